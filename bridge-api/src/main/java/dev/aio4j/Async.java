@@ -1,0 +1,574 @@
+package dev.aio4j;
+
+import dev.aio4j.spi.AsyncProvider;
+import dev.aio4j.stream.AsyncIterable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point of aio4j: asyncio's module-level functions.
+ *
+ * <pre>{@code
+ * String r = Async.run(loop -> {
+ *     Task<String> a = loop.createTask(() -> fetch("a"));          // blocking style
+ *     Task<String> b = loop.createTaskAsync(() -> fetchAsync("b")); // non-blocking style
+ *     return String.join(",", Async.gather(a, b).await());
+ * });
+ * }</pre>
+ *
+ * <h2 id="general">General rules</h2>
+ * <ul>
+ * <li>The functions that return a {@link Task} never hold a thread while they wait; they work the
+ *     same in both body styles. Their task belongs to the loop of their first argument, or to the
+ *     {@linkplain Loop#current() current loop}; with neither they throw
+ *     {@link IllegalStateException}. Tasks of different loops cannot be mixed
+ *     ({@link IllegalArgumentException}).
+ * <li>The functions that block ({@link #sleep}, {@link #timeout}, {@link #taskGroup}) park the
+ *     calling thread, and refuse to run on a loop's own thread ({@link IllegalStateException}).
+ *     An interrupt of the calling thread while it waits is a cancellation: they throw
+ *     {@link java.util.concurrent.CancellationException}.
+ * <li>Exceptions follow the rule of <a href="Task.html#exceptions">Task</a>; cancellation the
+ *     rules of <a href="Task.html#cancellation">Task</a>.
+ * <li>{@code null} arguments throw {@link NullPointerException} naming the parameter; negative
+ *     durations throw {@link IllegalArgumentException}.
+ * <li>Everything here is safe to call from any thread.
+ * </ul>
+ *
+ * <p>With only {@code dev.aio4j:bridge-api} on the class path and not
+ * {@code dev.aio4j:bridge-impl}, the first call throws {@link IllegalStateException} saying so.
+ */
+public final class Async {
+    private Async() {}
+
+    static AsyncProvider provider() {
+        return AsyncProvider.get();
+    }
+
+    // ---------------------------------------------------------------------------------- run
+
+    /**
+     * Runs {@code main} as the first task of a new single-threaded loop, on the calling thread,
+     * and returns its result (asyncio's {@code asyncio.run}). {@code main} is a blocking-style body
+     * (it runs on its own virtual thread and may {@code await}); the calling thread runs the loop.
+     * When {@code main} returns or throws, tasks still pending are cancelled and waited for, the
+     * loop's thread pool is shut down, and the loop is closed: no task of the run outlives it.
+     *
+     * <p><b>Cancellation:</b> interrupting the calling thread cancels {@code main} (as asyncio's
+     * {@code KeyboardInterrupt}); the run ends as above and throws
+     * {@link java.util.concurrent.CancellationException} with the interrupt flag set again.
+     *
+     * <p><b>Exceptions:</b> what {@code main} throws, by the rule of
+     * <a href="Task.html#exceptions">Task</a>. Failures of other tasks that nobody retrieved go to
+     * the loop's exception handler before the loop closes.
+     *
+     * @param main the body of the main task; receives the loop
+     * @param <T> the type of the result
+     * @return what {@code main} returned
+     * @throws NullPointerException if {@code main} is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static <T extends @Nullable Object> T run(ThrowingFunction<? super Loop, ? extends T> main) {
+        return run(LoopOptions.defaults(), main);
+    }
+
+    /**
+     * Runs {@code main} on a new loop made with {@code options}; see {@link #run(ThrowingFunction)}.
+     *
+     * @param options how the loop is made
+     * @param main the body of the main task; receives the loop
+     * @param <T> the type of the result
+     * @return what {@code main} returned
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static <T extends @Nullable Object> T run(LoopOptions options, ThrowingFunction<? super Loop, ? extends T> main) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(main, "main");
+        return provider().run(options, main);
+    }
+
+    /**
+     * Runs a non-blocking {@code main} on a new single-threaded loop, on the calling thread, and
+     * returns its result: {@link #run(ThrowingFunction)} for a body that returns a stage. The body
+     * is called on the loop's thread.
+     *
+     * @param main returns the stage whose result the run returns
+     * @param <T> the type of the result
+     * @return the stage's result
+     * @throws NullPointerException if {@code main} is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static <T extends @Nullable Object> T runAsync(Function<? super Loop, ? extends CompletionStage<? extends T>> main) {
+        return runAsync(LoopOptions.defaults(), main);
+    }
+
+    /**
+     * Runs a non-blocking {@code main} on a new loop made with {@code options}; see
+     * {@link #runAsync(Function)}.
+     *
+     * @param options how the loop is made
+     * @param main returns the stage whose result the run returns
+     * @param <T> the type of the result
+     * @return the stage's result
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static <T extends @Nullable Object> T runAsync(LoopOptions options, Function<? super Loop, ? extends CompletionStage<? extends T>> main) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(main, "main");
+        return provider().runAsync(options, main);
+    }
+
+    /**
+     * Creates a loop that no thread runs yet (asyncio's {@code new_event_loop}). Run it with
+     * {@link Loop#runUntilComplete} or {@link Loop#runForever}; {@link Loop#close()} it when done.
+     *
+     * @return a new single-threaded loop
+     */
+    public static Loop newLoop() {
+        return newLoop(LoopOptions.defaults());
+    }
+
+    /**
+     * Creates a loop made with {@code options}; see {@link #newLoop()}.
+     *
+     * @param options how the loop is made
+     * @return a new loop
+     * @throws NullPointerException if {@code options} is null
+     */
+    public static Loop newLoop(LoopOptions options) {
+        Objects.requireNonNull(options, "options");
+        return provider().newLoop(options);
+    }
+
+    /**
+     * Returns the task whose body is running on the calling thread (asyncio's
+     * {@code current_task()}): the blocking-style task of this thread, or on a loop's thread the
+     * non-blocking task whose body is being called.
+     *
+     * @return the current task, or {@code null} if there is none
+     */
+    public static @Nullable Task<?> currentTask() {
+        return provider().currentTask();
+    }
+
+    // -------------------------------------------------------------------------------- sleep
+
+    /**
+     * Parks the calling thread for {@code delay} (asyncio's {@code await asyncio.sleep(delay)}, for
+     * blocking-style bodies).
+     *
+     * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task) ends the sleep
+     * with {@link java.util.concurrent.CancellationException}.
+     *
+     * @param delay how long, zero or more; zero returns at once
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if called on a loop's thread: use {@link #sleepAsync} there
+     * @throws java.util.concurrent.CancellationException if interrupted while asleep
+     */
+    public static void sleep(Duration delay) {
+        requireNonNegative(delay, "delay");
+        provider().sleep(delay);
+    }
+
+    /**
+     * Returns a task that completes after {@code delay} on the current loop's timers (asyncio's
+     * {@code asyncio.sleep(delay)} as an awaitable). {@code sleepAsync(Duration.ZERO)} completes on
+     * the loop's next iteration: it yields to the other callbacks, as {@code sleep(0)} does.
+     *
+     * <p><b>Cancellation:</b> cancelling the task removes its timer and cancels it at once.
+     *
+     * @param delay how long, zero or more
+     * @return a task that completes with {@code null} after {@code delay}
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static Task<@Nullable Void> sleepAsync(Duration delay) {
+        requireNonNegative(delay, "delay");
+        return provider().sleepAsync(delay);
+    }
+
+    // ------------------------------------------------------------------------------- gather
+
+    /**
+     * Returns a task that completes with the results of {@code tasks}, in argument order
+     * (asyncio's {@code gather}). Stages that are not tasks are adopted by the loop.
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels every one of {@code tasks} and
+     * completes when they are all done. A cancellation of one of {@code tasks} fails the gather with
+     * that {@link java.util.concurrent.CancellationException}; the gather itself is not cancelled
+     * then, and neither are the others.
+     *
+     * <p><b>Exceptions:</b> the first failure fails the gather at once, with that exception as the
+     * task threw it; the other tasks keep running and their later failures count as retrieved.
+     *
+     * @param tasks the tasks; none gives a task already done with an empty list
+     * @param <T> the type of the results
+     * @return a task of the results
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
+    public static <T extends @Nullable Object> Task<List<T>> gather(CompletionStage<? extends T>... tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        return gather(Arrays.asList(tasks));
+    }
+
+    /**
+     * Gathers a collection of tasks; see {@link #gather(CompletionStage[])}.
+     *
+     * @param tasks the tasks, in the order of the results
+     * @param <T> the type of the results
+     * @return a task of the results
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     */
+    public static <T extends @Nullable Object> Task<List<T>> gather(Collection<? extends CompletionStage<? extends T>> tasks) {
+        return provider().gather(List.copyOf(requireNoNulls(tasks)));
+    }
+
+    /**
+     * Returns a task that completes with how each of {@code tasks} ended, in argument order,
+     * when all are done (asyncio's {@code gather(..., return_exceptions=True)}). It never fails.
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels every one of {@code tasks} and
+     * completes (cancelled) when they are all done.
+     *
+     * @param tasks the tasks
+     * @param <T> the type of the results
+     * @return a task of the outcomes
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
+    public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(CompletionStage<? extends T>... tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        return gatherOutcomes(Arrays.asList(tasks));
+    }
+
+    /**
+     * Gathers the outcomes of a collection of tasks; see {@link #gatherOutcomes(CompletionStage[])}.
+     *
+     * @param tasks the tasks, in the order of the outcomes
+     * @param <T> the type of the results
+     * @return a task of the outcomes
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     */
+    public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(Collection<? extends CompletionStage<? extends T>> tasks) {
+        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks)));
+    }
+
+    // --------------------------------------------------------------------------------- wait
+
+    /**
+     * Waits until all of {@code tasks} are done; see {@link #wait(Collection, ReturnWhen, Duration)}.
+     *
+     * @param tasks the tasks, at least one
+     * @param <T> the type of the results
+     * @return a task of the done/pending split
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
+     */
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks) {
+        return wait(tasks, ReturnWhen.ALL_COMPLETED);
+    }
+
+    /**
+     * Waits until {@code returnWhen} is met; see {@link #wait(Collection, ReturnWhen, Duration)}.
+     *
+     * @param tasks the tasks, at least one
+     * @param returnWhen when to return
+     * @param <T> the type of the results
+     * @return a task of the done/pending split
+     * @throws NullPointerException if an argument or task is null
+     * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
+     */
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen) {
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, null);
+    }
+
+    /**
+     * Returns a task that completes with the split of {@code tasks} into done and pending once
+     * {@code returnWhen} is met or {@code timeout} has passed, whichever comes first (asyncio's
+     * {@code wait}). It never cancels any of {@code tasks}, never fails because of them, and does
+     * not retrieve their failures.
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels only the wait.
+     *
+     * @param tasks the tasks, at least one
+     * @param returnWhen when to return
+     * @param timeout the longest wait, zero or more; when it passes the task completes with what is
+     *     done then
+     * @param <T> the type of the results
+     * @return a task of the done/pending split
+     * @throws NullPointerException if an argument or task is null
+     * @throws IllegalArgumentException if {@code tasks} is empty or spans loops, or
+     *     {@code timeout} is negative
+     */
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen, Duration timeout) {
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        requireNonNegative(timeout, "timeout");
+        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, timeout);
+    }
+
+    // ------------------------------------------------------------------------- asCompleted
+
+    /**
+     * Returns {@code tasks} in the order they complete (asyncio's {@code as_completed}), for a
+     * blocking-style body: each {@code next()} of the iterator parks until one more task is done
+     * and returns it, done. Iterating never cancels the tasks.
+     *
+     * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} or {@code next()} waits throws
+     * {@link java.util.concurrent.CancellationException}; the tasks are left alone.
+     *
+     * @param tasks the tasks; none gives an empty iteration
+     * @param <T> the type of the results
+     * @return the tasks, in completion order; each iteration walks them anew
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalStateException if iterated on a loop's thread
+     */
+    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks) {
+        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), null);
+    }
+
+    /**
+     * As {@link #asCompleted(Collection)}, with a deadline for the whole iteration: once
+     * {@code timeout} has passed since this call, the waiting {@code next()} throws
+     * {@link AsyncTimeoutException} (asyncio's {@code as_completed(timeout=)}).
+     *
+     * @param tasks the tasks
+     * @param timeout the deadline for all of them, zero or more
+     * @param <T> the type of the results
+     * @return the tasks, in completion order
+     * @throws NullPointerException if an argument or task is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks, Duration timeout) {
+        requireNonNegative(timeout, "timeout");
+        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), timeout);
+    }
+
+    /**
+     * Returns {@code tasks} in the order they complete, as an {@link AsyncIterable} for
+     * non-blocking bodies (asyncio's {@code async for t in as_completed(...)}); no thread waits.
+     *
+     * @param tasks the tasks; none gives an empty iteration
+     * @param <T> the type of the results
+     * @return the tasks, in completion order
+     * @throws NullPointerException if {@code tasks} or one of them is null
+     */
+    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks) {
+        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), null);
+    }
+
+    /**
+     * As {@link #asCompletedAsync(Collection)}, with a deadline: once {@code timeout} has passed
+     * since this call, a pending {@code hasNext()} fails with {@link AsyncTimeoutException}.
+     *
+     * @param tasks the tasks
+     * @param timeout the deadline for all of them, zero or more
+     * @param <T> the type of the results
+     * @return the tasks, in completion order
+     * @throws NullPointerException if an argument or task is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks, Duration timeout) {
+        requireNonNegative(timeout, "timeout");
+        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), timeout);
+    }
+
+    // ------------------------------------------------------------------ timeouts and shield
+
+    /**
+     * Returns a task that completes as {@code task} does, unless {@code timeout} passes first: then
+     * {@code task} is cancelled, and once it has finished, the returned task fails with
+     * {@link AsyncTimeoutException} (asyncio's {@code wait_for}). If {@code task} finished with a
+     * result while it was being cancelled, that result wins.
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels {@code task}, and stays a
+     * cancellation.
+     *
+     * @param task the task (a stage is adopted)
+     * @param timeout how long, zero or more
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T extends @Nullable Object> Task<T> waitFor(CompletionStage<T> task, Duration timeout) {
+        Objects.requireNonNull(task, "task");
+        requireNonNegative(timeout, "timeout");
+        return provider().waitFor(task, timeout);
+    }
+
+    /**
+     * Runs {@code body} on the calling thread with a deadline (asyncio's
+     * {@code async with asyncio.timeout(delay)}): when {@code timeout} passes, the thread is
+     * interrupted, and the cancellation that results (aio4j's blocking calls throw
+     * {@link java.util.concurrent.CancellationException}, others {@link InterruptedException}) is
+     * turned into {@link AsyncTimeoutException}.
+     *
+     * <p><b>Cancellation:</b> only the deadline's own interrupt becomes the timeout exception; a
+     * cancellation of the calling task from outside stays a cancellation.
+     *
+     * @param timeout how long, zero or more
+     * @param body the body, run on the calling thread
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws AsyncTimeoutException if the deadline passed and interrupted the body
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if called on a loop's thread
+     * @throws TaskFailedException if {@code body} threw a checked exception
+     */
+    public static <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body) {
+        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        return provider().timeout(timeout, body);
+    }
+
+    /**
+     * Runs a non-blocking {@code body} with a deadline, as a task (asyncio's {@code timeout()}
+     * around an {@code await}): when {@code timeout} passes, the stage {@code body} returned is
+     * cancelled, and when it has completed, the task fails with {@link AsyncTimeoutException}.
+     * {@code body} is called on the loop.
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels the stage and stays a
+     * cancellation.
+     *
+     * @param timeout how long, zero or more
+     * @param body returns the stage to wait for
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Supplier<? extends CompletionStage<? extends T>> body) {
+        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        return provider().timeoutAsync(timeout, body);
+    }
+
+    /**
+     * Returns a task that completes as {@code task} does, but whose cancellation does not reach
+     * {@code task} (asyncio's {@code shield}): awaiting the shield from a task that gets cancelled
+     * cancels only the shield, and {@code task} runs on.
+     *
+     * @param task the task to protect (a stage is adopted)
+     * @param <T> the type of the result
+     * @return the shield
+     * @throws NullPointerException if {@code task} is null
+     */
+    public static <T extends @Nullable Object> Task<T> shield(CompletionStage<T> task) {
+        Objects.requireNonNull(task, "task");
+        return provider().shield(task);
+    }
+
+    // ---------------------------------------------------------------------------- threads
+
+    /**
+     * Runs blocking code on the current loop's thread pool, as a task (asyncio's
+     * {@code to_thread}). The pool is made of platform threads, so that code that pins or hogs a
+     * carrier thread (CPU-bound work, {@code synchronized} I/O on JDK 21–23) does not starve
+     * virtual threads; it is shut down, after waiting for what runs on it, when the loop closes.
+     *
+     * <p><b>Cancellation:</b> cancelling the task interrupts the thread; the task is
+     * {@code CANCELLED} when {@code body} has returned (asyncio's {@code to_thread} task is cancelled
+     * at once while the thread runs on).
+     *
+     * @param body the blocking code
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <T extends @Nullable Object> Task<T> toThread(Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        return provider().toThread(body);
+    }
+
+    // ----------------------------------------------------------------------------- groups
+
+    /**
+     * Runs {@code body} on the calling thread with a new {@link TaskGroup} of the current loop,
+     * then waits for every task of the group (asyncio's {@code async with TaskGroup() as tg}).
+     *
+     * <p><b>Cancellation:</b> when a task of the group fails, the others are cancelled and, if
+     * {@code body} is still running, the calling thread is interrupted; once all have finished,
+     * that failure is thrown (not a cancellation). A cancellation of the calling task from
+     * outside cancels the group's tasks and stays a cancellation.
+     *
+     * <p><b>Exceptions:</b> the first failure, by the rule of <a href="Task.html#exceptions">Task</a>,
+     * with later failures (and {@code body}'s own, if it failed after the first) suppressed.
+     *
+     * @param body creates the group's tasks; its result is returned once the group is done
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if called on a loop's thread, or outside any loop
+     */
+    public static <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        return provider().taskGroup(body);
+    }
+
+    /**
+     * Opens a {@link TaskGroup} for a non-blocking body and returns a task that completes when the
+     * stage {@code body} returns and every task of the group are done; see
+     * {@link #taskGroup(ThrowingFunction)}. {@code body} is called on the loop.
+     *
+     * <p><b>Cancellation:</b> when a task of the group fails, the others and the stage are
+     * cancelled, and the returned task fails with that first failure once all have finished.
+     * Cancelling the returned task cancels them all and stays a cancellation.
+     *
+     * @param body creates the group's tasks and returns the stage of the group's result
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <T extends @Nullable Object> Task<T> taskGroupAsync(Function<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
+        Objects.requireNonNull(body, "body");
+        return provider().taskGroupAsync(body);
+    }
+
+    // ---------------------------------------------------------------------------- helpers
+
+    private static <C extends Collection<?>> C requireNoNulls(C items) {
+        Objects.requireNonNull(items, "tasks");
+        int i = 0;
+        for (Object item : items) {
+            if (item == null) {
+                throw new NullPointerException("tasks[" + i + "]");
+            }
+            i++;
+        }
+        return items;
+    }
+
+    private static void requireNonNegative(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + duration);
+        }
+    }
+}

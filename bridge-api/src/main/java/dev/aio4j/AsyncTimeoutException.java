@@ -1,0 +1,35 @@
+package dev.aio4j;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A deadline of {@link Async#waitFor}, {@link Async#timeout}, {@link Task#await(Duration)} or
+ * {@code asCompleted} passed: asyncio's {@code TimeoutError}.
+ *
+ * <p>It is <em>not</em> a {@link java.util.concurrent.CancellationException}, as asyncio's
+ * {@code TimeoutError} is not a {@code CancelledError}: a timeout turns only its own
+ * cancellation into this exception, and a cancellation from outside stays a cancellation.
+ * Nor is it {@link java.util.concurrent.TimeoutException}, which is checked.
+ */
+public final class AsyncTimeoutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final @Nullable Duration timeout;
+
+    /**
+     * Creates the exception for a deadline of the given length.
+     *
+     * @param message what timed out
+     * @param timeout the length of the deadline that passed, or {@code null} if unknown
+     */
+    public AsyncTimeoutException(String message, @Nullable Duration timeout) {
+        super(message);
+        this.timeout = timeout;
+    }
+
+    /** {@return the length of the deadline that passed, or {@code null} if unknown} */
+    public @Nullable Duration timeout() {
+        return timeout;
+    }
+}

@@ -1,0 +1,293 @@
+package dev.aio4j;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An event loop: asyncio's {@code AbstractEventLoop}. One thread runs its callbacks one at a time
+ * in FIFO order ({@link #callSoon}, {@link #callLater}, {@link #callAt}), its non-blocking task
+ * bodies, and the Kotlin coroutines of a run; it owns every task created through it.
+ *
+ * <p>The loop runs on the thread that calls {@link #runUntilComplete} or {@link #runForever}
+ * ({@link Async#run} does both for you). A blocking aio4j call made on that thread throws
+ * {@link IllegalStateException}, because it would stall every callback; asyncio refuses the same.
+ * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} swaps the single thread for kotlinx's
+ * {@code Dispatchers.Default}.
+ *
+ * <p>A loop is an {@link Executor}: {@link #execute} is {@link #callSoon}, so any
+ * {@code ...Async(fn, loop)} stage method runs {@code fn} on the loop.
+ *
+ * <h2 id="general">General rules</h2>
+ * All methods are safe to call from any thread (asyncio's {@code call_soon_threadsafe} is
+ * {@link #callSoon} here). Every method that schedules or creates something throws
+ * {@link IllegalStateException} with the message {@code "loop is closed"} once {@link #close()}
+ * has begun, and {@link NullPointerException} naming a null argument. Tasks made here are
+ * independent of each other, as in asyncio: one's failure does not cancel another; a failure
+ * that nobody retrieves reaches the {@linkplain #setExceptionHandler exception handler}.
+ */
+public interface Loop extends Executor, AutoCloseable {
+
+    /**
+     * Returns the loop of the calling thread (asyncio's {@code get_running_loop()}): the loop's
+     * own thread, or the thread of one of its blocking-style tasks.
+     *
+     * @return the current loop
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    static Loop current() {
+        return Async.provider().currentLoop();
+    }
+
+    /**
+     * Starts a blocking-style task (asyncio's {@code create_task}): {@code body} runs on a new
+     * virtual thread (JDK 21+) or a pooled platform thread (JDK 17–20), where it may block and
+     * call {@link Task#await()}, {@link Async#sleep}, and the blocking methods of
+     * {@code dev.aio4j.sync}. The body starts at once, on its own thread.
+     *
+     * <p><b>Cancellation:</b> {@link Task#cancel()} interrupts the body's thread; aio4j's blocking
+     * calls then throw {@link java.util.concurrent.CancellationException}. The task is
+     * {@code CANCELLED} when the body has returned or thrown; if it throws
+     * {@link InterruptedException} (or an I/O exception of an interrupt) after the cancellation,
+     * that counts as the cancellation.
+     *
+     * <p><b>Exceptions:</b> what {@code body} throws fails the task, by the rule of
+     * <a href="Task.html#exceptions">Task</a>.
+     *
+     * @param body the task's body
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> createTask(Callable<? extends T> body);
+
+    /**
+     * Starts a named blocking-style task; see {@link #createTask(Callable)}.
+     *
+     * @param name the task's name (asyncio's {@code name=}); also its thread's name
+     * @param body the task's body
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
+
+    /**
+     * Starts a non-blocking task (asyncio's {@code create_task} of a coroutine): on the loop's next
+     * iteration {@code body} is called on the loop's thread, and the task completes as the stage
+     * it returns does. No thread is held while the stage is pending. A body that returns a
+     * {@link Task} makes this task wait for it with the chain rule of
+     * <a href="Task.html#cancellation">cancellation</a>.
+     *
+     * <p><b>Cancellation:</b> before the body runs, cancellation means it never runs; after, the
+     * returned stage is cancelled ({@code toCompletableFuture().cancel(false)}), and the task is
+     * {@code CANCELLED} when that stage completes. A stage that cannot be cancelled so (its
+     * {@code toCompletableFuture()} is unsupported) is abandoned and the task is cancelled at once.
+     *
+     * <p><b>Exceptions:</b> what {@code body} throws, or the stage's exception with
+     * {@code CompletionException}/{@code ExecutionException} wrappers removed, fails the task.
+     *
+     * @param body called on the loop; returns the stage the task completes with (not null)
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> createTaskAsync(Supplier<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Starts a named non-blocking task; see {@link #createTaskAsync(Supplier)}.
+     *
+     * @param name the task's name
+     * @param body called on the loop; returns the stage the task completes with
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Supplier<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Makes a task of a stage that is already running (asyncio's {@code ensure_future} /
+     * {@code wrap_future}); a task of this loop is returned as it is.
+     *
+     * <p><b>Cancellation:</b> cancelling the task cancels the stage through
+     * {@code toCompletableFuture().cancel(false)}, as {@link #createTaskAsync(Supplier)} does.
+     *
+     * @param stage the stage
+     * @param <T> the type of the result
+     * @return a task that completes as {@code stage} does
+     * @throws NullPointerException if {@code stage} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> adopt(CompletionStage<? extends T> stage);
+
+    /**
+     * Creates a promise: a task completed by hand (asyncio's {@code loop.create_future()}).
+     *
+     * @param <T> the type of the result
+     * @return a new, pending promise
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Promise<T> createPromise();
+
+    /**
+     * Runs {@code body} in an executor (asyncio's {@code run_in_executor}); the task completes when
+     * {@code body} returns or throws. Cancelling the task interrupts the thread running
+     * {@code body} and completes when it has returned.
+     *
+     * @param executor where {@code body} runs; a rejection fails the task with
+     *     {@link java.util.concurrent.RejectedExecutionException}
+     * @param body the blocking code
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T extends @Nullable Object> Task<T> runInExecutor(Executor executor, Callable<? extends T> body);
+
+    /**
+     * Schedules {@code callback} to run on the loop's next iteration, after the callbacks already
+     * scheduled (asyncio's {@code call_soon} and {@code call_soon_threadsafe}). It never runs
+     * inside this method. What it throws goes to the exception handler.
+     *
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException if {@code callback} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoon(Runnable callback);
+
+    /**
+     * Schedules {@code callback} to run after {@code delay} (asyncio's {@code call_later}).
+     * Callbacks due at the same time run in the order they were scheduled.
+     *
+     * @param delay how long from now, zero or more
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if the loop is closed
+     */
+    TimerHandle callLater(Duration delay, Runnable callback);
+
+    /**
+     * Schedules {@code callback} to run at {@code when} on the loop's clock, {@link #time()}
+     * (asyncio's {@code call_at}); a time in the past runs it on the next iteration.
+     *
+     * @param when the loop time at which to run it
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    TimerHandle callAt(Duration when, Runnable callback);
+
+    /**
+     * Returns the loop's clock (asyncio's {@code loop.time()}): monotonic, counted from when the
+     * loop was made. Only differences are meaningful.
+     *
+     * @return the time on the loop's clock
+     */
+    Duration time();
+
+    /**
+     * Schedules {@code command} as {@link #callSoon} does, so that the loop can be passed where an
+     * {@link Executor} is wanted.
+     *
+     * @param command the callback
+     * @throws NullPointerException if {@code command} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the loop is closed
+     */
+    @Override
+    void execute(Runnable command);
+
+    /**
+     * Runs the loop on the calling thread until {@code future} is done, and returns its result
+     * (asyncio's {@code run_until_complete}). A stage that is not a task of this loop is
+     * {@linkplain #adopt adopted} first.
+     *
+     * <p><b>Cancellation:</b> if the calling thread is interrupted, {@code future} is cancelled and
+     * the loop runs until it is done; then the interrupt flag is set again.
+     *
+     * @param future what to run the loop for
+     * @param <T> the type of the result
+     * @return its result
+     * @throws java.util.concurrent.CancellationException if it was cancelled
+     * @throws TaskFailedException if it failed with a checked exception (the cause)
+     * @throws IllegalStateException if the loop is closed or already running
+     * @throws NullPointerException if {@code future} is null
+     */
+    <T extends @Nullable Object> T runUntilComplete(CompletionStage<T> future);
+
+    /**
+     * Runs the loop on the calling thread until {@link #stop()} is called (asyncio's
+     * {@code run_forever}). An interrupt of the calling thread stops it too, with the interrupt
+     * flag set again.
+     *
+     * @throws IllegalStateException if the loop is closed or already running
+     */
+    void runForever();
+
+    /**
+     * Asks a running loop to stop after the callbacks already scheduled (asyncio's {@code stop()});
+     * if it is not running, the next {@link #runForever()} runs one iteration and returns. Never
+     * waits.
+     */
+    void stop();
+
+    /** {@return whether a thread is running the loop now (asyncio's {@code is_running()})} */
+    boolean isRunning();
+
+    /** {@return whether {@link #close()} has begun (asyncio's {@code is_closed()})} */
+    boolean isClosed();
+
+    /**
+     * Closes the loop: cancels every task still pending, runs the loop on the calling thread until
+     * they have finished, stops the loop's own thread pool, and marks the loop closed. Failures of
+     * the cancelled tasks other than their cancellation go to the exception handler. A second call
+     * does nothing.
+     *
+     * @throws IllegalStateException if the loop is running (call {@link #stop()} first), or if
+     *     called from one of the loop's own tasks
+     */
+    @Override
+    void close();
+
+    /**
+     * {@return the tasks of this loop that are not done yet (asyncio's {@code all_tasks})}, a
+     * snapshot.
+     */
+    Set<Task<?>> allTasks();
+
+    /**
+     * Sets the handler of failures that no awaiter receives (asyncio's
+     * {@code set_exception_handler}); {@code null} restores the default, which logs through
+     * {@link System.Logger}.
+     *
+     * @param handler the new handler, or {@code null}
+     */
+    void setExceptionHandler(@Nullable LoopExceptionHandler handler);
+
+    /** {@return the handler set by {@link #setExceptionHandler}, or {@code null} for the default} */
+    @Nullable LoopExceptionHandler exceptionHandler();
+
+    /**
+     * Hands a failure to the exception handler on the loop's thread (asyncio's
+     * {@code call_exception_handler}). Works on a closed loop too: then the handler runs on the
+     * calling thread.
+     *
+     * @param context what happened
+     * @throws NullPointerException if {@code context} is null
+     */
+    void callExceptionHandler(ExceptionContext context);
+
+    /** {@return the options the loop was made with} */
+    LoopOptions options();
+}

@@ -1,0 +1,19 @@
+package dev.aio4j;
+
+/**
+ * Receives the failures that no awaiter receives: asyncio's loop exception handler. Set with
+ * {@link Loop#setExceptionHandler}; the default logs through {@link System.Logger} at
+ * {@code ERROR} under the name {@code dev.aio4j}.
+ *
+ * <p>Called on the loop's thread. What it throws is logged and otherwise ignored.
+ */
+@FunctionalInterface
+public interface LoopExceptionHandler {
+    /**
+     * Handles one failure.
+     *
+     * @param loop the loop that reports it
+     * @param context what happened
+     */
+    void handle(Loop loop, ExceptionContext context);
+}

@@ -1,0 +1,409 @@
+package dev.aio4j;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A unit of work on a {@link Loop} and the handle to its result: asyncio's {@code Task} (and
+ * {@code Future}).
+ *
+ * <p>A task is made by {@link Loop#createTask(java.util.concurrent.Callable) Loop.createTask} (a blocking-style body,
+ * run on a virtual thread where the JVM has them), {@link Loop#createTaskAsync(java.util.function.Supplier)
+ * Loop.createTaskAsync} (a non-blocking body that returns a {@link CompletionStage}),
+ * {@link Loop#adopt(CompletionStage) Loop.adopt} (any running stage), {@link Loop#createPromise()}
+ * (completed by hand), and by every combinator of {@link Async}.
+ *
+ * <h2 id="cancellation">Cancellation</h2>
+ * {@link #cancel()} is a <em>request</em>, as in asyncio and kotlinx.coroutines: the task stays
+ * {@link TaskState#RUNNING RUNNING} until its body has finished (its {@code finally} blocks have
+ * run; a blocking body's thread has been interrupted and has returned), then it is
+ * {@link TaskState#CANCELLED CANCELLED}. A body that catches the cancellation and returns
+ * normally still ends {@code CANCELLED} (asyncio's {@code uncancel()} has no equivalent); a body
+ * that throws some other exception instead ends {@code FAILED} with it, as in asyncio. A task
+ * cancelled before its body starts never runs it. This is why a task is not a
+ * {@link java.util.concurrent.Future}, whose contract makes a cancellation final at once.
+ *
+ * <p>Cancellation goes down a chain of awaits: when a task waiting in {@code other.await()} (or
+ * whose non-blocking body returned {@code other}) is cancelled, {@code other} is cancelled too,
+ * and the waiter's cancellation completes after {@code other} has finished.
+ * {@link Async#shield(CompletionStage)} stops it.
+ *
+ * <h2 id="exceptions">Exceptions</h2>
+ * {@link #await()} rethrows what the body threw: a {@link RuntimeException} or {@link Error} as
+ * the same instance, a checked exception wrapped once in {@link TaskFailedException}. A cancelled
+ * task's {@link #await()} throws its {@link java.util.concurrent.CancellationException}. A failure
+ * that nobody retrieves ({@link #await()}, {@link #resultNow()}, {@link #exceptionNow()},
+ * {@link #outcomeNow()}, a done callback, or a combinator such as {@link Async#gather}) reaches
+ * the loop's exception handler, as asyncio's "Task exception was never retrieved".
+ *
+ * <h2 id="threading">Threading</h2>
+ * All methods are safe to call from any thread. The blocking methods ({@link #await()},
+ * {@link #await(Duration)}) refuse to run on the loop's own thread with an
+ * {@link IllegalStateException}: there they would stall every other task. Everything a body does
+ * happens-before what {@link #await()} returns, and before done callbacks run.
+ *
+ * <h2 id="composition">Composition</h2>
+ * A task is a {@link CompletionStage}: every stage method works on a fresh
+ * {@link #toCompletableFuture()} view, so it composes with any API that takes a stage. The
+ * {@code ...Async} methods without an executor run their function on the task's loop, never on
+ * {@code ForkJoinPool.commonPool()}. The JDK's rule holds for the stages so derived: cancelling
+ * one does not cancel this task; return the task itself from a non-blocking body to pass
+ * cancellation down.
+ *
+ * @param <T> the type of the result
+ */
+public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
+
+    /** {@return the task's name: the one given at creation, or {@code "Task-N"} (asyncio's {@code get_name()})} */
+    String name();
+
+    /** {@return the loop that owns this task (asyncio's {@code get_loop()})} */
+    Loop loop();
+
+    /**
+     * {@return the task's state now}; a snapshot that may be stale as soon as it returns unless
+     * it is a final state.
+     */
+    TaskState state();
+
+    /** {@return whether the task has reached a final state (asyncio's {@code done()})} */
+    boolean isDone();
+
+    /** {@return whether the task is done by cancellation (asyncio's {@code cancelled()})} */
+    boolean isCancelled();
+
+    /**
+     * Requests cancellation (asyncio's {@code cancel()}); see <a href="#cancellation">Cancellation</a>.
+     * A blocking body's thread is interrupted; a non-blocking body's stage is cancelled. The task
+     * stays {@link TaskState#RUNNING RUNNING} until its body has finished.
+     *
+     * @return {@code false} if the task was already done, {@code true} otherwise
+     */
+    boolean cancel();
+
+    /**
+     * Requests cancellation, as {@link #cancel()}, with a message that the resulting
+     * {@link java.util.concurrent.CancellationException} carries (asyncio's {@code cancel(msg)}).
+     *
+     * @param message the message of the cancellation exception
+     * @return {@code false} if the task was already done, {@code true} otherwise
+     * @throws NullPointerException if {@code message} is null
+     */
+    boolean cancel(String message);
+
+    /**
+     * Waits for the task to finish and returns its result (asyncio's {@code await task}),
+     * parking the calling thread (a virtual thread parks cheaply).
+     *
+     * <p><b>Cancellation:</b> if the calling thread is interrupted while it waits (a blocking
+     * task's thread is interrupted when that task is cancelled), this task is cancelled too
+     * (cancellation goes down the chain of awaits), the call waits until it has finished, and
+     * then throws {@link java.util.concurrent.CancellationException}. If the calling thread is
+     * not a task's, its interrupt flag is set again before the throw. Use
+     * {@link Async#shield(CompletionStage)} to wait without passing cancellation on.
+     *
+     * <p><b>Exceptions:</b> see <a href="#exceptions">Exceptions</a>.
+     *
+     * <p><b>Threading:</b> the task's actions happen-before this method returns.
+     *
+     * @return the task's result
+     * @throws java.util.concurrent.CancellationException if the task was cancelled, or the
+     *     caller was while it waited
+     * @throws TaskFailedException if the body threw a checked exception (the cause)
+     * @throws IllegalStateException if called on the loop's own thread, where it would block
+     *     every other task: use {@link #thenCompose} or a blocking-style task instead
+     */
+    T await();
+
+    /**
+     * Waits at most {@code timeout} for the task to finish and returns its result; the task is
+     * <em>not</em> cancelled when the time is up (use {@link Async#waitFor} for that).
+     *
+     * <p><b>Cancellation:</b> as {@link #await()}.
+     *
+     * @param timeout how long to wait, zero or more
+     * @return the task's result
+     * @throws AsyncTimeoutException if the task is not done in time
+     * @throws java.util.concurrent.CancellationException as {@link #await()}
+     * @throws TaskFailedException as {@link #await()}
+     * @throws IllegalStateException as {@link #await()}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    T await(Duration timeout);
+
+    /**
+     * Returns the result of a task that has succeeded, without waiting (JDK 19
+     * {@code Future.resultNow()}; asyncio's {@code result()} on a done task).
+     *
+     * @return the result
+     * @throws IllegalStateException if the task is not done, failed or was cancelled
+     */
+    T resultNow();
+
+    /**
+     * Returns the exception of a task that has failed, without waiting (JDK 19
+     * {@code Future.exceptionNow()}; asyncio's {@code exception()}), as the body threw it:
+     * never wrapped, checked or not. Marks the failure as retrieved.
+     *
+     * @return the exception
+     * @throws IllegalStateException if the task is not done, succeeded or was cancelled
+     */
+    Throwable exceptionNow();
+
+    /**
+     * Returns how a done task ended, without waiting: the value, the exception (as thrown) or the
+     * cancellation. Marks a failure as retrieved.
+     *
+     * @return the outcome
+     * @throws IllegalStateException if the task is not done
+     */
+    Outcome<T> outcomeNow();
+
+    /**
+     * Adds a callback to run when the task is done (asyncio's {@code add_done_callback}).
+     *
+     * <p>Callbacks never run inside this method nor on the completing thread's stack: each is
+     * scheduled on the task's loop with {@link Loop#callSoon}, in the order they were added, once
+     * the task is done (at once if it already is). An exception from a callback goes to the
+     * loop's exception handler. Adding a callback counts as retrieving a failure.
+     *
+     * @param callback receives this task, done
+     * @throws NullPointerException if {@code callback} is null
+     * @throws IllegalStateException if the task's loop is closed and the task not done
+     */
+    void addDoneCallback(Consumer<? super Task<T>> callback);
+
+    /**
+     * Returns a new {@link CompletableFuture} that completes when this task is done, under
+     * {@code CompletableFuture}'s own contract: the JDK bridge.
+     *
+     * <p>Cancelling the view requests cancellation of the task (the view itself is cancelled at
+     * once, as its contract says; the task finishes later). It completes with the task's result,
+     * with the exception as the body threw it (so {@code get()} wraps it in
+     * {@code ExecutionException}, and {@code join()} in {@code CompletionException}), or with the
+     * task's {@code CancellationException}. Its {@code ...Async} methods without an executor run
+     * on the task's loop. Each call makes a new view; a view counts as retrieving a failure.
+     *
+     * @return a view of this task as a {@code CompletableFuture}
+     */
+    @Override
+    CompletableFuture<T> toCompletableFuture();
+
+    @Override
+    default <U> CompletionStage<U> thenApply(Function<? super T, ? extends U> fn) {
+        return toCompletableFuture().thenApply(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        return toCompletableFuture().thenApplyAsync(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
+        return toCompletableFuture().thenApplyAsync(fn, executor);
+    }
+
+    @Override
+    default CompletionStage<Void> thenAccept(Consumer<? super T> action) {
+        return toCompletableFuture().thenAccept(action);
+    }
+
+    @Override
+    default CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action) {
+        return toCompletableFuture().thenAcceptAsync(action);
+    }
+
+    @Override
+    default CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        return toCompletableFuture().thenAcceptAsync(action, executor);
+    }
+
+    @Override
+    default CompletionStage<Void> thenRun(Runnable action) {
+        return toCompletableFuture().thenRun(action);
+    }
+
+    @Override
+    default CompletionStage<Void> thenRunAsync(Runnable action) {
+        return toCompletableFuture().thenRunAsync(action);
+    }
+
+    @Override
+    default CompletionStage<Void> thenRunAsync(Runnable action, Executor executor) {
+        return toCompletableFuture().thenRunAsync(action, executor);
+    }
+
+    @Override
+    default <U, V> CompletionStage<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return toCompletableFuture().thenCombine(other, fn);
+    }
+
+    @Override
+    default <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return toCompletableFuture().thenCombineAsync(other, fn);
+    }
+
+    @Override
+    default <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
+        return toCompletableFuture().thenCombineAsync(other, fn, executor);
+    }
+
+    @Override
+    default <U> CompletionStage<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return toCompletableFuture().thenAcceptBoth(other, action);
+    }
+
+    @Override
+    default <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return toCompletableFuture().thenAcceptBothAsync(other, action);
+    }
+
+    @Override
+    default <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
+        return toCompletableFuture().thenAcceptBothAsync(other, action, executor);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterBoth(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterBothAsync(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return toCompletableFuture().runAfterBothAsync(other, action, executor);
+    }
+
+    @Override
+    default <U> CompletionStage<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return toCompletableFuture().applyToEither(other, fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return toCompletableFuture().applyToEitherAsync(other, fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
+        return toCompletableFuture().applyToEitherAsync(other, fn, executor);
+    }
+
+    @Override
+    default CompletionStage<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return toCompletableFuture().acceptEither(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return toCompletableFuture().acceptEitherAsync(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
+        return toCompletableFuture().acceptEitherAsync(other, action, executor);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterEither(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return toCompletableFuture().runAfterEitherAsync(other, action);
+    }
+
+    @Override
+    default CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        return toCompletableFuture().runAfterEitherAsync(other, action, executor);
+    }
+
+    @Override
+    default <U> CompletionStage<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return toCompletableFuture().thenCompose(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
+        return toCompletableFuture().thenComposeAsync(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
+        return toCompletableFuture().thenComposeAsync(fn, executor);
+    }
+
+    @Override
+    default <U> CompletionStage<U> handle(BiFunction<? super T, @Nullable Throwable, ? extends U> fn) {
+        return toCompletableFuture().handle(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn) {
+        return toCompletableFuture().handleAsync(fn);
+    }
+
+    @Override
+    default <U> CompletionStage<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn, Executor executor) {
+        return toCompletableFuture().handleAsync(fn, executor);
+    }
+
+    @Override
+    default CompletionStage<T> whenComplete(BiConsumer<? super T, ? super @Nullable Throwable> action) {
+        return toCompletableFuture().whenComplete(action);
+    }
+
+    @Override
+    default CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action) {
+        return toCompletableFuture().whenCompleteAsync(action);
+    }
+
+    @Override
+    default CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action, Executor executor) {
+        return toCompletableFuture().whenCompleteAsync(action, executor);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return toCompletableFuture().exceptionally(fn);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+        return toCompletableFuture().exceptionallyAsync(fn);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+        return toCompletableFuture().exceptionallyAsync(fn, executor);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return toCompletableFuture().exceptionallyCompose(fn);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        return toCompletableFuture().exceptionallyComposeAsync(fn);
+    }
+
+    @Override
+    default CompletionStage<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
+        return toCompletableFuture().exceptionallyComposeAsync(fn, executor);
+    }
+}

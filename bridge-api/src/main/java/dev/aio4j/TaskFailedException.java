@@ -1,0 +1,35 @@
+package dev.aio4j;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A task's body threw a checked exception; {@link #getCause()} is that exception, as it was
+ * thrown.
+ *
+ * <p>aio4j's one exception rule: what a task's body throws arrives at whoever awaits the task
+ * <em>as itself</em> when it is a {@link RuntimeException} or an {@link Error}, and wrapped once
+ * in this exception when it is checked. There is no {@code CompletionException} or
+ * {@code ExecutionException} onion, except from {@link Task#toCompletableFuture()}'s own
+ * {@code get()}, whose contract says {@code ExecutionException}.
+ */
+public final class TaskFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Wraps a checked exception thrown by a task's body.
+     *
+     * @param message what failed, typically the task's name
+     * @param cause the checked exception, never a {@link RuntimeException} or {@link Error}
+     */
+    public TaskFailedException(@Nullable String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** {@return the checked exception that the body threw} */
+    @Override
+    public synchronized Throwable getCause() {
+        Throwable cause = super.getCause();
+        assert cause != null;
+        return cause;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.aio4j;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A scope whose tasks all finish before it does: asyncio's {@code TaskGroup}, kotlinx's
+ * {@code coroutineScope}. Opened by {@link Async#taskGroup(ThrowingFunction)} (a blocking-style
+ * body) or {@link Async#taskGroupAsync(java.util.function.Function)} (a non-blocking body).
+ *
+ * <p>Fail-fast: when a task of the group fails (not by cancellation), the group cancels the
+ * other tasks and its body, waits for all of them, and then fails with that first failure, the
+ * later ones attached as {@linkplain Throwable#getSuppressed() suppressed} (try-with-resources'
+ * rule; asyncio raises an {@code ExceptionGroup}). A cancellation from outside cancels every task
+ * of the group and stays a cancellation. The group converts only its own cancellation.
+ *
+ * <p>Safe to use from any thread while the group is open.
+ */
+public interface TaskGroup {
+
+    /** {@return the loop the group's tasks run on} */
+    Loop loop();
+
+    /**
+     * Starts a blocking-style task in the group, as {@link Loop#createTask(Callable)} does.
+     *
+     * @param body the body, run on its own (virtual) thread
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    <T extends @Nullable Object> Task<T> createTask(Callable<? extends T> body);
+
+    /**
+     * Starts a named blocking-style task in the group.
+     *
+     * @param name the task's name
+     * @param body the body, run on its own (virtual) thread
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
+
+    /**
+     * Starts a non-blocking task in the group, as {@link Loop#createTaskAsync(Supplier)} does.
+     *
+     * @param body called on the loop; returns the stage the task completes with
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    <T extends @Nullable Object> Task<T> createTaskAsync(Supplier<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Starts a named non-blocking task in the group.
+     *
+     * @param name the task's name
+     * @param body called on the loop; returns the stage the task completes with
+     * @param <T> the type of the result
+     * @return the task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Supplier<? extends CompletionStage<? extends T>> body);
+}

@@ -1,0 +1,237 @@
+package dev.aio4j.spi;
+
+import dev.aio4j.Done;
+import dev.aio4j.Loop;
+import dev.aio4j.LoopOptions;
+import dev.aio4j.Outcome;
+import dev.aio4j.ReturnWhen;
+import dev.aio4j.Task;
+import dev.aio4j.TaskGroup;
+import dev.aio4j.ThrowingFunction;
+import dev.aio4j.stream.AsyncIterable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an implementation of aio4j provides; {@link dev.aio4j.Async} and the other API types
+ * delegate to it. Found with {@link java.util.ServiceLoader} (a {@code provides} clause in a
+ * module, or {@code META-INF/services/dev.aio4j.spi.AsyncProvider} on the class path); the one
+ * with the highest {@link #priority()} among those whose {@link #apiVersion()} is
+ * {@link #API_VERSION} wins. The system property {@value #PROVIDER_PROPERTY} may name the class
+ * to use instead. SLF4J 2's provider lookup is the model.
+ *
+ * <p>Every method has the contract of the API method of the same name; arguments arrive checked
+ * (non-null, durations non-negative, lists copied). Implementations must be thread-safe.
+ */
+public interface AsyncProvider {
+
+    /** The version of this interface; a provider built against another one is skipped. */
+    int API_VERSION = 1;
+
+    /** The system property that may name the provider class to use. */
+    String PROVIDER_PROPERTY = "dev.aio4j.provider";
+
+    /**
+     * Returns the provider in use, looking it up on the first call.
+     *
+     * @return the provider
+     * @throws IllegalStateException if none is found, with a sentence naming the artifact to add
+     */
+    static AsyncProvider get() {
+        return ProviderLookup.provider();
+    }
+
+    /** {@return the {@link #API_VERSION} this provider was built against} */
+    int apiVersion();
+
+    /** {@return the priority among several providers; the highest wins} */
+    int priority();
+
+    /**
+     * Implements {@link dev.aio4j.Async#newLoop(LoopOptions)}.
+     *
+     * @param options how the loop is made
+     * @return a new loop
+     */
+    Loop newLoop(LoopOptions options);
+
+    /**
+     * Implements {@link Loop#current()}.
+     *
+     * @return the current loop
+     */
+    Loop currentLoop();
+
+    /**
+     * Implements {@link dev.aio4j.Async#currentTask()}.
+     *
+     * @return the current task, or null
+     */
+    @Nullable Task<?> currentTask();
+
+    /**
+     * Implements {@link dev.aio4j.Async#run(LoopOptions, ThrowingFunction)}.
+     *
+     * @param options how the loop is made
+     * @param main the main body
+     * @param <T> the result type
+     * @return the result
+     */
+    <T extends @Nullable Object> T run(LoopOptions options, ThrowingFunction<? super Loop, ? extends T> main);
+
+    /**
+     * Implements {@link dev.aio4j.Async#runAsync(LoopOptions, Function)}.
+     *
+     * @param options how the loop is made
+     * @param main the main body
+     * @param <T> the result type
+     * @return the result
+     */
+    <T extends @Nullable Object> T runAsync(LoopOptions options, Function<? super Loop, ? extends CompletionStage<? extends T>> main);
+
+    /**
+     * Implements {@link dev.aio4j.Async#sleep(Duration)}.
+     *
+     * @param delay how long
+     */
+    void sleep(Duration delay);
+
+    /**
+     * Implements {@link dev.aio4j.Async#sleepAsync(Duration)}.
+     *
+     * @param delay how long
+     * @return the task
+     */
+    Task<@Nullable Void> sleepAsync(Duration delay);
+
+    /**
+     * Implements {@link dev.aio4j.Async#gather(java.util.Collection)}.
+     *
+     * @param tasks the tasks
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<List<T>> gather(List<? extends CompletionStage<? extends T>> tasks);
+
+    /**
+     * Implements {@link dev.aio4j.Async#gatherOutcomes(java.util.Collection)}.
+     *
+     * @param tasks the tasks
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(List<? extends CompletionStage<? extends T>> tasks);
+
+    /**
+     * Implements {@link dev.aio4j.Async#wait(java.util.Collection, ReturnWhen, Duration)}.
+     *
+     * @param tasks the tasks
+     * @param returnWhen when to return
+     * @param timeout the timeout, or null for none
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<Done<T>> wait(List<? extends Task<T>> tasks, ReturnWhen returnWhen, @Nullable Duration timeout);
+
+    /**
+     * Implements {@link dev.aio4j.Async#asCompleted(java.util.Collection, Duration)}.
+     *
+     * @param tasks the tasks
+     * @param timeout the timeout, or null for none
+     * @param <T> the result type
+     * @return the iterable
+     */
+    <T extends @Nullable Object> Iterable<Task<T>> asCompleted(List<? extends Task<T>> tasks, @Nullable Duration timeout);
+
+    /**
+     * Implements {@link dev.aio4j.Async#asCompletedAsync(java.util.Collection, Duration)}.
+     *
+     * @param tasks the tasks
+     * @param timeout the timeout, or null for none
+     * @param <T> the result type
+     * @return the iterable
+     */
+    <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(List<? extends Task<T>> tasks, @Nullable Duration timeout);
+
+    /**
+     * Implements {@link dev.aio4j.Async#waitFor(CompletionStage, Duration)}.
+     *
+     * @param task the task
+     * @param timeout the timeout
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<T> waitFor(CompletionStage<T> task, Duration timeout);
+
+    /**
+     * Implements {@link dev.aio4j.Async#timeout(Duration, Callable)}.
+     *
+     * @param timeout the timeout
+     * @param body the body
+     * @param <T> the result type
+     * @return the result
+     */
+    <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#timeoutAsync(Duration, Supplier)}.
+     *
+     * @param timeout the timeout
+     * @param body the body
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Supplier<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#shield(CompletionStage)}.
+     *
+     * @param task the task
+     * @param <T> the result type
+     * @return the shield
+     */
+    <T extends @Nullable Object> Task<T> shield(CompletionStage<T> task);
+
+    /**
+     * Implements {@link dev.aio4j.Async#toThread(Callable)}.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<T> toThread(Callable<? extends T> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#taskGroup(ThrowingFunction)}.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the result
+     */
+    <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#taskGroupAsync(Function)}.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<T> taskGroupAsync(Function<? super TaskGroup, ? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Implements {@link AsyncIterable#forEach(Consumer)}.
+     *
+     * @param iterable the source
+     * @param action the action
+     * @param <T> the element type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<@Nullable Void> forEach(AsyncIterable<T> iterable, Consumer<? super T> action);
+}

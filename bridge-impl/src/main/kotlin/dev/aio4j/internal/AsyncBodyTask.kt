@@ -1,0 +1,52 @@
+/*
+ * A non-blocking task: its body is called on the loop's thread at the loop's next step (asyncio's
+ * create_task schedules the first step with call_soon) and returns the stage the task follows.
+ * No thread is held while the stage is pending. Cancelled before the body runs, the body never
+ * runs.
+ */
+package dev.aio4j.internal
+
+import java.util.concurrent.CompletionStage
+import java.util.function.Supplier
+import kotlinx.coroutines.Job
+import kotlin.coroutines.CoroutineContext
+
+internal class AsyncBodyTask<T>(
+    loop: EventLoop,
+    context: CoroutineContext,
+    name: String?,
+    body: Supplier<out CompletionStage<out T>>,
+) : FollowingTask<T>(loop, context, name, NEW), Runnable {
+
+    init {
+        slot = body
+        job.attach(context[Job])
+        loop.enqueue(this)
+    }
+
+    override fun run() {
+        if (!casPhase(NEW, RUNNING)) return
+        @Suppress("UNCHECKED_CAST")
+        val body = slot as Supplier<out CompletionStage<out T>>
+        slot = null
+        val loop = eventLoop
+        val previous = loop.runningTask
+        loop.runningTask = this
+        val stage = try {
+            val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
+            returned ?: throw NullPointerException("the body of ${name()} returned null instead of a CompletionStage")
+        } catch (e: Throwable) {
+            tryFinish(Result.failure(e))
+            return
+        } finally {
+            loop.runningTask = previous
+        }
+        follow(stage)
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        if (casPhase(NEW, CANCELLED_EARLY)) tryFinish(Result.failure(cause)) else super.onCancelRequested(cause)
+    }
+
+    override fun toString(): String = super.toString()
+}

@@ -1,0 +1,89 @@
+/*
+ * A blocking-style task: its Callable body runs on a thread of [executor] (a new virtual thread,
+ * a pooled platform thread, to_thread's pool or the user's executor). Cancellation interrupts
+ * that thread, and the task completes when the body has returned, as kotlinx's runInterruptible
+ * does, but without a coroutine or a dispatch: the task object is the Runnable.
+ *
+ * The interrupt is guarded by the phase (TaskImpl): cancel moves RUNNING → INTERRUPTING, interrupts,
+ * then INTERRUPTED; the body's end moves RUNNING → BODY_DONE, or, if a cancel got there first, waits
+ * out INTERRUPTING and clears the interrupt, so that a pooled thread never carries it into the next
+ * body.
+ */
+package dev.aio4j.internal
+
+import java.io.InterruptedIOException
+import java.nio.channels.ClosedByInterruptException
+import java.util.concurrent.Callable
+import java.util.concurrent.CancellationException
+import java.util.concurrent.Executor
+import java.util.concurrent.RejectedExecutionException
+import kotlinx.coroutines.Job
+import kotlin.coroutines.CoroutineContext
+
+internal class BlockingTask<T>(
+    loop: EventLoop,
+    context: CoroutineContext,
+    name: String?,
+    body: Callable<out T>,
+    executor: Executor,
+) : TaskImpl<T>(loop, context, name, NEW), Runnable {
+    @Volatile private var thread: Thread? = null
+
+    init {
+        slot = body
+        job.attach(context[Job])
+        try {
+            executor.execute(this)
+        } catch (e: RejectedExecutionException) {
+            if (casPhase(NEW, BODY_DONE)) tryFinish(Result.failure(e))
+        }
+    }
+
+    override fun run() {
+        val me = Thread.currentThread()
+        thread = me
+        if (!casPhase(NEW, RUNNING)) {
+            thread = null
+            return
+        }
+        eventLoop.liveRunners.incrementAndGet()
+        val previous = Current.swap(this)
+        val threadName = givenName()?.let { n -> me.name.also { me.name = n } }
+        @Suppress("UNCHECKED_CAST")
+        val body = slot as Callable<out T>
+        slot = null
+        var result: Result<T> = try {
+            Result.success(body.call())
+        } catch (e: Throwable) {
+            Result.failure(e)
+        }
+        if (!casPhase(RUNNING, BODY_DONE)) {
+            while (phase() == INTERRUPTING) Thread.onSpinWait()
+            Thread.interrupted()
+            casPhase(INTERRUPTED, BODY_DONE)
+            result = asCancellation(result)
+        }
+        if (threadName != null) me.name = threadName
+        Current.restore(previous)
+        thread = null
+        tryFinish(result)
+        eventLoop.liveRunners.decrementAndGet()
+    }
+
+    /** After a cancellation, what an interrupt made the body throw is the cancellation itself. */
+    private fun asCancellation(result: Result<T>): Result<T> {
+        val e = result.exceptionOrNull() ?: return result
+        val byInterrupt = e is InterruptedException || e is InterruptedIOException ||
+            e is ClosedByInterruptException || e is CancellationException
+        return if (byInterrupt && job.isCancelled) Result.failure(job.getCancellationException()) else result
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        if (casPhase(NEW, CANCELLED_EARLY)) {
+            tryFinish(Result.failure(cause))
+        } else if (casPhase(RUNNING, INTERRUPTING)) {
+            thread?.interrupt()
+            casPhase(INTERRUPTING, INTERRUPTED)
+        }
+    }
+}

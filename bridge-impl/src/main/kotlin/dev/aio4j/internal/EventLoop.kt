@@ -1,0 +1,528 @@
+/*
+ * The event loop: asyncio's BaseEventLoop. It owns a FIFO of ready callbacks, a heap of timers,
+ * and the root job that every task of the loop is a child of.
+ *
+ *     other threads ──callSoon/dispatch──▶ inbox (lock-free, MPSC) ─┐
+ *     loop thread   ──callSoon/dispatch──▶ ready (ArrayDeque) ◀─────┘ drained at each step
+ *     timers (heap, loop thread only) ──due──▶ ready
+ *
+ * One step (runOnce), as asyncio's _run_once: drain the inbox; park until the next timer unless
+ * something is ready; move due timers to ready; run the callbacks that were ready at that point
+ * (those they schedule run at the next step). The thread that calls runUntilComplete/runForever
+ * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
+ * the timers; callbacks and coroutines run on Dispatchers.Default.
+ *
+ * Invariant: ready, timers and runningTask are touched by the loop's thread only; thread,
+ * sleeping, stopping and closed are volatile and make the wake-up protocol (a producer adds to
+ * the inbox, then unparks the loop if it is sleeping; the loop sets sleeping, then re-checks the
+ * inbox before it parks) lose no wake-up.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.ExceptionContext
+import dev.aio4j.Handle
+import dev.aio4j.Loop
+import dev.aio4j.LoopExceptionHandler
+import dev.aio4j.LoopOptions
+import dev.aio4j.Promise
+import dev.aio4j.Task
+import dev.aio4j.TimerHandle
+import java.lang.ref.ReferenceQueue
+import java.time.Duration
+import java.util.Objects
+import java.util.PriorityQueue
+import java.util.concurrent.Callable
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.Executor
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.RejectedExecutionException
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.locks.LockSupport
+import java.util.function.Supplier
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineExceptionHandler
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlin.coroutines.CoroutineContext
+
+internal class EventLoop(private val options: LoopOptions) : Loop {
+    @JvmField val startNanos: Long = System.nanoTime()
+    @JvmField val number: Int = loopNumbers.incrementAndGet()
+    private val singleThread = options.threading() == LoopOptions.Threading.SINGLE_THREAD
+
+    // ---- the queue and the timers
+    private val inbox = ConcurrentLinkedQueue<Runnable>()
+    private val ready = ArrayDeque<Runnable>()
+    private val timers = PriorityQueue<TimerEntry>(TIMER_ORDER)
+    private var timerSeq = 0L
+    private val cancelledTimers = AtomicInteger()
+
+    // ---- who runs the loop
+    @Volatile private var thread: Thread? = null
+    @Volatile private var sleeping = false
+    @Volatile private var stopping = false
+    @Volatile private var closing = false
+    @Volatile private var closed = false
+
+    /** The non-blocking task whose body the loop's thread is calling now (asyncio's current_task). */
+    @JvmField var runningTask: TaskImpl<*>? = null
+
+    // ---- tasks
+    @JvmField val rootJob: Job = SupervisorJob()
+    @JvmField val dispatcher: CoroutineDispatcher = if (singleThread) LoopThreadDispatcher(this) else DefaultModeDispatcher(this)
+    @JvmField val taskContext: CoroutineContext =
+        dispatcher + rootJob + CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) }
+    private val taskNumbers = AtomicLong()
+    @JvmField val liveRunners = AtomicInteger()
+
+    // ---- threads for blocking bodies: virtual threads, or a cached pool on JDK 17-20; to_thread's pool
+    private val platformPool: ExecutorService? = if (Threads.hasVirtualThreads) null else Threads.cachedPlatformPool("aio4j-loop-$number-task")
+    @JvmField val blockingExecutor: Executor = Threads.virtualThreadExecutor ?: platformPool!!
+    @Volatile private var defaultPool: ExecutorService? = null
+
+    // ---- failures nobody retrieved
+    @JvmField val unretrievedQueue = ReferenceQueue<TaskImpl<*>>()
+    private val unretrieved: MutableSet<Unretrieved> = ConcurrentHashMap.newKeySet()
+    @Volatile private var handler: LoopExceptionHandler? = null
+
+    override fun options(): LoopOptions = options
+
+    // ------------------------------------------------------------------------------ threads
+
+    /** Whether the calling thread is this loop's thread (or runs this loop's work on Default). */
+    fun isLoopThread(): Boolean = Current.get() === this
+
+    fun checkOpen() {
+        if (closed) throw IllegalStateException("loop is closed")
+    }
+
+    fun nextTaskName(): String = "Task-${taskNumbers.incrementAndGet()}"
+
+    // -------------------------------------------------------------------------- scheduling
+
+    /** Schedules [r] for the next step. Used for callbacks and coroutine dispatch alike. */
+    fun enqueue(r: Runnable) {
+        if (!singleThread) {
+            Dispatchers.Default.dispatch(kotlin.coroutines.EmptyCoroutineContext, OnDefault(this, r))
+            return
+        }
+        if (Thread.currentThread() === thread) {
+            drainInbox()
+            ready.addLast(r)
+        } else {
+            inbox.add(r)
+            wake()
+        }
+    }
+
+    /** Adds a timer, from any thread. */
+    fun addTimer(t: TimerEntry) {
+        if (Thread.currentThread() === thread) {
+            insertTimer(t)
+        } else {
+            inbox.add(t)
+            wake()
+        }
+    }
+
+    fun timerAfter(delayNanos: Long, action: Runnable): ActionTimer {
+        val t = ActionTimer(deadlineAfter(System.nanoTime(), delayNanos), this, action)
+        addTimer(t)
+        return t
+    }
+
+    fun timerCancelled() {
+        cancelledTimers.incrementAndGet()
+    }
+
+    private fun insertTimer(t: TimerEntry) {
+        t.seq = timerSeq++
+        timers.add(t)
+    }
+
+    private fun wake() {
+        if (sleeping) {
+            val t = thread
+            if (t != null) LockSupport.unpark(t)
+        }
+    }
+
+    private fun drainInbox() {
+        while (true) {
+            val r = inbox.poll() ?: return
+            if (r is TimerEntry) insertTimer(r) else ready.addLast(r)
+        }
+    }
+
+    override fun callSoon(callback: Runnable): Handle {
+        Objects.requireNonNull(callback, "callback")
+        checkOpen()
+        val h = HandleImpl(this, callback)
+        enqueue(h)
+        return h
+    }
+
+    override fun execute(command: Runnable) {
+        Objects.requireNonNull(command, "command")
+        if (closed) throw RejectedExecutionException("loop is closed")
+        enqueue(HandleImpl(this, command))
+    }
+
+    override fun callLater(delay: Duration, callback: Runnable): TimerHandle {
+        Objects.requireNonNull(delay, "delay")
+        Objects.requireNonNull(callback, "callback")
+        require(!delay.isNegative) { "delay must not be negative: $delay" }
+        checkOpen()
+        return timerHandle(deadlineAfter(System.nanoTime(), delay.saturatedNanos()), callback)
+    }
+
+    override fun callAt(`when`: Duration, callback: Runnable): TimerHandle {
+        Objects.requireNonNull(`when`, "when")
+        Objects.requireNonNull(callback, "callback")
+        checkOpen()
+        return timerHandle(deadlineAfter(startNanos, `when`.saturatedNanos()), callback)
+    }
+
+    private fun timerHandle(deadline: Long, callback: Runnable): TimerHandle {
+        val t = TimerHandleImpl(deadline, this, callback)
+        addTimer(t)
+        return t
+    }
+
+    override fun time(): Duration = Duration.ofNanos(System.nanoTime() - startNanos)
+
+    // ----------------------------------------------------------------------------- running
+
+    private fun runOnce() {
+        drainInbox()
+        if (ready.isEmpty() && !stopping) {
+            val timeout = nextTimerDelay()
+            if (timeout != 0L) {
+                park(timeout)
+                drainInbox()
+            }
+        }
+        pollUnretrieved()
+        sweepCancelledTimers()
+        val now = System.nanoTime()
+        while (true) {
+            val t = timers.peek() ?: break
+            if (t.deadline > now) break
+            timers.poll()
+            if (t.isTimerCancelled) {
+                cancelledTimers.decrementAndGet()
+            } else if (!singleThread && t is TimerHandleImpl) {
+                enqueue(t)
+            } else {
+                ready.addLast(t)
+            }
+        }
+        var n = ready.size
+        while (n-- > 0) {
+            val r = ready.removeFirst()
+            if (options.debug()) runTimed(r) else runSafely(r)
+        }
+    }
+
+    /** Runs an internal runnable (a timer entry, a task start, a coroutine step). */
+    private fun runSafely(r: Runnable) {
+        try {
+            r.run()
+        } catch (e: Throwable) {
+            callExceptionHandler(ExceptionContext("Exception in callback $r", e, null))
+        }
+    }
+
+    private fun runTimed(r: Runnable) {
+        val start = System.nanoTime()
+        runSafely(r)
+        val took = System.nanoTime() - start
+        if (took > options.slowCallbackThreshold().toNanos()) {
+            LOG.log(System.Logger.Level.WARNING, "Executing $r took ${took / 1_000_000} ms")
+        }
+    }
+
+    /** -1 for no timer (park until woken), 0 for one due, else nanoseconds until the first. */
+    private fun nextTimerDelay(): Long {
+        val t = timers.peek() ?: return -1
+        return (t.deadline - System.nanoTime()).coerceAtLeast(0)
+    }
+
+    private var interruptedWhileRunning = false
+
+    private fun park(timeoutNanos: Long) {
+        sleeping = true
+        try {
+            if (inbox.isEmpty() && !stopping) {
+                if (timeoutNanos < 0) LockSupport.park(this) else LockSupport.parkNanos(this, timeoutNanos)
+            }
+        } finally {
+            sleeping = false
+        }
+        if (Thread.interrupted()) {
+            interruptedWhileRunning = true
+            onInterrupt?.invoke()
+        }
+    }
+
+    private var onInterrupt: (() -> Unit)? = null
+
+    /**
+     * Runs steps on the calling thread until [stop]; [interrupt] is what an interrupt of the
+     * thread means for this run. The interrupt flag is set again at the end if it was interrupted.
+     */
+    private fun runLoop(interrupt: () -> Unit) {
+        val me = Thread.currentThread()
+        val previousOwner = Current.get()
+        if (previousOwner is EventLoop) {
+            throw IllegalStateException("cannot run a loop while another loop is running on this thread")
+        }
+        synchronized(this) {
+            checkOpen()
+            check(thread == null) { "the loop is already running" }
+            thread = me
+        }
+        Current.swap(this)
+        onInterrupt = interrupt
+        interruptedWhileRunning = Thread.interrupted()
+        if (interruptedWhileRunning) interrupt()
+        try {
+            do {
+                runOnce()
+            } while (!stopping)
+        } finally {
+            stopping = false
+            onInterrupt = null
+            thread = null
+            drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
+            Current.restore(previousOwner)
+            if (interruptedWhileRunning) me.interrupt()
+        }
+    }
+
+    override fun <T> runUntilComplete(future: CompletionStage<T>): T {
+        Objects.requireNonNull(future, "future")
+        checkOpen()
+        val task = adoptStage(future)
+        val stopWhenDone = task.job.invokeOnCompletion { stop() }
+        try {
+            runLoop { task.cancel() }
+        } finally {
+            stopWhenDone.dispose()
+        }
+        if (!task.isDone) throw IllegalStateException("the loop stopped before the task completed")
+        return task.outcomeForAwait()
+    }
+
+    override fun runForever() {
+        checkOpen()
+        runLoop { stop() }
+    }
+
+    override fun stop() {
+        stopping = true
+        wake()
+    }
+
+    override fun isRunning(): Boolean = thread != null
+
+    override fun isClosed(): Boolean = closed
+
+    // ------------------------------------------------------------------------------- close
+
+    override fun close() {
+        if (closed) return
+        val owner = Current.get()
+        if (owner is TaskImpl<*> && owner.eventLoop === this) throw IllegalStateException("cannot close a loop from one of its own tasks")
+        if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+        val wasInterrupted = Thread.interrupted()
+        try {
+            closing = true
+            cancelAndAwaitAllTasks()
+            reportAllUnretrieved()
+            defaultPool?.let { shutdownAndWait(it) }
+            platformPool?.let { shutdownAndWait(it) }
+            while (liveRunners.get() != 0) Thread.onSpinWait()
+            closed = true
+            ready.clear()
+            timers.clear()
+            inbox.clear()
+        } finally {
+            if (wasInterrupted) Thread.currentThread().interrupt()
+        }
+    }
+
+    private fun shutdownAndWait(pool: ExecutorService) {
+        pool.shutdown()
+        while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+            LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
+        }
+    }
+
+    /** asyncio.run's _cancel_all_tasks, repeated until no task is left (tasks may start tasks as they end). */
+    private fun cancelAndAwaitAllTasks() {
+        while (true) {
+            val pending = rootJob.children.toList()
+            if (pending.isEmpty()) return
+            val left = AtomicInteger(pending.size)
+            for (job in pending) {
+                if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
+            }
+            for (job in pending) {
+                job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }
+            }
+            runLoop { } // interrupts cannot stop a close; the flag is set again at its end
+        }
+    }
+
+    // ------------------------------------------------------------------------------- tasks
+
+    override fun <T> createTask(body: Callable<out T>): Task<T> = newBlockingTask(null, body, taskContext, blockingExecutor)
+
+    override fun <T> createTask(name: String, body: Callable<out T>): Task<T> {
+        Objects.requireNonNull(name, "name")
+        return newBlockingTask(name, body, taskContext, blockingExecutor)
+    }
+
+    override fun <T> createTaskAsync(body: Supplier<out CompletionStage<out T>>): Task<T> = newAsyncTask(null, body, taskContext)
+
+    override fun <T> createTaskAsync(name: String, body: Supplier<out CompletionStage<out T>>): Task<T> {
+        Objects.requireNonNull(name, "name")
+        return newAsyncTask(name, body, taskContext)
+    }
+
+    fun <T> newBlockingTask(name: String?, body: Callable<out T>, context: CoroutineContext, executor: Executor): BlockingTask<T> {
+        Objects.requireNonNull(body, "body")
+        checkOpen()
+        return BlockingTask(this, context, name, body, executor)
+    }
+
+    fun <T> newAsyncTask(name: String?, body: Supplier<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
+        Objects.requireNonNull(body, "body")
+        checkOpen()
+        return AsyncBodyTask(this, context, name, body)
+    }
+
+    override fun <T> adopt(stage: CompletionStage<out T>): Task<T> {
+        Objects.requireNonNull(stage, "stage")
+        checkOpen()
+        return adoptStage(stage)
+    }
+
+    /** The task of [stage]: itself if it is a task of this loop, else a task that follows it. */
+    fun <T> adoptStage(stage: CompletionStage<out T>): TaskImpl<T> {
+        @Suppress("UNCHECKED_CAST")
+        if (stage is TaskImpl<*> && stage.eventLoop === this) return stage as TaskImpl<T>
+        return StageTask(this, taskContext, stage)
+    }
+
+    override fun <T> createPromise(): Promise<T> {
+        checkOpen()
+        return PromiseTask(this, taskContext)
+    }
+
+    override fun <T> runInExecutor(executor: Executor, body: Callable<out T>): Task<T> {
+        Objects.requireNonNull(executor, "executor")
+        return newBlockingTask(null, body, taskContext, executor)
+    }
+
+    /** asyncio's default executor, made on first use: platform threads for to_thread. */
+    fun defaultExecutor(): Executor {
+        defaultPool?.let { return it }
+        synchronized(this) {
+            checkOpen()
+            return defaultPool ?: Threads.defaultExecutor("aio4j-loop-$number-to-thread").also { defaultPool = it }
+        }
+    }
+
+    override fun allTasks(): Set<Task<*>> =
+        rootJob.children.mapNotNull { (it as? TaskJob<*>)?.task }.filter { !it.isDone }.toSet()
+
+    // ------------------------------------------------------------------------- exceptions
+
+    override fun setExceptionHandler(handler: LoopExceptionHandler?) {
+        this.handler = handler
+    }
+
+    override fun exceptionHandler(): LoopExceptionHandler? = handler
+
+    override fun callExceptionHandler(context: ExceptionContext) {
+        Objects.requireNonNull(context, "context")
+        val h = handler
+        if (h == null) {
+            LOG.log(System.Logger.Level.ERROR, describe(context), context.exception())
+            return
+        }
+        try {
+            h.handle(this, context)
+        } catch (e: Throwable) {
+            LOG.log(System.Logger.Level.ERROR, "Unhandled error in the exception handler of $this while handling: ${describe(context)}", e)
+        }
+    }
+
+    private fun describe(c: ExceptionContext): String = if (c.task() != null) "${c.message()}: ${c.task()}" else c.message()
+
+    fun track(record: Unretrieved) {
+        unretrieved.add(record)
+    }
+
+    fun untrack(record: Unretrieved) {
+        unretrieved.remove(record)
+    }
+
+    private fun pollUnretrieved() {
+        while (true) {
+            val r = unretrievedQueue.poll() as Unretrieved? ?: return
+            if (unretrieved.remove(r)) report(r)
+        }
+    }
+
+    private fun reportAllUnretrieved() {
+        pollUnretrieved()
+        for (r in unretrieved.toList()) {
+            if (unretrieved.remove(r)) report(r)
+        }
+    }
+
+    private fun report(r: Unretrieved) {
+        if (r.retrieved) return
+        callExceptionHandler(ExceptionContext("Task exception was never retrieved", r.exception, r.get()))
+    }
+
+    override fun toString(): String =
+        "Loop-$number(${options.threading()}${if (closed) ", closed" else if (thread != null) ", running" else ""})"
+
+    private companion object {
+        val loopNumbers = AtomicInteger()
+        val LOG: System.Logger = System.getLogger("dev.aio4j")
+        val TIMER_ORDER = Comparator<TimerEntry> { a, b ->
+            val c = a.deadline.compareTo(b.deadline)
+            if (c != 0) c else a.seq.compareTo(b.seq)
+        }
+    }
+
+    private fun sweepCancelledTimers() {
+        val n = cancelledTimers.get()
+        if (n > 100 && n * 2 > timers.size) {
+            timers.removeIf { it.isTimerCancelled }
+            cancelledTimers.set(0) // counts cancellations of timers already fired too; a sweep resets the drift
+        }
+    }
+
+    /** Loop work on a Dispatchers.Default worker: marks the worker as this loop's while it runs. */
+    class OnDefault(private val loop: EventLoop, private val block: Runnable) : Runnable {
+        override fun run() {
+            val previous = Current.swap(loop)
+            try {
+                block.run()
+            } finally {
+                Current.restore(previous)
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+/*
+ * The loop's scheduled callbacks: a Handle for callSoon, TimerEntry for everything due at a
+ * time (callLater/callAt handles, delay() resumptions, sleep tasks, timeouts). Cancellation is a
+ * flag read when the entry comes due, as asyncio cancels; the loop sweeps cancelled timers out of
+ * its heap when they pile up.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Handle
+import dev.aio4j.TimerHandle
+import java.time.Duration
+
+/**
+ * A callSoon callback: asyncio's Handle. Runs once, unless cancelled first; what it throws goes
+ * to the loop's exception handler.
+ */
+internal class HandleImpl(private val loop: EventLoop, private val callback: Runnable) : Handle, Runnable {
+    @Volatile private var cancelled = false
+
+    override fun cancel() { cancelled = true }
+    override fun isCancelled(): Boolean = cancelled
+    override fun run() { if (!cancelled) runCallback(loop, callback) }
+    override fun toString(): String = "Handle($callback${if (cancelled) ", cancelled" else ""})"
+}
+
+/**
+ * Something due at [deadline] on System.nanoTime()'s clock. Entries with the same deadline run
+ * in the order they reached the heap ([seq], set by the loop's thread). [run] is called on the
+ * loop's thread; it must be short.
+ */
+internal interface TimerEntry : Runnable {
+    val deadline: Long
+    var seq: Long
+    val isTimerCancelled: Boolean
+}
+
+/** A callLater/callAt callback: asyncio's TimerHandle. */
+internal class TimerHandleImpl(
+    override val deadline: Long,
+    private val loop: EventLoop,
+    @JvmField val callback: Runnable,
+) : TimerEntry, TimerHandle {
+    override var seq: Long = 0
+    @Volatile private var cancelled = false
+
+    override val isTimerCancelled: Boolean get() = cancelled
+    override fun cancel() {
+        if (!cancelled) {
+            cancelled = true
+            loop.timerCancelled()
+        }
+    }
+    override fun isCancelled(): Boolean = cancelled
+    override fun `when`(): Duration = Duration.ofNanos(deadline - loop.startNanos)
+    override fun run() { if (!cancelled) runCallback(loop, callback) }
+    override fun toString(): String = "TimerHandle(when=${`when`()}${if (cancelled) ", cancelled" else ""})"
+}
+
+/** An internal timer that runs [action] on the loop's thread; [dispose] cancels it. */
+internal class ActionTimer(
+    override val deadline: Long,
+    private val loop: EventLoop,
+    private val action: Runnable,
+) : TimerEntry, kotlinx.coroutines.DisposableHandle {
+    override var seq: Long = 0
+    @Volatile private var cancelled = false
+
+    override val isTimerCancelled: Boolean get() = cancelled
+    override fun dispose() {
+        if (!cancelled) {
+            cancelled = true
+            loop.timerCancelled()
+        }
+    }
+    override fun run() { if (!cancelled) action.run() }
+}
+
+/** Runs a user callback; what it throws goes to the loop's exception handler, named after it. */
+internal fun runCallback(loop: EventLoop, callback: Runnable) {
+    try {
+        callback.run()
+    } catch (e: Throwable) {
+        loop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception in callback $callback", e, null))
+    }
+}
+
+/** Nanoseconds of a duration, saturated instead of overflowing (a deadline a few centuries away). */
+internal fun Duration.saturatedNanos(): Long = try { toNanos() } catch (e: ArithmeticException) { if (isNegative) Long.MIN_VALUE else Long.MAX_VALUE }
+
+/** now + delay, saturated. */
+internal fun deadlineAfter(now: Long, delayNanos: Long): Long {
+    val d = now + delayNanos
+    return if (delayNanos > 0 && d < now) Long.MAX_VALUE else d
+}

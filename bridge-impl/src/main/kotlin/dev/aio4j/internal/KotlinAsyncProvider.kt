@@ -1,0 +1,133 @@
+/*
+ * aio4j's implementation on kotlinx.coroutines, found by dev.aio4j.spi.AsyncProvider's lookup
+ * (module-info provides, META-INF/services). Arguments arrive checked by the API (non-null,
+ * durations non-negative, lists copied); this class finds the loop, adopts stages and builds the
+ * task of each combinator.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Done
+import dev.aio4j.Loop
+import dev.aio4j.LoopOptions
+import dev.aio4j.Outcome
+import dev.aio4j.ReturnWhen
+import dev.aio4j.Task
+import dev.aio4j.TaskGroup
+import dev.aio4j.ThrowingFunction
+import dev.aio4j.spi.AsyncProvider
+import dev.aio4j.stream.AsyncIterable
+import java.time.Duration
+import java.util.concurrent.Callable
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.TimeUnit
+import java.util.function.Consumer
+import java.util.function.Function
+import java.util.function.Supplier
+
+/** The provider of dev.aio4j:bridge-impl. Public only for ServiceLoader. */
+public class KotlinAsyncProvider : AsyncProvider {
+    override fun apiVersion(): Int = AsyncProvider.API_VERSION
+    override fun priority(): Int = 0
+
+    override fun newLoop(options: LoopOptions): Loop = EventLoop(options)
+    override fun currentLoop(): Loop = Current.loop()
+    override fun currentTask(): Task<*>? = Current.task()
+
+    override fun <T> run(options: LoopOptions, main: ThrowingFunction<in Loop, out T>): T = Runs.run(options, main)
+
+    override fun <T> runAsync(options: LoopOptions, main: Function<in Loop, out CompletionStage<out T>>): T = Runs.runAsync(options, main)
+
+    override fun sleep(delay: Duration) {
+        Current.checkMayBlock("Async.sleep()")
+        if (delay.isZero) return
+        try {
+            TimeUnit.NANOSECONDS.sleep(delay.saturatedNanos())
+        } catch (e: InterruptedException) {
+            throw Current.cancellationForInterrupt("Async.sleep()")
+        }
+    }
+
+    override fun sleepAsync(delay: Duration): Task<Void?> {
+        val loop = Current.loop()
+        loop.checkOpen()
+        return SleepTask(loop, loop.taskContext, delay.saturatedNanos())
+    }
+
+    override fun <T> gather(tasks: List<CompletionStage<out T>>): Task<List<T>> {
+        val loop = loopOf(tasks)
+        return GatherTask(loop, loop.taskContext, adoptAll(loop, tasks), outcomes = false)
+    }
+
+    override fun <T> gatherOutcomes(tasks: List<CompletionStage<out T>>): Task<List<Outcome<T>>> {
+        val loop = loopOf(tasks)
+        return GatherTask(loop, loop.taskContext, adoptAll(loop, tasks), outcomes = true)
+    }
+
+    override fun <T> wait(tasks: List<Task<T>>, returnWhen: ReturnWhen, timeout: Duration?): Task<Done<T>> {
+        require(tasks.isNotEmpty()) { "tasks must not be empty" }
+        val loop = loopOf(tasks)
+        return WaitTask(loop, loop.taskContext, distinctTasks(tasks), returnWhen, timeout?.saturatedNanos())
+    }
+
+    override fun <T> asCompleted(tasks: List<Task<T>>, timeout: Duration?): Iterable<Task<T>> {
+        if (tasks.isNotEmpty()) loopOf(tasks)
+        return AsCompletedIterable(distinctTasks(tasks), timeout)
+    }
+
+    override fun <T> asCompletedAsync(tasks: List<Task<T>>, timeout: Duration?): AsyncIterable<Task<T>> {
+        val loop = loopOf(tasks)
+        return AsCompletedAsyncIterable(loop, distinctTasks(tasks), timeout)
+    }
+
+    override fun <T> waitFor(task: CompletionStage<T>, timeout: Duration): Task<T> {
+        val loop = loopOf(listOf(task))
+        return WaitForTask(loop, loop.taskContext, loop.adoptStage(task), timeout)
+    }
+
+    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, body)
+
+    override fun <T> timeoutAsync(timeout: Duration, body: Supplier<out CompletionStage<out T>>): Task<T> {
+        val loop = Current.loop()
+        return WaitForTask(loop, loop.taskContext, loop.newAsyncTask(null, body, loop.taskContext), timeout)
+    }
+
+    override fun <T> shield(task: CompletionStage<T>): Task<T> {
+        val loop = loopOf(listOf(task))
+        return ShieldTask(loop, loop.taskContext, loop.adoptStage(task))
+    }
+
+    override fun <T> toThread(body: Callable<out T>): Task<T> {
+        val loop = Current.loop()
+        return loop.newBlockingTask(null, body, loop.taskContext, loop.defaultExecutor())
+    }
+
+    override fun <T> taskGroup(body: ThrowingFunction<in TaskGroup, out T>): T = Runs.taskGroup(body)
+
+    override fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
+
+    override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Runs.forEach(iterable, action)
+
+    /** The loop of the tasks among [stages] (all the same), else the current loop; it must be open. */
+    private fun loopOf(stages: List<CompletionStage<*>>): EventLoop {
+        var loop: EventLoop? = null
+        for (s in stages) {
+            if (s is TaskImpl<*>) {
+                if (loop == null) {
+                    loop = s.eventLoop
+                } else if (loop !== s.eventLoop) {
+                    throw IllegalArgumentException("the tasks belong to different loops: ${loop} and ${s.eventLoop}")
+                }
+            }
+        }
+        val result = loop ?: Current.loop()
+        result.checkOpen()
+        return result
+    }
+
+    private fun adoptAll(loop: EventLoop, stages: List<CompletionStage<*>>): Array<TaskImpl<*>> =
+        Array(stages.size) { loop.adoptStage(stages[it]) }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun <T> distinctTasks(tasks: List<Task<T>>): List<TaskImpl<T>> =
+        LinkedHashSet(tasks).map { it as? TaskImpl<T> ?: throw IllegalArgumentException("not a task of aio4j: $it") }
+}

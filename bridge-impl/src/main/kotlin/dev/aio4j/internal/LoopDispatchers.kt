@@ -1,0 +1,72 @@
+/*
+ * The CoroutineDispatcher of a loop, in its two threadings. Both implement kotlinx's Delay on the
+ * loop's own timer heap, so delay(), withTimeout() and sleepAsync() use the loop's clock and no
+ * kotlinx DefaultExecutor thread is started.
+ *
+ * SINGLE_THREAD: a dispatch is a callSoon; a timer resumes its continuation on the loop's thread
+ * without a second hop (resumeUndispatched).
+ * DEFAULT_DISPATCHER: a dispatch goes to Dispatchers.Default (marked as this loop's work); a
+ * timer fires on the thread running the loop and resumes the continuation through the
+ * dispatcher.
+ */
+@file:OptIn(InternalCoroutinesApi::class, ExperimentalCoroutinesApi::class)
+
+package dev.aio4j.internal
+
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Delay
+import kotlinx.coroutines.DisposableHandle
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.InternalCoroutinesApi
+import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.resume
+
+internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : CoroutineDispatcher(), Delay {
+
+    override fun dispatch(context: CoroutineContext, block: Runnable) {
+        loop.enqueue(block)
+    }
+
+    override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
+        val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
+        continuation.invokeOnCancellation { timer.cancelled = true; loop.timerCancelled() }
+        loop.addTimer(timer)
+    }
+
+    override fun invokeOnTimeout(timeMillis: Long, block: Runnable, context: CoroutineContext): DisposableHandle =
+        loop.timerAfter(millisToNanos(timeMillis), block)
+
+    /** Resumes a continuation that the timer has woken. Called on the loop's thread. */
+    abstract fun resumeFromTimer(continuation: CancellableContinuation<Unit>)
+
+    override fun toString(): String = "$loop.dispatcher"
+
+    private fun millisToNanos(ms: Long): Long = if (ms >= Long.MAX_VALUE / 1_000_000) Long.MAX_VALUE else ms.coerceAtLeast(0) * 1_000_000
+}
+
+internal class LoopThreadDispatcher(loop: EventLoop) : LoopDispatcherBase(loop) {
+    override fun resumeFromTimer(continuation: CancellableContinuation<Unit>) {
+        with(continuation) { resumeUndispatched(Unit) }
+    }
+}
+
+internal class DefaultModeDispatcher(loop: EventLoop) : LoopDispatcherBase(loop) {
+    override fun resumeFromTimer(continuation: CancellableContinuation<Unit>) {
+        continuation.resume(Unit)
+    }
+}
+
+/** The timer of a delay(): resumes the continuation when due, unless it was cancelled. */
+private class ResumeTimer(
+    override val deadline: Long,
+    private val dispatcher: LoopDispatcherBase,
+    private val continuation: CancellableContinuation<Unit>,
+) : TimerEntry {
+    override var seq: Long = 0
+    @Volatile @JvmField var cancelled = false
+    override val isTimerCancelled: Boolean get() = cancelled
+    override fun run() {
+        if (!cancelled) dispatcher.resumeFromTimer(continuation)
+    }
+}

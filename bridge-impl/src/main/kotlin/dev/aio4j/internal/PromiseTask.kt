@@ -1,0 +1,26 @@
+/*
+ * asyncio's Future: a task without a body, completed by hand. Cancelling it completes it at once.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Promise
+import java.util.Objects
+import kotlinx.coroutines.Job
+import kotlin.coroutines.CoroutineContext
+
+internal class PromiseTask<T>(loop: EventLoop, context: CoroutineContext) : TaskImpl<T>(loop, context, null, NEW), Promise<T> {
+    init {
+        job.attach(context[Job])
+    }
+
+    override fun complete(value: T): Boolean = tryFinish(Result.success(value))
+
+    override fun fail(exception: Throwable): Boolean {
+        Objects.requireNonNull(exception, "exception")
+        return tryFinish(Result.failure(exception))
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        tryFinish(Result.failure(cause))
+    }
+}

@@ -1,0 +1,31 @@
+/*
+ * The CompletableFuture side of a task (Task.toCompletableFuture): a view under
+ * CompletableFuture's own contract. Cancelling it requests the task's cancellation; it completes
+ * with the task's outcome, exceptions as thrown. Its ...Async methods without an executor run on
+ * the task's loop instead of ForkJoinPool.commonPool(), which on a 2-core machine is a new thread
+ * per task.
+ */
+package dev.aio4j.internal
+
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.Executor
+
+/** A CompletableFuture whose default executor is a loop, and whose dependents are too. */
+internal open class LoopFuture<T>(@JvmField val loop: EventLoop) : CompletableFuture<T>() {
+    override fun defaultExecutor(): Executor = loop
+    override fun <U> newIncompleteFuture(): CompletableFuture<U> = LoopFuture(loop)
+}
+
+internal class TaskView<T>(private val task: TaskImpl<T>) : LoopFuture<T>(task.eventLoop), (Throwable?) -> Unit {
+    override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
+        val cancelled = super.cancel(mayInterruptIfRunning)
+        if (cancelled) task.cancel()
+        return cancelled
+    }
+
+    /** The task's completion handler. */
+    override fun invoke(cause: Throwable?) {
+        val e = task.exceptionOrNull()
+        if (e == null) complete(task.valueNow()) else completeExceptionally(e)
+    }
+}

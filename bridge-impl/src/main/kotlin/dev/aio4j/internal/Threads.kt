@@ -1,0 +1,64 @@
+/*
+ * Where blocking-style bodies run: a new virtual thread per body when the JVM has them (21+),
+ * found by reflection because aio4j's bytecode targets 17; on 17-20 a cached pool of daemon
+ * platform threads per loop, shut down when the loop closes.
+ */
+package dev.aio4j.internal
+
+import java.lang.invoke.MethodHandles
+import java.lang.invoke.MethodType
+import java.util.concurrent.Executor
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.SynchronousQueue
+import java.util.concurrent.ThreadFactory
+import java.util.concurrent.ThreadPoolExecutor
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+
+internal object Threads {
+    /** A factory of unstarted virtual threads, or null when the JVM has none. */
+    @JvmField val virtualThreadFactory: ThreadFactory? = findVirtualThreadFactory()
+
+    @JvmField val hasVirtualThreads: Boolean = virtualThreadFactory != null
+
+    private val isVirtualHandle = runCatching {
+        MethodHandles.publicLookup().findVirtual(Thread::class.java, "isVirtual", MethodType.methodType(Boolean::class.javaPrimitiveType))
+    }.getOrNull()
+
+    private fun findVirtualThreadFactory(): ThreadFactory? = try {
+        val lookup = MethodHandles.publicLookup()
+        val builderClass = Class.forName("java.lang.Thread\$Builder")
+        val ofVirtual = lookup.findStatic(Thread::class.java, "ofVirtual", MethodType.methodType(Class.forName("java.lang.Thread\$Builder\$OfVirtual")))
+        val factory = lookup.findVirtual(builderClass, "factory", MethodType.methodType(ThreadFactory::class.java))
+        factory.invoke(ofVirtual.invoke()) as ThreadFactory
+    } catch (e: ReflectiveOperationException) {
+        null
+    } catch (e: LinkageError) {
+        null
+    }
+
+    fun isVirtual(thread: Thread): Boolean = isVirtualHandle != null && isVirtualHandle.invoke(thread) as Boolean
+
+    /** Executor that starts each runnable on a new virtual thread. */
+    val virtualThreadExecutor: Executor? = virtualThreadFactory?.let { f -> Executor { r -> f.newThread(r).start() } }
+
+    /** A cached pool of daemon platform threads, for bodies on JDK 17-20. */
+    fun cachedPlatformPool(name: String): ExecutorService =
+        ThreadPoolExecutor(0, Int.MAX_VALUE, 30, TimeUnit.SECONDS, SynchronousQueue(), namedDaemons(name))
+
+    /**
+     * The loop's to_thread pool (asyncio's default executor): at most min(32, cores + 4) daemon
+     * platform threads, idle ones ending after 30 s.
+     */
+    fun defaultExecutor(name: String): ExecutorService {
+        val size = minOf(32, Runtime.getRuntime().availableProcessors() + 4)
+        return ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, LinkedBlockingQueue(), namedDaemons(name))
+            .apply { allowCoreThreadTimeOut(true) }
+    }
+
+    private fun namedDaemons(prefix: String): ThreadFactory {
+        val n = AtomicInteger()
+        return ThreadFactory { r -> Thread(r, "$prefix-${n.incrementAndGet()}").apply { isDaemon = true } }
+    }
+}

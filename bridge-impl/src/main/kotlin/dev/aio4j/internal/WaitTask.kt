@@ -1,0 +1,65 @@
+/*
+ * asyncio.wait: completes with the done/pending split once returnWhen is met or the timeout
+ * passes. It never cancels, never fails because of, and never retrieves the tasks it watches;
+ * cancelling it cancels only the wait. When it completes it removes its handlers from the tasks
+ * still running, so a long-lived task does not keep finished waits alive.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Done
+import dev.aio4j.ReturnWhen
+import dev.aio4j.Task
+import java.util.concurrent.CancellationException
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import kotlinx.coroutines.DisposableHandle
+import kotlinx.coroutines.Job
+import kotlin.coroutines.CoroutineContext
+
+internal class WaitTask<T>(
+    loop: EventLoop,
+    context: CoroutineContext,
+    private val tasks: List<TaskImpl<T>>,
+    private val returnWhen: ReturnWhen,
+    timeoutNanos: Long?,
+) : TaskImpl<Done<T>>(loop, context, null, RUNNING), (Throwable?) -> Unit {
+    @Volatile private var remaining = tasks.size
+    private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
+    private var timer: ActionTimer? = null
+
+    init {
+        job.attach(context[Job])
+        for (i in tasks.indices) handles[i] = tasks[i].job.invokeOnCompletion(this)
+        if (timeoutNanos != null && !job.isCompleted) timer = loop.timerAfter(timeoutNanos) { finish() }
+        if (job.isCompleted) cleanUp()
+    }
+
+    override fun invoke(cause: Throwable?) {
+        val left = REMAINING.decrementAndGet(this)
+        val met = when (returnWhen) {
+            ReturnWhen.FIRST_COMPLETED -> true
+            ReturnWhen.FIRST_EXCEPTION -> left == 0 || (cause != null && cause !is CancellationException)
+            ReturnWhen.ALL_COMPLETED -> left == 0
+        }
+        if (met) finish()
+    }
+
+    private fun finish() {
+        val done = LinkedHashSet<Task<T>>()
+        val pending = LinkedHashSet<Task<T>>()
+        for (t in tasks) if (t.isDone) done.add(t) else pending.add(t)
+        if (tryFinish(Result.success(Done(done, pending)))) cleanUp()
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        if (tryFinish(Result.failure(cause))) cleanUp()
+    }
+
+    private fun cleanUp() {
+        timer?.dispose()
+        for (h in handles) h?.dispose()
+    }
+
+    private companion object {
+        val REMAINING: AtomicIntegerFieldUpdater<WaitTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaitTask::class.java, "remaining")
+    }
+}
