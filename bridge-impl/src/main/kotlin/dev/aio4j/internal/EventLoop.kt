@@ -53,7 +53,7 @@ import kotlin.coroutines.CoroutineContext
 internal class EventLoop(private val options: LoopOptions) : Loop {
     @JvmField val startNanos: Long = System.nanoTime()
     @JvmField val number: Int = loopNumbers.incrementAndGet()
-    private val singleThread = options.threading() == LoopOptions.Threading.SINGLE_THREAD
+    @JvmField val singleThread: Boolean = options.threading() == LoopOptions.Threading.SINGLE_THREAD
 
     // ---- the queue and the timers
     private val inbox = ConcurrentLinkedQueue<Runnable>()
@@ -69,7 +69,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var closing = false
     @Volatile private var closed = false
 
-    /** The non-blocking task whose body the loop's thread is calling now (asyncio's current_task). */
+    /**
+     * The non-blocking task whose body the loop's thread is calling now (asyncio's current_task);
+     * kept under SINGLE_THREAD only, where one thread calls the bodies.
+     */
     @JvmField var runningTask: TaskImpl<*>? = null
 
     // ---- tasks
@@ -207,6 +210,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 drainInbox()
             }
         }
+        if (Thread.interrupted()) {
+            interruptedWhileRunning = true
+            onInterrupt?.invoke()
+        }
         pollUnretrieved()
         sweepCancelledTimers()
         val now = System.nanoTime()
@@ -263,10 +270,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             }
         } finally {
             sleeping = false
-        }
-        if (Thread.interrupted()) {
-            interruptedWhileRunning = true
-            onInterrupt?.invoke()
         }
     }
 

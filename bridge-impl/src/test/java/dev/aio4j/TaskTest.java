@@ -1,0 +1,547 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Task: states, cancellation as a request, the exception rule, callbacks and the CompletableFuture view. */
+@Timeout(30)
+class TaskTest {
+
+    @Test
+    void blockingTaskGoesFromRunningToSuccess() {
+        Async.run(loop -> {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            Task<String> t = loop.createTask(() -> {
+                started.countDown();
+                release.await();
+                return "done";
+            });
+            started.await();
+            assertEquals(TaskState.RUNNING, t.state());
+            assertFalse(t.isDone());
+            release.countDown();
+            assertEquals("done", t.await());
+            assertEquals(TaskState.SUCCESS, t.state());
+            assertTrue(t.isDone());
+            assertFalse(t.isCancelled());
+            assertEquals("done", t.resultNow());
+            return null;
+        });
+    }
+
+    @Test
+    void nonBlockingTaskIsPendingUntilTheLoopRunsItsBody() {
+        Async.runAsync(loop -> {
+            Task<String> t = loop.createTaskAsync(() -> CompletableFuture.completedFuture("x"));
+            assertEquals(TaskState.PENDING, t.state(), "the body runs at the loop's next step, not inside createTaskAsync");
+            return t.thenApply(v -> {
+                assertEquals(TaskState.SUCCESS, t.state());
+                return v;
+            });
+        });
+    }
+
+    @Test
+    void cancelIsARequestThatCompletesWhenTheBlockingBodyHasFinished() {
+        Async.run(loop -> {
+            CountDownLatch inBody = new CountDownLatch(1);
+            CountDownLatch finallyMayEnd = new CountDownLatch(1);
+            AtomicBoolean finallyRan = new AtomicBoolean();
+            Task<String> t = loop.createTask(() -> {
+                try {
+                    inBody.countDown();
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "never";
+                } finally {
+                    // an uninterruptible wait: the task must stay RUNNING meanwhile
+                    boolean done = false;
+                    while (!done) {
+                        try {
+                            finallyMayEnd.await();
+                            done = true;
+                        } catch (InterruptedException e) {
+                            // keep waiting
+                        }
+                    }
+                    finallyRan.set(true);
+                }
+            });
+            inBody.await();
+            assertTrue(t.cancel());
+            assertEquals(TaskState.RUNNING, t.state(), "cancellation is a request: the finally block is still running");
+            assertFalse(t.isDone());
+            finallyMayEnd.countDown();
+            assertThrows(CancellationException.class, t::await);
+            assertTrue(finallyRan.get());
+            assertEquals(TaskState.CANCELLED, t.state());
+            assertTrue(t.isCancelled());
+            assertFalse(t.cancel(), "cancelling a done task returns false");
+            return null;
+        });
+    }
+
+    @Test
+    void cancelBeforeTheBodyStartsMeansItNeverRuns() {
+        Async.runAsync(loop -> {
+            AtomicBoolean ran = new AtomicBoolean();
+            Task<String> t = loop.createTaskAsync(() -> {
+                ran.set(true);
+                return CompletableFuture.completedFuture("x");
+            });
+            assertTrue(t.cancel());
+            assertEquals(TaskState.CANCELLED, t.state(), "a task whose body never started is cancelled at once");
+            return Async.sleepAsync(Duration.ZERO).thenApply(v -> {
+                assertFalse(ran.get());
+                return null;
+            });
+        });
+    }
+
+    @Test
+    void aBodyThatSwallowsTheCancellationStillEndsCancelled() {
+        Async.run(loop -> {
+            CountDownLatch inBody = new CountDownLatch(1);
+            Task<String> t = loop.createTask(() -> {
+                inBody.countDown();
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                } catch (CancellationException e) {
+                    return "swallowed";
+                }
+                return "slept";
+            });
+            inBody.await();
+            t.cancel();
+            assertThrows(CancellationException.class, t::await);
+            assertEquals(TaskState.CANCELLED, t.state());
+            return null;
+        });
+    }
+
+    @Test
+    void aBodyThatThrowsSomethingElseAfterCancellationEndsFailed() {
+        Async.run(loop -> {
+            CountDownLatch inBody = new CountDownLatch(1);
+            IOException cleanupFailure = new IOException("cleanup failed");
+            Task<String> t = loop.createTask(() -> {
+                inBody.countDown();
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                } catch (CancellationException cancelled) {
+                    throw cleanupFailure;
+                }
+                return "slept";
+            });
+            inBody.await();
+            t.cancel();
+            TaskFailedException e = assertThrows(TaskFailedException.class, t::await);
+            assertSame(cleanupFailure, e.getCause());
+            assertEquals(TaskState.FAILED, t.state());
+            return null;
+        });
+    }
+
+    @Test
+    void anInterruptedExceptionCausedByTheCancellationCountsAsTheCancellation() {
+        Async.run(loop -> {
+            CountDownLatch inBody = new CountDownLatch(1);
+            Task<String> t = loop.createTask(() -> {
+                inBody.countDown();
+                Thread.sleep(60_000); // a JDK blocking call: throws InterruptedException
+                return "slept";
+            });
+            inBody.await();
+            t.cancel("stop it");
+            CancellationException e = assertThrows(CancellationException.class, t::await);
+            assertEquals("stop it", e.getMessage());
+            assertEquals(TaskState.CANCELLED, t.state());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellationGoesDownAChainOfBlockingAwaits() {
+        Async.run(loop -> {
+            CountDownLatch innerStarted = new CountDownLatch(1);
+            OrderChecker order = new OrderChecker();
+            Task<String> inner = loop.createTask(() -> {
+                try {
+                    innerStarted.countDown();
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "inner";
+                } finally {
+                    order.expect(1);
+                }
+            });
+            Task<String> outer = loop.createTask(() -> {
+                try {
+                    return inner.await();
+                } finally {
+                    order.expect(2); // after inner's finally: the awaiter waits for the awaited to finish
+                }
+            });
+            innerStarted.await();
+            Async.sleep(Duration.ofMillis(20));
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::await);
+            assertTrue(inner.isCancelled(), "cancelling the awaiter cancels the awaited");
+            order.finish(3);
+            return null;
+        });
+    }
+
+    @Test
+    void cancellationGoesToATaskThatANonBlockingBodyReturned() {
+        Async.run(loop -> {
+            Task<Void> sleeper = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)));
+            CountDownLatch bodyRan = new CountDownLatch(1);
+            Task<Void> outer = loop.createTaskAsync(() -> {
+                bodyRan.countDown();
+                return sleeper;
+            });
+            bodyRan.await();
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::await);
+            assertTrue(sleeper.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingANonBlockingTaskCancelsTheStageItReturned() {
+        Async.run(loop -> {
+            CompletableFuture<String> stage = new CompletableFuture<>();
+            CountDownLatch bodyRan = new CountDownLatch(1);
+            Task<String> t = loop.createTaskAsync(() -> {
+                bodyRan.countDown();
+                return stage;
+            });
+            bodyRan.await();
+            t.cancel();
+            assertThrows(CancellationException.class, t::await);
+            assertTrue(stage.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void aStageThatCannotBeCancelledIsAbandoned() {
+        Async.run(loop -> {
+            CompletableFuture<String> source = new CompletableFuture<>();
+            Task<String> t = loop.adopt(source.minimalCompletionStage());
+            t.cancel();
+            assertThrows(CancellationException.class, t::await);
+            assertFalse(source.isDone(), "the source cannot be reached through a minimal stage");
+            return null;
+        });
+    }
+
+    @Test
+    void exceptionsArriveAsTheSameInstanceOrWrappedOnceWhenChecked() {
+        Async.run(loop -> {
+            IllegalArgumentException unchecked = new IllegalArgumentException("bad");
+            IOException checked = new IOException("io");
+            StackOverflowError error = new StackOverflowError("deep");
+            Task<Object> a = loop.createTask(() -> {
+                throw unchecked;
+            });
+            Task<Object> b = loop.createTask(() -> {
+                throw checked;
+            });
+            Task<Object> c = loop.createTask(() -> {
+                throw error;
+            });
+            Task<Object> d = loop.createTaskAsync(() -> CompletableFuture.failedFuture(unchecked));
+            Task<Object> e = loop.createTaskAsync(() -> CompletableFuture.supplyAsync(() -> {
+                throw unchecked; // arrives wrapped in CompletionException from the JDK: unwrapped
+            }, Runnable::run));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, a::await));
+            TaskFailedException wrapped = assertThrows(TaskFailedException.class, b::await);
+            assertSame(checked, wrapped.getCause());
+            assertSame(error, assertThrows(StackOverflowError.class, c::await));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, d::await));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, e::await));
+            assertSame(checked, b.exceptionNow(), "exceptionNow gives the exception as thrown");
+            assertEquals(TaskState.FAILED, b.state());
+            return null;
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void resultNowExceptionNowAndOutcomeNowFollowTheJdkRules() {
+        Async.run(loop -> {
+            Promise<String> pending = loop.createPromise();
+            assertThrows(IllegalStateException.class, pending::resultNow);
+            assertThrows(IllegalStateException.class, pending::exceptionNow);
+            assertThrows(IllegalStateException.class, pending::outcomeNow);
+
+            Task<String> ok = loop.adopt(CompletableFuture.completedFuture("v"));
+            assertEquals("v", ok.resultNow());
+            assertThrows(IllegalStateException.class, ok::exceptionNow);
+            assertEquals(new Outcome.Success<>("v"), ok.outcomeNow());
+
+            RuntimeException boom = new RuntimeException("boom");
+            Task<String> failed = loop.adopt(CompletableFuture.failedFuture(boom));
+            IllegalStateException notOk = assertThrows(IllegalStateException.class, failed::resultNow);
+            assertFalse(notOk instanceof CancellationException);
+            assertSame(boom, failed.exceptionNow());
+            assertEquals(new Outcome.Failure<>(boom), failed.outcomeNow());
+
+            Promise<String> cancelled = loop.createPromise();
+            cancelled.cancel("no");
+            IllegalStateException c1 = assertThrows(IllegalStateException.class, cancelled::resultNow);
+            assertFalse(c1 instanceof CancellationException);
+            assertThrows(IllegalStateException.class, cancelled::exceptionNow);
+            Outcome.Cancelled<String> outcome = assertInstanceOf(Outcome.Cancelled.class, cancelled.outcomeNow());
+            assertEquals("no", outcome.exception().getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void awaitWithATimeoutThrowsAsyncTimeoutExceptionAndDoesNotCancel() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> p.await(Duration.ofMillis(30)));
+            // (not a CancellationException: javac already refuses `e instanceof CancellationException`)
+            assertEquals(Duration.ofMillis(30), e.timeout());
+            assertFalse(p.isDone(), "await(timeout) leaves the task alone");
+            assertThrows(AsyncTimeoutException.class, () -> p.await(Duration.ZERO));
+            p.complete("late");
+            assertEquals("late", p.await(Duration.ZERO));
+            assertThrows(IllegalArgumentException.class, () -> p.await(Duration.ofMillis(-1)));
+            assertThrows(NullPointerException.class, () -> p.await(null));
+            return null;
+        });
+    }
+
+    @Test
+    void awaitingOnTheLoopThreadIsRefusedWithAdvice() {
+        Async.runAsync(loop -> {
+            Promise<String> p = loop.createPromise();
+            IllegalStateException e = assertThrows(IllegalStateException.class, p::await);
+            assertFalse(e instanceof CancellationException);
+            assertTrue(e.getMessage().contains("createTaskAsync"), e.getMessage());
+            p.cancel();
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    @Test
+    void aTaskCannotAwaitItself() {
+        Async.run(loop -> {
+            AtomicReference<Task<Object>> self = new AtomicReference<>();
+            CountDownLatch set = new CountDownLatch(1);
+            Task<Object> t = loop.createTask(() -> {
+                set.await();
+                return self.get().await();
+            });
+            self.set(t);
+            set.countDown();
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::await);
+            assertTrue(e.getMessage().contains("itself"));
+            return null;
+        });
+    }
+
+    @Test
+    void anInterruptedPlainThreadAwaitingGetsCancellationAndKeepsItsInterrupt() throws Exception {
+        Loop loop = Async.newLoop();
+        try {
+            Promise<String> p = loop.createPromise();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean flagAfter = new AtomicBoolean();
+            Thread waiter = new Thread(() -> {
+                try {
+                    p.await();
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    flagAfter.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            waiter.start();
+            Thread.sleep(50);
+            waiter.interrupt();
+            waiter.join(5_000);
+            assertInstanceOf(CancellationException.class, thrown.get());
+            assertTrue(flagAfter.get(), "the interrupt of a thread that is not a task's is not swallowed");
+            assertTrue(p.isCancelled(), "an interrupt while awaiting cancels the awaited task");
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void doneCallbacksRunOnTheLoopInOrderNeverInline() {
+        List<String> calls = Async.runAsync(loop -> {
+            List<String> seen = new ArrayList<>();
+            Thread loopThread = Thread.currentThread();
+            Promise<String> p = loop.createPromise();
+            p.addDoneCallback(t -> seen.add("first " + t.resultNow()));
+            p.addDoneCallback(t -> seen.add("second " + (Thread.currentThread() == loopThread)));
+            p.complete("v");
+            seen.add("completed"); // the loop is busy running us: callbacks wait for the next step
+            p.addDoneCallback(t -> seen.add("late"));
+            seen.add("added late");
+            return Async.sleepAsync(Duration.ZERO).thenApply(x -> seen);
+        });
+        assertEquals(List.of("completed", "added late", "first v", "second true", "late"), calls);
+    }
+
+    @Test
+    void doneCallbacksOfATaskCompletedOnAnotherThreadRunOnTheLoop() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            AtomicReference<Thread> ranOn = new AtomicReference<>();
+            CountDownLatch ran = new CountDownLatch(1);
+            Thread loopThread = loop.createTaskAsync(() -> CompletableFuture.completedFuture(Thread.currentThread())).await();
+            p.addDoneCallback(t -> {
+                ranOn.set(Thread.currentThread());
+                ran.countDown();
+            });
+            p.complete("v"); // on this (virtual) thread
+            ran.await();
+            assertSame(loopThread, ranOn.get());
+            assertThrows(NullPointerException.class, () -> p.addDoneCallback(null));
+            return null;
+        });
+    }
+
+    @Test
+    void aCallbackThatThrowsReachesTheExceptionHandler() {
+        List<ExceptionContext> reported = new ArrayList<>();
+        RuntimeException boom = new RuntimeException("callback");
+        Async.run(loop -> {
+            loop.setExceptionHandler((l, c) -> reported.add(c));
+            Promise<String> p = loop.createPromise();
+            CountDownLatch after = new CountDownLatch(1);
+            p.addDoneCallback(t -> {
+                throw boom;
+            });
+            p.addDoneCallback(t -> after.countDown());
+            p.complete("v");
+            after.await();
+            return null;
+        });
+        assertEquals(1, reported.size());
+        assertSame(boom, reported.get(0).exception());
+    }
+
+    @Test
+    void theCompletableFutureViewFollowsTheTaskAndCancelsIt() throws Exception {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            CompletableFuture<String> view = p.toCompletableFuture();
+            assertFalse(view.isDone());
+            p.complete("v");
+            assertEquals("v", view.get(5, TimeUnit.SECONDS));
+
+            IOException checked = new IOException("io");
+            Promise<String> failing = loop.createPromise();
+            CompletableFuture<String> failingView = failing.toCompletableFuture();
+            failing.fail(checked);
+            ExecutionException ee = assertThrows(ExecutionException.class, () -> failingView.get(5, TimeUnit.SECONDS));
+            assertSame(checked, ee.getCause(), "get() wraps in ExecutionException, as its contract says, once");
+
+            CountDownLatch inBody = new CountDownLatch(1);
+            Task<String> running = loop.createTask(() -> {
+                inBody.countDown();
+                Async.sleep(Duration.ofMinutes(1));
+                return "never";
+            });
+            inBody.await();
+            CompletableFuture<String> runningView = running.toCompletableFuture();
+            assertTrue(runningView.cancel(true));
+            assertTrue(runningView.isCancelled(), "the view is cancelled at once, by its own contract");
+            assertThrows(CancellationException.class, running::await);
+            assertTrue(running.isCancelled(), "cancelling the view cancels the task");
+            return null;
+        });
+    }
+
+    @Test
+    void stageMethodsComposeAndTheirAsyncFormsRunOnTheLoop() {
+        String result = Async.runAsync(loop -> {
+            Task<Integer> t = loop.createTaskAsync(() -> CompletableFuture.completedFuture(20));
+            return t.thenApply(v -> v + 1)
+                    .thenApplyAsync(v -> {
+                        assertSame(loop, Loop.current(), "...Async without an executor runs on the task's loop");
+                        return v * 2;
+                    })
+                    .thenCompose(v -> Async.sleepAsync(Duration.ofMillis(1)).thenApply(x -> "r" + v));
+        });
+        assertEquals("r42", result);
+    }
+
+    @Test
+    void namesAreGivenOrNumbered() {
+        Async.run(loop -> {
+            Task<String> named = loop.createTask("fetcher", () -> Thread.currentThread().getName());
+            assertEquals("fetcher", named.name());
+            assertEquals("fetcher", named.await(), "a named blocking task's thread carries the name");
+            Task<String> unnamed = loop.createTask(() -> "x");
+            assertTrue(unnamed.name().startsWith("Task-"), unnamed.name());
+            assertEquals(unnamed.name(), unnamed.name());
+            assertSame(loop, unnamed.loop());
+            assertNotNull(unnamed.toString());
+            return null;
+        });
+    }
+
+    @Test
+    void badInputFailsEarly() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Nulls.assertNamed("message", () -> p.cancel(null));
+            Nulls.assertNamed("body", () -> loop.createTask((java.util.concurrent.Callable<String>) null));
+            Nulls.assertNamed("body", () -> loop.createTaskAsync((java.util.function.Supplier<CompletableFuture<String>>) null));
+            Nulls.assertNamed("name", () -> loop.createTask(null, () -> "x"));
+            Nulls.assertNamed("stage", () -> loop.adopt(null));
+            Nulls.assertNamed("exception", () -> p.fail(null));
+            p.cancel();
+            return null;
+        });
+    }
+
+    @Test
+    void aNonBlockingBodyThatReturnsNullFailsWithAClearMessage() {
+        Async.run(loop -> {
+            Task<String> t = loop.createTaskAsync(() -> null);
+            NullPointerException e = assertThrows(NullPointerException.class, t::await);
+            assertTrue(e.getMessage().contains("returned null"), e.getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void creatingTasksOnAClosedLoopIsRefused() {
+        Loop loop = Async.newLoop();
+        loop.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.createTask(() -> "x"));
+        assertEquals("loop is closed", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> loop.createTaskAsync(() -> CompletableFuture.completedFuture("x")));
+        assertThrows(IllegalStateException.class, loop::createPromise);
+        assertThrows(IllegalStateException.class, () -> loop.adopt(new CompletableFuture<>()));
+    }
+}
