@@ -1,0 +1,133 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** asyncio.as_completed in both styles. */
+@Timeout(30)
+class AsCompletedTest {
+
+    @Test
+    void blockingIterationYieldsInCompletionOrder() {
+        List<String> order = Async.run(loop -> {
+            Promise<String> a = loop.createPromise();
+            Promise<String> b = loop.createPromise();
+            Promise<String> c = loop.createPromise();
+            loop.callLater(Duration.ofMillis(30), () -> a.complete("a"));
+            loop.callLater(Duration.ofMillis(10), () -> c.complete("c"));
+            loop.callLater(Duration.ofMillis(20), () -> b.fail(new RuntimeException("b")));
+            List<String> seen = new ArrayList<>();
+            for (Task<String> t : Async.asCompleted(List.of(a, b, c))) {
+                assertTrue(t.isDone(), "each task comes done");
+                seen.add(t.state() == TaskState.SUCCESS ? t.resultNow() : "failed " + t.exceptionNow().getMessage());
+            }
+            return seen;
+        });
+        assertEquals(List.of("c", "failed b", "a"), order);
+    }
+
+    @Test
+    void nonBlockingIterationYieldsInCompletionOrderWithoutAThread() {
+        List<String> order = Async.runAsync(loop -> {
+            Promise<String> a = loop.createPromise();
+            Promise<String> b = loop.createPromise();
+            loop.callLater(Duration.ofMillis(20), () -> a.complete("a"));
+            loop.callLater(Duration.ofMillis(5), () -> b.complete("b"));
+            List<String> seen = new ArrayList<>();
+            return Async.asCompletedAsync(List.of(a, b)).forEach(t -> seen.add(t.resultNow())).thenApply(v -> seen);
+        });
+        assertEquals(List.of("b", "a"), order);
+    }
+
+    @Test
+    void emptyInputGivesAnEmptyIteration() {
+        Async.run(loop -> {
+            Iterator<Task<String>> it = Async.asCompleted(List.<Task<String>>of()).iterator();
+            assertFalse(it.hasNext());
+            assertThrows(NoSuchElementException.class, it::next);
+            return null;
+        });
+    }
+
+    @Test
+    void aTimeoutEndsTheIterationButCancelsNothing() {
+        Async.run(loop -> {
+            Promise<String> never = loop.createPromise();
+            Iterator<Task<String>> it = Async.asCompleted(List.of(never), Duration.ofMillis(30)).iterator();
+            assertTrue(it.hasNext());
+            assertThrows(AsyncTimeoutException.class, it::next);
+            assertFalse(never.isDone());
+            never.cancel();
+            return null;
+        });
+        Async.runAsync(loop -> {
+            Promise<String> never = loop.createPromise();
+            return Async.asCompletedAsync(List.of(never), Duration.ofMillis(30)).forEach(t -> {})
+                    .handle((v, e) -> {
+                        assertInstanceOf(AsyncTimeoutException.class, e instanceof CompletionException ? e.getCause() : e);
+                        assertFalse(never.isDone());
+                        never.cancel();
+                        return null;
+                    });
+        });
+    }
+
+    @Test
+    void anInterruptWhileWaitingIsACancellationAndLeavesTheTasksAlone() {
+        Async.run(loop -> {
+            Promise<String> never = loop.createPromise();
+            CountDownLatch iterating = new CountDownLatch(1);
+            Task<String> walker = loop.createTask(() -> {
+                iterating.countDown();
+                for (Task<String> t : Async.asCompleted(List.of(never))) {
+                    return t.resultNow();
+                }
+                return "none";
+            });
+            iterating.await();
+            Async.sleep(Duration.ofMillis(20));
+            walker.cancel();
+            assertThrows(CancellationException.class, walker::await);
+            assertFalse(never.isDone(), "as_completed never cancels what it watches");
+            never.cancel();
+            return null;
+        });
+    }
+
+    @Test
+    void iteratingOnTheLoopThreadIsRefused() {
+        Async.runAsync(loop -> {
+            Promise<String> never = loop.createPromise();
+            Iterator<Task<String>> it = Async.asCompleted(List.of(never)).iterator();
+            IllegalStateException e = assertThrows(IllegalStateException.class, it::next);
+            assertFalse(e instanceof CancellationException);
+            never.cancel();
+            return never.handle((v, x) -> null);
+        });
+    }
+
+    @Test
+    void badInput() {
+        Async.run(loop -> {
+            Nulls.assertNamed("tasks", () -> Async.asCompleted(null));
+            Nulls.assertNamed("timeout", () -> Async.asCompleted(List.of(), null));
+            assertThrows(IllegalArgumentException.class, () -> Async.asCompleted(List.of(), Duration.ofSeconds(-1)));
+            Nulls.assertNamed("tasks", () -> Async.asCompletedAsync(null));
+            return null;
+        });
+    }
+}

@@ -1,0 +1,218 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** asyncio.gather and gather(return_exceptions=True). */
+@Timeout(30)
+class GatherTest {
+
+    @Test
+    void resultsComeInArgumentOrderNotCompletionOrder() {
+        List<String> r = Async.run(loop -> {
+            Task<String> slow = loop.createTask(() -> {
+                Async.sleep(Duration.ofMillis(60));
+                return "slow";
+            });
+            Task<String> fast = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "fast"));
+            CompletableFuture<String> plain = CompletableFuture.completedFuture("plain");
+            return Async.gather(slow, fast, plain).await();
+        });
+        assertEquals(List.of("slow", "fast", "plain"), r);
+    }
+
+    @Test
+    void anEmptyGatherIsDoneWithAnEmptyList() {
+        Async.run(loop -> {
+            Task<List<Object>> t = Async.gather();
+            assertEquals(List.of(), t.await());
+            assertEquals(List.of(), Async.gather(List.of()).await());
+            assertEquals(List.of(), Async.gatherOutcomes().await());
+            return null;
+        });
+    }
+
+    @Test
+    void theFirstFailureFailsTheGatherAtOnceAndTheOthersRunOn() {
+        Async.run(loop -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Promise<String> slow = loop.createPromise();
+            Task<String> failing = loop.createTask(() -> {
+                throw boom;
+            });
+            Task<List<String>> all = Async.gather(slow, failing);
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, all::await);
+            assertSame(boom, thrown);
+            assertEquals(TaskState.FAILED, all.state());
+            assertFalse(slow.isDone(), "asyncio: the other awaitables are not cancelled");
+            slow.complete("still ok");
+            return null;
+        });
+    }
+
+    @Test
+    void laterFailuresCountAsRetrievedByTheGather() {
+        List<ExceptionContext> reported = new ArrayList<>();
+        Async.run(loop -> {
+            loop.setExceptionHandler((l, c) -> reported.add(c));
+            Promise<String> a = loop.createPromise();
+            Promise<String> b = loop.createPromise();
+            Task<List<String>> all = Async.gather(a, b);
+            a.fail(new RuntimeException("first"));
+            b.fail(new RuntimeException("second"));
+            assertThrows(RuntimeException.class, all::await);
+            return null;
+        });
+        assertEquals(List.of(), reported);
+    }
+
+    @Test
+    void cancellingTheGatherCancelsEveryChildAndWaitsForThem() {
+        Async.run(loop -> {
+            AtomicInteger finallies = new AtomicInteger();
+            CountDownLatch started = new CountDownLatch(2);
+            Task<String> a = loop.createTask(() -> {
+                try {
+                    started.countDown();
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "a";
+                } finally {
+                    Thread.sleep(30); // a slow finally: the gather must wait for it
+                    finallies.incrementAndGet();
+                }
+            });
+            Task<String> b = loop.createTask(() -> {
+                try {
+                    started.countDown();
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "b";
+                } finally {
+                    finallies.incrementAndGet();
+                }
+            });
+            Task<List<String>> all = Async.gather(a, b);
+            started.await();
+            assertTrue(all.cancel());
+            assertThrows(CancellationException.class, all::await);
+            assertEquals(2, finallies.get(), "the gather completes when its children have finished");
+            assertTrue(a.isCancelled());
+            assertTrue(b.isCancelled());
+            assertEquals(TaskState.CANCELLED, all.state());
+            return null;
+        });
+    }
+
+    @Test
+    void aChildCancelledFromElsewhereFailsTheGatherWithItsCancellation() {
+        Async.run(loop -> {
+            Promise<String> a = loop.createPromise();
+            Promise<String> b = loop.createPromise();
+            Task<List<String>> all = Async.gather(a, b);
+            a.cancel("a went away");
+            CancellationException e = assertThrows(CancellationException.class, all::await);
+            assertEquals("a went away", e.getMessage());
+            assertFalse(b.isCancelled(), "the others are left alone");
+            b.cancel();
+            return null;
+        });
+    }
+
+    @Test
+    void aTaskAwaitingAGatherPassesItsCancellationToTheChildren() {
+        Async.run(loop -> {
+            Promise<String> a = loop.createPromise();
+            Task<Void> s = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)));
+            CountDownLatch waiting = new CountDownLatch(1);
+            Task<List<Object>> waiter = loop.createTask(() -> {
+                waiting.countDown();
+                return Async.<Object>gather(a, s).await();
+            });
+            waiting.await();
+            Async.sleep(Duration.ofMillis(20));
+            waiter.cancel();
+            assertThrows(CancellationException.class, waiter::await);
+            assertTrue(a.isCancelled());
+            assertTrue(s.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void gatherOutcomesCollectsEveryEndingAndNeverFails() {
+        Async.run(loop -> {
+            RuntimeException boom = new RuntimeException("boom");
+            Promise<String> ok = loop.createPromise();
+            Promise<String> failed = loop.createPromise();
+            Promise<String> cancelled = loop.createPromise();
+            Task<List<Outcome<String>>> all = Async.gatherOutcomes(ok, failed, cancelled);
+            failed.fail(boom);
+            cancelled.cancel("c");
+            assertFalse(all.isDone(), "it waits for all, failures included");
+            ok.complete("fine");
+            List<Outcome<String>> outcomes = all.await();
+            assertEquals(new Outcome.Success<>("fine"), outcomes.get(0));
+            assertSame(boom, assertInstanceOf(Outcome.Failure.class, outcomes.get(1)).exception());
+            assertEquals("c", assertInstanceOf(Outcome.Cancelled.class, outcomes.get(2)).exception().getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> outcomes.add(null));
+            return null;
+        });
+    }
+
+    @Test
+    void gatherOutcomesCancelledStillCancelsTheChildren() {
+        Async.run(loop -> {
+            Promise<String> a = loop.createPromise();
+            Task<List<Outcome<String>>> all = Async.gatherOutcomes(a);
+            all.cancel();
+            assertThrows(CancellationException.class, all::await);
+            assertTrue(a.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void tasksOfDifferentLoopsCannotBeGathered() throws Exception {
+        Loop other = Async.newLoop();
+        try {
+            Promise<String> foreign = other.createPromise();
+            Async.run(loop -> {
+                Promise<String> local = loop.createPromise();
+                assertThrows(IllegalArgumentException.class, () -> Async.gather(local, foreign));
+                local.cancel();
+                return null;
+            });
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void badInput() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Nulls.assertNamed("tasks", () -> Async.gather((List<CompletableFuture<String>>) null));
+            Nulls.assertNamed("tasks", () -> Async.gather((CompletableFuture<String>[]) null));
+            Nulls.assertNamed("tasks[1]", () -> Async.gather(p, null));
+            Nulls.assertNamed("tasks[0]", () -> Async.gatherOutcomes(null, p));
+            p.cancel();
+            return null;
+        });
+        IllegalStateException noLoop = assertThrows(IllegalStateException.class, () -> Async.gather());
+        assertFalse(noLoop instanceof CancellationException);
+        assertTrue(noLoop.getMessage().contains("no running event loop"), noLoop.getMessage());
+    }
+}

@@ -1,0 +1,270 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** asyncio.TaskGroup in both styles. */
+@Timeout(30)
+class TaskGroupTest {
+
+    @Test
+    void theGroupWaitsForEveryTaskBeforeItReturns() {
+        Async.run(loop -> {
+            AtomicInteger finished = new AtomicInteger();
+            String r = Async.taskGroup(tg -> {
+                tg.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(30));
+                    return finished.incrementAndGet();
+                });
+                tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(10)).thenApply(v -> finished.incrementAndGet()));
+                return "body done";
+            });
+            assertEquals("body done", r);
+            assertEquals(2, finished.get(), "both tasks finished before taskGroup returned");
+            return null;
+        });
+    }
+
+    @Test
+    void aFailureCancelsTheSiblingsAndTheBodyAndIsThrownWithTheOthersSuppressed() {
+        Async.run(loop -> {
+            IllegalStateException first = new IllegalStateException("first");
+            IOException second = new IOException("second");
+            AtomicBoolean siblingCancelled = new AtomicBoolean();
+            AtomicBoolean bodyInterrupted = new AtomicBoolean();
+            CountDownLatch secondMayFail = new CountDownLatch(1);
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Async.taskGroup(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        Async.sleep(Duration.ofMinutes(1));
+                        return "never";
+                    } catch (CancellationException e) {
+                        siblingCancelled.set(true);
+                        throw e;
+                    }
+                });
+                tg.createTask(() -> {
+                    try {
+                        Async.sleep(Duration.ofMinutes(1));
+                        return "never";
+                    } catch (CancellationException e) {
+                        secondMayFail.await();
+                        throw second; // fails while the group is already failing
+                    }
+                });
+                tg.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(20));
+                    secondMayFail.countDown();
+                    throw first;
+                });
+                try {
+                    Async.sleep(Duration.ofMinutes(1)); // the body is cancelled too
+                } catch (CancellationException e) {
+                    bodyInterrupted.set(true);
+                    throw e;
+                }
+                return "never";
+            }));
+            assertSame(first, thrown);
+            assertTrue(siblingCancelled.get());
+            assertTrue(bodyInterrupted.get());
+            assertEquals(List.of(second), Arrays.asList(thrown.getSuppressed()), "later failures are suppressed, cancellations are not");
+            assertFalse(Thread.currentThread().isInterrupted(), "the group's interrupt does not leak");
+            return null;
+        });
+    }
+
+    @Test
+    void aFailureAfterTheBodyReturnedIsThrown() {
+        Async.run(loop -> {
+            RuntimeException late = new RuntimeException("late");
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> Async.taskGroup(tg -> {
+                tg.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(20));
+                    throw late;
+                });
+                return "body done";
+            }));
+            assertSame(late, thrown);
+            return null;
+        });
+    }
+
+    @Test
+    void aBodyFailureCancelsTheTasks() {
+        Async.run(loop -> {
+            AtomicReference<Task<String>> child = new AtomicReference<>();
+            IOException bodyFailure = new IOException("body");
+            TaskFailedException e = assertThrows(TaskFailedException.class, () -> Async.taskGroup(tg -> {
+                child.set(tg.createTask(() -> {
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "never";
+                }));
+                throw bodyFailure;
+            }));
+            assertSame(bodyFailure, e.getCause());
+            assertTrue(child.get().isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void aChildCancellationDoesNotFailTheGroup() {
+        Async.run(loop -> {
+            String r = Async.taskGroup(tg -> {
+                Task<String> t = tg.createTask(() -> {
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "never";
+                });
+                t.cancel();
+                tg.createTask(() -> "other");
+                return "fine";
+            });
+            assertEquals("fine", r);
+            return null;
+        });
+    }
+
+    @Test
+    void aCancellationFromOutsideCancelsTheGroupAndStaysACancellation() {
+        Async.run(loop -> {
+            AtomicReference<Task<String>> child = new AtomicReference<>();
+            CountDownLatch inGroup = new CountDownLatch(1);
+            Task<String> outer = loop.createTask(() -> Async.taskGroup(tg -> {
+                child.set(tg.createTask(() -> {
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "never";
+                }));
+                inGroup.countDown();
+                return "body done"; // the group now waits for its child
+            }));
+            inGroup.await();
+            Async.sleep(Duration.ofMillis(20));
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::await);
+            assertEquals(TaskState.CANCELLED, outer.state());
+            assertTrue(child.get().isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void noTasksAfterTheGroupIsDone() {
+        Async.run(loop -> {
+            AtomicReference<TaskGroup> escaped = new AtomicReference<>();
+            Async.taskGroup(tg -> {
+                escaped.set(tg);
+                return null;
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> escaped.get().createTask(() -> "late"));
+            assertFalse(e instanceof CancellationException);
+            assertTrue(e.getMessage().contains("finished"), e.getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void noTasksWhileTheGroupIsShuttingDown() {
+        Async.run(loop -> {
+            List<Throwable> refused = new ArrayList<>();
+            assertThrows(RuntimeException.class, () -> Async.taskGroup(tg -> {
+                tg.createTask(() -> {
+                    throw new RuntimeException("fail");
+                });
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                } catch (CancellationException e) {
+                    try {
+                        tg.createTask(() -> "too late");
+                    } catch (IllegalStateException refusal) {
+                        refused.add(refusal);
+                    }
+                    throw e;
+                }
+                return null;
+            }));
+            assertEquals(1, refused.size());
+            assertTrue(refused.get(0).getMessage().contains("shutting down"));
+            return null;
+        });
+    }
+
+    @Test
+    void theNonBlockingFormCompletesWithTheBodysStageAfterTheTasks() {
+        String r = Async.runAsync(loop -> Async.taskGroupAsync(tg -> {
+            Task<String> a = tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> "a"));
+            Task<String> b = tg.createTask(() -> "b");
+            return a.thenCombine(b, (x, y) -> x + y);
+        }));
+        assertEquals("ab", r);
+    }
+
+    @Test
+    void theNonBlockingFormFailsFastAndCancelsTheBodysStage() {
+        Async.runAsync(loop -> {
+            RuntimeException boom = new RuntimeException("boom");
+            CompletableFuture<String> bodyStage = new CompletableFuture<>();
+            AtomicReference<Task<Void>> sibling = new AtomicReference<>();
+            Task<String> group = Async.taskGroupAsync(tg -> {
+                sibling.set(tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1))));
+                tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(10)).thenApply(v -> {
+                    throw boom;
+                }));
+                return bodyStage;
+            });
+            return group.handle((v, e) -> {
+                assertSame(boom, e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
+                assertTrue(sibling.get().isCancelled());
+                assertTrue(bodyStage.isCancelled());
+                return null;
+            });
+        });
+    }
+
+    @Test
+    void cancellingTheNonBlockingGroupCancelsItsTasks() {
+        Async.run(loop -> {
+            AtomicReference<Task<Void>> child = new AtomicReference<>();
+            CompletableFuture<Task<String>> made = new CompletableFuture<>();
+            loop.callSoon(() -> made.complete(Async.taskGroupAsync(tg -> {
+                child.set(tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1))));
+                return new CompletableFuture<String>();
+            })));
+            Task<String> group = made.get();
+            group.cancel();
+            assertThrows(CancellationException.class, group::await);
+            assertTrue(child.get().isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void refusedOnTheLoopThreadAndOutsideALoop() {
+        IllegalStateException outside = assertThrows(IllegalStateException.class, () -> Async.taskGroup(tg -> null));
+        assertFalse(outside instanceof CancellationException);
+        Async.runAsync(loop -> {
+            IllegalStateException onLoop = assertThrows(IllegalStateException.class, () -> Async.taskGroup(tg -> null));
+            assertFalse(onLoop instanceof CancellationException);
+            return CompletableFuture.completedFuture(null);
+        });
+        Nulls.assertNamed("body", () -> Async.taskGroup(null));
+        Nulls.assertNamed("body", () -> Async.taskGroupAsync(null));
+    }
+}

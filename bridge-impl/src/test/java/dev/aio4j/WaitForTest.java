@@ -1,0 +1,168 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** asyncio.wait_for and asyncio.shield. */
+@Timeout(30)
+class WaitForTest {
+
+    @Test
+    void returnsTheResultInTime() {
+        Async.run(loop -> {
+            Task<String> t = loop.createTask(() -> "quick");
+            assertEquals("quick", Async.waitFor(t, Duration.ofSeconds(5)).await());
+            assertEquals("done", Async.waitFor(CompletableFuture.completedFuture("done"), Duration.ZERO).await(),
+                    "a task already done is returned even with a zero timeout");
+            return null;
+        });
+    }
+
+    @Test
+    void onTimeoutTheTaskIsCancelledAndFinishedBeforeTheTimeoutArrives() {
+        Async.run(loop -> {
+            AtomicBoolean finallyRan = new AtomicBoolean();
+            Task<String> slow = loop.createTask(() -> {
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "slow";
+                } finally {
+                    Thread.sleep(20);
+                    finallyRan.set(true);
+                }
+            });
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(slow, Duration.ofMillis(30)).await());
+            assertTrue(finallyRan.get(), "wait_for waits for the cancelled task to finish");
+            assertTrue(slow.isCancelled());
+            assertInstanceOf(CancellationException.class, e.getCause(), "the timeout comes from the task's cancellation");
+            assertEquals(Duration.ofMillis(30), e.timeout());
+            return null;
+        });
+    }
+
+    @Test
+    void aResultProducedWhileBeingCancelledDoesNotWin() {
+        // our rule: a cancelled task always ends CANCELLED, so the timeout wins over a late result
+        Async.run(loop -> {
+            Task<String> stubborn = loop.createTask(() -> {
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                } catch (CancellationException e) {
+                    return "late";
+                }
+                return "slept";
+            });
+            assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(stubborn, Duration.ofMillis(20)).await());
+            assertEquals(TaskState.CANCELLED, stubborn.state());
+            return null;
+        });
+    }
+
+    @Test
+    void anotherFailureWhileBeingCancelledWins() {
+        Async.run(loop -> {
+            IllegalStateException cleanup = new IllegalStateException("cleanup");
+            Task<String> t = loop.createTask(() -> {
+                try {
+                    Async.sleep(Duration.ofMinutes(1));
+                } catch (CancellationException e) {
+                    throw cleanup;
+                }
+                return "slept";
+            });
+            assertSame(cleanup, assertThrows(IllegalStateException.class, () -> Async.waitFor(t, Duration.ofMillis(20)).await()));
+            return null;
+        });
+    }
+
+    @Test
+    void cancellingTheWaitForCancelsTheTaskAndStaysACancellation() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Task<String> w = Async.waitFor(p, Duration.ofMinutes(1));
+            w.cancel();
+            assertThrows(CancellationException.class, w::await);
+            assertTrue(p.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void aCancellationOfTheInnerTaskFromElsewhereStaysACancellation() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Task<String> w = Async.waitFor(p, Duration.ofMinutes(1));
+            p.cancel("elsewhere");
+            assertEquals("elsewhere", assertThrows(CancellationException.class, w::await).getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void waitForBadInput() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Nulls.assertNamed("task", () -> Async.waitFor(null, Duration.ZERO));
+            Nulls.assertNamed("timeout", () -> Async.waitFor(p, null));
+            assertThrows(IllegalArgumentException.class, () -> Async.waitFor(p, Duration.ofNanos(-1)));
+            p.cancel();
+            return null;
+        });
+    }
+
+    @Test
+    void shieldKeepsTheInnerTaskRunningWhenItsAwaiterIsCancelled() {
+        Async.run(loop -> {
+            CountDownLatch innerStarted = new CountDownLatch(1);
+            CountDownLatch innerMayFinish = new CountDownLatch(1);
+            Task<String> inner = loop.createTask(() -> {
+                innerStarted.countDown();
+                innerMayFinish.await();
+                return "inner done";
+            });
+            CountDownLatch awaiting = new CountDownLatch(1);
+            Task<String> outer = loop.createTask(() -> {
+                awaiting.countDown();
+                return Async.shield(inner).await();
+            });
+            innerStarted.await();
+            awaiting.await();
+            Async.sleep(Duration.ofMillis(20));
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::await);
+            assertFalse(inner.isDone(), "the shield stops the cancellation");
+            innerMayFinish.countDown();
+            assertEquals("inner done", inner.await());
+            return null;
+        });
+    }
+
+    @Test
+    void aShieldCompletesAsTheInnerTaskAndItsCancellationIsImmediate() {
+        Async.run(loop -> {
+            Promise<String> p = loop.createPromise();
+            Task<String> s = Async.shield(p);
+            assertTrue(s.cancel());
+            assertTrue(s.isCancelled(), "the shield has no body: its cancellation completes it");
+            assertFalse(p.isDone());
+            Task<String> s2 = Async.shield(p);
+            RuntimeException boom = new RuntimeException("boom");
+            p.fail(boom);
+            assertSame(boom, assertThrows(RuntimeException.class, s2::await));
+            Nulls.assertNamed("task", () -> Async.shield(null));
+            return null;
+        });
+    }
+}
