@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 public final class AsyncTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The length of the deadline that passed, or {@code null} if unknown. */
     private final @Nullable Duration timeout;
 
     /**
