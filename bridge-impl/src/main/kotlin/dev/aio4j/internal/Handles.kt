@@ -34,45 +34,37 @@ internal interface TimerEntry : Runnable {
     val isTimerCancelled: Boolean
 }
 
-/** A callLater/callAt callback: asyncio's TimerHandle. */
-internal class TimerHandleImpl(
-    override val deadline: Long,
-    private val loop: EventLoop,
-    @JvmField val callback: Runnable,
-) : TimerEntry, TimerHandle {
+/** A timer the loop keeps for a callback; cancelling it counts towards the heap's sweep. */
+internal abstract class LoopTimer(override val deadline: Long, @JvmField protected val loop: EventLoop) : TimerEntry {
     override var seq: Long = 0
     @Volatile private var cancelled = false
 
     override val isTimerCancelled: Boolean get() = cancelled
-    override fun cancel() {
+
+    /** Cancels the timer from any thread; it is dropped when it comes due. */
+    fun cancelTimer() {
         if (!cancelled) {
             cancelled = true
             loop.timerCancelled()
         }
     }
-    override fun isCancelled(): Boolean = cancelled
+}
+
+/** A callLater/callAt callback: asyncio's TimerHandle. */
+internal class TimerHandleImpl(deadline: Long, loop: EventLoop, @JvmField val callback: Runnable) :
+    LoopTimer(deadline, loop), TimerHandle {
+    override fun cancel() = cancelTimer()
+    override fun isCancelled(): Boolean = isTimerCancelled
     override fun `when`(): Duration = Duration.ofNanos(deadline - loop.startNanos)
-    override fun run() { if (!cancelled) runCallback(loop, callback) }
-    override fun toString(): String = "TimerHandle(when=${`when`()}${if (cancelled) ", cancelled" else ""})"
+    override fun run() { if (!isTimerCancelled) runCallback(loop, callback) }
+    override fun toString(): String = "TimerHandle(when=${`when`()}${if (isTimerCancelled) ", cancelled" else ""})"
 }
 
 /** An internal timer that runs [action] on the loop's thread; [dispose] cancels it. */
-internal class ActionTimer(
-    override val deadline: Long,
-    private val loop: EventLoop,
-    private val action: Runnable,
-) : TimerEntry, kotlinx.coroutines.DisposableHandle {
-    override var seq: Long = 0
-    @Volatile private var cancelled = false
-
-    override val isTimerCancelled: Boolean get() = cancelled
-    override fun dispose() {
-        if (!cancelled) {
-            cancelled = true
-            loop.timerCancelled()
-        }
-    }
-    override fun run() { if (!cancelled) action.run() }
+internal class ActionTimer(deadline: Long, loop: EventLoop, private val action: Runnable) :
+    LoopTimer(deadline, loop), kotlinx.coroutines.DisposableHandle {
+    override fun dispose() = cancelTimer()
+    override fun run() { if (!isTimerCancelled) action.run() }
 }
 
 /** Runs a user callback; what it throws goes to the loop's exception handler, named after it. */
