@@ -54,9 +54,9 @@ public final class DownloadImages {
     public static void run() throws Exception {
         System.out.println("Download three images, synchronously and with tasks " + Pace.scaleNote());
         List<Image> images = List.of(
-                image("sunrise.png", 320, 200, Color.ORANGE, Pace.units(0.5)),
-                image("forest.png", 480, 300, Color.GREEN, Pace.units(0.75)),
-                image("ocean.png", 640, 400, Color.BLUE, Pace.units(1)));
+                image("sunrise.png", 320, 200, Color.ORANGE, Pace.units(0.75)),
+                image("forest.png", 480, 300, Color.GREEN, Pace.units(1)),
+                image("ocean.png", 640, 400, Color.BLUE, Pace.units(1.25)));
         HttpClient client = Http.newClient();
         try (TempDir dir = TempDir.create("aio4j-download-images"); LocalHttpServer server = LocalHttpServer.start()) {
             for (Image image : images) {

@@ -108,7 +108,7 @@ public final class SequentialVsConcurrent {
         check(serial.millis() >= 3 * unit * 9 / 10, "serial takes ~ 3 units (" + 3 * unit + " ms) but took " + serial.millis() + " ms");
         checkEquals(1, serialPeak, "serial requests never overlap at the server");
         checkEquals(List.of("answer-1", "answer-2", "answer-3"), serial.value(), "serial answers");
-        check(waited.millis() * 2 < serial.millis(),
+        check(waited.millis() * 5 < serial.millis() * 3,
                 "concurrent (wait) ~ 1 unit, well under serial: " + waited.millis() + " ms vs " + serial.millis() + " ms");
         check(waited.millis() >= unit * 9 / 10, "concurrent cannot beat the server's 1-unit delay: " + waited.millis() + " ms");
         checkEquals(3, waitPeak, "the three tasks' requests are in flight at once");
