@@ -6,6 +6,12 @@
  * <p>Threading: each sample runs its own loop with {@code Async.run} or {@code Async.runAsync} on
  * the calling thread and closes it, with its servers and pools, before {@code run()} returns.
  * Samples share no state, but their timing checks assume they run one at a time.
+ *
+ * <p>Cancellation: interrupting the thread that runs a sample while its loop runs cancels its main
+ * task (the rule of {@code Async.run}, asyncio's {@code KeyboardInterrupt}); the sample's tasks
+ * are cancelled and waited for, its servers stopped, and {@code run()} throws, usually
+ * {@link java.util.concurrent.CancellationException} (a blocking library may report the
+ * interrupt as its own exception: H2 throws an {@code SQLException} from an interrupted query).
  */
 @NullMarked
 package dev.aio4j.samples;
