@@ -52,8 +52,9 @@ public interface Loop extends Executor, AutoCloseable {
      * <p><b>Cancellation:</b> {@link Task#cancel()} interrupts the body's thread; aio4j's blocking
      * calls then throw {@link java.util.concurrent.CancellationException}. The task is
      * {@code CANCELLED} when the body has returned or thrown; if it throws
-     * {@link InterruptedException} (or an I/O exception of an interrupt) after the cancellation,
-     * that counts as the cancellation.
+     * {@link InterruptedException} after the cancellation (or an I/O exception of an interrupt, or
+     * any exception whose cause chain holds one of those, as JDBC drivers throw), that counts as
+     * the cancellation.
      *
      * <p><b>Exceptions:</b> what {@code body} throws fails the task, by the rule of
      * <a href="Task.html#exceptions">Task</a>.
@@ -86,7 +87,8 @@ public interface Loop extends Executor, AutoCloseable {
      * <a href="Task.html#cancellation">cancellation</a>.
      *
      * <p><b>Cancellation:</b> before the body runs, cancellation means it never runs; after, the
-     * returned stage is cancelled ({@code toCompletableFuture().cancel(false)}), and the task is
+     * returned stage is cancelled ({@code toCompletableFuture().cancel(true)}: the JDK's
+     * {@code HttpClient} aborts its request then), and the task is
      * {@code CANCELLED} when that stage completes. A stage that cannot be cancelled so (its
      * {@code toCompletableFuture()} is unsupported) is abandoned and the task is cancelled at once.
      *
@@ -118,7 +120,7 @@ public interface Loop extends Executor, AutoCloseable {
      * {@code wrap_future}); a task of this loop is returned as it is.
      *
      * <p><b>Cancellation:</b> cancelling the task cancels the stage through
-     * {@code toCompletableFuture().cancel(false)}, as {@link #createTaskAsync(Supplier)} does.
+     * {@code toCompletableFuture().cancel(true)}, as {@link #createTaskAsync(Supplier)} does.
      *
      * @param stage the stage
      * @param <T> the type of the result

@@ -53,9 +53,12 @@ import org.jspecify.annotations.Nullable;
  * A task is a {@link CompletionStage}: every stage method works on a fresh
  * {@link #toCompletableFuture()} view, so it composes with any API that takes a stage. The
  * {@code ...Async} methods without an executor run their function on the task's loop, never on
- * {@code ForkJoinPool.commonPool()}. The JDK's rule holds for the stages so derived: cancelling
- * one does not cancel this task; return the task itself from a non-blocking body to pass
- * cancellation down.
+ * {@code ForkJoinPool.commonPool()}. Cancelling a stage derived from a task (by {@code thenApply},
+ * {@code handle}, {@code thenCompose} and the like, at any depth) cancels the task too, as
+ * cancelling an asyncio coroutine cancels what it awaits: a non-blocking body may return
+ * {@code other.thenApply(f)} and its cancellation still reaches {@code other}. (The JDK's own
+ * {@code CompletableFuture} does not pass cancellation upstream; aio4j's derived stages do.) A stage
+ * that a {@code thenCompose} function returns is not cancelled this way unless it is itself a task's.
  *
  * @param <T> the type of the result
  */

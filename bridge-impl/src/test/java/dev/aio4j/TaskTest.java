@@ -228,6 +228,45 @@ class TaskTest {
     }
 
     @Test
+    void cancellationReachesATaskThroughStagesDerivedFromIt() {
+        Async.run(loop -> {
+            Task<Void> sleeper = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)));
+            CountDownLatch bodyRan = new CountDownLatch(1);
+            Task<String> outer = loop.createTaskAsync(() -> {
+                bodyRan.countDown();
+                return sleeper.thenApply(v -> "slept").handle((v, e) -> v).thenApply(v -> v + "!");
+            });
+            bodyRan.await();
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::await);
+            assertThrows(CancellationException.class, sleeper::await);
+            assertTrue(sleeper.isCancelled(), "cancelling a stage derived from a task cancels the task");
+            return null;
+        });
+    }
+
+    @Test
+    void anExceptionCausedByTheInterruptCountsAsTheCancellation() {
+        Async.run(loop -> {
+            CountDownLatch inBody = new CountDownLatch(1);
+            Task<String> t = loop.createTask(() -> {
+                inBody.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    throw new java.sql.SQLException("the driver wraps the interrupt", e);
+                }
+                return "slept";
+            });
+            inBody.await();
+            t.cancel();
+            assertThrows(CancellationException.class, t::await);
+            assertEquals(TaskState.CANCELLED, t.state());
+            return null;
+        });
+    }
+
+    @Test
     void cancellingANonBlockingTaskCancelsTheStageItReturned() {
         Async.run(loop -> {
             CompletableFuture<String> stage = new CompletableFuture<>();

@@ -81,7 +81,7 @@ internal class AsCompletedAsyncIterable<T>(
             synchronized(this) {
                 if (left == 0) return CompletableFuture.completedFuture(false)
                 if (completed.isNotEmpty()) return CompletableFuture.completedFuture(true)
-                val w = LoopFuture<Boolean>(loop)
+                val w = LoopFuture<Boolean>(loop, null)
                 waiter = w
                 if (deadline != null && timer == null) {
                     timer = loop.timerAfter((deadline - System.nanoTime()).coerceAtLeast(0)) { expired() }

@@ -11,10 +11,7 @@
  */
 package dev.aio4j.internal
 
-import java.io.InterruptedIOException
-import java.nio.channels.ClosedByInterruptException
 import java.util.concurrent.Callable
-import java.util.concurrent.CancellationException
 import java.util.concurrent.Executor
 import java.util.concurrent.RejectedExecutionException
 import kotlinx.coroutines.Job
@@ -70,12 +67,14 @@ internal class BlockingTask<T>(
         eventLoop.liveRunners.decrementAndGet()
     }
 
-    /** After a cancellation, what an interrupt made the body throw is the cancellation itself. */
+    /**
+     * After a cancellation, what the interrupt made the body throw is the cancellation itself:
+     * InterruptedException and its I/O kin, a CancellationException, or a library's exception
+     * whose cause chain holds one (JDBC drivers wrap the interrupt in an SQLException).
+     */
     private fun asCancellation(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull() ?: return result
-        val byInterrupt = e is InterruptedException || e is InterruptedIOException ||
-            e is ClosedByInterruptException || e is CancellationException
-        return if (byInterrupt && job.isCancelled) Result.failure(job.getCancellationException()) else result
+        return if (job.isCancelled && causedByInterrupt(e)) Result.failure(job.getCancellationException()) else result
     }
 
     override fun onCancelRequested(cause: Throwable) {

@@ -4,9 +4,10 @@
  * reach it:
  *   - another task is cancelled too, and this one completes when it has (asyncio's chain of
  *     awaits: cancelling the awaiter cancels the awaited);
- *   - a stage is cancelled with toCompletableFuture().cancel(false); a stage whose source cannot
- *     be reached that way (toCompletableFuture() unsupported or a copy) is abandoned, and the task
- *     completes cancelled at once.
+ *   - a stage is cancelled with toCompletableFuture().cancel(true) (true: the JDK's HttpClient
+ *     aborts its request only then; a plain CompletableFuture ignores the flag); a stage whose
+ *     source cannot be reached that way (toCompletableFuture() unsupported or a copy) is
+ *     abandoned, and the task completes cancelled at once.
  * Exceptions arrive without CompletionException/ExecutionException wrappers.
  */
 package dev.aio4j.internal
@@ -54,9 +55,9 @@ internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineCont
             null
         }
         if (cf != null && cf === stage) {
-            cf.cancel(false) // its completion reaches this task through the listener
+            cf.cancel(true) // its completion reaches this task through the listener
         } else {
-            cf?.cancel(false)
+            cf?.cancel(true)
             tryFinish(Result.failure(cause))
         }
     }

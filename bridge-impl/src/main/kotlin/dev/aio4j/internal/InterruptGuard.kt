@@ -47,5 +47,16 @@ internal fun isInterruption(e: Throwable): Boolean =
     e is java.util.concurrent.CancellationException || e is InterruptedException ||
         e is java.io.InterruptedIOException || e is java.nio.channels.ClosedByInterruptException
 
+/** Whether [e], or an exception in its cause chain, is what an interrupt makes a body throw. */
+internal fun causedByInterrupt(e: Throwable): Boolean {
+    var cause: Throwable? = e
+    var depth = 0
+    while (cause != null && depth++ < 16) {
+        if (isInterruption(cause)) return true
+        cause = cause.cause
+    }
+    return false
+}
+
 /** Whether the calling thread's task is being cancelled. */
 internal fun currentTaskCancelled(): Boolean = (Current.get() as? TaskImpl<*>)?.job?.isCancelled == true

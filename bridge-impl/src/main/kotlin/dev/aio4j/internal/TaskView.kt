@@ -4,19 +4,33 @@
  * with the task's outcome, exceptions as thrown. Its ...Async methods without an executor run on
  * the task's loop instead of ForkJoinPool.commonPool(), which on a 2-core machine is a new thread
  * per task.
+ *
+ * Stages derived from the view (thenApply, handle, thenCompose...) are LoopFutures that remember
+ * the future they were derived from: cancelling one cancels its upstream, up to the task, as
+ * cancelling an asyncio coroutine cancels what it awaits. So a non-blocking body may return
+ * `other.thenApply(...)` and its cancellation still reaches `other`.
  */
 package dev.aio4j.internal
 
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 
-/** A CompletableFuture whose default executor is a loop, and whose dependents are too. */
-internal open class LoopFuture<T>(@JvmField val loop: EventLoop) : CompletableFuture<T>() {
+/**
+ * A CompletableFuture whose default executor is a loop, whose dependents are LoopFutures too, and
+ * whose cancellation goes up to the future it was derived from.
+ */
+internal open class LoopFuture<T>(@JvmField val loop: EventLoop, private val upstream: CompletableFuture<*>?) : CompletableFuture<T>() {
     override fun defaultExecutor(): Executor = loop
-    override fun <U> newIncompleteFuture(): CompletableFuture<U> = LoopFuture(loop)
+    override fun <U> newIncompleteFuture(): CompletableFuture<U> = LoopFuture(loop, this)
+
+    override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
+        val cancelled = super.cancel(mayInterruptIfRunning)
+        if (cancelled) upstream?.cancel(mayInterruptIfRunning)
+        return cancelled
+    }
 }
 
-internal class TaskView<T>(private val task: TaskImpl<T>) : LoopFuture<T>(task.eventLoop), (Throwable?) -> Unit {
+internal class TaskView<T>(private val task: TaskImpl<T>) : LoopFuture<T>(task.eventLoop, null), (Throwable?) -> Unit {
     override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
         val cancelled = super.cancel(mayInterruptIfRunning)
         if (cancelled) task.cancel()
