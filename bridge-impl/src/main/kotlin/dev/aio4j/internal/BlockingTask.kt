@@ -23,8 +23,11 @@ internal class BlockingTask<T>(
     name: String?,
     body: Callable<out T>,
     executor: Executor,
-) : TaskImpl<T>(loop, context, name, NEW), Runnable {
+) : TaskImpl<T>(loop, context, name, NEW), Runnable, Thread.UncaughtExceptionHandler {
     @Volatile private var thread: Thread? = null
+
+    /** The handler this task replaced on its thread while the body runs (see Current). */
+    @JvmField var replacedHandler: Thread.UncaughtExceptionHandler? = null
 
     init {
         slot = body
@@ -44,7 +47,10 @@ internal class BlockingTask<T>(
             return
         }
         eventLoop.liveRunners.incrementAndGet()
-        val previous = Current.swap(this)
+        val group = me.threadGroup
+        val handler = me.uncaughtExceptionHandler
+        replacedHandler = if (handler === group) null else handler
+        me.uncaughtExceptionHandler = this // marks the thread as this task's: see Current
         val threadName = givenName()?.let { n -> me.name.also { me.name = n } }
         @Suppress("UNCHECKED_CAST")
         val body = slot as Callable<out T>
@@ -61,7 +67,8 @@ internal class BlockingTask<T>(
             result = asCancellation(result)
         }
         if (threadName != null) me.name = threadName
-        Current.restore(previous)
+        me.uncaughtExceptionHandler = replacedHandler
+        replacedHandler = null
         thread = null
         tryFinish(result)
         eventLoop.liveRunners.decrementAndGet()
@@ -75,6 +82,11 @@ internal class BlockingTask<T>(
     private fun asCancellation(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull() ?: return result
         return if (job.isCancelled && causedByInterrupt(e)) Result.failure(job.getCancellationException()) else result
+    }
+
+    /** Never reached (the body's exceptions complete the task); passes on to the handler replaced. */
+    override fun uncaughtException(t: Thread, e: Throwable) {
+        (replacedHandler ?: t.threadGroup ?: Thread.getDefaultUncaughtExceptionHandler())?.uncaughtException(t, e)
     }
 
     override fun onCancelRequested(cause: Throwable) {

@@ -14,7 +14,7 @@ internal class CoroutineTask<T>(
     context: CoroutineContext,
     name: String?,
     block: suspend CoroutineScope.() -> T,
-) : TaskImpl<T>(loop, context, name, RUNNING) {
+) : TaskImpl<T>(loop, context, name, RUNNING, runsCoroutine = true) {
     init {
         job.attach(context[Job])
         job.start(CoroutineStart.DEFAULT, job, block)

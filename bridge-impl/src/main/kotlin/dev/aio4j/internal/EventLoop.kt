@@ -281,8 +281,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      */
     private fun runLoop(interrupt: () -> Unit) {
         val me = Thread.currentThread()
-        val previousOwner = Current.get()
-        if (previousOwner is EventLoop) {
+        if (Current.get() is EventLoop) {
             throw IllegalStateException("cannot run a loop while another loop is running on this thread")
         }
         synchronized(this) {
@@ -290,7 +289,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             check(thread == null) { "the loop is already running" }
             thread = me
         }
-        Current.swap(this)
+        val previousOwner = Current.enterLoop(this)
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
         if (interruptedWhileRunning) interrupt()
@@ -303,7 +302,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             onInterrupt = null
             thread = null
             drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
-            Current.restore(previousOwner)
+            Current.exitLoop(previousOwner)
             if (interruptedWhileRunning) me.interrupt()
         }
     }
@@ -520,11 +519,11 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** Loop work on a Dispatchers.Default worker: marks the worker as this loop's while it runs. */
     class OnDefault(private val loop: EventLoop, private val block: Runnable) : Runnable {
         override fun run() {
-            val previous = Current.swap(loop)
+            val previous = Current.enterLoop(loop)
             try {
                 block.run()
             } finally {
-                Current.restore(previous)
+                Current.exitLoop(previous)
             }
         }
     }

@@ -19,7 +19,7 @@ import java.util.function.BiConsumer
 import kotlin.coroutines.CoroutineContext
 
 internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineContext, name: String?, phase: Int) :
-    TaskImpl<T>(loop, context, name, phase) {
+    TaskImpl<T>(loop, context, name, phase), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
 
     fun follow(stage: CompletionStage<out T>) {
         if (stage is TaskImpl<*>) {
@@ -27,18 +27,28 @@ internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineCont
             return
         }
         slot = stage
-        stage.whenComplete(StageListener(this))
+        stage.whenComplete(this)
         if (job.isCancelled && !job.isCompleted) cancelStage(stage, job.getCancellationException())
     }
 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         slot = other
-        other.job.invokeOnCompletion {
-            @Suppress("UNCHECKED_CAST")
-            tryFinish(other.resultNow0() as Result<T>)
-        }
+        other.job.invokeOnCompletion(this)
         if (job.isCancelled) other.cancel()
+    }
+
+    /** The followed task's completion handler (this object, to save one per task). */
+    override fun invoke(cause: Throwable?) {
+        if (status and FINISHING != 0) return // done already (abandoned, or its slot now holds a result)
+        val other = slot as? TaskImpl<*> ?: return
+        @Suppress("UNCHECKED_CAST")
+        tryFinish(other.resultNow0() as Result<T>)
+    }
+
+    /** The followed stage's completion (this object, to save one per task). */
+    override fun accept(value: T, error: Throwable?) {
+        tryFinish(if (error == null) Result.success(value) else Result.failure(unwrap(error)))
     }
 
     override fun onCancelRequested(cause: Throwable) {
@@ -59,12 +69,6 @@ internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineCont
         } else {
             cf?.cancel(true)
             tryFinish(Result.failure(cause))
-        }
-    }
-
-    private class StageListener<T>(private val task: FollowingTask<T>) : BiConsumer<T, Throwable?> {
-        override fun accept(value: T, error: Throwable?) {
-            task.tryFinish(if (error == null) Result.success(value) else Result.failure(unwrap(error)))
         }
     }
 }

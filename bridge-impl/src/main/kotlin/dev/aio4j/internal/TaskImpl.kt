@@ -40,14 +40,21 @@ import kotlinx.coroutines.AbstractCoroutine
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
 
 internal abstract class TaskImpl<T>(
     @JvmField val eventLoop: EventLoop,
     parentContext: CoroutineContext,
     name: String?,
     initialPhase: Int,
+    runsCoroutine: Boolean = false,
 ) : Task<T> {
-    @JvmField val job: TaskJob<T> = TaskJob(parentContext, this)
+    /**
+     * The task's place in the job tree. Only a task whose body is a coroutine needs a context to
+     * run in; the others get the empty one, which saves a context object per task (the parent is
+     * given to [TaskJob.attach] directly).
+     */
+    @JvmField val job: TaskJob<T> = TaskJob(if (runsCoroutine) parentContext else EmptyCoroutineContext, this)
     @Volatile private var taskName: String? = name
     @JvmField @Volatile var status: Int = initialPhase
     @JvmField @Volatile var slot: Any? = null
