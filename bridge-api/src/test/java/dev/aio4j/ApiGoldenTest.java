@@ -121,7 +121,9 @@ class ApiGoldenTest {
     }
 
     private static String describe(Class<?> c) {
-        StringBuilder s = new StringBuilder(c.toGenericString());
+        // JDK 17's toGenericString omits "sealed", later JDKs print it: normalize to one spelling
+        String header = c.toGenericString().replace("non-sealed ", "").replace("sealed ", "");
+        StringBuilder s = new StringBuilder(c.isSealed() ? "sealed " + header : header);
         Type sup = c.getGenericSuperclass();
         if (sup != null && sup != Object.class && !c.isEnum() && !c.isRecord()) {
             s.append(" extends ").append(sup.getTypeName());
