@@ -46,6 +46,7 @@ import java.util.function.Supplier
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlin.coroutines.CoroutineContext
@@ -275,8 +276,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /**
      * Runs steps on the calling thread until [stop]; [interrupt] is what an interrupt of the
      * thread means for this run. The interrupt flag is set again at the end if it was interrupted.
+     * [started] runs once this call owns the loop, so that a refused call leaves nothing behind.
      */
-    private fun runLoop(interrupt: () -> Unit) {
+    private fun runLoop(started: () -> Unit = {}, interrupt: () -> Unit) {
         val me = Thread.currentThread()
         val previousOwner = Current.get()
         if (previousOwner is EventLoop) {
@@ -290,8 +292,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         Current.swap(this)
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
-        if (interruptedWhileRunning) interrupt()
         try {
+            started()
+            if (interruptedWhileRunning) interrupt()
             do {
                 runOnce()
             } while (!stopping)
@@ -309,11 +312,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         Objects.requireNonNull(future, "future")
         checkOpen()
         val task = adoptStage(future)
-        val stopWhenDone = task.job.invokeOnCompletion { stop() }
+        var stopWhenDone: DisposableHandle? = null
         try {
-            runLoop { task.cancel() }
+            // registered only once the loop is ours: a done task would stop a loop run by someone else
+            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.job.invokeOnCompletion { stop() } })
         } finally {
-            stopWhenDone.dispose()
+            stopWhenDone?.dispose()
         }
         if (!task.isDone) throw IllegalStateException("the loop stopped before the task completed")
         return task.outcomeForAwait()
