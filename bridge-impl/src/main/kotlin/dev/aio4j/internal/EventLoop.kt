@@ -343,10 +343,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         if (closed) return
         val owner = Current.get()
         if (owner is TaskImpl<*> && owner.eventLoop === this) throw IllegalStateException("cannot close a loop from one of its own tasks")
-        if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+        synchronized(this) {
+            if (closing) return // another thread is closing it: it runs the loop, which is not "running" for a close
+            if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+            closing = true
+        }
         val wasInterrupted = Thread.interrupted()
         try {
-            closing = true
             cancelAndAwaitAllTasks()
             reportAllUnretrieved()
             defaultPool?.let { shutdownAndWait(it) }
@@ -356,6 +359,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             ready.clear()
             timers.clear()
             inbox.clear()
+        } catch (e: Throwable) {
+            closing = false // e.g. refused on another loop's thread: a later close() may try again
+            throw e
         } finally {
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
