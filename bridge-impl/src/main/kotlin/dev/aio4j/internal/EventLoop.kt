@@ -450,8 +450,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    override fun allTasks(): Set<Task<*>> =
-        rootJob.children.mapNotNull { (it as? TaskJob<*>)?.task }.filter { !it.isDone }.toSet()
+    override fun allTasks(): Set<Task<*>> = LinkedHashSet<Task<*>>().also { collectTasks(rootJob, it) }
+
+    /** The tasks not done in the job tree under [job]: a TaskGroup's tasks are children of the group's job. */
+    private fun collectTasks(job: Job, into: MutableSet<Task<*>>) {
+        for (child in job.children) {
+            val task = (child as? TaskJob<*>)?.task
+            if (task != null && !task.isDone) into.add(task)
+            collectTasks(child, into)
+        }
+    }
 
     // ------------------------------------------------------------------------- exceptions
 
