@@ -471,6 +471,14 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     override fun callExceptionHandler(context: ExceptionContext) {
         Objects.requireNonNull(context, "context")
+        if (thread != null && !isLoopThread() && !closed) {
+            enqueue { handleException(context) } // LoopExceptionHandler's contract: on the loop's thread
+            return
+        }
+        handleException(context)
+    }
+
+    private fun handleException(context: ExceptionContext) {
         val h = handler
         if (h == null) {
             LOG.log(System.Logger.Level.ERROR, describe(context), context.exception())
