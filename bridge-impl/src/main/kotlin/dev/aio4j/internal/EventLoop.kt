@@ -12,7 +12,8 @@
  * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
  * the timers; callbacks and coroutines run on Dispatchers.Default.
  *
- * Invariant: ready, timers and runningTask are touched by the loop's thread only; thread,
+ * Invariant: ready, timers and runningTask are touched by the loop's thread only (runningTask by
+ * each Dispatchers.Default worker for itself under DEFAULT_DISPATCHER); thread,
  * sleeping, stopping and closed are volatile and make the wake-up protocol (a producer adds to
  * the inbox, then unparks the loop if it is sleeping; the loop sets sleeping, then re-checks the
  * inbox before it parks) lose no wake-up.
@@ -70,8 +71,17 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var closing = false
     @Volatile private var closed = false
 
-    /** The non-blocking task whose body the loop's thread is calling now (asyncio's current_task). */
-    @JvmField var runningTask: TaskImpl<*>? = null
+    /**
+     * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
+     * current_task). Under DEFAULT_DISPATCHER several workers call bodies at once: one per worker.
+     */
+    var runningTask: TaskImpl<*>?
+        get() = if (runningTaskOfWorker == null) runningTaskOfLoopThread else runningTaskOfWorker.get()
+        set(task) {
+            if (runningTaskOfWorker == null) runningTaskOfLoopThread = task else if (task == null) runningTaskOfWorker.remove() else runningTaskOfWorker.set(task)
+        }
+    private var runningTaskOfLoopThread: TaskImpl<*>? = null
+    private val runningTaskOfWorker: ThreadLocal<TaskImpl<*>?>? = if (singleThread) null else ThreadLocal()
 
     // ---- tasks
     @JvmField val rootJob: Job = SupervisorJob()
