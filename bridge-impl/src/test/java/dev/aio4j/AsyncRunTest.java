@@ -73,6 +73,22 @@ class AsyncRunTest {
     }
 
     @Test
+    void mainStartsOnlyOnceTheLoopRuns() {
+        for (int i = 0; i < 20; i++) { // main's thread used to race the caller to the loop
+            assertTrue(Async.run(Loop::isRunning), "main ran before the calling thread ran the loop");
+            assertTrue(Async.run(LoopOptions.defaults().withThreading(LoopOptions.Threading.DEFAULT_DISPATCHER), Loop::isRunning));
+        }
+    }
+
+    @Test
+    void mainCannotRunItsOwnLoop() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Async.run(loop -> loop.runUntilComplete(CompletableFuture.completedFuture("x"))));
+        assertFalse(e instanceof CancellationException);
+        assertTrue(e.getMessage().contains("already running"), e.getMessage());
+    }
+
+    @Test
     void theCallingThreadRunsTheLoop() {
         Thread caller = Thread.currentThread();
         Thread loopThread = Async.run(loop -> {
@@ -143,6 +159,7 @@ class AsyncRunTest {
             Task<Void> sleeping = Async.sleepAsync(Duration.ofMinutes(1));
             Promise<String> promise = loop.createPromise();
             started.await();
+            Async.sleepAsync(Duration.ZERO).await(); // nonBlocking's body, scheduled before, has run
             tasks.set(List.of(blocking, nonBlocking, sleeping, promise));
             return "main is done";
         });
