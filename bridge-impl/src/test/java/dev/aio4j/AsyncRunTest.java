@@ -24,20 +24,20 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Async#run}, {@link Async#runAsync}, {@link Async#newLoop}, {@link Async#currentTask},
  * {@link Loop#current()} and {@link Loop#allTasks()}.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class AsyncRunTest {
     private final Expect x = new Expect();
 
     @AfterEach
     void check() {
-        boolean interrupted = Thread.interrupted();
         x.check();
-        assertFalse(interrupted, "a test left the interrupt flag set");
     }
 
     // ---------------------------------------------------------------------------- Async.run

@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The loop's exception handler: {@link Loop#setExceptionHandler}, {@link Loop#exceptionHandler()},
  * {@link Loop#callExceptionHandler}, and "Task exception was never retrieved".
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class ExceptionHandlerTest {
     static final String NEVER_RETRIEVED = "Task exception was never retrieved";
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing outlives {@link Async#run}: no task of the run, no platform thread {@code aio4j-*}, no
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * is installed).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class LeakTest {
     private static final boolean VIRTUAL_THREADS = Runtime.version().feature() >= 21;
 

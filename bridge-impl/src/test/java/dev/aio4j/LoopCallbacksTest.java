@@ -21,9 +21,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link Loop#callSoon}, {@link Loop#callLater}, {@link Loop#callAt}, {@link Loop#time}, {@link Loop#execute} and their handles. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class LoopCallbacksTest {
     private final Expect x = new Expect();
     private Loop loop;

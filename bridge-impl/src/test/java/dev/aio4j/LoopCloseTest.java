@@ -22,10 +22,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /** {@link Loop#close()}: what it cancels and waits for, when it refuses, and the closed loop. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class LoopCloseTest {
     private final Expect x = new Expect();
     private Loop loop;
@@ -38,10 +40,8 @@ class LoopCloseTest {
 
     @AfterEach
     void closeLoop() {
-        boolean interrupted = Thread.interrupted();
         loop.close();
         x.check();
-        assertFalse(interrupted, "a test left the interrupt flag set");
     }
 
     /** A blocking body that waits until cancelled, then runs a slow finally block. */
@@ -380,6 +380,7 @@ class LoopCloseTest {
         Task<String> a = loop.createTask(() -> "a");
         Task<String> b = loop.createTaskAsync(() -> new CompletableFuture<>());
         Promise<String> c = loop.createPromise();
+        assertEquals("a", loop.runUntilComplete(a));
         loop.close();
         for (Task<?> t : List.of(a, b, c)) assertTrue(t.isDone(), t.toString());
         assertEquals("a", a.resultNow());

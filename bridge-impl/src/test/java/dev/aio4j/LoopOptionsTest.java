@@ -30,9 +30,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link LoopOptions}: the record, {@link Threading#DEFAULT_DISPATCHER}, and debug mode. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class LoopOptionsTest {
     private static final LoopOptions DEFAULT_DISPATCHER = LoopOptions.defaults().withThreading(Threading.DEFAULT_DISPATCHER);
 
@@ -176,8 +178,13 @@ class LoopOptionsTest {
                     finallyRan.set(true);
                 }
             }));
-            loop.createTaskAsync(() -> stage);
+            CountDownLatch bodyCalled = new CountDownLatch(1);
+            loop.createTaskAsync(() -> {
+                bodyCalled.countDown();
+                return stage;
+            });
             started.await();
+            bodyCalled.await(); // on the default dispatcher, nothing orders main and the body
             return null;
         });
         assertTrue(pending.get().isCancelled());

@@ -20,10 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 /** {@link Loop#runUntilComplete}, {@link Loop#runForever}, {@link Loop#stop}, {@link Loop#isRunning}, {@link Loop#isClosed}. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
+@ExtendWith(NoStrayInterrupt.class)
 class LoopRunTest {
     private final Expect x = new Expect();
     private Loop loop;
@@ -36,10 +38,8 @@ class LoopRunTest {
 
     @AfterEach
     void closeLoop() {
-        boolean interrupted = Thread.interrupted();
         loop.close();
         x.check();
-        assertFalse(interrupted, "a test left the interrupt flag set");
     }
 
     static void assertMisuse(String messagePart, Executable call) {
