@@ -311,10 +311,11 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         } finally {
             stopping = false
             onInterrupt = null
-            thread = null
             drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
+            val interrupted = interruptedWhileRunning
+            thread = null // hands the loop over: from here on another thread may run it
             Current.restore(previousOwner)
-            if (interruptedWhileRunning) me.interrupt()
+            if (interrupted) me.interrupt()
         }
     }
 
