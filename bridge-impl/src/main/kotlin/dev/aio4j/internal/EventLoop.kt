@@ -378,10 +378,21 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
+    /** Shuts [pool] down and waits for it; an interrupt cannot stop a close: it is set again at the end. */
     private fun shutdownAndWait(pool: ExecutorService) {
         pool.shutdown()
-        while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
-            LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
+        var interrupted = Thread.interrupted()
+        try {
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) return
+                    LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
+                } catch (e: InterruptedException) {
+                    interrupted = true
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt()
         }
     }
 
