@@ -251,6 +251,46 @@ class LoopCloseTest {
         assertTrue(finallyDone.get());
     }
 
+    @Test
+    void anInterruptWhileCloseWaitsDoesNotStopTheClose() throws Exception {
+        // the loop has a to_thread pool to shut down, and a task whose cleanup takes a while
+        assertEquals("pooled", loop.runUntilComplete(loop.createTask(() -> Async.toThread(() -> "pooled").await())));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch inFinally = new CountDownLatch(1);
+        AtomicBoolean finallyDone = new AtomicBoolean();
+        Task<String> t = loop.createTask(() -> {
+            try {
+                started.countDown();
+                Async.sleep(Duration.ofMinutes(1));
+                return "not cancelled";
+            } finally {
+                inFinally.countDown();
+                Thread.sleep(50);
+                finallyDone.set(true);
+            }
+        });
+        Expect.await(started);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean flagAfter = new AtomicBoolean();
+        Thread closer = new Thread(() -> {
+            try {
+                loop.close();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        }, "closer");
+        closer.start();
+        Expect.await(inFinally);
+        closer.interrupt(); // while close() waits for the finally block
+        Expect.join(closer);
+        assertEquals(null, thrown.get(), "close() failed because of the interrupt");
+        assertTrue(loop.isClosed());
+        assertTrue(t.isCancelled());
+        assertTrue(finallyDone.get());
+        assertTrue(flagAfter.get(), "close() lost the interrupt");
+    }
+
     // ------------------------------------------------------------------------------ refused
 
     @Test
