@@ -396,11 +396,27 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    /** asyncio.run's _cancel_all_tasks, repeated until no task is left (tasks may start tasks as they end). */
+    /**
+     * asyncio.run's _cancel_all_tasks, repeated until no task is left (tasks may start tasks as they
+     * end). Then one more step for the callbacks already scheduled, as asyncio.run's closing steps
+     * do: the done callbacks of the tasks that just ended (of main, too) are queued from the
+     * threads that completed them, often just after the step that saw the last task end. What
+     * that step schedules in turn is dropped, as asyncio's loop.close drops it.
+     */
     private fun cancelAndAwaitAllTasks() {
+        var lastStepDone = false
         while (true) {
             val pending = rootJob.children.toList()
-            if (pending.isEmpty()) return
+            if (pending.isEmpty()) {
+                // a blocking task's thread calls its task's completion handlers, which queue the done
+                // callbacks, after the task is done: wait for those threads to be through
+                while (liveRunners.get() != 0) Thread.onSpinWait()
+                if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
+                lastStepDone = true
+                stop()
+                runLoop { }
+                continue
+            }
             val left = AtomicInteger(pending.size)
             for (job in pending) {
                 if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
