@@ -174,6 +174,30 @@ class AsyncRunTest {
     }
 
     @Test
+    void mainsDoneCallbacksRunBeforeRunReturns() {
+        for (int i = 0; i < 20; i++) {
+            AtomicBoolean ran = new AtomicBoolean();
+            Async.run(loop -> {
+                Async.currentTask().addDoneCallback(t -> ran.set(true));
+                return null;
+            });
+            assertTrue(ran.get(), "a done callback of main was dropped (run " + i + ")");
+        }
+    }
+
+    @Test
+    void doneCallbacksOfTasksCancelledAtTheEndOfTheRunRunBeforeRunReturns() {
+        for (int i = 0; i < 20; i++) {
+            AtomicBoolean ran = new AtomicBoolean();
+            Async.run(loop -> {
+                loop.createPromise().addDoneCallback(t -> ran.set(true));
+                return null;
+            });
+            assertTrue(ran.get(), "a done callback of a task cancelled by close was dropped (run " + i + ")");
+        }
+    }
+
+    @Test
     void tasksPendingWhenMainFailsAreCancelledToo() {
         AtomicReference<Task<String>> pending = new AtomicReference<>();
         IllegalStateException boom = new IllegalStateException("main fails");

@@ -221,6 +221,38 @@ class LoopCloseTest {
     }
 
     @Test
+    void closeRunsTheCallbacksAlreadyScheduledOnceAndDropsWhatTheySchedule() {
+        AtomicBoolean secondLevel = new AtomicBoolean();
+        loop.callSoon(() -> x.expect(1));
+        loop.callSoon(() -> {
+            x.expect(2);
+            loop.callSoon(() -> secondLevel.set(true)); // scheduled during close's last step: dropped
+        });
+        loop.callLater(Duration.ofMinutes(1), () -> x.record(new AssertionError("a timer that was not due ran")));
+        loop.close();
+        x.finish(3);
+        assertFalse(secondLevel.get());
+    }
+
+    @Test
+    void theDoneCallbacksOfTasksCancelledByCloseRunBeforeItReturns() {
+        for (int i = 0; i < 20; i++) {
+            Loop l = Async.newLoop();
+            l.setExceptionHandler(x);
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicBoolean blockingCallback = new AtomicBoolean();
+            AtomicBoolean promiseCallback = new AtomicBoolean();
+            Task<String> t = sleeper(l, started, new AtomicBoolean());
+            t.addDoneCallback(done -> blockingCallback.set(done.isCancelled()));
+            l.createPromise().addDoneCallback(done -> promiseCallback.set(done.isCancelled()));
+            Expect.await(started);
+            l.close();
+            assertTrue(blockingCallback.get(), "the done callback of a blocking task was dropped (round " + i + ")");
+            assertTrue(promiseCallback.get(), "the done callback of a promise was dropped (round " + i + ")");
+        }
+    }
+
+    @Test
     void aSecondCloseDoesNothing() {
         loop.close();
         assertTrue(loop.isClosed());
