@@ -31,7 +31,7 @@ internal class AsyncBodyTask<T>(
         slot = null
         val loop = eventLoop
         val previous = loop.runningTask
-        if (loop.singleThread) loop.runningTask = this
+        loop.runningTask = this
         val stage = try {
             val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
             returned ?: throw NullPointerException("the body of ${name()} returned null instead of a CompletionStage")
@@ -39,7 +39,7 @@ internal class AsyncBodyTask<T>(
             tryFinish(Result.failure(e))
             return
         } finally {
-            if (loop.singleThread) loop.runningTask = previous
+            loop.runningTask = previous
         }
         follow(stage)
     }

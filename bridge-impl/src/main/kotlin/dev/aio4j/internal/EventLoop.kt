@@ -12,7 +12,8 @@
  * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
  * the timers; callbacks and coroutines run on Dispatchers.Default.
  *
- * Invariant: ready, timers and runningTask are touched by the loop's thread only; thread,
+ * Invariant: ready, timers and runningTask are touched by the loop's thread only (runningTask by
+ * each Dispatchers.Default worker for itself under DEFAULT_DISPATCHER); thread,
  * sleeping, stopping and closed are volatile and make the wake-up protocol (a producer adds to
  * the inbox, then unparks the loop if it is sleeping; the loop sets sleeping, then re-checks the
  * inbox before it parks) lose no wake-up.
@@ -46,6 +47,7 @@ import java.util.function.Supplier
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlin.coroutines.CoroutineContext
@@ -70,10 +72,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var closed = false
 
     /**
-     * The non-blocking task whose body the loop's thread is calling now (asyncio's current_task);
-     * kept under SINGLE_THREAD only, where one thread calls the bodies.
+     * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
+     * current_task). Under DEFAULT_DISPATCHER several workers call bodies at once: one per worker.
      */
-    @JvmField var runningTask: TaskImpl<*>? = null
+    var runningTask: TaskImpl<*>?
+        get() = if (runningTaskOfWorker == null) runningTaskOfLoopThread else runningTaskOfWorker.get()
+        set(task) {
+            if (runningTaskOfWorker == null) runningTaskOfLoopThread = task else if (task == null) runningTaskOfWorker.remove() else runningTaskOfWorker.set(task)
+        }
+    private var runningTaskOfLoopThread: TaskImpl<*>? = null
+    private val runningTaskOfWorker: ThreadLocal<TaskImpl<*>?>? = if (singleThread) null else ThreadLocal()
 
     // ---- tasks
     @JvmField val rootJob: Job = SupervisorJob()
@@ -278,8 +286,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /**
      * Runs steps on the calling thread until [stop]; [interrupt] is what an interrupt of the
      * thread means for this run. The interrupt flag is set again at the end if it was interrupted.
+     * [started] runs once this call owns the loop, so that a refused call leaves nothing behind.
      */
-    private fun runLoop(interrupt: () -> Unit) {
+    private fun runLoop(started: () -> Unit = {}, interrupt: () -> Unit) {
         val me = Thread.currentThread()
         if (Current.get() is EventLoop) {
             throw IllegalStateException("cannot run a loop while another loop is running on this thread")
@@ -292,18 +301,20 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         val previousOwner = Current.enterLoop(this)
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
-        if (interruptedWhileRunning) interrupt()
         try {
+            started()
+            if (interruptedWhileRunning) interrupt()
             do {
                 runOnce()
             } while (!stopping)
         } finally {
             stopping = false
             onInterrupt = null
-            thread = null
             drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
+            val interrupted = interruptedWhileRunning
+            thread = null // hands the loop over: from here on another thread may run it
             Current.exitLoop(previousOwner)
-            if (interruptedWhileRunning) me.interrupt()
+            if (interrupted) me.interrupt()
         }
     }
 
@@ -311,11 +322,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         Objects.requireNonNull(future, "future")
         checkOpen()
         val task = adoptStage(future)
-        val stopWhenDone = task.job.invokeOnCompletion { stop() }
+        var stopWhenDone: DisposableHandle? = null
         try {
-            runLoop { task.cancel() }
+            // registered only once the loop is ours: a done task would stop a loop run by someone else
+            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.job.invokeOnCompletion { stop() } })
         } finally {
-            stopWhenDone.dispose()
+            stopWhenDone?.dispose()
         }
         if (!task.isDone) throw IllegalStateException("the loop stopped before the task completed")
         return task.outcomeForAwait()
@@ -341,10 +353,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         if (closed) return
         val owner = Current.get()
         if (owner is TaskImpl<*> && owner.eventLoop === this) throw IllegalStateException("cannot close a loop from one of its own tasks")
-        if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+        synchronized(this) {
+            if (closing) return // another thread is closing it: it runs the loop, which is not "running" for a close
+            if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+            closing = true
+        }
         val wasInterrupted = Thread.interrupted()
         try {
-            closing = true
             cancelAndAwaitAllTasks()
             reportAllUnretrieved()
             defaultPool?.let { shutdownAndWait(it) }
@@ -354,23 +369,53 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             ready.clear()
             timers.clear()
             inbox.clear()
+        } catch (e: Throwable) {
+            closing = false // e.g. refused on another loop's thread: a later close() may try again
+            throw e
         } finally {
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
     }
 
+    /** Shuts [pool] down and waits for it; an interrupt cannot stop a close: it is set again at the end. */
     private fun shutdownAndWait(pool: ExecutorService) {
         pool.shutdown()
-        while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
-            LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
+        var interrupted = Thread.interrupted()
+        try {
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) return
+                    LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
+                } catch (e: InterruptedException) {
+                    interrupted = true
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt()
         }
     }
 
-    /** asyncio.run's _cancel_all_tasks, repeated until no task is left (tasks may start tasks as they end). */
+    /**
+     * asyncio.run's _cancel_all_tasks, repeated until no task is left (tasks may start tasks as they
+     * end). Then one more step for the callbacks already scheduled, as asyncio.run's closing steps
+     * do: the done callbacks of the tasks that just ended (of main, too) are queued from the
+     * threads that completed them, often just after the step that saw the last task end. What
+     * that step schedules in turn is dropped, as asyncio's loop.close drops it.
+     */
     private fun cancelAndAwaitAllTasks() {
+        var lastStepDone = false
         while (true) {
             val pending = rootJob.children.toList()
-            if (pending.isEmpty()) return
+            if (pending.isEmpty()) {
+                // a blocking task's thread calls its task's completion handlers, which queue the done
+                // callbacks, after the task is done: wait for those threads to be through
+                while (liveRunners.get() != 0) Thread.onSpinWait()
+                if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
+                lastStepDone = true
+                stop()
+                runLoop { }
+                continue
+            }
             val left = AtomicInteger(pending.size)
             for (job in pending) {
                 if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
@@ -442,8 +487,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    override fun allTasks(): Set<Task<*>> =
-        rootJob.children.mapNotNull { (it as? TaskJob<*>)?.task }.filter { !it.isDone }.toSet()
+    override fun allTasks(): Set<Task<*>> = LinkedHashSet<Task<*>>().also { collectTasks(rootJob, it) }
+
+    /** The tasks not done in the job tree under [job]: a TaskGroup's tasks are children of the group's job. */
+    private fun collectTasks(job: Job, into: MutableSet<Task<*>>) {
+        for (child in job.children) {
+            val task = (child as? TaskJob<*>)?.task
+            if (task != null && !task.isDone) into.add(task)
+            collectTasks(child, into)
+        }
+    }
 
     // ------------------------------------------------------------------------- exceptions
 
@@ -455,6 +508,14 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     override fun callExceptionHandler(context: ExceptionContext) {
         Objects.requireNonNull(context, "context")
+        if (thread != null && !isLoopThread() && !closed) {
+            enqueue { handleException(context) } // LoopExceptionHandler's contract: on the loop's thread
+            return
+        }
+        handleException(context)
+    }
+
+    private fun handleException(context: ExceptionContext) {
         val h = handler
         if (h == null) {
             LOG.log(System.Logger.Level.ERROR, describe(context), context.exception())

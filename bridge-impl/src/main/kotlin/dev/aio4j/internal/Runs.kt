@@ -14,6 +14,7 @@ import dev.aio4j.stream.AsyncIterable
 import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Executor
 import java.util.function.Consumer
 import java.util.function.Function
 import java.util.function.Supplier
@@ -27,7 +28,10 @@ internal object Runs {
         Current.checkMayBlock("Async.run()")
         val loop = EventLoop(options)
         try {
-            return loop.runUntilComplete(loop.newBlockingTask("main", Callable { main.apply(loop) }, loop.taskContext, loop.blockingExecutor))
+            // main's body starts from the loop's first step, as asyncio's main coroutine does: it
+            // never runs before the calling thread runs the loop
+            val startOnLoop = Executor { body -> loop.timerAfter(0) { loop.blockingExecutor.execute(body) } }
+            return loop.runUntilComplete(loop.newBlockingTask("main", Callable { main.apply(loop) }, loop.taskContext, startOnLoop))
         } finally {
             loop.close()
         }
