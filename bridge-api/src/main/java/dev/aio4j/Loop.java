@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * <h2 id="general">General rules</h2>
  * All methods are safe to call from any thread (asyncio's {@code call_soon_threadsafe} is
  * {@link #callSoon} here). Every method that schedules or creates something throws
- * {@link IllegalStateException} with the message {@code "loop is closed"} once {@link #close()}
- * has begun, and {@link NullPointerException} naming a null argument. Tasks made here are
+ * {@link IllegalStateException} with the message {@code "loop is closed"} once the loop is
+ * closed (while {@link #close()} runs, the tasks it cancels may still schedule their clean-up, as
+ * under {@code asyncio.run}), and {@link NullPointerException} naming a null argument. Tasks made here are
  * independent of each other, as in asyncio: one's failure does not cancel another; a failure
  * that nobody retrieves reaches the {@linkplain #setExceptionHandler exception handler}.
  */
@@ -247,7 +248,10 @@ public interface Loop extends Executor, AutoCloseable {
     /** {@return whether a thread is running the loop now (asyncio's {@code is_running()})} */
     boolean isRunning();
 
-    /** {@return whether {@link #close()} has begun (asyncio's {@code is_closed()})} */
+    /**
+     * {@return whether the loop is closed (asyncio's {@code is_closed()})}: {@link #close()} has
+     * finished. While it runs, the tasks it cancels may still schedule their clean-up on the loop.
+     */
     boolean isClosed();
 
     /**

@@ -12,8 +12,9 @@ import java.util.Objects;
  * }</pre>
  *
  * @param threading which threads run the loop's callbacks and non-blocking bodies
- * @param debug asyncio's debug mode: warn (through the exception handler) about callbacks that
- *     run longer than {@code slowCallbackThreshold}
+ * @param debug asyncio's debug mode: log a warning (through {@link System.Logger}, logger
+ *     {@code dev.aio4j}) for every callback or task step that runs longer than
+ *     {@code slowCallbackThreshold}, and give cancellations a stack trace
  * @param slowCallbackThreshold in debug mode, how long a callback may run before it is reported
  *     (asyncio's {@code slow_callback_duration}, 100 ms by default)
  */

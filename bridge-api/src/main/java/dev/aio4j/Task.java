@@ -147,7 +147,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * {@code Future.resultNow()}; asyncio's {@code result()} on a done task).
      *
      * @return the result
-     * @throws IllegalStateException if the task is not done, failed or was cancelled
+     * @throws IllegalStateException if the task is not done, failed (the exception is the cause,
+     *     and the failure counts as retrieved) or was cancelled
      */
     T resultNow();
 
@@ -180,7 +181,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      *
      * @param callback receives this task, done
      * @throws NullPointerException if {@code callback} is null
-     * @throws IllegalStateException if the task's loop is closed and the task not done
+     * @throws IllegalStateException if the task's loop is closed (as asyncio's {@code call_soon}
+     *     refuses), even when the task is done
      */
     void addDoneCallback(Consumer<? super Task<T>> callback);
 

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -237,8 +236,6 @@ class ExceptionHandlerTest {
         assertRetrievedBy(t -> assertTrue(t.outcomeNow() instanceof Outcome.Failure));
     }
 
-    @Disabled("bug in TaskImpl.resultNow(): Task's Javadoc lists resultNow() among the ways to retrieve a failure "
-            + "(asyncio's result() clears the log flag), but it does not mark the failure retrieved, so it is reported")
     @Test
     void aFailureSeenByResultNowIsNotReported() {
         assertRetrievedBy(t -> assertThrows(IllegalStateException.class, t::resultNow));

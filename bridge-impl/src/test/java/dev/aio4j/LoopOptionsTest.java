@@ -27,7 +27,6 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -335,26 +334,5 @@ class LoopOptionsTest {
             assertEquals(java.util.Arrays.asList("t", null, "a"), r);
             assertFalse(log.slowCallbackWarnings().isEmpty(), "a zero threshold reports every callback");
         }
-    }
-
-    @Disabled("bug (doc): LoopOptions' Javadoc says debug mode warns 'through the exception handler' about slow callbacks; "
-            + "EventLoop logs them through System.Logger at WARNING instead (asyncio logs them too)")
-    @Test
-    void debugModeReportsSlowCallbacksToTheExceptionHandler() {
-        List<ExceptionContext> seen = new CopyOnWriteArrayList<>();
-        Async.run(LoopOptions.defaults().withDebug(true).withSlowCallbackThreshold(Duration.ofMillis(10)), loop -> {
-            loop.setExceptionHandler((l, c) -> seen.add(c));
-            Promise<Void> p = loop.createPromise();
-            loop.callSoon(() -> {
-                try {
-                    Thread.sleep(30);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                p.complete(null);
-            });
-            return p.await();
-        });
-        assertFalse(seen.isEmpty(), "the slow callback did not reach the exception handler");
     }
 }

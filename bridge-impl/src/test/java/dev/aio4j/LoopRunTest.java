@@ -51,6 +51,20 @@ class LoopRunTest {
     // ---------------------------------------------------------------------- runUntilComplete
 
     @Test
+    void theTasksDoneCallbacksRunBeforeRunUntilCompleteReturns() {
+        // asyncio stops the loop with a done callback of its own: the future's other callbacks run first
+        Promise<String> p = loop.createPromise();
+        List<String> seen = new java.util.ArrayList<>();
+        p.addDoneCallback(t -> seen.add("before"));
+        loop.callSoon(() -> {
+            p.complete("v");
+            p.addDoneCallback(t -> seen.add("after completion"));
+        });
+        assertEquals("v", loop.runUntilComplete(p));
+        assertEquals(List.of("before", "after completion"), seen);
+    }
+
+    @Test
     void runUntilCompleteReturnsTheResultOfANonBlockingTask() {
         Task<String> t = loop.createTaskAsync(() -> CompletableFuture.completedFuture("done"));
         assertEquals(TaskState.PENDING, t.state()); // its body waits for the loop

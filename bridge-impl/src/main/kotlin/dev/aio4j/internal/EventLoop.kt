@@ -324,8 +324,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         val task = adoptStage(future)
         var stopWhenDone: DisposableHandle? = null
         try {
-            // registered only once the loop is ours: a done task would stop a loop run by someone else
-            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.job.invokeOnCompletion { stop() } })
+            // registered only once the loop is ours: a done task would stop a loop run by someone else.
+            // The stop is a callback, as asyncio's _run_until_complete_cb: the task's own done
+            // callbacks, scheduled when it completed, run before the loop stops.
+            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.job.invokeOnCompletion { enqueue(stopCallback) } })
         } finally {
             stopWhenDone?.dispose()
         }
@@ -342,6 +344,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         stopping = true
         wake()
     }
+
+    private val stopCallback = Runnable { stop() }
 
     override fun isRunning(): Boolean = thread != null
 

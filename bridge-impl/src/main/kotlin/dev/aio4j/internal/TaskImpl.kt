@@ -206,6 +206,7 @@ internal abstract class TaskImpl<T>(
         if (!job.isCompleted) throw IllegalStateException("${name()} has not completed")
         val e = exceptionOrNull() ?: return valueNow()
         if (e is CancellationException) throw IllegalStateException("${name()} was cancelled")
+        markRetrieved() // the exception reaches the caller as this one's cause: asyncio's result() counts too
         throw IllegalStateException("${name()} completed with an exception", e)
     }
 
