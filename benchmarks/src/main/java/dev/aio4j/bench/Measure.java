@@ -42,6 +42,20 @@ final class Measure {
         return -1;
     }
 
+    /**
+     * Writes the live-object class histogram of this JVM to {@code file}, through the {@code jcmd}
+     * beside the running {@code java}; a diagnostic for the memory figures.
+     *
+     * @param file where to write it
+     * @throws IOException if jcmd cannot be run
+     * @throws InterruptedException if interrupted while it runs
+     */
+    static void classHistogram(String file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(new java.io.File(file)).start().waitFor();
+    }
+
     /** {@return the feature version of the running JVM, e.g. 25} */
     static int jvm() {
         return Runtime.version().feature();

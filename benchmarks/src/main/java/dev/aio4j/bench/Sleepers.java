@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code impl} names one of the static methods below. Every sleeper counts itself in
  * {@code started} before it sleeps, so that the memory mode knows when all of them are pending;
  * the handles to gather (a list of tasks, deferreds, threads or futures) are part of what is
- * measured, for every implementation alike. Output: one JSON line.
+ * measured, for every implementation alike. Output: one JSON line. To see what the heap holds,
+ * {@code -Dbench.histogram=FILE} writes the live-object histogram ({@code jcmd GC.class_histogram})
+ * while the sleepers are pending.
  */
 public final class Sleepers {
     private static final long PENDING_FOR_MILLIS = 600_000;
@@ -145,7 +147,10 @@ public final class Sleepers {
         Pending pending = method.getAnnotation(Pending.class);
         if (pending != null) throw new Pending.NotYet(pending.value());
 
-        run(method, Math.min(n, 1000), 10, new AtomicInteger()); // warm-up: classes loaded, code compiled a little
+        // Warm-up: classes loaded and the sleep path compiled. A parked virtual thread's frames are
+        // copied to the heap, and interpreted frames are larger than compiled ones: without this the
+        // blocking-style figures would measure the JIT's progress.
+        for (int i = 0; i < 3; i++) run(method, Math.min(n, 10_000), 10, new AtomicInteger());
         Measure.Json out = new Measure.Json().put("workload", "sleepers").put("impl", impl).put("n", n).put("mode", mode);
         switch (mode) {
             case "wall" -> {
@@ -176,6 +181,8 @@ public final class Sleepers {
                 }
                 Thread.sleep(200); // the last ones between counting themselves and going to sleep
                 long after = Measure.heapUsedAfterGc();
+                String histogram = System.getProperty("bench.histogram");
+                if (histogram != null) Measure.classHistogram(histogram);
                 out.put("heap_bytes_per_task", (double) (after - before) / n)
                         .put("heap_before_mb", before / 1048576.0)
                         .put("heap_after_mb", after / 1048576.0)
