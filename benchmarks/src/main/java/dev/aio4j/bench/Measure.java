@@ -1,6 +1,7 @@
 package dev.aio4j.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -28,6 +29,30 @@ final class Measure {
             used = Math.min(used, now);
         }
         return used;
+    }
+
+    /**
+     * Waits (at most 10 s) until the JIT compilers have been idle for half a second: after a warm-up
+     * on a busy machine, compilations lag behind, and a virtual thread parked in interpreted frames
+     * copies larger frames to the heap than one parked in compiled frames.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static void awaitJitQuiet() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            Thread.sleep(1000);
+            return;
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = -1;
+        int quiet = 0;
+        while (quiet < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = jit.getTotalCompilationTime();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
     }
 
     /** {@return the process's peak resident set (VmHWM in /proc/self/status) in bytes, or -1 where there is none} */

@@ -151,6 +151,7 @@ public final class Sleepers {
         // copied to the heap, and interpreted frames are larger than compiled ones: without this the
         // blocking-style figures would measure the JIT's progress.
         for (int i = 0; i < 3; i++) run(method, Math.min(n, 10_000), 10, new AtomicInteger());
+        Measure.awaitJitQuiet();
         Measure.Json out = new Measure.Json().put("workload", "sleepers").put("impl", impl).put("n", n).put("mode", mode);
         switch (mode) {
             case "wall" -> {
