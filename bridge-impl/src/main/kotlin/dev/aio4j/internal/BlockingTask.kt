@@ -46,7 +46,7 @@ internal class BlockingTask<T>(
             thread = null
             return
         }
-        eventLoop.liveRunners.incrementAndGet()
+        eventLoop.liveRunners.increment()
         val group = me.threadGroup
         val handler = me.uncaughtExceptionHandler
         replacedHandler = if (handler === group) null else handler
@@ -71,7 +71,7 @@ internal class BlockingTask<T>(
         replacedHandler = null
         thread = null
         tryFinish(result)
-        eventLoop.liveRunners.decrementAndGet()
+        eventLoop.liveRunners.decrement()
     }
 
     /**

@@ -42,6 +42,7 @@ import java.util.concurrent.RejectedExecutionException
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.atomic.LongAdder
 import java.util.concurrent.locks.LockSupport
 import java.util.function.Supplier
 import kotlinx.coroutines.CoroutineDispatcher
@@ -89,7 +90,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @JvmField val taskContext: CoroutineContext =
         dispatcher + rootJob + CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) }
     private val taskNumbers = AtomicLong()
-    @JvmField val liveRunners = AtomicInteger()
+    /**
+     * Blocking bodies' threads still inside BlockingTask.run (which completes the task, then runs
+     * its completion handlers): close() waits for them to be through. Striped, because every
+     * blocking task counts in and out from its own thread.
+     */
+    @JvmField val liveRunners = LongAdder()
 
     // ---- threads for blocking bodies: virtual threads, or a cached pool on JDK 17-20; to_thread's pool
     private val platformPool: ExecutorService? = if (Threads.hasVirtualThreads) null else Threads.cachedPlatformPool("aio4j-loop-$number-task")
@@ -368,7 +374,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             reportAllUnretrieved()
             defaultPool?.let { shutdownAndWait(it) }
             platformPool?.let { shutdownAndWait(it) }
-            while (liveRunners.get() != 0) Thread.onSpinWait()
+            while (liveRunners.sum() != 0L) Thread.onSpinWait()
             closed = true
             ready.clear()
             timers.clear()
@@ -413,7 +419,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             if (pending.isEmpty()) {
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
-                while (liveRunners.get() != 0) Thread.onSpinWait()
+                while (liveRunners.sum() != 0L) Thread.onSpinWait()
                 if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
                 lastStepDone = true
                 stop()
