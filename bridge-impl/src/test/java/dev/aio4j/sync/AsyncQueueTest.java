@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -296,6 +298,140 @@ class AsyncQueueTest {
                 }
                 q.taskDone();
             }
+            return null;
+        });
+    }
+
+    @Test
+    void aPutRacingWithItsCancellationPutsIffItSucceeds() throws Exception {
+        AsyncQueue<Integer> q = AsyncQueue.create(1);
+        int rounds = 300;
+        Async.run(loop -> {
+            CyclicBarrier go = new CyclicBarrier(2);
+            for (int i = 0; i < rounds; i++) {
+                int item = i;
+                boolean blockingStyle = i % 2 == 0;
+                q.putNow(-1); // full
+                AtomicReference<Boolean> returned = new AtomicReference<>(false);
+                Task<Void> putter = blockingStyle
+                        ? startParked(loop, () -> {
+                            q.put(item);
+                            returned.set(true);
+                            return null;
+                        })
+                        : q.putAsync(item);
+                Task<Integer> getter = Async.toThread(() -> {
+                    go.await();
+                    return q.getNow(); // frees the slot: the putter is let in
+                });
+                go.await();
+                putter.cancel();
+                assertEquals(-1, getter.await(GENEROUS));
+                q.taskDone();
+                boolean put;
+                if (blockingStyle) {
+                    try {
+                        putter.await(GENEROUS);
+                    } catch (CancellationException e) {
+                        // put() may have returned just before: see `returned`
+                    }
+                    put = returned.get();
+                } else {
+                    try {
+                        putter.await(GENEROUS);
+                    } catch (CancellationException e) {
+                        // checked below
+                    }
+                    put = putter.state() == TaskState.SUCCESS;
+                }
+                assertEquals(put ? List.of(item) : List.of(), drain(q), "round " + i + ": put " + put);
+                if (put) {
+                    q.taskDone();
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A comparator that, once armed, stops in its next comparison until released: it holds a put
+     * between the moment the queue let it in and the moment it completes.
+     */
+    private static final class StoppingComparator implements Comparator<Integer> {
+        final AtomicBoolean armed = new AtomicBoolean();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final CountDownLatch proceed = new CountDownLatch(1);
+
+        @Override
+        public int compare(Integer a, Integer b) {
+            if (armed.compareAndSet(true, false)) {
+                stopped.countDown();
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        proceed.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Integer.compare(a, b);
+        }
+    }
+
+    @Test
+    void aPutAsyncLetInCannotBeCancelledAnyMore() {
+        StoppingComparator order = new StoppingComparator();
+        AsyncQueue<Integer> q = AsyncQueue.priority(2, order);
+        Async.run(loop -> {
+            q.putNow(1);
+            q.putNow(2);
+            Task<Void> putter = q.putAsync(3);
+            order.armed.set(true);
+            Task<Integer> getter = Async.toThread(q::getNow); // lets the putter in; its item stops in the comparator
+            order.stopped.await();
+            try {
+                assertFalse(putter.cancel(), "the put is taking effect: too late to cancel it");
+            } finally {
+                order.proceed.countDown();
+            }
+            assertEquals(1, getter.await(GENEROUS));
+            putter.await(GENEROUS);
+            assertEquals(TaskState.SUCCESS, putter.state());
+            assertEquals(List.of(2, 3), drain(q));
+            return null;
+        });
+    }
+
+    @Test
+    void aBlockingPutInterruptedAsItTakesEffectReturnsNormallyWithTheInterruptPending() {
+        StoppingComparator order = new StoppingComparator();
+        AsyncQueue<Integer> q = AsyncQueue.priority(2, order);
+        AtomicBoolean returned = new AtomicBoolean();
+        AtomicBoolean interruptPending = new AtomicBoolean();
+        Async.run(loop -> {
+            q.putNow(1);
+            q.putNow(2);
+            Task<Void> putter = startParked(loop, () -> {
+                q.put(3);
+                returned.set(true);
+                interruptPending.set(Thread.currentThread().isInterrupted());
+                return null;
+            });
+            order.armed.set(true);
+            Task<Integer> getter = Async.toThread(q::getNow);
+            order.stopped.await();
+            putter.cancel(); // interrupts the putter's thread in the middle of its put
+            order.proceed.countDown();
+            assertEquals(1, getter.await(GENEROUS));
+            assertThrows(CancellationException.class, () -> putter.await(GENEROUS));
+            assertTrue(returned.get(), "put() returned: its item is in the queue");
+            assertTrue(interruptPending.get(), "with the interrupt flag set again");
+            assertEquals(List.of(2, 3), drain(q));
             return null;
         });
     }
