@@ -32,19 +32,22 @@ import org.jspecify.annotations.Nullable;
  * thread.
  *
  * <h2 id="cancellation">Cancellation never loses an item</h2>
- * As asyncio's queue, and unlike a kotlinx {@code Channel} without {@code onUndeliveredElement}:
+ * As asyncio's queue, and unlike a kotlinx {@code Channel} without {@code onUndeliveredElement},
+ * whose {@code receive} drops an element handed to a receiver cancelled at that moment. Every
+ * operation takes effect at one instant (the queue is linearizable), and:
  * <ul>
- * <li>A get that is cancelled (its task cancelled, or its thread interrupted) while it waits takes
- *     nothing. An item handed to a blocking {@link #get()} at the very moment of its interrupt is
- *     either returned (with the interrupt flag set again) or put back at the head of the queue
- *     (at its place, for a priority queue), never dropped.
- * <li>A put that is cancelled while it waits puts nothing; a put that returns normally, or whose
- *     task succeeds, has put its item.
- * <li>Once a waiting {@link #getAsync()} or {@link #putAsync} task has been served (an item handed
- *     to it, or its item taken in), its {@link Task#cancel()} returns {@code false} and the task
- *     succeeds: it is done in all but name. A task that awaits such a task and is cancelled still
- *     throws its own cancellation, so the item then sits in the served task's result, as in
- *     asyncio when a task awaiting {@code create_task(queue.get())} is cancelled.
+ * <li>A get or put that is cancelled (its task cancelled, or its thread interrupted) while it
+ *     waits takes no item, puts no item.
+ * <li>One that has been served (handed its item, or its item let in) completes normally even if
+ *     a cancellation comes at that moment: a blocking {@link #get()} returns the item and a
+ *     blocking {@link #put} returns, with the thread's interrupt flag set again (the JDK's rule,
+ *     see <a href="AsyncLock.html#general">General rules</a>); the {@link Task#cancel()} of a
+ *     served {@link #getAsync()} or {@link #putAsync} task returns {@code false} and the task
+ *     succeeds.
+ * <li>A task that awaits a {@code getAsync()} task and is cancelled still throws its own
+ *     cancellation, while the item may be in the awaited task's result: as in asyncio when a task
+ *     awaiting {@code create_task(queue.get())} is cancelled. Use the blocking {@link #get()}, or
+ *     the task's result, when that matters.
  * </ul>
  *
  * <h2 id="shutdown">Shut down</h2>

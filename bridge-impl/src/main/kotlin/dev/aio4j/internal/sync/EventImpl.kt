@@ -35,16 +35,14 @@ internal class EventImpl : AsyncEvent {
 
     override fun await() {
         SyncBlocking.enter("AsyncEvent.await()")
-        val current = gate.get()
-        if (!current.isCompleted) SyncBlocking.await("AsyncEvent.await()") { current.join() }
+        if (!isSet()) SyncBlocking.await("AsyncEvent.await()") { awaitSet() }
     }
 
     override fun awaitAsync(): Task<Void?> {
         val loop = openCurrentLoop()
-        val current = gate.get()
-        if (current.isCompleted) return doneTask(loop, null)
+        if (isSet()) return doneTask(loop, null)
         return OpTask(loop, null) {
-            current.join()
+            awaitSet()
             null
         }
     }

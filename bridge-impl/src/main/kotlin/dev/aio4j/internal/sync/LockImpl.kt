@@ -27,14 +27,19 @@ internal class LockImpl : AsyncLock {
     /** Takes the lock, parking the calling thread (the blocking rules of SyncBlocking). */
     fun takeBlocking(what: String) {
         SyncBlocking.enter(what)
-        if (!mutex.tryLock()) SyncBlocking.await(what) { mutex.lock() }
+        if (!mutex.tryLock()) SyncBlocking.await(what) { acquireSuspending() }
+    }
+
+    /** The suspend form of acquire, which both styles run: kotlinx's Mutex.lock without an owner. */
+    suspend fun acquireSuspending() {
+        mutex.lock()
     }
 
     override fun acquireAsync(): Task<Void?> {
         val loop = openCurrentLoop()
         if (mutex.tryLock()) return doneTask(loop, null)
         return OpTask(loop, { release() }) {
-            mutex.lock()
+            acquireSuspending()
             null
         }
     }
@@ -57,7 +62,7 @@ internal class LockImpl : AsyncLock {
 
     override fun <T> withLockAsync(body: Supplier<out CompletionStage<out T>>): Task<T> {
         Objects.requireNonNull(body, "body")
-        return guardedTask(openCurrentLoop(), "AsyncLock.withLockAsync()", { mutex.lock() }, { release() }, body)
+        return guardedTask(openCurrentLoop(), "AsyncLock.withLockAsync()", { acquireSuspending() }, { release() }, body)
     }
 
     override fun isLocked(): Boolean = mutex.isLocked

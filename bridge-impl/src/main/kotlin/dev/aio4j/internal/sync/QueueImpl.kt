@@ -3,35 +3,36 @@
  *
  * Not a kotlinx Channel, for three reasons: a Channel is FIFO only (no LIFO, no priority); its
  * receive drops an element handed to a receiver cancelled at that moment unless the channel has an
- * onUndeliveredElement, which can only dispose of the element, not put it back at its place; and it
- * has no size, task_done/join, nor a shutdown that fails waiting senders while receivers drain
+ * onUndeliveredElement, which can only dispose of the element, not deliver it nor put it back; and
+ * it has no size, task_done/join, nor a shutdown that fails waiting senders while receivers drain
  * what is left. So the queue is its own structure: the items (a [QueueStore]), the waiting
- * getters, putters and joiners (FIFO sets of [QueueWaiter]), and two counters, all guarded by one
- * lock whose critical sections are short, never park and never complete a task. Waiters are
- * served under the lock and completed after it is released (see QueueWaiters.kt).
+ * getters, putters and joiners (FIFO sets of [QueueWaiter]), the count of unfinished items and the
+ * shut-down flag, all guarded by one lock whose critical sections are short, never park and never
+ * complete a task. Every operation takes effect under the lock, which makes the queue
+ * linearizable (lincheck checks it); waiters served there are completed after it is released
+ * (QueueWaiters.kt).
  *
  * Invariants, under the lock:
  *   - a getter waits only while there is no item: a put hands its item to the first getter;
- *   - a putter waits only while the queue is full (size + reserved >= maxSize): a get lets the
- *     first putter in, by reserving it a slot that its commit fills;
+ *   - a putter waits only while the queue is full: a get lets the first putter's item in;
  *   - once shut down, no getter or putter waits;
- *   - unfinished = items put (committed) - taskDone() calls - items discarded by an immediate
- *     shutdown, and joiners wait only while it is positive.
- * Items given back by a cancelled getter may take the queue above maxSize for a moment.
+ *   - unfinished = items put - taskDone() calls - items discarded by an immediate shutdown, and
+ *     joiners wait only while it is positive.
+ * Items given back by a cancelled getter task (a path no API call takes, see QueueTask) may take
+ * the queue above maxSize for a moment.
  *
- * Each operation exists as a task (QueueTask waiters), as a suspend function (ContWaiter) that
- * the blocking methods run in runBlocking and the lincheck tests call, and without waiting.
+ * Each operation exists as a task (QueueTask waiters), as a suspend function (ContWaiter) that the
+ * blocking methods run in runBlocking and the lincheck tests call, and without waiting.
  */
 package dev.aio4j.internal.sync
 
 import dev.aio4j.Task
-import dev.aio4j.internal.TaskImpl
 import dev.aio4j.sync.AsyncQueue
 import dev.aio4j.sync.QueueEmptyException
 import dev.aio4j.sync.QueueFullException
 import dev.aio4j.sync.QueueShutDownException
 import java.util.Objects
-import kotlin.coroutines.CoroutineContext
+import java.util.concurrent.CancellationException
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
 
@@ -40,18 +41,29 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     private val getters = LinkedHashSet<QueueWaiter>()
     private val putters = LinkedHashSet<QueueWaiter>()
     private val joiners = LinkedHashSet<QueueWaiter>()
-    private var reserved = 0
     private var unfinished = 0
     @Volatile private var shutDown = false
 
-    private val undeliveredItem: (Throwable, Any?, CoroutineContext) -> Unit = { _, value, _ -> if (value !== SHUT_DOWN) giveBack(value) }
-    private val undeliveredSlot: (Throwable, Any?, CoroutineContext) -> Unit = { _, value, _ -> if (value !== SHUT_DOWN) dropReservation() }
+    /** The waiters served by one operation, to complete once the lock is released. */
+    private class Served {
+        private var first: QueueWaiter? = null
+        private var more: ArrayList<QueueWaiter>? = null
+
+        fun add(w: QueueWaiter) {
+            if (first == null) first = w else (more ?: ArrayList<QueueWaiter>().also { more = it }).add(w)
+        }
+
+        fun deliver() {
+            first?.deliver()
+            more?.forEach { it.deliver() }
+        }
+    }
 
     // ------------------------------------------------------------------ under the lock
 
-    private fun fullLocked(): Boolean = maxSize > 0 && store.size + reserved >= maxSize
+    private fun fullLocked(): Boolean = maxSize > 0 && store.size >= maxSize
 
-    /** Serves the first getter still waiting with [value]; returns it, or null if none took it. */
+    /** Serves the first waiter of [waiters] still waiting with [value]; returns it, or null. */
     private fun grantFirst(waiters: LinkedHashSet<QueueWaiter>, value: Any?): QueueWaiter? {
         val i = waiters.iterator()
         while (i.hasNext()) {
@@ -62,72 +74,51 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         return null
     }
 
-    /** Serves every waiter of [waiters] with [value]; returns those that took it. */
-    private fun grantAll(waiters: LinkedHashSet<QueueWaiter>, value: Any?): List<QueueWaiter> {
-        if (waiters.isEmpty()) return emptyList()
-        val served = ArrayList<QueueWaiter>(waiters.size)
+    /** Serves every waiter of [waiters] with [value]. */
+    private fun grantAll(waiters: LinkedHashSet<QueueWaiter>, value: Any?, served: Served) {
         for (w in waiters) if (w.tryGrant(value)) served.add(w)
         waiters.clear()
-        return served
     }
 
-    /** A committed item: to the first waiting getter, else into the store. */
-    private fun addLocked(item: Any?): QueueWaiter? {
+    /** Puts [item]: to the first waiting getter, else into the store. Throws only what the store's comparator throws. */
+    private fun addLocked(item: Any?, served: Served) {
         val getter = grantFirst(getters, item)
         @Suppress("UNCHECKED_CAST")
-        if (getter == null) store.add(item as T)
+        if (getter == null) store.add(item as T) else served.add(getter)
         unfinished++
-        return getter
     }
 
-    /** After a slot was freed: lets the first waiting putter in, with a reserved slot. */
-    private fun admitPutterLocked(): QueueWaiter? {
-        if (putters.isEmpty() || fullLocked()) return null
-        val putter = grantFirst(putters, Unit) ?: return null
-        reserved++
-        return putter
+    /** Lets waiting putters in while there is room: each one's item is put now. */
+    private fun admitPuttersLocked(served: Served) {
+        while (!fullLocked()) {
+            val putter = grantFirst(putters, Unit) ?: return
+            try {
+                addLocked(putter.putItem, served)
+            } catch (e: Throwable) { // the comparator threw: this put fails, the room goes to the next
+                putter.fail(e)
+            }
+            served.add(putter)
+        }
+    }
+
+    /** Takes the next item (there is one) and lets a putter in. */
+    private fun takeLocked(served: Served): T {
+        val item = store.take()
+        admitPuttersLocked(served)
+        return item
     }
 
     // ------------------------------------------------------------- shared by the waiters
 
-    /** A granted putter fills its reserved slot with [item]. */
-    fun commit(item: Any?) {
-        var getter: QueueWaiter? = null
-        var putter: QueueWaiter? = null
-        var failure: Throwable? = null
-        synchronized(lock) {
-            reserved--
-            try {
-                getter = addLocked(item)
-            } catch (e: Throwable) { // the comparator threw: the put fails, the slot goes to the next putter
-                failure = e
-                putter = admitPutterLocked()
-            }
-        }
-        getter?.deliver()
-        putter?.deliver()
-        failure?.let { throw it }
-    }
-
-    /** A granted putter that was cancelled before it could fill its slot. */
-    fun dropReservation() {
-        val putter: QueueWaiter?
-        synchronized(lock) {
-            reserved--
-            putter = admitPutterLocked()
-        }
-        putter?.deliver()
-    }
-
-    /** A granted getter that was cancelled before it could take its item: back to the queue, or to the next getter. */
+    /** A served getter task that ended cancelled anyway: its item goes back, or to the next getter. */
     fun giveBack(item: Any?) {
-        var getter: QueueWaiter?
+        val served = Served()
         synchronized(lock) {
-            getter = grantFirst(getters, item)
+            val getter = grantFirst(getters, item)
             @Suppress("UNCHECKED_CAST")
-            if (getter == null) store.giveBack(item as T)
+            if (getter == null) store.giveBack(item as T) else served.add(getter)
         }
-        getter?.deliver()
+        served.deliver()
     }
 
     /** A cancelled waiter leaves its set. */
@@ -141,28 +132,56 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         }
     }
 
+    /**
+     * Suspends [waiter] until served. [immediately] runs under the lock first: it returns the value
+     * the operation is served with at once, or null to wait in [waiters]. Returns the value served
+     * with, even if the coroutine was cancelled after being served (see QueueWaiters.kt).
+     */
+    private suspend inline fun awaitServed(
+        waiter: ContWaiter,
+        waiters: LinkedHashSet<QueueWaiter>,
+        role: Role,
+        crossinline immediately: (Served) -> Any?,
+    ): Any? {
+        try {
+            val value = suspendCancellableCoroutine { cont ->
+                waiter.cont = cont
+                val served = Served()
+                val now = synchronized(lock) {
+                    immediately(served).also { if (it == null) waiters.add(waiter) else waiter.served(it) }
+                }
+                served.deliver()
+                if (now != null) {
+                    cont.resume(now)
+                } else {
+                    cont.invokeOnCancellation { unlink(waiter, role) }
+                }
+            }
+            waiter.failure?.let { throw it }
+            return value
+        } catch (e: CancellationException) {
+            if (!waiter.granted || waiter.value === SHUT_DOWN) throw e
+            waiter.failure?.let { throw it }
+            return waiter.value
+        }
+    }
+
     // -------------------------------------------------------------------------- put
 
     override fun putNow(item: T) {
         Objects.requireNonNull(item, "item")
-        val getter: QueueWaiter?
-        synchronized(lock) {
-            if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
-            if (fullLocked()) throw QueueFullException("the AsyncQueue is full: $maxSize items")
-            getter = addLocked(item)
-        }
-        getter?.deliver()
+        if (!tryPut(item)) throw QueueFullException("the AsyncQueue is full: $maxSize items")
     }
 
     /** Puts without waiting if there is room; false if full. */
     private fun tryPut(item: T): Boolean {
-        val getter: QueueWaiter?
+        val served = Served()
         synchronized(lock) {
             if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
             if (fullLocked()) return false
-            getter = addLocked(item)
+            addLocked(item, served)
         }
-        getter?.deliver()
+        served.deliver()
         return true
     }
 
@@ -172,140 +191,105 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         if (!tryPut(item)) SyncBlocking.await("AsyncQueue.put()") { putSuspending(item) }
     }
 
-    /** The suspend form of put: waits for a slot (cancellable), then fills it. */
+    /** The suspend form of put: waits for room (cancellable); once its item is in, it returns. */
     suspend fun putSuspending(item: T) {
-        val granted = suspendCancellableCoroutine { cont ->
-            var immediate: Any? = null
-            val waiter = ContWaiter(cont, undeliveredSlot)
-            synchronized(lock) {
-                when {
-                    shutDown -> immediate = SHUT_DOWN
-                    !fullLocked() -> {
-                        reserved++
-                        immediate = Unit
-                    }
-                    else -> putters.add(waiter)
+        val served = awaitServed(ContWaiter(item), putters, Role.PUT) { s ->
+            when {
+                shutDown -> SHUT_DOWN
+                fullLocked() -> null
+                else -> {
+                    addLocked(item, s)
+                    Unit
                 }
             }
-            if (immediate != null) {
-                cont.resume(immediate, undeliveredSlot)
-            } else {
-                cont.invokeOnCancellation { unlink(waiter, Role.PUT) }
-            }
         }
-        if (granted === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
-        commit(item)
+        if (served === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
     }
 
     override fun putAsync(item: T): Task<Void?> {
         Objects.requireNonNull(item, "item")
         val loop = openCurrentLoop()
-        var getter: QueueWaiter? = null
+        val served = Served()
         var waiter: QueueTask<Void?>? = null
-        val isShutDown: Boolean
+        val wasShutDown: Boolean
         synchronized(lock) {
-            isShutDown = shutDown
+            wasShutDown = shutDown
             when {
                 shutDown -> {}
-                !fullLocked() -> getter = addLocked(item)
-                else -> waiter = QueueTask<Void?>(loop, this, Role.PUT, item).also { putters.add(it) }
+                fullLocked() -> waiter = QueueTask<Void?>(loop, this, Role.PUT, item).also { putters.add(it) }
+                else -> addLocked(item, served)
             }
         }
-        getter?.deliver()
+        served.deliver()
         waiter?.let { return it }
-        return if (isShutDown) failedTask(loop, QueueShutDownException(shutDownMessage(Role.PUT))) else doneTask(loop, null)
+        return if (wasShutDown) failedTask(loop, QueueShutDownException(shutDownMessage(Role.PUT))) else doneTask(loop, null)
     }
 
     // -------------------------------------------------------------------------- get
 
     override fun getNow(): T {
-        val item: T
-        val putter: QueueWaiter?
-        synchronized(lock) {
+        val served = Served()
+        val item = synchronized(lock) {
             if (store.isEmpty()) {
                 throw if (shutDown) QueueShutDownException(shutDownMessage(Role.GET)) else QueueEmptyException("the AsyncQueue is empty")
             }
-            item = store.take()
-            putter = admitPutterLocked()
+            takeLocked(served)
         }
-        putter?.deliver()
+        served.deliver()
         return item
     }
 
     override fun get(): T {
         SyncBlocking.enter("AsyncQueue.get()")
-        var item: T? = null
-        var putter: QueueWaiter? = null
-        synchronized(lock) {
-            if (!store.isEmpty()) {
-                item = store.take()
-                putter = admitPutterLocked()
-            }
-        }
-        putter?.deliver()
+        val served = Served()
+        val item = synchronized(lock) { if (store.isEmpty()) null else takeLocked(served) }
+        served.deliver()
         return item ?: SyncBlocking.await("AsyncQueue.get()") { getSuspending() }
     }
 
-    /** The suspend form of get: waits for an item (cancellable); an item handed over as it is cancelled goes back. */
+    /** The suspend form of get: waits for an item (cancellable); once handed one, it returns it. */
     suspend fun getSuspending(): T {
-        val value = suspendCancellableCoroutine { cont ->
-            var immediate: Any? = null
-            var putter: QueueWaiter? = null
-            val waiter = ContWaiter(cont, undeliveredItem)
-            synchronized(lock) {
-                when {
-                    !store.isEmpty() -> {
-                        immediate = store.take()
-                        putter = admitPutterLocked()
-                    }
-                    shutDown -> immediate = SHUT_DOWN
-                    else -> getters.add(waiter)
-                }
-            }
-            putter?.deliver()
-            if (immediate != null) {
-                cont.resume(immediate, undeliveredItem)
-            } else {
-                cont.invokeOnCancellation { unlink(waiter, Role.GET) }
+        val served = awaitServed(ContWaiter(null), getters, Role.GET) { s ->
+            when {
+                !store.isEmpty() -> takeLocked(s)
+                shutDown -> SHUT_DOWN
+                else -> null
             }
         }
-        if (value === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.GET))
+        if (served === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.GET))
         @Suppress("UNCHECKED_CAST")
-        return value as T
+        return served as T
     }
 
     override fun getAsync(): Task<T> {
         val loop = openCurrentLoop()
-        var putter: QueueWaiter? = null
-        var item: T? = null
-        val result: TaskImpl<T>?
-        synchronized(lock) {
-            result = when {
-                !store.isEmpty() -> {
-                    item = store.take()
-                    putter = admitPutterLocked()
+        val served = Served()
+        var waiter: QueueTask<T>? = null
+        val item: T? = synchronized(lock) {
+            when {
+                !store.isEmpty() -> takeLocked(served)
+                shutDown -> null
+                else -> {
+                    waiter = QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }
                     null
                 }
-                shutDown -> null
-                else -> QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }
             }
         }
-        putter?.deliver()
-        if (result != null) return result
-        val taken = item ?: return failedTask(loop, QueueShutDownException(shutDownMessage(Role.GET)))
-        return doneTask(loop, taken)
+        served.deliver()
+        waiter?.let { return it }
+        return if (item == null) failedTask(loop, QueueShutDownException(shutDownMessage(Role.GET))) else doneTask(loop, item)
     }
 
     // -------------------------------------------------------------------- task_done, join
 
     override fun taskDone() {
-        val served: List<QueueWaiter>
+        val served = Served()
         synchronized(lock) {
             check(unfinished > 0) { "AsyncQueue.taskDone() called more times than there were items put" }
             unfinished--
-            served = if (unfinished == 0) grantAll(joiners, Unit) else emptyList()
+            if (unfinished == 0) grantAll(joiners, Unit, served)
         }
-        for (w in served) w.deliver()
+        served.deliver()
     }
 
     override fun join() {
@@ -316,22 +300,15 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** The suspend form of join. */
     suspend fun joinSuspending() {
-        suspendCancellableCoroutine { cont ->
-            val waiter = ContWaiter(cont, null)
-            val done = synchronized(lock) {
-                if (unfinished > 0) joiners.add(waiter)
-                unfinished == 0
-            }
-            if (done) cont.resume(Unit) else cont.invokeOnCancellation { unlink(waiter, Role.JOIN) }
-        }
+        awaitServed(ContWaiter(null), joiners, Role.JOIN) { if (unfinished == 0) Unit else null }
     }
 
     override fun joinAsync(): Task<Void?> {
         val loop = openCurrentLoop()
         synchronized(lock) {
-            if (unfinished == 0) return doneTask(loop, null)
-            return QueueTask<Void?>(loop, this, Role.JOIN, null).also { joiners.add(it) }
+            if (unfinished > 0) return QueueTask<Void?>(loop, this, Role.JOIN, null).also { joiners.add(it) }
         }
+        return doneTask(loop, null)
     }
 
     // -------------------------------------------------------------------------- shutdown
@@ -339,7 +316,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     override fun shutdown() = shutdown(false)
 
     override fun shutdown(immediate: Boolean) {
-        val served = ArrayList<QueueWaiter>()
+        val served = Served()
         synchronized(lock) {
             shutDown = true
             if (immediate) {
@@ -347,12 +324,12 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
                     store.take()
                     if (unfinished > 0) unfinished--
                 }
-                if (unfinished == 0) served.addAll(grantAll(joiners, Unit))
+                if (unfinished == 0) grantAll(joiners, Unit, served)
             }
-            served.addAll(grantAll(getters, SHUT_DOWN))
-            served.addAll(grantAll(putters, SHUT_DOWN))
+            grantAll(getters, SHUT_DOWN, served)
+            grantAll(putters, SHUT_DOWN, served)
         }
-        for (w in served) w.deliver()
+        served.deliver()
     }
 
     override fun isShutDown(): Boolean = shutDown
