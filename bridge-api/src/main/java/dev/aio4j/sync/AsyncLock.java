@@ -47,6 +47,10 @@ import org.jspecify.annotations.Nullable;
  *     {@code put()} do: a cancelled task holds nothing, and no permit, item or wake-up is lost. A
  *     cancellation that races with the very end of the operation either loses (the task
  *     succeeds) or wins (the task is cancelled and what it had obtained is handed back).
+ * <li><b>Methods that never wait</b> ({@code try...}, {@code ...Now}, {@code release},
+ *     {@code set}, {@code clear}, {@code signal...}, {@code taskDone}, {@code shutdown}, the
+ *     queries) take effect at once, on any thread, loop thread included; there is nothing to
+ *     cancel in them.
  * <li><b>Fairness.</b> Waiters are served first come, first served, in the order they called,
  *     whatever their style. A {@code try...} method succeeds only when no one is waiting.
  * <li><b>Threading.</b> Every method is safe to call from any thread, and one primitive may serve
@@ -121,6 +125,9 @@ public interface AsyncLock {
     /**
      * Releases the lock (asyncio's {@code release()}); the first waiter, if any, gets it next.
      * Any thread may release it: the lock has no owner.
+     *
+     * <p><b>Threading:</b> actions before this call happen-before the next holder's acquire
+     * returns or completes.
      *
      * @throws IllegalStateException if the lock is not locked (asyncio raises
      *     {@code RuntimeError})

@@ -116,7 +116,9 @@ public interface AsyncQueue<T> {
 
     /**
      * Creates a priority queue whose gets return the smallest item first by {@code comparator}
-     * (asyncio's {@code PriorityQueue}, with the order given instead of taken from tuples).
+     * (asyncio's {@code PriorityQueue}, with the order given instead of taken from tuples). The
+     * comparator is called with the queue's internal lock held: it must be quick and must not use
+     * the queue. If it throws, the put that called it fails with its exception and puts nothing.
      *
      * @param maxSize the capacity; {@code 0} for an unbounded queue
      * @param comparator the order of the items
@@ -178,7 +180,10 @@ public interface AsyncQueue<T> {
     Task<@Nullable Void> putAsync(T item);
 
     /**
-     * Puts an item if there is room, without waiting (asyncio's {@code put_nowait}).
+     * Puts an item if there is room, without waiting (asyncio's {@code put_nowait}); a getter
+     * waiting for one gets it at once.
+     *
+     * <p><b>Threading:</b> actions before this call happen-before the get that returns the item.
      *
      * @param item the item
      * @throws NullPointerException if {@code item} is null
@@ -224,7 +229,10 @@ public interface AsyncQueue<T> {
     Task<T> getAsync();
 
     /**
-     * Takes the next item if there is one, without waiting (asyncio's {@code get_nowait}).
+     * Takes the next item if there is one, without waiting (asyncio's {@code get_nowait}); the
+     * first putter waiting for room puts its item at once.
+     *
+     * <p><b>Threading:</b> actions before the put of the item happen-before this method returns.
      *
      * @return the item
      * @throws QueueEmptyException if the queue is empty

@@ -104,7 +104,11 @@ public interface AsyncSemaphore {
     boolean tryAcquire();
 
     /**
-     * Gives a permit back (asyncio's {@code release()}): the first waiter, if any, gets it.
+     * Gives a permit back (asyncio's {@code release()}): the first waiter, if any, gets it. Any
+     * thread may release a permit.
+     *
+     * <p><b>Threading:</b> actions before this call happen-before the acquire that the permit
+     * lets through returns or completes.
      *
      * @throws IllegalStateException if the semaphore is {@linkplain #bounded(int) bounded} and all
      *     its permits are already free (asyncio's {@code ValueError}: "BoundedSemaphore released
