@@ -43,7 +43,10 @@ import org.jspecify.annotations.Nullable;
  *     blocking {@link #put} returns, with the thread's interrupt flag set again (the JDK's rule,
  *     see <a href="AsyncLock.html#general">General rules</a>); the {@link Task#cancel()} of a
  *     served {@link #getAsync()} or {@link #putAsync} task returns {@code false} and the task
- *     succeeds.
+ *     succeeds. (asyncio differs in the detail, not in the guarantee: its getter is only woken,
+ *     and takes the item when it runs, so one cancelled at that moment leaves the item in the
+ *     queue. Here the item is handed over under the queue's lock, which makes the queue
+ *     linearizable, and the getter keeps it.)
  * <li>A task that awaits a {@code getAsync()} task and is cancelled still throws its own
  *     cancellation, while the item may be in the awaited task's result: as in asyncio when a task
  *     awaiting {@code create_task(queue.get())} is cancelled. Use the blocking {@link #get()}, or
