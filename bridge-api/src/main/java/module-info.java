@@ -8,6 +8,7 @@ module dev.aio4j {
     requires static org.jspecify;
 
     exports dev.aio4j;
+    exports dev.aio4j.sync;
     exports dev.aio4j.stream;
     exports dev.aio4j.spi;
 

@@ -9,7 +9,13 @@ import dev.aio4j.Task;
 import dev.aio4j.TaskGroup;
 import dev.aio4j.ThrowingFunction;
 import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.sync.AsyncCondition;
+import dev.aio4j.sync.AsyncEvent;
+import dev.aio4j.sync.AsyncLock;
+import dev.aio4j.sync.AsyncQueue;
+import dev.aio4j.sync.AsyncSemaphore;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -234,4 +240,63 @@ public interface AsyncProvider {
      * @return the task
      */
     <T extends @Nullable Object> Task<@Nullable Void> forEach(AsyncIterable<T> iterable, Consumer<? super T> action);
+
+    /**
+     * Implements {@link AsyncLock#create()}.
+     *
+     * @return a new lock
+     */
+    AsyncLock newLock();
+
+    /**
+     * Implements {@link AsyncEvent#create()}.
+     *
+     * @return a new event
+     */
+    AsyncEvent newEvent();
+
+    /**
+     * Implements {@link AsyncCondition#create()} and {@link AsyncCondition#create(AsyncLock)}.
+     *
+     * @param lock the lock to bind to, or null for a lock of its own
+     * @return a new condition
+     */
+    AsyncCondition newCondition(@Nullable AsyncLock lock);
+
+    /**
+     * Implements {@link AsyncSemaphore#create(int)} and {@link AsyncSemaphore#bounded(int)}.
+     *
+     * @param permits the initial number of permits, zero or more
+     * @param bounded whether releases above {@code permits} are an error
+     * @return a new semaphore
+     */
+    AsyncSemaphore newSemaphore(int permits, boolean bounded);
+
+    /**
+     * Implements {@link AsyncQueue#create(int)}.
+     *
+     * @param maxSize the capacity, 0 for unbounded
+     * @param <T> the item type
+     * @return a new queue
+     */
+    <T> AsyncQueue<T> newFifoQueue(int maxSize);
+
+    /**
+     * Implements {@link AsyncQueue#lifo(int)}.
+     *
+     * @param maxSize the capacity, 0 for unbounded
+     * @param <T> the item type
+     * @return a new queue
+     */
+    <T> AsyncQueue<T> newLifoQueue(int maxSize);
+
+    /**
+     * Implements {@link AsyncQueue#priority(int)} and {@link AsyncQueue#priority(int, Comparator)}.
+     *
+     * @param maxSize the capacity, 0 for unbounded
+     * @param comparator the order, or null for the items' natural order
+     * @param <T> the item type
+     * @return a new queue
+     */
+    <T> AsyncQueue<T> newPriorityQueue(int maxSize, @Nullable Comparator<? super T> comparator);
 }

@@ -16,6 +16,17 @@ import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
 import dev.aio4j.spi.AsyncProvider
 import dev.aio4j.stream.AsyncIterable
+import dev.aio4j.internal.sync.ConditionImpl
+import dev.aio4j.internal.sync.EventImpl
+import dev.aio4j.internal.sync.LockImpl
+import dev.aio4j.internal.sync.QueueImpl
+import dev.aio4j.internal.sync.QueueStore
+import dev.aio4j.internal.sync.SemaphoreImpl
+import dev.aio4j.sync.AsyncCondition
+import dev.aio4j.sync.AsyncEvent
+import dev.aio4j.sync.AsyncLock
+import dev.aio4j.sync.AsyncQueue
+import dev.aio4j.sync.AsyncSemaphore
 import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
@@ -106,6 +117,28 @@ public class KotlinAsyncProvider : AsyncProvider {
     override fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
 
     override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Runs.forEach(iterable, action)
+
+    override fun newLock(): AsyncLock = LockImpl()
+
+    override fun newEvent(): AsyncEvent = EventImpl()
+
+    override fun newCondition(lock: AsyncLock?): AsyncCondition = ConditionImpl(
+        when (lock) {
+            null -> LockImpl()
+            is LockImpl -> lock
+            is ConditionImpl -> lock.lockImpl
+            else -> throw IllegalArgumentException("the lock of an AsyncCondition must be made by AsyncLock.create(): $lock")
+        },
+    )
+
+    override fun newSemaphore(permits: Int, bounded: Boolean): AsyncSemaphore = SemaphoreImpl(permits, bounded)
+
+    override fun <T : Any> newFifoQueue(maxSize: Int): AsyncQueue<T> = QueueImpl(QueueStore.Fifo(), maxSize)
+
+    override fun <T : Any> newLifoQueue(maxSize: Int): AsyncQueue<T> = QueueImpl(QueueStore.Lifo(), maxSize)
+
+    override fun <T : Any> newPriorityQueue(maxSize: Int, comparator: Comparator<in T>?): AsyncQueue<T> =
+        QueueImpl(QueueStore.Priority(comparator), maxSize)
 
     /** The loop of the tasks among [stages] (all the same), else the current loop; it must be open. */
     private fun loopOf(stages: List<CompletionStage<*>>): EventLoop {

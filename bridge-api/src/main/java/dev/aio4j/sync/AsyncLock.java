@@ -1,0 +1,186 @@
+package dev.aio4j.sync;
+
+import dev.aio4j.Task;
+import dev.aio4j.spi.AsyncProvider;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A mutual-exclusion lock for tasks: asyncio's {@code Lock}, on kotlinx.coroutines' {@code Mutex}.
+ * It is not reentrant and has no owner: any task may release it, as in asyncio.
+ *
+ * <pre>{@code
+ * AsyncLock lock = AsyncLock.create();
+ * // blocking style
+ * try (Held held = lock.lock()) { update(shared); }
+ * lock.withLock(() -> update(shared));
+ * // non-blocking style
+ * Task<Integer> t = lock.withLockAsync(() -> updateAsync(shared));
+ * }</pre>
+ *
+ * <h2 id="general">General rules</h2>
+ * These rules hold for every type of {@code dev.aio4j.sync}; the methods link here.
+ * <ul>
+ * <li><b>Two styles.</b> A method with a plain name ({@link #lock()}, {@link #withLock}) parks the
+ *     calling thread until it is done: call it from a blocking-style body
+ *     ({@code loop.createTask(() -> ...)}, {@code Async.toThread}, or any thread that is not a
+ *     loop's). A method whose name ends in {@code Async} never waits: it returns a {@link Task} of
+ *     the current loop that completes when the operation is done; a wait of that kind holds no
+ *     thread.
+ * <li><b>Blocking methods</b> refuse to run on a loop's own thread: there they would stall every
+ *     other task of the loop, so they throw {@link IllegalStateException} (never a
+ *     {@link java.util.concurrent.CancellationException}) with a sentence saying what to do
+ *     instead. An interrupt of the calling thread, pending on entry or arriving while it waits (a
+ *     blocking-style task's thread is interrupted when the task is cancelled), makes them throw
+ *     {@link java.util.concurrent.CancellationException} with the operation undone: nothing
+ *     acquired, taken or put. If the operation completed at the very moment the interrupt came,
+ *     it returns normally instead, with the thread's interrupt flag set again so that the next
+ *     blocking call throws; the JDK's {@code Condition.await} makes the same choice.
+ * <li><b>{@code ...Async} methods</b> throw {@link IllegalStateException} when the calling thread
+ *     belongs to no loop, or with the message {@code "loop is closed"} when its loop is closed.
+ *     Their task is independent of the calling task, as one made with {@code createTask}; a task
+ *     that awaits it and is cancelled cancels it too (the chain rule of
+ *     <a href="../Task.html#cancellation">Task</a>). Cancelling the task while it waits withdraws
+ *     the operation, as asyncio's cancelled {@code acquire()}, {@code wait()}, {@code get()} and
+ *     {@code put()} do: a cancelled task holds nothing, and no permit, item or wake-up is lost. A
+ *     cancellation that races with the very end of the operation either loses (the task
+ *     succeeds) or wins (the task is cancelled and what it had obtained is handed back).
+ * <li><b>Methods that never wait</b> ({@code try...}, {@code ...Now}, {@code release},
+ *     {@code set}, {@code clear}, {@code signal...}, {@code taskDone}, {@code shutdown}, the
+ *     queries) take effect at once, on any thread, loop thread included; there is nothing to
+ *     cancel in them.
+ * <li><b>Fairness.</b> Waiters are served first come, first served, in the order they called,
+ *     whatever their style. A {@code try...} method succeeds only when no one is waiting.
+ * <li><b>Threading.</b> Every method is safe to call from any thread, and one primitive may serve
+ *     tasks of several loops. Memory consistency effects: actions before a release (of a lock or
+ *     permit), a {@code set}, a {@code signal} or a {@code put} happen-before the actions after
+ *     the acquire, wake-up or {@code get} that it lets through.
+ * <li><b>Exceptions.</b> A checked exception thrown by a body of {@code withLock}/{@code
+ *     withPermit} arrives wrapped once in {@link dev.aio4j.TaskFailedException}, unchecked ones as
+ *     themselves, by the rule of <a href="../Task.html#exceptions">Task</a>.
+ * </ul>
+ */
+public interface AsyncLock {
+
+    /**
+     * Creates an unlocked lock (asyncio's {@code Lock()}).
+     *
+     * @return a new lock
+     * @throws IllegalStateException if no aio4j implementation is on the class path
+     */
+    static AsyncLock create() {
+        return AsyncProvider.get().newLock();
+    }
+
+    /**
+     * Waits until the lock is free and takes it, parking the calling thread (asyncio's
+     * {@code await lock.acquire()}, for blocking-style bodies); returns a handle whose
+     * {@link Held#close()} releases it, for try-with-resources. An uncontended call makes no
+     * task.
+     *
+     * <p><b>Cancellation:</b> an interrupt throws {@link java.util.concurrent.CancellationException}
+     * with the lock not taken; see <a href="#general">General rules</a>.
+     *
+     * <p><b>Threading:</b> the actions of the previous holder before its release happen-before
+     * this method returns.
+     *
+     * @return the handle that releases the lock
+     * @throws java.util.concurrent.CancellationException if interrupted
+     * @throws IllegalStateException if called on a loop's own thread
+     */
+    Held lock();
+
+    /**
+     * Returns a task that completes (with {@code null}) once the lock has been taken for the
+     * caller (asyncio's {@code acquire()}); {@link #release()} it when done, or use
+     * {@link #withLockAsync}. The lock is taken in the order of the calls: a free lock is taken
+     * before this method returns, and the task is then already done.
+     *
+     * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it from the queue of
+     * waiters; a cancelled task never holds the lock (if the lock reached it at that very
+     * moment, it is released again).
+     *
+     * <p><b>Exceptions:</b> the task fails only by cancellation.
+     *
+     * <p><b>Threading:</b> the actions of the previous holder before its release happen-before
+     * the task completes.
+     *
+     * @return a task that completes when the lock is taken
+     * @throws IllegalStateException if the calling thread belongs to no loop, or its loop is
+     *     closed
+     */
+    Task<@Nullable Void> acquireAsync();
+
+    /**
+     * Takes the lock if it is free and no one waits for it, without waiting (JDK
+     * {@code Lock.tryLock()}; asyncio has no such method: {@code if not lock.locked()} followed by
+     * an {@code acquire()} that does not yield is its idiom).
+     *
+     * @return whether the lock was taken
+     */
+    boolean tryLock();
+
+    /**
+     * Releases the lock (asyncio's {@code release()}); the first waiter, if any, gets it next.
+     * Any thread may release it: the lock has no owner.
+     *
+     * <p><b>Threading:</b> actions before this call happen-before the next holder's acquire
+     * returns or completes.
+     *
+     * @throws IllegalStateException if the lock is not locked (asyncio raises
+     *     {@code RuntimeError})
+     */
+    void release();
+
+    /**
+     * Runs {@code body} with the lock held, parking the calling thread until the lock is free
+     * (asyncio's {@code async with lock:}, for blocking-style bodies). The lock is released when
+     * {@code body} returns or throws.
+     *
+     * <p><b>Cancellation:</b> an interrupt while waiting for the lock throws
+     * {@link java.util.concurrent.CancellationException} and {@code body} does not run; an
+     * interrupt while {@code body} runs is {@code body}'s to handle (aio4j's blocking calls in it
+     * throw {@code CancellationException}, an {@link InterruptedException} from it becomes one),
+     * and the lock is released in any case.
+     *
+     * <p><b>Exceptions:</b> what {@code body} throws, by the rule in
+     * <a href="#general">General rules</a>.
+     *
+     * @param body the code to run while holding the lock
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws NullPointerException if {@code body} is null
+     * @throws java.util.concurrent.CancellationException if interrupted while waiting
+     * @throws IllegalStateException if called on a loop's own thread
+     */
+    <T extends @Nullable Object> T withLock(Callable<? extends T> body);
+
+    /**
+     * Returns a task that takes the lock, calls {@code body} on the loop's thread, waits for the
+     * stage it returns, releases the lock, and completes as the stage did (asyncio's
+     * {@code async with lock:} around an {@code await}). No thread is held while waiting.
+     *
+     * <p><b>Cancellation:</b> cancelling the task while it waits for the lock withdraws it and
+     * {@code body} is never called. Cancelling it while the stage runs cancels the stage, as the
+     * task of {@code createTaskAsync} does (a {@link Task} returned by {@code body} is cancelled
+     * and waited for); the lock is released after the stage has completed.
+     *
+     * <p><b>Exceptions:</b> what {@code body} throws or its stage fails with, as in
+     * {@link dev.aio4j.Loop#createTaskAsync}.
+     *
+     * @param body called with the lock held; returns the stage to wait for (not null)
+     * @param <T> the type of the result
+     * @return a task of the stage's result
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop, or its loop is
+     *     closed
+     */
+    <T extends @Nullable Object> Task<T> withLockAsync(Supplier<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * {@return whether the lock is held now (asyncio's {@code locked()})}; a snapshot.
+     */
+    boolean isLocked();
+}

@@ -1,0 +1,20 @@
+package dev.aio4j.sync;
+
+/**
+ * A {@link AsyncQueue#getNow} found the queue empty: asyncio's {@code QueueEmpty}.
+ *
+ * <p>Unchecked, and not an {@link IllegalStateException}, so that a {@code catch} of one never
+ * catches a {@link java.util.concurrent.CancellationException} by accident.
+ */
+public final class QueueEmptyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened
+     */
+    public QueueEmptyException(String message) {
+        super(message);
+    }
+}

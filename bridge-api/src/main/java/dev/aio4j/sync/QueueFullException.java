@@ -1,0 +1,20 @@
+package dev.aio4j.sync;
+
+/**
+ * A {@link AsyncQueue#putNow} found the queue full: asyncio's {@code QueueFull}.
+ *
+ * <p>Unchecked, and not an {@link IllegalStateException}, so that a {@code catch} of one never
+ * catches a {@link java.util.concurrent.CancellationException} by accident.
+ */
+public final class QueueFullException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened
+     */
+    public QueueFullException(String message) {
+        super(message);
+    }
+}

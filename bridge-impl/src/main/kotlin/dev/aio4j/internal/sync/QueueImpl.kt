@@ -1,0 +1,351 @@
+/*
+ * asyncio.Queue, LifoQueue and PriorityQueue (with task_done/join and 3.13's shutdown).
+ *
+ * Not a kotlinx Channel, for three reasons: a Channel is FIFO only (no LIFO, no priority); its
+ * receive drops an element handed to a receiver cancelled at that moment unless the channel has an
+ * onUndeliveredElement, which can only dispose of the element, not deliver it nor put it back; and
+ * it has no size, task_done/join, nor a shutdown that fails waiting senders while receivers drain
+ * what is left. So the queue is its own structure: the items (a [QueueStore]), the waiting
+ * getters, putters and joiners (FIFO sets of [QueueWaiter]), the count of unfinished items and the
+ * shut-down flag, all guarded by one lock whose critical sections are short, never park and never
+ * complete a task. Every operation takes effect under the lock, which makes the queue
+ * linearizable (lincheck checks it); waiters served there are completed after it is released
+ * (QueueWaiters.kt).
+ *
+ * Invariants, under the lock:
+ *   - a getter waits only while there is no item: a put hands its item to the first getter;
+ *   - a putter waits only while the queue is full: a get lets the first putter's item in;
+ *   - once shut down, no getter or putter waits;
+ *   - unfinished = items put - taskDone() calls - items discarded by an immediate shutdown, and
+ *     joiners wait only while it is positive.
+ * Items given back by a cancelled getter task (a path no API call takes, see QueueTask) may take
+ * the queue above maxSize for a moment.
+ *
+ * Each operation exists as a task (QueueTask waiters), as a suspend function (ContWaiter) that the
+ * blocking methods run in runBlocking and the lincheck tests call, and without waiting.
+ */
+package dev.aio4j.internal.sync
+
+import dev.aio4j.Task
+import dev.aio4j.sync.AsyncQueue
+import dev.aio4j.sync.QueueEmptyException
+import dev.aio4j.sync.QueueFullException
+import dev.aio4j.sync.QueueShutDownException
+import java.util.Objects
+import java.util.concurrent.CancellationException
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlin.coroutines.resume
+
+internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val maxSize: Int) : AsyncQueue<T> {
+    private val lock = Any()
+    private val getters = LinkedHashSet<QueueWaiter>()
+    private val putters = LinkedHashSet<QueueWaiter>()
+    private val joiners = LinkedHashSet<QueueWaiter>()
+    private var unfinished = 0
+    @Volatile private var shutDown = false
+
+    /** The waiters served by one operation, to complete once the lock is released. */
+    private class Served {
+        private var first: QueueWaiter? = null
+        private var more: ArrayList<QueueWaiter>? = null
+
+        fun add(w: QueueWaiter) {
+            if (first == null) first = w else (more ?: ArrayList<QueueWaiter>().also { more = it }).add(w)
+        }
+
+        fun deliver() {
+            first?.deliver()
+            more?.forEach { it.deliver() }
+        }
+    }
+
+    // ------------------------------------------------------------------ under the lock
+
+    private fun fullLocked(): Boolean = maxSize > 0 && store.size >= maxSize
+
+    /** Serves the first waiter of [waiters] still waiting with [value]; returns it, or null. */
+    private fun grantFirst(waiters: LinkedHashSet<QueueWaiter>, value: Any?): QueueWaiter? {
+        val i = waiters.iterator()
+        while (i.hasNext()) {
+            val w = i.next()
+            i.remove()
+            if (w.tryGrant(value)) return w
+        }
+        return null
+    }
+
+    /** Serves every waiter of [waiters] with [value]. */
+    private fun grantAll(waiters: LinkedHashSet<QueueWaiter>, value: Any?, served: Served) {
+        for (w in waiters) if (w.tryGrant(value)) served.add(w)
+        waiters.clear()
+    }
+
+    /** Puts [item]: to the first waiting getter, else into the store. Throws only what the store's comparator throws. */
+    private fun addLocked(item: Any?, served: Served) {
+        val getter = grantFirst(getters, item)
+        @Suppress("UNCHECKED_CAST")
+        if (getter == null) store.add(item as T) else served.add(getter)
+        unfinished++
+    }
+
+    /** Lets waiting putters in while there is room: each one's item is put now. */
+    private fun admitPuttersLocked(served: Served) {
+        while (!fullLocked()) {
+            val putter = grantFirst(putters, Unit) ?: return
+            try {
+                addLocked(putter.putItem, served)
+            } catch (e: Throwable) { // the comparator threw: this put fails, the room goes to the next
+                putter.fail(e)
+            }
+            served.add(putter)
+        }
+    }
+
+    /** Takes the next item (there is one) and lets a putter in. */
+    private fun takeLocked(served: Served): T {
+        val item = store.take()
+        admitPuttersLocked(served)
+        return item
+    }
+
+    // ------------------------------------------------------------- shared by the waiters
+
+    /** A served getter task that ended cancelled anyway: its item goes back, or to the next getter. */
+    fun giveBack(item: Any?) {
+        val served = Served()
+        synchronized(lock) {
+            val getter = grantFirst(getters, item)
+            @Suppress("UNCHECKED_CAST")
+            if (getter == null) store.giveBack(item as T) else served.add(getter)
+        }
+        served.deliver()
+    }
+
+    /** A cancelled waiter leaves its set. */
+    fun unlink(waiter: QueueWaiter, role: Role) {
+        synchronized(lock) {
+            when (role) {
+                Role.GET -> getters.remove(waiter)
+                Role.PUT -> putters.remove(waiter)
+                Role.JOIN -> joiners.remove(waiter)
+            }
+        }
+    }
+
+    /**
+     * Suspends [waiter] until served. [immediately] runs under the lock first: it returns the value
+     * the operation is served with at once, or null to wait in [waiters]. Returns the value served
+     * with, even if the coroutine was cancelled after being served (see QueueWaiters.kt).
+     */
+    private suspend inline fun awaitServed(
+        waiter: ContWaiter,
+        waiters: LinkedHashSet<QueueWaiter>,
+        role: Role,
+        crossinline immediately: (Served) -> Any?,
+    ): Any? {
+        try {
+            val value = suspendCancellableCoroutine { cont ->
+                waiter.cont = cont
+                val served = Served()
+                val now = synchronized(lock) {
+                    immediately(served).also { if (it == null) waiters.add(waiter) else waiter.served(it) }
+                }
+                served.deliver()
+                if (now != null) {
+                    cont.resume(now)
+                } else {
+                    cont.invokeOnCancellation { unlink(waiter, role) }
+                }
+            }
+            waiter.failure?.let { throw it }
+            return value
+        } catch (e: CancellationException) {
+            if (!waiter.granted || waiter.value === SHUT_DOWN) throw e
+            waiter.failure?.let { throw it }
+            return waiter.value
+        }
+    }
+
+    // -------------------------------------------------------------------------- put
+
+    override fun putNow(item: T) {
+        Objects.requireNonNull(item, "item")
+        if (!tryPut(item)) throw QueueFullException("the AsyncQueue is full: $maxSize items")
+    }
+
+    /** Puts without waiting if there is room; false if full. */
+    private fun tryPut(item: T): Boolean {
+        val served = Served()
+        synchronized(lock) {
+            if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
+            if (fullLocked()) return false
+            addLocked(item, served)
+        }
+        served.deliver()
+        return true
+    }
+
+    override fun put(item: T) {
+        Objects.requireNonNull(item, "item")
+        SyncBlocking.enter("AsyncQueue.put()")
+        if (!tryPut(item)) SyncBlocking.await("AsyncQueue.put()") { putSuspending(item) }
+    }
+
+    /** The suspend form of put: waits for room (cancellable); once its item is in, it returns. */
+    suspend fun putSuspending(item: T) {
+        val served = awaitServed(ContWaiter(item), putters, Role.PUT) { s ->
+            when {
+                shutDown -> SHUT_DOWN
+                fullLocked() -> null
+                else -> {
+                    addLocked(item, s)
+                    Unit
+                }
+            }
+        }
+        if (served === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
+    }
+
+    override fun putAsync(item: T): Task<Void?> {
+        Objects.requireNonNull(item, "item")
+        val loop = openCurrentLoop()
+        val served = Served()
+        var waiter: QueueTask<Void?>? = null
+        val wasShutDown: Boolean
+        synchronized(lock) {
+            wasShutDown = shutDown
+            when {
+                shutDown -> {}
+                fullLocked() -> waiter = QueueTask<Void?>(loop, this, Role.PUT, item).also { putters.add(it) }
+                else -> addLocked(item, served)
+            }
+        }
+        served.deliver()
+        waiter?.let { return it }
+        return if (wasShutDown) failedTask(loop, QueueShutDownException(shutDownMessage(Role.PUT))) else doneTask(loop, null)
+    }
+
+    // -------------------------------------------------------------------------- get
+
+    override fun getNow(): T {
+        val served = Served()
+        val item = synchronized(lock) {
+            if (store.isEmpty()) {
+                throw if (shutDown) QueueShutDownException(shutDownMessage(Role.GET)) else QueueEmptyException("the AsyncQueue is empty")
+            }
+            takeLocked(served)
+        }
+        served.deliver()
+        return item
+    }
+
+    override fun get(): T {
+        SyncBlocking.enter("AsyncQueue.get()")
+        val served = Served()
+        val item = synchronized(lock) { if (store.isEmpty()) null else takeLocked(served) }
+        served.deliver()
+        return item ?: SyncBlocking.await("AsyncQueue.get()") { getSuspending() }
+    }
+
+    /** The suspend form of get: waits for an item (cancellable); once handed one, it returns it. */
+    suspend fun getSuspending(): T {
+        val served = awaitServed(ContWaiter(null), getters, Role.GET) { s ->
+            when {
+                !store.isEmpty() -> takeLocked(s)
+                shutDown -> SHUT_DOWN
+                else -> null
+            }
+        }
+        if (served === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.GET))
+        @Suppress("UNCHECKED_CAST")
+        return served as T
+    }
+
+    override fun getAsync(): Task<T> {
+        val loop = openCurrentLoop()
+        val served = Served()
+        var waiter: QueueTask<T>? = null
+        val item: T? = synchronized(lock) {
+            when {
+                !store.isEmpty() -> takeLocked(served)
+                shutDown -> null
+                else -> {
+                    waiter = QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }
+                    null
+                }
+            }
+        }
+        served.deliver()
+        waiter?.let { return it }
+        return if (item == null) failedTask(loop, QueueShutDownException(shutDownMessage(Role.GET))) else doneTask(loop, item)
+    }
+
+    // -------------------------------------------------------------------- task_done, join
+
+    override fun taskDone() {
+        val served = Served()
+        synchronized(lock) {
+            check(unfinished > 0) { "AsyncQueue.taskDone() called more times than there were items put" }
+            unfinished--
+            if (unfinished == 0) grantAll(joiners, Unit, served)
+        }
+        served.deliver()
+    }
+
+    override fun join() {
+        SyncBlocking.enter("AsyncQueue.join()")
+        if (synchronized(lock) { unfinished == 0 }) return
+        SyncBlocking.await("AsyncQueue.join()") { joinSuspending() }
+    }
+
+    /** The suspend form of join. */
+    suspend fun joinSuspending() {
+        awaitServed(ContWaiter(null), joiners, Role.JOIN) { if (unfinished == 0) Unit else null }
+    }
+
+    override fun joinAsync(): Task<Void?> {
+        val loop = openCurrentLoop()
+        synchronized(lock) {
+            if (unfinished > 0) return QueueTask<Void?>(loop, this, Role.JOIN, null).also { joiners.add(it) }
+        }
+        return doneTask(loop, null)
+    }
+
+    // -------------------------------------------------------------------------- shutdown
+
+    override fun shutdown() = shutdown(false)
+
+    override fun shutdown(immediate: Boolean) {
+        val served = Served()
+        synchronized(lock) {
+            shutDown = true
+            if (immediate) {
+                while (!store.isEmpty()) {
+                    store.take()
+                    if (unfinished > 0) unfinished--
+                }
+                if (unfinished == 0) grantAll(joiners, Unit, served)
+            }
+            grantAll(getters, SHUT_DOWN, served)
+            grantAll(putters, SHUT_DOWN, served)
+        }
+        served.deliver()
+    }
+
+    override fun isShutDown(): Boolean = shutDown
+
+    // ---------------------------------------------------------------------------- sizes
+
+    override fun size(): Int = synchronized(lock) { store.size }
+
+    override fun isEmpty(): Boolean = synchronized(lock) { store.isEmpty() }
+
+    override fun isFull(): Boolean = synchronized(lock) { fullLocked() }
+
+    override fun maxSize(): Int = maxSize
+
+    override fun toString(): String = synchronized(lock) {
+        "AsyncQueue(${store.javaClass.simpleName.lowercase()}, size=${store.size}${if (maxSize > 0) "/$maxSize" else ""}" +
+            "${if (shutDown) ", shut down" else ""}, getters=${getters.size}, putters=${putters.size})"
+    }
+}

@@ -1,0 +1,229 @@
+package dev.aio4j.sync;
+
+import static dev.aio4j.sync.SyncTestSupport.assertMisuse;
+import static dev.aio4j.sync.SyncTestSupport.assertRefusedOnLoopThread;
+import static dev.aio4j.sync.SyncTestSupport.awaitParked;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aio4j.Async;
+import dev.aio4j.AsyncTimeoutException;
+import dev.aio4j.Task;
+import dev.aio4j.TaskFailedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class AsyncSemaphoreTest {
+    private static final Duration GENEROUS = Duration.ofSeconds(10);
+
+    @Test
+    void countsPermits() {
+        AsyncSemaphore sem = AsyncSemaphore.create(2);
+        assertFalse(sem.isBounded());
+        Async.run(loop -> {
+            assertEquals(2, sem.availablePermits());
+            Held one = sem.acquire();
+            assertEquals(1, sem.availablePermits());
+            assertTrue(sem.tryAcquire());
+            assertEquals(0, sem.availablePermits());
+            assertTrue(sem.isLocked());
+            assertFalse(sem.tryAcquire());
+            sem.release();
+            assertFalse(sem.isLocked());
+            one.close();
+            one.close(); // a second close releases nothing
+            assertEquals(2, sem.availablePermits());
+            Task<Void> t = sem.acquireAsync();
+            assertTrue(t.isDone());
+            assertEquals(1, sem.availablePermits());
+            sem.release();
+            return null;
+        });
+    }
+
+    @Test
+    void anUnboundedSemaphoreMayBeReleasedAboveItsStart() {
+        AsyncSemaphore sem = AsyncSemaphore.create(0);
+        assertTrue(sem.isLocked());
+        sem.release();
+        sem.release();
+        assertEquals(2, sem.availablePermits());
+    }
+
+    @Test
+    void aBoundedSemaphoreRefusesReleasesAboveItsBound() {
+        AsyncSemaphore sem = AsyncSemaphore.bounded(2);
+        assertTrue(sem.isBounded());
+        IllegalStateException e = assertMisuse(sem::release);
+        assertTrue(e.getMessage().contains("released too many times"), e.getMessage());
+        assertEquals(2, sem.availablePermits(), "the count is unchanged");
+        assertTrue(sem.tryAcquire());
+        sem.release();
+        assertMisuse(sem::release);
+        assertEquals(2, sem.availablePermits());
+
+        AsyncSemaphore none = AsyncSemaphore.bounded(0);
+        assertFalse(none.tryAcquire());
+        assertMisuse(none::release);
+        assertEquals(0, none.availablePermits());
+    }
+
+    @Test
+    void negativePermitsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> AsyncSemaphore.create(-1));
+        assertThrows(IllegalArgumentException.class, () -> AsyncSemaphore.bounded(-1));
+    }
+
+    @Test
+    void neverMoreThanItsPermitsInsideInBothStyles() {
+        AsyncSemaphore sem = AsyncSemaphore.create(2);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Async.run(loop -> {
+            List<Task<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                if (i % 2 == 0) {
+                    tasks.add(loop.createTask(() -> sem.withPermit(() -> {
+                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        Async.sleep(Duration.ofMillis(5));
+                        inside.decrementAndGet();
+                        return n;
+                    })));
+                } else {
+                    tasks.add(sem.withPermitAsync(() -> {
+                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        return Async.sleepAsync(Duration.ofMillis(5)).thenApply(v -> {
+                            inside.decrementAndGet();
+                            return n;
+                        });
+                    }));
+                }
+            }
+            assertEquals(List.of(0, 1, 2, 3, 4, 5), Async.gather(tasks).await(GENEROUS));
+            return null;
+        });
+        assertEquals(2, most.get());
+        assertEquals(2, sem.availablePermits());
+    }
+
+    @Test
+    void waitersAreServedInOrderOfArrival() {
+        AsyncSemaphore sem = AsyncSemaphore.create(0);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Async.run(loop -> {
+            Task<Void> a = sem.acquireAsync();
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            Task<Void> b = loop.createTask(() -> {
+                thread.set(Thread.currentThread());
+                started.countDown();
+                sem.acquire();
+                order.add("b");
+                return null;
+            });
+            started.await();
+            awaitParked(thread.get());
+            Task<Void> c = sem.acquireAsync();
+            assertFalse(sem.tryAcquire(), "tryAcquire does not barge past waiters");
+            sem.release();
+            a.await(GENEROUS);
+            order.add("a");
+            assertFalse(b.isDone() || c.isDone());
+            sem.release();
+            b.await(GENEROUS);
+            assertFalse(c.isDone());
+            sem.release();
+            c.await(GENEROUS);
+            order.add("c");
+            assertEquals(List.of("a", "b", "c"), order);
+            assertEquals(0, sem.availablePermits());
+            return null;
+        });
+    }
+
+    @Test
+    void cancelledWaitersOfBothStylesTakeNoPermit() {
+        AsyncSemaphore sem = AsyncSemaphore.bounded(1);
+        Async.run(loop -> {
+            sem.acquire();
+            Task<Void> async = sem.acquireAsync();
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicBoolean acquired = new AtomicBoolean();
+            Task<Void> blocking = loop.createTask(() -> {
+                thread.set(Thread.currentThread());
+                started.countDown();
+                sem.acquire();
+                acquired.set(true);
+                return null;
+            });
+            started.await();
+            awaitParked(thread.get());
+            async.cancel();
+            blocking.cancel();
+            assertThrows(CancellationException.class, async::await);
+            assertThrows(CancellationException.class, blocking::await);
+            assertFalse(acquired.get());
+            sem.release();
+            assertEquals(1, sem.availablePermits(), "no permit went to a cancelled waiter");
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutsAroundBothStylesTakeNoPermit() {
+        AsyncSemaphore sem = AsyncSemaphore.create(0);
+        Async.run(loop -> {
+            assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), sem::acquire));
+            assertThrows(AsyncTimeoutException.class, Async.waitFor(sem.acquireAsync(), Duration.ofMillis(20))::await);
+            sem.release();
+            assertEquals(1, sem.availablePermits());
+            return null;
+        });
+    }
+
+    @Test
+    void withPermitPassesExceptionsOnAndReleases() {
+        AsyncSemaphore sem = AsyncSemaphore.create(1);
+        Async.run(loop -> {
+            Exception checked = new Exception("checked");
+            TaskFailedException wrapped = assertThrows(TaskFailedException.class, () -> sem.withPermit(() -> {
+                throw checked;
+            }));
+            assertSame(checked, wrapped.getCause());
+            assertEquals(1, sem.availablePermits());
+            IllegalStateException boom = new IllegalStateException("boom");
+            Task<Object> failed = sem.withPermitAsync(() -> CompletableFuture.failedFuture(boom));
+            assertSame(boom, assertThrows(IllegalStateException.class, failed::await));
+            assertEquals(1, sem.availablePermits());
+            assertThrows(NullPointerException.class, () -> sem.withPermit(null));
+            assertThrows(NullPointerException.class, () -> sem.withPermitAsync(null));
+            return null;
+        });
+    }
+
+    @Test
+    void blockingMethodsRefuseTheLoopThreadAndAsyncOnesNeedALoop() {
+        AsyncSemaphore sem = AsyncSemaphore.create(1);
+        Async.run(loop -> {
+            assertRefusedOnLoopThread(loop, sem::acquire);
+            assertRefusedOnLoopThread(loop, () -> sem.withPermit(() -> null));
+            return null;
+        });
+        assertMisuse(sem::acquireAsync);
+        assertEquals(1, sem.availablePermits());
+    }
+}

@@ -1,0 +1,23 @@
+package dev.aio4j.samples;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Runs the samples of {@code dev.aio4j.sync} as tests: each checks its own claims and throws
+ * {@link AssertionError} when one breaks.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SyncSamplesTest {
+
+    @Test
+    void lockEventConditionSemaphore() throws Exception {
+        LockEventConditionSemaphore.run();
+    }
+
+    @Test
+    void queryService() throws Exception {
+        QueryService.run();
+    }
+}
