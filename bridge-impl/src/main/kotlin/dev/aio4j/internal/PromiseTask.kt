@@ -13,11 +13,13 @@ internal class PromiseTask<T>(loop: EventLoop, context: CoroutineContext) : Task
         job.attach(context[Job])
     }
 
-    override fun complete(value: T): Boolean = tryFinish(Result.success(value))
+    // A completion that loses to a cancel() made first still gets to call resumeWith, but the job
+    // ends cancelled: the outcome, not tryFinish, says whether this call completed the promise.
+    override fun complete(value: T): Boolean = tryFinish(Result.success(value)) && exceptionOrNull() == null
 
     override fun fail(exception: Throwable): Boolean {
         Objects.requireNonNull(exception, "exception")
-        return tryFinish(Result.failure(exception))
+        return tryFinish(Result.failure(exception)) && exceptionOrNull() === exception
     }
 
     override fun onCancelRequested(cause: Throwable) {

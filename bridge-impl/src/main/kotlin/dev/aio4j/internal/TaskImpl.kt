@@ -179,11 +179,14 @@ internal abstract class TaskImpl<T>(
         return cancelWith(message)
     }
 
+    /**
+     * Requests cancellation; false when it came too late (the task is done, or completing with
+     * its outcome fixed), so that of a racing cancel() and completion exactly one reports success.
+     */
     private fun cancelWith(message: String?): Boolean {
         if (job.isCompleted) return false
         val text = message ?: "${name()} was cancelled"
-        job.cancel(if (eventLoop.options().debug()) CancellationException(text) else TaskCancelledException(text))
-        return true
+        return job.cancelCoroutine(if (eventLoop.options().debug()) CancellationException(text) else TaskCancelledException(text))
     }
 
     override fun await(): T {

@@ -1,0 +1,51 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A completion racing a cancellation: exactly one of them reports that it decided the outcome, and it did. */
+@Timeout(60)
+class PromiseRaceTest {
+
+    @Test
+    void completeAndCancelNeverBothWin() throws Exception {
+        int rounds = 5_000 * Integer.getInteger("stress", 1);
+        Loop loop = Async.newLoop();
+        try {
+            int completedWins = 0;
+            int cancelWins = 0;
+            for (int i = 0; i < rounds; i++) {
+                Promise<String> p = loop.createPromise();
+                CyclicBarrier start = new CyclicBarrier(2);
+                AtomicBoolean completed = new AtomicBoolean();
+                Thread completer = new Thread(() -> {
+                    await(start);
+                    completed.set(p.complete("v"));
+                });
+                completer.start();
+                await(start);
+                boolean cancelled = p.cancel();
+                completer.join();
+                assertTrue(completed.get() ^ cancelled, "round " + i + ": complete " + completed.get() + ", cancel " + cancelled);
+                assertEquals(completed.get() ? TaskState.SUCCESS : TaskState.CANCELLED, p.state(), "round " + i);
+                if (completed.get()) completedWins++; else cancelWins++;
+            }
+            assertEquals(rounds, completedWins + cancelWins);
+        } finally {
+            loop.close();
+        }
+    }
+
+    private static void await(CyclicBarrier b) {
+        try {
+            b.await();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
