@@ -43,7 +43,7 @@ public final class FanOut {
     }
 
     /**
-     * Slot: aio4j, non-blocking style: {@code semaphore.withPermitAsync(() -> Async.sleepAsync(d))}
+     * aio4j, non-blocking style: {@code semaphore.withPermitAsync(() -> Async.sleepAsync(d))}
      * in {@code createTaskAsync} tasks on a single-threaded loop, gathered; an
      * {@code AsyncSemaphore.create(permits)}.
      *
@@ -52,13 +52,12 @@ public final class FanOut {
      * @param millis how long each holds its permit
      * @return {@code tasks}
      */
-    @Pending(Pending.NEEDS_SYNC)
     public static int aio4jNonBlocking(int tasks, int permits, long millis) {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.fanOutNonBlocking(tasks, permits, millis);
     }
 
     /**
-     * Slot: aio4j, blocking style: {@code try (var held = semaphore.acquire()) { Async.sleep(d); }}
+     * aio4j, blocking style: {@code try (var held = semaphore.acquire()) { Async.sleep(d); }}
      * in {@code createTask} tasks (virtual threads), gathered.
      *
      * @param tasks how many tasks
@@ -66,9 +65,8 @@ public final class FanOut {
      * @param millis how long each holds its permit
      * @return {@code tasks}
      */
-    @Pending(Pending.NEEDS_SYNC)
     public static int aio4jBlocking(int tasks, int permits, long millis) {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.fanOutBlocking(tasks, permits, millis);
     }
 
     /**

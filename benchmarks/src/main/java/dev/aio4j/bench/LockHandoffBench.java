@@ -49,27 +49,25 @@ public class LockHandoffBench {
     }
 
     /**
-     * Slot: aio4j, non-blocking style on a single-threaded loop: two {@code createTaskAsync} tasks
+     * aio4j, non-blocking style on a single-threaded loop: two {@code createTaskAsync} tasks
      * that each chain {@code lock.acquireAsync()} → {@code Async.sleepAsync(Duration.ZERO)} →
      * {@code lock.release()}, {@code handoffs / 2} times, on an {@code AsyncLock.create()}.
      *
      * @return how often the lock was taken
      */
     @Benchmark
-    @Pending(Pending.NEEDS_SYNC)
     public long aio4jLockNonBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.lockHandoffNonBlocking(handoffs);
     }
 
     /**
-     * Slot: aio4j, blocking style: two {@code createTask} tasks (virtual threads) that each run
+     * aio4j, blocking style: two {@code createTask} tasks (virtual threads) that each run
      * {@code try (var held = lock.lock()) { Thread.yield(); }} {@code handoffs / 2} times.
      *
      * @return how often the lock was taken
      */
     @Benchmark
-    @Pending(Pending.NEEDS_SYNC)
     public long aio4jLockBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.lockHandoffBlocking(handoffs);
     }
 }

@@ -51,27 +51,25 @@ public class QueueBench {
     }
 
     /**
-     * Slot: aio4j, non-blocking style on a single-threaded loop: a producer task chains
+     * aio4j, non-blocking style on a single-threaded loop: a producer task chains
      * {@code queue.putAsync(i)} on an {@code AsyncQueue.create(256)}, a consumer task chains
      * {@code queue.getAsync()}; both made with {@code createTaskAsync} and gathered.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_SYNC)
     public long aio4jQueueNonBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.queueNonBlocking(items, CAPACITY);
     }
 
     /**
-     * Slot: aio4j, blocking style: a producer and a consumer blocking-style task (virtual threads)
+     * aio4j, blocking style: a producer and a consumer blocking-style task (virtual threads)
      * calling {@code queue.put(i)} and {@code queue.get()} on an {@code AsyncQueue.create(256)}.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_SYNC)
     public long aio4jQueueBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_SYNC);
+        return Aio4jSync.queueBlocking(items, CAPACITY);
     }
 }
