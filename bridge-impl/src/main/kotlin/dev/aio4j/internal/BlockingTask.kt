@@ -23,7 +23,7 @@ internal class BlockingTask<T>(
     name: String?,
     body: Callable<out T>,
     executor: Executor,
-) : TaskImpl<T>(loop, context, name, NEW), Runnable, Thread.UncaughtExceptionHandler {
+) : TaskImpl<T>(loop, context, name, NEW, runsCoroutine = false), Runnable, Thread.UncaughtExceptionHandler {
     @Volatile private var thread: Thread? = null
 
     /** The handler this task replaced on its thread while the body runs (see Current). */

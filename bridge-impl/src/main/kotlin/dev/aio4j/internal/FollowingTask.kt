@@ -19,7 +19,7 @@ import java.util.function.BiConsumer
 import kotlin.coroutines.CoroutineContext
 
 internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineContext, name: String?, phase: Int) :
-    TaskImpl<T>(loop, context, name, phase), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
+    TaskImpl<T>(loop, context, name, phase, runsCoroutine = false), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
 
     fun follow(stage: CompletionStage<out T>) {
         if (stage is TaskImpl<*>) {

@@ -19,7 +19,7 @@ internal class GatherTask<R>(
     context: CoroutineContext,
     private val children: Array<TaskImpl<*>>,
     private val outcomes: Boolean,
-) : TaskImpl<List<R>>(loop, context, null, RUNNING), (Throwable?) -> Unit {
+) : TaskImpl<List<R>>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
     @Volatile private var remaining = children.size
 
     init {

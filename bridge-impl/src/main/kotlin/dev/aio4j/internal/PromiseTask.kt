@@ -8,7 +8,7 @@ import java.util.Objects
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
-internal class PromiseTask<T>(loop: EventLoop, context: CoroutineContext) : TaskImpl<T>(loop, context, null, NEW), Promise<T> {
+internal class PromiseTask<T>(loop: EventLoop, context: CoroutineContext) : TaskImpl<T>(loop, context, null, NEW, runsCoroutine = false), Promise<T> {
     init {
         job.attach(context[Job])
     }

@@ -8,7 +8,7 @@ import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
 internal class SleepTask(loop: EventLoop, context: CoroutineContext, delayNanos: Long) :
-    TaskImpl<Void?>(loop, context, null, RUNNING), TimerEntry {
+    TaskImpl<Void?>(loop, context, null, RUNNING, runsCoroutine = false), TimerEntry {
     override val deadline: Long = deadlineAfter(System.nanoTime(), delayNanos)
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = job.isCompleted

@@ -47,12 +47,14 @@ internal abstract class TaskImpl<T>(
     parentContext: CoroutineContext,
     name: String?,
     initialPhase: Int,
-    runsCoroutine: Boolean = false,
+    runsCoroutine: Boolean,
 ) : Task<T> {
     /**
-     * The task's place in the job tree. Only a task whose body is a coroutine needs a context to
-     * run in; the others get the empty one, which saves a context object per task (the parent is
-     * given to [TaskJob.attach] directly).
+     * The task's place in the job tree. Only a task whose body is a coroutine ([runsCoroutine]:
+     * it calls job.start) needs a context to run in, with the loop's dispatcher; the others get the
+     * empty one, which saves a context object per task (the parent is given to [TaskJob.attach]
+     * directly). Every task kind says which it is: a coroutine started without the context would
+     * run on whatever thread resumes it.
      */
     @JvmField val job: TaskJob<T> = TaskJob(if (runsCoroutine) parentContext else EmptyCoroutineContext, this)
     @Volatile private var taskName: String? = name

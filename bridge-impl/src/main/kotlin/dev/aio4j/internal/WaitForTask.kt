@@ -18,7 +18,7 @@ internal class WaitForTask<T>(
     context: CoroutineContext,
     private val inner: TaskImpl<T>,
     private val timeout: Duration,
-) : TaskImpl<T>(loop, context, null, RUNNING), (Throwable?) -> Unit {
+) : TaskImpl<T>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
     @Volatile private var timedOut = false
     @Volatile private var timer: ActionTimer? = null
 
@@ -57,7 +57,7 @@ internal class WaitForTask<T>(
  * and does not reach the inner task, which runs on.
  */
 internal class ShieldTask<T>(loop: EventLoop, context: CoroutineContext, private val inner: TaskImpl<T>) :
-    TaskImpl<T>(loop, context, null, RUNNING), (Throwable?) -> Unit {
+    TaskImpl<T>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
     init {
         job.attach(context[Job])
         inner.markRetrieved()

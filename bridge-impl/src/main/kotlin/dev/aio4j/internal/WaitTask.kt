@@ -21,7 +21,7 @@ internal class WaitTask<T>(
     private val tasks: List<TaskImpl<T>>,
     private val returnWhen: ReturnWhen,
     timeoutNanos: Long?,
-) : TaskImpl<Done<T>>(loop, context, null, RUNNING), (Throwable?) -> Unit {
+) : TaskImpl<Done<T>>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
     @Volatile private var remaining = tasks.size
     private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
     private var timer: ActionTimer? = null

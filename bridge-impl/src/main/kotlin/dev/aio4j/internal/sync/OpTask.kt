@@ -27,7 +27,7 @@ internal class OpTask<T>(
     loop: EventLoop,
     private val undo: ((T) -> Unit)?,
     block: suspend () -> T,
-) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING), (Throwable?) -> Unit {
+) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = true), (Throwable?) -> Unit {
     /** What the body returned, or [NOTHING]; read by the completion handler. */
     @Volatile private var produced: Any? = NOTHING
 

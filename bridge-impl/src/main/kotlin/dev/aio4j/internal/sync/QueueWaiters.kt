@@ -66,7 +66,7 @@ internal class QueueTask<R>(
     private val queue: QueueImpl<*>,
     private val role: Role,
     override val putItem: Any?,
-) : TaskImpl<R>(loop, loop.taskContext, null, RUNNING), QueueWaiter, (Throwable?) -> Unit {
+) : TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), QueueWaiter, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     private var value: Any? = null
     private var failure: Throwable? = null
