@@ -50,17 +50,19 @@ final class Aio4jSync {
         return done;
     }
 
-    /** Workload 5, non-blocking: two tasks take the lock in turn, yielding while they hold it. */
+    /**
+     * Workload 5, non-blocking: two tasks take the lock in turn, yielding while they hold it:
+     * {@code lock.withLockAsync(() -> sleepAsync(ZERO))}, asyncio's
+     * {@code async with lock: await asyncio.sleep(0)} and kotlinx's {@code mutex.withLock { yield() }}.
+     */
     static long lockHandoffNonBlocking(int handoffs) {
         return Async.runAsync(loop -> {
             AsyncLock lock = AsyncLock.create();
             long[] taken = new long[1];
-            IntFunction<CompletionStage<?>> step = i -> lock.acquireAsync()
-                    .thenCompose(v -> Async.sleepAsync(Duration.ZERO))
-                    .thenRun(() -> {
-                        taken[0]++;
-                        lock.release();
-                    });
+            IntFunction<CompletionStage<?>> step = i -> lock.withLockAsync(() -> {
+                taken[0]++;
+                return Async.sleepAsync(Duration.ZERO);
+            });
             Task<Void> a = loop.createTaskAsync(() -> repeat(handoffs / 2, step));
             Task<Void> b = loop.createTaskAsync(() -> repeat(handoffs / 2, step));
             return Async.gather(a, b).thenApply(x -> taken[0]);
