@@ -65,6 +65,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** Serves the first waiter of [waiters] still waiting with [value]; returns it, or null. */
     private fun grantFirst(waiters: LinkedHashSet<QueueWaiter>, value: Any?): QueueWaiter? {
+        if (waiters.isEmpty()) return null // the common case: no iterator to allocate
         val i = waiters.iterator()
         while (i.hasNext()) {
             val w = i.next()
