@@ -123,10 +123,10 @@ class AsCompletedTest {
     @Test
     void badInput() {
         Async.run(loop -> {
-            Nulls.assertNamed("tasks", () -> Async.asCompleted(null));
-            Nulls.assertNamed("timeout", () -> Async.asCompleted(List.of(), null));
+            Expect.assertNpeNames("tasks", () -> Async.asCompleted(null));
+            Expect.assertNpeNames("timeout", () -> Async.asCompleted(List.of(), null));
             assertThrows(IllegalArgumentException.class, () -> Async.asCompleted(List.of(), Duration.ofSeconds(-1)));
-            Nulls.assertNamed("tasks", () -> Async.asCompletedAsync(null));
+            Expect.assertNpeNames("tasks", () -> Async.asCompletedAsync(null));
             return null;
         });
     }

@@ -23,21 +23,7 @@ import org.junit.jupiter.api.function.Executable;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 @ExtendWith(NoStrayInterrupt.class)
-class BlockingOnLoopThreadTest {
-    private final Expect x = new Expect();
-    private Loop loop;
-
-    @BeforeEach
-    void newLoop() {
-        loop = Async.newLoop();
-        loop.setExceptionHandler(x);
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-        x.check();
-    }
+class BlockingOnLoopThreadTest extends LoopFixture {
 
     /** Asserts the refusal: an ISE, not a cancellation, that names the call and says what to do. */
     static IllegalStateException assertRefused(String call, Executable blocking) {

@@ -204,10 +204,10 @@ class GatherTest {
     void badInput() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            Nulls.assertNamed("tasks", () -> Async.gather((List<CompletableFuture<String>>) null));
-            Nulls.assertNamed("tasks", () -> Async.gather((CompletableFuture<String>[]) null));
-            Nulls.assertNamed("tasks[1]", () -> Async.gather(p, null));
-            Nulls.assertNamed("tasks[0]", () -> Async.gatherOutcomes(null, p));
+            Expect.assertNpeNames("tasks", () -> Async.gather((List<CompletableFuture<String>>) null));
+            Expect.assertNpeNames("tasks", () -> Async.gather((CompletableFuture<String>[]) null));
+            Expect.assertNpeNames("tasks[1]", () -> Async.gather(p, null));
+            Expect.assertNpeNames("tasks[0]", () -> Async.gatherOutcomes(null, p));
             p.cancel();
             return null;
         });

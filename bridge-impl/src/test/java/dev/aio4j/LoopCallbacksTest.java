@@ -26,21 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** {@link Loop#callSoon}, {@link Loop#callLater}, {@link Loop#callAt}, {@link Loop#time}, {@link Loop#execute} and their handles. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 @ExtendWith(NoStrayInterrupt.class)
-class LoopCallbacksTest {
-    private final Expect x = new Expect();
-    private Loop loop;
-
-    @BeforeEach
-    void newLoop() {
-        loop = Async.newLoop();
-        loop.setExceptionHandler(x);
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-        x.check();
-    }
+class LoopCallbacksTest extends LoopFixture {
 
     /** Runs the loop on the test's thread until {@code done} is completed by a callback. */
     private void runUntil(Promise<?> done) {

@@ -27,21 +27,7 @@ import org.junit.jupiter.api.function.Executable;
 /** {@link Loop#close()}: what it cancels and waits for, when it refuses, and the closed loop. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 @ExtendWith(NoStrayInterrupt.class)
-class LoopCloseTest {
-    private final Expect x = new Expect();
-    private Loop loop;
-
-    @BeforeEach
-    void newLoop() {
-        loop = Async.newLoop();
-        loop.setExceptionHandler(x);
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-        x.check();
-    }
+class LoopCloseTest extends LoopFixture {
 
     /** A blocking body that waits until cancelled, then runs a slow finally block. */
     private static Task<String> sleeper(Loop loop, CountDownLatch started, AtomicBoolean finallyDone) {

@@ -26,21 +26,7 @@ import org.junit.jupiter.api.function.Executable;
 /** {@link Loop#runUntilComplete}, {@link Loop#runForever}, {@link Loop#stop}, {@link Loop#isRunning}, {@link Loop#isClosed}. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 @ExtendWith(NoStrayInterrupt.class)
-class LoopRunTest {
-    private final Expect x = new Expect();
-    private Loop loop;
-
-    @BeforeEach
-    void newLoop() {
-        loop = Async.newLoop();
-        loop.setExceptionHandler(x);
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-        x.check();
-    }
+class LoopRunTest extends LoopFixture {
 
     static void assertMisuse(String messagePart, Executable call) {
         IllegalStateException e = assertThrows(IllegalStateException.class, call);

@@ -31,21 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 @ExtendWith(NoStrayInterrupt.class)
-class LoopTaskFactoriesTest {
-    private final Expect x = new Expect();
-    private Loop loop;
-
-    @BeforeEach
-    void newLoop() {
-        loop = Async.newLoop();
-        loop.setExceptionHandler(x);
-    }
-
-    @AfterEach
-    void closeLoop() {
-        loop.close();
-        x.check();
-    }
+class LoopTaskFactoriesTest extends LoopFixture {
 
     @Test
     void createTaskRunsTheBodyAtOnceOnItsOwnThreadInTheTask() throws Exception {

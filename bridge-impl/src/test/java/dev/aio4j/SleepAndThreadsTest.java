@@ -93,9 +93,9 @@ class SleepAndThreadsTest {
             assertTrue(e.getMessage().contains("sleepAsync"), e.getMessage());
             return CompletableFuture.completedFuture(null);
         });
-        Nulls.assertNamed("delay", () -> Async.sleep(null));
+        Expect.assertNpeNames("delay", () -> Async.sleep(null));
         assertThrows(IllegalArgumentException.class, () -> Async.sleep(Duration.ofMillis(-1)));
-        Nulls.assertNamed("delay", () -> Async.sleepAsync(null));
+        Expect.assertNpeNames("delay", () -> Async.sleepAsync(null));
         assertThrows(IllegalArgumentException.class, () -> Async.sleepAsync(Duration.ofMillis(-1)));
         assertThrows(IllegalStateException.class, () -> Async.sleepAsync(Duration.ZERO), "no loop here");
     }
@@ -161,8 +161,8 @@ class SleepAndThreadsTest {
             Async.run(loop -> {
                 Task<String> rejected = loop.runInExecutor(pool, () -> "x");
                 assertThrows(RejectedExecutionException.class, rejected::await);
-                Nulls.assertNamed("executor", () -> loop.runInExecutor(null, () -> "x"));
-                Nulls.assertNamed("body", () -> loop.runInExecutor(pool, null));
+                Expect.assertNpeNames("executor", () -> loop.runInExecutor(null, () -> "x"));
+                Expect.assertNpeNames("body", () -> loop.runInExecutor(pool, null));
                 return null;
             });
         } finally {
@@ -173,6 +173,6 @@ class SleepAndThreadsTest {
     @Test
     void toThreadOutsideALoopIsRefused() {
         assertThrows(IllegalStateException.class, () -> Async.toThread(() -> "x"));
-        Nulls.assertNamed("body", () -> Async.toThread(null));
+        Expect.assertNpeNames("body", () -> Async.toThread(null));
     }
 }

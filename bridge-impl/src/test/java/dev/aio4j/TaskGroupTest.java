@@ -264,7 +264,7 @@ class TaskGroupTest {
             assertFalse(onLoop instanceof CancellationException);
             return CompletableFuture.completedFuture(null);
         });
-        Nulls.assertNamed("body", () -> Async.taskGroup(null));
-        Nulls.assertNamed("body", () -> Async.taskGroupAsync(null));
+        Expect.assertNpeNames("body", () -> Async.taskGroup(null));
+        Expect.assertNpeNames("body", () -> Async.taskGroupAsync(null));
     }
 }

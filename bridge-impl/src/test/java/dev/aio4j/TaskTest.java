@@ -183,7 +183,7 @@ class TaskTest {
     void cancellationGoesDownAChainOfBlockingAwaits() {
         Async.run(loop -> {
             CountDownLatch innerStarted = new CountDownLatch(1);
-            OrderChecker order = new OrderChecker();
+            Expect order = new Expect();
             Task<String> inner = loop.createTask(() -> {
                 try {
                     innerStarted.countDown();
@@ -552,12 +552,12 @@ class TaskTest {
     void badInputFailsEarly() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            Nulls.assertNamed("message", () -> p.cancel(null));
-            Nulls.assertNamed("body", () -> loop.createTask((java.util.concurrent.Callable<String>) null));
-            Nulls.assertNamed("body", () -> loop.createTaskAsync((java.util.function.Supplier<CompletableFuture<String>>) null));
-            Nulls.assertNamed("name", () -> loop.createTask(null, () -> "x"));
-            Nulls.assertNamed("stage", () -> loop.adopt(null));
-            Nulls.assertNamed("exception", () -> p.fail(null));
+            Expect.assertNpeNames("message", () -> p.cancel(null));
+            Expect.assertNpeNames("body", () -> loop.createTask((java.util.concurrent.Callable<String>) null));
+            Expect.assertNpeNames("body", () -> loop.createTaskAsync((java.util.function.Supplier<CompletableFuture<String>>) null));
+            Expect.assertNpeNames("name", () -> loop.createTask(null, () -> "x"));
+            Expect.assertNpeNames("stage", () -> loop.adopt(null));
+            Expect.assertNpeNames("exception", () -> p.fail(null));
             p.cancel();
             return null;
         });

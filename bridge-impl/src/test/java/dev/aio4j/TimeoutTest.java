@@ -147,11 +147,11 @@ class TimeoutTest {
     @Test
     void badInput() {
         Async.run(loop -> {
-            Nulls.assertNamed("timeout", () -> Async.timeout(null, () -> "x"));
-            Nulls.assertNamed("body", () -> Async.timeout(Duration.ZERO, null));
+            Expect.assertNpeNames("timeout", () -> Async.timeout(null, () -> "x"));
+            Expect.assertNpeNames("body", () -> Async.timeout(Duration.ZERO, null));
             assertThrows(IllegalArgumentException.class, () -> Async.timeout(Duration.ofMillis(-1), () -> "x"));
-            Nulls.assertNamed("timeout", () -> Async.timeoutAsync(null, () -> CompletableFuture.completedFuture("x")));
-            Nulls.assertNamed("body", () -> Async.timeoutAsync(Duration.ZERO, null));
+            Expect.assertNpeNames("timeout", () -> Async.timeoutAsync(null, () -> CompletableFuture.completedFuture("x")));
+            Expect.assertNpeNames("body", () -> Async.timeoutAsync(Duration.ZERO, null));
             assertThrows(IllegalArgumentException.class, () -> Async.timeoutAsync(Duration.ofMillis(-1), () -> CompletableFuture.completedFuture("x")));
             return null;
         });

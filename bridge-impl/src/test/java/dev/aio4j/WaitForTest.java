@@ -114,8 +114,8 @@ class WaitForTest {
     void waitForBadInput() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            Nulls.assertNamed("task", () -> Async.waitFor(null, Duration.ZERO));
-            Nulls.assertNamed("timeout", () -> Async.waitFor(p, null));
+            Expect.assertNpeNames("task", () -> Async.waitFor(null, Duration.ZERO));
+            Expect.assertNpeNames("timeout", () -> Async.waitFor(p, null));
             assertThrows(IllegalArgumentException.class, () -> Async.waitFor(p, Duration.ofNanos(-1)));
             p.cancel();
             return null;
@@ -161,7 +161,7 @@ class WaitForTest {
             RuntimeException boom = new RuntimeException("boom");
             p.fail(boom);
             assertSame(boom, assertThrows(RuntimeException.class, s2::await));
-            Nulls.assertNamed("task", () -> Async.shield(null));
+            Expect.assertNpeNames("task", () -> Async.shield(null));
             return null;
         });
     }

@@ -134,9 +134,9 @@ class WaitTest {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
             assertThrows(IllegalArgumentException.class, () -> Async.wait(List.<Task<String>>of()));
-            Nulls.assertNamed("tasks", () -> Async.wait(null));
-            Nulls.assertNamed("returnWhen", () -> Async.wait(List.of(p), null));
-            Nulls.assertNamed("timeout", () -> Async.wait(List.of(p), ReturnWhen.ALL_COMPLETED, null));
+            Expect.assertNpeNames("tasks", () -> Async.wait(null));
+            Expect.assertNpeNames("returnWhen", () -> Async.wait(List.of(p), null));
+            Expect.assertNpeNames("timeout", () -> Async.wait(List.of(p), ReturnWhen.ALL_COMPLETED, null));
             assertThrows(IllegalArgumentException.class, () -> Async.wait(List.of(p), ReturnWhen.ALL_COMPLETED, Duration.ofMillis(-1)));
             p.cancel();
             return null;
