@@ -327,6 +327,28 @@ class TaskTest {
     }
 
     @Test
+    void anAwaiterThatSeesTheTaskDoneAlsoSeesItsResult() {
+        // kotlinx's fast completion path marks a job completed before its onCompleted hook runs: the
+        // result must be in place before, or an awaiter racing the completion reads a stale null
+        int n = 20_000;
+        Async.run(loop -> {
+            List<Task<Integer>> tasks = new ArrayList<>(n);
+            List<Task<Integer>> awaiters = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Integer value = i;
+                Task<Integer> t = Async.toThread(() -> value);
+                tasks.add(t);
+                awaiters.add(loop.createTask(t::await));
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(Integer.valueOf(i), awaiters.get(i).await(), "task " + i + " was done, but await gave another value");
+                assertEquals(Integer.valueOf(i), tasks.get(i).resultNow());
+            }
+            return null;
+        });
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void resultNowExceptionNowAndOutcomeNowFollowTheJdkRules() {
         Async.run(loop -> {

@@ -17,6 +17,6 @@ internal class CoroutineTask<T>(
 ) : TaskImpl<T>(loop, context, name, RUNNING, runsCoroutine = true) {
     init {
         job.attach(context[Job])
-        job.start(CoroutineStart.DEFAULT, job, block)
+        job.start(CoroutineStart.DEFAULT, job) { block().also { slot = it } } // stored before the job completes
     }
 }

@@ -72,6 +72,7 @@ internal abstract class TaskImpl<T>(
     /** Completes the task with [result] unless it is already finishing; true if this call did. */
     fun tryFinish(result: Result<T>): Boolean {
         if (setFlag(FINISHING) and FINISHING != 0) return false
+        if (result.isSuccess) slot = result.getOrNull() // before the job completes: see [valueNow]
         job.resumeWith(result)
         return true
     }
@@ -99,6 +100,12 @@ internal abstract class TaskImpl<T>(
     /** The completion exception of a completed task, or null for a result. */
     fun exceptionOrNull(): Throwable? = job.getCompletionExceptionOrNull()
 
+    /**
+     * The result of a task that completed successfully. It is stored in [slot] before the job
+     * completes (by [tryFinish], or by the coroutine body of a coroutine task): kotlinx's fast
+     * completion path makes a job completed before it calls onCompleted, so a reader that saw the
+     * job completed could not rely on onCompleted having stored it.
+     */
     @Suppress("UNCHECKED_CAST")
     fun valueNow(): T = slot as T
 
@@ -284,10 +291,6 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 
     override fun onCancelling(cause: Throwable?) {
         if (cause != null) task.onCancelling(cause)
-    }
-
-    override fun onCompleted(value: T) {
-        task.slot = value
     }
 
     override fun onCancelled(cause: Throwable, handled: Boolean) {

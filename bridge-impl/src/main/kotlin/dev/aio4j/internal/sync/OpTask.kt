@@ -37,6 +37,7 @@ internal class OpTask<T>(
         job.start(CoroutineStart.UNDISPATCHED, job) {
             val value = block()
             produced = value
+            slot = value // stored before the job completes (TaskImpl.valueNow)
             value
         }
     }
