@@ -91,6 +91,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         dispatcher + rootJob + CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) }
     private val taskNumbers = AtomicLong()
     /**
+     * The task that the ...Async methods of the primitives return when they complete at once with
+     * no value (a put into a queue with room, an acquire of a free lock): one done task per loop,
+     * shared, as a completed stage carries nothing that tells two such calls apart.
+     */
+    @JvmField val doneVoid: TaskImpl<Void?> = DoneTask.of(this, Result.success(null))
+    /**
      * Blocking bodies' threads still inside BlockingTask.run (which completes the task, then runs
      * its completion handlers): close() waits for them to be through. Striped, because every
      * blocking task counts in and out from its own thread.

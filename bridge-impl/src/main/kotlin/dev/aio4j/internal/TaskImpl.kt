@@ -250,7 +250,7 @@ internal abstract class TaskImpl<T>(
     override fun toCompletableFuture(): CompletableFuture<T> {
         markRetrieved()
         val view = TaskView(this)
-        job.invokeOnCompletion(view)
+        if (job.isCompleted) view.invoke(null) else job.invokeOnCompletion(view) // no handler node for a done task
         return view
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aio4j.Async;
 import dev.aio4j.AsyncTimeoutException;
+import dev.aio4j.ReturnWhen;
 import dev.aio4j.Task;
 import dev.aio4j.TaskState;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +94,41 @@ class AsyncQueueTest {
             return null;
         });
     }
+
+    @Test
+    void aServedWaiterCompletesInALoopStepNotOnTheStackOfThePutThatServedIt() {
+        AsyncQueue<Integer> q = AsyncQueue.create(1);
+        List<String> order = Async.runAsync(loop -> {
+            List<String> seen = new ArrayList<>();
+            Task<Integer> getter = q.getAsync();
+            CompletionStage<Void> chained = getter.thenAccept(v -> seen.add("getter got " + v));
+            q.putNow(1);
+            seen.add("putNow returned, getter done: " + getter.isDone());
+            // a waiting putter, served by a get: same rule
+            q.putNow(2);
+            Task<Void> putter = q.putAsync(3);
+            assertEquals(2, q.getNow());
+            seen.add("getNow returned, putter done: " + putter.isDone());
+            // served from another thread: what is chained to it still runs on the loop
+            Task<Integer> second = q.getAsync(); // takes 3 at once
+            Task<Integer> third = q.getAsync();
+            CompletionStage<String> where = third.thenApply(v -> v + " on the loop's thread: " + loop.isRunning()
+                    + " " + Thread.currentThread().getName().equals(LOOP_THREAD.get()));
+            LOOP_THREAD.set(Thread.currentThread().getName());
+            Task<Void> remote = Async.toThread(() -> {
+                q.putNow(4);
+                return null;
+            });
+            return chained.thenCompose(x -> second).thenCompose(x -> remote).thenCompose(x -> where).thenApply(w -> {
+                seen.add(w);
+                return seen;
+            });
+        });
+        assertEquals(List.of("putNow returned, getter done: false", "getNow returned, putter done: false",
+                "getter got 1", "4 on the loop's thread: true true"), order);
+    }
+
+    private static final AtomicReference<String> LOOP_THREAD = new AtomicReference<>();
 
     @Test
     void putsWaitWhileFullInBothStylesFirstComeFirstServed() {
@@ -287,7 +324,8 @@ class AsyncQueueTest {
                 if (blockingStyle) {
                     delivered = waitThenRead(getter, got);
                 } else {
-                    assertTrue(getter.isDone(), "a served getAsync is done when putNow returns");
+                    Async.wait(List.of(getter), ReturnWhen.ALL_COMPLETED, GENEROUS).await(); // a served one completes in a loop step
+                    assertTrue(getter.isDone(), "a served or cancelled getAsync is done within a loop step");
                     delivered = getter.state() == TaskState.SUCCESS ? getter.resultNow() : null;
                 }
                 if (delivered != null) {

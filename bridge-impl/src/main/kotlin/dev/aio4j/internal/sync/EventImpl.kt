@@ -40,7 +40,7 @@ internal class EventImpl : AsyncEvent {
 
     override fun awaitAsync(): Task<Void?> {
         val loop = openCurrentLoop()
-        if (isSet()) return doneTask(loop, null)
+        if (isSet()) return loop.doneVoid
         return OpTask(loop, null) {
             awaitSet()
             null

@@ -37,7 +37,7 @@ internal class LockImpl : AsyncLock {
 
     override fun acquireAsync(): Task<Void?> {
         val loop = openCurrentLoop()
-        if (mutex.tryLock()) return doneTask(loop, null)
+        if (mutex.tryLock()) return loop.doneVoid
         return OpTask(loop, { release() }) {
             acquireSuspending()
             null

@@ -17,8 +17,8 @@
 package dev.aio4j.internal.sync
 
 import dev.aio4j.internal.Current
+import dev.aio4j.internal.DoneTask
 import dev.aio4j.internal.EventLoop
-import dev.aio4j.internal.PromiseTask
 import dev.aio4j.internal.TaskImpl
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
@@ -61,15 +61,7 @@ internal fun openCurrentLoop(): EventLoop {
 }
 
 /** A task of [loop] that is already done with [value]: the result of an ...Async call that did not need to wait. */
-internal fun <T> doneTask(loop: EventLoop, value: T): TaskImpl<T> {
-    val task = PromiseTask<T>(loop, loop.taskContext)
-    task.complete(value)
-    return task
-}
+internal fun <T> doneTask(loop: EventLoop, value: T): TaskImpl<T> = DoneTask.of(loop, Result.success(value))
 
-/** A task of [loop] that has already failed with [exception]. */
-internal fun <T> failedTask(loop: EventLoop, exception: Throwable): TaskImpl<T> {
-    val task = PromiseTask<T>(loop, loop.taskContext)
-    task.fail(exception)
-    return task
-}
+/** A task of [loop] that has already failed with [exception]; reported like any failure if nobody retrieves it. */
+internal fun <T> failedTask(loop: EventLoop, exception: Throwable): TaskImpl<T> = DoneTask.of(loop, Result.failure(exception))

@@ -21,8 +21,8 @@
  * Items given back by a cancelled getter task (a path no API call takes, see QueueTask) may take
  * the queue above maxSize for a moment.
  *
- * Each operation exists as a task (QueueTask waiters), as a suspend function (ContWaiter) that the
- * blocking methods run in runBlocking and the lincheck tests call, and without waiting.
+ * Each operation exists as a task (QueueTask waiters), as a blocking method (ParkWaiter), as a
+ * suspend function (ContWaiter) that the lincheck tests call, and without waiting.
  */
 package dev.aio4j.internal.sync
 
@@ -38,19 +38,24 @@ import kotlin.coroutines.resume
 
 internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val maxSize: Int) : AsyncQueue<T> {
     private val lock = Any()
-    private val getters = LinkedHashSet<QueueWaiter>()
-    private val putters = LinkedHashSet<QueueWaiter>()
-    private val joiners = LinkedHashSet<QueueWaiter>()
+    private val getters = WaiterList()
+    private val putters = WaiterList()
+    private val joiners = WaiterList()
     private var unfinished = 0
     @Volatile private var shutDown = false
 
-    /** The waiters served by one operation, to complete once the lock is released. */
+    /**
+     * The waiters served by one operation, to complete once the lock is released. Made only when
+     * an operation serves someone: the helpers below take the one made so far, or null, and
+     * return it (or a new one) with the waiter added.
+     */
     private class Served {
         private var first: QueueWaiter? = null
         private var more: ArrayList<QueueWaiter>? = null
 
-        fun add(w: QueueWaiter) {
+        fun add(w: QueueWaiter): Served {
             if (first == null) first = w else (more ?: ArrayList<QueueWaiter>().also { more = it }).add(w)
+            return this
         }
 
         fun deliver() {
@@ -59,67 +64,79 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         }
     }
 
+    private fun Served?.with(w: QueueWaiter): Served = (this ?: Served()).add(w)
+
     // ------------------------------------------------------------------ under the lock
 
     private fun fullLocked(): Boolean = maxSize > 0 && store.size >= maxSize
 
     /** Serves the first waiter of [waiters] still waiting with [value]; returns it, or null. */
-    private fun grantFirst(waiters: LinkedHashSet<QueueWaiter>, value: Any?): QueueWaiter? {
-        if (waiters.isEmpty()) return null // the common case: no iterator to allocate
-        val i = waiters.iterator()
-        while (i.hasNext()) {
-            val w = i.next()
-            i.remove()
+    private fun grantFirst(waiters: WaiterList, value: Any?): QueueWaiter? {
+        while (true) {
+            val w = waiters.poll() ?: return null
             if (w.tryGrant(value)) return w
         }
-        return null
     }
 
     /** Serves every waiter of [waiters] with [value]. */
-    private fun grantAll(waiters: LinkedHashSet<QueueWaiter>, value: Any?, served: Served) {
-        for (w in waiters) if (w.tryGrant(value)) served.add(w)
-        waiters.clear()
-    }
-
-    /** Puts [item]: to the first waiting getter, else into the store. Throws only what the store's comparator throws. */
-    private fun addLocked(item: Any?, served: Served) {
-        val getter = grantFirst(getters, item)
-        @Suppress("UNCHECKED_CAST")
-        if (getter == null) store.add(item as T) else served.add(getter)
-        unfinished++
-    }
-
-    /** Lets waiting putters in while there is room: each one's item is put now. */
-    private fun admitPuttersLocked(served: Served) {
-        while (!fullLocked()) {
-            val putter = grantFirst(putters, Unit) ?: return
-            try {
-                addLocked(putter.putItem, served)
-            } catch (e: Throwable) { // the comparator threw: this put fails, the room goes to the next
-                putter.fail(e)
-            }
-            served.add(putter)
+    private fun grantAll(waiters: WaiterList, value: Any?, served: Served): Served {
+        while (true) {
+            val w = waiters.poll() ?: return served
+            if (w.tryGrant(value)) served.add(w)
         }
     }
 
-    /** Takes the next item (there is one) and lets a putter in. */
+    /** Puts [item]: to the first waiting getter, else into the store. Throws only what the store's comparator throws. */
+    private fun addLocked(item: Any?, served: Served?): Served? {
+        val getter = grantFirst(getters, item)
+        @Suppress("UNCHECKED_CAST")
+        if (getter == null) store.add(item as T)
+        unfinished++
+        return if (getter == null) served else served.with(getter)
+    }
+
+    /** Lets waiting putters in while there is room: each one's item is put now. */
+    private fun admitPuttersLocked(served: Served?): Served? {
+        var s = served
+        while (!fullLocked()) {
+            val putter = grantFirst(putters, Unit) ?: return s
+            try {
+                s = addLocked(putter.putItem, s)
+            } catch (e: Throwable) { // the comparator threw: this put fails, the room goes to the next
+                putter.fail(e)
+            }
+            s = s.with(putter)
+        }
+        return s
+    }
+
+    /** Takes the next item (there is one) and lets a putter in; the putters served go to [served]. */
     private fun takeLocked(served: Served): T {
         val item = store.take()
         admitPuttersLocked(served)
         return item
     }
 
+    /** The waiters served by a take of the item, or null; the item itself is left in [taken]. */
+    private fun takeLocked(): Served? {
+        taken = store.take()
+        return admitPuttersLocked(null)
+    }
+
+    /** The item of the last [takeLocked], read under the lock right after it. */
+    private var taken: Any? = null
+
     // ------------------------------------------------------------- shared by the waiters
 
     /** A served getter task that ended cancelled anyway: its item goes back, or to the next getter. */
     fun giveBack(item: Any?) {
-        val served = Served()
-        synchronized(lock) {
-            val getter = grantFirst(getters, item)
-            @Suppress("UNCHECKED_CAST")
-            if (getter == null) store.giveBack(item as T) else served.add(getter)
+        val getter = synchronized(lock) {
+            grantFirst(getters, item).also {
+                @Suppress("UNCHECKED_CAST")
+                if (it == null) store.giveBack(item as T)
+            }
         }
-        served.deliver()
+        getter?.deliver()
     }
 
     /** A cancelled waiter leaves its set. */
@@ -140,7 +157,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
      */
     private suspend inline fun awaitServed(
         waiter: ContWaiter,
-        waiters: LinkedHashSet<QueueWaiter>,
+        waiters: WaiterList,
         role: Role,
         crossinline immediately: (Served) -> Any?,
     ): Any? {
@@ -176,20 +193,32 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** Puts without waiting if there is room; false if full. */
     private fun tryPut(item: T): Boolean {
-        val served = Served()
-        synchronized(lock) {
+        val served = synchronized(lock) {
             if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
             if (fullLocked()) return false
-            addLocked(item, served)
+            addLocked(item, null)
         }
-        served.deliver()
+        served?.deliver()
         return true
     }
 
     override fun put(item: T) {
         Objects.requireNonNull(item, "item")
         SyncBlocking.enter("AsyncQueue.put()")
-        if (!tryPut(item)) SyncBlocking.await("AsyncQueue.put()") { putSuspending(item) }
+        var waiter: ParkWaiter? = null
+        val served = synchronized(lock) {
+            when {
+                shutDown -> throw QueueShutDownException(shutDownMessage(Role.PUT))
+                fullLocked() -> {
+                    waiter = ParkWaiter(item).also { putters.add(it) }
+                    null
+                }
+                else -> addLocked(item, null)
+            }
+        }
+        served?.deliver()
+        val w = waiter ?: return
+        if (w.await(this, Role.PUT, "AsyncQueue.put()") === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
     }
 
     /** The suspend form of put: waits for room (cancellable); once its item is in, it returns. */
@@ -210,7 +239,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     override fun putAsync(item: T): Task<Void?> {
         Objects.requireNonNull(item, "item")
         val loop = openCurrentLoop()
-        val served = Served()
+        var served: Served? = null
         var waiter: QueueTask<Void?>? = null
         val wasShutDown: Boolean
         synchronized(lock) {
@@ -218,34 +247,48 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
             when {
                 shutDown -> {}
                 fullLocked() -> waiter = QueueTask<Void?>(loop, this, Role.PUT, item).also { putters.add(it) }
-                else -> addLocked(item, served)
+                else -> served = addLocked(item, null)
             }
         }
-        served.deliver()
+        served?.deliver()
         waiter?.let { return it }
-        return if (wasShutDown) failedTask(loop, QueueShutDownException(shutDownMessage(Role.PUT))) else doneTask(loop, null)
+        return if (wasShutDown) failedTask(loop, QueueShutDownException(shutDownMessage(Role.PUT))) else loop.doneVoid
     }
 
     // -------------------------------------------------------------------------- get
 
     override fun getNow(): T {
-        val served = Served()
-        val item = synchronized(lock) {
+        var item: Any?
+        val served = synchronized(lock) {
             if (store.isEmpty()) {
                 throw if (shutDown) QueueShutDownException(shutDownMessage(Role.GET)) else QueueEmptyException("the AsyncQueue is empty")
             }
-            takeLocked(served)
+            takeLocked().also { item = taken.also { taken = null } }
         }
-        served.deliver()
-        return item
+        served?.deliver()
+        @Suppress("UNCHECKED_CAST")
+        return item as T
     }
 
     override fun get(): T {
         SyncBlocking.enter("AsyncQueue.get()")
-        val served = Served()
-        val item = synchronized(lock) { if (store.isEmpty()) null else takeLocked(served) }
-        served.deliver()
-        return item ?: SyncBlocking.await("AsyncQueue.get()") { getSuspending() }
+        var item: Any? = null
+        var waiter: ParkWaiter? = null
+        val served = synchronized(lock) {
+            when {
+                !store.isEmpty() -> takeLocked().also { item = taken.also { taken = null } }
+                shutDown -> throw QueueShutDownException(shutDownMessage(Role.GET))
+                else -> {
+                    waiter = ParkWaiter(null).also { getters.add(it) }
+                    null
+                }
+            }
+        }
+        served?.deliver()
+        waiter?.let { item = it.await(this, Role.GET, "AsyncQueue.get()") }
+        if (item === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.GET))
+        @Suppress("UNCHECKED_CAST")
+        return item as T
     }
 
     /** The suspend form of get: waits for an item (cancellable); once handed one, it returns it. */
@@ -264,39 +307,41 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     override fun getAsync(): Task<T> {
         val loop = openCurrentLoop()
-        val served = Served()
+        var served: Served? = null
         var waiter: QueueTask<T>? = null
-        val item: T? = synchronized(lock) {
+        var item: Any? = null
+        synchronized(lock) {
             when {
-                !store.isEmpty() -> takeLocked(served)
-                shutDown -> null
-                else -> {
-                    waiter = QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }
-                    null
+                !store.isEmpty() -> {
+                    served = takeLocked()
+                    item = taken
+                    taken = null
                 }
+                shutDown -> {}
+                else -> waiter = QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }
             }
         }
-        served.deliver()
+        served?.deliver()
         waiter?.let { return it }
-        return if (item == null) failedTask(loop, QueueShutDownException(shutDownMessage(Role.GET))) else doneTask(loop, item)
+        @Suppress("UNCHECKED_CAST")
+        return if (item == null) failedTask(loop, QueueShutDownException(shutDownMessage(Role.GET))) else doneTask(loop, item as T)
     }
 
     // -------------------------------------------------------------------- task_done, join
 
     override fun taskDone() {
-        val served = Served()
-        synchronized(lock) {
+        val served = synchronized(lock) {
             check(unfinished > 0) { "AsyncQueue.taskDone() called more times than there were items put" }
             unfinished--
-            if (unfinished == 0) grantAll(joiners, Unit, served)
+            if (unfinished == 0 && !joiners.isEmpty()) grantAll(joiners, Unit, Served()) else null
         }
-        served.deliver()
+        served?.deliver()
     }
 
     override fun join() {
         SyncBlocking.enter("AsyncQueue.join()")
-        if (synchronized(lock) { unfinished == 0 }) return
-        SyncBlocking.await("AsyncQueue.join()") { joinSuspending() }
+        val waiter = synchronized(lock) { if (unfinished == 0) return else ParkWaiter(null).also { joiners.add(it) } }
+        waiter.await(this, Role.JOIN, "AsyncQueue.join()")
     }
 
     /** The suspend form of join. */
@@ -309,7 +354,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         synchronized(lock) {
             if (unfinished > 0) return QueueTask<Void?>(loop, this, Role.JOIN, null).also { joiners.add(it) }
         }
-        return doneTask(loop, null)
+        return loop.doneVoid
     }
 
     // -------------------------------------------------------------------------- shutdown

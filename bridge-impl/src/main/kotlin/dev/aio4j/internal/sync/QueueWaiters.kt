@@ -15,19 +15,28 @@
  *   QueueTask    a task of getAsync/putAsync/joinAsync, itself the waiter. Served or cancelled,
  *                whichever CASes [QueueTask.state] first. Its cancel() claims the waiter before
  *                it cancels the task, so a served task cannot end cancelled by Task.cancel.
- *   ContWaiter   a suspended coroutine (the blocking methods run one in runBlocking, lincheck
- *                calls them directly): served with kotlinx's tryResume, which fails once the
- *                coroutine is cancelled. A coroutine cancelled after tryResume succeeded is
+ *                A served task completes in a step of its loop, as asyncio wakes a waiter's
+ *                future with call_soon: never on the stack of the put or get that served it
+ *                (whose caller goes on with its own work first, so a producer and a consumer
+ *                move items in batches instead of ping-ponging one at a time), and never on
+ *                another thread (what a non-blocking caller chained to it runs on the loop).
+ *   ParkWaiter   a thread parked in a blocking method (put, get, join): served by a grant, woken
+ *                by unpark.
+ *   ContWaiter   a suspended coroutine of the suspend operations (lincheck calls them
+ *                directly): served with kotlinx's tryResume, which fails once the coroutine
+ *                is cancelled. A coroutine cancelled after tryResume succeeded is
  *                resumed with the cancellation (kotlinx's prompt cancellation); the suspend
  *                operation then catches it and returns what it was served with.
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.TaskImpl
 import dev.aio4j.sync.QueueShutDownException
 import java.util.Objects
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import java.util.concurrent.locks.LockSupport
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
@@ -35,6 +44,11 @@ import kotlinx.coroutines.Job
 internal interface QueueWaiter {
     /** A putter's item; null for getters and joiners. */
     val putItem: Any?
+
+    /** The links of the [WaiterList] this waiter is in (or null), written under the queue's lock only. */
+    var list: WaiterList?
+    var prev: QueueWaiter?
+    var next: QueueWaiter?
 
     /** Under the queue's lock: serves this waiter with [value]; false if it has been cancelled. */
     fun tryGrant(value: Any?): Boolean
@@ -44,6 +58,44 @@ internal interface QueueWaiter {
 
     /** Outside the lock, after a successful [tryGrant]: completes the wait. */
     fun deliver()
+}
+
+/**
+ * A FIFO of waiters linked through the waiters themselves: add, poll and the removal of a
+ * cancelled waiter in constant time, without allocating. Guarded by the queue's lock.
+ */
+internal class WaiterList {
+    private var head: QueueWaiter? = null
+    private var tail: QueueWaiter? = null
+    var size: Int = 0
+        private set
+
+    fun isEmpty(): Boolean = head == null
+
+    fun add(w: QueueWaiter) {
+        w.list = this
+        w.prev = tail
+        w.next = null
+        val t = tail
+        if (t == null) head = w else t.next = w
+        tail = w
+        size++
+    }
+
+    /** Removes [w] if it is in this list. */
+    fun remove(w: QueueWaiter) {
+        if (w.list !== this) return
+        val p = w.prev
+        val n = w.next
+        if (p == null) head = n else p.next = n
+        if (n == null) tail = p else n.prev = p
+        w.list = null
+        w.prev = null
+        w.next = null
+        size--
+    }
+
+    fun poll(): QueueWaiter? = head?.also { remove(it) }
 }
 
 /** What a grant hands to the waiters of a queue that is shut down. */
@@ -66,10 +118,13 @@ internal class QueueTask<R>(
     private val queue: QueueImpl<*>,
     private val role: Role,
     override val putItem: Any?,
-) : TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), QueueWaiter, (Throwable?) -> Unit {
+) : TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), QueueWaiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     private var value: Any? = null
     private var failure: Throwable? = null
+    override var list: WaiterList? = null
+    override var prev: QueueWaiter? = null
+    override var next: QueueWaiter? = null
 
     init {
         job.attach(loop.taskContext[Job])
@@ -86,8 +141,13 @@ internal class QueueTask<R>(
         failure = exception
     }
 
-    @Suppress("UNCHECKED_CAST")
+    /** Completes the served task in a step of its loop (see the file comment). */
     override fun deliver() {
+        eventLoop.enqueue(this)
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    override fun run() {
         val v = value
         tryFinish(
             when {
@@ -144,6 +204,9 @@ internal class QueueTask<R>(
 internal class ContWaiter(override val putItem: Any?) : QueueWaiter {
     lateinit var cont: CancellableContinuation<Any?>
     private var token: Any? = null
+    override var list: WaiterList? = null
+    override var prev: QueueWaiter? = null
+    override var next: QueueWaiter? = null
 
     /** Set under the lock when served (or done at once); read by the coroutine after it resumes. */
     @Volatile @JvmField var granted = false
@@ -169,5 +232,68 @@ internal class ContWaiter(override val putItem: Any?) : QueueWaiter {
 
     override fun deliver() {
         cont.completeResume(token!!)
+    }
+}
+
+/**
+ * A thread parked in one of the queue's blocking methods (put, get, join), as a thread waits in
+ * ArrayBlockingQueue's condition: no coroutine, no event loop, woken by unpark once served.
+ * [state] goes WAITING → GRANTED (under the queue's lock) → DELIVERED (once the lock is released,
+ * after which the waiter may read what it was served with), or WAITING → WITHDRAWN when the thread
+ * is interrupted first. The interrupt rule is SyncBlocking's: served first, the operation returns
+ * and the interrupt stays set; interrupted first, it is undone (withdrawn) and throws.
+ */
+internal class ParkWaiter(override val putItem: Any?) : QueueWaiter {
+    private val thread: Thread = Thread.currentThread()
+    @Volatile private var state = WAITING
+    private var value: Any? = null
+    private var failure: Throwable? = null
+    override var list: WaiterList? = null
+    override var prev: QueueWaiter? = null
+    override var next: QueueWaiter? = null
+
+    override fun tryGrant(value: Any?): Boolean {
+        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
+        this.value = value
+        return true
+    }
+
+    override fun fail(exception: Throwable) {
+        failure = exception
+    }
+
+    override fun deliver() {
+        state = DELIVERED // publishes value and failure, written before it
+        LockSupport.unpark(thread)
+    }
+
+    /**
+     * Parks until served and returns what it was served with (or throws the failure it was served
+     * with); an interrupt while still waiting withdraws it from [queue] and throws a cancellation.
+     */
+    fun await(queue: QueueImpl<*>, role: Role, what: String): Any? {
+        var interrupted = false
+        while (state != DELIVERED) {
+            if (Thread.interrupted()) {
+                if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
+                    queue.unlink(this, role)
+                    throw Current.cancellationForInterrupt(what)
+                }
+                interrupted = true // served already: wait for the delivery, return, keep the interrupt
+            } else {
+                LockSupport.park(this)
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt()
+        failure?.let { throw it }
+        return value
+    }
+
+    private companion object {
+        const val WAITING = 0
+        const val GRANTED = 1
+        const val WITHDRAWN = 2
+        const val DELIVERED = 3
+        val STATE: AtomicIntegerFieldUpdater<ParkWaiter> = AtomicIntegerFieldUpdater.newUpdater(ParkWaiter::class.java, "state")
     }
 }

@@ -46,7 +46,7 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
 
     override fun acquireAsync(): Task<Void?> {
         val loop = openCurrentLoop()
-        if (semaphore.tryAcquire()) return doneTask(loop, null)
+        if (semaphore.tryAcquire()) return loop.doneVoid
         return OpTask(loop, { release() }) {
             acquireSuspending()
             null
