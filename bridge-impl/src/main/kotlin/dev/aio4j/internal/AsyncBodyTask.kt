@@ -29,17 +29,11 @@ internal class AsyncBodyTask<T>(
         @Suppress("UNCHECKED_CAST")
         val body = slot as Supplier<out CompletionStage<out T>>
         slot = null
-        val loop = eventLoop
-        val previous = loop.runningTask
-        loop.runningTask = this
         val stage = try {
-            val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
-            returned ?: throw NullPointerException("the body of ${name()} returned null instead of a CompletionStage")
+            callAsyncBody(this, body) { name() }
         } catch (e: Throwable) {
             tryFinish(Result.failure(e))
             return
-        } finally {
-            loop.runningTask = previous
         }
         follow(stage)
     }
@@ -49,4 +43,20 @@ internal class AsyncBodyTask<T>(
     }
 
     override fun toString(): String = super.toString()
+}
+
+/**
+ * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
+ * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what].
+ */
+internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> {
+    val loop = task.eventLoop
+    val previous = loop.runningTask
+    loop.runningTask = task
+    try {
+        val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
+        return returned ?: throw NullPointerException("the body of ${what()} returned null instead of a CompletionStage")
+    } finally {
+        loop.runningTask = previous
+    }
 }

@@ -1,6 +1,7 @@
 package dev.aio4j.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -16,11 +17,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -59,10 +63,86 @@ class SyncStressTest {
         });
     }
 
+    /** What the hammer needs of a lock or a semaphore, in both styles. */
+    private interface Gate {
+        <T> T with(Callable<T> body) throws Exception;
+
+        <T> Task<T> withAsync(Supplier<CompletionStage<T>> body);
+
+        Task<Void> acquireAsync();
+
+        Held acquire();
+
+        void release();
+    }
+
     @Test
     void aSemaphoreHammeredWithRandomCancellationKeepsItsPermits() throws Exception {
         int permits = 3;
         AsyncSemaphore sem = AsyncSemaphore.bounded(permits);
+        hammer("semaphore", permits, new Gate() {
+            @Override
+            public <T> T with(Callable<T> body) {
+                return sem.withPermit(body);
+            }
+
+            @Override
+            public <T> Task<T> withAsync(Supplier<CompletionStage<T>> body) {
+                return sem.withPermitAsync(body);
+            }
+
+            @Override
+            public Task<Void> acquireAsync() {
+                return sem.acquireAsync();
+            }
+
+            @Override
+            public Held acquire() {
+                return sem.acquire();
+            }
+
+            @Override
+            public void release() {
+                sem.release();
+            }
+        });
+        assertEquals(permits, sem.availablePermits(), "permits lost or made");
+    }
+
+    @Test
+    void aLockHammeredWithRandomCancellationEndsUnlockedAndNeverHasTwoHolders() throws Exception {
+        AsyncLock lock = AsyncLock.create();
+        hammer("lock", 1, new Gate() {
+            @Override
+            public <T> T with(Callable<T> body) {
+                return lock.withLock(body);
+            }
+
+            @Override
+            public <T> Task<T> withAsync(Supplier<CompletionStage<T>> body) {
+                return lock.withLockAsync(body);
+            }
+
+            @Override
+            public Task<Void> acquireAsync() {
+                return lock.acquireAsync();
+            }
+
+            @Override
+            public Held acquire() {
+                return lock.lock();
+            }
+
+            @Override
+            public void release() {
+                lock.release();
+            }
+        });
+        assertFalse(lock.isLocked(), "the lock was left locked");
+    }
+
+    /** Two loops share [gate], each with thousands of tasks of four kinds and a canceller. */
+    private static void hammer(String what, int permits, Gate sem) throws Exception {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicLong entered = new AtomicLong();
@@ -82,13 +162,15 @@ class SyncStressTest {
             Thread t = new Thread(() -> {
                 try {
                     Async.run(loop -> {
+                        // anything reported to the loop (a release that threw in a completion handler...) fails the test
+                        loop.setExceptionHandler((where, context) -> failures.add(new AssertionError(context.message(), context.exception())));
                         Random random = new Random(loopSeed);
                         List<Task<?>> tasks = Collections.synchronizedList(new ArrayList<>());
                         AtomicBoolean stop = new AtomicBoolean();
                         Task<Integer> canceller = canceller(loop, tasks, stop, loopSeed);
                         for (int i = 0; i < tasksPerLoop; i++) {
                             switch (random.nextInt(4)) {
-                                case 0 -> tasks.add(loop.createTask(() -> sem.withPermit(() -> {
+                                case 0 -> tasks.add(loop.createTask(() -> sem.with(() -> {
                                     enter.run();
                                     try {
                                         Async.sleep(Duration.ofNanos(random.nextInt(50_000)));
@@ -97,7 +179,7 @@ class SyncStressTest {
                                     }
                                     return null;
                                 })));
-                                case 1 -> tasks.add(sem.withPermitAsync(() -> {
+                                case 1 -> tasks.add(sem.<Void>withAsync(() -> {
                                     enter.run();
                                     // the body's task: cancelled with the guarded task, and waited for
                                     Task<Void> sleep = Async.sleepAsync(Duration.ofNanos(random.nextInt(50_000)));
@@ -156,10 +238,9 @@ class SyncStressTest {
             failures.stream().skip(1).forEach(e::addSuppressed);
             throw e;
         }
-        System.out.printf("semaphore stress: %d tasks on 2 loops, %d entered, %d cancelled, most inside %d of %d (seed %d)%n",
-                2 * tasksPerLoop, entered.get(), cancels.get(), most.get(), permits, seed);
-        assertTrue(most.get() <= permits, "more holders than permits: " + most.get());
-        assertEquals(permits, sem.availablePermits(), "permits lost or made (seed " + seed + ")");
+        System.out.printf("%s stress: %d tasks on 2 loops, %d entered, %d cancelled, most inside %d of %d (seed %d)%n",
+                what, 2 * tasksPerLoop, entered.get(), cancels.get(), most.get(), permits, seed);
+        assertTrue(most.get() <= permits, "more holders than permits: " + most.get() + " (seed " + seed + ")");
         assertTrue(cancels.get() > 0, "the canceller cancelled nothing: the test tested nothing");
         assertTrue(entered.get() > 0);
     }

@@ -1,5 +1,5 @@
 /*
- * asyncio.Condition over a LockImpl (kotlinx Mutex). Each waiter is a CompletableDeferred in a
+ * asyncio.Condition over a LockImpl. Each waiter is a CompletableDeferred in a
  * FIFO set, as each of asyncio's is a future in a deque; completing it is the signal, and the
  * deferred's own completion is the one atomic decision between a signal and the waiter's
  * cancellation:
@@ -31,7 +31,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
     private val waiters = LinkedHashSet<CompletableDeferred<Unit>>()
 
     private fun checkHeld(what: String) {
-        if (!lockImpl.mutex.isLocked) throw IllegalStateException("$what requires the condition's lock to be held")
+        if (!lockImpl.isLocked()) throw IllegalStateException("$what requires the condition's lock to be held")
     }
 
     /**
@@ -42,7 +42,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
         val waiter = CompletableDeferred<Unit>()
         synchronized(waiters) { waiters.add(waiter) }
         try {
-            lockImpl.mutex.unlock()
+            lockImpl.release()
         } catch (e: IllegalStateException) { // someone released the lock since the caller's check
             synchronized(waiters) { waiters.remove(waiter) }
             throw IllegalStateException("the condition's lock must be held to wait")
@@ -55,7 +55,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
             if (!waiter.complete(Unit)) signalWaiters(1) // a signal got here first: hand it on
             throw e
         } finally {
-            withContext(NonCancellable) { lockImpl.mutex.lock() }
+            withContext(NonCancellable) { lockImpl.acquireSuspending() }
         }
     }
 

@@ -6,11 +6,11 @@
  * onUndeliveredElement, which can only dispose of the element, not deliver it nor put it back; and
  * it has no size, task_done/join, nor a shutdown that fails waiting senders while receivers drain
  * what is left. So the queue is its own structure: the items (a [QueueStore]), the waiting
- * getters, putters and joiners (FIFO sets of [QueueWaiter]), the count of unfinished items and the
+ * getters, putters and joiners (FIFO sets of [Waiter]), the count of unfinished items and the
  * shut-down flag, all guarded by one lock whose critical sections are short, never park and never
  * complete a task. Every operation takes effect under the lock, which makes the queue
  * linearizable (lincheck checks it); waiters served there are completed after it is released
- * (QueueWaiters.kt).
+ * (Waiters.kt).
  *
  * Invariants, under the lock:
  *   - a getter waits only while there is no item: a put hands its item to the first getter;
@@ -37,7 +37,8 @@ import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
 
 internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val maxSize: Int) : AsyncQueue<T> {
-    private val lock = Any()
+    /** Guards everything below. */
+    @JvmField val monitor = Any()
     private val getters = WaiterList()
     private val putters = WaiterList()
     private val joiners = WaiterList()
@@ -50,11 +51,11 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
      * return it (or a new one) with the waiter added.
      */
     private class Served {
-        private var first: QueueWaiter? = null
-        private var more: ArrayList<QueueWaiter>? = null
+        private var first: Waiter? = null
+        private var more: ArrayList<Waiter>? = null
 
-        fun add(w: QueueWaiter): Served {
-            if (first == null) first = w else (more ?: ArrayList<QueueWaiter>().also { more = it }).add(w)
+        fun add(w: Waiter): Served {
+            if (first == null) first = w else (more ?: ArrayList<Waiter>().also { more = it }).add(w)
             return this
         }
 
@@ -64,14 +65,14 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         }
     }
 
-    private fun Served?.with(w: QueueWaiter): Served = (this ?: Served()).add(w)
+    private fun Served?.with(w: Waiter): Served = (this ?: Served()).add(w)
 
     // ------------------------------------------------------------------ under the lock
 
     private fun fullLocked(): Boolean = maxSize > 0 && store.size >= maxSize
 
     /** Serves the first waiter of [waiters] still waiting with [value]; returns it, or null. */
-    private fun grantFirst(waiters: WaiterList, value: Any?): QueueWaiter? {
+    private fun grantFirst(waiters: WaiterList, value: Any?): Waiter? {
         while (true) {
             val w = waiters.poll() ?: return null
             if (w.tryGrant(value)) return w
@@ -130,7 +131,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** A served getter task that ended cancelled anyway: its item goes back, or to the next getter. */
     fun giveBack(item: Any?) {
-        val getter = synchronized(lock) {
+        val getter = synchronized(monitor) {
             grantFirst(getters, item).also {
                 @Suppress("UNCHECKED_CAST")
                 if (it == null) store.giveBack(item as T)
@@ -139,40 +140,28 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         getter?.deliver()
     }
 
-    /** A cancelled waiter leaves its set. */
-    fun unlink(waiter: QueueWaiter, role: Role) {
-        synchronized(lock) {
-            when (role) {
-                Role.GET -> getters.remove(waiter)
-                Role.PUT -> putters.remove(waiter)
-                Role.JOIN -> joiners.remove(waiter)
-            }
-        }
-    }
-
     /**
      * Suspends [waiter] until served. [immediately] runs under the lock first: it returns the value
      * the operation is served with at once, or null to wait in [waiters]. Returns the value served
-     * with, even if the coroutine was cancelled after being served (see QueueWaiters.kt).
+     * with, even if the coroutine was cancelled after being served (see Waiters.kt).
      */
     private suspend inline fun awaitServed(
         waiter: ContWaiter,
         waiters: WaiterList,
-        role: Role,
         crossinline immediately: (Served) -> Any?,
     ): Any? {
         try {
             val value = suspendCancellableCoroutine { cont ->
                 waiter.cont = cont
                 val served = Served()
-                val now = synchronized(lock) {
+                val now = synchronized(monitor) {
                     immediately(served).also { if (it == null) waiters.add(waiter) else waiter.served(it) }
                 }
                 served.deliver()
                 if (now != null) {
                     cont.resume(now)
                 } else {
-                    cont.invokeOnCancellation { unlink(waiter, role) }
+                    cont.invokeOnCancellation { waiter.unlink(monitor) }
                 }
             }
             waiter.failure?.let { throw it }
@@ -193,7 +182,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** Puts without waiting if there is room; false if full. */
     private fun tryPut(item: T): Boolean {
-        val served = synchronized(lock) {
+        val served = synchronized(monitor) {
             if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
             if (fullLocked()) return false
             addLocked(item, null)
@@ -206,7 +195,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         Objects.requireNonNull(item, "item")
         SyncBlocking.enter("AsyncQueue.put()")
         var waiter: ParkWaiter? = null
-        val served = synchronized(lock) {
+        val served = synchronized(monitor) {
             when {
                 shutDown -> throw QueueShutDownException(shutDownMessage(Role.PUT))
                 fullLocked() -> {
@@ -218,12 +207,12 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         }
         served?.deliver()
         val w = waiter ?: return
-        if (w.await(this, Role.PUT, "AsyncQueue.put()") === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
+        if (w.await(monitor, "AsyncQueue.put()") === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.PUT))
     }
 
     /** The suspend form of put: waits for room (cancellable); once its item is in, it returns. */
     suspend fun putSuspending(item: T) {
-        val served = awaitServed(ContWaiter(item), putters, Role.PUT) { s ->
+        val served = awaitServed(ContWaiter(item), putters) { s ->
             when {
                 shutDown -> SHUT_DOWN
                 fullLocked() -> null
@@ -242,7 +231,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         var served: Served? = null
         var waiter: QueueTask<Void?>? = null
         val wasShutDown: Boolean
-        synchronized(lock) {
+        synchronized(monitor) {
             wasShutDown = shutDown
             when {
                 shutDown -> {}
@@ -259,7 +248,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     override fun getNow(): T {
         var item: Any?
-        val served = synchronized(lock) {
+        val served = synchronized(monitor) {
             if (store.isEmpty()) {
                 throw if (shutDown) QueueShutDownException(shutDownMessage(Role.GET)) else QueueEmptyException("the AsyncQueue is empty")
             }
@@ -274,7 +263,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         SyncBlocking.enter("AsyncQueue.get()")
         var item: Any? = null
         var waiter: ParkWaiter? = null
-        val served = synchronized(lock) {
+        val served = synchronized(monitor) {
             when {
                 !store.isEmpty() -> takeLocked().also { item = taken.also { taken = null } }
                 shutDown -> throw QueueShutDownException(shutDownMessage(Role.GET))
@@ -285,7 +274,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
             }
         }
         served?.deliver()
-        waiter?.let { item = it.await(this, Role.GET, "AsyncQueue.get()") }
+        waiter?.let { item = it.await(monitor, "AsyncQueue.get()") }
         if (item === SHUT_DOWN) throw QueueShutDownException(shutDownMessage(Role.GET))
         @Suppress("UNCHECKED_CAST")
         return item as T
@@ -293,7 +282,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     /** The suspend form of get: waits for an item (cancellable); once handed one, it returns it. */
     suspend fun getSuspending(): T {
-        val served = awaitServed(ContWaiter(null), getters, Role.GET) { s ->
+        val served = awaitServed(ContWaiter(null), getters) { s ->
             when {
                 !store.isEmpty() -> takeLocked(s)
                 shutDown -> SHUT_DOWN
@@ -310,7 +299,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         var served: Served? = null
         var waiter: QueueTask<T>? = null
         var item: Any? = null
-        synchronized(lock) {
+        synchronized(monitor) {
             when {
                 !store.isEmpty() -> {
                     served = takeLocked()
@@ -330,7 +319,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     // -------------------------------------------------------------------- task_done, join
 
     override fun taskDone() {
-        val served = synchronized(lock) {
+        val served = synchronized(monitor) {
             check(unfinished > 0) { "AsyncQueue.taskDone() called more times than there were items put" }
             unfinished--
             if (unfinished == 0 && !joiners.isEmpty()) grantAll(joiners, Unit, Served()) else null
@@ -340,18 +329,18 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     override fun join() {
         SyncBlocking.enter("AsyncQueue.join()")
-        val waiter = synchronized(lock) { if (unfinished == 0) return else ParkWaiter(null).also { joiners.add(it) } }
-        waiter.await(this, Role.JOIN, "AsyncQueue.join()")
+        val waiter = synchronized(monitor) { if (unfinished == 0) return else ParkWaiter(null).also { joiners.add(it) } }
+        waiter.await(monitor, "AsyncQueue.join()")
     }
 
     /** The suspend form of join. */
     suspend fun joinSuspending() {
-        awaitServed(ContWaiter(null), joiners, Role.JOIN) { if (unfinished == 0) Unit else null }
+        awaitServed(ContWaiter(null), joiners) { if (unfinished == 0) Unit else null }
     }
 
     override fun joinAsync(): Task<Void?> {
         val loop = openCurrentLoop()
-        synchronized(lock) {
+        synchronized(monitor) {
             if (unfinished > 0) return QueueTask<Void?>(loop, this, Role.JOIN, null).also { joiners.add(it) }
         }
         return loop.doneVoid
@@ -363,7 +352,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     override fun shutdown(immediate: Boolean) {
         val served = Served()
-        synchronized(lock) {
+        synchronized(monitor) {
             shutDown = true
             if (immediate) {
                 while (!store.isEmpty()) {
@@ -382,15 +371,15 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     // ---------------------------------------------------------------------------- sizes
 
-    override fun size(): Int = synchronized(lock) { store.size }
+    override fun size(): Int = synchronized(monitor) { store.size }
 
-    override fun isEmpty(): Boolean = synchronized(lock) { store.isEmpty() }
+    override fun isEmpty(): Boolean = synchronized(monitor) { store.isEmpty() }
 
-    override fun isFull(): Boolean = synchronized(lock) { fullLocked() }
+    override fun isFull(): Boolean = synchronized(monitor) { fullLocked() }
 
     override fun maxSize(): Int = maxSize
 
-    override fun toString(): String = synchronized(lock) {
+    override fun toString(): String = synchronized(monitor) {
         "AsyncQueue(${store.javaClass.simpleName.lowercase()}, size=${store.size}${if (maxSize > 0) "/$maxSize" else ""}" +
             "${if (shutDown) ", shut down" else ""}, getters=${getters.size}, putters=${putters.size})"
     }
