@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A mutual-exclusion lock for tasks: asyncio's {@code Lock}, on kotlinx.coroutines' {@code Mutex}.
+ * A mutual-exclusion lock for tasks: asyncio's {@code Lock}.
  * It is not reentrant and has no owner: any task may release it, as in asyncio.
  *
  * <pre>{@code
@@ -47,6 +47,12 @@ import org.jspecify.annotations.Nullable;
  *     {@code put()} do: a cancelled task holds nothing, and no permit, item or wake-up is lost. A
  *     cancellation that races with the very end of the operation either loses (the task
  *     succeeds) or wins (the task is cancelled and what it had obtained is handed back).
+ *     An operation that can take effect at once does so before the method returns, and its task
+ *     is already done (for a {@code Void} result it may be one task shared by such calls). A
+ *     waiting task that is served (handed the lock, a permit, an item) completes in a step of its
+ *     loop, as asyncio wakes a waiter with {@code call_soon}: never on the stack of the call that
+ *     served it, and never on another thread, so what a non-blocking caller chained to it runs on
+ *     the loop's thread.
  * <li><b>Methods that never wait</b> ({@code try...}, {@code ...Now}, {@code release},
  *     {@code set}, {@code clear}, {@code signal...}, {@code taskDone}, {@code shutdown}, the
  *     queries) take effect at once, on any thread, loop thread included; there is nothing to

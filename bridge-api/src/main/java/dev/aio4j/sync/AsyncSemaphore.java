@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A counting semaphore for tasks: asyncio's {@code Semaphore} ({@link #create(int)}) and
- * {@code BoundedSemaphore} ({@link #bounded(int)}), on kotlinx.coroutines' {@code Semaphore}. It
+ * {@code BoundedSemaphore} ({@link #bounded(int)}). It
  * has no owner: any task may release a permit.
  *
  * <pre>{@code

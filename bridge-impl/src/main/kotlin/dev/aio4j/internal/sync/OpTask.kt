@@ -1,6 +1,6 @@
 /*
- * The task of a waiting operation of a primitive (a lock's acquire, an event's or a condition's
- * wait): a coroutine on the loop, on kotlinx's own Mutex, Semaphore and Job.
+ * The task of a waiting operation of a primitive (an event's or a condition's
+ * wait): a coroutine on the loop, on kotlinx's own Job.
  *
  * It starts undispatched, on the calling thread, so that the operation takes its place among the
  * primitive's waiters when the method is called (FIFO by call, whatever thread calls), and so
