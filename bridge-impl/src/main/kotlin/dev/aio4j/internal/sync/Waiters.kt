@@ -198,13 +198,19 @@ internal class ParkWaiter(override val putItem: Any?) : Waiter {
     }
 
     /**
-     * Parks until served and returns what it was served with (or throws the failure it was served
-     * with); an interrupt while still waiting withdraws it from its list (guarded by [monitor]) and
-     * throws a cancellation.
+     * Spins [spins] times, then parks, until served; returns what it was served with (or throws
+     * the failure it was served with); an interrupt while still waiting withdraws it from its list
+     * (guarded by [monitor]) and throws a cancellation.
      */
-    fun await(monitor: Any, what: String): Any? {
+    fun await(monitor: Any, what: String, spins: Int = 0): Any? {
         var interrupted = false
+        var spinsLeft = spins
         while (state != DELIVERED) {
+            if (spinsLeft > 0) {
+                spinsLeft--
+                Thread.onSpinWait()
+                continue
+            }
             if (Thread.interrupted()) {
                 if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
                     unlink(monitor)
