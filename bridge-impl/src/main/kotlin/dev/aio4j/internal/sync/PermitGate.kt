@@ -139,10 +139,12 @@ internal class PermitGate(initial: Int, private val bound: Int) {
 internal class AcquireTask(loop: EventLoop, private val gate: PermitGate) : WaiterTask<Void?>(loop, gate.monitor, undoesOnCancel = true) {
     override val putItem: Any? get() = null
 
-    /** A permit was free after all when the task was made: it is served at once. */
+    /**
+     * A permit was free after all when the task was made: it is served at once, unless a
+     * cancellation reached it in between (its loop closing), which gets the permit back.
+     */
     fun tookAtOnce() {
-        tryGrant(Unit)
-        tryFinish(Result.success(null))
+        if (tryGrant(Unit)) tryFinish(Result.success(null)) else gate.giveBack()
     }
 
     override fun outcome(value: Any?, failure: Throwable?): Result<Void?> = Result.success(null)
