@@ -46,7 +46,6 @@ internal class GuardedTask<T>(
 ) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     @Volatile private var followed: TaskImpl<out T>? = null
-    override val putItem: Any? get() = null
     override var list: WaiterList? = null
     override var prev: Waiter? = null
     override var next: Waiter? = null

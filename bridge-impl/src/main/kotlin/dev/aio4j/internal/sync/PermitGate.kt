@@ -137,7 +137,6 @@ internal class PermitGate(initial: Int, private val bound: Int) {
 
 /** The task of acquireAsync when no permit is free: it waits as itself; one that ends cancelled once handed a permit gives it back. */
 internal class AcquireTask(loop: EventLoop, private val gate: PermitGate) : WaiterTask<Void?>(loop, gate.monitor, undoesOnCancel = true) {
-    override val putItem: Any? get() = null
 
     /**
      * A permit was free after all when the task was made: it is served at once, unless a

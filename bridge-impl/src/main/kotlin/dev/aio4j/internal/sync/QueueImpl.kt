@@ -118,14 +118,6 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         return item
     }
 
-    /** The waiters served by a take of the item, or null; the item itself is left in [taken]. */
-    private fun takeLocked(): Served? {
-        taken = store.take()
-        return admitPuttersLocked(null)
-    }
-
-    /** The item of the last [takeLocked], read under the lock right after it. */
-    private var taken: Any? = null
 
     // ------------------------------------------------------------- shared by the waiters
 
@@ -247,16 +239,16 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     // -------------------------------------------------------------------------- get
 
     override fun getNow(): T {
-        var item: Any?
+        val item: T
         val served = synchronized(monitor) {
             if (store.isEmpty()) {
                 throw if (shutDown) QueueShutDownException(shutDownMessage(Role.GET)) else QueueEmptyException("the AsyncQueue is empty")
             }
-            takeLocked().also { item = taken.also { taken = null } }
+            item = store.take()
+            admitPuttersLocked(null)
         }
         served?.deliver()
-        @Suppress("UNCHECKED_CAST")
-        return item as T
+        return item
     }
 
     override fun get(): T {
@@ -265,7 +257,10 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         var waiter: ParkWaiter? = null
         val served = synchronized(monitor) {
             when {
-                !store.isEmpty() -> takeLocked().also { item = taken.also { taken = null } }
+                !store.isEmpty() -> {
+                    item = store.take()
+                    admitPuttersLocked(null)
+                }
                 shutDown -> throw QueueShutDownException(shutDownMessage(Role.GET))
                 else -> {
                     waiter = ParkWaiter(null).also { getters.add(it) }
@@ -302,9 +297,8 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         synchronized(monitor) {
             when {
                 !store.isEmpty() -> {
-                    served = takeLocked()
-                    item = taken
-                    taken = null
+                    item = store.take()
+                    served = admitPuttersLocked(null)
                 }
                 shutDown -> {}
                 else -> waiter = QueueTask<T>(loop, this, Role.GET, null).also { getters.add(it) }

@@ -1,13 +1,14 @@
 /*
- * The blocking forms of the primitives' waits: the same suspend operation as the task forms, run
- * on the calling thread by kotlinx's runBlocking, which parks the thread (a virtual thread parks
- * cheaply) and, when the thread is interrupted, cancels the operation and throws
- * InterruptedException. No loop is involved: the waiter is woken straight on its own thread.
+ * The blocking forms of the event's and the condition's waits (the queue, the lock and the
+ * semaphore park on a ParkWaiter of their own instead, Waiters.kt): the same suspend operation as
+ * the task forms, run on the calling thread by kotlinx's runBlocking, which parks the thread (a
+ * virtual thread parks cheaply) and, when the thread is interrupted, cancels the operation and
+ * throws InterruptedException. No loop is involved: the waiter is woken straight on its own thread.
  *
  * Interrupt rule (the JDK's, e.g. AbstractQueuedSynchronizer's Condition.await): if the
  * operation had completed when the interrupt was seen, its result is returned and the interrupt
- * flag set again; otherwise kotlinx's prompt cancellation has undone it (a permit handed over is
- * released, an item given back) and the interrupt becomes a CancellationException.
+ * flag set again; otherwise kotlinx's prompt cancellation has undone it (a wake-up handed over is
+ * passed on) and the interrupt becomes a CancellationException.
  */
 package dev.aio4j.internal.sync
 

@@ -1,5 +1,6 @@
 /*
- * Waiting in the primitives that are their own structures (AsyncQueue, AsyncLock): a waiter is
+ * Waiting in the primitives that are their own structures (AsyncQueue; AsyncLock and
+ * AsyncSemaphore, whose structure is PermitGate): a waiter is
  * served under its owner's lock with [Waiter.tryGrant], the single atomic decision between being
  * served and being cancelled, and completed with [Waiter.deliver] once that lock is released, so
  * that no task completion and no user code runs under it. Kinds of waiter:
@@ -19,8 +20,8 @@ import java.util.concurrent.locks.LockSupport
 import kotlinx.coroutines.Job
 
 internal interface Waiter {
-    /** A putter's item; null for getters and joiners. */
-    val putItem: Any?
+    /** A queue putter's item; null for every other waiter. */
+    val putItem: Any? get() = null
 
     /** The links of the [WaiterList] this waiter is in (or null), written under its owner's lock only. */
     var list: WaiterList?
@@ -74,7 +75,6 @@ internal class WaiterList {
 
     fun poll(): Waiter? = head?.also { remove(it) }
 }
-
 
 /** Removes [this] from the list it waits in, if any; [monitor] guards the list. */
 internal fun Waiter.unlink(monitor: Any) {
@@ -166,11 +166,11 @@ internal abstract class WaiterTask<R>(loop: EventLoop, private val monitor: Any,
 }
 
 /**
- * A thread parked in a blocking method (a queue's put, get, join; a lock's lock()), as a thread
- * waits in ArrayBlockingQueue's condition: no coroutine, no event loop, woken by unpark once
- * served. [state] goes WAITING → GRANTED (under its owner's lock) → DELIVERED (once the lock is released,
- * after which the waiter may read what it was served with), or WAITING → WITHDRAWN when the thread
- * is interrupted first. The interrupt rule is SyncBlocking's: served first, the operation returns
+ * A thread parked in a blocking method (a queue's put, get, join; a lock's or a semaphore's
+ * acquire), as a thread waits in ArrayBlockingQueue's condition: no coroutine, no event loop,
+ * woken by unpark once served. [state] goes WAITING → GRANTED (under its owner's lock) →
+ * DELIVERED (once that lock is released, after which the waiter may read what it was served
+ * with), or WAITING → WITHDRAWN when the thread is interrupted first. The interrupt rule is SyncBlocking's: served first, the operation returns
  * and the interrupt stays set; interrupted first, it is undone (withdrawn) and throws.
  */
 internal class ParkWaiter(override val putItem: Any?) : Waiter {
