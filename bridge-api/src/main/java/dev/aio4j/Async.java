@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * String r = Async.run(loop -> {
  *     Task<String> a = loop.createTask(() -> fetch("a"));          // blocking style
  *     Task<String> b = loop.createTaskAsync(() -> fetchAsync("b")); // non-blocking style
- *     return String.join(",", Async.gather(a, b).await());
+ *     return String.join(",", Async.gather(a, b).join());
  * });
  * }</pre>
  *
@@ -57,7 +57,7 @@ public final class Async {
     /**
      * Runs {@code main} as the first task of a new single-threaded loop, on the calling thread,
      * and returns its result (asyncio's {@code asyncio.run}). {@code main} is a blocking-style body
-     * (it runs on its own virtual thread and may {@code await}); the calling thread runs the loop.
+     * (it runs on its own virtual thread and may {@code join}; the calling thread runs the loop.
      * When {@code main} returns or throws, tasks still pending are cancelled and waited for, the
      * loop's thread pool is shut down, and the loop is closed: no task of the run outlives it.
      *

@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A deadline of {@link Async#waitFor}, {@link Async#timeout}, {@link Task#await(Duration)} or
+ * A deadline of {@link Async#waitFor}, {@link Async#timeout}, {@link Task#join(Duration)} or
  * {@code asCompleted} passed: asyncio's {@code TimeoutError}.
  *
  * <p>It is <em>not</em> a {@link java.util.concurrent.CancellationException}, as asyncio's

@@ -47,7 +47,7 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Starts a blocking-style task (asyncio's {@code create_task}): {@code body} runs on a new
      * virtual thread (JDK 21+) or a pooled platform thread (JDK 17–20), where it may block and
-     * call {@link Task#await()}, {@link Async#sleep}, and the blocking methods of
+     * call {@link Task#join()}, {@link Async#sleep}, and the blocking methods of
      * {@code dev.aio4j.sync}. The body starts at once, on its own thread.
      *
      * <p><b>Cancellation:</b> {@link Task#cancel()} interrupts the body's thread; aio4j's blocking

@@ -71,7 +71,7 @@ public sealed interface Outcome<T extends @Nullable Object> {
     }
 
     /**
-     * Returns the value, or throws as {@link Task#await()} would: an unchecked exception as
+     * Returns the value, or throws as {@link Task#join()} would: an unchecked exception as
      * itself, a checked one wrapped in {@link TaskFailedException}, a cancellation as its
      * {@link CancellationException}.
      *

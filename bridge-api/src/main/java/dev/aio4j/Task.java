@@ -30,24 +30,24 @@ import org.jspecify.annotations.Nullable;
  * cancelled before its body starts never runs it. This is why a task is not a
  * {@link java.util.concurrent.Future}, whose contract makes a cancellation final at once.
  *
- * <p>Cancellation goes down a chain of awaits: when a task waiting in {@code other.await()} (or
+ * <p>Cancellation goes down a chain of awaits: when a task waiting in {@code other.join()} (or
  * whose non-blocking body returned {@code other}) is cancelled, {@code other} is cancelled too,
  * and the waiter's cancellation completes after {@code other} has finished.
  * {@link Async#shield(CompletionStage)} stops it.
  *
  * <h2 id="exceptions">Exceptions</h2>
- * {@link #await()} rethrows what the body threw: a {@link RuntimeException} or {@link Error} as
+ * {@link #join()} rethrows what the body threw: a {@link RuntimeException} or {@link Error} as
  * the same instance, a checked exception wrapped once in {@link TaskFailedException}. A cancelled
- * task's {@link #await()} throws its {@link java.util.concurrent.CancellationException}. A failure
- * that nobody retrieves ({@link #await()}, {@link #resultNow()}, {@link #exceptionNow()},
+ * task's {@link #join()} throws its {@link java.util.concurrent.CancellationException}. A failure
+ * that nobody retrieves ({@link #join()}, {@link #resultNow()}, {@link #exceptionNow()},
  * {@link #outcomeNow()}, a done callback, or a combinator such as {@link Async#gather}) reaches
  * the loop's exception handler, as asyncio's "Task exception was never retrieved".
  *
  * <h2 id="threading">Threading</h2>
- * All methods are safe to call from any thread. The blocking methods ({@link #await()},
- * {@link #await(Duration)}) refuse to run on the loop's own thread with an
+ * All methods are safe to call from any thread. The blocking methods ({@link #join()},
+ * {@link #join(Duration)}) refuse to run on the loop's own thread with an
  * {@link IllegalStateException}: there they would stall every other task. Everything a body does
- * happens-before what {@link #await()} returns, and before done callbacks run.
+ * happens-before what {@link #join()} returns, and before done callbacks run.
  *
  * <h2 id="composition">Composition</h2>
  * A task is a {@link CompletionStage}: every stage method works on a fresh
@@ -123,24 +123,24 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if called on the loop's own thread, where it would block
      *     every other task: use {@link #thenCompose} or a blocking-style task instead
      */
-    T await();
+    T join();
 
     /**
      * Waits at most {@code timeout} for the task to finish and returns its result; the task is
      * <em>not</em> cancelled when the time is up (use {@link Async#waitFor} for that).
      *
-     * <p><b>Cancellation:</b> as {@link #await()}.
+     * <p><b>Cancellation:</b> as {@link #join()}.
      *
      * @param timeout how long to wait, zero or more
      * @return the task's result
      * @throws AsyncTimeoutException if the task is not done in time
-     * @throws java.util.concurrent.CancellationException as {@link #await()}
-     * @throws TaskFailedException as {@link #await()}
-     * @throws IllegalStateException as {@link #await()}
+     * @throws java.util.concurrent.CancellationException as {@link #join()}
+     * @throws TaskFailedException as {@link #join()}
+     * @throws IllegalStateException as {@link #join()}
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
      */
-    T await(Duration timeout);
+    T join(Duration timeout);
 
     /**
      * Returns the result of a task that has succeeded, without waiting (JDK 19

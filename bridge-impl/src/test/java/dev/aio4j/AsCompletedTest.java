@@ -101,7 +101,7 @@ class AsCompletedTest {
             iterating.await();
             Async.sleep(Duration.ofMillis(20));
             walker.cancel();
-            assertThrows(CancellationException.class, walker::await);
+            assertThrows(CancellationException.class, walker::join);
             assertFalse(never.isDone(), "as_completed never cancels what it watches");
             never.cancel();
             return null;

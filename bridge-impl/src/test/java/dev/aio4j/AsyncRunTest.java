@@ -94,7 +94,7 @@ class AsyncRunTest {
         Thread loopThread = Async.run(loop -> {
             Promise<Thread> p = loop.createPromise();
             loop.callSoon(() -> p.complete(Thread.currentThread()));
-            return p.await();
+            return p.join();
         });
         assertSame(caller, loopThread);
     }
@@ -159,7 +159,7 @@ class AsyncRunTest {
             Task<Void> sleeping = Async.sleepAsync(Duration.ofMinutes(1));
             Promise<String> promise = loop.createPromise();
             started.await();
-            Async.sleepAsync(Duration.ZERO).await(); // nonBlocking's body, scheduled before, has run
+            Async.sleepAsync(Duration.ZERO).join(); // nonBlocking's body, scheduled before, has run
             tasks.set(List.of(blocking, nonBlocking, sleeping, promise));
             return "main is done";
         });
@@ -261,12 +261,12 @@ class AsyncRunTest {
                 x.verify(() -> assertMisuse("Async.runAsync()", () -> Async.runAsync(l -> CompletableFuture.completedFuture("nested"))));
                 done.complete(null);
             });
-            done.await();
+            done.join();
             Task<String> body = loop.createTaskAsync(() -> {
                 x.verify(() -> assertMisuse("createTask", () -> Async.run(l -> "nested"))); // says what to do
                 return CompletableFuture.completedFuture("ok");
             });
-            return body.await();
+            return body.join();
         });
     }
 
@@ -277,13 +277,13 @@ class AsyncRunTest {
                 String inner = Async.run(innerLoop -> {
                     assertNotSame(outer, innerLoop);
                     assertSame(innerLoop, Loop.current());
-                    return Async.gather(innerLoop.createTask(() -> "a"), Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "b")).await()
+                    return Async.gather(innerLoop.createTask(() -> "a"), Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "b")).join()
                             .toString();
                 });
                 assertSame(outer, Loop.current(), "the thread belongs to the outer loop again");
                 return inner;
             });
-            return t.await();
+            return t.join();
         });
         assertEquals("[a, b]", r);
     }
@@ -304,7 +304,7 @@ class AsyncRunTest {
             }));
             innerStarted.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(t.isCancelled(), t.toString());
             return null;
         });
@@ -441,7 +441,7 @@ class AsyncRunTest {
                 inBlocking.set(Async.currentTask());
                 return "b";
             });
-            blocking.await();
+            blocking.join();
             assertSame(blocking, inBlocking.get());
 
             AtomicReference<Task<?>> inAsync = new AtomicReference<>();
@@ -449,7 +449,7 @@ class AsyncRunTest {
                 inAsync.set(Async.currentTask());
                 return CompletableFuture.completedFuture("a");
             });
-            async.await();
+            async.join();
             assertSame(async, inAsync.get());
 
             AtomicReference<Task<?>> inToThread = new AtomicReference<>();
@@ -457,12 +457,12 @@ class AsyncRunTest {
                 inToThread.set(Async.currentTask());
                 return "t";
             });
-            toThread.await();
+            toThread.join();
             assertSame(toThread, inToThread.get());
 
             Promise<Task<?>> inCallback = loop.createPromise();
             loop.callSoon(() -> inCallback.complete(Async.currentTask()));
-            assertNull(inCallback.await(), "a plain callback runs in no task");
+            assertNull(inCallback.join(), "a plain callback runs in no task");
 
             assertSame(main, Async.currentTask(), "main is main again");
             return null;
@@ -515,10 +515,10 @@ class AsyncRunTest {
             assertSame(loop, Loop.current()); // main, a blocking task
             Promise<Loop> onLoopThread = loop.createPromise();
             loop.callSoon(() -> onLoopThread.complete(Loop.current()));
-            assertSame(loop, onLoopThread.await());
-            assertSame(loop, loop.createTask(Loop::current).await());
-            assertSame(loop, Async.toThread(Loop::current).await());
-            assertSame(loop, loop.createTaskAsync(() -> CompletableFuture.completedFuture(Loop.current())).await());
+            assertSame(loop, onLoopThread.join());
+            assertSame(loop, loop.createTask(Loop::current).join());
+            assertSame(loop, Async.toThread(Loop::current).join());
+            assertSame(loop, loop.createTaskAsync(() -> CompletableFuture.completedFuture(Loop.current())).join());
             return null;
         });
     }
@@ -564,7 +564,7 @@ class AsyncRunTest {
             assertTrue(all.containsAll(List.of(main, p, async, blocking)), all.toString());
             p.complete("done");
             blocking.cancel();
-            assertThrows(CancellationException.class, blocking::await);
+            assertThrows(CancellationException.class, blocking::join);
             Set<Task<?>> after = loop.allTasks();
             assertFalse(after.contains(p));
             assertFalse(after.contains(blocking));

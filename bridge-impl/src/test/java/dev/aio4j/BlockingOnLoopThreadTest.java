@@ -52,8 +52,8 @@ class BlockingOnLoopThreadTest extends LoopFixture {
     void taskAwaitInACallbackIsRefused() {
         Promise<String> pending = loop.createPromise();
         onLoopThread(() -> {
-            assertRefused("Task.await()", pending::await);
-            assertRefused("Task.await()", () -> pending.await(Duration.ofMillis(1)));
+            assertRefused("Task.join()", pending::join);
+            assertRefused("Task.join()", () -> pending.join(Duration.ofMillis(1)));
         });
         assertFalse(pending.isDone(), "a refused await must not cancel what it would have awaited");
     }
@@ -62,7 +62,7 @@ class BlockingOnLoopThreadTest extends LoopFixture {
     void taskAwaitOfADoneTaskInACallbackIsRefusedToo() {
         Promise<String> done = loop.createPromise();
         done.complete("done");
-        onLoopThread(() -> assertRefused("Task.await()", done::await));
+        onLoopThread(() -> assertRefused("Task.join()", done::join));
     }
 
     @Test
@@ -93,13 +93,13 @@ class BlockingOnLoopThreadTest extends LoopFixture {
     @Test
     void aBlockingCallInANonBlockingBodyFailsTheTaskWithTheRefusal() {
         Promise<String> other = loop.createPromise();
-        Task<String> awaits = loop.createTaskAsync(() -> CompletableFuture.completedFuture(other.await()));
+        Task<String> awaits = loop.createTaskAsync(() -> CompletableFuture.completedFuture(other.join()));
         Task<String> sleeps = loop.createTaskAsync(() -> {
             Async.sleep(Duration.ofMillis(1));
             return CompletableFuture.completedFuture("slept");
         });
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(awaits));
-        assertRefused("Task.await()", () -> {
+        assertRefused("Task.join()", () -> {
             throw e;
         });
         assertEquals(TaskState.FAILED, awaits.state());
@@ -113,14 +113,14 @@ class BlockingOnLoopThreadTest extends LoopFixture {
         Promise<String> other = loop.createPromise();
         Promise<Void> done = loop.createPromise();
         p.addDoneCallback(t -> {
-            x.verify(() -> assertRefused("Task.await()", other::await));
-            other.await(); // uncaught: goes to the handler
+            x.verify(() -> assertRefused("Task.join()", other::join));
+            other.join(); // uncaught: goes to the handler
         });
         p.addDoneCallback(t -> done.complete(null)); // the loop goes on
         p.complete("p");
         loop.runUntilComplete(done);
         assertEquals(1, x.reports().size(), x.reports().toString());
-        assertRefused("Task.await()", () -> {
+        assertRefused("Task.join()", () -> {
             throw (IllegalStateException) x.reports().get(0).exception();
         });
     }
@@ -132,17 +132,17 @@ class BlockingOnLoopThreadTest extends LoopFixture {
         loop.callLater(Duration.ofMillis(5), () -> p.complete("awaited"));
         Task<String> t = loop.createTask(() -> {
             Async.sleep(Duration.ofMillis(1));
-            return p.await();
+            return p.join();
         });
         assertEquals("awaited", loop.runUntilComplete(t));
-        assertEquals("awaited", Async.run(l -> l.createTask(() -> Async.toThread(() -> "awaited").await()).await()));
+        assertEquals("awaited", Async.run(l -> l.createTask(() -> Async.toThread(() -> "awaited").join()).join()));
     }
 
     @Test
     void aTaskCannotAwaitItself() {
         Task<String> t = loop.createTask(() -> {
             Task<?> me = Async.currentTask();
-            IllegalStateException e = assertThrows(IllegalStateException.class, me::await);
+            IllegalStateException e = assertThrows(IllegalStateException.class, me::join);
             assertFalse(e instanceof CancellationException);
             return "refused";
         });

@@ -62,8 +62,8 @@ class CancellationStressTest {
                     return null;
                 }));
             }
-            Async.gather(cancellers).await();
-            List<Outcome<Integer>> outcomes = Async.gatherOutcomes(made).await();
+            Async.gather(cancellers).join();
+            List<Outcome<Integer>> outcomes = Async.gatherOutcomes(made).join();
             for (int i = 0; i < made.size(); i++) {
                 Task<Integer> t = made.get(i);
                 assertTrue(t.isDone(), t.toString());
@@ -120,7 +120,7 @@ class CancellationStressTest {
                 return loop.createTask(() -> {
                     started.incrementAndGet();
                     try {
-                        return other.await() + 1;
+                        return other.join() + 1;
                     } finally {
                         finishBody(finished);
                     }
@@ -133,7 +133,7 @@ class CancellationStressTest {
                 return loop.createTask(() -> {
                     started.incrementAndGet();
                     try {
-                        return Async.shield(other).await();
+                        return Async.shield(other).join();
                     } finally {
                         finishBody(finished);
                     }
@@ -153,7 +153,7 @@ class CancellationStressTest {
                                 }
                             });
                             Task<Integer> b = tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofNanos(nanos / 2)).thenApply(v -> 1));
-                            return a.await() + b.await();
+                            return a.join() + b.join();
                         });
                     } finally {
                         finishBody(finished);
@@ -163,7 +163,7 @@ class CancellationStressTest {
                 return loop.createTask(() -> {
                     started.incrementAndGet();
                     try {
-                        return Async.timeout(Duration.ofNanos(nanos), () -> other.await());
+                        return Async.timeout(Duration.ofNanos(nanos), () -> other.join());
                     } catch (AsyncTimeoutException e) {
                         return -1;
                     } finally {

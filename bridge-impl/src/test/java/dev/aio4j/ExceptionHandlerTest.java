@@ -75,7 +75,7 @@ class ExceptionHandlerTest {
         Async.run(loop -> {
             loop.setExceptionHandler(x);
             loop.callExceptionHandler(context); // main runs on its own thread
-            Async.sleepAsync(Duration.ZERO).await(); // let the loop run it
+            Async.sleepAsync(Duration.ZERO).join(); // let the loop run it
             return null;
         });
         assertEquals(List.of(context), x.reports());
@@ -154,7 +154,7 @@ class ExceptionHandlerTest {
             long deadline = System.nanoTime() + Expect.WAIT.toNanos();
             while (x.reports().isEmpty() && System.nanoTime() < deadline) {
                 System.gc();
-                Async.sleepAsync(Duration.ofMillis(10)).await(); // a step of the loop: it polls collected tasks
+                Async.sleepAsync(Duration.ofMillis(10)).join(); // a step of the loop: it polls collected tasks
             }
             List<ExceptionContext> reports = x.reports();
             assertEquals(1, reports.size(), "not reported while the loop ran: " + reports);
@@ -178,7 +178,7 @@ class ExceptionHandlerTest {
         long deadline = System.nanoTime() + Expect.WAIT.toNanos();
         while (!t.isDone()) {
             assertTrue(System.nanoTime() < deadline, t + " is not done");
-            Async.sleepAsync(Duration.ofMillis(1)).await();
+            Async.sleepAsync(Duration.ofMillis(1)).join();
         }
     }
 
@@ -218,12 +218,12 @@ class ExceptionHandlerTest {
 
     @Test
     void anAwaitedFailureIsNotReported() {
-        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, t::await));
+        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, t::join));
     }
 
     @Test
     void anAwaitedWithTimeoutFailureIsNotReported() {
-        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, () -> t.await(Duration.ofSeconds(1))));
+        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, () -> t.join(Duration.ofSeconds(1))));
     }
 
     @Test
@@ -246,13 +246,13 @@ class ExceptionHandlerTest {
         assertRetrievedBy(t -> {
             Promise<Void> called = t.loop().createPromise();
             t.addDoneCallback(done -> called.complete(null));
-            called.await();
+            called.join();
         });
     }
 
     @Test
     void aGatheredFailureIsNotReported() {
-        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, () -> Async.gather(t).await()));
+        assertRetrievedBy(t -> assertThrows(IllegalStateException.class, () -> Async.gather(t).join()));
     }
 
     @Test
@@ -263,7 +263,7 @@ class ExceptionHandlerTest {
     @Test
     void aFailureAwaitedByAnotherTaskIsNotReported() {
         assertRetrievedBy(t -> assertThrows(IllegalStateException.class,
-                () -> t.loop().createTaskAsync(() -> t).await())); // the follower retrieves, and fails
+                () -> t.loop().createTaskAsync(() -> t).join())); // the follower retrieves, and fails
     }
 
     @Test

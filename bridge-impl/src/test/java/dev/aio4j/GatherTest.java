@@ -30,7 +30,7 @@ class GatherTest {
             });
             Task<String> fast = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "fast"));
             CompletableFuture<String> plain = CompletableFuture.completedFuture("plain");
-            return Async.gather(slow, fast, plain).await();
+            return Async.gather(slow, fast, plain).join();
         });
         assertEquals(List.of("slow", "fast", "plain"), r);
     }
@@ -39,9 +39,9 @@ class GatherTest {
     void anEmptyGatherIsDoneWithAnEmptyList() {
         Async.run(loop -> {
             Task<List<Object>> t = Async.gather();
-            assertEquals(List.of(), t.await());
-            assertEquals(List.of(), Async.gather(List.of()).await());
-            assertEquals(List.of(), Async.gatherOutcomes().await());
+            assertEquals(List.of(), t.join());
+            assertEquals(List.of(), Async.gather(List.of()).join());
+            assertEquals(List.of(), Async.gatherOutcomes().join());
             return null;
         });
     }
@@ -55,7 +55,7 @@ class GatherTest {
                 throw boom;
             });
             Task<List<String>> all = Async.gather(slow, failing);
-            IllegalStateException thrown = assertThrows(IllegalStateException.class, all::await);
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, all::join);
             assertSame(boom, thrown);
             assertEquals(TaskState.FAILED, all.state());
             assertFalse(slow.isDone(), "asyncio: the other awaitables are not cancelled");
@@ -74,7 +74,7 @@ class GatherTest {
             Task<List<String>> all = Async.gather(a, b);
             a.fail(new RuntimeException("first"));
             b.fail(new RuntimeException("second"));
-            assertThrows(RuntimeException.class, all::await);
+            assertThrows(RuntimeException.class, all::join);
             return null;
         });
         assertEquals(List.of(), reported);
@@ -107,7 +107,7 @@ class GatherTest {
             Task<List<String>> all = Async.gather(a, b);
             started.await();
             assertTrue(all.cancel());
-            assertThrows(CancellationException.class, all::await);
+            assertThrows(CancellationException.class, all::join);
             assertEquals(2, finallies.get(), "the gather completes when its children have finished");
             assertTrue(a.isCancelled());
             assertTrue(b.isCancelled());
@@ -123,7 +123,7 @@ class GatherTest {
             Promise<String> b = loop.createPromise();
             Task<List<String>> all = Async.gather(a, b);
             a.cancel("a went away");
-            CancellationException e = assertThrows(CancellationException.class, all::await);
+            CancellationException e = assertThrows(CancellationException.class, all::join);
             assertEquals("a went away", e.getMessage());
             assertFalse(b.isCancelled(), "the others are left alone");
             b.cancel();
@@ -139,12 +139,12 @@ class GatherTest {
             CountDownLatch waiting = new CountDownLatch(1);
             Task<List<Object>> waiter = loop.createTask(() -> {
                 waiting.countDown();
-                return Async.<Object>gather(a, s).await();
+                return Async.<Object>gather(a, s).join();
             });
             waiting.await();
             Async.sleep(Duration.ofMillis(20));
             waiter.cancel();
-            assertThrows(CancellationException.class, waiter::await);
+            assertThrows(CancellationException.class, waiter::join);
             assertTrue(a.isCancelled());
             assertTrue(s.isCancelled());
             return null;
@@ -163,7 +163,7 @@ class GatherTest {
             cancelled.cancel("c");
             assertFalse(all.isDone(), "it waits for all, failures included");
             ok.complete("fine");
-            List<Outcome<String>> outcomes = all.await();
+            List<Outcome<String>> outcomes = all.join();
             assertEquals(new Outcome.Success<>("fine"), outcomes.get(0));
             assertSame(boom, assertInstanceOf(Outcome.Failure.class, outcomes.get(1)).exception());
             assertEquals("c", assertInstanceOf(Outcome.Cancelled.class, outcomes.get(2)).exception().getMessage());
@@ -178,7 +178,7 @@ class GatherTest {
             Promise<String> a = loop.createPromise();
             Task<List<Outcome<String>>> all = Async.gatherOutcomes(a);
             all.cancel();
-            assertThrows(CancellationException.class, all::await);
+            assertThrows(CancellationException.class, all::join);
             assertTrue(a.isCancelled());
             return null;
         });

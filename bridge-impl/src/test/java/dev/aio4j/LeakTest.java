@@ -140,7 +140,7 @@ class LeakTest {
         try {
             Async.run(loop -> {
                 tasks.addAll(startEverything(loop, threads, iteratorClosed, userPool));
-                Async.sleepAsync(Duration.ofMillis(5)).await(); // the non-blocking bodies have run
+                Async.sleepAsync(Duration.ofMillis(5)).join(); // the non-blocking bodies have run
                 coroutinesDuringRun.set(DebugProbes.INSTANCE.dumpCoroutinesInfo().size());
                 Set<Task<?>> all = loop.allTasks();
                 for (Task<?> t : tasks) assertTrue(all.contains(t), t + " missing from allTasks()");
@@ -184,7 +184,7 @@ class LeakTest {
         AtomicInteger during = new AtomicInteger();
         Async.run(LoopOptions.defaults().withThreading(LoopOptions.Threading.DEFAULT_DISPATCHER), loop -> {
             Task<Void> walk = endless(iteratorClosed).forEach(s -> {});
-            Async.sleepAsync(Duration.ofMillis(5)).await();
+            Async.sleepAsync(Duration.ofMillis(5)).join();
             during.set(DebugProbes.INSTANCE.dumpCoroutinesInfo().size());
             assertFalse(walk.isDone());
             return null;
@@ -221,7 +221,7 @@ class LeakTest {
         Set<Thread> before = aio4jThreads();
         for (int i = 0; i < 10; i++) {
             int n = i;
-            int r = Async.run(loop -> Async.toThread(() -> n).await() + loop.createTask(() -> 0).await());
+            int r = Async.run(loop -> Async.toThread(() -> n).join() + loop.createTask(() -> 0).join());
             assertEquals(n, r);
         }
         Set<Thread> after = aio4jThreads();

@@ -163,7 +163,7 @@ class LoopCloseTest extends LoopFixture {
                 Loop l = Loop.current();
                 Promise<String> p = l.createPromise();
                 l.callLater(Duration.ofMillis(5), () -> p.complete("cleaned up"));
-                cleanup.set(p.await());
+                cleanup.set(p.join());
             }
         });
         Expect.await(started);
@@ -271,7 +271,7 @@ class LoopCloseTest extends LoopFixture {
     @Test
     void anInterruptWhileCloseWaitsDoesNotStopTheClose() throws Exception {
         // the loop has a to_thread pool to shut down, and a task whose cleanup takes a while
-        assertEquals("pooled", loop.runUntilComplete(loop.createTask(() -> Async.toThread(() -> "pooled").await())));
+        assertEquals("pooled", loop.runUntilComplete(loop.createTask(() -> Async.toThread(() -> "pooled").join())));
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch inFinally = new CountDownLatch(1);
         AtomicBoolean finallyDone = new AtomicBoolean();
@@ -352,7 +352,7 @@ class LoopCloseTest extends LoopFixture {
         Task<String> toThread = loop.createTask(() -> Async.toThread(() -> {
             assertMisuse("own tasks", loop::close);
             return "refused";
-        }).await());
+        }).join());
         assertEquals("refused", loop.runUntilComplete(toThread));
         assertFalse(loop.isClosed());
     }

@@ -102,9 +102,9 @@ class LoopOptionsTest {
             loop.callLater(Duration.ofMillis(10), () -> timer.complete("timer at " + (loop.time().compareTo(t0.plusMillis(10)) >= 0)));
             Promise<Thread> callbackThread = loop.createPromise();
             loop.callSoon(() -> callbackThread.complete(Thread.currentThread()));
-            assertNotSame(caller, callbackThread.await(), "callbacks run on Dispatchers.Default's workers");
+            assertNotSame(caller, callbackThread.join(), "callbacks run on Dispatchers.Default's workers");
             Task<String> inToThread = Async.toThread(() -> "to_thread");
-            return Async.gather(blocking, async, timer, inToThread).await();
+            return Async.gather(blocking, async, timer, inToThread).join();
         });
         assertEquals(List.of("blocking", "async", "timer at true", "to_thread"), r);
     }
@@ -129,14 +129,14 @@ class LoopOptionsTest {
             Promise<Void> done = loop.createPromise();
             loop.callSoon(() -> {
                 x.verify(() -> assertSame(loop, Loop.current()));
-                x.verify(() -> assertRefused("Task.await()", pending::await));
+                x.verify(() -> assertRefused("Task.join()", pending::join));
                 x.verify(() -> assertRefused("Async.sleep()", () -> Async.sleep(Duration.ofMillis(1))));
                 x.verify(() -> assertRefused("Async.run()", () -> Async.run(l -> "nested")));
                 done.complete(null);
             });
-            done.await();
-            Task<String> body = loop.createTaskAsync(() -> CompletableFuture.completedFuture(pending.await()));
-            IllegalStateException e = assertThrows(IllegalStateException.class, body::await);
+            done.join();
+            Task<String> body = loop.createTaskAsync(() -> CompletableFuture.completedFuture(pending.join()));
+            IllegalStateException e = assertThrows(IllegalStateException.class, body::join);
             assertFalse(e instanceof CancellationException);
             return null;
         });
@@ -236,7 +236,7 @@ class LoopOptionsTest {
             });
             tasks.add(a);
             tasks.add(b);
-            return Async.gather(a, b).await();
+            return Async.gather(a, b).join();
         });
         assertSame(tasks.get(0), seenByA.get(), "a saw another task as current");
         assertSame(tasks.get(1), seenByB.get(), "b saw another task as current");
@@ -289,7 +289,7 @@ class LoopOptionsTest {
                 }
                 p.complete("slow callback done");
             });
-            return p.await();
+            return p.join();
         });
     }
 
@@ -327,9 +327,9 @@ class LoopOptionsTest {
                     return "not cancelled";
                 });
                 c.cancel("debug cancel");
-                CancellationException e = assertThrows(CancellationException.class, c::await);
+                CancellationException e = assertThrows(CancellationException.class, c::join);
                 assertEquals("debug cancel", e.getMessage());
-                return Async.gather(t, s, a).await();
+                return Async.gather(t, s, a).join();
             });
             assertEquals(java.util.Arrays.asList("t", null, "a"), r);
             assertFalse(log.slowCallbackWarnings().isEmpty(), "a zero threshold reports every callback");

@@ -38,7 +38,7 @@ class ModuleTest {
                         List<String> r = Async.run(loop -> {
                             Task<String> a = loop.createTask(() -> "a");
                             Task<String> b = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "b"));
-                            return Async.gather(a, b).await();
+                            return Async.gather(a, b).join();
                         });
                         System.out.println("result " + r + " module " + Async.class.getModule().getName());
                     } catch (IllegalStateException e) {

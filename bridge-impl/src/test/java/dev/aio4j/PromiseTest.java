@@ -24,7 +24,7 @@ class PromiseTest {
             assertFalse(p.complete("b"));
             assertFalse(p.fail(new RuntimeException()));
             assertFalse(p.cancel());
-            assertEquals("a", p.await());
+            assertEquals("a", p.join());
             return null;
         });
     }
@@ -35,7 +35,7 @@ class PromiseTest {
             Promise<String> failed = loop.createPromise();
             RuntimeException boom = new RuntimeException("boom");
             assertTrue(failed.fail(boom));
-            assertSame(boom, assertThrows(RuntimeException.class, failed::await));
+            assertSame(boom, assertThrows(RuntimeException.class, failed::join));
             assertEquals(TaskState.FAILED, failed.state());
 
             Promise<String> cancelled = loop.createPromise();
@@ -49,13 +49,13 @@ class PromiseTest {
     void cancellingAPromiseCompletesItAtOnceAndWakesItsAwaiter() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            Task<String> waiter = loop.createTask(p::await);
+            Task<String> waiter = loop.createTask(p::join);
             Async.sleep(Duration.ofMillis(20));
             assertTrue(p.cancel("gone"));
             assertTrue(p.isDone(), "a promise has no body to wait for");
-            CancellationException e = assertThrows(CancellationException.class, waiter::await);
+            CancellationException e = assertThrows(CancellationException.class, waiter::join);
             assertEquals(TaskState.CANCELLED, waiter.state());
-            assertEquals("gone", assertThrows(CancellationException.class, p::await).getMessage());
+            assertEquals("gone", assertThrows(CancellationException.class, p::join).getMessage());
             return null;
         });
     }
@@ -67,7 +67,7 @@ class PromiseTest {
             Thread t = new Thread(() -> p.complete("from a plain thread"));
             t.start();
             t.join();
-            return p.await();
+            return p.join();
         });
         assertEquals("from a plain thread", r);
     }

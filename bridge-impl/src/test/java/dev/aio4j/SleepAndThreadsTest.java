@@ -45,7 +45,7 @@ class SleepAndThreadsTest {
             });
             asleep.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             return null;
         });
     }
@@ -107,7 +107,7 @@ class SleepAndThreadsTest {
                 assertSame(loop, Loop.current());
                 return Thread.currentThread().getName();
             });
-            String name = t.await();
+            String name = t.join();
             assertTrue(name.startsWith("aio4j-loop-"), name);
             assertTrue(name.contains("-to-thread-"), name);
             return null;
@@ -131,7 +131,7 @@ class SleepAndThreadsTest {
             });
             started.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(interrupted.get());
             assertEquals(TaskState.CANCELLED, t.state());
             return null;
@@ -143,7 +143,7 @@ class SleepAndThreadsTest {
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "custom-pool"));
         try {
             Async.run(loop -> {
-                assertEquals("custom-pool", loop.runInExecutor(pool, () -> Thread.currentThread().getName()).await());
+                assertEquals("custom-pool", loop.runInExecutor(pool, () -> Thread.currentThread().getName()).join());
                 CountDownLatch started = new CountDownLatch(1);
                 Task<String> slow = loop.runInExecutor(pool, () -> {
                     started.countDown();
@@ -152,7 +152,7 @@ class SleepAndThreadsTest {
                 });
                 started.await();
                 slow.cancel();
-                assertThrows(CancellationException.class, slow::await);
+                assertThrows(CancellationException.class, slow::join);
                 assertFalse(pool.submit(() -> Thread.currentThread().isInterrupted()).get(),
                         "the pooled thread does not carry the interrupt into its next job");
                 return null;
@@ -160,7 +160,7 @@ class SleepAndThreadsTest {
             pool.shutdown();
             Async.run(loop -> {
                 Task<String> rejected = loop.runInExecutor(pool, () -> "x");
-                assertThrows(RejectedExecutionException.class, rejected::await);
+                assertThrows(RejectedExecutionException.class, rejected::join);
                 Expect.assertNpeNames("executor", () -> loop.runInExecutor(null, () -> "x"));
                 Expect.assertNpeNames("body", () -> loop.runInExecutor(pool, null));
                 return null;

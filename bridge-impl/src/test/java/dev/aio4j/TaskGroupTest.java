@@ -158,7 +158,7 @@ class TaskGroupTest {
             inGroup.await();
             Async.sleep(Duration.ofMillis(20));
             outer.cancel();
-            assertThrows(CancellationException.class, outer::await);
+            assertThrows(CancellationException.class, outer::join);
             assertEquals(TaskState.CANCELLED, outer.state());
             assertTrue(child.get().isCancelled());
             return null;
@@ -249,7 +249,7 @@ class TaskGroupTest {
             })));
             Task<String> group = made.get();
             group.cancel();
-            assertThrows(CancellationException.class, group::await);
+            assertThrows(CancellationException.class, group::join);
             assertTrue(child.get().isCancelled());
             return null;
         });

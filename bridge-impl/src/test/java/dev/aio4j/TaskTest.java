@@ -40,7 +40,7 @@ class TaskTest {
             assertEquals(TaskState.RUNNING, t.state());
             assertFalse(t.isDone());
             release.countDown();
-            assertEquals("done", t.await());
+            assertEquals("done", t.join());
             assertEquals(TaskState.SUCCESS, t.state());
             assertTrue(t.isDone());
             assertFalse(t.isCancelled());
@@ -91,7 +91,7 @@ class TaskTest {
             assertEquals(TaskState.RUNNING, t.state(), "cancellation is a request: the finally block is still running");
             assertFalse(t.isDone());
             finallyMayEnd.countDown();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(finallyRan.get());
             assertEquals(TaskState.CANCELLED, t.state());
             assertTrue(t.isCancelled());
@@ -132,7 +132,7 @@ class TaskTest {
             });
             inBody.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertEquals(TaskState.CANCELLED, t.state());
             return null;
         });
@@ -154,7 +154,7 @@ class TaskTest {
             });
             inBody.await();
             t.cancel();
-            TaskFailedException e = assertThrows(TaskFailedException.class, t::await);
+            TaskFailedException e = assertThrows(TaskFailedException.class, t::join);
             assertSame(cleanupFailure, e.getCause());
             assertEquals(TaskState.FAILED, t.state());
             return null;
@@ -172,7 +172,7 @@ class TaskTest {
             });
             inBody.await();
             t.cancel("stop it");
-            CancellationException e = assertThrows(CancellationException.class, t::await);
+            CancellationException e = assertThrows(CancellationException.class, t::join);
             assertEquals("stop it", e.getMessage());
             assertEquals(TaskState.CANCELLED, t.state());
             return null;
@@ -195,7 +195,7 @@ class TaskTest {
             });
             Task<String> outer = loop.createTask(() -> {
                 try {
-                    return inner.await();
+                    return inner.join();
                 } finally {
                     order.expect(2); // after inner's finally: the awaiter waits for the awaited to finish
                 }
@@ -203,7 +203,7 @@ class TaskTest {
             innerStarted.await();
             Async.sleep(Duration.ofMillis(20));
             outer.cancel();
-            assertThrows(CancellationException.class, outer::await);
+            assertThrows(CancellationException.class, outer::join);
             assertTrue(inner.isCancelled(), "cancelling the awaiter cancels the awaited");
             order.finish(3);
             return null;
@@ -221,7 +221,7 @@ class TaskTest {
             });
             bodyRan.await();
             outer.cancel();
-            assertThrows(CancellationException.class, outer::await);
+            assertThrows(CancellationException.class, outer::join);
             assertTrue(sleeper.isCancelled());
             return null;
         });
@@ -238,8 +238,8 @@ class TaskTest {
             });
             bodyRan.await();
             outer.cancel();
-            assertThrows(CancellationException.class, outer::await);
-            assertThrows(CancellationException.class, sleeper::await);
+            assertThrows(CancellationException.class, outer::join);
+            assertThrows(CancellationException.class, sleeper::join);
             assertTrue(sleeper.isCancelled(), "cancelling a stage derived from a task cancels the task");
             return null;
         });
@@ -260,7 +260,7 @@ class TaskTest {
             });
             inBody.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertEquals(TaskState.CANCELLED, t.state());
             return null;
         });
@@ -277,7 +277,7 @@ class TaskTest {
             });
             bodyRan.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(stage.isCancelled());
             return null;
         });
@@ -289,7 +289,7 @@ class TaskTest {
             CompletableFuture<String> source = new CompletableFuture<>();
             Task<String> t = loop.adopt(source.minimalCompletionStage());
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertFalse(source.isDone(), "the source cannot be reached through a minimal stage");
             return null;
         });
@@ -314,12 +314,12 @@ class TaskTest {
             Task<Object> e = loop.createTaskAsync(() -> CompletableFuture.supplyAsync(() -> {
                 throw unchecked; // arrives wrapped in CompletionException from the JDK: unwrapped
             }, Runnable::run));
-            assertSame(unchecked, assertThrows(IllegalArgumentException.class, a::await));
-            TaskFailedException wrapped = assertThrows(TaskFailedException.class, b::await);
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, a::join));
+            TaskFailedException wrapped = assertThrows(TaskFailedException.class, b::join);
             assertSame(checked, wrapped.getCause());
-            assertSame(error, assertThrows(StackOverflowError.class, c::await));
-            assertSame(unchecked, assertThrows(IllegalArgumentException.class, d::await));
-            assertSame(unchecked, assertThrows(IllegalArgumentException.class, e::await));
+            assertSame(error, assertThrows(StackOverflowError.class, c::join));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, d::join));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, e::join));
             assertSame(checked, b.exceptionNow(), "exceptionNow gives the exception as thrown");
             assertEquals(TaskState.FAILED, b.state());
             return null;
@@ -338,10 +338,10 @@ class TaskTest {
                 Integer value = i;
                 Task<Integer> t = Async.toThread(() -> value);
                 tasks.add(t);
-                awaiters.add(loop.createTask(t::await));
+                awaiters.add(loop.createTask(t::join));
             }
             for (int i = 0; i < n; i++) {
-                assertEquals(Integer.valueOf(i), awaiters.get(i).await(), "task " + i + " was done, but await gave another value");
+                assertEquals(Integer.valueOf(i), awaiters.get(i).join(), "task " + i + " was done, but await gave another value");
                 assertEquals(Integer.valueOf(i), tasks.get(i).resultNow());
             }
             return null;
@@ -384,15 +384,15 @@ class TaskTest {
     void awaitWithATimeoutThrowsAsyncTimeoutExceptionAndDoesNotCancel() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> p.await(Duration.ofMillis(30)));
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> p.join(Duration.ofMillis(30)));
             // (not a CancellationException: javac already refuses `e instanceof CancellationException`)
             assertEquals(Duration.ofMillis(30), e.timeout());
             assertFalse(p.isDone(), "await(timeout) leaves the task alone");
-            assertThrows(AsyncTimeoutException.class, () -> p.await(Duration.ZERO));
+            assertThrows(AsyncTimeoutException.class, () -> p.join(Duration.ZERO));
             p.complete("late");
-            assertEquals("late", p.await(Duration.ZERO));
-            assertThrows(IllegalArgumentException.class, () -> p.await(Duration.ofMillis(-1)));
-            assertThrows(NullPointerException.class, () -> p.await(null));
+            assertEquals("late", p.join(Duration.ZERO));
+            assertThrows(IllegalArgumentException.class, () -> p.join(Duration.ofMillis(-1)));
+            assertThrows(NullPointerException.class, () -> p.join(null));
             return null;
         });
     }
@@ -401,7 +401,7 @@ class TaskTest {
     void awaitingOnTheLoopThreadIsRefusedWithAdvice() {
         Async.runAsync(loop -> {
             Promise<String> p = loop.createPromise();
-            IllegalStateException e = assertThrows(IllegalStateException.class, p::await);
+            IllegalStateException e = assertThrows(IllegalStateException.class, p::join);
             assertFalse(e instanceof CancellationException);
             assertTrue(e.getMessage().contains("createTaskAsync"), e.getMessage());
             p.cancel();
@@ -416,11 +416,11 @@ class TaskTest {
             CountDownLatch set = new CountDownLatch(1);
             Task<Object> t = loop.createTask(() -> {
                 set.await();
-                return self.get().await();
+                return self.get().join();
             });
             self.set(t);
             set.countDown();
-            IllegalStateException e = assertThrows(IllegalStateException.class, t::await);
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::join);
             assertTrue(e.getMessage().contains("itself"));
             return null;
         });
@@ -435,7 +435,7 @@ class TaskTest {
             AtomicBoolean flagAfter = new AtomicBoolean();
             Thread waiter = new Thread(() -> {
                 try {
-                    p.await();
+                    p.join();
                 } catch (Throwable e) {
                     thrown.set(e);
                     flagAfter.set(Thread.currentThread().isInterrupted());
@@ -476,7 +476,7 @@ class TaskTest {
             Promise<String> p = loop.createPromise();
             AtomicReference<Thread> ranOn = new AtomicReference<>();
             CountDownLatch ran = new CountDownLatch(1);
-            Thread loopThread = loop.createTaskAsync(() -> CompletableFuture.completedFuture(Thread.currentThread())).await();
+            Thread loopThread = loop.createTaskAsync(() -> CompletableFuture.completedFuture(Thread.currentThread())).join();
             p.addDoneCallback(t -> {
                 ranOn.set(Thread.currentThread());
                 ran.countDown();
@@ -535,7 +535,7 @@ class TaskTest {
             CompletableFuture<String> runningView = running.toCompletableFuture();
             assertTrue(runningView.cancel(true));
             assertTrue(runningView.isCancelled(), "the view is cancelled at once, by its own contract");
-            assertThrows(CancellationException.class, running::await);
+            assertThrows(CancellationException.class, running::join);
             assertTrue(running.isCancelled(), "cancelling the view cancels the task");
             return null;
         });
@@ -560,7 +560,7 @@ class TaskTest {
         Async.run(loop -> {
             Task<String> named = loop.createTask("fetcher", () -> Thread.currentThread().getName());
             assertEquals("fetcher", named.name());
-            assertEquals("fetcher", named.await(), "a named blocking task's thread carries the name");
+            assertEquals("fetcher", named.join(), "a named blocking task's thread carries the name");
             Task<String> unnamed = loop.createTask(() -> "x");
             assertTrue(unnamed.name().startsWith("Task-"), unnamed.name());
             assertEquals(unnamed.name(), unnamed.name());
@@ -589,7 +589,7 @@ class TaskTest {
     void aNonBlockingBodyThatReturnsNullFailsWithAClearMessage() {
         Async.run(loop -> {
             Task<String> t = loop.createTaskAsync(() -> null);
-            NullPointerException e = assertThrows(NullPointerException.class, t::await);
+            NullPointerException e = assertThrows(NullPointerException.class, t::join);
             assertTrue(e.getMessage().contains("returned null"), e.getMessage());
             return null;
         });

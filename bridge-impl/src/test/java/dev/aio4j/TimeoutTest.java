@@ -52,7 +52,7 @@ class TimeoutTest {
     void theDeadlineCancelsAnAwaitedTaskToo() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), p::await));
+            assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), p::join));
             assertTrue(p.isCancelled(), "cancellation went down the await");
             return null;
         });
@@ -86,7 +86,7 @@ class TimeoutTest {
             }));
             inBody.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertEquals(TaskState.CANCELLED, t.state());
             return null;
         });
@@ -138,7 +138,7 @@ class TimeoutTest {
             Task<String> t = Async.timeoutAsync(Duration.ofMinutes(1), () -> never);
             Async.sleep(Duration.ofMillis(20));
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(never.isCancelled());
             return null;
         });

@@ -23,8 +23,8 @@ class WaitForTest {
     void returnsTheResultInTime() {
         Async.run(loop -> {
             Task<String> t = loop.createTask(() -> "quick");
-            assertEquals("quick", Async.waitFor(t, Duration.ofSeconds(5)).await());
-            assertEquals("done", Async.waitFor(CompletableFuture.completedFuture("done"), Duration.ZERO).await(),
+            assertEquals("quick", Async.waitFor(t, Duration.ofSeconds(5)).join());
+            assertEquals("done", Async.waitFor(CompletableFuture.completedFuture("done"), Duration.ZERO).join(),
                     "a task already done is returned even with a zero timeout");
             return null;
         });
@@ -43,7 +43,7 @@ class WaitForTest {
                     finallyRan.set(true);
                 }
             });
-            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(slow, Duration.ofMillis(30)).await());
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(slow, Duration.ofMillis(30)).join());
             assertTrue(finallyRan.get(), "wait_for waits for the cancelled task to finish");
             assertTrue(slow.isCancelled());
             assertInstanceOf(CancellationException.class, e.getCause(), "the timeout comes from the task's cancellation");
@@ -64,7 +64,7 @@ class WaitForTest {
                 }
                 return "slept";
             });
-            assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(stubborn, Duration.ofMillis(20)).await());
+            assertThrows(AsyncTimeoutException.class, () -> Async.waitFor(stubborn, Duration.ofMillis(20)).join());
             assertEquals(TaskState.CANCELLED, stubborn.state());
             return null;
         });
@@ -82,7 +82,7 @@ class WaitForTest {
                 }
                 return "slept";
             });
-            assertSame(cleanup, assertThrows(IllegalStateException.class, () -> Async.waitFor(t, Duration.ofMillis(20)).await()));
+            assertSame(cleanup, assertThrows(IllegalStateException.class, () -> Async.waitFor(t, Duration.ofMillis(20)).join()));
             return null;
         });
     }
@@ -93,7 +93,7 @@ class WaitForTest {
             Promise<String> p = loop.createPromise();
             Task<String> w = Async.waitFor(p, Duration.ofMinutes(1));
             w.cancel();
-            assertThrows(CancellationException.class, w::await);
+            assertThrows(CancellationException.class, w::join);
             assertTrue(p.isCancelled());
             return null;
         });
@@ -105,7 +105,7 @@ class WaitForTest {
             Promise<String> p = loop.createPromise();
             Task<String> w = Async.waitFor(p, Duration.ofMinutes(1));
             p.cancel("elsewhere");
-            assertEquals("elsewhere", assertThrows(CancellationException.class, w::await).getMessage());
+            assertEquals("elsewhere", assertThrows(CancellationException.class, w::join).getMessage());
             return null;
         });
     }
@@ -135,16 +135,16 @@ class WaitForTest {
             CountDownLatch awaiting = new CountDownLatch(1);
             Task<String> outer = loop.createTask(() -> {
                 awaiting.countDown();
-                return Async.shield(inner).await();
+                return Async.shield(inner).join();
             });
             innerStarted.await();
             awaiting.await();
             Async.sleep(Duration.ofMillis(20));
             outer.cancel();
-            assertThrows(CancellationException.class, outer::await);
+            assertThrows(CancellationException.class, outer::join);
             assertFalse(inner.isDone(), "the shield stops the cancellation");
             innerMayFinish.countDown();
-            assertEquals("inner done", inner.await());
+            assertEquals("inner done", inner.join());
             return null;
         });
     }
@@ -160,7 +160,7 @@ class WaitForTest {
             Task<String> s2 = Async.shield(p);
             RuntimeException boom = new RuntimeException("boom");
             p.fail(boom);
-            assertSame(boom, assertThrows(RuntimeException.class, s2::await));
+            assertSame(boom, assertThrows(RuntimeException.class, s2::join));
             Expect.assertNpeNames("task", () -> Async.shield(null));
             return null;
         });

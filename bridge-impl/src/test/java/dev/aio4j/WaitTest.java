@@ -26,7 +26,7 @@ class WaitTest {
             a.complete("a");
             assertFalse(w.isDone());
             b.fail(new RuntimeException("b"));
-            Done<String> d = w.await();
+            Done<String> d = w.join();
             assertEquals(List.of(a, b), new ArrayList<>(d.done()), "argument order");
             assertEquals(Set.of(), d.pending());
             b.exceptionNow(); // retrieve it: wait does not
@@ -41,7 +41,7 @@ class WaitTest {
             Promise<String> b = loop.createPromise();
             Task<Done<String>> w = Async.wait(List.of(a, b), ReturnWhen.FIRST_COMPLETED);
             b.complete("b");
-            Done<String> d = w.await();
+            Done<String> d = w.join();
             assertEquals(Set.of(b), d.done());
             assertEquals(Set.of(a), d.pending());
             assertFalse(a.isDone(), "wait cancels nothing");
@@ -63,7 +63,7 @@ class WaitTest {
             Async.sleep(Duration.ofMillis(20));
             assertFalse(w.isDone(), "a result or a cancellation is not an exception");
             failing.fail(new RuntimeException("x"));
-            Done<String> d = w.await();
+            Done<String> d = w.join();
             assertEquals(List.of(ok, cancelled, failing), new ArrayList<>(d.done()));
             assertEquals(Set.of(pending), d.pending());
             failing.exceptionNow();
@@ -78,7 +78,7 @@ class WaitTest {
             Promise<String> a = loop.createPromise();
             Task<Done<String>> w = Async.wait(List.of(a), ReturnWhen.FIRST_EXCEPTION);
             a.complete("fine");
-            assertEquals(Set.of(a), w.await().done());
+            assertEquals(Set.of(a), w.join().done());
             return null;
         });
     }
@@ -88,12 +88,12 @@ class WaitTest {
         Async.run(loop -> {
             Promise<String> never = loop.createPromise();
             Task<String> quick = loop.createTask(() -> "quick");
-            quick.await();
-            Done<String> d = Async.wait(List.of(quick, never), ReturnWhen.ALL_COMPLETED, Duration.ofMillis(30)).await();
+            quick.join();
+            Done<String> d = Async.wait(List.of(quick, never), ReturnWhen.ALL_COMPLETED, Duration.ofMillis(30)).join();
             assertEquals(Set.of(quick), d.done());
             assertEquals(Set.of(never), d.pending());
             assertFalse(never.isDone());
-            Done<String> zero = Async.wait(List.of(never), ReturnWhen.ALL_COMPLETED, Duration.ZERO).await();
+            Done<String> zero = Async.wait(List.of(never), ReturnWhen.ALL_COMPLETED, Duration.ZERO).join();
             assertEquals(Set.of(never), zero.pending());
             never.cancel();
             return null;
@@ -106,7 +106,7 @@ class WaitTest {
             Promise<String> a = loop.createPromise();
             Task<Done<String>> w = Async.wait(List.of(a));
             assertTrue(w.cancel());
-            assertThrows(CancellationException.class, w::await);
+            assertThrows(CancellationException.class, w::join);
             assertFalse(a.isDone());
             a.cancel();
             return null;
@@ -122,7 +122,7 @@ class WaitTest {
             Task<String> failing = loop.createTask(() -> {
                 throw boom;
             });
-            Async.wait(List.of(failing)).await();
+            Async.wait(List.of(failing)).join();
             return null;
         });
         assertEquals(1, reported.size(), "asyncio's wait does not mark exceptions retrieved");

@@ -76,7 +76,7 @@ final class Aio4jSync {
             AsyncLock lock = AsyncLock.create();
             Task<Long> a = loop.createTask(() -> takeTurns(lock, handoffs / 2));
             Task<Long> b = loop.createTask(() -> takeTurns(lock, handoffs / 2));
-            return a.await() + b.await();
+            return a.join() + b.join();
         });
     }
 
@@ -116,8 +116,8 @@ final class Aio4jSync {
                 for (int i = 0; i < items; i++) sum += queue.get();
                 return sum;
             });
-            producer.await();
-            return consumer.await();
+            producer.join();
+            return consumer.join();
         });
     }
 
@@ -149,7 +149,7 @@ final class Aio4jSync {
                     return null;
                 }));
             }
-            return Async.gather(all).await().size();
+            return Async.gather(all).join().size();
         });
     }
 }

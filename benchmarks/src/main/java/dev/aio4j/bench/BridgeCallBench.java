@@ -46,7 +46,7 @@ public class BridgeCallBench {
 
     /**
      * Slot: Java calls {@code returnsAtOnce} through aio4j from a blocking-style task, e.g.
-     * {@code Suspend.call(c -> service.returnsAtOnce(i, c)).await()} per call. Target: no allocation
+     * {@code Suspend.call(c -> service.returnsAtOnce(i, c)).join()} per call. Target: no allocation
      * beyond the result.
      *
      * @return the sum

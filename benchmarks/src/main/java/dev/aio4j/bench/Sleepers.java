@@ -75,7 +75,7 @@ public final class Sleepers {
                     return null;
                 }));
             }
-            return Async.gather(tasks).await().size();
+            return Async.gather(tasks).join().size();
         });
     }
 

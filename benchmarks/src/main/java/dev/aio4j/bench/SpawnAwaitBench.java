@@ -64,7 +64,7 @@ public class SpawnAwaitBench {
 
     /**
      * aio4j, blocking style: {@code loop.createTask(() -> i)} (a virtual thread each on JDK 21+)
-     * from the blocking main, then {@code Async.gather(...).await()}.
+     * from the blocking main, then {@code Async.gather(...).join()}.
      *
      * @return the sum of the results
      */
@@ -77,7 +77,7 @@ public class SpawnAwaitBench {
                 Integer value = i;
                 spawned.add(loop.createTask(() -> value));
             }
-            return sum(Async.gather(spawned).await());
+            return sum(Async.gather(spawned).join());
         });
     }
 

@@ -13,8 +13,8 @@ import kotlinx.coroutines.Job
 
 internal object Blocking {
 
-    fun <T> await(task: TaskImpl<T>, timeoutNanos: Long): T {
-        Current.checkMayBlock("Task.await()")
+    fun <T> join(task: TaskImpl<T>, timeoutNanos: Long): T {
+        Current.checkMayBlock("Task.join()")
         task.markRetrieved()
         if (!task.job.isCompleted) waitFor(task, timeoutNanos)
         return task.outcomeForAwait()
@@ -39,7 +39,7 @@ internal object Blocking {
                 if (Thread.interrupted()) {
                     task.cancel()
                     joinUninterruptibly(job)
-                    throw Current.cancellationForInterrupt("Task.await()")
+                    throw Current.cancellationForInterrupt("Task.join()")
                 }
             }
         } finally {

@@ -9,7 +9,7 @@
  * completed → SUCCESS / FAILED / CANCELLED by its completion exception.
  *
  * [status] packs the body's phase (low 4 bits, below) and three flags:
- *   RETRIEVED  someone has seen or will see the outcome (await, resultNow, callbacks, combinators)
+ *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators)
  *   RECORDED   the task failed while not retrieved, and [slot] holds its Unretrieved record
  *   FINISHING  tryFinish has handed the outcome to the job: later completions are ignored
  *
@@ -114,7 +114,7 @@ internal abstract class TaskImpl<T>(
         return if (e == null) Result.success(valueNow()) else Result.failure(e)
     }
 
-    /** What await() returns or throws for a completed task, by the exception rule. */
+    /** What join() returns or throws for a completed task, by the exception rule. */
     fun outcomeForAwait(): T {
         markRetrieved()
         val e = exceptionOrNull() ?: return valueNow()
@@ -198,20 +198,20 @@ internal abstract class TaskImpl<T>(
         return job.cancelCoroutine(if (eventLoop.options().debug()) CancellationException(text) else TaskCancelledException(text))
     }
 
-    override fun await(): T {
+    override fun join(): T {
         checkNotSelf()
-        return Blocking.await(this, -1)
+        return Blocking.join(this, -1)
     }
 
-    override fun await(timeout: Duration): T {
+    override fun join(timeout: Duration): T {
         Objects.requireNonNull(timeout, "timeout")
         require(!timeout.isNegative) { "timeout must not be negative: $timeout" }
         checkNotSelf()
-        return Blocking.await(this, timeout.saturatedNanos())
+        return Blocking.join(this, timeout.saturatedNanos())
     }
 
     private fun checkNotSelf() {
-        if (Current.get() === this) throw IllegalStateException("${name()} cannot await itself")
+        if (Current.get() === this) throw IllegalStateException("${name()} cannot join itself")
     }
 
     override fun resultNow(): T {

@@ -113,7 +113,7 @@ class AsyncConditionTest {
                 assertTrue(lock.isLocked());
                 return "x";
             }));
-            a.acquireAsync().await();
+            a.acquireAsync().join();
             assertTrue(b.isLocked());
             a.release();
             return null;
@@ -134,7 +134,7 @@ class AsyncConditionTest {
             cond.lock();
             cond.signal(2);
             cond.release();
-            Async.gather(b1, a1).await(GENEROUS);
+            Async.gather(b1, a1).join(GENEROUS);
             Async.sleep(Duration.ofMillis(20)); // time in which a third wake-up would show
             assertEquals(2, woken.size(), "signal(2) wakes exactly two: " + woken);
             assertTrue(woken.containsAll(List.of("b1", "a1")), "the two that waited longest: " + woken);
@@ -142,7 +142,7 @@ class AsyncConditionTest {
             cond.lock();
             cond.signalAll();
             cond.release();
-            Async.gather(b2, a2).await(GENEROUS);
+            Async.gather(b2, a2).join(GENEROUS);
             assertEquals(4, woken.size());
             assertFalse(cond.isLocked());
             return null;
@@ -161,7 +161,7 @@ class AsyncConditionTest {
             assertFalse(waiter.isDone(), "the woken waiter needs the lock back first");
             assertTrue(woken.isEmpty());
             cond.release();
-            waiter.await(GENEROUS);
+            waiter.join(GENEROUS);
             assertEquals(List.of("w"), woken);
             return null;
         });
@@ -203,8 +203,8 @@ class AsyncConditionTest {
                 cond.signalAll();
                 return null;
             });
-            assertEquals(2, asyncConsumer.await(GENEROUS));
-            assertEquals(1, consumer.await(GENEROUS));
+            assertEquals(2, asyncConsumer.join(GENEROUS));
+            assertEquals(1, consumer.join(GENEROUS));
             assertFalse(cond.isLocked());
             return null;
         });
@@ -224,7 +224,7 @@ class AsyncConditionTest {
             Task<Void> failing = cond.awaitUntilAsync(() -> {
                 throw boom;
             });
-            assertSame(boom, assertThrows(IllegalStateException.class, failing::await));
+            assertSame(boom, assertThrows(IllegalStateException.class, failing::join));
             assertSame(boom, assertThrows(IllegalStateException.class, () -> cond.awaitUntil(() -> {
                 throw boom;
             })));
@@ -245,7 +245,7 @@ class AsyncConditionTest {
             Async.sleep(Duration.ofMillis(10));
             assertEquals(TaskState.RUNNING, waiter.state(), "cancelled, but waiting for the lock");
             cond.release();
-            assertThrows(CancellationException.class, () -> waiter.await(GENEROUS));
+            assertThrows(CancellationException.class, () -> waiter.join(GENEROUS));
             assertTrue(cond.isLocked(), "a cancelled wait leaves the lock held for its caller");
             cond.release();
             return null;
@@ -280,7 +280,7 @@ class AsyncConditionTest {
             Async.sleep(Duration.ofMillis(10));
             assertEquals(TaskState.RUNNING, waiter.state());
             cond.release();
-            assertThrows(CancellationException.class, () -> waiter.await(GENEROUS));
+            assertThrows(CancellationException.class, () -> waiter.join(GENEROUS));
             assertTrue(heldWhenCancelled.get(), "await() throws with the lock held");
             assertFalse(cond.isLocked());
             return null;
@@ -301,7 +301,7 @@ class AsyncConditionTest {
             cond.signal(1); // reaches `first`...
             first.cancel(); // ...which is cancelled before it can return
             cond.release();
-            Async.gather(firstDone, secondDone).await(GENEROUS);
+            Async.gather(firstDone, secondDone).join(GENEROUS);
             assertEquals(TaskState.CANCELLED, first.state());
             assertEquals(TaskState.SUCCESS, second.state(), "the signal went on to the next waiter");
             assertFalse(cond.isLocked());
@@ -320,7 +320,7 @@ class AsyncConditionTest {
             assertFalse(cond.isLocked());
             cond.lock();
             Task<Void> timed = Async.waitFor(cond.awaitAsync(), Duration.ofMillis(20));
-            assertThrows(AsyncTimeoutException.class, timed::await);
+            assertThrows(AsyncTimeoutException.class, timed::join);
             assertTrue(cond.isLocked(), "the timed-out wait took the lock back for its caller");
             cond.release();
             return null;

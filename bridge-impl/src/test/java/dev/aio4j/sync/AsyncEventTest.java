@@ -75,7 +75,7 @@ class AsyncEventTest {
             assertEquals(0, woken.get(), "nobody wakes before set()");
             event.set();
             event.clear(); // the waiters present at set() wake anyway
-            Async.gather(waiters).await();
+            Async.gather(waiters).join();
             assertEquals(3, woken.get());
             for (Task<Void> w : waiters) {
                 assertEquals(TaskState.SUCCESS, w.state());
@@ -96,7 +96,7 @@ class AsyncEventTest {
             Async.sleep(Duration.ofMillis(5));
             assertFalse(waiter.isDone());
             event.set();
-            waiter.await();
+            waiter.join();
             return null;
         });
     }
@@ -118,12 +118,12 @@ class AsyncEventTest {
             awaitParked(thread[0]);
             async.cancel();
             blocking.cancel();
-            assertThrows(CancellationException.class, async::await);
-            assertThrows(CancellationException.class, blocking::await);
+            assertThrows(CancellationException.class, async::join);
+            assertThrows(CancellationException.class, blocking::join);
             assertFalse(event.isSet());
             Task<Void> later = event.awaitAsync();
             event.set();
-            later.await();
+            later.join();
             return null;
         });
     }
@@ -136,7 +136,7 @@ class AsyncEventTest {
                 event.await();
                 return null;
             }));
-            assertThrows(AsyncTimeoutException.class, Async.waitFor(event.awaitAsync(), Duration.ofMillis(20))::await);
+            assertThrows(AsyncTimeoutException.class, Async.waitFor(event.awaitAsync(), Duration.ofMillis(20))::join);
             event.set();
             Async.timeout(Duration.ofSeconds(10), () -> {
                 event.await();

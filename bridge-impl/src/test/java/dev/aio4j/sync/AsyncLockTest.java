@@ -97,7 +97,7 @@ class AsyncLockTest {
                 awaitParked(thread.get());
             }
             lock.release();
-            Async.gather(waiters).await();
+            Async.gather(waiters).join();
             assertEquals(List.of("a", "b", "c"), order);
             return null;
         });
@@ -125,14 +125,14 @@ class AsyncLockTest {
             Task<Void> c = lock.acquireAsync();
             assertFalse(a.isDone());
             lock.release(); // to a
-            a.await();
+            a.join();
             order.add("a");
             assertFalse(c.isDone());
             lock.release(); // to b, which releases to c
-            c.await();
+            c.join();
             order.add("c");
             lock.release();
-            b.await();
+            b.join();
             assertEquals(List.of("a", "b", "c"), order);
             assertFalse(lock.isLocked());
             return null;
@@ -147,7 +147,7 @@ class AsyncLockTest {
             Task<Void> waiter = lock.acquireAsync();
             lock.release(); // handed to the waiter, never free
             assertFalse(lock.tryLock());
-            waiter.await();
+            waiter.join();
             lock.release();
             assertTrue(lock.tryLock());
             lock.release();
@@ -163,10 +163,10 @@ class AsyncLockTest {
             Task<Void> waiter = lock.acquireAsync();
             Task<Void> next = lock.acquireAsync();
             assertTrue(waiter.cancel());
-            assertThrows(CancellationException.class, waiter::await);
+            assertThrows(CancellationException.class, waiter::join);
             assertEquals(TaskState.CANCELLED, waiter.state());
             lock.release(); // skips the cancelled waiter
-            next.await();
+            next.join();
             lock.release();
             assertFalse(lock.isLocked(), "no lock may be left with a cancelled waiter");
             return null;
@@ -191,7 +191,7 @@ class AsyncLockTest {
             started.await();
             awaitParked(thread.get());
             waiter.cancel();
-            assertThrows(CancellationException.class, waiter::await);
+            assertThrows(CancellationException.class, waiter::join);
             assertFalse(acquired.get());
             lock.release();
             assertFalse(lock.isLocked());
@@ -221,7 +221,7 @@ class AsyncLockTest {
             lock.lock();
             assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), lock::lock));
             Task<Void> timed = Async.waitFor(lock.acquireAsync(), Duration.ofMillis(20));
-            assertThrows(AsyncTimeoutException.class, timed::await);
+            assertThrows(AsyncTimeoutException.class, timed::join);
             lock.release();
             assertFalse(lock.isLocked());
             try (Held held = Async.timeout(Duration.ofSeconds(10), lock::lock)) {
@@ -291,7 +291,7 @@ class AsyncLockTest {
             started.await();
             awaitParked(thread.get());
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             lock.release();
             assertFalse(ran.get());
             assertFalse(lock.isLocked());
@@ -316,7 +316,7 @@ class AsyncLockTest {
                     });
                 }));
             }
-            assertEquals(List.of(0, 1, 2, 3, 4), Async.gather(tasks).await());
+            assertEquals(List.of(0, 1, 2, 3, 4), Async.gather(tasks).join());
             return null;
         });
         assertEquals(1, most.get());
@@ -332,7 +332,7 @@ class AsyncLockTest {
             lock.withLockAsync(() -> {
                 bodyThread.set(Thread.currentThread());
                 return CompletableFuture.completedFuture(null);
-            }).await();
+            }).join();
             assertSame(loopThread, bodyThread.get());
             return null;
         });
@@ -344,13 +344,13 @@ class AsyncLockTest {
         Async.run(loop -> {
             IllegalStateException boom = new IllegalStateException("boom");
             Task<Object> failed = lock.withLockAsync(() -> CompletableFuture.failedFuture(boom));
-            assertSame(boom, assertThrows(IllegalStateException.class, failed::await));
+            assertSame(boom, assertThrows(IllegalStateException.class, failed::join));
             Task<Object> thrown = lock.withLockAsync(() -> {
                 throw boom;
             });
-            assertSame(boom, assertThrows(IllegalStateException.class, thrown::await));
+            assertSame(boom, assertThrows(IllegalStateException.class, thrown::join));
             Task<Object> nullStage = lock.withLockAsync(() -> null);
-            assertThrows(NullPointerException.class, nullStage::await);
+            assertThrows(NullPointerException.class, nullStage::join);
             assertFalse(lock.isLocked());
             return null;
         });
@@ -377,7 +377,7 @@ class AsyncLockTest {
             });
             innerRunning.await();
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             assertTrue(inner.get().isCancelled(), "the body's task is cancelled with the guarded task");
             assertTrue(lockedInInnerFinally.get(), "the lock is released only after the body's task has finished");
             assertFalse(lock.isLocked());
@@ -396,7 +396,7 @@ class AsyncLockTest {
                 return CompletableFuture.completedFuture(null);
             });
             t.cancel();
-            assertThrows(CancellationException.class, t::await);
+            assertThrows(CancellationException.class, t::join);
             lock.release();
             assertFalse(lock.isLocked());
             return null;
@@ -425,7 +425,7 @@ class AsyncLockTest {
                             inside.decrementAndGet();
                             return CompletableFuture.completedFuture(null);
                         });
-                t.await();
+                t.join();
             }
             return null;
         });

@@ -84,13 +84,13 @@ class AsyncQueueTest {
             assertFalse(async.isDone());
             q.putNow("first");
             q.put("second");
-            assertEquals("first", blocking.await(GENEROUS));
-            assertEquals("second", async.await(GENEROUS));
+            assertEquals("first", blocking.join(GENEROUS));
+            assertEquals("second", async.join(GENEROUS));
             assertTrue(q.isEmpty(), "items went straight to the waiting getters");
             Task<String> ready = q.getAsync();
             assertFalse(ready.isDone());
-            q.putAsync("third").await();
-            assertEquals("third", ready.await(GENEROUS));
+            q.putAsync("third").join();
+            assertEquals("third", ready.join(GENEROUS));
             return null;
         });
     }
@@ -140,11 +140,11 @@ class AsyncQueueTest {
             assertFalse(async.isDone());
             assertThrows(QueueFullException.class, () -> q.putNow("x"), "no barging past waiting putters");
             assertEquals("a", q.getNow());
-            blocking.await(GENEROUS);
+            blocking.join(GENEROUS);
             assertFalse(async.isDone());
             assertEquals("b", q.get());
-            async.await(GENEROUS);
-            assertEquals("c", q.getAsync().await());
+            async.join(GENEROUS);
+            assertEquals("c", q.getAsync().join());
             assertTrue(q.isEmpty());
             return null;
         });
@@ -168,7 +168,7 @@ class AsyncQueueTest {
             q.getNow();
             assertFalse(blockingJoin.isDone() || asyncJoin.isDone(), "an item taken is not done until taskDone()");
             q.taskDone();
-            Async.gather(blockingJoin, asyncJoin).await(GENEROUS);
+            Async.gather(blockingJoin, asyncJoin).join(GENEROUS);
             IllegalStateException e = assertMisuse(q::taskDone);
             assertTrue(e.getMessage().contains("more times"), e.getMessage());
             return null;
@@ -183,11 +183,11 @@ class AsyncQueueTest {
             Task<String> async = q.getAsync();
             q.shutdown();
             assertTrue(q.isShutDown());
-            assertThrows(QueueShutDownException.class, () -> blocking.await(GENEROUS));
-            assertThrows(QueueShutDownException.class, () -> async.await(GENEROUS));
+            assertThrows(QueueShutDownException.class, () -> blocking.join(GENEROUS));
+            assertThrows(QueueShutDownException.class, () -> async.join(GENEROUS));
             assertThrows(QueueShutDownException.class, q::getNow);
             assertThrows(QueueShutDownException.class, q::get);
-            assertThrows(QueueShutDownException.class, q.getAsync()::await);
+            assertThrows(QueueShutDownException.class, q.getAsync()::join);
             return null;
         });
     }
@@ -203,11 +203,11 @@ class AsyncQueueTest {
             });
             Task<Void> async = q.putAsync("c");
             q.shutdown();
-            assertThrows(QueueShutDownException.class, () -> blocking.await(GENEROUS));
-            assertThrows(QueueShutDownException.class, () -> async.await(GENEROUS));
+            assertThrows(QueueShutDownException.class, () -> blocking.join(GENEROUS));
+            assertThrows(QueueShutDownException.class, () -> async.join(GENEROUS));
             assertThrows(QueueShutDownException.class, () -> q.putNow("d"));
             assertThrows(QueueShutDownException.class, () -> q.put("d"));
-            assertThrows(QueueShutDownException.class, q.putAsync("d")::await);
+            assertThrows(QueueShutDownException.class, q.putAsync("d")::join);
             assertEquals("kept", q.get(), "the items left can still be taken");
             assertThrows(QueueShutDownException.class, q::getNow);
             q.taskDone();
@@ -228,7 +228,7 @@ class AsyncQueueTest {
             assertTrue(q.isEmpty());
             assertFalse(join.isDone(), "the item taken is still pending");
             q.taskDone();
-            join.await(GENEROUS);
+            join.join(GENEROUS);
             assertThrows(QueueShutDownException.class, q::getNow);
             return null;
         });
@@ -242,8 +242,8 @@ class AsyncQueueTest {
             Task<String> blocking = startParked(loop, q::get);
             assertTrue(async.cancel());
             blocking.cancel();
-            assertThrows(CancellationException.class, async::await);
-            assertThrows(CancellationException.class, () -> blocking.await(GENEROUS));
+            assertThrows(CancellationException.class, async::join);
+            assertThrows(CancellationException.class, () -> blocking.join(GENEROUS));
             q.putNow("x");
             assertEquals(1, q.size(), "the item went to no cancelled getter");
             assertEquals("x", q.getNow());
@@ -258,7 +258,7 @@ class AsyncQueueTest {
             Task<String> waiter = q.getAsync();
             q.putNow("x");
             assertFalse(waiter.cancel(), "the item is the task's: cancel() comes too late");
-            assertEquals("x", waiter.await(GENEROUS));
+            assertEquals("x", waiter.join(GENEROUS));
             assertEquals(TaskState.SUCCESS, waiter.state());
             assertTrue(q.isEmpty());
             return null;
@@ -278,10 +278,10 @@ class AsyncQueueTest {
             Task<Void> last = q.putAsync("d");
             assertTrue(async.cancel());
             blocking.cancel();
-            assertThrows(CancellationException.class, async::await);
-            assertThrows(CancellationException.class, () -> blocking.await(GENEROUS));
+            assertThrows(CancellationException.class, async::join);
+            assertThrows(CancellationException.class, () -> blocking.join(GENEROUS));
             assertEquals("a", q.getNow());
-            last.await(GENEROUS);
+            last.join(GENEROUS);
             assertFalse(last.cancel(), "a put that is done cannot be cancelled");
             assertEquals("d", q.getNow());
             assertTrue(q.isEmpty(), "neither cancelled put left its item");
@@ -316,12 +316,12 @@ class AsyncQueueTest {
                 });
                 go.await();
                 getter.cancel();
-                putter.await(GENEROUS);
+                putter.join(GENEROUS);
                 Integer delivered;
                 if (blockingStyle) {
                     delivered = waitThenRead(getter, got);
                 } else {
-                    Async.wait(List.of(getter), ReturnWhen.ALL_COMPLETED, GENEROUS).await(); // a served one completes in a loop step
+                    Async.wait(List.of(getter), ReturnWhen.ALL_COMPLETED, GENEROUS).join(); // a served one completes in a loop step
                     assertTrue(getter.isDone(), "a served or cancelled getAsync is done within a loop step");
                     delivered = getter.state() == TaskState.SUCCESS ? getter.resultNow() : null;
                 }
@@ -361,19 +361,19 @@ class AsyncQueueTest {
                 });
                 go.await();
                 putter.cancel();
-                assertEquals(-1, getter.await(GENEROUS));
+                assertEquals(-1, getter.join(GENEROUS));
                 q.taskDone();
                 boolean put;
                 if (blockingStyle) {
                     try {
-                        putter.await(GENEROUS);
+                        putter.join(GENEROUS);
                     } catch (CancellationException e) {
                         // put() may have returned just before: see `returned`
                     }
                     put = returned.get();
                 } else {
                     try {
-                        putter.await(GENEROUS);
+                        putter.join(GENEROUS);
                     } catch (CancellationException e) {
                         // checked below
                     }
@@ -434,8 +434,8 @@ class AsyncQueueTest {
             } finally {
                 order.proceed.countDown();
             }
-            assertEquals(1, getter.await(GENEROUS));
-            putter.await(GENEROUS);
+            assertEquals(1, getter.join(GENEROUS));
+            putter.join(GENEROUS);
             assertEquals(TaskState.SUCCESS, putter.state());
             assertEquals(List.of(2, 3), drain(q));
             return null;
@@ -462,8 +462,8 @@ class AsyncQueueTest {
             order.stopped.await();
             putter.cancel(); // interrupts the putter's thread in the middle of its put
             order.proceed.countDown();
-            assertEquals(1, getter.await(GENEROUS));
-            assertThrows(CancellationException.class, () -> putter.await(GENEROUS));
+            assertEquals(1, getter.join(GENEROUS));
+            assertThrows(CancellationException.class, () -> putter.join(GENEROUS));
             assertTrue(returned.get(), "put() returned: its item is in the queue");
             assertTrue(interruptPending.get(), "with the interrupt flag set again");
             assertEquals(List.of(2, 3), drain(q));
@@ -473,7 +473,7 @@ class AsyncQueueTest {
 
     private static Integer waitThenRead(Task<Integer> getter, AtomicReference<Integer> got) {
         try {
-            getter.await(GENEROUS);
+            getter.join(GENEROUS);
         } catch (CancellationException e) {
             // the body may still have got it just before: see `got`
         }
@@ -485,13 +485,13 @@ class AsyncQueueTest {
         AsyncQueue<String> q = AsyncQueue.create(1);
         Async.run(loop -> {
             assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), q::get));
-            assertThrows(AsyncTimeoutException.class, Async.waitFor(q.getAsync(), Duration.ofMillis(20))::await);
+            assertThrows(AsyncTimeoutException.class, Async.waitFor(q.getAsync(), Duration.ofMillis(20))::join);
             q.putNow("a");
             assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), () -> {
                 q.put("b");
                 return null;
             }));
-            assertThrows(AsyncTimeoutException.class, Async.waitFor(q.putAsync("c"), Duration.ofMillis(20))::await);
+            assertThrows(AsyncTimeoutException.class, Async.waitFor(q.putAsync("c"), Duration.ofMillis(20))::join);
             assertEquals(1, q.size());
             assertEquals("a", q.getNow());
             q.putNow("d");

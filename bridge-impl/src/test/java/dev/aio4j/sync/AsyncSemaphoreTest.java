@@ -112,7 +112,7 @@ class AsyncSemaphoreTest {
                     }));
                 }
             }
-            assertEquals(List.of(0, 1, 2, 3, 4, 5), Async.gather(tasks).await(GENEROUS));
+            assertEquals(List.of(0, 1, 2, 3, 4, 5), Async.gather(tasks).join(GENEROUS));
             return null;
         });
         assertEquals(2, most.get());
@@ -139,14 +139,14 @@ class AsyncSemaphoreTest {
             Task<Void> c = sem.acquireAsync();
             assertFalse(sem.tryAcquire(), "tryAcquire does not barge past waiters");
             sem.release();
-            a.await(GENEROUS);
+            a.join(GENEROUS);
             order.add("a");
             assertFalse(b.isDone() || c.isDone());
             sem.release();
-            b.await(GENEROUS);
+            b.join(GENEROUS);
             assertFalse(c.isDone());
             sem.release();
-            c.await(GENEROUS);
+            c.join(GENEROUS);
             order.add("c");
             assertEquals(List.of("a", "b", "c"), order);
             assertEquals(0, sem.availablePermits());
@@ -174,8 +174,8 @@ class AsyncSemaphoreTest {
             awaitParked(thread.get());
             async.cancel();
             blocking.cancel();
-            assertThrows(CancellationException.class, async::await);
-            assertThrows(CancellationException.class, blocking::await);
+            assertThrows(CancellationException.class, async::join);
+            assertThrows(CancellationException.class, blocking::join);
             assertFalse(acquired.get());
             sem.release();
             assertEquals(1, sem.availablePermits(), "no permit went to a cancelled waiter");
@@ -188,7 +188,7 @@ class AsyncSemaphoreTest {
         AsyncSemaphore sem = AsyncSemaphore.create(0);
         Async.run(loop -> {
             assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), sem::acquire));
-            assertThrows(AsyncTimeoutException.class, Async.waitFor(sem.acquireAsync(), Duration.ofMillis(20))::await);
+            assertThrows(AsyncTimeoutException.class, Async.waitFor(sem.acquireAsync(), Duration.ofMillis(20))::join);
             sem.release();
             assertEquals(1, sem.availablePermits());
             return null;
@@ -207,7 +207,7 @@ class AsyncSemaphoreTest {
             assertEquals(1, sem.availablePermits());
             IllegalStateException boom = new IllegalStateException("boom");
             Task<Object> failed = sem.withPermitAsync(() -> CompletableFuture.failedFuture(boom));
-            assertSame(boom, assertThrows(IllegalStateException.class, failed::await));
+            assertSame(boom, assertThrows(IllegalStateException.class, failed::join));
             assertEquals(1, sem.availablePermits());
             assertThrows(NullPointerException.class, () -> sem.withPermit(null));
             assertThrows(NullPointerException.class, () -> sem.withPermitAsync(null));

@@ -217,10 +217,10 @@ class SyncStressTest {
                                 Async.sleep(Duration.ofMillis(1)); // let the batch run
                             }
                         }
-                        Async.gatherOutcomes(new ArrayList<>(tasks)).await(GENEROUS);
+                        Async.gatherOutcomes(new ArrayList<>(tasks)).join(GENEROUS);
                         stop.set(true);
-                        cancels.addAndGet(canceller.await(GENEROUS));
-                        Async.sleepAsync(Duration.ZERO).await(); // after the done callbacks of the acquires
+                        cancels.addAndGet(canceller.join(GENEROUS));
+                        Async.sleepAsync(Duration.ZERO).join(); // after the done callbacks of the acquires
                         return null;
                     });
                 } catch (Throwable e) {
@@ -307,7 +307,7 @@ class SyncStressTest {
             }
             // wind down: stop the canceller, then cancel whatever still waits
             stop.set(true);
-            int cancelled = canceller.await(GENEROUS);
+            int cancelled = canceller.join(GENEROUS);
             for (Task<Void> w : workers) {
                 w.cancel();
             }
@@ -317,9 +317,9 @@ class SyncStressTest {
             for (Task<Integer> g : getAsyncs) {
                 g.cancel();
             }
-            Async.gatherOutcomes(new ArrayList<>(workers)).await(GENEROUS);
-            Async.gatherOutcomes(new ArrayList<>(putAsyncs)).await(GENEROUS);
-            Async.gatherOutcomes(new ArrayList<>(getAsyncs)).await(GENEROUS);
+            Async.gatherOutcomes(new ArrayList<>(workers)).join(GENEROUS);
+            Async.gatherOutcomes(new ArrayList<>(putAsyncs)).join(GENEROUS);
+            Async.gatherOutcomes(new ArrayList<>(getAsyncs)).join(GENEROUS);
             for (int i = 0; i < putAsyncs.size(); i++) {
                 if (putAsyncs.get(i).state() == TaskState.SUCCESS) {
                     put.add(putAsyncItems.get(i));
@@ -366,7 +366,7 @@ class SyncStressTest {
         }
         assertThrows(IllegalStateException.class, q::taskDone);
         Async.run(loop -> {
-            q.joinAsync().await(Duration.ofSeconds(1));
+            q.joinAsync().join(Duration.ofSeconds(1));
             return null;
         });
     }

@@ -90,7 +90,7 @@ final class SyncTestSupport {
     /** Runs {@code body} on the loop's own thread (in a non-blocking task's body) and returns what it returned. */
     static <T> T onLoopThread(Loop loop, Supplier<T> body) {
         Task<T> t = loop.createTaskAsync(() -> CompletableFuture.completedFuture(body.get()));
-        return t.await();
+        return t.join();
     }
 
     /** Asserts that a blocking call refuses the loop's thread. */

@@ -95,9 +95,9 @@ public final class BlockingLibraryInThreads {
                         calls.add(Async.toThread(() -> new Ran<>(customer + ": " + query(url, customer, Pace.UNIT), Thread.currentThread().getName())));
                     }
                     calls.add(loop.runInExecutor(httpPool, () -> new Ran<>("rate " + Http.get(client, rate), Thread.currentThread().getName())));
-                    return Async.gather(calls).await();
+                    return Async.gather(calls).join();
                 });
-                Ran<Long> primeCount = primes.await();
+                Ran<Long> primeCount = primes.join();
                 Duration maxGap = heartbeat.stop();
                 for (Ran<String> r : concurrent.value()) {
                     System.out.printf("    %-28s on %s%n", r.value(), r.thread());
@@ -111,16 +111,16 @@ public final class BlockingLibraryInThreads {
                 Task<String> someQuery = Async.toThread(() -> query(url, "bob", Duration.ZERO));
                 loop.callSoon(() -> {
                     try {
-                        refusal.complete("await() returned " + someQuery.await());
+                        refusal.complete("await() returned " + someQuery.join());
                     } catch (CancellationException e) {
                         refusal.complete("cancelled?! " + e);
                     } catch (IllegalStateException e) {
                         refusal.complete("IllegalStateException: " + e.getMessage());
                     }
                 });
-                String refused = refusal.await();
-                someQuery.await();
-                System.out.printf("  Task.await() on the loop's thread: %.110s...%n", refused);
+                String refused = refusal.join();
+                someQuery.join();
+                System.out.printf("  Task.join() on the loop's thread: %.110s...%n", refused);
 
                 List<String> expected = List.of("alice: 3 orders, 114.50", "bob: 1 orders, 20.00", "carol: 2 orders, 57.25", "rate 1.0842");
                 checkEquals(expected, concurrent.value().stream().map(Ran::value).toList(), "the blocking calls' results, in argument order");
@@ -231,7 +231,7 @@ public final class BlockingLibraryInThreads {
         /** Stops at the next beat and returns the longest gap seen. */
         Duration stop() {
             loop.callSoon(() -> stopping = true);
-            return stopped.await();
+            return stopped.join();
         }
     }
 

@@ -115,7 +115,7 @@ public final class CancelAndWait {
         for (Task<?> task : List.of(blocking, nonBlocking)) {
             String how;
             try {
-                task.await();
+                task.join();
                 how = "returned";
             } catch (CancellationException e) {
                 how = "CancellationException";
@@ -140,7 +140,7 @@ public final class CancelAndWait {
         // (a stage derived from it, such as sleepAsync(...).thenApply(...), would not pass cancellation on).
         Task<@Nullable Object> slow = loop.createTaskAsync("slow", () -> Async.sleepAsync(Pace.units(5)));
         Duration timeout = Pace.UNIT;
-        Timing.Timed<Done<@Nullable Object>> waited = Timing.measure(() -> Async.wait(List.of(fast, medium, slow), ReturnWhen.ALL_COMPLETED, timeout).await());
+        Timing.Timed<Done<@Nullable Object>> waited = Timing.measure(() -> Async.wait(List.of(fast, medium, slow), ReturnWhen.ALL_COMPLETED, timeout).join());
         Set<String> done = names(waited.value().done());
         Set<String> pending = names(waited.value().pending());
         System.out.printf("  wait(fast %d ms, medium %d ms, slow %d ms; timeout %d ms) after %d ms: done %s, pending %s (states %s, %s)%n",
@@ -155,7 +155,7 @@ public final class CancelAndWait {
         for (Task<@Nullable Object> task : waited.value().pending()) {
             task.cancel();
         }
-        List<Outcome<@Nullable Object>> outcomes = Async.gatherOutcomes(fast, medium, slow).await();
+        List<Outcome<@Nullable Object>> outcomes = Async.gatherOutcomes(fast, medium, slow).join();
         System.out.printf("  after cancelling the pending ones: fast %s, medium %s, slow %s%n", fast.state(), medium.state(), slow.state());
         check(outcomes.get(0) instanceof Outcome.Success<@Nullable Object> s && "fast".equals(s.value()), "fast succeeded: " + outcomes.get(0));
         check(outcomes.get(1) instanceof Outcome.Cancelled<@Nullable Object>, "medium was cancelled: " + outcomes.get(1));
@@ -174,7 +174,7 @@ public final class CancelAndWait {
         long start = System.nanoTime();
         String what;
         try {
-            what = "returned " + Async.waitFor(job, timeout).await();
+            what = "returned " + Async.waitFor(job, timeout).join();
         } catch (AsyncTimeoutException e) {
             what = "AsyncTimeoutException: " + e.getMessage();
         }

@@ -97,7 +97,7 @@ public final class ConcurrentHttpEndpoint {
         Task<String> a = loop.createTaskAsync(() -> Http.getAsync(client, first));
         Task<String> b = loop.createTaskAsync(() -> Http.getAsync(client, second));
         try {
-            List<String> both = Async.waitFor(Async.gather(a, b), TIMEOUT).await();
+            List<String> both = Async.waitFor(Async.gather(a, b), TIMEOUT).join();
             return Response.text(String.join(" | ", both));
         } catch (AsyncTimeoutException e) {
             // waitFor has cancelled the gather, which has cancelled both calls and waited for them.

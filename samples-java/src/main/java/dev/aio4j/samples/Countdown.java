@@ -49,7 +49,7 @@ public final class Countdown {
             Duration blockingTime = Timing.time(() -> {
                 Task<@Nullable Void> a = loop.createTask(() -> countdown("A", 2, loop, blocking));
                 Task<@Nullable Void> b = loop.createTask(() -> countdown("B", 3, loop, blocking));
-                Async.gather(a, b).await();
+                Async.gather(a, b).join();
             });
             System.out.printf("  blocking-style tasks: %s in %d ms%n", blocking, blockingTime.toMillis());
             checkCountdowns("blocking-style", blocking, blockingTime);
@@ -59,7 +59,7 @@ public final class Countdown {
             Duration nonBlockingTime = Timing.time(() -> {
                 Task<@Nullable Void> a = loop.createTaskAsync(() -> countdownAsync("A", 2, loop, nonBlocking));
                 Task<@Nullable Void> b = loop.createTaskAsync(() -> countdownAsync("B", 3, loop, nonBlocking));
-                Async.gather(a, b).await();
+                Async.gather(a, b).join();
             });
             System.out.printf("  non-blocking tasks:   %s in %d ms%n", nonBlocking, nonBlockingTime.toMillis());
             checkCountdowns("non-blocking", nonBlocking, nonBlockingTime);

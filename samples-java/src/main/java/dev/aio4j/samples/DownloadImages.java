@@ -96,7 +96,7 @@ public final class DownloadImages {
                 Path target = dir.resolve("tasks").resolve(image.name());
                 tasks.add(loop.createTaskAsync(image.name(), () -> downloadAsync(client, server.uri("/images/" + image.name()), target)));
             }
-            return Async.gather(tasks).await();
+            return Async.gather(tasks).join();
         });
         System.out.printf("  with tasks: %d ms (downloads in flight at once: %d)%n", concurrent.millis(), server.peakInFlight());
 

@@ -82,14 +82,14 @@ public final class FetchAndReadFile {
         Timing.Timed<List<String>> twoTasks = Timing.measure(() -> {
             Task<String> fetch = loop.createTask(() -> Http.get(client, page));
             Task<String> read = loop.createTask(() -> readSlowly(file, unit));
-            return List.of(fetch.await(), read.await());
+            return List.of(fetch.join(), read.join());
         });
         report("createTask x2", twoTasks);
 
         // 3. Two non-blocking tasks, gathered.
         Timing.Timed<List<String>> gathered = Timing.measure(() -> Async.gather(
                 loop.createTaskAsync(() -> Http.getAsync(client, page)),
-                loop.createTaskAsync(() -> Async.sleepAsync(unit).thenComposeAsync(ignored -> readAsync(file)))).await());
+                loop.createTaskAsync(() -> Async.sleepAsync(unit).thenComposeAsync(ignored -> readAsync(file)))).join());
         report("gather of two non-blocking tasks", gathered);
 
         // 4. asCompleted: the fetch (argument 1) takes 1 unit, the read (argument 2) half a unit.
@@ -100,7 +100,7 @@ public final class FetchAndReadFile {
             Task<String> read = loop.createTaskAsync("read", () -> Async.sleepAsync(unit.dividedBy(2)).thenComposeAsync(ignored -> readAsync(file)));
             for (Task<String> done : Async.asCompleted(List.of(fetch, read))) {
                 completionOrder.add(done.name());
-                System.out.printf("    asCompleted yields %s: %.20s...%n", done.name(), done.await());
+                System.out.printf("    asCompleted yields %s: %.20s...%n", done.name(), done.join());
             }
         });
         System.out.printf("  asCompleted over (fetch, read): %s in %d ms%n", completionOrder, asCompletedTime.toMillis());
@@ -109,7 +109,7 @@ public final class FetchAndReadFile {
         Timing.Timed<List<String>> toThread = Timing.measure(() -> {
             Task<String> fetch = loop.createTaskAsync(() -> Http.getAsync(client, page));
             Task<String> read = Async.toThread(() -> readSlowly(file, unit));
-            return Async.gather(fetch, read).await();
+            return Async.gather(fetch, read).join();
         });
         report("toThread(blocking reader) + fetch", toThread);
 

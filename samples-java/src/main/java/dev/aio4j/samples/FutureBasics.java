@@ -48,17 +48,17 @@ public final class FutureBasics {
             Duration timeout = Pace.units(0.5);
             AsyncTimeoutException timedOut = null;
             try {
-                never.await(timeout);
+                never.join(timeout);
             } catch (AsyncTimeoutException e) {
                 timedOut = e;
             }
-            System.out.printf("  await(%d ms) on a future with no result: %s; the future stays %s%n",
+            System.out.printf("  join(%d ms) on a future with no result: %s; the future stays %s%n",
                     timeout.toMillis(), timedOut == null ? "returned?!" : "AsyncTimeoutException", never.state());
             check(timedOut != null, "awaiting a future with no result times out");
-            checkEquals(TaskState.PENDING, never.state(), "Task.await(timeout) does not cancel the future");
+            checkEquals(TaskState.PENDING, never.state(), "Task.join(timeout) does not cancel the future");
             AsyncTimeoutException waitForTimedOut = null;
             try {
-                Async.waitFor(never, timeout).await();
+                Async.waitFor(never, timeout).join();
             } catch (AsyncTimeoutException e) {
                 waitForTimedOut = e;
             }
@@ -85,10 +85,10 @@ public final class FutureBasics {
                 return null;
             });
             Task<Integer> nonBlockingReader = loop.createTaskAsync(() -> future.thenApply(Integer::parseInt));
-            Timing.Timed<String> awaited = Timing.measure(future::await);
+            Timing.Timed<String> awaited = Timing.measure(future::join);
             TaskState after = future.state();
             System.out.printf("  state before: %s; await() returned %s after %d ms; state after: %s; a non-blocking reader got %d%n",
-                    before, awaited.value(), awaited.millis(), after, nonBlockingReader.await());
+                    before, awaited.value(), awaited.millis(), after, nonBlockingReader.join());
 
             // 3. A callback added to a future that is already done is still scheduled, not run inside addDoneCallback.
             // (This body runs on a virtual thread while the loop runs on its own: the callback may run
@@ -103,7 +103,7 @@ public final class FutureBasics {
             });
             insideTheCall.set(false);
             check(callbacksRan.await(5, TimeUnit.SECONDS), "all 4 callbacks run within 5 s; ran: " + callbacks);
-            setter.await();
+            setter.join();
             for (String line : callbacks) {
                 System.out.println("  " + line);
             }

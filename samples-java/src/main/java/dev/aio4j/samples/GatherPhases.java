@@ -47,7 +47,7 @@ public final class GatherPhases {
             Duration start = loop.time();
             Task<String> step1 = loop.createTask(() -> step(loop, blocking, "step 1", STEP1));
             Task<String> step2 = loop.createTask(() -> step(loop, blocking, "step 2", STEP2));
-            String blockingResult = step3(loop, blocking, Async.gather(step1, step2).await());
+            String blockingResult = step3(loop, blocking, Async.gather(step1, step2).join());
             report("blocking-style", blocking, start, blockingResult);
 
             // Non-blocking style: one task whose body composes the phases; no thread waits.
@@ -57,7 +57,7 @@ public final class GatherPhases {
                             loop.createTaskAsync(() -> stepAsync(loop, nonBlocking, "step 1", STEP1)),
                             loop.createTaskAsync(() -> stepAsync(loop, nonBlocking, "step 2", STEP2)))
                     .thenApplyAsync(results -> step3(loop, nonBlocking, results)))
-                    .await();
+                    .join();
             report("non-blocking", nonBlocking, start2, nonBlockingResult);
             return null;
         });

@@ -70,7 +70,7 @@ public final class LockEventConditionSemaphore {
                 return "job-3";
             });
         }));
-        List<String> done = Async.gather(jobs).await();
+        List<String> done = Async.gather(jobs).join();
         double units = unitsSince(start);
         System.out.printf("  lock: %s took %.1f units, at most %d inside at once%n", done, units, most.get());
         check(most.get() == 1, "the lock lets one job in at a time, saw " + most.get());
@@ -102,8 +102,8 @@ public final class LockEventConditionSemaphore {
             responded.set();
             return null;
         });
-        response.await();
-        Async.gather(waiters).await();
+        response.join();
+        Async.gather(waiters).join();
         System.out.printf("  event: set at step %d, the %d waiters woke at steps %s%n", setAt[0], wokeAt.size(), wokeAt);
         check(wokeAt.size() == 3, "every waiter wakes when the event is set, " + wokeAt.size() + " of 3 did");
         check(wokeAt.stream().allMatch(s -> s > setAt[0]), "the waiters wake only after the event is set: " + wokeAt);
@@ -142,7 +142,7 @@ public final class LockEventConditionSemaphore {
             ready.signalAll();
             return null;
         });
-        Async.gather(waiters).await();
+        Async.gather(waiters).join();
         System.out.printf("  condition: signal(2) released %d of 4 waiters, signalAll() the other %d%n",
                 afterSignal2, released.get() - afterSignal2);
         check(afterSignal2 == 2, "signal(2) releases exactly 2 waiters, released " + afterSignal2);
@@ -168,7 +168,7 @@ public final class LockEventConditionSemaphore {
                 return null;
             })));
         }
-        Async.gather(jobs).await();
+        Async.gather(jobs).join();
         double units = unitsSince(start);
         System.out.printf("  semaphore(2): 3 jobs took %.1f units, at most %d at once%n", units, most.get());
         check(most.get() == 2, "a semaphore of 2 runs at most 2 jobs at once (and here 2 did), saw " + most.get());

@@ -78,10 +78,10 @@ public final class QueryService {
                 requests.join(); // await queue.join(): every request taken and marked done
                 long answeredAtJoin = replies.stream().filter(Task::isDone).count();
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                Async.gather(submissions).await();
-                List<String> answers = Async.gather(replies).await();
+                Async.gather(submissions).join();
+                List<String> answers = Async.gather(replies).join();
                 requests.shutdown(); // the consumers waiting in get() leave with QueueShutDownException
-                int served = Async.gather(consumers).await().stream().mapToInt(Integer::intValue).sum();
+                int served = Async.gather(consumers).join().stream().mapToInt(Integer::intValue).sum();
 
                 for (int i = 0; i < customers.size(); i++) {
                     System.out.printf("  %s%n", answers.get(i));
@@ -120,7 +120,7 @@ public final class QueryService {
             }
             try {
                 String customer = request.customer();
-                String answer = pool.withConnection(connection -> Async.toThread(() -> query(connection, customer)).await());
+                String answer = pool.withConnection(connection -> Async.toThread(() -> query(connection, customer)).join());
                 request.reply().complete(answer);
                 served++;
             } catch (CancellationException e) { // a cancellation is not a failure of the request: pass it on

@@ -60,7 +60,7 @@ public final class SequentialVsConcurrent {
             List<String> answers = new ArrayList<>();
             for (int n = 1; n <= 3; n++) {
                 URI uri = server.uri("/slow?n=" + n);
-                answers.add(loop.createTask(() -> Http.get(client, uri)).await());
+                answers.add(loop.createTask(() -> Http.get(client, uri)).join());
             }
             return answers;
         });
@@ -76,7 +76,7 @@ public final class SequentialVsConcurrent {
                 URI uri = server.uri("/slow?n=" + n);
                 tasks.add(loop.createTaskAsync(() -> Http.getAsync(client, uri)));
             }
-            return Async.wait(tasks).await();
+            return Async.wait(tasks).join();
         });
         int waitPeak = server.peakInFlight();
         List<String> waitedAnswers = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class SequentialVsConcurrent {
                     return answer;
                 })));
             }
-            return Async.gather(tasks).await();
+            return Async.gather(tasks).join();
         });
         System.out.printf("  with gather() (delays %d/%d/%d ms): %s in %d ms; they completed as %s%n",
                 delays[0], delays[1], delays[2], gathered.value(), gathered.millis(), completionOrder);
