@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aio4j.kotlin.FlowsKt;
+import dev.aio4j.kotlin.Flows;
 import dev.aio4j.kotlin.KotlinSide;
 import dev.aio4j.kotlin.Suspend;
 import dev.aio4j.kotlin.TestService;
@@ -68,7 +68,7 @@ class KotlinCancellationMatrixTest {
                     return stage;
                 });
                 case KOTLIN_SUSPEND -> Suspend.call(k -> service.hang(started, finished, k));
-                case FLOW_PRODUCER -> FlowsKt.asAsyncIterable(service.hangingFlow(started, finished)).forEach(x -> {});
+                case FLOW_PRODUCER -> Flows.asAsyncIterable(service.hangingFlow(started, finished)).forEach(x -> {});
             };
             started.await();
             Deferred<Object> kotlinSide = switch (c.route()) {

@@ -10,7 +10,8 @@
  *     end a job with the more detailed copy of a TimeoutCancellationException that its stack-trace
  *     recovery made), or its own cancellation if the task completed normally meanwhile;
  *   - a task that ends CANCELLED makes the waiter throw its CancellationException (the same one).
- * A stage that is not a task is cancelled with toCompletableFuture().cancel(true) and the waiter
+ * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future, else its
+ * toCompletableFuture()) and the waiter
  * resumes at once (a stage has no "finished" beyond its completion).
  */
 @file:OptIn(InternalCoroutinesApi::class)
@@ -20,6 +21,7 @@ package dev.aio4j.internal
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Future
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
 import kotlin.coroutines.resume
@@ -62,7 +64,9 @@ internal object KotlinAwait {
         if (cf != null && cf.isDone) return outcomeOf(cf).getOrThrow()
         val outcome = suspendCancellableCoroutine { cont ->
             stage.whenComplete { v, e -> cont.resume(if (e == null) Result.success(v) else Result.failure(unwrap(e))) }
-            cont.invokeOnCancellation { cf?.cancel(true) }
+            // The stage itself when it is a Future: the JDK's HttpClient futures give a copy from
+            // toCompletableFuture(), and cancelling the copy would leave the request running.
+            cont.invokeOnCancellation { if (stage is Future<*>) stage.cancel(true) else cf?.cancel(true) }
         }
         return outcome.getOrThrow()
     }

@@ -1,6 +1,8 @@
 /*
  * Kotlin Flows and aio4j's AsyncIterables, each seen as the other, and AsyncCloseable.use.
  */
+@file:JvmName("Flows")
+
 package dev.aio4j.kotlin
 
 import dev.aio4j.internal.FlowIterable

@@ -116,7 +116,7 @@ public object Suspend {
      * Kotlin caller suspends until it completes and resumes on its own dispatcher with the stage's
      * value or exception instance.
      *
-     * Cancellation: cancelling the Kotlin caller cancels the stage (`toCompletableFuture().cancel(true)`,
+     * Cancellation: cancelling the Kotlin caller cancels the stage (`cancel(true)` on the stage itself when it is a `Future`, else on `toCompletableFuture()`:
      * the flag the JDK's `HttpClient` needs) and the caller resumes at once. A stage that is a
      * [Task] follows the task's rules instead: the task is cancelled, and the caller resumes when
      * the task has finished; a task that ends `CANCELLED` makes the caller throw its

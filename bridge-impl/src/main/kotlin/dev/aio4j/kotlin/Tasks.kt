@@ -2,6 +2,8 @@
  * Tasks in Kotlin: awaiting a Task in a coroutine, and Tasks to and from kotlinx's Deferred and
  * CoroutineScope.
  */
+@file:JvmName("Tasks")
+
 package dev.aio4j.kotlin
 
 import dev.aio4j.Loop
