@@ -38,7 +38,8 @@ public final class KotlinServiceFromJava {
     public static void run() {
         UserService service = new UserService(LATENCY_MS);
         Async.run(loop -> {
-            // Tasks and gather: three suspend calls at once.
+            // Tasks and gather: three suspend calls at once (after one call that loads the classes).
+            Suspend.call(c -> service.findUser(0, c)).join();
             long start = System.nanoTime();
             Task<User> a = Suspend.call(c -> service.findUser(1, c));
             Task<User> b = Suspend.call(c -> service.findUser(2, c));
