@@ -85,6 +85,22 @@ class KotlinInteropTest extends LoopFixture {
         assertTrue(text.contains("KotlinInteropTest.javaCallerOfKotlin"), text);
     }
 
+    @Test
+    void inDebugModeAFailedCallsTaskShowsTheJavaCallerToo() {
+        IllegalStateException e = Async.run(LoopOptions.defaults().withDebug(true), l -> {
+            Task<Integer> t = javaCallerMakingATask();
+            return assertThrows(IllegalStateException.class, t::join);
+        });
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        assertTrue(trace.toString().contains("TestService.failsInKotlin"), trace.toString());
+        assertTrue(trace.toString().contains("KotlinInteropTest.javaCallerMakingATask"), trace.toString());
+    }
+
+    private Task<Integer> javaCallerMakingATask() {
+        return Suspend.call(c -> service.failsInKotlin(c));
+    }
+
     private int javaCallerOfKotlin() {
         return Suspend.join(c -> service.failsInKotlin(c));
     }

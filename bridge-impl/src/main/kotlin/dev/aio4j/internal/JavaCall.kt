@@ -27,9 +27,14 @@ import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
     @Volatile @JvmField var task: SuspendTask<T>? = null
 
+    /** Suspend.call's caller, captured in debug mode only (a stack walk per call otherwise). */
+    @JvmField var callSite: CallSite? = null
+
     override val context: CoroutineContext get() = task().job.context
 
     override fun resumeWith(result: Result<T>) {
+        val site = callSite
+        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
         task().tryFinish(result)
     }
 
@@ -63,6 +68,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
         fun <T> callAsTask(loop: EventLoop, body: SuspendCall<T>): TaskImpl<T> {
             loop.checkOpen()
             val call = JavaCall<T>(loop)
+            if (loop.options().debug()) call.callSite = CallSite("Suspend.call() was called here, on ${Thread.currentThread()}")
             val result: Result<T> = try {
                 val returned = start(call, body)
                 if (returned === COROUTINE_SUSPENDED) return call.task()

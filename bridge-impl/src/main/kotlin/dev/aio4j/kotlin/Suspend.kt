@@ -58,6 +58,11 @@ public object Suspend {
      * function runs on the current loop: its context holds the loop's dispatcher and the task's
      * job, and the task is the loop's (like one made by `createTask`: closing the loop cancels it).
      *
+     * A failure raised after the function suspended happens on the loop's thread: in debug mode
+     * (`LoopOptions.withDebug(true)`, asyncio's debug mode, which records where tasks were created)
+     * the caller's frames are added to it as a suppressed `CallSite`, so that its stack trace shows
+     * the Java caller beside the Kotlin frames; otherwise only [join] does that.
+     *
      * Cancellation: cancelling the task cancels the function where it is suspended (its kotlinx
      * suspensions throw `CancellationException`, its `finally` blocks run), and the task is
      * `CANCELLED` once the function has finished. A function that ends with a
