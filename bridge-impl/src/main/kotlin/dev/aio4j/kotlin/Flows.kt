@@ -15,37 +15,43 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.withContext
 
 /**
- * This flow as an [AsyncIterable] for Java (`async for` over a Kotlin `Flow`).
+ * This flow as an [AsyncIterable] for Java; `async for` over an async generator in asyncio.
  *
  * Each walk collects the flow anew (a cold flow runs once per walk), on the loop current where the
  * walk starts. `forEach(action)` collects it in one task and calls the action for each element on
  * the loop, with no hand-off per element; `asyncIterator()` collects it in a producer task that
  * stays a buffer ahead of the consumer.
  *
- * Cancellation: cancelling `forEach`'s task, or closing the iterator (`closeAsync()`, which
- * `forEach` and early exits do), cancels the collection: the flow's `finally` blocks run, and the
- * task (or the stage `closeAsync()` returns) completes after they have. A failure of the flow
- * arrives as the same instance.
+ * **Cancellation:** cancelling `forEach`'s task, or closing the iterator (`closeAsync()`, which
+ * early exits do), cancels the collection: the flow's `finally` blocks run, and the task (or the
+ * stage `closeAsync()` returns) completes after they have.
  *
- * asyncio counterpart: an async generator consumed with `async for`. Thread-safety: the iterable
- * may be walked from any thread of a running loop, one iterator per walk (an iterator is used by
- * one consumer at a time).
+ * **Exceptions:** a failure of the flow arrives as the same instance (the task's, or the failed
+ * `hasNext()` stage's).
+ *
+ * **Threading:** walk it from any thread of a running loop, one iterator per walk (an iterator is
+ * used by one consumer at a time); the flow runs on the loop. An element's emission happens-before
+ * the `hasNext()` stage that announces it completes.
  *
  * @return an iterable over this flow's elements
  */
 public fun <T> Flow<T>.asAsyncIterable(): AsyncIterable<T> = FlowIterable(this)
 
 /**
- * This [AsyncIterable] as a cold Kotlin [Flow]: each collection opens a new iterator, emits its
- * elements in order, and closes it however the collection ends (completion, failure,
- * cancellation, or a consumer that stops early as `first()` and `take(n)` do), with close's own
- * failure added as suppressed to the collection's, or thrown if the collection succeeded.
+ * This [AsyncIterable] as a cold Kotlin [Flow]; `async for x in aiter` in asyncio.
  *
- * Cancellation: cancelling the collector cancels the pending `hasNext()` stage (a task follows
- * the task's rules: it is cancelled and waited for) and closes the iterator.
+ * Each collection opens a new iterator and emits its elements in order.
  *
- * asyncio counterpart: `async for x in aiter`. Thread-safety: collect from any coroutine; the
- * iterator's stages may complete on any thread.
+ * **Cancellation:** cancelling the collector cancels the pending `hasNext()` stage (a task follows
+ * the task's rules: it is cancelled and waited for); the iterator is closed however the collection
+ * ends (completion, failure, cancellation, or a consumer that stops early as `first()` and `take(n)`
+ * do), exactly once, non-cancellably.
+ *
+ * **Exceptions:** the iterator's failure, the same instance; close's own failure is added as
+ * suppressed to the collection's, or thrown if the collection succeeded.
+ *
+ * **Threading:** collect from any coroutine; the iterator's stages may complete on any thread, and
+ * the collector resumes on its own dispatcher.
  *
  * @return a flow of this iterable's elements
  */
@@ -66,14 +72,16 @@ public fun <T> AsyncIterable<T>.asFlow(): Flow<T> {
 }
 
 /**
- * Runs [block] with this resource and closes it afterwards with [AsyncCloseable.closeAsync],
- * however the block ends, exactly once, waiting for the close to complete.
+ * Runs [block] with this resource and closes it afterwards with [AsyncCloseable.closeAsync];
+ * asyncio's `async with resource:`.
  *
- * The block's failure wins, with close's failure added to it as suppressed; a close that fails
- * after a block that succeeded throws its failure. Closing is not cancellable: a cancelled
- * coroutine still waits for the close to complete.
+ * **Cancellation:** closing is not cancellable: a cancelled coroutine still closes the resource,
+ * once, and waits for the close to complete before the cancellation propagates.
  *
- * asyncio counterpart: `async with resource:`. Thread-safety: like the resource.
+ * **Exceptions:** the block's failure wins, with close's failure added to it as suppressed; a close
+ * that fails after a block that succeeded throws its failure (the same instance).
+ *
+ * **Threading:** like the resource; the close's completion happens-before the return.
  *
  * @param block the body, given this resource
  * @return what [block] returned

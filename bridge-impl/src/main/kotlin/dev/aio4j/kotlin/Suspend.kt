@@ -50,23 +50,29 @@ public fun interface SuspendCall<T> {
 public object Suspend {
 
     /**
-     * Calls a Kotlin `suspend` function and returns its [Task]: `Suspend.call(c -> service.findUser(42, c))`.
+     * Calls a Kotlin `suspend` function and returns its [Task]: `Suspend.call(c -> service.findUser(42, c))`;
+     * asyncio's `asyncio.create_task(coro)`.
      *
      * The function starts at once on the calling thread (no hop to another thread). When it
-     * returns without suspending, the task is born done with its value, or with the exception it
-     * threw (the same instance); otherwise the task completes when the function resumes. The
-     * function runs on the current loop: its context holds the loop's dispatcher and the task's
-     * job, and the task is the loop's (like one made by `createTask`: closing the loop cancels it).
+     * returns without suspending, the task is born done with its value or with the exception it
+     * threw; otherwise the task completes when the function resumes. The function runs on the
+     * current loop: its context holds the loop's dispatcher and the task's job, and the task is the
+     * loop's (like one made by `createTask`: closing the loop cancels it).
      *
-     * A failure raised after the function suspended happens on the loop's thread: in debug mode
-     * (`LoopOptions.withDebug(true)`, asyncio's debug mode, which records where tasks were created)
-     * the caller's frames are added to it as a suppressed `CallSite`, so that its stack trace shows
-     * the Java caller beside the Kotlin frames; otherwise only [join] does that.
+     * **Cancellation:** cancelling the task cancels the function where it is suspended (its kotlinx
+     * suspensions throw `CancellationException`, its `finally` blocks run); the task is `CANCELLED`
+     * once the function has finished. A function that ends with a `CancellationException` of its
+     * own makes the task `CANCELLED` too.
      *
-     * Cancellation: cancelling the task cancels the function where it is suspended (its kotlinx
-     * suspensions throw `CancellationException`, its `finally` blocks run), and the task is
-     * `CANCELLED` once the function has finished. A function that ends with a
-     * `CancellationException` of its own makes the task `CANCELLED` too.
+     * **Exceptions:** the task fails with the exception the function threw, the same instance
+     * (`Task.join()` then wraps a checked one once in `TaskFailedException`). A failure raised after
+     * the function suspended happens on the loop's thread: in debug mode (`LoopOptions.withDebug(true)`,
+     * asyncio's debug mode, which records where tasks were created) the caller's frames are added
+     * to it as a suppressed `CallSite`, so its stack trace shows the Java caller beside the Kotlin
+     * frames; otherwise only [join] does that.
+     *
+     * **Threading:** the function's first part runs on the calling thread, its resumptions on the
+     * loop. Everything the function did happens-before the task is seen done.
      *
      * @param T the function's result type
      * @param function the call, with the continuation left open
@@ -82,20 +88,23 @@ public object Suspend {
 
     /**
      * Calls a Kotlin `suspend` function from a blocking-style body and returns its value:
-     * `User u = Suspend.join(c -> service.findUser(42, c))`.
+     * `User u = Suspend.<User>join(c -> service.findUser(42, c))`; asyncio's `await coro`.
      *
      * The function starts on the calling thread; when it returns without suspending, its value
      * comes back with no park and no allocation beyond the result. When it suspends, the thread
      * parks once and is woken once, when the function has finished on the loop.
      *
-     * Exceptions follow `Task.join()`: an unchecked exception is thrown as the same instance; a
+     * **Cancellation:** an interrupt of the waiting thread (the cancellation of a blocking-style
+     * task) cancels the function, waits until it has finished (its `finally` blocks have run) and
+     * throws `CancellationException`; nothing of the call is left running.
+     *
+     * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance; a
      * checked one is wrapped once in `TaskFailedException`. A failure raised on the loop's thread
      * after the function suspended gets the caller's frames as a suppressed `CallSite` exception, so
      * its stack trace shows both the Kotlin frames and the Java caller.
      *
-     * Cancellation: an interrupt of the waiting thread (the cancellation of a blocking-style
-     * task) cancels the function, waits until it has finished (its `finally` blocks have run) and
-     * throws `CancellationException`.
+     * **Threading:** the function's first part runs on the calling thread, its resumptions on the
+     * loop; everything the function did happens-before this method returns.
      *
      * @param T the function's result type
      * @param function the call, with the continuation left open
@@ -114,20 +123,25 @@ public object Suspend {
 
     /**
      * The body of a `suspend` function implemented in Java over any asynchronous Java API:
-     * `return Suspend.resumeWith(client.sendAsync(request), continuation);`.
+     * `return Suspend.resumeWith(client.sendAsync(request), continuation);`; what an `async def`
+     * doing `return await asyncio.wrap_future(f)` is in asyncio.
      *
-     * A stage that is already done gives its value at once (or throws its exception, the same
-     * instance, with `CompletionException`/`ExecutionException` wrappers removed); otherwise the
-     * Kotlin caller suspends until it completes and resumes on its own dispatcher with the stage's
-     * value or exception instance.
+     * A stage that is already done gives its value at once; otherwise the Kotlin caller suspends
+     * until it completes and resumes on its own dispatcher.
      *
-     * Cancellation: cancelling the Kotlin caller cancels the stage (`cancel(true)` on the stage itself when it is a `Future`, else on `toCompletableFuture()`:
-     * the flag the JDK's `HttpClient` needs) and the caller resumes at once. A stage that is a
-     * [Task] follows the task's rules instead: the task is cancelled, and the caller resumes when
-     * the task has finished; a task that ends `CANCELLED` makes the caller throw its
-     * `CancellationException`.
+     * **Cancellation:** cancelling the Kotlin caller cancels the stage with `cancel(true)` (the flag
+     * the JDK's `HttpClient` needs to abort a request), on the stage itself when it is a `Future`
+     * (the `HttpClient`'s `toCompletableFuture()` is a copy), else on its `toCompletableFuture()`; the
+     * caller resumes at once. A stage that is a [Task] follows the task's rules instead: the task is
+     * cancelled with the caller's `CancellationException`, and the caller resumes when the task has
+     * finished.
      *
-     * Thread-safety: may be called on any thread; the stage may complete on any thread.
+     * **Exceptions:** the stage's exception reaches the Kotlin caller as the same instance, without
+     * `CompletionException`/`ExecutionException` wrappers (thrown from here when the stage is done
+     * already); a `CANCELLED` task's `CancellationException` likewise.
+     *
+     * **Threading:** call it on any thread; the stage may complete on any thread. The stage's
+     * completion happens-before the caller resumes.
      *
      * @param T the result type
      * @param stage the stage that gives the result

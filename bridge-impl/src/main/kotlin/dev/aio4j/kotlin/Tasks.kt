@@ -24,21 +24,25 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Deferred
 
 /**
- * Suspends until this task is done and returns its result, or throws its exception (the same
- * instance; a `CANCELLED` task throws its `CancellationException`).
+ * Suspends until this task is done and returns its result; asyncio's `await task`.
  *
  * It is more specific than kotlinx's `CompletionStage<T>.await()` (a `Task` is a
  * `CompletionStage`), so Kotlin picks it wherever both are imported the same way (both explicitly,
  * or both with `*`). An explicit `import kotlinx.coroutines.future.await` beside
  * `import dev.aio4j.kotlin.*` picks kotlinx's, which resumes as soon as it is cancelled and may
- * hand over a copy of an exception when kotlinx's debug mode is on.
+ * hand over a copy of an exception when kotlinx's debug mode is on. (`task.join()` is the
+ * blocking Java member.)
  *
- * Cancellation both ways: cancelling the coroutine cancels the task with the coroutine's own
+ * **Cancellation:** both ways. Cancelling the coroutine cancels the task with the coroutine's own
  * `CancellationException` instance and waits until the task has finished (asyncio's chain of
  * awaits), then throws what the task ended with; a task cancelled from elsewhere makes this throw
- * the task's `CancellationException`, the instance Java sees.
+ * the task's `CancellationException`, the instance Java sees. Nothing is left running.
  *
- * asyncio counterpart: `await task`. Thread-safety: any coroutine on any dispatcher.
+ * **Exceptions:** the task's exception, the same instance (no wrapping: Kotlin has no checked
+ * exceptions).
+ *
+ * **Threading:** any coroutine on any dispatcher; it resumes on its own dispatcher. The task's
+ * completion happens-before the return.
  *
  * @return the task's result
  */
@@ -46,14 +50,17 @@ public suspend fun <T> Task<T>.await(): T =
     if (this is TaskImpl<T>) KotlinAwait.task(this) else KotlinAwait.stage(this)
 
 /**
- * This task as a kotlinx [Deferred]: it completes as the task does (same value or exception
- * instance; a `CANCELLED` task makes a cancelled deferred), and cancelling the deferred cancels the
- * task. The deferred has no parent: the task keeps its own place on its loop.
+ * This task as a kotlinx [Deferred] (asyncio: a task is already awaitable; this is for kotlinx APIs
+ * that take a `Deferred`, such as `awaitAll`).
  *
- * Note that kotlinx's `Deferred.await()` may hand over a copy of an exception when kotlinx's debug
- * mode is on; [await] on the task does not.
+ * **Cancellation:** cancelling the deferred cancels the task; a task that ends `CANCELLED` makes a
+ * cancelled deferred. The deferred has no parent: the task keeps its own place on its loop.
  *
- * asyncio counterpart: none (a task is already awaitable). Thread-safety: any thread.
+ * **Exceptions:** the deferred completes with the task's value or exception instance; note that
+ * kotlinx's `Deferred.await()` may throw a copy of it when kotlinx's debug mode is on, which
+ * [await] on the task does not.
+ *
+ * **Threading:** any thread; the deferred completes in the task's done callback, on the task's loop.
  *
  * @return a deferred that follows this task
  */
@@ -73,11 +80,14 @@ public fun <T> Task<T>.asDeferred(): Deferred<T> {
 }
 
 /**
- * A [Task] that follows this deferred on [loop]: it completes as the deferred does (same value or
- * exception instance; a cancelled deferred makes a `CANCELLED` task), and cancelling the task
- * cancels the deferred. The task is done only once the deferred is (its `finally` blocks have run).
+ * A [Task] that follows this deferred on [loop]; asyncio's `asyncio.ensure_future(awaitable)`.
  *
- * asyncio counterpart: `asyncio.ensure_future(awaitable)`. Thread-safety: any thread.
+ * **Cancellation:** cancelling the task cancels the deferred; the task is done only once the
+ * deferred is (its `finally` blocks have run), `CANCELLED` if the deferred was cancelled.
+ *
+ * **Exceptions:** the deferred's value or exception instance.
+ *
+ * **Threading:** any thread; the task completes on the thread that completes the deferred.
  *
  * @param loop the loop the task belongs to (by default the current one)
  * @return a task that follows this deferred
@@ -92,17 +102,18 @@ public fun <T> Deferred<T>.asTask(loop: Loop = Current.loop()): Task<T> {
 
 /**
  * Starts [block] as a coroutine and returns it as a [Task]: kotlinx's `async`, with a `Task`
- * instead of a `Deferred`. The coroutine is a child of this scope's job (structured: the scope
- * waits for it, and a failure cancels the scope), on this scope's dispatcher, or on the loop's
- * when the scope has none.
+ * instead of a `Deferred`; asyncio's `asyncio.create_task(coro)` (or `tg.create_task` within a scope).
  *
+ * The coroutine is a child of this scope's job (structured: the scope waits for it, and its
+ * failure cancels the scope), on this scope's dispatcher, or on the loop's when the scope has none.
  * The task belongs to the loop whose dispatcher is in the context, else to the current loop.
  *
- * Cancellation: cancelling the task cancels the coroutine (kotlinx's prompt, sticky rules inside
- * it); it is `CANCELLED` once the coroutine has finished.
+ * **Cancellation:** cancelling the task cancels the coroutine (kotlinx's prompt, sticky rules
+ * inside it); it is `CANCELLED` once the coroutine has finished. Cancelling the scope cancels it.
  *
- * asyncio counterpart: `asyncio.create_task(coro)` (or `tg.create_task` within a scope).
- * Thread-safety: any thread.
+ * **Exceptions:** the task fails with what [block] threw, the same instance.
+ *
+ * **Threading:** any thread; [block] runs on the chosen dispatcher.
  *
  * @param context added to the scope's context
  * @param block the coroutine's body
@@ -122,13 +133,17 @@ public fun <T> CoroutineScope.task(
 
 /**
  * This loop as a kotlinx [kotlinx.coroutines.CoroutineDispatcher]: a coroutine dispatched by it runs
- * on the loop (its callbacks' thread), and `delay`/`withTimeout` use the loop's clock. With it,
- * Kotlin code joins a loop: `withContext(loop.asCoroutineDispatcher()) { ... }`, or
- * `CoroutineScope(loop.asCoroutineDispatcher()).task { ... }`.
+ * on the loop, and `delay`/`withTimeout` use the loop's clock. With it, Kotlin code joins a loop:
+ * `withContext(loop.asCoroutineDispatcher()) { ... }`, or `CoroutineScope(loop.asCoroutineDispatcher()).task { ... }`;
+ * asyncio's `asyncio.run_coroutine_threadsafe(coro, loop)`.
  *
- * asyncio counterpart: running a coroutine on a given loop (`asyncio.run_coroutine_threadsafe(coro, loop)`).
- * Thread-safety: the dispatcher may be used from any thread. Dispatching to a closed loop throws
- * `IllegalStateException`.
+ * **Cancellation:** not applicable (a dispatcher does not wait); a coroutine on it is cancelled by
+ * its own job, and closing the loop cancels the loop's tasks.
+ *
+ * **Exceptions:** dispatching to a closed loop throws `IllegalStateException`.
+ *
+ * **Threading:** the dispatcher may be used from any thread; what it dispatches runs on the loop's
+ * thread in submission order (or on `Dispatchers.Default` workers under `DEFAULT_DISPATCHER`).
  *
  * @return the loop's dispatcher (the same object on every call)
  * @throws IllegalArgumentException if this loop is not aio4j's own
