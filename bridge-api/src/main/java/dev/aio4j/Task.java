@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * {@code Future}).
  *
  * <p>A task is made by {@link Loop#createTask(java.util.concurrent.Callable) Loop.createTask} (a blocking-style body,
- * run on a virtual thread where the JVM has them), {@link Loop#createTaskAsync(java.util.function.Supplier)
+ * run on a virtual thread where the JVM has them), {@link Loop#createTaskAsync(java.util.concurrent.Callable)
  * Loop.createTaskAsync} (a non-blocking body that returns a {@link CompletionStage}),
  * {@link Loop#adopt(CompletionStage) Loop.adopt} (any running stage), {@link Loop#createPromise()}
  * (completed by hand), and by every combinator of {@link Async}.
