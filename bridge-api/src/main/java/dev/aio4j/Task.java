@@ -80,8 +80,10 @@ import org.jspecify.annotations.Nullable;
  *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
  *       something else, as a task's body does.</li>
  * </ul>
- * A derived task's failure that nobody retrieves reaches the loop's exception handler as any
- * task's does (its input's failure counts as retrieved by it).
+ * Deriving a stage counts as retrieving this task's failure, and a derived task that passes that
+ * failure on does not report it again (a {@code whenComplete} made only to watch may be dropped);
+ * a failure that a function throws is the derived task's own, and reaches the loop's exception
+ * handler if nobody retrieves it, as any task's does.
  *
  * @param <T> the type of the result
  */

@@ -130,17 +130,20 @@ class DerivedTaskTest extends LoopFixture {
     }
 
     @Test
-    void aDerivedTasksUnretrievedFailureReachesTheHandlerOnce() {
-        IllegalStateException boom = new IllegalStateException("boom");
-        Task<String> failed = loop.createTaskAsync(() -> CompletableFuture.failedFuture(boom));
-        Task<String> derived = failed.thenApply(v -> v);
-        loop.runUntilComplete(Async.gatherOutcomes(List.of(loop.createTask(() -> Async.sleep(Duration.ofMillis(1))))));
-        assertTrue(derived.isDone());
-        derived = null;
+    void aFailureAFunctionThrowsIsReportedIfUnretrievedAndAPassedOnOneIsNot() {
+        IllegalStateException passed = new IllegalStateException("passed on");
+        IllegalStateException own = new IllegalStateException("own");
+        Task<String> failed = loop.createTaskAsync(() -> CompletableFuture.failedFuture(passed));
+        failed.thenApply(v -> v).whenComplete((v, e) -> { }); // watched only, dropped
+        Task<String> ok = loop.createTask(() -> "ok");
+        ok.thenAccept(v -> {
+            throw own;
+        });
+        loop.runUntilComplete(loop.createTask(() -> Async.sleep(Duration.ofMillis(5))));
         loop.close();
         List<ExceptionContext> reports = x.reports();
         assertEquals(1, reports.size(), reports.toString());
-        assertSame(boom, reports.get(0).exception());
+        assertSame(own, reports.get(0).exception());
     }
 
     @Test

@@ -13,7 +13,9 @@
  *   - a task that received a request ends CANCELLED even if its function returned normally, as a
  *     body that catches the cancellation does (a function that throws makes it FAILED).
  *
- * Exceptions reach the functions as thrown, without CompletionException wrappers. The plain forms
+ * Exceptions reach the functions as thrown, without CompletionException wrappers. A failure that a
+ * function throws is the derived task's own, reported if nobody retrieves it; an input's failure
+ * passed on is not reported again. The plain forms
  * run the function where the input completes (or in the caller, when it is done already); the
  * ...Async forms on the executor given, or on the loop.
  *
@@ -105,16 +107,16 @@ internal class DerivedTask<T>(
         val v = outcome.getOrNull()
         try {
             when (kind) {
-                APPLY, APPLY_EITHER -> if (e == null) done((f as Function<Any?, T>).apply(v)) else fail(e)
-                ACCEPT, ACCEPT_EITHER -> if (e == null) (f as Consumer<Any?>).accept(v).also { done(null as T) } else fail(e)
-                RUN, RUN_BOTH, RUN_EITHER -> if (e == null) (f as Runnable).run().also { done(null as T) } else fail(e)
-                COMPOSE -> if (e == null) follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(v))) else fail(e)
+                APPLY, APPLY_EITHER -> if (e == null) done((f as Function<Any?, T>).apply(v)) else passOn(e)
+                ACCEPT, ACCEPT_EITHER -> if (e == null) (f as Consumer<Any?>).accept(v).also { done(null as T) } else passOn(e)
+                RUN, RUN_BOTH, RUN_EITHER -> if (e == null) (f as Runnable).run().also { done(null as T) } else passOn(e)
+                COMPOSE -> if (e == null) follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(v))) else passOn(e)
                 HANDLE -> done((f as BiFunction<Any?, Throwable?, T>).apply(v, e))
                 WHEN_COMPLETE -> whenComplete(f as BiConsumer<Any?, Throwable?>, v, e)
                 EXCEPTIONALLY -> if (e == null) done(v as T) else done((f as Function<Throwable, T>).apply(e))
                 EXCEPTIONALLY_COMPOSE -> if (e == null) done(v as T) else follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
-                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(first.valueNow(), second!!.valueNow())) else fail(e)
-                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(first.valueNow(), second!!.valueNow()).also { done(null as T) } else fail(e)
+                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(first.valueNow(), second!!.valueNow())) else passOn(e)
+                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(first.valueNow(), second!!.valueNow()).also { done(null as T) } else passOn(e)
             }
         } catch (thrown: Throwable) {
             fail(thrown)
@@ -132,7 +134,7 @@ internal class DerivedTask<T>(
             if (thrown !== e) e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
         }
         @Suppress("UNCHECKED_CAST")
-        if (e == null) done(v as T) else fail(e)
+        if (e == null) done(v as T) else passOn(e)
     }
 
     private fun stageOf(stage: CompletionStage<out T>?): CompletionStage<out T> =
@@ -142,7 +144,18 @@ internal class DerivedTask<T>(
         tryFinish(Result.success(value))
     }
 
+    /** Fails with what the function threw: a failure of its own, reported if nobody retrieves it. */
     private fun fail(e: Throwable) {
+        tryFinish(Result.failure(e))
+    }
+
+    /**
+     * Fails with the input's failure, passed on: the input's report was given up for this task,
+     * and the same failure is not reported again if nobody retrieves it here (a stage made only to
+     * watch, such as kotlinx's await() or a whenComplete for logging, is dropped).
+     */
+    private fun passOn(e: Throwable) {
+        markRetrieved()
         tryFinish(Result.failure(e))
     }
 
