@@ -64,11 +64,12 @@ class ResumeWithTest {
         val task = slowToFinish(loop, 50, finished)
         val source = object : JavaSource {
             override suspend fun fetch(id: Int): String = kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn { c: Continuation<String> ->
-                Suspend.resumeWith(task.thenApply { it.toString() }.toCompletableFuture(), c)
+                Suspend.resumeWith(task.thenApply { it.toString() }, c) // a derived stage is a task too
             }
         }
         delay(1)
         assertNull(withTimeoutOrNull(50) { source.fetch(4) })
+        assertTrue(finished.get(), "the caller resumed only after the task's finally had run")
         assertEquals(TaskState.CANCELLED, task.state())
     }
 }

@@ -93,7 +93,7 @@ class TasksTest {
         val stage = CompletableFuture<Int>()
         val foreign = mockk<Task<Int>>()
         every { foreign.toCompletableFuture() } returns stage
-        every { foreign.whenComplete(any()) } answers { stage.whenComplete(firstArg()) }
+        every { foreign.whenComplete(any()) } answers { stage.whenComplete(firstArg()); foreign }
         launch { yield(); stage.complete(5) }
         assertEquals(5, foreign.await())
     }
