@@ -43,33 +43,25 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String) : 
 
     fun waiting(): Int = synchronized(monitor) { waiters.size }
 
+    private fun takeLocked(): Boolean = if (available > 0) true.also { available-- } else false
+
     /** Takes a permit if one is free. */
-    fun tryTake(): Boolean = synchronized(monitor) {
-        if (available > 0) true.also { available-- } else false
-    }
+    fun tryTake(): Boolean = synchronized(monitor) { takeLocked() }
 
     /** Takes a permit if one is free (true), else adds [waiter] to the line; atomically. */
     fun takeOrEnqueue(waiter: Waiter): Boolean = synchronized(monitor) {
-        if (available > 0) {
-            available--
-            true
-        } else {
-            waiters.add(waiter)
-            false
-        }
+        takeLocked() || false.also { waiters.add(waiter) }
     }
 
-    /** Takes a permit, waiting as [form] says (SyncBlocking.enter is the blocking caller's to call). */
+    /** The one acquire: takes a permit, waiting as [form] says (SyncBlocking.enter is the blocking caller's to call). */
     fun take(form: WaitForm, loop: EventLoop?): Any? {
-        if (tryTake()) return form.now(this, null, loop)
-        val waiter = form.waiter(this, null, loop)
-        if (takeOrEnqueue(waiter)) serveAtOnce(waiter)
-        return form.waitFor(this, waiter)
-    }
-
-    /** A permit came free after all for [waiter]: it is served now, or, withdrawn already, the permit goes back. */
-    private fun serveAtOnce(waiter: Waiter) {
-        if (waiter.tryGrant(null)) waiter.deliver() else giveBack()
+        var waiter: Waiter? = null
+        synchronized(monitor) {
+            form.checkLocked(this)
+            if (!takeLocked()) waiter = form.waiter(this, null, loop).also { waiters.add(it) }
+        }
+        val w = waiter ?: return form.now(this, null, loop)
+        return form.waitFor(this, w)
     }
 
     /**

@@ -141,7 +141,10 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
      */
     private inline fun operate(form: WaitForm, loop: EventLoop?, op: Op, waiters: WaiterList, putItem: Any?, now: () -> Any?): Any? {
         var waiter: Waiter? = null
-        val value = locked { now() ?: form.waiter(op, putItem, loop).also { waiters.add(it); waiter = it } }
+        val value = locked {
+            form.checkLocked(op)
+            now() ?: form.waiter(op, putItem, loop).also { waiters.add(it); waiter = it }
+        }
         val w = waiter ?: return form.now(op, value, loop)
         return form.waitFor(op, w)
     }

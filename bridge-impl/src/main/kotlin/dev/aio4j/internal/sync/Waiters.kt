@@ -113,6 +113,13 @@ internal abstract class WaitOp(@JvmField val monitor: Any, @JvmField val what: S
 
 /** How a caller waits; see the file comment. [loop] is the loop of a TASK caller, null for PARK. */
 internal interface WaitForm {
+    /**
+     * Under [op]'s monitor, before the operation takes effect at once or waits: a blocking caller
+     * whose thread has an interrupt pending (its task's cancel() may have returned already, and
+     * what was put or released since must not go to it) throws the cancellation instead.
+     */
+    fun checkLocked(op: WaitOp) {}
+
     /** Under [op]'s monitor: a new waiter of this form, to be put in a line. */
     fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter
 
@@ -129,6 +136,13 @@ internal interface WaitForm {
  * cancellation does not withdraw (ParkWaiter).
  */
 internal class ParkForm(private val interruptible: Boolean) : WaitForm {
+    override fun checkLocked(op: WaitOp) {
+        if (interruptible && Thread.currentThread().isInterrupted) {
+            Thread.interrupted()
+            throw Current.cancellationForInterrupt(op.what)
+        }
+    }
+
     override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = ParkWaiter(op.monitor, op.what, putItem, interruptible)
 
     override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? = op.outcome(value).getOrThrow()
