@@ -37,7 +37,11 @@ import org.jspecify.annotations.Nullable;
  *     {@link java.util.concurrent.CancellationException} with the operation undone: nothing
  *     acquired, taken or put. If the operation completed at the very moment the interrupt came,
  *     it returns normally instead, with the thread's interrupt flag set again so that the next
- *     blocking call throws; the JDK's {@code Condition.await} makes the same choice.
+ *     blocking call throws; the JDK's {@code Condition.await} makes the same choice. The
+ *     {@link Task#cancel()} of a blocking-style task that waits in one of these methods withdraws
+ *     its waiter before it returns (asyncio's {@code Task.cancel()} cancels the future the task
+ *     waits on): a lock, permit, item or wake-up released or put after {@code cancel()} returned
+ *     goes to the next waiter or stays, never to the cancelled task.
  * <li><b>{@code ...Async} methods</b> throw {@link IllegalStateException} when the calling thread
  *     belongs to no loop, or with the message {@code "loop is closed"} when its loop is closed.
  *     Their task is independent of the calling task, as one made with {@code createTask}; a task
@@ -107,6 +111,14 @@ public interface AsyncLock {
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it from the queue of
      * waiters; a cancelled task never holds the lock (if the lock reached it at that very
      * moment, it is released again).
+     *
+     * <p><b>Holding it safely:</b> once the task has completed the lock is the caller's, whatever
+     * becomes of the code chained on the task. In {@code acquireAsync().thenCompose(v -> { ...;
+     * lock.release(); ... })}, a cancellation that reaches the chain just after the lock was
+     * granted skips the function, and with it the release: the lock stays held for good. Prefer
+     * {@link #withLockAsync}, which releases however its body ends, or release in a
+     * {@code whenComplete} that runs in every case (the warning of
+     * <a href="AsyncQueue.html#cancellation">AsyncQueue</a> about {@code getAsync()} is the same).
      *
      * <p><b>Exceptions:</b> the task fails only by cancellation.
      *
