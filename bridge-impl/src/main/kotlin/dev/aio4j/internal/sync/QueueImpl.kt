@@ -25,7 +25,7 @@
  *   - once shut down, no getter or putter waits;
  *   - unfinished = items put - taskDone() calls - items discarded by an immediate shutdown, and
  *     joiners wait only while it is positive.
- * Items given back by a cancelled getter task (a path no API call takes, see QueueTask) may take
+ * Items given back by a cancelled getter task (a path no API call takes, see WaiterTask) may take
  * the queue above maxSize for a moment.
  *
  * Each waiting operation is written once ([put], [get], [join]), taking the caller's WaitForm: the
