@@ -116,13 +116,13 @@ public interface AsyncLock {
      * waiters; a cancelled task never holds the lock (if the lock reached it at that very
      * moment, it is released again).
      *
-     * <p><b>Holding it safely:</b> once the task has completed the lock is the caller's, whatever
-     * becomes of the code chained on the task. In {@code acquireAsync().thenCompose(v -> { ...;
-     * lock.release(); ... })}, a cancellation that reaches the chain just after the lock was
-     * granted skips the function, and with it the release: the lock stays held for good. Prefer
-     * {@link #withLockAsync}, which releases however its body ends, or release in a
-     * {@code whenComplete} that runs in every case (the warning of
-     * <a href="AsyncQueue.html#cancellation">AsyncQueue</a> about {@code getAsync()} is the same).
+     * <p><b>Releasing in a chain:</b> once the task has completed the lock is the caller's. The
+     * stages derived from the task are tasks (see {@link Task}): in {@code
+     * acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} a cancellation that arrives just
+     * after the grant still runs the function, whose stage then gets the request, so the release
+     * is not skipped. A function that throws before its release leaks the lock, as an asyncio
+     * coroutine without {@code try/finally} would: prefer {@link #withLockAsync}, which releases
+     * however its body ends, or release in a {@code whenComplete}.
      *
      * <p><b>Exceptions:</b> the task fails only by cancellation.
      *

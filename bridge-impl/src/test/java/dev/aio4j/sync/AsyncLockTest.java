@@ -387,7 +387,7 @@ class AsyncLockTest {
     }
 
     /**
-     * The safe form of acquire-then-release for non-blocking code (see acquireAsync's Javadoc): a
+     * The form of acquire-then-release to prefer in non-blocking code (see acquireAsync's Javadoc): a
      * withLockAsync task cancelled just as the lock is handed to it never leaves the lock held.
      */
     @Test

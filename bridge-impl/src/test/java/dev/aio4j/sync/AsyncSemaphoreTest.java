@@ -154,7 +154,7 @@ class AsyncSemaphoreTest {
         });
     }
 
-    /** The safe form of acquire-then-release (see acquireAsync's Javadoc): no permit leaks when cancelled just after the grant. */
+    /** The form of acquire-then-release to prefer (see acquireAsync's Javadoc): no permit leaks when cancelled just after the grant. */
     @Test
     void withPermitAsyncCancelledJustAfterTheGrantNeverLeaksThePermit() {
         AsyncSemaphore semaphore = AsyncSemaphore.bounded(1);
