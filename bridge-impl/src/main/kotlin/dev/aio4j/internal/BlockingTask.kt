@@ -14,24 +14,21 @@ package dev.aio4j.internal
 import java.util.concurrent.Callable
 import java.util.concurrent.Executor
 import java.util.concurrent.RejectedExecutionException
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class BlockingTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     name: String?,
     body: Callable<out T>,
-    executor: Executor,
-) : TaskImpl<T>(loop, context, name, NEW, runsCoroutine = false), Runnable, Thread.UncaughtExceptionHandler {
+    private val executor: Executor,
+) : TaskImpl<T>(loop, name, NEW), Runnable, Thread.UncaughtExceptionHandler {
+    /** The body, until its thread takes it. */
+    @Volatile private var body: Callable<out T>? = body
     @Volatile private var thread: Thread? = null
 
     /** The handler this task replaced on its thread while the body runs (see Current). */
     @JvmField var replacedHandler: Thread.UncaughtExceptionHandler? = null
 
-    init {
-        slot = body
-        job.attach(context[Job])
+    override fun onStart() {
         try {
             executor.execute(this)
         } catch (e: RejectedExecutionException) {
@@ -52,9 +49,8 @@ internal class BlockingTask<T>(
         replacedHandler = if (handler === group) null else handler
         me.uncaughtExceptionHandler = this // marks the thread as this task's: see Current
         val threadName = givenName()?.let { n -> me.name.also { me.name = n } }
-        @Suppress("UNCHECKED_CAST")
-        val body = slot as Callable<out T>
-        slot = null
+        val body = this.body!!
+        this.body = null
         var result: Result<T> = try {
             Result.success(body.call())
         } catch (e: Throwable) {

@@ -71,6 +71,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var stopping = false
     @Volatile private var closing = false
     @Volatile private var closed = false
+    /** Set by close() once its sweeps found no task left: TaskImpl.start refuses new tasks from then on. */
+    @Volatile @JvmField var refusesTasks = false
 
     /**
      * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
@@ -462,13 +464,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     fun <T> newBlockingTask(name: String?, body: Callable<out T>, context: CoroutineContext, executor: Executor): BlockingTask<T> {
         Objects.requireNonNull(body, "body")
         checkOpen()
-        return BlockingTask(this, context, name, body, executor)
+        return BlockingTask(this, name, body, executor).also { it.start(context) }
     }
 
     fun <T> newAsyncTask(name: String?, body: Supplier<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
         Objects.requireNonNull(body, "body")
         checkOpen()
-        return AsyncBodyTask(this, context, name, body)
+        return AsyncBodyTask(this, name, body).also { it.start(context) }
     }
 
     override fun <T> adopt(stage: CompletionStage<out T>): Task<T> {
@@ -481,12 +483,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     fun <T> adoptStage(stage: CompletionStage<out T>): TaskImpl<T> {
         @Suppress("UNCHECKED_CAST")
         if (stage is TaskImpl<*> && stage.eventLoop === this) return stage as TaskImpl<T>
-        return StageTask(this, taskContext, stage)
+        return StageTask(this, stage).also { it.start(taskContext) }
     }
 
     override fun <T> createPromise(): Promise<T> {
         checkOpen()
-        return PromiseTask(this, taskContext)
+        return PromiseTask<T>(this).also { it.start(taskContext) }
     }
 
     override fun <T> runInExecutor(executor: Executor, body: Callable<out T>): Task<T> {

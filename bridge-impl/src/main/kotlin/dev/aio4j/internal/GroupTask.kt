@@ -15,16 +15,11 @@ import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.function.Supplier
-import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
-internal class GroupTask<T>(loop: EventLoop, context: CoroutineContext) : FollowingTask<T>(loop, context, null, RUNNING), TaskGroup {
+internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNNING), TaskGroup {
     private val childContext: CoroutineContext = loop.dispatcher + job
     @Volatile @JvmField var bodyGuard: InterruptGuard? = null
-
-    init {
-        job.attach(context[Job])
-    }
 
     override fun onCancelRequested(cause: Throwable) {
         bodyGuard?.fire()

@@ -4,18 +4,14 @@
  */
 package dev.aio4j.internal
 
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
-internal class SleepTask(loop: EventLoop, context: CoroutineContext, delayNanos: Long) :
-    TaskImpl<Void?>(loop, context, null, RUNNING, runsCoroutine = false), TimerEntry {
+internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
     override val deadline: Long = deadlineAfter(System.nanoTime(), delayNanos)
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = job.isCompleted
 
-    init {
-        job.attach(context[Job])
-        if (delayNanos == 0L) loop.enqueue(this) else loop.addTimer(this)
+    override fun onStart() {
+        if (delayNanos == 0L) eventLoop.enqueue(this) else eventLoop.addTimer(this)
     }
 
     override fun run() {

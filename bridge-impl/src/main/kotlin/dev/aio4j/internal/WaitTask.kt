@@ -12,24 +12,20 @@ import dev.aio4j.Task
 import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import kotlinx.coroutines.DisposableHandle
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class WaitTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     private val tasks: List<TaskImpl<T>>,
     private val returnWhen: ReturnWhen,
-    timeoutNanos: Long?,
-) : TaskImpl<Done<T>>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+    private val timeoutNanos: Long?,
+) : TaskImpl<Done<T>>(loop, null, RUNNING), (Throwable?) -> Unit {
     @Volatile private var remaining = tasks.size
     private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
     private var timer: ActionTimer? = null
 
-    init {
-        job.attach(context[Job])
+    override fun onStart() {
         for (i in tasks.indices) handles[i] = tasks[i].job.invokeOnCompletion(this)
-        if (timeoutNanos != null && !job.isCompleted) timer = loop.timerAfter(timeoutNanos) { finish() }
+        if (timeoutNanos != null && !job.isCompleted) timer = eventLoop.timerAfter(timeoutNanos) { finish() }
         if (job.isCompleted) cleanUp()
     }
 

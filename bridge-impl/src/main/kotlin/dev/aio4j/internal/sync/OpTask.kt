@@ -21,24 +21,22 @@ import dev.aio4j.internal.DoneTask
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.TaskImpl
 import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.Job
 
 internal class OpTask<T>(
     loop: EventLoop,
     private val undo: ((T) -> Unit)?,
     block: suspend () -> T,
-) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = true), (Throwable?) -> Unit {
+) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext), (Throwable?) -> Unit {
     /** What the body returned, or [NOTHING]; read by the completion handler. */
     @Volatile private var produced: Any? = NOTHING
 
     init {
-        job.attach(loop.taskContext[Job])
+        start(loop.taskContext) // in the constructor, as before the start protocol: the wait structure's rework removes this class
         if (undo != null) job.invokeOnCompletion(this)
         job.start(CoroutineStart.UNDISPATCHED, job) {
             val value = block()
             produced = value
-            slot = value // stored before the job completes (TaskImpl.valueNow)
-            value
+            storeValue(value) // stored before the job completes (TaskImpl.valueNow)
         }
     }
 

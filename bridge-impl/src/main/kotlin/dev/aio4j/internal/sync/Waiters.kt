@@ -17,7 +17,6 @@ import dev.aio4j.internal.TaskImpl
 import java.util.Objects
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.locks.LockSupport
-import kotlinx.coroutines.Job
 
 internal interface Waiter {
     /** A queue putter's item; null for every other waiter. */
@@ -93,7 +92,7 @@ internal fun Waiter.unlink(monitor: Any) {
  * the grant handed over.
  */
 internal abstract class WaiterTask<R>(loop: EventLoop, private val monitor: Any, undoesOnCancel: Boolean) :
-    TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+    TaskImpl<R>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     private var value: Any? = null
     private var failure: Throwable? = null
@@ -102,7 +101,7 @@ internal abstract class WaiterTask<R>(loop: EventLoop, private val monitor: Any,
     override var next: Waiter? = null
 
     init {
-        job.attach(loop.taskContext[Job])
+        start(loop.taskContext) // in the constructor, as before the start protocol: the wait structure's rework moves it to the factories
         if (undoesOnCancel) job.invokeOnCompletion(this)
     }
 
