@@ -90,8 +90,8 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread
      */
     public static <T extends @Nullable Object> T run(LoopOptions options, ThrowingFunction<? super Loop, ? extends T> main) {
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(options, "options (Async.run)");
+        Objects.requireNonNull(main, "main (Async.run)");
         return provider().run(options, main);
     }
 
@@ -122,8 +122,8 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread
      */
     public static <T extends @Nullable Object> T runAsync(LoopOptions options, Function<? super Loop, ? extends CompletionStage<? extends T>> main) {
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(options, "options (Async.runAsync)");
+        Objects.requireNonNull(main, "main (Async.runAsync)");
         return provider().runAsync(options, main);
     }
 
@@ -145,7 +145,7 @@ public final class Async {
      * @throws NullPointerException if {@code options} is null
      */
     public static Loop newLoop(LoopOptions options) {
-        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options (Async.newLoop)");
         return provider().newLoop(options);
     }
 
@@ -176,7 +176,7 @@ public final class Async {
      * @throws java.util.concurrent.CancellationException if interrupted while asleep
      */
     public static void sleep(Duration delay) {
-        requireNonNegative(delay, "delay");
+        requireNonNegative(delay, "delay", "Async.sleep");
         provider().sleep(delay);
     }
 
@@ -194,7 +194,7 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static Task<@Nullable Void> sleepAsync(Duration delay) {
-        requireNonNegative(delay, "delay");
+        requireNonNegative(delay, "delay", "Async.sleepAsync");
         return provider().sleepAsync(delay);
     }
 
@@ -222,7 +222,7 @@ public final class Async {
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
     public static <T extends @Nullable Object> Task<List<T>> gather(CompletionStage<? extends T>... tasks) {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "tasks (Async.gather)");
         return gather(Arrays.asList(tasks));
     }
 
@@ -237,7 +237,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<T>> gather(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gather(List.copyOf(requireNoNulls(tasks)));
+        return provider().gather(List.copyOf(requireNoNulls(tasks, "Async.gather")));
     }
 
     /**
@@ -257,7 +257,7 @@ public final class Async {
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(CompletionStage<? extends T>... tasks) {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "tasks (Async.gatherOutcomes)");
         return gatherOutcomes(Arrays.asList(tasks));
     }
 
@@ -272,7 +272,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks)));
+        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks, "Async.gatherOutcomes")));
     }
 
     // --------------------------------------------------------------------------------- wait
@@ -301,8 +301,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen) {
-        Objects.requireNonNull(returnWhen, "returnWhen");
-        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, null);
+        Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
+        return provider().wait(List.copyOf(requireNoNulls(tasks, "Async.wait")), returnWhen, null);
     }
 
     /**
@@ -324,9 +324,9 @@ public final class Async {
      *     {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen, Duration timeout) {
-        Objects.requireNonNull(returnWhen, "returnWhen");
-        requireNonNegative(timeout, "timeout");
-        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, timeout);
+        Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
+        requireNonNegative(timeout, "timeout", "Async.wait");
+        return provider().wait(List.copyOf(requireNoNulls(tasks, "Async.wait")), returnWhen, timeout);
     }
 
     // ------------------------------------------------------------------------- asCompleted
@@ -346,7 +346,7 @@ public final class Async {
      * @throws IllegalStateException if iterated on a loop's thread
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks) {
-        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), null);
+        return provider().asCompleted(List.copyOf(requireNoNulls(tasks, "Async.asCompleted")), null);
     }
 
     /**
@@ -362,8 +362,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks, Duration timeout) {
-        requireNonNegative(timeout, "timeout");
-        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), timeout);
+        requireNonNegative(timeout, "timeout", "Async.asCompleted");
+        return provider().asCompleted(List.copyOf(requireNoNulls(tasks, "Async.asCompleted")), timeout);
     }
 
     /**
@@ -376,7 +376,7 @@ public final class Async {
      * @throws NullPointerException if {@code tasks} or one of them is null
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks) {
-        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), null);
+        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks, "Async.asCompletedAsync")), null);
     }
 
     /**
@@ -391,8 +391,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks, Duration timeout) {
-        requireNonNegative(timeout, "timeout");
-        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), timeout);
+        requireNonNegative(timeout, "timeout", "Async.asCompletedAsync");
+        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks, "Async.asCompletedAsync")), timeout);
     }
 
     // ------------------------------------------------------------------ timeouts and shield
@@ -414,8 +414,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Task<T> waitFor(CompletionStage<T> task, Duration timeout) {
-        Objects.requireNonNull(task, "task");
-        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(task, "task (Async.waitFor)");
+        requireNonNegative(timeout, "timeout", "Async.waitFor");
         return provider().waitFor(task, timeout);
     }
 
@@ -440,8 +440,8 @@ public final class Async {
      * @throws TaskFailedException if {@code body} threw a checked exception
      */
     public static <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body) {
-        requireNonNegative(timeout, "timeout");
-        Objects.requireNonNull(body, "body");
+        requireNonNegative(timeout, "timeout", "Async.timeout");
+        Objects.requireNonNull(body, "body (Async.timeout)");
         return provider().timeout(timeout, body);
     }
 
@@ -463,8 +463,8 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Supplier<? extends CompletionStage<? extends T>> body) {
-        requireNonNegative(timeout, "timeout");
-        Objects.requireNonNull(body, "body");
+        requireNonNegative(timeout, "timeout", "Async.timeoutAsync");
+        Objects.requireNonNull(body, "body (Async.timeoutAsync)");
         return provider().timeoutAsync(timeout, body);
     }
 
@@ -479,7 +479,7 @@ public final class Async {
      * @throws NullPointerException if {@code task} is null
      */
     public static <T extends @Nullable Object> Task<T> shield(CompletionStage<T> task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task (Async.shield)");
         return provider().shield(task);
     }
 
@@ -502,7 +502,7 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> toThread(Callable<? extends T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.toThread)");
         return provider().toThread(body);
     }
 
@@ -527,7 +527,7 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread, or outside any loop
      */
     public static <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.taskGroup)");
         return provider().taskGroup(body);
     }
 
@@ -547,26 +547,27 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> taskGroupAsync(Function<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.taskGroupAsync)");
         return provider().taskGroupAsync(body);
     }
 
     // ---------------------------------------------------------------------------- helpers
 
-    private static <C extends Collection<?>> C requireNoNulls(C items) {
-        Objects.requireNonNull(items, "tasks");
+    /** Null-checks a collection of tasks and each of them; the messages name {@code method}, as every argument check here does. */
+    private static <C extends Collection<?>> C requireNoNulls(C items, String method) {
+        Objects.requireNonNull(items, "tasks (" + method + ")");
         int i = 0;
         for (Object item : items) {
             if (item == null) {
-                throw new NullPointerException("tasks[" + i + "]");
+                throw new NullPointerException("tasks[" + i + "] (" + method + ")");
             }
             i++;
         }
         return items;
     }
 
-    private static void requireNonNegative(Duration duration, String name) {
-        Objects.requireNonNull(duration, name);
+    private static void requireNonNegative(Duration duration, String name, String method) {
+        Objects.requireNonNull(duration, name + " (" + method + ")");
         if (duration.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative: " + duration);
         }

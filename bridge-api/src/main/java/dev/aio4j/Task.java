@@ -187,6 +187,21 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     void addDoneCallback(Consumer<? super Task<T>> callback);
 
     /**
+     * Removes every registration of {@code callback} (the same object, by {@code ==}) that has not
+     * been scheduled yet (asyncio's {@code remove_done_callback}): a long-lived task watched by
+     * many short-lived waiters does not keep their callbacks. Once the task is done its callbacks
+     * are scheduled, and there is nothing left to remove.
+     *
+     * <p>Thread-safe: a registration removed here never runs; one that this call finds scheduled
+     * already (the task completed meanwhile) runs and is not counted.
+     *
+     * @param callback the callback given to {@link #addDoneCallback}
+     * @return how many registrations were removed (0 if none)
+     * @throws NullPointerException if {@code callback} is null
+     */
+    int removeDoneCallback(Consumer<? super Task<T>> callback);
+
+    /**
      * Returns a new {@link CompletableFuture} that completes when this task is done, under
      * {@code CompletableFuture}'s own contract: the JDK bridge.
      *

@@ -4,6 +4,11 @@
  * that thread, and the task completes when the body has returned, as kotlinx's runInterruptible
  * does, but without a coroutine or a dispatch: the task object is the Runnable.
  *
+ * When the body starts: a task created in a step of its loop is handed to its thread at the
+ * loop's next step (asyncio's create_task schedules the first step with call_soon), so that a
+ * cancel() in the step that created it means the body never runs; one created on any other thread
+ * (a blocking body's, the caller of Async.run) is handed over at once, which costs no loop step.
+ *
  * The interrupt is guarded by the phase (TaskImpl): cancel moves RUNNING → INTERRUPTING, interrupts,
  * then INTERRUPTED; the body's end moves RUNNING → BODY_DONE, or, if a cancel got there first, waits
  * out INTERRUPTING and clears the interrupt, so that a pooled thread never carries it into the next
@@ -29,11 +34,22 @@ internal class BlockingTask<T>(
     @JvmField var replacedHandler: Thread.UncaughtExceptionHandler? = null
 
     override fun onStart() {
+        if (eventLoop.inLoopStep()) eventLoop.enqueue(HandOver(this)) else handOver()
+    }
+
+    /** Gives the body to its thread, unless the task was cancelled before. */
+    fun handOver() {
+        if (phase() != NEW) return
         try {
             executor.execute(this)
         } catch (e: RejectedExecutionException) {
             if (casPhase(NEW, BODY_DONE)) tryFinish(Result.failure(e))
         }
+    }
+
+    /** The loop's step that hands the body over (a separate object: the task itself is the thread's Runnable). */
+    private class HandOver(private val task: BlockingTask<*>) : Runnable {
+        override fun run() = task.handOver()
     }
 
     override fun run() {

@@ -11,7 +11,6 @@ package dev.aio4j.internal
 
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
-import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.function.Supplier
@@ -32,28 +31,29 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
         }
     }
 
-    override fun <R> createTask(body: Callable<out R>): Task<R> = blocking(null, body)
+    override fun <R> createTask(body: Callable<out R>?): Task<R> = blocking(null, requireArgument(body, "body", "TaskGroup.createTask"))
 
-    override fun <R> createTask(name: String, body: Callable<out R>): Task<R> {
-        Objects.requireNonNull(name, "name")
-        return blocking(name, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTask(name: String?, body: Callable<out R>?): Task<R> {
+        requireArgument(name, "name", "TaskGroup.createTask")
+        return blocking(name, requireArgument(body, "body", "TaskGroup.createTask"))
     }
 
-    override fun <R> createTaskAsync(body: Supplier<out CompletionStage<out R>>): Task<R> = nonBlocking(null, body)
+    override fun <R> createTaskAsync(body: Supplier<out CompletionStage<out R>>?): Task<R> =
+        nonBlocking(null, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
 
-    override fun <R> createTaskAsync(name: String, body: Supplier<out CompletionStage<out R>>): Task<R> {
-        Objects.requireNonNull(name, "name")
-        return nonBlocking(name, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTaskAsync(name: String?, body: Supplier<out CompletionStage<out R>>?): Task<R> {
+        requireArgument(name, "name", "TaskGroup.createTaskAsync")
+        return nonBlocking(name, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
     }
 
     private fun <R> blocking(name: String?, body: Callable<out R>): Task<R> {
-        Objects.requireNonNull(body, "body")
         checkAccepting()
         return eventLoop.newBlockingTask(name, body, childContext, eventLoop.blockingExecutor)
     }
 
     private fun <R> nonBlocking(name: String?, body: Supplier<out CompletionStage<out R>>): Task<R> {
-        Objects.requireNonNull(body, "body")
         checkAccepting()
         return eventLoop.newAsyncTask(name, body, childContext)
     }

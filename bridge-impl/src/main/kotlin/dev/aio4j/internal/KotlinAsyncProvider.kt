@@ -50,12 +50,34 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun sleep(delay: Duration) {
         Current.checkMayBlock("Async.sleep()")
-        if (delay.isZero) return
+        if (delay.isZero) {
+            yieldOneStep()
+            return
+        }
         try {
             TimeUnit.NANOSECONDS.sleep(delay.saturatedNanos())
         } catch (e: InterruptedException) {
             throw Current.cancellationForInterrupt("Async.sleep()")
         }
+    }
+
+    /**
+     * sleep(0) on a task's thread: waits for one step of the task's loop (a SleepTask of no delay),
+     * so that what was scheduled before has run, and throws a cancellation that is pending or that
+     * arrives in that step (a deadline that expired fires before the step completes the wait).
+     * On a thread that belongs to no loop it only checks for an interrupt, as Thread.sleep(0) does.
+     */
+    private fun yieldOneStep() {
+        if (Thread.interrupted()) throw Current.cancellationForInterrupt("Async.sleep()")
+        val loop = Current.loopOrNull() ?: return
+        val step = SleepTask(loop, 0).also { it.start(loop.taskContext) }
+        try {
+            Blocking.joinInterruptibly(step.job)
+        } catch (e: InterruptedException) {
+            step.cancel()
+            throw Current.cancellationForInterrupt("Async.sleep()")
+        }
+        if (Thread.interrupted()) throw Current.cancellationForInterrupt("Async.sleep()")
     }
 
     override fun sleepAsync(delay: Duration): Task<Void?> {

@@ -1,6 +1,8 @@
 /*
  * asyncio.sleep as a task: one object that is both the task and its timer on the loop's heap.
- * A zero delay completes at the loop's next step, after what is ready now: a yield.
+ * A zero delay is due at once: it completes at the loop's next step, after the callbacks ready
+ * now and after the timers due before it (so an expired deadline has fired when it completes): a
+ * yield, and with it a cancellation point.
  */
 package dev.aio4j.internal
 
@@ -11,7 +13,7 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     override val isTimerCancelled: Boolean get() = job.isCompleted
 
     override fun onStart() {
-        if (delayNanos == 0L) eventLoop.enqueue(this) else eventLoop.addTimer(this)
+        eventLoop.addTimer(this)
     }
 
     override fun run() {

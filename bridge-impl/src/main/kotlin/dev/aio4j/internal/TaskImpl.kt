@@ -63,16 +63,17 @@ package dev.aio4j.internal
 import dev.aio4j.Loop
 import dev.aio4j.Outcome
 import dev.aio4j.Task
+import dev.aio4j.TaskCancelledException
 import dev.aio4j.TaskFailedException
 import dev.aio4j.TaskState
 import java.lang.ref.WeakReference
 import java.time.Duration
-import java.util.Objects
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.Consumer
 import kotlinx.coroutines.AbstractCoroutine
+import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
@@ -99,6 +100,9 @@ internal abstract class TaskImpl<T>(
 
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
+
+    /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
+    private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
 
     // ------------------------------------------------------------------ construction
 
@@ -250,19 +254,25 @@ internal abstract class TaskImpl<T>(
 
     override fun cancel(): Boolean = cancelWith(null)
 
-    override fun cancel(message: String): Boolean {
-        Objects.requireNonNull(message, "message")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun cancel(message: String?): Boolean {
+        requireArgument(message, "message", "Task.cancel")
         return cancelWith(message)
     }
 
     /**
      * Requests cancellation; false when it came too late (the task is done, or completing with
      * its outcome fixed), so that of a racing cancel() and completion exactly one reports success.
+     * A cancel() of a done task counts as retrieving its outcome (asyncio's Future.cancel() clears
+     * the report flag first): its failure is not reported as never retrieved.
      */
     private fun cancelWith(message: String?): Boolean {
-        if (job.isCompleted) return false
-        val text = message ?: "${name()} was cancelled"
-        return job.cancelCoroutine(if (eventLoop.options().debug()) CancellationException(text) else TaskCancelledException(text))
+        if (job.isCompleted) {
+            markRetrieved()
+            return false
+        }
+        val name = name()
+        return job.cancelCoroutine(TaskCancelledException(message ?: "$name was cancelled", name, eventLoop.options().debug()))
     }
 
     override fun join(): T {
@@ -270,8 +280,9 @@ internal abstract class TaskImpl<T>(
         return Blocking.join(this, -1)
     }
 
-    override fun join(timeout: Duration): T {
-        Objects.requireNonNull(timeout, "timeout")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun join(timeout: Duration?): T {
+        requireArgument(timeout, "timeout", "Task.join")
         require(!timeout.isNegative) { "timeout must not be negative: $timeout" }
         checkNotSelf()
         return Blocking.join(this, timeout.saturatedNanos())
@@ -307,11 +318,34 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    override fun addDoneCallback(callback: Consumer<in Task<T>>) {
-        Objects.requireNonNull(callback, "callback")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun addDoneCallback(callback: Consumer<in Task<T>>?) {
+        requireArgument(callback, "callback", "Task.addDoneCallback")
         eventLoop.checkOpen()
         markRetrieved()
-        job.invokeOnCompletion { eventLoop.enqueue(HandleImpl(eventLoop) { callback.accept(this) }) }
+        val registration = DoneCallback(this, callback)
+        if (!job.isCompleted) {
+            synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
+        }
+        registration.handle = job.invokeOnCompletion(registration)
+    }
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun removeDoneCallback(callback: Consumer<in Task<T>>?): Int {
+        requireArgument(callback, "callback", "Task.removeDoneCallback")
+        var removed = 0
+        synchronized(this) {
+            val list = doneCallbacks ?: return 0
+            val each = list.iterator()
+            while (each.hasNext()) {
+                val registration = each.next()
+                if (registration.callback === callback) {
+                    each.remove()
+                    if (registration.withdraw()) removed++
+                }
+            }
+        }
+        return removed
     }
 
     override fun toCompletableFuture(): CompletableFuture<T> {
@@ -346,6 +380,37 @@ internal abstract class TaskImpl<T>(
 
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
+    }
+}
+
+/**
+ * One addDoneCallback registration: the job's completion handler that schedules the callback on
+ * the loop (asyncio's call_soon), unless [withdraw] (removeDoneCallback) claimed it first.
+ */
+internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) : (Throwable?) -> Unit, Runnable {
+    @Volatile private var state = REGISTERED
+    @Volatile @JvmField var handle: DisposableHandle? = null
+
+    override fun invoke(cause: Throwable?) {
+        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(HandleImpl(task.eventLoop, this))
+    }
+
+    /** Claims the registration before it is scheduled; true if this call did. */
+    fun withdraw(): Boolean {
+        if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
+        handle?.dispose()
+        return true
+    }
+
+    override fun run() = callback.accept(task)
+
+    override fun toString(): String = callback.toString()
+
+    private companion object {
+        const val REGISTERED = 0
+        const val SCHEDULED = 1
+        const val WITHDRAWN = 2
+        val STATE: AtomicIntegerFieldUpdater<DoneCallback<*>> = AtomicIntegerFieldUpdater.newUpdater(DoneCallback::class.java, "state")
     }
 }
 
@@ -384,10 +449,3 @@ internal class Unretrieved(task: TaskImpl<*>, @JvmField val exception: Throwable
     }
 }
 
-/**
- * The cancellation of a task by Task.cancel. Without a stack trace unless the loop is in debug
- * mode: cancelling a million sleepers should not cost a million stack walks.
- */
-internal class TaskCancelledException(message: String) : CancellationException(message) {
-    override fun fillInStackTrace(): Throwable = this
-}

@@ -21,7 +21,12 @@ internal class WaitForTask<T>(
 
     override fun onStart() {
         inner.markRetrieved()
-        if (!inner.isDone) {
+        if (timeout.isZero && !inner.isDone) {
+            // asyncio's wait_for(fut, 0): a task not done is cancelled now, so one that has not
+            // started never runs its body, and the timeout is raised once it has finished
+            timedOut = true
+            inner.cancel()
+        } else if (!inner.isDone) {
             timer = eventLoop.timerAfter(timeout.saturatedNanos()) {
                 timedOut = true
                 inner.cancel()

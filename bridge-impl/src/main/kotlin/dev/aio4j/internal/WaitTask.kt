@@ -1,6 +1,7 @@
 /*
  * asyncio.wait: completes with the done/pending split once returnWhen is met or the timeout
- * passes. It never cancels, never fails because of, and never retrieves the tasks it watches;
+ * passes. The split is taken in a loop step after the condition was met, as asyncio's waiter
+ * wakes at the next step: every task that completed in the same step is in done. It never cancels, never fails because of, and never retrieves the tasks it watches;
  * cancelling it cancels only the wait. When it completes it removes its handlers from the tasks
  * still running, so a long-lived task does not keep finished waits alive.
  */
@@ -18,8 +19,9 @@ internal class WaitTask<T>(
     private val tasks: List<TaskImpl<T>>,
     private val returnWhen: ReturnWhen,
     private val timeoutNanos: Long?,
-) : TaskImpl<Done<T>>(loop, null, RUNNING), (Throwable?) -> Unit {
+) : TaskImpl<Done<T>>(loop, null, RUNNING), (Throwable?) -> Unit, Runnable {
     @Volatile private var remaining = tasks.size
+    @Volatile private var scheduled = 0
     private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
     private var timer: ActionTimer? = null
 
@@ -36,8 +38,11 @@ internal class WaitTask<T>(
             ReturnWhen.FIRST_EXCEPTION -> left == 0 || (cause != null && cause !is CancellationException)
             ReturnWhen.ALL_COMPLETED -> left == 0
         }
-        if (met) finish()
+        if (met && SCHEDULED.compareAndSet(this, 0, 1)) eventLoop.enqueue(this)
     }
+
+    /** The step after the condition was met. */
+    override fun run() = finish()
 
     private fun finish() {
         val done = LinkedHashSet<Task<T>>()
@@ -57,5 +62,6 @@ internal class WaitTask<T>(
 
     private companion object {
         val REMAINING: AtomicIntegerFieldUpdater<WaitTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaitTask::class.java, "remaining")
+        val SCHEDULED: AtomicIntegerFieldUpdater<WaitTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaitTask::class.java, "scheduled")
     }
 }

@@ -14,6 +14,7 @@ package dev.aio4j.internal.sync
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.TaskImpl
+import dev.aio4j.internal.requireArgument
 import java.util.Objects
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.locks.LockSupport
@@ -141,8 +142,9 @@ internal abstract class WaiterTask<R>(loop: EventLoop, private val monitor: Any,
 
     override fun cancel(): Boolean = withdraw() && super.cancel()
 
-    override fun cancel(message: String): Boolean {
-        Objects.requireNonNull(message, "message")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun cancel(message: String?): Boolean {
+        requireArgument(message, "message", "Task.cancel")
         return withdraw() && super.cancel(message)
     }
 
