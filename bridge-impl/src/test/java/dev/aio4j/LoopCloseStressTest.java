@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("stress")
 class LoopCloseStressTest {
-    private static final int ROUNDS = 200 * Integer.getInteger("stress", 1);
+    private static final int ROUNDS = 300 * Integer.getInteger("stress", 1);
     private static final int CREATORS = 3;
 
     @Test
@@ -57,6 +58,9 @@ class LoopCloseStressTest {
                             })
                             : loop.createTaskAsync(CompletableFuture::new);
                         created.add(t);
+                        if (i > 100) {
+                            LockSupport.parkNanos(20_000); // enough to race close(), not so many that each round takes long
+                        }
                         if (i % 8 == 0) {
                             t.addDoneCallback(done -> created.add(loop.createTask(() -> {
                                 Async.sleep(Duration.ofMinutes(1));
