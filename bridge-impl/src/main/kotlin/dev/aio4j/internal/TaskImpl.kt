@@ -49,12 +49,13 @@
  *     recorded an unretrieved failure before any reader can see the job completed.
  *   - attachChild on a parent that is already cancelling or completed cancels the child at once.
  *
- * kotlinx members used that are @InternalCoroutinesApi (they may change in a kotlinx release; the
- * tests cover each): AbstractCoroutine (constructor with initParentJob = false, initParentJob,
- * onCancelled, handleJobException, cancellationExceptionMessage), JobSupport.onCancelling,
- * JobSupport.cancelCoroutine, JobSupport.getCompletionExceptionOrNull,
- * Job.getCancellationException, Job.invokeOnCompletion(onCancelling, invokeImmediately, handler)
- * (sync/ only).
+ * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
+ * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
+ * initParentJob = false, initParentJob, onCancelling, handleJobException and
+ * cancellationExceptionMessage. Public JobSupport members relied on for their exact behaviour:
+ * cancelCoroutine (returns false once the job is completing), getCompletionExceptionOrNull,
+ * getCancellationException. Elsewhere in bridge-impl: Delay (LoopDispatchers.kt) and
+ * CancellableContinuation.tryResume/completeResume (sync/QueueWaiters.kt).
  */
 @file:OptIn(InternalCoroutinesApi::class)
 
@@ -418,7 +419,7 @@ internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val call
 internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: TaskImpl<T>) :
     AbstractCoroutine<T>(parentContext, initParentJob = false, active = true) {
 
-    /** Becomes a child of [parent]; done by each final task class once it is fully built. */
+    /** Becomes a child of [parent]: called by TaskImpl.start only. */
     fun attach(parent: Job?) = initParentJob(parent)
 
     override fun onCancelling(cause: Throwable?) {
