@@ -45,17 +45,22 @@ class SleepZeroTest extends LoopFixture {
         assertTrue(ranBefore);
     }
 
+    /** sleep(0), noting in [threw] whether it threw a cancellation. */
+    private static void sleepZeroNoting(AtomicBoolean threw) {
+        try {
+            Async.sleep(Duration.ZERO);
+        } catch (CancellationException e) {
+            threw.set(true);
+            throw e;
+        }
+    }
+
     @Test
     void blockingSleepZeroThrowsAPendingCancellation() {
         AtomicBoolean threw = new AtomicBoolean();
         Task<String> t = loop.createTask(() -> {
             Async.currentTask().cancel();
-            try {
-                Async.sleep(Duration.ZERO);
-            } catch (CancellationException e) {
-                threw.set(true);
-                throw e;
-            }
+            sleepZeroNoting(threw);
             return "went on";
         });
         loop.runUntilComplete(Async.gatherOutcomes(t));
@@ -72,12 +77,7 @@ class SleepZeroTest extends LoopFixture {
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
-            try {
-                Async.sleep(Duration.ZERO);
-            } catch (CancellationException e) {
-                threw.set(true);
-                throw e;
-            }
+            sleepZeroNoting(threw);
             return "went on";
         });
         loop.callLater(Duration.ofMillis(5), t::cancel);

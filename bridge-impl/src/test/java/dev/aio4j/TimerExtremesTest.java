@@ -67,14 +67,14 @@ class TimerExtremesTest extends LoopFixture {
         });
     }
 
-    @Test
-    void callAtFarInTheFutureNeverFiresAndFreezesNothing() {
+    /** Schedules a timer [MAX] away from the loop's thread and from another, and checks that it freezes nothing. */
+    private void farInTheFutureFreezesNothing(java.util.function.Function<Runnable, TimerHandle> schedule) {
         List<TimerHandle> handles = new ArrayList<>();
         loop.runUntilComplete(loop.createTaskAsync(() -> {
-            handles.add(loop.callAt(MAX, () -> fail("fired")));
+            handles.add(schedule.apply(() -> fail("fired")));
             return CompletableFuture.completedFuture(null);
         }));
-        handles.add(loop.callAt(MAX, () -> fail("fired")));
+        handles.add(schedule.apply(() -> fail("fired")));
         for (TimerHandle h : handles) {
             assertFalse(h.when().isNegative(), h::toString);
         }
@@ -83,18 +83,13 @@ class TimerExtremesTest extends LoopFixture {
     }
 
     @Test
+    void callAtFarInTheFutureNeverFiresAndFreezesNothing() {
+        farInTheFutureFreezesNothing(callback -> loop.callAt(MAX, callback));
+    }
+
+    @Test
     void callLaterFarInTheFutureNeverFiresAndFreezesNothing() {
-        List<TimerHandle> handles = new ArrayList<>();
-        loop.runUntilComplete(loop.createTaskAsync(() -> {
-            handles.add(loop.callLater(MAX, () -> fail("fired")));
-            return CompletableFuture.completedFuture(null);
-        }));
-        handles.add(loop.callLater(MAX, () -> fail("fired")));
-        for (TimerHandle h : handles) {
-            assertFalse(h.when().isNegative(), h::toString);
-        }
-        otherTimersStillFire();
-        handles.forEach(TimerHandle::cancel);
+        farInTheFutureFreezesNothing(callback -> loop.callLater(MAX, callback));
         assertThrows(IllegalArgumentException.class, () -> loop.callLater(MIN, () -> { }));
     }
 
