@@ -166,10 +166,18 @@ public final class Async {
      * Parks the calling thread for {@code delay} (asyncio's {@code await asyncio.sleep(delay)}, for
      * blocking-style bodies).
      *
-     * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task) ends the sleep
-     * with {@link java.util.concurrent.CancellationException}.
+     * <p>{@code sleep(Duration.ZERO)} is one step of the calling task's loop ({@code await
+     * asyncio.sleep(0)}): when it returns, the callbacks scheduled on the loop before it, and the
+     * timers due before it, have run. On a thread that belongs to no loop it only checks for an
+     * interrupt, as {@code Thread.sleep(0)} does.
      *
-     * @param delay how long, zero or more; zero returns at once
+     * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task, or the expiry of
+     * an enclosing {@link #timeout}) ends the sleep with
+     * {@link java.util.concurrent.CancellationException}; one that is pending when it is called,
+     * or that arrives during the step of {@code sleep(Duration.ZERO)}, throws there too. On a
+     * thread that belongs to no task, the interrupt flag is set again.
+     *
+     * @param delay how long, zero or more
      * @throws NullPointerException if {@code delay} is null
      * @throws IllegalArgumentException if {@code delay} is negative
      * @throws IllegalStateException if called on a loop's thread: use {@link #sleepAsync} there
@@ -183,7 +191,8 @@ public final class Async {
     /**
      * Returns a task that completes after {@code delay} on the current loop's timers (asyncio's
      * {@code asyncio.sleep(delay)} as an awaitable). {@code sleepAsync(Duration.ZERO)} completes on
-     * the loop's next iteration: it yields to the other callbacks, as {@code sleep(0)} does.
+     * the loop's next iteration, after the callbacks and timers due before it: it yields to the
+     * other callbacks, as {@code sleep(0)} does.
      *
      * <p><b>Cancellation:</b> cancelling the task removes its timer and cancels it at once.
      *

@@ -85,7 +85,11 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * Requests cancellation (asyncio's {@code cancel()}); see <a href="#cancellation">Cancellation</a>.
      * A blocking body's thread is interrupted; a non-blocking body's stage is cancelled. The task
-     * stays {@link TaskState#RUNNING RUNNING} until its body has finished.
+     * stays {@link TaskState#RUNNING RUNNING} until its body has finished, then ends with a
+     * {@link TaskCancelledException} that carries its name. A task created in a step of its loop
+     * and cancelled before the loop's next step never runs its body. Cancelling a task that is
+     * already done counts as retrieving its failure: it is not reported as never retrieved
+     * (asyncio's {@code cancel()} clears that report too).
      *
      * @return {@code false} if the task was already done, {@code true} otherwise
      */
