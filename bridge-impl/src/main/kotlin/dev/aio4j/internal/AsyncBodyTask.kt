@@ -7,15 +7,16 @@
 package dev.aio4j.internal
 
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Callable
 import java.util.function.Supplier
 
 internal class AsyncBodyTask<T>(
     loop: EventLoop,
     name: String?,
-    body: Supplier<out CompletionStage<out T>>,
+    body: Callable<out CompletionStage<out T>>,
 ) : FollowingTask<T>(loop, name, NEW), Runnable {
     /** The body, until the loop calls it. */
-    private var body: Supplier<out CompletionStage<out T>>? = body
+    private var body: Callable<out CompletionStage<out T>>? = body
 
     override fun onStart() {
         eventLoop.enqueue(this)
@@ -45,12 +46,20 @@ internal class AsyncBodyTask<T>(
  * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
  * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what].
  */
-internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> {
+internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> =
+    callAsyncBody(task, Callable { body.get() }, what)
+
+/**
+ * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
+ * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what]. What
+ * the body throws, checked or not, is thrown as it is.
+ */
+internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Callable<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> {
     val loop = task.eventLoop
     val previous = loop.runningTask
     loop.runningTask = task
     try {
-        val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
+        val returned: CompletionStage<out T>? = body.call() // null from Java despite the contract
         return returned ?: throw NullPointerException("the body of ${what()} returned null instead of a CompletionStage")
     } finally {
         loop.runningTask = previous

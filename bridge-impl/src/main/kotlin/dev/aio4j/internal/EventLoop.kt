@@ -20,6 +20,7 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ThrowingRunnable
 import dev.aio4j.ExceptionContext
 import dev.aio4j.Handle
 import dev.aio4j.Loop
@@ -43,7 +44,6 @@ import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.LongAdder
 import java.util.concurrent.locks.LockSupport
-import java.util.function.Supplier
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.Dispatchers
@@ -496,13 +496,24 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         return newBlockingTask(name, requireArgument(body, "body", "Loop.createTask"), taskContext, blockingExecutor)
     }
 
-    override fun <T> createTaskAsync(body: Supplier<out CompletionStage<out T>>?): Task<T> =
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <T> createTaskAsync(body: Callable<out CompletionStage<out T>>?): Task<T> =
         newAsyncTask(null, requireArgument(body, "body", "Loop.createTaskAsync"), taskContext)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
-    override fun <T> createTaskAsync(name: String?, body: Supplier<out CompletionStage<out T>>?): Task<T> {
+    override fun <T> createTaskAsync(name: String?, body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(name, "name", "Loop.createTaskAsync")
         return newAsyncTask(name, requireArgument(body, "body", "Loop.createTaskAsync"), taskContext)
+    }
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(body: ThrowingRunnable?): Task<Void?> =
+        newBlockingTask(null, voidBody(requireArgument(body, "body", "Loop.createTask")), taskContext, blockingExecutor)
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(name: String?, body: ThrowingRunnable?): Task<Void?> {
+        requireArgument(name, "name", "Loop.createTask")
+        return newBlockingTask(name, voidBody(requireArgument(body, "body", "Loop.createTask")), taskContext, blockingExecutor)
     }
 
     /** A blocking-style task of this loop; [body] was checked by the public method that calls this. */
@@ -512,7 +523,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     }
 
     /** A non-blocking task of this loop; [body] was checked by the public method that calls this. */
-    fun <T> newAsyncTask(name: String?, body: Supplier<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
+    fun <T> newAsyncTask(name: String?, body: Callable<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
         checkOpen()
         return AsyncBodyTask(this, name, body).also { it.start(context) }
     }

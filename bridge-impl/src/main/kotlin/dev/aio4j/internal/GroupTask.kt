@@ -9,11 +9,11 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ThrowingRunnable
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
-import java.util.function.Supplier
 import kotlin.coroutines.CoroutineContext
 
 internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNNING), TaskGroup {
@@ -31,6 +31,7 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
         }
     }
 
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun <R> createTask(body: Callable<out R>?): Task<R> = blocking(null, requireArgument(body, "body", "TaskGroup.createTask"))
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
@@ -39,11 +40,21 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
         return blocking(name, requireArgument(body, "body", "TaskGroup.createTask"))
     }
 
-    override fun <R> createTaskAsync(body: Supplier<out CompletionStage<out R>>?): Task<R> =
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(body: ThrowingRunnable?): Task<Void?> = blocking(null, voidBody(requireArgument(body, "body", "TaskGroup.createTask")))
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(name: String?, body: ThrowingRunnable?): Task<Void?> {
+        requireArgument(name, "name", "TaskGroup.createTask")
+        return blocking(name, voidBody(requireArgument(body, "body", "TaskGroup.createTask")))
+    }
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTaskAsync(body: Callable<out CompletionStage<out R>>?): Task<R> =
         nonBlocking(null, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
-    override fun <R> createTaskAsync(name: String?, body: Supplier<out CompletionStage<out R>>?): Task<R> {
+    override fun <R> createTaskAsync(name: String?, body: Callable<out CompletionStage<out R>>?): Task<R> {
         requireArgument(name, "name", "TaskGroup.createTaskAsync")
         return nonBlocking(name, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
     }
@@ -53,7 +64,7 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
         return eventLoop.newBlockingTask(name, body, childContext, eventLoop.blockingExecutor)
     }
 
-    private fun <R> nonBlocking(name: String?, body: Supplier<out CompletionStage<out R>>): Task<R> {
+    private fun <R> nonBlocking(name: String?, body: Callable<out CompletionStage<out R>>): Task<R> {
         checkAccepting()
         return eventLoop.newAsyncTask(name, body, childContext)
     }

@@ -85,7 +85,7 @@ internal abstract class TaskImpl<T>(
     name: String?,
     initialPhase: Int,
     coroutineContext: CoroutineContext = EmptyCoroutineContext,
-) : Task<T> {
+) : TaskStages<T>() {
     /**
      * The task's place in the job tree. Only a task whose body is a coroutine (it calls job.start
      * in [onStart]) needs a [coroutineContext] to run in, with the loop's dispatcher; the others
