@@ -83,9 +83,11 @@ class PublicSurfaceTest extends LoopFixture {
     void nullArgumentsOfLoopNameTheParameterAndTheMethod() {
         Runnable r = () -> { };
         Duration d = Duration.ofSeconds(1);
-        npe("body (Loop.createTask)", () -> loop.createTask(null));
+        npe("body (Loop.createTask)", () -> loop.createTask((java.util.concurrent.Callable<Integer>) null));
+        npe("body (Loop.createTask)", () -> loop.createTask((ThrowingRunnable) null));
         npe("name (Loop.createTask)", () -> loop.createTask(null, () -> 1));
-        npe("body (Loop.createTask)", () -> loop.createTask("n", null));
+        npe("body (Loop.createTask)", () -> loop.createTask("n", (java.util.concurrent.Callable<Integer>) null));
+        npe("body (Loop.createTask)", () -> loop.createTask("n", (ThrowingRunnable) null));
         npe("body (Loop.createTaskAsync)", () -> loop.createTaskAsync(null));
         npe("name (Loop.createTaskAsync)", () -> loop.createTaskAsync(null, CompletableFuture::new));
         npe("body (Loop.createTaskAsync)", () -> loop.createTaskAsync("n", null));
@@ -117,7 +119,7 @@ class PublicSurfaceTest extends LoopFixture {
     void nullArgumentsOfAsyncNameTheParameterAndTheMethod() {
         Duration d = Duration.ofSeconds(1);
         Promise<Integer> p = loop.createPromise();
-        npe("main (Async.run)", () -> Async.run(null));
+        npe("main (Async.run)", () -> Async.run((ThrowingFunction<Loop, Integer>) null));
         npe("main (Async.runAsync)", () -> Async.runAsync(null));
         npe("options (Async.newLoop)", () -> Async.newLoop(null));
         npe("delay (Async.sleep)", () -> Async.sleep(null));
@@ -135,7 +137,7 @@ class PublicSurfaceTest extends LoopFixture {
         npe("body (Async.timeoutAsync)", () -> Async.timeoutAsync(d, null));
         npe("task (Async.shield)", () -> Async.shield(null));
         npe("body (Async.toThread)", () -> Async.toThread(null));
-        npe("body (Async.taskGroup)", () -> Async.taskGroup(null));
+        npe("body (Async.taskGroup)", () -> Async.taskGroup((ThrowingFunction<TaskGroup, Integer>) null));
         npe("body (Async.taskGroupAsync)", () -> Async.taskGroupAsync(null));
         p.cancel();
     }
