@@ -90,8 +90,8 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread
      */
     public static <T extends @Nullable Object> T run(LoopOptions options, ThrowingFunction<? super Loop, ? extends T> main) {
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(options, "options (Async.run)");
+        Objects.requireNonNull(main, "main (Async.run)");
         return provider().run(options, main);
     }
 
@@ -118,7 +118,7 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread
      */
     public static void run(LoopOptions options, ThrowingRunnable main) {
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(main, "main (Async.run)");
         run(options, loop -> {
             main.run();
             return null;
@@ -152,8 +152,8 @@ public final class Async {
      * @throws IllegalStateException if called on a loop's thread
      */
     public static <T extends @Nullable Object> T runAsync(LoopOptions options, ThrowingFunction<? super Loop, ? extends CompletionStage<? extends T>> main) {
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(options, "options (Async.runAsync)");
+        Objects.requireNonNull(main, "main (Async.runAsync)");
         return provider().runAsync(options, main);
     }
 
@@ -175,7 +175,7 @@ public final class Async {
      * @throws NullPointerException if {@code options} is null
      */
     public static Loop newLoop(LoopOptions options) {
-        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options (Async.newLoop)");
         return provider().newLoop(options);
     }
 
@@ -196,24 +196,33 @@ public final class Async {
      * Parks the calling thread for {@code delay} (asyncio's {@code await asyncio.sleep(delay)}, for
      * blocking-style bodies).
      *
-     * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task) ends the sleep
-     * with {@link java.util.concurrent.CancellationException}.
+     * <p>{@code sleep(Duration.ZERO)} is one step of the calling task's loop ({@code await
+     * asyncio.sleep(0)}): when it returns, the callbacks scheduled on the loop before it, and the
+     * timers due before it, have run. On a thread that belongs to no loop it only checks for an
+     * interrupt, as {@code Thread.sleep(0)} does.
      *
-     * @param delay how long, zero or more; zero returns at once
+     * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task, or the expiry of
+     * an enclosing {@link #timeout}) ends the sleep with
+     * {@link java.util.concurrent.CancellationException}; one that is pending when it is called,
+     * or that arrives during the step of {@code sleep(Duration.ZERO)}, throws there too. On a
+     * thread that belongs to no task, the interrupt flag is set again.
+     *
+     * @param delay how long, zero or more
      * @throws NullPointerException if {@code delay} is null
      * @throws IllegalArgumentException if {@code delay} is negative
      * @throws IllegalStateException if called on a loop's thread: use {@link #sleepAsync} there
      * @throws java.util.concurrent.CancellationException if interrupted while asleep
      */
     public static void sleep(Duration delay) {
-        requireNonNegative(delay, "delay");
+        requireNonNegative(delay, "delay", "Async.sleep");
         provider().sleep(delay);
     }
 
     /**
      * Returns a task that completes after {@code delay} on the current loop's timers (asyncio's
      * {@code asyncio.sleep(delay)} as an awaitable). {@code sleepAsync(Duration.ZERO)} completes on
-     * the loop's next iteration: it yields to the other callbacks, as {@code sleep(0)} does.
+     * the loop's next iteration, after the callbacks and timers due before it: it yields to the
+     * other callbacks, as {@code sleep(0)} does.
      *
      * <p><b>Cancellation:</b> cancelling the task removes its timer and cancels it at once.
      *
@@ -224,7 +233,7 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static Task<@Nullable Void> sleepAsync(Duration delay) {
-        requireNonNegative(delay, "delay");
+        requireNonNegative(delay, "delay", "Async.sleepAsync");
         return provider().sleepAsync(delay);
     }
 
@@ -252,7 +261,7 @@ public final class Async {
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
     public static <T extends @Nullable Object> Task<List<T>> gather(CompletionStage<? extends T>... tasks) {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "tasks (Async.gather)");
         return gather(Arrays.asList(tasks));
     }
 
@@ -267,7 +276,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<T>> gather(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gather(List.copyOf(requireNoNulls(tasks)));
+        return provider().gather(List.copyOf(requireNoNulls(tasks, "Async.gather")));
     }
 
     /**
@@ -287,7 +296,7 @@ public final class Async {
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(CompletionStage<? extends T>... tasks) {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "tasks (Async.gatherOutcomes)");
         return gatherOutcomes(Arrays.asList(tasks));
     }
 
@@ -302,7 +311,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks)));
+        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks, "Async.gatherOutcomes")));
     }
 
     // --------------------------------------------------------------------------------- wait
@@ -331,8 +340,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen) {
-        Objects.requireNonNull(returnWhen, "returnWhen");
-        return provider().wait(copyOf(tasks), returnWhen, null);
+        Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
+        return provider().wait(copyOf(tasks, "Async.wait"), returnWhen, null);
     }
 
     /**
@@ -354,9 +363,9 @@ public final class Async {
      *     {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen, Duration timeout) {
-        Objects.requireNonNull(returnWhen, "returnWhen");
-        requireNonNegative(timeout, "timeout");
-        return provider().wait(copyOf(tasks), returnWhen, timeout);
+        Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
+        requireNonNegative(timeout, "timeout", "Async.wait");
+        return provider().wait(copyOf(tasks, "Async.wait"), returnWhen, timeout);
     }
 
     // ------------------------------------------------------------------------- asCompleted
@@ -376,7 +385,7 @@ public final class Async {
      * @throws IllegalStateException if iterated on a loop's thread
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks) {
-        return provider().asCompleted(copyOf(tasks), null);
+        return provider().asCompleted(copyOf(tasks, "Async.asCompleted"), null);
     }
 
     /**
@@ -392,8 +401,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
-        requireNonNegative(timeout, "timeout");
-        return provider().asCompleted(copyOf(tasks), timeout);
+        requireNonNegative(timeout, "timeout", "Async.asCompleted");
+        return provider().asCompleted(copyOf(tasks, "Async.asCompleted"), timeout);
     }
 
     /**
@@ -406,7 +415,7 @@ public final class Async {
      * @throws NullPointerException if {@code tasks} or one of them is null
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks) {
-        return provider().asCompletedAsync(copyOf(tasks), null);
+        return provider().asCompletedAsync(copyOf(tasks, "Async.asCompletedAsync"), null);
     }
 
     /**
@@ -421,8 +430,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
-        requireNonNegative(timeout, "timeout");
-        return provider().asCompletedAsync(copyOf(tasks), timeout);
+        requireNonNegative(timeout, "timeout", "Async.asCompletedAsync");
+        return provider().asCompletedAsync(copyOf(tasks, "Async.asCompletedAsync"), timeout);
     }
 
     // ------------------------------------------------------------------ timeouts and shield
@@ -444,8 +453,8 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public static <T extends @Nullable Object> Task<T> waitFor(CompletionStage<T> task, Duration timeout) {
-        Objects.requireNonNull(task, "task");
-        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(task, "task (Async.waitFor)");
+        requireNonNegative(timeout, "timeout", "Async.waitFor");
         return provider().waitFor(task, timeout);
     }
 
@@ -470,8 +479,8 @@ public final class Async {
      * @throws TaskFailedException if {@code body} threw a checked exception
      */
     public static <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body) {
-        requireNonNegative(timeout, "timeout");
-        Objects.requireNonNull(body, "body");
+        requireNonNegative(timeout, "timeout", "Async.timeout");
+        Objects.requireNonNull(body, "body (Async.timeout)");
         return provider().timeout(timeout, body);
     }
 
@@ -493,8 +502,8 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Callable<? extends CompletionStage<? extends T>> body) {
-        requireNonNegative(timeout, "timeout");
-        Objects.requireNonNull(body, "body");
+        requireNonNegative(timeout, "timeout", "Async.timeoutAsync");
+        Objects.requireNonNull(body, "body (Async.timeoutAsync)");
         return provider().timeoutAsync(timeout, body);
     }
 
@@ -509,7 +518,7 @@ public final class Async {
      * @throws NullPointerException if {@code task} is null
      */
     public static <T extends @Nullable Object> Task<T> shield(CompletionStage<T> task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task (Async.shield)");
         return provider().shield(task);
     }
 
@@ -532,7 +541,7 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> toThread(Callable<? extends T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.toThread)");
         return provider().toThread(body);
     }
 
@@ -558,7 +567,7 @@ public final class Async {
      */
     @SuppressWarnings("overloads") // see taskGroup(ThrowingConsumer)
     public static <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.taskGroup)");
         return provider().taskGroup(body);
     }
 
@@ -578,7 +587,7 @@ public final class Async {
      */
     @SuppressWarnings("overloads") // a method-call lambda fits both forms: documented above
     public static void taskGroup(ThrowingConsumer<? super TaskGroup> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.taskGroup)");
         provider().taskGroup(group -> {
             body.accept(group);
             return null;
@@ -601,7 +610,7 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> taskGroupAsync(ThrowingFunction<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
-        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(body, "body (Async.taskGroupAsync)");
         return provider().taskGroupAsync(body);
     }
 
@@ -612,24 +621,25 @@ public final class Async {
      * (a {@code Task<String>} is read as a {@code Task<Object>} would be).
      */
     @SuppressWarnings("unchecked")
-    private static <T extends @Nullable Object> List<Task<T>> copyOf(Collection<? extends Task<? extends T>> tasks) {
-        return (List<Task<T>>) (List<?>) List.copyOf(requireNoNulls(tasks));
+    private static <T extends @Nullable Object> List<Task<T>> copyOf(Collection<? extends Task<? extends T>> tasks, String method) {
+        return (List<Task<T>>) (List<?>) List.copyOf(requireNoNulls(tasks, method));
     }
 
-    private static <C extends Collection<?>> C requireNoNulls(C items) {
-        Objects.requireNonNull(items, "tasks");
+    /** Null-checks a collection of tasks and each of them; the messages name {@code method}, as every argument check here does. */
+    private static <C extends Collection<?>> C requireNoNulls(C items, String method) {
+        Objects.requireNonNull(items, "tasks (" + method + ")");
         int i = 0;
         for (Object item : items) {
             if (item == null) {
-                throw new NullPointerException("tasks[" + i + "]");
+                throw new NullPointerException("tasks[" + i + "] (" + method + ")");
             }
             i++;
         }
         return items;
     }
 
-    private static void requireNonNegative(Duration duration, String name) {
-        Objects.requireNonNull(duration, name);
+    private static void requireNonNegative(Duration duration, String name, String method) {
+        Objects.requireNonNull(duration, name + " (" + method + ")");
         if (duration.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative: " + duration);
         }

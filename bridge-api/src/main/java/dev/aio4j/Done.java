@@ -25,7 +25,7 @@ public record Done<T extends @Nullable Object>(Set<Task<T>> done, Set<Task<T>> p
      * @throws NullPointerException if either is null
      */
     public Done {
-        done = Collections.unmodifiableSet(new LinkedHashSet<>(Objects.requireNonNull(done, "done")));
-        pending = Collections.unmodifiableSet(new LinkedHashSet<>(Objects.requireNonNull(pending, "pending")));
+        done = Collections.unmodifiableSet(new LinkedHashSet<>(Objects.requireNonNull(done, "done (Done)")));
+        pending = Collections.unmodifiableSet(new LinkedHashSet<>(Objects.requireNonNull(pending, "pending (Done)")));
     }
 }

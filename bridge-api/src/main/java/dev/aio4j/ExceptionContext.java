@@ -21,6 +21,6 @@ public record ExceptionContext(String message, @Nullable Throwable exception, @N
      * @throws NullPointerException if {@code message} is null
      */
     public ExceptionContext {
-        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(message, "message (ExceptionContext)");
     }
 }

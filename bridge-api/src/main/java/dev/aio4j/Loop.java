@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #callSoon} here). Every method that schedules or creates something throws
  * {@link IllegalStateException} with the message {@code "loop is closed"} once the loop is
  * closed (while {@link #close()} runs, the tasks it cancels may still schedule their clean-up, as
- * under {@code asyncio.run}), and {@link NullPointerException} naming a null argument. Tasks made here are
+ * under {@code asyncio.run}; see {@link #close()} for tasks created meanwhile), and
+ * {@link NullPointerException} naming a null argument and the method. Tasks made here are
  * independent of each other, as in asyncio: one's failure does not cancel another; a failure
  * that nobody retrieves reaches the {@linkplain #setExceptionHandler exception handler}.
  */
@@ -281,6 +282,12 @@ public interface Loop extends Executor, AutoCloseable {
      * they have finished, stops the loop's own thread pool, and marks the loop closed. Failures of
      * the cancelled tasks other than their cancellation go to the exception handler. A second call
      * does nothing.
+     *
+     * <p>Tasks created while it runs: one created from outside the loop (a thread that is neither
+     * the loop's nor one of its tasks') is refused with {@code IllegalStateException("loop is
+     * closed")}; one created inside it (by a done callback, or by the clean-up of a task this
+     * call cancelled) is cancelled and waited for like the others, until no task is left; from
+     * then on every new task is refused. No task is left pending or running when it returns.
      *
      * @throws IllegalStateException if the loop is running (call {@link #stop()} first), or if
      *     called from one of the loop's own tasks

@@ -47,8 +47,8 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
      * @throws IllegalArgumentException if {@code slowCallbackThreshold} is negative
      */
     public LoopOptions {
-        Objects.requireNonNull(threading, "threading");
-        Objects.requireNonNull(slowCallbackThreshold, "slowCallbackThreshold");
+        Objects.requireNonNull(threading, "threading (LoopOptions)");
+        Objects.requireNonNull(slowCallbackThreshold, "slowCallbackThreshold (LoopOptions)");
         if (slowCallbackThreshold.isNegative()) {
             throw new IllegalArgumentException("slowCallbackThreshold must not be negative: " + slowCallbackThreshold);
         }

@@ -45,7 +45,7 @@ public sealed interface Outcome<T extends @Nullable Object> {
          * @throws IllegalArgumentException if {@code exception} is a cancellation
          */
         public Failure {
-            Objects.requireNonNull(exception, "exception");
+            Objects.requireNonNull(exception, "exception (Outcome.Failure)");
             if (exception instanceof CancellationException) {
                 throw new IllegalArgumentException("a cancellation is Outcome.Cancelled, not a Failure", exception);
             }
@@ -66,7 +66,7 @@ public sealed interface Outcome<T extends @Nullable Object> {
          * @throws NullPointerException if {@code exception} is null
          */
         public Cancelled {
-            Objects.requireNonNull(exception, "exception");
+            Objects.requireNonNull(exception, "exception (Outcome.Cancelled)");
         }
     }
 

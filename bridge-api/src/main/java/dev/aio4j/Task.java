@@ -110,7 +110,11 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * Requests cancellation (asyncio's {@code cancel()}); see <a href="#cancellation">Cancellation</a>.
      * A blocking body's thread is interrupted; a non-blocking body's stage is cancelled. The task
-     * stays {@link TaskState#RUNNING RUNNING} until its body has finished.
+     * stays {@link TaskState#RUNNING RUNNING} until its body has finished, then ends with a
+     * {@link TaskCancelledException} that carries its name. A task created in a step of its loop
+     * and cancelled before the loop's next step never runs its body. Cancelling a task that is
+     * already done counts as retrieving its failure: it is not reported as never retrieved
+     * (asyncio's {@code cancel()} clears that report too).
      *
      * @return {@code false} if the task was already done, {@code true} otherwise
      */
@@ -210,6 +214,21 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      *     refuses), even when the task is done
      */
     void addDoneCallback(Consumer<? super Task<T>> callback);
+
+    /**
+     * Removes every registration of {@code callback} (the same object, by {@code ==}) that has not
+     * been scheduled yet (asyncio's {@code remove_done_callback}): a long-lived task watched by
+     * many short-lived waiters does not keep their callbacks. Once the task is done its callbacks
+     * are scheduled, and there is nothing left to remove.
+     *
+     * <p>Thread-safe: a registration removed here never runs; one that this call finds scheduled
+     * already (the task completed meanwhile) runs and is not counted.
+     *
+     * @param callback the callback given to {@link #addDoneCallback}
+     * @return how many registrations were removed (0 if none)
+     * @throws NullPointerException if {@code callback} is null
+     */
+    int removeDoneCallback(Consumer<? super Task<T>> callback);
 
     /**
      * Returns a new {@link CompletableFuture} that completes when this task is done, under

@@ -79,8 +79,8 @@ class ValueTypesTest {
         assertEquals(new LoopOptions(LoopOptions.Threading.DEFAULT_DISPATCHER, true, Duration.ofSeconds(1)), changed);
         assertEquals(LoopOptions.defaults(), d, "withers do not change the original");
         assertThrows(IllegalArgumentException.class, () -> d.withSlowCallbackThreshold(Duration.ofMillis(-1)));
-        assertEquals("threading", assertThrows(NullPointerException.class, () -> d.withThreading(null)).getMessage());
-        assertEquals("slowCallbackThreshold", assertThrows(NullPointerException.class, () -> d.withSlowCallbackThreshold(null)).getMessage());
+        assertEquals("threading (LoopOptions)", assertThrows(NullPointerException.class, () -> d.withThreading(null)).getMessage());
+        assertEquals("slowCallbackThreshold (LoopOptions)", assertThrows(NullPointerException.class, () -> d.withSlowCallbackThreshold(null)).getMessage());
     }
 
     @Test

@@ -120,15 +120,15 @@ final class Expect implements LoopExceptionHandler {
     }
 
     /**
-     * Asserts that {@code call} throws {@link NullPointerException} naming {@code parameter}: the
-     * message is the name ({@code Objects.requireNonNull(x, "x")}) or ends with
-     * {@code "parameter <name>"} (Kotlin's own parameter check, which runs first in bridge-impl).
+     * Asserts that {@code call} throws {@link NullPointerException} naming {@code parameter} and
+     * the public method or type, as {@code "callback (Loop.callSoon)"} or {@code "threading (LoopOptions)"},
+     * and no internal class.
      */
     static void assertNpeNames(String parameter, org.junit.jupiter.api.function.Executable call) {
         NullPointerException e = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class, call);
         String m = String.valueOf(e.getMessage());
-        assertTrue(m.equals(parameter) || m.endsWith("parameter " + parameter),
-                "the NullPointerException does not name the parameter " + parameter + ": " + m);
+        assertTrue(m.matches(java.util.regex.Pattern.quote(parameter) + "(\\[\\d+\\])? \\([A-Z]\\w*(\\.\\w+)?\\)") && !m.contains("internal"),
+                "the NullPointerException does not name the parameter " + parameter + " and the public method: " + m);
     }
 
     /** A {@link Runnable} that may throw, for checks. */

@@ -9,27 +9,23 @@ package dev.aio4j.internal
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
 import java.util.function.Supplier
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class AsyncBodyTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     name: String?,
     body: Callable<out CompletionStage<out T>>,
-) : FollowingTask<T>(loop, context, name, NEW), Runnable {
+) : FollowingTask<T>(loop, name, NEW), Runnable {
+    /** The body, until the loop calls it. */
+    private var body: Callable<out CompletionStage<out T>>? = body
 
-    init {
-        slot = body
-        job.attach(context[Job])
-        loop.enqueue(this)
+    override fun onStart() {
+        eventLoop.enqueue(this)
     }
 
     override fun run() {
         if (!casPhase(NEW, RUNNING)) return
-        @Suppress("UNCHECKED_CAST")
-        val body = slot as Callable<out CompletionStage<out T>>
-        slot = null
+        val body = this.body!!
+        this.body = null
         val stage = try {
             callAsyncBody(this, body) { name() }
         } catch (e: Throwable) {

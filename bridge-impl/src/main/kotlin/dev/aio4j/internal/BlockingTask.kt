@@ -4,6 +4,11 @@
  * that thread, and the task completes when the body has returned, as kotlinx's runInterruptible
  * does, but without a coroutine or a dispatch: the task object is the Runnable.
  *
+ * When the body starts: a task created in a step of its loop is handed to its thread at the
+ * loop's next step (asyncio's create_task schedules the first step with call_soon), so that a
+ * cancel() in the step that created it means the body never runs; one created on any other thread
+ * (a blocking body's, the caller of Async.run) is handed over at once, which costs no loop step.
+ *
  * The interrupt is guarded by the phase (TaskImpl): cancel moves RUNNING → INTERRUPTING, interrupts,
  * then INTERRUPTED; the body's end moves RUNNING → BODY_DONE, or, if a cancel got there first, waits
  * out INTERRUPTING and clears the interrupt, so that a pooled thread never carries it into the next
@@ -15,16 +20,15 @@ import dev.aio4j.internal.sync.ParkWaiter
 import java.util.concurrent.Callable
 import java.util.concurrent.Executor
 import java.util.concurrent.RejectedExecutionException
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class BlockingTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     name: String?,
     body: Callable<out T>,
-    executor: Executor,
-) : TaskImpl<T>(loop, context, name, NEW, runsCoroutine = false), Runnable, Thread.UncaughtExceptionHandler {
+    private val executor: Executor,
+) : TaskImpl<T>(loop, name, NEW), Runnable, Thread.UncaughtExceptionHandler {
+    /** The body, until its thread takes it. */
+    @Volatile private var body: Callable<out T>? = body
     @Volatile private var thread: Thread? = null
 
     /** The handler this task replaced on its thread while the body runs (see Current). */
@@ -33,14 +37,23 @@ internal class BlockingTask<T>(
     /** The primitive's waiter the body is parked on, for cancel() to withdraw first (sync/ParkWaiter.kt). */
     @JvmField @Volatile var waitingIn: Any? = null
 
-    init {
-        slot = body
-        job.attach(context[Job])
+    override fun onStart() {
+        if (eventLoop.inLoopStep()) eventLoop.enqueue(HandOver(this)) else handOver()
+    }
+
+    /** Gives the body to its thread, unless the task was cancelled before. */
+    fun handOver() {
+        if (phase() != NEW) return
         try {
             executor.execute(this)
         } catch (e: RejectedExecutionException) {
             if (casPhase(NEW, BODY_DONE)) tryFinish(Result.failure(e))
         }
+    }
+
+    /** The loop's step that hands the body over (a separate object: the task itself is the thread's Runnable). */
+    private class HandOver(private val task: BlockingTask<*>) : Runnable {
+        override fun run() = task.handOver()
     }
 
     override fun run() {
@@ -56,9 +69,8 @@ internal class BlockingTask<T>(
         replacedHandler = if (handler === group) null else handler
         me.uncaughtExceptionHandler = this // marks the thread as this task's: see Current
         val threadName = givenName()?.let { n -> me.name.also { me.name = n } }
-        @Suppress("UNCHECKED_CAST")
-        val body = slot as Callable<out T>
-        slot = null
+        val body = this.body!!
+        this.body = null
         var result: Result<T> = try {
             Result.success(body.call())
         } catch (e: Throwable) {

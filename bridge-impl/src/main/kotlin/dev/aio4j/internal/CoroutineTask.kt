@@ -6,17 +6,15 @@ package dev.aio4j.internal
 
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
 internal class CoroutineTask<T>(
     loop: EventLoop,
     context: CoroutineContext,
     name: String?,
-    block: suspend CoroutineScope.() -> T,
-) : TaskImpl<T>(loop, context, name, RUNNING, runsCoroutine = true) {
-    init {
-        job.attach(context[Job])
-        job.start(CoroutineStart.DEFAULT, job) { block().also { slot = it } } // stored before the job completes
+    private val block: suspend CoroutineScope.() -> T,
+) : TaskImpl<T>(loop, name, RUNNING, context) {
+    override fun onStart() {
+        job.start(CoroutineStart.DEFAULT, job) { storeValue(block()) } // stored before the job completes
     }
 }

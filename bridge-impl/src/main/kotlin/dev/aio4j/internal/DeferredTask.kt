@@ -15,10 +15,10 @@ import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 
 internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T>) :
-    TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+    TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
 
     init {
-        job.attach(loop.rootJob)
+        start(loop.taskContext) // a child of the loop's root
         deferred.invokeOnCompletion(this)
     }
 

@@ -30,23 +30,18 @@ import java.util.function.BiConsumer
 import java.util.function.BiFunction
 import java.util.function.Consumer
 import java.util.function.Function
-import kotlinx.coroutines.Job
 
 internal class DerivedTask<T>(
     loop: EventLoop,
     private val kind: Int,
     private var fn: Any?,
     private val executor: Executor?,
-) : FollowingTask<T>(loop, loop.taskContext, null, RUNNING), Runnable {
+) : FollowingTask<T>(loop, null, RUNNING), Runnable {
     private lateinit var first: TaskImpl<*>
     private var second: TaskImpl<*>? = null
     private var input: Result<Any?>? = null
 
-    init {
-        job.attach(loop.taskContext[Job])
-    }
-
-    /** Starts waiting for [source]'s outcome. */
+    /** Starts waiting for [source]'s outcome; called by the factory (TaskStages) after [start]. */
     fun from(source: TaskImpl<*>): DerivedTask<T> {
         first = source
         source.markRetrieved()

@@ -31,7 +31,6 @@ import dev.aio4j.Task
 import dev.aio4j.TimerHandle
 import java.lang.ref.ReferenceQueue
 import java.time.Duration
-import java.util.Objects
 import java.util.PriorityQueue
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
@@ -71,6 +70,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var stopping = false
     @Volatile private var closing = false
     @Volatile private var closed = false
+    /** Set by close() once a sweep found no task left: from then on every new task is refused. */
+    @Volatile private var refusingAll = false
 
     /**
      * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
@@ -125,6 +126,21 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     }
 
     fun nextTaskName(): String = "Task-${taskNumbers.incrementAndGet()}"
+
+    /**
+     * Whether a task just attached to this loop's job tree must be refused (TaskImpl.start). Once
+     * close() has begun, tasks created from outside the loop (a thread that is neither the loop's
+     * nor one of its tasks') are refused; those created inside it (done callbacks and clean-up of
+     * the tasks close() cancels) are accepted, and cancelled and waited for by its next sweep,
+     * until a sweep finds no task left; from then on every task is refused. The task was attached
+     * before this is read, and close() sets each flag before it reads the children: either the
+     * sweep sees the task, or the task sees the flag.
+     */
+    val refusesTasks: Boolean
+        get() = closing && (refusingAll || closed || Current.loopOrNull() !== this)
+
+    /** Whether the calling thread is the thread running this loop's steps (any thread of it under DEFAULT_DISPATCHER). */
+    fun inLoopStep(): Boolean = if (singleThread) Thread.currentThread() === thread else isLoopThread()
 
     // -------------------------------------------------------------------------- scheduling
 
@@ -182,31 +198,35 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    override fun callSoon(callback: Runnable): Handle {
-        Objects.requireNonNull(callback, "callback")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun callSoon(callback: Runnable?): Handle {
+        requireArgument(callback, "callback", "Loop.callSoon")
         checkOpen()
         val h = HandleImpl(this, callback)
         enqueue(h)
         return h
     }
 
-    override fun execute(command: Runnable) {
-        Objects.requireNonNull(command, "command")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun execute(command: Runnable?) {
+        requireArgument(command, "command", "Loop.execute")
         if (closed) throw RejectedExecutionException("loop is closed")
         enqueue(HandleImpl(this, command))
     }
 
-    override fun callLater(delay: Duration, callback: Runnable): TimerHandle {
-        Objects.requireNonNull(delay, "delay")
-        Objects.requireNonNull(callback, "callback")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun callLater(delay: Duration?, callback: Runnable?): TimerHandle {
+        requireArgument(delay, "delay", "Loop.callLater")
+        requireArgument(callback, "callback", "Loop.callLater")
         require(!delay.isNegative) { "delay must not be negative: $delay" }
         checkOpen()
         return timerHandle(deadlineAfter(System.nanoTime(), delay.saturatedNanos()), callback)
     }
 
-    override fun callAt(`when`: Duration, callback: Runnable): TimerHandle {
-        Objects.requireNonNull(`when`, "when")
-        Objects.requireNonNull(callback, "callback")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun callAt(`when`: Duration?, callback: Runnable?): TimerHandle {
+        requireArgument(`when`, "when", "Loop.callAt")
+        requireArgument(callback, "callback", "Loop.callAt")
         checkOpen()
         return timerHandle(deadlineAfter(startNanos, `when`.saturatedNanos()), callback)
     }
@@ -277,7 +297,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** -1 for no timer (park until woken), 0 for one due, else nanoseconds until the first. */
     private fun nextTimerDelay(): Long {
         val t = timers.peek() ?: return -1
-        return (t.deadline - System.nanoTime()).coerceAtLeast(0)
+        return saturatedDifference(t.deadline, System.nanoTime()).coerceAtLeast(0)
     }
 
     private var interruptedWhileRunning = false
@@ -330,8 +350,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    override fun <T> runUntilComplete(future: CompletionStage<T>): T {
-        Objects.requireNonNull(future, "future")
+    override fun <T> runUntilComplete(future: CompletionStage<T>?): T {
+        requireArgument(future, "future", "Loop.runUntilComplete")
         checkOpen()
         val task = adoptStage(future)
         var stopWhenDone: DisposableHandle? = null
@@ -380,16 +400,34 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             reportAllUnretrieved()
             defaultPool?.let { shutdownAndWait(it) }
             platformPool?.let { shutdownAndWait(it) }
-            while (liveRunners.sum() != 0L) Thread.onSpinWait()
+            awaitNoLiveRunners()
             closed = true
             ready.clear()
             timers.clear()
             inbox.clear()
         } catch (e: Throwable) {
             closing = false // e.g. refused on another loop's thread: a later close() may try again
+            refusingAll = false
             throw e
         } finally {
             if (wasInterrupted) Thread.currentThread().interrupt()
+        }
+    }
+
+    /**
+     * Waits for the threads of blocking tasks that are done but still running their completion
+     * handlers (a few microseconds each): spins briefly, then yields, then parks, never at 100 % of
+     * a core for long.
+     */
+    private fun awaitNoLiveRunners() {
+        var spins = 0
+        while (liveRunners.sum() != 0L) {
+            when {
+                spins < 100 -> Thread.onSpinWait()
+                spins < 200 -> Thread.yield()
+                else -> LockSupport.parkNanos(100_000)
+            }
+            spins++
         }
     }
 
@@ -423,9 +461,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         while (true) {
             val pending = rootJob.children.toList()
             if (pending.isEmpty()) {
+                if (!refusingAll) {
+                    refusingAll = true // then read the children again: a task attached meanwhile is seen, or refused
+                    continue
+                }
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
-                while (liveRunners.sum() != 0L) Thread.onSpinWait()
+                awaitNoLiveRunners()
                 if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
                 lastStepDone = true
                 stop()
@@ -445,41 +487,49 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     // ------------------------------------------------------------------------------- tasks
 
-    override fun <T> createTask(body: Callable<out T>): Task<T> = newBlockingTask(null, body, taskContext, blockingExecutor)
+    override fun <T> createTask(body: Callable<out T>?): Task<T> =
+        newBlockingTask(null, requireArgument(body, "body", "Loop.createTask"), taskContext, blockingExecutor)
 
-    override fun <T> createTask(name: String, body: Callable<out T>): Task<T> {
-        Objects.requireNonNull(name, "name")
-        return newBlockingTask(name, body, taskContext, blockingExecutor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <T> createTask(name: String?, body: Callable<out T>?): Task<T> {
+        requireArgument(name, "name", "Loop.createTask")
+        return newBlockingTask(name, requireArgument(body, "body", "Loop.createTask"), taskContext, blockingExecutor)
     }
 
-    override fun <T> createTaskAsync(body: Callable<out CompletionStage<out T>>): Task<T> = newAsyncTask(null, body, taskContext)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <T> createTaskAsync(body: Callable<out CompletionStage<out T>>?): Task<T> =
+        newAsyncTask(null, requireArgument(body, "body", "Loop.createTaskAsync"), taskContext)
 
-    override fun <T> createTaskAsync(name: String, body: Callable<out CompletionStage<out T>>): Task<T> {
-        Objects.requireNonNull(name, "name")
-        return newAsyncTask(name, body, taskContext)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <T> createTaskAsync(name: String?, body: Callable<out CompletionStage<out T>>?): Task<T> {
+        requireArgument(name, "name", "Loop.createTaskAsync")
+        return newAsyncTask(name, requireArgument(body, "body", "Loop.createTaskAsync"), taskContext)
     }
 
-    override fun createTask(body: ThrowingRunnable): Task<Void?> = newBlockingTask(null, voidBody(body), taskContext, blockingExecutor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(body: ThrowingRunnable?): Task<Void?> =
+        newBlockingTask(null, voidBody(requireArgument(body, "body", "Loop.createTask")), taskContext, blockingExecutor)
 
-    override fun createTask(name: String, body: ThrowingRunnable): Task<Void?> {
-        Objects.requireNonNull(name, "name")
-        return newBlockingTask(name, voidBody(body), taskContext, blockingExecutor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(name: String?, body: ThrowingRunnable?): Task<Void?> {
+        requireArgument(name, "name", "Loop.createTask")
+        return newBlockingTask(name, voidBody(requireArgument(body, "body", "Loop.createTask")), taskContext, blockingExecutor)
     }
 
+    /** A blocking-style task of this loop; [body] was checked by the public method that calls this. */
     fun <T> newBlockingTask(name: String?, body: Callable<out T>, context: CoroutineContext, executor: Executor): BlockingTask<T> {
-        Objects.requireNonNull(body, "body")
         checkOpen()
-        return BlockingTask(this, context, name, body, executor)
+        return BlockingTask(this, name, body, executor).also { it.start(context) }
     }
 
+    /** A non-blocking task of this loop; [body] was checked by the public method that calls this. */
     fun <T> newAsyncTask(name: String?, body: Callable<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
-        Objects.requireNonNull(body, "body")
         checkOpen()
-        return AsyncBodyTask(this, context, name, body)
+        return AsyncBodyTask(this, name, body).also { it.start(context) }
     }
 
-    override fun <T> adopt(stage: CompletionStage<out T>): Task<T> {
-        Objects.requireNonNull(stage, "stage")
+    override fun <T> adopt(stage: CompletionStage<out T>?): Task<T> {
+        requireArgument(stage, "stage", "Loop.adopt")
         checkOpen()
         return adoptStage(stage)
     }
@@ -488,17 +538,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     fun <T> adoptStage(stage: CompletionStage<out T>): TaskImpl<T> {
         @Suppress("UNCHECKED_CAST")
         if (stage is TaskImpl<*> && stage.eventLoop === this) return stage as TaskImpl<T>
-        return StageTask(this, taskContext, stage)
+        return StageTask(this, stage).also { it.start(taskContext) }
     }
 
     override fun <T> createPromise(): Promise<T> {
         checkOpen()
-        return PromiseTask(this, taskContext)
+        return PromiseTask<T>(this).also { it.start(taskContext) }
     }
 
-    override fun <T> runInExecutor(executor: Executor, body: Callable<out T>): Task<T> {
-        Objects.requireNonNull(executor, "executor")
-        return newBlockingTask(null, body, taskContext, executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <T> runInExecutor(executor: Executor?, body: Callable<out T>?): Task<T> {
+        requireArgument(executor, "executor", "Loop.runInExecutor")
+        return newBlockingTask(null, requireArgument(body, "body", "Loop.runInExecutor"), taskContext, executor)
     }
 
     /** asyncio's default executor, made on first use: platform threads for to_thread. */
@@ -529,8 +580,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     override fun exceptionHandler(): LoopExceptionHandler? = handler
 
-    override fun callExceptionHandler(context: ExceptionContext) {
-        Objects.requireNonNull(context, "context")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun callExceptionHandler(context: ExceptionContext?) {
+        requireArgument(context, "context", "Loop.callExceptionHandler")
         if (thread != null && !isLoopThread() && !closed) {
             enqueue { handleException(context) } // LoopExceptionHandler's contract: on the loop's thread
             return

@@ -1,7 +1,7 @@
 /*
  * A task that completes as something else does: a CompletionStage (adopted, or returned by a
- * non-blocking body) or another task. [slot] holds what it follows, so that a cancellation can
- * reach it:
+ * non-blocking body) or another task. [followed] holds what it follows, so that a cancellation
+ * can reach it:
  *   - another task is cancelled too, and this one completes when it has (asyncio's chain of
  *     awaits: cancelling the awaiter cancels the awaited);
  *   - a stage is cancelled with toCompletableFuture().cancel(true) (true: the JDK's HttpClient
@@ -16,32 +16,33 @@ import java.util.concurrent.CompletionException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.ExecutionException
 import java.util.function.BiConsumer
-import kotlin.coroutines.CoroutineContext
 
-internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineContext, name: String?, phase: Int) :
-    TaskImpl<T>(loop, context, name, phase, runsCoroutine = false), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
+internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: Int) :
+    TaskImpl<T>(loop, name, phase), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
+    /** The task or stage this task follows, once [follow] was called. */
+    @Volatile private var followed: CompletionStage<*>? = null
 
     fun follow(stage: CompletionStage<out T>) {
         if (stage is TaskImpl<*>) {
             followTask(stage)
             return
         }
-        slot = stage
+        followed = stage
         stage.whenComplete(this)
         if (job.isCancelled && !job.isCompleted) cancelStage(stage, job.getCancellationException())
     }
 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
-        slot = other
+        followed = other
         other.job.invokeOnCompletion(this)
         if (job.isCancelled) other.cancel()
     }
 
     /** The followed task's completion handler (this object, to save one per task). */
     override fun invoke(cause: Throwable?) {
-        if (status and FINISHING != 0) return // done already (abandoned, or its slot now holds a result)
-        val other = slot as? TaskImpl<*> ?: return
+        if (status and FINISHING != 0) return // done already (abandoned)
+        val other = followed as? TaskImpl<*> ?: return
         @Suppress("UNCHECKED_CAST")
         tryFinish(other.resultNow0() as Result<T>)
     }
@@ -52,7 +53,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, context: CoroutineCont
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        when (val followed = slot) {
+        when (val followed = followed) {
             is TaskImpl<*> -> followed.cancel()
             is CompletionStage<*> -> cancelStage(followed, cause)
         }
@@ -81,10 +82,8 @@ internal fun unwrap(error: Throwable): Throwable {
 }
 
 /** A task made of a stage that is already running (Loop.adopt). */
-internal class StageTask<T>(loop: EventLoop, context: CoroutineContext, stage: CompletionStage<out T>) :
-    FollowingTask<T>(loop, context, null, RUNNING) {
-    init {
-        job.attach(context[kotlinx.coroutines.Job])
+internal class StageTask<T>(loop: EventLoop, private val stage: CompletionStage<out T>) : FollowingTask<T>(loop, null, RUNNING) {
+    override fun onStart() {
         follow(stage)
     }
 }

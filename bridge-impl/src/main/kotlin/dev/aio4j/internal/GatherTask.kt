@@ -11,19 +11,15 @@ package dev.aio4j.internal
 
 import java.util.Collections
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class GatherTask<R>(
     loop: EventLoop,
-    context: CoroutineContext,
     private val children: Array<TaskImpl<*>>,
     private val outcomes: Boolean,
-) : TaskImpl<List<R>>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+) : TaskImpl<List<R>>(loop, null, RUNNING), (Throwable?) -> Unit {
     @Volatile private var remaining = children.size
 
-    init {
-        job.attach(context[Job])
+    override fun onStart() {
         if (children.isEmpty()) tryFinish(Result.success(emptyList()))
         for (child in children) {
             child.markRetrieved()

@@ -12,19 +12,13 @@ package dev.aio4j.internal
 import dev.aio4j.ThrowingRunnable
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
-import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
-import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
-internal class GroupTask<T>(loop: EventLoop, context: CoroutineContext) : FollowingTask<T>(loop, context, null, RUNNING), TaskGroup {
+internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNNING), TaskGroup {
     private val childContext: CoroutineContext = loop.dispatcher + job
     @Volatile @JvmField var bodyGuard: InterruptGuard? = null
-
-    init {
-        job.attach(context[Job])
-    }
 
     override fun onCancelRequested(cause: Throwable) {
         bodyGuard?.fire()
@@ -37,35 +31,40 @@ internal class GroupTask<T>(loop: EventLoop, context: CoroutineContext) : Follow
         }
     }
 
-    override fun <R> createTask(body: Callable<out R>): Task<R> = blocking(null, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTask(body: Callable<out R>?): Task<R> = blocking(null, requireArgument(body, "body", "TaskGroup.createTask"))
 
-    override fun <R> createTask(name: String, body: Callable<out R>): Task<R> {
-        Objects.requireNonNull(name, "name")
-        return blocking(name, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTask(name: String?, body: Callable<out R>?): Task<R> {
+        requireArgument(name, "name", "TaskGroup.createTask")
+        return blocking(name, requireArgument(body, "body", "TaskGroup.createTask"))
     }
 
-    override fun createTask(body: ThrowingRunnable): Task<Void?> = blocking(null, voidBody(body))
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(body: ThrowingRunnable?): Task<Void?> = blocking(null, voidBody(requireArgument(body, "body", "TaskGroup.createTask")))
 
-    override fun createTask(name: String, body: ThrowingRunnable): Task<Void?> {
-        Objects.requireNonNull(name, "name")
-        return blocking(name, voidBody(body))
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun createTask(name: String?, body: ThrowingRunnable?): Task<Void?> {
+        requireArgument(name, "name", "TaskGroup.createTask")
+        return blocking(name, voidBody(requireArgument(body, "body", "TaskGroup.createTask")))
     }
 
-    override fun <R> createTaskAsync(body: Callable<out CompletionStage<out R>>): Task<R> = nonBlocking(null, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTaskAsync(body: Callable<out CompletionStage<out R>>?): Task<R> =
+        nonBlocking(null, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
 
-    override fun <R> createTaskAsync(name: String, body: Callable<out CompletionStage<out R>>): Task<R> {
-        Objects.requireNonNull(name, "name")
-        return nonBlocking(name, body)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun <R> createTaskAsync(name: String?, body: Callable<out CompletionStage<out R>>?): Task<R> {
+        requireArgument(name, "name", "TaskGroup.createTaskAsync")
+        return nonBlocking(name, requireArgument(body, "body", "TaskGroup.createTaskAsync"))
     }
 
     private fun <R> blocking(name: String?, body: Callable<out R>): Task<R> {
-        Objects.requireNonNull(body, "body")
         checkAccepting()
         return eventLoop.newBlockingTask(name, body, childContext, eventLoop.blockingExecutor)
     }
 
     private fun <R> nonBlocking(name: String?, body: Callable<out CompletionStage<out R>>): Task<R> {
-        Objects.requireNonNull(body, "body")
         checkAccepting()
         return eventLoop.newAsyncTask(name, body, childContext)
     }

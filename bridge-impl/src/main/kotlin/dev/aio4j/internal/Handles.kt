@@ -55,7 +55,7 @@ internal class TimerHandleImpl(deadline: Long, loop: EventLoop, @JvmField val ca
     LoopTimer(deadline, loop), TimerHandle {
     override fun cancel() = cancelTimer()
     override fun isCancelled(): Boolean = isTimerCancelled
-    override fun `when`(): Duration = Duration.ofNanos(deadline - loop.startNanos)
+    override fun `when`(): Duration = Duration.ofNanos(saturatedDifference(deadline, loop.startNanos))
     override fun run() { if (!isTimerCancelled) runCallback(loop, callback) }
     override fun toString(): String = "TimerHandle(when=${`when`()}${if (isTimerCancelled) ", cancelled" else ""})"
 }
@@ -79,8 +79,15 @@ internal fun runCallback(loop: EventLoop, callback: Runnable) {
 /** Nanoseconds of a duration, saturated instead of overflowing (a deadline a few centuries away). */
 internal fun Duration.saturatedNanos(): Long = try { toNanos() } catch (e: ArithmeticException) { if (isNegative) Long.MIN_VALUE else Long.MAX_VALUE }
 
-/** now + delay, saturated. */
+/** now + delay, saturated at Long.MIN_VALUE and Long.MAX_VALUE instead of overflowing (callAt far in the past or future). */
 internal fun deadlineAfter(now: Long, delayNanos: Long): Long {
     val d = now + delayNanos
-    return if (delayNanos > 0 && d < now) Long.MAX_VALUE else d
+    // overflow iff both operands have the same sign and the sum's sign differs
+    return if ((now xor d) and (delayNanos xor d) < 0) (if (delayNanos > 0) Long.MAX_VALUE else Long.MIN_VALUE) else d
+}
+
+/** a - b, saturated: the time between a saturated deadline and now. */
+internal fun saturatedDifference(a: Long, b: Long): Long {
+    val d = a - b
+    return if ((a xor b) and (a xor d) < 0) (if (a >= 0) Long.MAX_VALUE else Long.MIN_VALUE) else d
 }

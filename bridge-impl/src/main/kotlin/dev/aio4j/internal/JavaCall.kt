@@ -59,7 +59,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             val returned = body.invoke(call)
             if (returned === COROUTINE_SUSPENDED) {
                 val task = call.task()
-                task.job.attach(call.loop.rootJob)
+                task.start(call.loop.taskContext) // a child of the loop's root
             }
             return returned
         }
@@ -117,4 +117,4 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
 internal class CallSite(message: String) : RuntimeException(message)
 
 /** The task of a suspend call from Java, and the Job of the function's context. */
-internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = true)
+internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext)

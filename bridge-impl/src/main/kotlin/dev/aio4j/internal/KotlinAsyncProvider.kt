@@ -48,7 +48,10 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun sleep(delay: Duration) {
         Current.checkMayBlock("Async.sleep()")
-        if (delay.isZero) return
+        if (delay.isZero) {
+            yieldOneStep()
+            return
+        }
         try {
             TimeUnit.NANOSECONDS.sleep(delay.saturatedNanos())
         } catch (e: InterruptedException) {
@@ -56,26 +59,45 @@ public class KotlinAsyncProvider : AsyncProvider {
         }
     }
 
+    /**
+     * sleep(0) on a task's thread: waits for one step of the task's loop (a SleepTask of no delay),
+     * so that what was scheduled before has run, and throws a cancellation that is pending or that
+     * arrives in that step (a deadline that expired fires before the step completes the wait).
+     * On a thread that belongs to no loop it only checks for an interrupt, as Thread.sleep(0) does.
+     */
+    private fun yieldOneStep() {
+        if (Thread.interrupted()) throw Current.cancellationForInterrupt("Async.sleep()")
+        val loop = Current.loopOrNull() ?: return
+        val step = SleepTask(loop, 0).also { it.start(loop.taskContext) }
+        try {
+            Blocking.joinInterruptibly(step.job)
+        } catch (e: InterruptedException) {
+            step.cancel()
+            throw Current.cancellationForInterrupt("Async.sleep()")
+        }
+        if (Thread.interrupted()) throw Current.cancellationForInterrupt("Async.sleep()")
+    }
+
     override fun sleepAsync(delay: Duration): Task<Void?> {
         val loop = Current.loop()
         loop.checkOpen()
-        return SleepTask(loop, loop.taskContext, delay.saturatedNanos())
+        return SleepTask(loop, delay.saturatedNanos()).also { it.start(loop.taskContext) }
     }
 
     override fun <T> gather(tasks: List<CompletionStage<out T>>): Task<List<T>> {
         val loop = loopOf(tasks)
-        return GatherTask(loop, loop.taskContext, adoptAll(loop, tasks), outcomes = false)
+        return GatherTask<T>(loop, adoptAll(loop, tasks), outcomes = false).also { it.start(loop.taskContext) }
     }
 
     override fun <T> gatherOutcomes(tasks: List<CompletionStage<out T>>): Task<List<Outcome<T>>> {
         val loop = loopOf(tasks)
-        return GatherTask(loop, loop.taskContext, adoptAll(loop, tasks), outcomes = true)
+        return GatherTask<Outcome<T>>(loop, adoptAll(loop, tasks), outcomes = true).also { it.start(loop.taskContext) }
     }
 
     override fun <T> wait(tasks: List<Task<T>>, returnWhen: ReturnWhen, timeout: Duration?): Task<Done<T>> {
         require(tasks.isNotEmpty()) { "tasks must not be empty" }
         val loop = loopOf(tasks)
-        return WaitTask(loop, loop.taskContext, distinctTasks(tasks), returnWhen, timeout?.saturatedNanos())
+        return WaitTask(loop, distinctTasks(tasks), returnWhen, timeout?.saturatedNanos()).also { it.start(loop.taskContext) }
     }
 
     override fun <T> asCompleted(tasks: List<Task<T>>, timeout: Duration?): Iterable<Task<T>> {
@@ -90,19 +112,19 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> waitFor(task: CompletionStage<T>, timeout: Duration): Task<T> {
         val loop = loopOf(listOf(task))
-        return WaitForTask(loop, loop.taskContext, loop.adoptStage(task), timeout)
+        return WaitForTask(loop, loop.adoptStage(task), timeout).also { it.start(loop.taskContext) }
     }
 
     override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, body)
 
     override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
-        return WaitForTask(loop, loop.taskContext, loop.newAsyncTask(null, body, loop.taskContext), timeout)
+        return WaitForTask(loop, loop.newAsyncTask(null, body, loop.taskContext), timeout).also { it.start(loop.taskContext) }
     }
 
     override fun <T> shield(task: CompletionStage<T>): Task<T> {
         val loop = loopOf(listOf(task))
-        return ShieldTask(loop, loop.taskContext, loop.adoptStage(task))
+        return ShieldTask(loop, loop.adoptStage(task)).also { it.start(loop.taskContext) }
     }
 
     override fun <T> toThread(body: Callable<out T>): Task<T> {

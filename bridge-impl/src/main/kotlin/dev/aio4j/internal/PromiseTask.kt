@@ -4,21 +4,15 @@
 package dev.aio4j.internal
 
 import dev.aio4j.Promise
-import java.util.Objects
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
-internal class PromiseTask<T>(loop: EventLoop, context: CoroutineContext) : TaskImpl<T>(loop, context, null, NEW, runsCoroutine = false), Promise<T> {
-    init {
-        job.attach(context[Job])
-    }
-
+internal class PromiseTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, NEW), Promise<T> {
     // A completion that loses to a cancel() made first still gets to call resumeWith, but the job
     // ends cancelled: the outcome, not tryFinish, says whether this call completed the promise.
     override fun complete(value: T): Boolean = tryFinish(Result.success(value)) && exceptionOrNull() == null
 
-    override fun fail(exception: Throwable): Boolean {
-        Objects.requireNonNull(exception, "exception")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun fail(exception: Throwable?): Boolean {
+        requireArgument(exception, "exception", "Promise.fail")
         return tryFinish(Result.failure(exception)) && exceptionOrNull() === exception
     }
 

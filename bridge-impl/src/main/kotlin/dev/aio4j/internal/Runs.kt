@@ -70,7 +70,7 @@ internal object Runs {
     fun <T> taskGroup(body: ThrowingFunction<in TaskGroup, out T>): T {
         Current.checkMayBlock("Async.taskGroup()")
         val loop = Current.loop()
-        val group = GroupTask<T>(loop, loop.taskContext)
+        val group = GroupTask<T>(loop).also { it.start(loop.taskContext) }
         group.markRetrieved()
         val guard = InterruptGuard(Thread.currentThread())
         group.bodyGuard = guard
@@ -96,7 +96,7 @@ internal object Runs {
     fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {
         val loop = Current.loop()
         loop.checkOpen()
-        val group = GroupTask<T>(loop, loop.taskContext)
+        val group = GroupTask<T>(loop).also { it.start(loop.taskContext) }
         val stage = try {
             val returned: CompletionStage<out T>? = body.apply(group) // null from Java despite the contract
             returned ?: throw NullPointerException("the TaskGroup body returned null instead of a CompletionStage")
@@ -112,7 +112,7 @@ internal object Runs {
     fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): CoroutineTask<Void?> {
         val loop = Current.loop()
         loop.checkOpen()
-        return CoroutineTask(loop, loop.taskContext, null) {
+        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
             val iterator = iterable.asyncIterator()
             var failure: Throwable? = null
             try {
@@ -128,7 +128,7 @@ internal object Runs {
                 }
             }
             null
-        }
+        }.also { it.start(loop.taskContext) }
     }
 
     fun unchecked(e: Throwable, what: String): RuntimeException = when (e) {

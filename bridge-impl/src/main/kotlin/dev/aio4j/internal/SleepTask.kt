@@ -1,21 +1,19 @@
 /*
  * asyncio.sleep as a task: one object that is both the task and its timer on the loop's heap.
- * A zero delay completes at the loop's next step, after what is ready now: a yield.
+ * A zero delay is due at once: it completes at the loop's next step, after the callbacks ready
+ * now and after the timers due before it (so an expired deadline has fired when it completes): a
+ * yield, and with it a cancellation point.
  */
 package dev.aio4j.internal
 
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
-internal class SleepTask(loop: EventLoop, context: CoroutineContext, delayNanos: Long) :
-    TaskImpl<Void?>(loop, context, null, RUNNING, runsCoroutine = false), TimerEntry {
+internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
     override val deadline: Long = deadlineAfter(System.nanoTime(), delayNanos)
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = job.isCompleted
 
-    init {
-        job.attach(context[Job])
-        if (delayNanos == 0L) loop.enqueue(this) else loop.addTimer(this)
+    override fun onStart() {
+        eventLoop.addTimer(this)
     }
 
     override fun run() {

@@ -4,21 +4,58 @@
  * one class cannot be both: kotlinx's Job.isCancelled (true for failures too) and its hidden
  * Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
  *
- * The job's states give the task's: active → RUNNING (or PENDING before the body starts),
- * cancelling → still RUNNING (asyncio's rule: cancellation is a request, done when the body is),
- * completed → SUCCESS / FAILED / CANCELLED by its completion exception.
+ * Construction: a factory builds the task (no other thread can see it yet), then calls [start]
+ * once: it makes the task a child of its parent's job (the only place any task kind attaches to
+ * the job tree) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
+ * its first step, register with what it follows). A loop that has stopped accepting tasks
+ * (Loop.close() is past its last sweep) refuses it there: the task ends cancelled without
+ * beginning and start() throws "loop is closed". DoneTask, born done, is never started.
  *
- * [status] packs the body's phase (low 4 bits, below) and three flags:
- *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators)
- *   RECORDED   the task failed while not retrieved, and [slot] holds its Unretrieved record
+ * Internal states (Task.state() is read from them):
+ *
+ *   job (kotlinx JobSupport)   phase            flags       Task.state()   fields in use
+ *   -----------------------   --------------   ---------   ------------   -------------------------
+ *   active                    NEW              -           PENDING        the subclass's body
+ *   active                    RUNNING          -           RUNNING        what the subclass follows
+ *   cancelling (requested)    RUNNING,         -           RUNNING        (a blocking body is
+ *                             INTERRUPTING,                               interrupted; the rest
+ *                             INTERRUPTED                                 cancel what they follow)
+ *   active or cancelling      any              FINISHING   RUNNING        [value] on a success
+ *   completed, no exception   any              FINISHING   SUCCESS        [value]
+ *   completed, exception      any              RECORDED    FAILED         [unretrieved] until retrieved
+ *   completed, cancellation   CANCELLED_EARLY  -           CANCELLED      -
+ *                             or any
+ *
+ * [status] packs the body's phase (low 4 bits) and three flags:
+ *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
+ *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
+ *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
  *   FINISHING  tryFinish has handed the outcome to the job: later completions are ignored
  *
  *   phase:  NEW ──body starts──▶ RUNNING ──body ends──────────────────▶ BODY_DONE
  *            │                      └─cancel: INTERRUPTING ─▶ INTERRUPTED ─body ends─▶ BODY_DONE
  *            └─cancel before start──▶ CANCELLED_EARLY (the body never runs)
  *
- * [slot] holds the body until it starts, then whatever the subclass follows (a stage, a task),
- * then the result on success, or the Unretrieved record on an unretrieved failure.
+ * The order of kotlinx's hooks that this class relies on (JobSupport, kotlinx.coroutines 1.11):
+ *   - cancelCoroutine(cause) calls onCancelling(cause) on the cancelling thread, once, before it
+ *     returns and before the job's children and handlers hear of it: [onCancelRequested] runs
+ *     there, so that a cancel() has reached the body (interrupt, early completion) when it returns.
+ *   - A job with no children completing normally (resumeWith on an active job) goes through
+ *     tryFinalizeSimpleState: the state becomes final (isCompleted is true for every thread)
+ *     before onCompleted/onCancelled is called, and the completion handlers run after both. So
+ *     the result is stored in [value] before the job completes, never in onCompleted.
+ *   - A failing or cancelled job goes through finalizeFinishingState: handleJobException (a
+ *     failure no parent takes) runs before the state becomes final, so [onUnhandledFailure] has
+ *     recorded an unretrieved failure before any reader can see the job completed.
+ *   - attachChild on a parent that is already cancelling or completed cancels the child at once.
+ *
+ * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
+ * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
+ * initParentJob = false, initParentJob, onCancelling, handleJobException and
+ * cancellationExceptionMessage. Public JobSupport members relied on for their exact behaviour:
+ * cancelCoroutine (returns false once the job is completing), getCompletionExceptionOrNull,
+ * getCancellationException. Elsewhere in bridge-impl: Delay (LoopDispatchers.kt) and
+ * CancellableContinuation.tryResume/completeResume (sync/QueueWaiters.kt).
  */
 @file:OptIn(InternalCoroutinesApi::class)
 
@@ -27,16 +64,17 @@ package dev.aio4j.internal
 import dev.aio4j.Loop
 import dev.aio4j.Outcome
 import dev.aio4j.Task
+import dev.aio4j.TaskCancelledException
 import dev.aio4j.TaskFailedException
 import dev.aio4j.TaskState
 import java.lang.ref.WeakReference
 import java.time.Duration
-import java.util.Objects
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.Consumer
 import kotlinx.coroutines.AbstractCoroutine
+import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
@@ -44,22 +82,49 @@ import kotlin.coroutines.EmptyCoroutineContext
 
 internal abstract class TaskImpl<T>(
     @JvmField val eventLoop: EventLoop,
-    parentContext: CoroutineContext,
     name: String?,
     initialPhase: Int,
-    runsCoroutine: Boolean,
+    coroutineContext: CoroutineContext = EmptyCoroutineContext,
 ) : TaskStages<T>() {
     /**
-     * The task's place in the job tree. Only a task whose body is a coroutine ([runsCoroutine]:
-     * it calls job.start) needs a context to run in, with the loop's dispatcher; the others get the
-     * empty one, which saves a context object per task (the parent is given to [TaskJob.attach]
-     * directly). Every task kind says which it is: a coroutine started without the context would
-     * run on whatever thread resumes it.
+     * The task's place in the job tree. Only a task whose body is a coroutine (it calls job.start
+     * in [onStart]) needs a [coroutineContext] to run in, with the loop's dispatcher; the others
+     * get the empty one, which saves a context object per task (the parent is given to [start]).
+     * A coroutine started without the context would run on whatever thread resumes it.
      */
-    @JvmField val job: TaskJob<T> = TaskJob(if (runsCoroutine) parentContext else EmptyCoroutineContext, this)
+    @JvmField val job: TaskJob<T> = TaskJob(coroutineContext, this)
     @Volatile private var taskName: String? = name
     @JvmField @Volatile var status: Int = initialPhase
-    @JvmField @Volatile var slot: Any? = null
+
+    /** The result once the task succeeded: stored before the job completes (see [valueNow]). */
+    @Volatile private var value: Any? = null
+
+    /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
+    @Volatile private var unretrieved: Unretrieved? = null
+
+    /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
+    private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
+
+    // ------------------------------------------------------------------ construction
+
+    /**
+     * Makes the task a child of [parent]'s job, then begins it ([onStart]). Called once by the
+     * task's factory on the fully built task. Once the loop no longer accepts tasks (a close()
+     * past its last sweep), the task ends cancelled without beginning and this throws
+     * IllegalStateException("loop is closed"): the closing loop either sees the task among its
+     * children (it cancels and waits for it) or the task sees the refusal (see EventLoop.close).
+     */
+    fun start(parent: CoroutineContext) {
+        job.attach(parent[Job])
+        if (eventLoop.refusesTasks) {
+            tryFinish(Result.failure(CancellationException("loop is closed")))
+            throw IllegalStateException("loop is closed")
+        }
+        onStart()
+    }
+
+    /** Begins the task: what its kind does once it has its place in the job tree. */
+    protected open fun onStart() {}
 
     // ------------------------------------------------------------------ for subclasses
 
@@ -72,7 +137,7 @@ internal abstract class TaskImpl<T>(
     /** Completes the task with [result] unless it is already finishing; true if this call did. */
     fun tryFinish(result: Result<T>): Boolean {
         if (setFlag(FINISHING) and FINISHING != 0) return false
-        if (result.isSuccess) slot = result.getOrNull() // before the job completes: see [valueNow]
+        if (result.isSuccess) value = result.getOrNull() // before the job completes: see [valueNow]
         job.resumeWith(result)
         return true
     }
@@ -101,13 +166,20 @@ internal abstract class TaskImpl<T>(
     fun exceptionOrNull(): Throwable? = job.getCompletionExceptionOrNull()
 
     /**
-     * The result of a task that completed successfully. It is stored in [slot] before the job
-     * completes (by [tryFinish], or by the coroutine body of a coroutine task): kotlinx's fast
-     * completion path makes a job completed before it calls onCompleted, so a reader that saw the
-     * job completed could not rely on onCompleted having stored it.
+     * The result of a task that completed successfully. It is stored in [value] before the job
+     * completes (by [tryFinish], or by the coroutine body of a coroutine task through
+     * [storeValue]): kotlinx's fast completion path makes a job completed before it calls
+     * onCompleted, so a reader that saw the job completed could not rely on onCompleted having
+     * stored it.
      */
     @Suppress("UNCHECKED_CAST")
-    fun valueNow(): T = slot as T
+    fun valueNow(): T = value as T
+
+    /** Stores what a coroutine body returns, as its last act before the coroutine completes. */
+    fun storeValue(result: T): T {
+        value = result
+        return result
+    }
 
     fun resultNow0(): Result<T> {
         val e = exceptionOrNull()
@@ -130,16 +202,16 @@ internal abstract class TaskImpl<T>(
     /** Counts as having seen the outcome: a failure will not be reported as never retrieved. */
     fun markRetrieved() {
         val old = setFlag(RETRIEVED)
-        if (old and (RETRIEVED or RECORDED) == RECORDED) (slot as? Unretrieved)?.markRetrieved()
+        if (old and (RETRIEVED or RECORDED) == RECORDED) unretrieved?.markRetrieved()
     }
 
     fun onUnhandledFailure(exception: Throwable) {
         val record = Unretrieved(this, exception, eventLoop)
-        slot = record
+        unretrieved = record
         while (true) {
             val s = status
             if (s and RETRIEVED != 0) {
-                slot = null
+                unretrieved = null
                 return
             }
             if (STATUS.compareAndSet(this, s, s or RECORDED)) break
@@ -183,19 +255,25 @@ internal abstract class TaskImpl<T>(
 
     override fun cancel(): Boolean = cancelWith(null)
 
-    override fun cancel(message: String): Boolean {
-        Objects.requireNonNull(message, "message")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun cancel(message: String?): Boolean {
+        requireArgument(message, "message", "Task.cancel")
         return cancelWith(message)
     }
 
     /**
      * Requests cancellation; false when it came too late (the task is done, or completing with
      * its outcome fixed), so that of a racing cancel() and completion exactly one reports success.
+     * A cancel() of a done task counts as retrieving its outcome (asyncio's Future.cancel() clears
+     * the report flag first): its failure is not reported as never retrieved.
      */
     private fun cancelWith(message: String?): Boolean {
-        if (job.isCompleted) return false
-        val text = message ?: "${name()} was cancelled"
-        return job.cancelCoroutine(if (eventLoop.options().debug()) CancellationException(text) else TaskCancelledException(text))
+        if (job.isCompleted) {
+            markRetrieved()
+            return false
+        }
+        val name = name()
+        return job.cancelCoroutine(TaskCancelledException(message ?: "$name was cancelled", name, eventLoop.options().debug()))
     }
 
     override fun join(): T {
@@ -203,8 +281,9 @@ internal abstract class TaskImpl<T>(
         return Blocking.join(this, -1)
     }
 
-    override fun join(timeout: Duration): T {
-        Objects.requireNonNull(timeout, "timeout")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun join(timeout: Duration?): T {
+        requireArgument(timeout, "timeout", "Task.join")
         require(!timeout.isNegative) { "timeout must not be negative: $timeout" }
         checkNotSelf()
         return Blocking.join(this, timeout.saturatedNanos())
@@ -240,11 +319,34 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    override fun addDoneCallback(callback: Consumer<in Task<T>>) {
-        Objects.requireNonNull(callback, "callback")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun addDoneCallback(callback: Consumer<in Task<T>>?) {
+        requireArgument(callback, "callback", "Task.addDoneCallback")
         eventLoop.checkOpen()
         markRetrieved()
-        job.invokeOnCompletion { eventLoop.enqueue(HandleImpl(eventLoop) { callback.accept(this) }) }
+        val registration = DoneCallback(this, callback)
+        if (!job.isCompleted) {
+            synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
+        }
+        registration.handle = job.invokeOnCompletion(registration)
+    }
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun removeDoneCallback(callback: Consumer<in Task<T>>?): Int {
+        requireArgument(callback, "callback", "Task.removeDoneCallback")
+        var removed = 0
+        synchronized(this) {
+            val list = doneCallbacks ?: return 0
+            val each = list.iterator()
+            while (each.hasNext()) {
+                val registration = each.next()
+                if (registration.callback === callback) {
+                    each.remove()
+                    if (registration.withdraw()) removed++
+                }
+            }
+        }
+        return removed
     }
 
     override fun toCompletableFuture(): CompletableFuture<T> {
@@ -257,7 +359,7 @@ internal abstract class TaskImpl<T>(
     override fun toString(): String {
         val state = state()
         val detail = when (state) {
-            TaskState.SUCCESS -> " result=${slot}"
+            TaskState.SUCCESS -> " result=${value}"
             TaskState.FAILED, TaskState.CANCELLED -> " exception=${exceptionOrNull()}"
             else -> ""
         }
@@ -282,19 +384,46 @@ internal abstract class TaskImpl<T>(
     }
 }
 
+/**
+ * One addDoneCallback registration: the job's completion handler that schedules the callback on
+ * the loop (asyncio's call_soon), unless [withdraw] (removeDoneCallback) claimed it first.
+ */
+internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) : (Throwable?) -> Unit, Runnable {
+    @Volatile private var state = REGISTERED
+    @Volatile @JvmField var handle: DisposableHandle? = null
+
+    override fun invoke(cause: Throwable?) {
+        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(HandleImpl(task.eventLoop, this))
+    }
+
+    /** Claims the registration before it is scheduled; true if this call did. */
+    fun withdraw(): Boolean {
+        if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
+        handle?.dispose()
+        return true
+    }
+
+    override fun run() = callback.accept(task)
+
+    override fun toString(): String = callback.toString()
+
+    private companion object {
+        const val REGISTERED = 0
+        const val SCHEDULED = 1
+        const val WITHDRAWN = 2
+        val STATE: AtomicIntegerFieldUpdater<DoneCallback<*>> = AtomicIntegerFieldUpdater.newUpdater(DoneCallback::class.java, "state")
+    }
+}
+
 /** The coroutine of a task: its place in the job tree, and the hooks back to it. */
 internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: TaskImpl<T>) :
     AbstractCoroutine<T>(parentContext, initParentJob = false, active = true) {
 
-    /** Becomes a child of [parent]; done by each final task class once it is fully built. */
+    /** Becomes a child of [parent]: called by TaskImpl.start only. */
     fun attach(parent: Job?) = initParentJob(parent)
 
     override fun onCancelling(cause: Throwable?) {
         if (cause != null) task.onCancelling(cause)
-    }
-
-    override fun onCancelled(cause: Throwable, handled: Boolean) {
-        if (task.slot !is Unretrieved) task.slot = null
     }
 
     /** Called when no parent takes the failure (the loop's root is a supervisor): it may go unretrieved. */
@@ -321,10 +450,3 @@ internal class Unretrieved(task: TaskImpl<*>, @JvmField val exception: Throwable
     }
 }
 
-/**
- * The cancellation of a task by Task.cancel. Without a stack trace unless the loop is in debug
- * mode: cancelling a million sleepers should not cost a million stack walks.
- */
-internal class TaskCancelledException(message: String) : CancellationException(message) {
-    override fun fillInStackTrace(): Throwable = this
-}

@@ -18,146 +18,190 @@ internal abstract class TaskStages<T> : Task<T> {
     private val self: TaskImpl<*> get() = this as TaskImpl<*>
     private val stageLoop: EventLoop get() = self.eventLoop
 
+    /** [what] names the function's parameter and the public method, as "fn (Task.thenApply)". */
     private fun <R> derive(kind: Int, fn: Any?, what: String, executor: Executor?): Task<R> {
         Objects.requireNonNull(fn, what)
-        Objects.requireNonNull(executor, "executor")
+        Objects.requireNonNull(executor, "executor " + what.substringAfter(' '))
         stageLoop.checkOpen()
-        return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).from(self)
+        return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }.from(self)
     }
 
     private fun <R> derive(kind: Int, fn: Any?, what: String, executor: Executor?, other: CompletionStage<*>?): Task<R> {
-        Objects.requireNonNull(other, "other")
+        Objects.requireNonNull(other, "other " + what.substringAfter(' '))
         Objects.requireNonNull(fn, what)
-        Objects.requireNonNull(executor, "executor")
+        Objects.requireNonNull(executor, "executor " + what.substringAfter(' '))
         stageLoop.checkOpen()
-        return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).from(self, stageLoop.adoptStage(other!!))
+        return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }
+            .from(self, stageLoop.adoptStage(other!!))
     }
 
-    override fun <U : Any?> thenApply(fn: Function<in T, out U>): Task<U> =
-        derive(DerivedTask.APPLY, fn, "fn", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenApply(fn: Function<in T, out U>?): Task<U> =
+        derive(DerivedTask.APPLY, fn, "fn (Task.thenApply)", INLINE)
 
-    override fun <U : Any?> thenApplyAsync(fn: Function<in T, out U>): Task<U> =
-        derive(DerivedTask.APPLY, fn, "fn", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenApplyAsync(fn: Function<in T, out U>?): Task<U> =
+        derive(DerivedTask.APPLY, fn, "fn (Task.thenApplyAsync)", stageLoop)
 
-    override fun <U : Any?> thenApplyAsync(fn: Function<in T, out U>, executor: Executor): Task<U> =
-        derive(DerivedTask.APPLY, fn, "fn", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenApplyAsync(fn: Function<in T, out U>?, executor: Executor?): Task<U> =
+        derive(DerivedTask.APPLY, fn, "fn (Task.thenApplyAsync)", executor)
 
-    override fun thenAccept(action: Consumer<in T>): Task<Void?> =
-        derive(DerivedTask.ACCEPT, action, "action", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenAccept(action: Consumer<in T>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT, action, "action (Task.thenAccept)", INLINE)
 
-    override fun thenAcceptAsync(action: Consumer<in T>): Task<Void?> =
-        derive(DerivedTask.ACCEPT, action, "action", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenAcceptAsync(action: Consumer<in T>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT, action, "action (Task.thenAcceptAsync)", stageLoop)
 
-    override fun thenAcceptAsync(action: Consumer<in T>, executor: Executor): Task<Void?> =
-        derive(DerivedTask.ACCEPT, action, "action", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenAcceptAsync(action: Consumer<in T>?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.ACCEPT, action, "action (Task.thenAcceptAsync)", executor)
 
-    override fun thenRun(action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN, action, "action", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenRun(action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN, action, "action (Task.thenRun)", INLINE)
 
-    override fun thenRunAsync(action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN, action, "action", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenRunAsync(action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN, action, "action (Task.thenRunAsync)", stageLoop)
 
-    override fun thenRunAsync(action: Runnable, executor: Executor): Task<Void?> =
-        derive(DerivedTask.RUN, action, "action", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun thenRunAsync(action: Runnable?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.RUN, action, "action (Task.thenRunAsync)", executor)
 
-    override fun <U : Any?, V : Any?> thenCombine(other: CompletionStage<out U>, fn: BiFunction<in T, in U, out V>): Task<V> =
-        derive(DerivedTask.COMBINE, fn, "fn", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?, V : Any?> thenCombine(other: CompletionStage<out U>?, fn: BiFunction<in T, in U, out V>?): Task<V> =
+        derive(DerivedTask.COMBINE, fn, "fn (Task.thenCombine)", INLINE, other)
 
-    override fun <U : Any?, V : Any?> thenCombineAsync(other: CompletionStage<out U>, fn: BiFunction<in T, in U, out V>): Task<V> =
-        derive(DerivedTask.COMBINE, fn, "fn", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?, V : Any?> thenCombineAsync(other: CompletionStage<out U>?, fn: BiFunction<in T, in U, out V>?): Task<V> =
+        derive(DerivedTask.COMBINE, fn, "fn (Task.thenCombineAsync)", stageLoop, other)
 
-    override fun <U : Any?, V : Any?> thenCombineAsync(other: CompletionStage<out U>, fn: BiFunction<in T, in U, out V>, executor: Executor): Task<V> =
-        derive(DerivedTask.COMBINE, fn, "fn", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?, V : Any?> thenCombineAsync(other: CompletionStage<out U>?, fn: BiFunction<in T, in U, out V>?, executor: Executor?): Task<V> =
+        derive(DerivedTask.COMBINE, fn, "fn (Task.thenCombineAsync)", executor, other)
 
-    override fun <U : Any?> thenAcceptBoth(other: CompletionStage<out U>, action: BiConsumer<in T, in U>): Task<Void?> =
-        derive(DerivedTask.ACCEPT_BOTH, action, "action", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenAcceptBoth(other: CompletionStage<out U>?, action: BiConsumer<in T, in U>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_BOTH, action, "action (Task.thenAcceptBoth)", INLINE, other)
 
-    override fun <U : Any?> thenAcceptBothAsync(other: CompletionStage<out U>, action: BiConsumer<in T, in U>): Task<Void?> =
-        derive(DerivedTask.ACCEPT_BOTH, action, "action", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenAcceptBothAsync(other: CompletionStage<out U>?, action: BiConsumer<in T, in U>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_BOTH, action, "action (Task.thenAcceptBothAsync)", stageLoop, other)
 
-    override fun <U : Any?> thenAcceptBothAsync(other: CompletionStage<out U>, action: BiConsumer<in T, in U>, executor: Executor): Task<Void?> =
-        derive(DerivedTask.ACCEPT_BOTH, action, "action", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenAcceptBothAsync(other: CompletionStage<out U>?, action: BiConsumer<in T, in U>?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_BOTH, action, "action (Task.thenAcceptBothAsync)", executor, other)
 
-    override fun runAfterBoth(other: CompletionStage<*>, action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN_BOTH, action, "action", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterBoth(other: CompletionStage<*>?, action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN_BOTH, action, "action (Task.runAfterBoth)", INLINE, other)
 
-    override fun runAfterBothAsync(other: CompletionStage<*>, action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN_BOTH, action, "action", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterBothAsync(other: CompletionStage<*>?, action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN_BOTH, action, "action (Task.runAfterBothAsync)", stageLoop, other)
 
-    override fun runAfterBothAsync(other: CompletionStage<*>, action: Runnable, executor: Executor): Task<Void?> =
-        derive(DerivedTask.RUN_BOTH, action, "action", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterBothAsync(other: CompletionStage<*>?, action: Runnable?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.RUN_BOTH, action, "action (Task.runAfterBothAsync)", executor, other)
 
-    override fun <U : Any?> applyToEither(other: CompletionStage<out T>, fn: Function<in T, U>): Task<U> =
-        derive(DerivedTask.APPLY_EITHER, fn, "fn", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> applyToEither(other: CompletionStage<out T>?, fn: Function<in T, U>?): Task<U> =
+        derive(DerivedTask.APPLY_EITHER, fn, "fn (Task.applyToEither)", INLINE, other)
 
-    override fun <U : Any?> applyToEitherAsync(other: CompletionStage<out T>, fn: Function<in T, U>): Task<U> =
-        derive(DerivedTask.APPLY_EITHER, fn, "fn", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> applyToEitherAsync(other: CompletionStage<out T>?, fn: Function<in T, U>?): Task<U> =
+        derive(DerivedTask.APPLY_EITHER, fn, "fn (Task.applyToEitherAsync)", stageLoop, other)
 
-    override fun <U : Any?> applyToEitherAsync(other: CompletionStage<out T>, fn: Function<in T, U>, executor: Executor): Task<U> =
-        derive(DerivedTask.APPLY_EITHER, fn, "fn", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> applyToEitherAsync(other: CompletionStage<out T>?, fn: Function<in T, U>?, executor: Executor?): Task<U> =
+        derive(DerivedTask.APPLY_EITHER, fn, "fn (Task.applyToEitherAsync)", executor, other)
 
-    override fun acceptEither(other: CompletionStage<out T>, action: Consumer<in T>): Task<Void?> =
-        derive(DerivedTask.ACCEPT_EITHER, action, "action", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun acceptEither(other: CompletionStage<out T>?, action: Consumer<in T>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_EITHER, action, "action (Task.acceptEither)", INLINE, other)
 
-    override fun acceptEitherAsync(other: CompletionStage<out T>, action: Consumer<in T>): Task<Void?> =
-        derive(DerivedTask.ACCEPT_EITHER, action, "action", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun acceptEitherAsync(other: CompletionStage<out T>?, action: Consumer<in T>?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_EITHER, action, "action (Task.acceptEitherAsync)", stageLoop, other)
 
-    override fun acceptEitherAsync(other: CompletionStage<out T>, action: Consumer<in T>, executor: Executor): Task<Void?> =
-        derive(DerivedTask.ACCEPT_EITHER, action, "action", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun acceptEitherAsync(other: CompletionStage<out T>?, action: Consumer<in T>?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.ACCEPT_EITHER, action, "action (Task.acceptEitherAsync)", executor, other)
 
-    override fun runAfterEither(other: CompletionStage<*>, action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN_EITHER, action, "action", INLINE, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterEither(other: CompletionStage<*>?, action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN_EITHER, action, "action (Task.runAfterEither)", INLINE, other)
 
-    override fun runAfterEitherAsync(other: CompletionStage<*>, action: Runnable): Task<Void?> =
-        derive(DerivedTask.RUN_EITHER, action, "action", stageLoop, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterEitherAsync(other: CompletionStage<*>?, action: Runnable?): Task<Void?> =
+        derive(DerivedTask.RUN_EITHER, action, "action (Task.runAfterEitherAsync)", stageLoop, other)
 
-    override fun runAfterEitherAsync(other: CompletionStage<*>, action: Runnable, executor: Executor): Task<Void?> =
-        derive(DerivedTask.RUN_EITHER, action, "action", executor, other)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun runAfterEitherAsync(other: CompletionStage<*>?, action: Runnable?, executor: Executor?): Task<Void?> =
+        derive(DerivedTask.RUN_EITHER, action, "action (Task.runAfterEitherAsync)", executor, other)
 
-    override fun <U : Any?> thenCompose(fn: Function<in T, out CompletionStage<U>>): Task<U> =
-        derive(DerivedTask.COMPOSE, fn, "fn", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenCompose(fn: Function<in T, out CompletionStage<U>>?): Task<U> =
+        derive(DerivedTask.COMPOSE, fn, "fn (Task.thenCompose)", INLINE)
 
-    override fun <U : Any?> thenComposeAsync(fn: Function<in T, out CompletionStage<U>>): Task<U> =
-        derive(DerivedTask.COMPOSE, fn, "fn", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenComposeAsync(fn: Function<in T, out CompletionStage<U>>?): Task<U> =
+        derive(DerivedTask.COMPOSE, fn, "fn (Task.thenComposeAsync)", stageLoop)
 
-    override fun <U : Any?> thenComposeAsync(fn: Function<in T, out CompletionStage<U>>, executor: Executor): Task<U> =
-        derive(DerivedTask.COMPOSE, fn, "fn", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> thenComposeAsync(fn: Function<in T, out CompletionStage<U>>?, executor: Executor?): Task<U> =
+        derive(DerivedTask.COMPOSE, fn, "fn (Task.thenComposeAsync)", executor)
 
-    override fun <U : Any?> handle(fn: BiFunction<in T, Throwable?, out U>): Task<U> =
-        derive(DerivedTask.HANDLE, fn, "fn", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> handle(fn: BiFunction<in T, Throwable?, out U>?): Task<U> =
+        derive(DerivedTask.HANDLE, fn, "fn (Task.handle)", INLINE)
 
-    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>): Task<U> =
-        derive(DerivedTask.HANDLE, fn, "fn", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>?): Task<U> =
+        derive(DerivedTask.HANDLE, fn, "fn (Task.handleAsync)", stageLoop)
 
-    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>, executor: Executor): Task<U> =
-        derive(DerivedTask.HANDLE, fn, "fn", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>?, executor: Executor?): Task<U> =
+        derive(DerivedTask.HANDLE, fn, "fn (Task.handleAsync)", executor)
 
-    override fun whenComplete(action: BiConsumer<in T, in Throwable?>): Task<T> =
-        derive(DerivedTask.WHEN_COMPLETE, action, "action", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun whenComplete(action: BiConsumer<in T, in Throwable?>?): Task<T> =
+        derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenComplete)", INLINE)
 
-    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>): Task<T> =
-        derive(DerivedTask.WHEN_COMPLETE, action, "action", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>?): Task<T> =
+        derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenCompleteAsync)", stageLoop)
 
-    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>, executor: Executor): Task<T> =
-        derive(DerivedTask.WHEN_COMPLETE, action, "action", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>?, executor: Executor?): Task<T> =
+        derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenCompleteAsync)", executor)
 
-    override fun exceptionally(fn: Function<Throwable, out T>): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY, fn, "fn", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionally(fn: Function<Throwable, out T>?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY, fn, "fn (Task.exceptionally)", INLINE)
 
-    override fun exceptionallyAsync(fn: Function<Throwable, out T>): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY, fn, "fn", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionallyAsync(fn: Function<Throwable, out T>?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY, fn, "fn (Task.exceptionallyAsync)", stageLoop)
 
-    override fun exceptionallyAsync(fn: Function<Throwable, out T>, executor: Executor): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY, fn, "fn", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionallyAsync(fn: Function<Throwable, out T>?, executor: Executor?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY, fn, "fn (Task.exceptionallyAsync)", executor)
 
-    override fun exceptionallyCompose(fn: Function<Throwable, out CompletionStage<T>>): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn", INLINE)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionallyCompose(fn: Function<Throwable, out CompletionStage<T>>?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn (Task.exceptionallyCompose)", INLINE)
 
-    override fun exceptionallyComposeAsync(fn: Function<Throwable, out CompletionStage<T>>): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn", stageLoop)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionallyComposeAsync(fn: Function<Throwable, out CompletionStage<T>>?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn (Task.exceptionallyComposeAsync)", stageLoop)
 
-    override fun exceptionallyComposeAsync(fn: Function<Throwable, out CompletionStage<T>>, executor: Executor): Task<T> =
-        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn", executor)
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
+    override fun exceptionallyComposeAsync(fn: Function<Throwable, out CompletionStage<T>>?, executor: Executor?): Task<T> =
+        derive(DerivedTask.EXCEPTIONALLY_COMPOSE, fn, "fn (Task.exceptionallyComposeAsync)", executor)
 
     private companion object {
         /** Marks the plain forms: the function runs where the input completes. */

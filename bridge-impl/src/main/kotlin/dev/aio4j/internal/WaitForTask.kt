@@ -10,23 +10,24 @@ package dev.aio4j.internal
 import dev.aio4j.AsyncTimeoutException
 import java.time.Duration
 import java.util.concurrent.CancellationException
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class WaitForTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     private val inner: TaskImpl<T>,
     private val timeout: Duration,
-) : TaskImpl<T>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+) : TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
     @Volatile private var timedOut = false
     @Volatile private var timer: ActionTimer? = null
 
-    init {
-        job.attach(context[Job])
+    override fun onStart() {
         inner.markRetrieved()
-        if (!inner.isDone) {
-            timer = loop.timerAfter(timeout.saturatedNanos()) {
+        if (timeout.isZero && !inner.isDone) {
+            // asyncio's wait_for(fut, 0): a task not done is cancelled now, so one that has not
+            // started never runs its body, and the timeout is raised once it has finished
+            timedOut = true
+            inner.cancel()
+        } else if (!inner.isDone) {
+            timer = eventLoop.timerAfter(timeout.saturatedNanos()) {
                 timedOut = true
                 inner.cancel()
             }
@@ -56,10 +57,8 @@ internal class WaitForTask<T>(
  * asyncio.shield: completes as the inner task does; its own cancellation completes it at once
  * and does not reach the inner task, which runs on.
  */
-internal class ShieldTask<T>(loop: EventLoop, context: CoroutineContext, private val inner: TaskImpl<T>) :
-    TaskImpl<T>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
-    init {
-        job.attach(context[Job])
+internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
+    override fun onStart() {
         inner.markRetrieved()
         inner.job.invokeOnCompletion(this)
     }

@@ -1,6 +1,7 @@
 /*
  * asyncio.wait: completes with the done/pending split once returnWhen is met or the timeout
- * passes. It never cancels, never fails because of, and never retrieves the tasks it watches;
+ * passes. The split is taken in a loop step after the condition was met, as asyncio's waiter
+ * wakes at the next step: every task that completed in the same step is in done. It never cancels, never fails because of, and never retrieves the tasks it watches;
  * cancelling it cancels only the wait. When it completes it removes its handlers from the tasks
  * still running, so a long-lived task does not keep finished waits alive.
  */
@@ -12,24 +13,21 @@ import dev.aio4j.Task
 import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import kotlinx.coroutines.DisposableHandle
-import kotlinx.coroutines.Job
-import kotlin.coroutines.CoroutineContext
 
 internal class WaitTask<T>(
     loop: EventLoop,
-    context: CoroutineContext,
     private val tasks: List<TaskImpl<T>>,
     private val returnWhen: ReturnWhen,
-    timeoutNanos: Long?,
-) : TaskImpl<Done<T>>(loop, context, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+    private val timeoutNanos: Long?,
+) : TaskImpl<Done<T>>(loop, null, RUNNING), (Throwable?) -> Unit, Runnable {
     @Volatile private var remaining = tasks.size
+    @Volatile private var scheduled = 0
     private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
     private var timer: ActionTimer? = null
 
-    init {
-        job.attach(context[Job])
+    override fun onStart() {
         for (i in tasks.indices) handles[i] = tasks[i].job.invokeOnCompletion(this)
-        if (timeoutNanos != null && !job.isCompleted) timer = loop.timerAfter(timeoutNanos) { finish() }
+        if (timeoutNanos != null && !job.isCompleted) timer = eventLoop.timerAfter(timeoutNanos) { finish() }
         if (job.isCompleted) cleanUp()
     }
 
@@ -40,8 +38,11 @@ internal class WaitTask<T>(
             ReturnWhen.FIRST_EXCEPTION -> left == 0 || (cause != null && cause !is CancellationException)
             ReturnWhen.ALL_COMPLETED -> left == 0
         }
-        if (met) finish()
+        if (met && SCHEDULED.compareAndSet(this, 0, 1)) eventLoop.enqueue(this)
     }
+
+    /** The step after the condition was met. */
+    override fun run() = finish()
 
     private fun finish() {
         val done = LinkedHashSet<Task<T>>()
@@ -61,5 +62,6 @@ internal class WaitTask<T>(
 
     private companion object {
         val REMAINING: AtomicIntegerFieldUpdater<WaitTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaitTask::class.java, "remaining")
+        val SCHEDULED: AtomicIntegerFieldUpdater<WaitTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaitTask::class.java, "scheduled")
     }
 }

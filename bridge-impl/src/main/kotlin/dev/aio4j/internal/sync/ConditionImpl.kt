@@ -30,7 +30,6 @@ import java.util.Objects
 import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.BooleanSupplier
-import kotlinx.coroutines.Job
 
 internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition, AsyncLock by lockImpl {
     /** Guards [waiters]. */
@@ -114,7 +113,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
     private fun waitTask(loop: EventLoop, predicate: BooleanSupplier?): Task<Void?> {
         val task = CondWaitTask(loop, this, predicate)
         joinLine(task)
-        task.start()
+        task.enterJobTree()
         try {
             releaseFor(task)
         } catch (e: IllegalStateException) {
@@ -166,7 +165,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
  * cancelled or failed after a signal passes the signal on (its completion handler).
  */
 internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, private val predicate: BooleanSupplier?) :
-    TaskImpl<Void?>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+    TaskImpl<Void?>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = IN_LINE
     @Volatile private var signalled = false
     override var list: WaiterList? = null
@@ -174,9 +173,9 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
     override var next: Waiter? = null
 
     /** Joins the job tree once in line and before the lock is released: a cancelled parent withdraws it at once. */
-    fun start() {
+    fun enterJobTree() {
         job.invokeOnCompletion(this)
-        job.attach(eventLoop.taskContext[Job])
+        start(eventLoop.taskContext)
     }
 
     /** The lock was not held after all: leaves the line and fails with [e]. */

@@ -11,7 +11,6 @@ import dev.aio4j.sync.Held
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.Supplier
-import kotlinx.coroutines.Job
 
 /** A held lock or permit: releases it on the first close() only. */
 internal class HeldHandle(private val release: Runnable, private val what: String) : Held {
@@ -43,7 +42,7 @@ internal class GuardedTask<T>(
     private val gate: PermitGate,
     private val what: String,
     private var body: Supplier<out CompletionStage<out T>>?,
-) : TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+) : TaskImpl<T>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     @Volatile private var followed: TaskImpl<out T>? = null
     override var list: WaiterList? = null
@@ -51,7 +50,7 @@ internal class GuardedTask<T>(
     override var next: Waiter? = null
 
     init {
-        job.attach(loop.taskContext[Job])
+        start(loop.taskContext) // in the constructor, as before the start protocol: the wait structure's rework moves it to the factories
     }
 
     /** The lock was taken for this task when it was made. */

@@ -17,12 +17,11 @@ package dev.aio4j.internal.sync
 
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.TaskImpl
-import java.util.Objects
+import dev.aio4j.internal.requireArgument
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
-import kotlinx.coroutines.Job
 
 internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override val putItem: Any?) :
-    TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+    TaskImpl<R>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = WAITING
     private var value: Any? = null
     private var failure: Throwable? = null
@@ -31,8 +30,8 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     override var next: Waiter? = null
 
     init {
-        job.attach(loop.taskContext[Job])
         if (op.undoes) job.invokeOnCompletion(this)
+        start(loop.taskContext)
     }
 
     override fun tryGrant(value: Any?): Boolean {
@@ -67,8 +66,9 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
 
     override fun cancel(): Boolean = withdraw() && super.cancel()
 
-    override fun cancel(message: String): Boolean {
-        Objects.requireNonNull(message, "message")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
+    override fun cancel(message: String?): Boolean {
+        requireArgument(message, "message", "Task.cancel")
         return withdraw() && super.cancel(message)
     }
 
