@@ -469,6 +469,58 @@ public final class Async {
     }
 
     /**
+     * As {@link #timeout(Duration, Callable)}, with the deadline handed to {@code body} as a
+     * {@link TimeoutScope} that it may read and move (asyncio's
+     * {@code async with asyncio.timeout(delay) as cm}, with {@code cm.when()},
+     * {@code cm.reschedule()} and {@code cm.expired()}). A separate name rather than an overload of
+     * {@code timeout}, so that a method reference body such as {@code task::join} stays unambiguous.
+     *
+     * <p><b>Cancellation:</b> when the deadline passes, the calling thread is interrupted; the
+     * scope turns only that request into {@link AsyncTimeoutException}: a cancellation of the
+     * calling task made while the body runs stays a cancellation, and the request of an enclosing
+     * scope that also expired stays pending and interrupts the caller's next wait.
+     *
+     * @param timeout how long from now until the first deadline, zero or more
+     * @param body the body, run on the calling thread with the scope
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws AsyncTimeoutException if the deadline passed and interrupted the body
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if called on a loop's thread
+     * @throws TaskFailedException if {@code body} threw a checked exception
+     */
+    public static <T extends @Nullable Object> T timeoutScope(Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends T> body) {
+        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        return provider().timeoutScope(timeout, body);
+    }
+
+    /**
+     * As {@link #timeoutAsync(Duration, Supplier)}, with the deadline handed to {@code body} as a
+     * {@link TimeoutScope} that it, or the stages it composes, may read and move (asyncio's
+     * {@code Timeout} object). {@code body} is called on the loop.
+     *
+     * <p><b>Cancellation:</b> when the deadline passes, the stage {@code body} returned is cancelled
+     * and, once it has completed cancelled, the task fails with {@link AsyncTimeoutException};
+     * cancelling the returned task cancels the stage and stays a cancellation.
+     *
+     * @param timeout how long from now until the first deadline, zero or more
+     * @param body returns the stage to wait for, given the scope
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <T extends @Nullable Object> Task<T> timeoutScopeAsync(
+            Duration timeout, Function<? super TimeoutScope, ? extends CompletionStage<? extends T>> body) {
+        requireNonNegative(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        return provider().timeoutScopeAsync(timeout, body);
+    }
+
+    /**
      * Returns a task that completes as {@code task} does, but whose cancellation does not reach
      * {@code task} (asyncio's {@code shield}): awaiting the shield from a task that gets cancelled
      * cancels only the shield, and {@code task} runs on.

@@ -14,6 +14,7 @@ import dev.aio4j.ReturnWhen
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
+import dev.aio4j.TimeoutScope
 import dev.aio4j.spi.AsyncProvider
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.internal.sync.ConditionImpl
@@ -92,14 +93,24 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> waitFor(task: CompletionStage<T>, timeout: Duration): Task<T> {
         val loop = loopOf(listOf(task))
-        return WaitForTask(loop, loop.taskContext, loop.adoptStage(task), timeout)
+        val inner = loop.adoptStage(task)
+        val waitFor = WaitForTask<T>(loop, loop.taskContext, timeout)
+        if (!inner.isDone) waitFor.startDeadline()
+        return waitFor.followInner(inner)
     }
 
-    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, body)
+    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout) { body.call() }
 
-    override fun <T> timeoutAsync(timeout: Duration, body: Supplier<out CompletionStage<out T>>): Task<T> {
+    override fun <T> timeoutScope(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T = Runs.timeout(timeout, body)
+
+    override fun <T> timeoutAsync(timeout: Duration, body: Supplier<out CompletionStage<out T>>): Task<T> =
+        timeoutScopeAsync(timeout) { body.get() }
+
+    override fun <T> timeoutScopeAsync(timeout: Duration, body: Function<in TimeoutScope, out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
-        return WaitForTask(loop, loop.taskContext, loop.newAsyncTask(null, body, loop.taskContext), timeout)
+        loop.checkOpen()
+        val waitFor = WaitForTask<T>(loop, loop.taskContext, timeout).startDeadline()
+        return waitFor.followInner(loop.newAsyncTask(null, Supplier { body.apply(waitFor.scope) }, loop.taskContext))
     }
 
     override fun <T> shield(task: CompletionStage<T>): Task<T> {
