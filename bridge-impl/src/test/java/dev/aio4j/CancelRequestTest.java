@@ -35,21 +35,21 @@ class CancelRequestTest {
     // ----------------------------------------------------------- nested deadlines (issue 12.2)
 
     /** Both deadlines pass while the inner body is busy: the inner raises its timeout, the outer still fires. */
-    static String nestedDeadlinesBothPassed(Duration outer, Duration inner, Duration busy) {
+    static String nestedDeadlinesBothPassed(Duration outer, Duration inner, Duration busy, Duration longWait) {
         AtomicReference<String> innerSaw = new AtomicReference<>("nothing");
         try {
             return Async.timeout(outer, () -> {
                 try {
                     Async.timeout(inner, () -> {
                         busyFor(busy);
-                        Async.sleep(Duration.ofSeconds(20));
+                        Async.sleep(longWait);
                         return null;
                     });
                     innerSaw.set("no timeout");
                 } catch (AsyncTimeoutException e) {
                     innerSaw.set("inner timeout");
                 }
-                Async.sleep(Duration.ofSeconds(20)); // the outer deadline has passed: must be interrupted here
+                Async.sleep(longWait); // the outer deadline has passed: must be interrupted here
                 return "outer deadline lost after " + innerSaw.get();
             });
         } catch (AsyncTimeoutException e) {
@@ -62,7 +62,7 @@ class CancelRequestTest {
     void nestedBlockingDeadlinesBothPassedEachFires() {
         Async.run(loop -> {
             long start = System.nanoTime();
-            assertEquals("inner timeout, outer timeout", nestedDeadlinesBothPassed(Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)));
+            assertEquals("inner timeout, outer timeout", nestedDeadlinesBothPassed(Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(20)));
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
             // and the same with only the inner one passed: the outer body runs on
             assertEquals("fine", Async.timeout(Duration.ofSeconds(20), () -> {
@@ -343,7 +343,7 @@ class CancelRequestTest {
                     groupRaised.set(e);
                 }
                 try {
-                    Async.sleep(Duration.ofSeconds(5));
+                    Async.sleep(Duration.ofSeconds(1));
                     after.set("the next wait completed");
                 } catch (CancellationException e) {
                     after.set("cancelled");
@@ -361,7 +361,7 @@ class CancelRequestTest {
                         groupRaised.set(e == null ? "nothing" : e);
                         return null;
                     })
-                    .thenComposeAsync(v -> Async.sleepAsync(Duration.ofSeconds(5)))
+                    .thenComposeAsync(v -> Async.sleepAsync(Duration.ofSeconds(1)))
                     .handle((v, e) -> {
                         after.set(e == null ? "the next wait completed" : e instanceof CancellationException ? "cancelled" : "got " + e);
                         return "done";
