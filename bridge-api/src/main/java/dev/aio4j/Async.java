@@ -427,7 +427,11 @@ public final class Async {
      * turned into {@link AsyncTimeoutException}.
      *
      * <p><b>Cancellation:</b> only the deadline's own interrupt becomes the timeout exception; a
-     * cancellation of the calling task from outside stays a cancellation.
+     * cancellation of the calling task made while the body runs stays a cancellation. Every other
+     * request stays pending (asyncio counts them with {@code cancelling()}/{@code uncancel()}): when
+     * an enclosing timeout's deadline has passed too, this one raises its timeout and the enclosing
+     * one interrupts the caller's next wait; in cleanup code after a caught cancellation, the timeout
+     * is this one's own and leaves no interrupt behind.
      *
      * @param timeout how long, zero or more
      * @param body the body, run on the calling thread

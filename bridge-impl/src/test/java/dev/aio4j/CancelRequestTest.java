@@ -309,13 +309,16 @@ class CancelRequestTest {
      * a while to finish), the task is cancelled from outside. The group raises the child's failure;
      * the task's own cancellation arrives at its next wait. Returns what went wrong, or null.
      */
-    static String outerCancelSurvivesTheGroup(Loop loop, boolean blockingGroup) throws Exception {
+    static String outerCancelSurvivesTheGroup(Loop loop, boolean blockingGroup, boolean cancelFromChild) throws Exception {
         RuntimeException x = new IllegalStateException("child failed");
         CountDownLatch childFailed = new CountDownLatch(1);
         AtomicReference<Object> groupRaised = new AtomicReference<>();
         AtomicReference<String> after = new AtomicReference<>("not reached");
+        AtomicReference<Task<?>> outer = new AtomicReference<>();
         java.util.concurrent.Callable<String> failing = () -> {
             Async.sleep(Duration.ofMillis(2));
+            while (cancelFromChild && outer.get() == null) Thread.onSpinWait();
+            if (cancelFromChild) outer.get().cancel(); // the outer cancel lands in the instant the child fails
             childFailed.countDown();
             throw x;
         };
@@ -367,9 +370,13 @@ class CancelRequestTest {
                         return "done";
                     }));
         }
+        outer.set(t);
         childFailed.await();
-        Async.sleep(Duration.ofNanos((long) (Math.random() * 2_000_000)));
-        t.cancel();
+        if (!cancelFromChild) {
+            long pause = (long) (Math.random() * 300_000);
+            if (pause > 100_000) Async.sleep(Duration.ofNanos(pause));
+            t.cancel();
+        }
         try {
             t.join(Duration.ofSeconds(20));
         } catch (CancellationException expected) {
@@ -392,7 +399,7 @@ class CancelRequestTest {
         Async.run(loop -> {
             for (int i = 0; i < 20; i++) {
                 for (boolean blocking : new boolean[] {true, false}) {
-                    String wrong = outerCancelSurvivesTheGroup(loop, blocking);
+                    String wrong = outerCancelSurvivesTheGroup(loop, blocking, i % 2 == 0);
                     assertEquals(null, wrong, (blocking ? "blocking" : "non-blocking") + " round " + i);
                 }
             }

@@ -44,7 +44,8 @@ internal object Blocking {
                     val forwarded = !job.isCancelled && task.cancel()
                     joinUninterruptibly(job)
                     if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
-                        if (!forwarded) Thread.currentThread().interrupt() // not answered: still pending
+                        // not answered (or a plain thread's interrupt, which the JDK's rule keeps): still pending
+                        if (!forwarded || Current.get() !is TaskImpl<*>) Thread.currentThread().interrupt()
                         return // the awaited task's value or failure: join throws or returns it
                     }
                     throw Current.cancellationForInterrupt(what)

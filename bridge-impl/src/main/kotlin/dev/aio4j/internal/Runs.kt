@@ -14,6 +14,7 @@ import dev.aio4j.TimeoutScope
 import dev.aio4j.stream.AsyncIterable
 import java.time.Duration
 import java.util.concurrent.Callable
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 import java.util.function.Consumer
@@ -93,13 +94,20 @@ internal object Runs {
         } catch (e: Throwable) {
             Result.failure(e)
         }
+        val bodyInterrupted = result.exceptionOrNull()?.let(::isInterruption) == true
         if (cancelScope.close()) {
-            val e = result.exceptionOrNull()
-            if (e != null && isInterruption(e)) result = Result.failure(group.job.getCancellationException())
+            if (bodyInterrupted) result = Result.failure(group.job.getCancellationException())
             cancelScope.release(redeliver = true)
         }
         group.tryFinish(result)
-        return Blocking.join(group, -1, "Async.taskGroup()")
+        try {
+            return Blocking.join(group, -1, "Async.taskGroup()")
+        } catch (e: Throwable) {
+            // the group raises a child's failure in place of the cancellation that ended the body: if
+            // that was the task's own, made inside the group, it stays pending for the next wait
+            if (e !is CancellationException && bodyInterrupted && cancelScope.cancelledInside()) Thread.currentThread().interrupt()
+            throw e
+        }
     }
 
     fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {

@@ -148,8 +148,10 @@ internal abstract class TaskImpl<T>(
     }
 
     fun onCancelling(cause: Throwable) {
-        requestCancel()
-        if (status and FINISHING == 0) onCancelRequested(cause)
+        if (status and FINISHING == 0) {
+            requestCancel()
+            onCancelRequested(cause)
+        }
     }
 
     // ------------------------- cancellation requests (asyncio's Task.cancelling() and uncancel())
