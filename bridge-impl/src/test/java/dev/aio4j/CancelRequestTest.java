@@ -284,7 +284,9 @@ class CancelRequestTest {
                 Task<String> outer = blockingGroup
                         ? loop.createTask(() -> {
                             try {
-                                return Async.taskGroup(g -> g.createTask(failsWhenCancelled(x, started)).join());
+                                return Async.taskGroup((TaskGroup g) -> {
+                                    return g.createTask(failsWhenCancelled(x, started)).join();
+                                });
                             } catch (Throwable e) {
                                 seenInOuter.set(e);
                                 throw e;

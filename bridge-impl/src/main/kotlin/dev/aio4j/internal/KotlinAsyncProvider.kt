@@ -33,8 +33,6 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.TimeUnit
 import java.util.function.Consumer
-import java.util.function.Function
-import java.util.function.Supplier
 
 /** The provider of dev.aio4j:bridge-impl. Public only for ServiceLoader. */
 public class KotlinAsyncProvider : AsyncProvider {
@@ -47,7 +45,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> run(options: LoopOptions, main: ThrowingFunction<in Loop, out T>): T = Runs.run(options, main)
 
-    override fun <T> runAsync(options: LoopOptions, main: Function<in Loop, out CompletionStage<out T>>): T = Runs.runAsync(options, main)
+    override fun <T> runAsync(options: LoopOptions, main: ThrowingFunction<in Loop, out CompletionStage<out T>>): T = Runs.runAsync(options, main)
 
     override fun sleep(delay: Duration) {
         Current.checkMayBlock("Async.sleep()")
@@ -103,14 +101,14 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> timeoutScope(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T = Runs.timeout(timeout, body)
 
-    override fun <T> timeoutAsync(timeout: Duration, body: Supplier<out CompletionStage<out T>>): Task<T> =
-        timeoutScopeAsync(timeout) { body.get() }
+    override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> =
+        timeoutScopeAsync(timeout) { body.call() }
 
-    override fun <T> timeoutScopeAsync(timeout: Duration, body: Function<in TimeoutScope, out CompletionStage<out T>>): Task<T> {
+    override fun <T> timeoutScopeAsync(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
         loop.checkOpen()
         val waitFor = WaitForTask<T>(loop, loop.taskContext, timeout).startDeadline()
-        return waitFor.followInner(loop.newAsyncTask(null, Supplier { body.apply(waitFor.scope) }, loop.taskContext))
+        return waitFor.followInner(loop.newAsyncTask(null, Callable { body.apply(waitFor.scope) }, loop.taskContext))
     }
 
     override fun <T> shield(task: CompletionStage<T>): Task<T> {
@@ -125,7 +123,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> taskGroup(body: ThrowingFunction<in TaskGroup, out T>): T = Runs.taskGroup(body)
 
-    override fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
+    override fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
 
     override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Runs.forEach(iterable, action)
 
