@@ -237,10 +237,12 @@ class CancelRequestTest {
         CountDownLatch started = new CountDownLatch(1);
         Task<String> inner = loop.createTask(failsWhenCancelled(x, started));
         AtomicReference<Throwable> seenInOuter = new AtomicReference<>();
+        CountDownLatch outerRuns = new CountDownLatch(1);
         Task<?> outer;
         if (blockingOuter) {
             outer = loop.createTask(() -> {
                 try {
+                    outerRuns.countDown(); // a cancel from here on reaches the join below (an interrupt waits for it)
                     return ((Task<?>) how.apply(inner)).join();
                 } catch (Throwable e) {
                     seenInOuter.set(e);
@@ -248,9 +250,13 @@ class CancelRequestTest {
                 }
             });
         } else {
-            outer = loop.createTaskAsync(() -> (Task<?>) how.apply(inner));
+            outer = loop.createTaskAsync(() -> {
+                outerRuns.countDown();
+                return (Task<?>) how.apply(inner);
+            });
         }
         started.await();
+        outerRuns.await(); // else a cancel before the body starts means it never runs: CANCELLED, rightly
         Async.sleep(Duration.ofMillis(10));
         outer.cancel();
         Throwable e = assertThrows(Throwable.class, outer::join);
