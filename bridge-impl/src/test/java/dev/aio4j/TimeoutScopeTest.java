@@ -79,15 +79,16 @@ class TimeoutScopeTest {
     @Test
     void anIdleTimeoutIsPushedBackOnEachItem() {
         Async.run(loop -> {
-            // each step takes 20 ms, the idle limit is 60 ms: ten steps (200 ms) pass; then an idle 300 ms does not
+            // each step takes 60 ms, the idle limit is 500 ms: ten steps (600 ms, past the first deadline)
+            // pass because each pushes the deadline back; then an idle 5 s does not
             AtomicReference<Integer> steps = new AtomicReference<>(0);
-            assertThrows(AsyncTimeoutException.class, () -> Async.timeoutScope(Duration.ofMillis(60), scope -> {
+            assertThrows(AsyncTimeoutException.class, () -> Async.timeoutScope(Duration.ofMillis(500), scope -> {
                 for (int i = 0; i < 10; i++) {
-                    Async.sleep(Duration.ofMillis(20));
+                    Async.sleep(Duration.ofMillis(60));
                     steps.set(i + 1);
-                    scope.reschedule(loop.time().plusMillis(60));
+                    scope.reschedule(loop.time().plusMillis(500));
                 }
-                Async.sleep(Duration.ofMillis(300));
+                Async.sleep(Duration.ofSeconds(5));
                 return "never";
             }));
             assertEquals(10, steps.get());
