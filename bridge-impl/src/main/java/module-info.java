@@ -9,5 +9,7 @@ module dev.aio4j.impl {
     requires kotlinx.coroutines.core;
     requires static org.jspecify;
 
+    exports dev.aio4j.kotlin;
+
     provides dev.aio4j.spi.AsyncProvider with dev.aio4j.internal.KotlinAsyncProvider;
 }

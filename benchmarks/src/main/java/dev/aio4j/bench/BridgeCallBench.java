@@ -1,5 +1,10 @@
 package dev.aio4j.bench;
 
+import dev.aio4j.Async;
+import dev.aio4j.Loop;
+import dev.aio4j.Task;
+import dev.aio4j.kotlin.Suspend;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -9,13 +14,17 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Workload 6, bridge call: a Kotlin {@code suspend} function that returns without suspending
  * ({@link BridgeService#returnsAtOnce}) and one that suspends once ({@link BridgeService#suspendsOnce}),
- * called {@link #calls} times from Java through aio4j and from Kotlin directly. One invocation is
+ * called {@link #calls} times from Java through aio4j, from Java the usual ways without it
+ * ({@code future{}.join()}, {@code runBlocking}), and from Kotlin directly (in runBlocking, and on
+ * the same aio4j loop: the reference of the targets). One invocation is
  * all the calls; {@code benchmarks/run} divides time and allocation by {@link #calls}.
  */
 @State(Scope.Benchmark)
@@ -32,6 +41,20 @@ public class BridgeCallBench {
 
     private final BridgeService service = new BridgeService();
 
+    private Loop loop;
+
+    /** Makes the loop that every aio4j variant and the Kotlin-on-the-loop reference run on. */
+    @Setup
+    public void setUp() {
+        loop = Async.newLoop();
+    }
+
+    /** Closes it. */
+    @TearDown
+    public void tearDown() {
+        loop.close();
+    }
+
     /** {@return the sum} Kotlin calls {@code returnsAtOnce} directly, in one coroutine. */
     @Benchmark
     public long kotlinDirectReturnsAtOnce() {
@@ -44,52 +67,135 @@ public class BridgeCallBench {
         return KotlinxPeers.directSuspendsOnce(service, calls);
     }
 
+    /** {@return the sum} A Kotlin coroutine on the aio4j loop calls {@code returnsAtOnce}: the targets' reference. */
+    @Benchmark
+    public long kotlinOnLoopReturnsAtOnce() {
+        return KotlinxPeers.onLoopReturnsAtOnce(loop, service, calls);
+    }
+
+    /** {@return the sum} A Kotlin coroutine on the aio4j loop calls {@code suspendsOnce}: the targets' reference. */
+    @Benchmark
+    public long kotlinOnLoopSuspendsOnce() {
+        return KotlinxPeers.onLoopSuspendsOnce(loop, service, calls);
+    }
+
+    /** {@return the sum} Java without aio4j: {@code scope.future { returnsAtOnce(i) }.join()} per call. */
+    @Benchmark
+    public long futureJoinReturnsAtOnce() {
+        return KotlinxPeers.futureJoinReturnsAtOnce(service, calls);
+    }
+
+    /** {@return the sum} Java without aio4j: {@code scope.future { suspendsOnce(i) }.join()} per call. */
+    @Benchmark
+    public long futureJoinSuspendsOnce() {
+        return KotlinxPeers.futureJoinSuspendsOnce(service, calls);
+    }
+
+    /** {@return the sum} Java without aio4j: {@code runBlocking { returnsAtOnce(i) }} per call. */
+    @Benchmark
+    public long runBlockingReturnsAtOnce() {
+        return KotlinxPeers.runBlockingReturnsAtOnce(service, calls);
+    }
+
+    /** {@return the sum} Java without aio4j: {@code runBlocking { suspendsOnce(i) }} per call. */
+    @Benchmark
+    public long runBlockingSuspendsOnce() {
+        return KotlinxPeers.runBlockingSuspendsOnce(service, calls);
+    }
+
     /**
-     * Slot: Java calls {@code returnsAtOnce} through aio4j from a blocking-style task, e.g.
-     * {@code Suspend.call(c -> service.returnsAtOnce(i, c)).join()} per call. Target: no allocation
-     * beyond the result.
+     * Java calls {@code returnsAtOnce} through aio4j from a blocking-style task:
+     * {@code Suspend.join(c -> service.returnsAtOnce(i, c))} per call. Target: no allocation beyond the result.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_INTEROP)
     public long aio4jReturnsAtOnceBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_INTEROP);
+        return loop.runUntilComplete(loop.createTask(() -> {
+            long sum = 0;
+            for (int i = 0; i < calls; i++) {
+                int x = i;
+                sum += Suspend.<Integer>join(c -> service.returnsAtOnce(x, c));
+            }
+            return sum;
+        }));
     }
 
     /**
-     * Slot: Java calls {@code returnsAtOnce} through aio4j in non-blocking style on a loop: each
-     * call's task chained to the next with {@code thenCompose}.
+     * Java calls {@code returnsAtOnce} through aio4j in non-blocking style on the loop:
+     * {@code Suspend.call(c -> service.returnsAtOnce(i, c))} per call, the next call made when the
+     * task is done (at once when it is born done, else from its done callback).
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_INTEROP)
     public long aio4jReturnsAtOnceNonBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_INTEROP);
+        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, false).start()));
     }
 
     /**
-     * Slot: {@link #aio4jReturnsAtOnceBlocking} for {@code suspendsOnce}. Target: within 1.5× of
-     * {@link #kotlinDirectSuspendsOnce}.
+     * {@link #aio4jReturnsAtOnceBlocking} for {@code suspendsOnce}: one park and one wake-up of the
+     * task's thread per call. Target: within 1.5x of {@link #kotlinOnLoopSuspendsOnce}.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_INTEROP)
     public long aio4jSuspendsOnceBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_INTEROP);
+        return loop.runUntilComplete(loop.createTask(() -> {
+            long sum = 0;
+            for (int i = 0; i < calls; i++) {
+                int x = i;
+                sum += Suspend.<Integer>join(c -> service.suspendsOnce(x, c));
+            }
+            return sum;
+        }));
     }
 
     /**
-     * Slot: {@link #aio4jReturnsAtOnceNonBlocking} for {@code suspendsOnce}. Target: within 1.5× of
-     * {@link #kotlinDirectSuspendsOnce}.
+     * {@link #aio4jReturnsAtOnceNonBlocking} for {@code suspendsOnce}. Target: within 1.5x of
+     * {@link #kotlinOnLoopSuspendsOnce}.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_INTEROP)
     public long aio4jSuspendsOnceNonBlocking() {
-        throw new Pending.NotYet(Pending.NEEDS_INTEROP);
+        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, true).start()));
+    }
+
+    /** Calls one function after another from Java without blocking: the next call when the last is done. */
+    static final class Chain {
+        private final BridgeService service;
+        private final int calls;
+        private final boolean suspends;
+        private final CompletableFuture<Long> result = new CompletableFuture<>();
+        private int i;
+        private long sum;
+
+        Chain(BridgeService service, int calls, boolean suspends) {
+            this.service = service;
+            this.calls = calls;
+            this.suspends = suspends;
+        }
+
+        CompletableFuture<Long> start() {
+            next();
+            return result;
+        }
+
+        private void next() {
+            while (i < calls) {
+                int x = i++;
+                Task<Integer> t = suspends ? Suspend.call(c -> service.suspendsOnce(x, c)) : Suspend.call(c -> service.returnsAtOnce(x, c));
+                if (!t.isDone()) {
+                    t.addDoneCallback(done -> {
+                        sum += done.resultNow();
+                        next();
+                    });
+                    return;
+                }
+                sum += t.resultNow();
+            }
+            result.complete(sum);
+        }
     }
 }

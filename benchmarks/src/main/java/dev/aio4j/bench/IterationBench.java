@@ -1,5 +1,7 @@
 package dev.aio4j.bench;
 
+import dev.aio4j.Async;
+import dev.aio4j.kotlin.Flows;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -86,16 +88,17 @@ public class IterationBench {
     }
 
     /**
-     * Slot: aio4j, non-blocking style. The Flow seen from Java as an {@code AsyncIterable} and
-     * consumed with {@code forEach} on a single-threaded loop, e.g.
+     * aio4j, non-blocking style. The Flow seen from Java as an {@code AsyncIterable} and
+     * consumed with {@code forEach} on a single-threaded loop:
      * {@code Async.runAsync(loop -> asAsyncIterable(KotlinxPeers.numbers(elements)).forEach(x -> sum[0] += x))}.
      *
      * @return the sum
      */
     @Benchmark
-    @Pending(Pending.NEEDS_ITERATION)
     public long aio4jFlowForEach() {
-        throw new Pending.NotYet(Pending.NEEDS_ITERATION);
+        long[] sum = new long[1];
+        Async.runAsync(loop -> Flows.asAsyncIterable(KotlinxPeers.numbers(elements)).forEach(x -> sum[0] += x));
+        return sum[0];
     }
 
     /**

@@ -7,7 +7,13 @@
  */
 package dev.aio4j.bench
 
+import dev.aio4j.Loop
+import dev.aio4j.kotlin.asCoroutineDispatcher
+import dev.aio4j.kotlin.task
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.future.future
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -138,6 +144,53 @@ public object KotlinxPeers {
     /** [calls] direct Kotlin calls of [BridgeService.suspendsOnce] in one coroutine; the sum. */
     @JvmStatic
     public fun directSuspendsOnce(service: BridgeService, calls: Int): Long = runBlocking { callSuspendsOnce(service, calls) }
+
+    /**
+     * [calls] direct Kotlin calls of [BridgeService.returnsAtOnce] in one coroutine on the aio4j
+     * [loop] (its dispatcher): the reference of workload 6's targets, the same function on the same loop.
+     */
+    @JvmStatic
+    public fun onLoopReturnsAtOnce(loop: Loop, service: BridgeService, calls: Int): Long =
+        loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher()).task { callReturnsAtOnce(service, calls) })
+
+    /** [onLoopReturnsAtOnce] for [BridgeService.suspendsOnce]. */
+    @JvmStatic
+    public fun onLoopSuspendsOnce(loop: Loop, service: BridgeService, calls: Int): Long =
+        loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher()).task { callSuspendsOnce(service, calls) })
+
+    /** The usual way from Java without aio4j: `scope.future { f() }.join()` per call, on Dispatchers.Default. */
+    @JvmStatic
+    public fun futureJoinReturnsAtOnce(service: BridgeService, calls: Int): Long {
+        var sum = 0L
+        for (i in 0 until calls) sum += GlobalScopeForJava.future { service.returnsAtOnce(i) }.join()
+        return sum
+    }
+
+    /** [futureJoinReturnsAtOnce] for [BridgeService.suspendsOnce]. */
+    @JvmStatic
+    public fun futureJoinSuspendsOnce(service: BridgeService, calls: Int): Long {
+        var sum = 0L
+        for (i in 0 until calls) sum += GlobalScopeForJava.future { service.suspendsOnce(i) }.join()
+        return sum
+    }
+
+    /** The other usual way from Java: `runBlocking { f() }` per call, on the calling thread. */
+    @JvmStatic
+    public fun runBlockingReturnsAtOnce(service: BridgeService, calls: Int): Long {
+        var sum = 0L
+        for (i in 0 until calls) sum += runBlocking { service.returnsAtOnce(i) }
+        return sum
+    }
+
+    /** [runBlockingReturnsAtOnce] for [BridgeService.suspendsOnce]. */
+    @JvmStatic
+    public fun runBlockingSuspendsOnce(service: BridgeService, calls: Int): Long {
+        var sum = 0L
+        for (i in 0 until calls) sum += runBlocking { service.suspendsOnce(i) }
+        return sum
+    }
+
+    private val GlobalScopeForJava = CoroutineScope(Dispatchers.Default + SupervisorJob())
 
     private suspend fun callReturnsAtOnce(service: BridgeService, calls: Int): Long {
         var sum = 0L

@@ -68,9 +68,10 @@ public interface AsyncCondition extends AsyncLock {
      * <p><b>Cancellation:</b> an interrupt ends the wait: the lock is taken back (waiting for it
      * without regard to further interrupts), then {@link java.util.concurrent.CancellationException}
      * is thrown, so that the caller's {@code finally} that releases the lock stays right, as in
-     * asyncio. A signal that reached this waiter just as it was interrupted is passed to the next
-     * waiter. If the signal and the lock had both been obtained, the call returns normally with
-     * the interrupt flag set again.
+     * asyncio. This holds also when the interrupt comes after the signal, while the call takes
+     * the lock back (asyncio's {@code Condition.wait} raises the cancellation once it holds the
+     * lock again); a signal that reached this waiter is then passed to the next waiter. Once the
+     * call has returned, an interrupt is for the next wait.
      *
      * <p><b>Threading:</b> actions of the signalling task before it released the lock
      * happen-before this method returns.

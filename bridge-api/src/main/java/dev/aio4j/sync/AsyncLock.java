@@ -39,7 +39,11 @@ import org.jspecify.annotations.Nullable;
  *     {@link java.util.concurrent.CancellationException} with the operation undone: nothing
  *     acquired, taken or put. If the operation completed at the very moment the interrupt came,
  *     it returns normally instead, with the thread's interrupt flag set again so that the next
- *     blocking call throws; the JDK's {@code Condition.await} makes the same choice.
+ *     blocking call throws; the JDK's {@code Condition.await} makes the same choice. The
+ *     {@link Task#cancel()} of a blocking-style task that waits in one of these methods withdraws
+ *     its waiter before it returns (asyncio's {@code Task.cancel()} cancels the future the task
+ *     waits on): a lock, permit, item or wake-up released or put after {@code cancel()} returned
+ *     goes to the next waiter or stays, never to the cancelled task.
  * <li><b>{@code ...Async} methods</b> throw {@link IllegalStateException} when the calling thread
  *     belongs to no loop, or with the message {@code "loop is closed"} when its loop is closed.
  *     Their task is independent of the calling task, as one made with {@code createTask}; a task
@@ -111,6 +115,14 @@ public interface AsyncLock {
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it from the queue of
      * waiters; a cancelled task never holds the lock (if the lock reached it at that very
      * moment, it is released again).
+     *
+     * <p><b>Releasing in a chain:</b> once the task has completed the lock is the caller's. The
+     * stages derived from the task are tasks (see {@link Task}): in {@code
+     * acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} a cancellation that arrives just
+     * after the grant still runs the function, whose stage then gets the request, so the release
+     * is not skipped. A function that throws before its release leaks the lock, as an asyncio
+     * coroutine without {@code try/finally} would: prefer {@link #withLockAsync}, which releases
+     * however its body ends, or release in a {@code whenComplete}.
      *
      * <p><b>Exceptions:</b> the task fails only by cancellation.
      *

@@ -88,6 +88,13 @@ public interface AsyncSemaphore {
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it; a cancelled task
      * holds no permit (one that reached it at that very moment is released again).
      *
+     * <p><b>Releasing in a chain:</b> once the task has completed the permit is the caller's.
+     * The stages derived from the task are tasks (see {@link Task}): in {@code
+     * acquireAsync().thenCompose(v -> { ...; semaphore.release(); ... })} a cancellation that
+     * arrives just after the grant still runs the function, so the release is not skipped. A
+     * function that throws before its release loses the permit: prefer {@link #withPermitAsync},
+     * which releases however its body ends, or release in a {@code whenComplete}.
+     *
      * <p><b>Exceptions:</b> the task fails only by cancellation.
      *
      * @return a task that completes when a permit is taken

@@ -11,6 +11,7 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.internal.sync.ParkWaiter
 import java.util.concurrent.Callable
 import java.util.concurrent.Executor
 import java.util.concurrent.RejectedExecutionException
@@ -28,6 +29,9 @@ internal class BlockingTask<T>(
 
     /** The handler this task replaced on its thread while the body runs (see Current). */
     @JvmField var replacedHandler: Thread.UncaughtExceptionHandler? = null
+
+    /** The primitive's waiter the body is parked on, for cancel() to withdraw first (sync/ParkWaiter.kt). */
+    @JvmField @Volatile var waitingIn: Any? = null
 
     init {
         slot = body
@@ -93,6 +97,7 @@ internal class BlockingTask<T>(
         if (casPhase(NEW, CANCELLED_EARLY)) {
             tryFinish(Result.failure(cause))
         } else if (casPhase(RUNNING, INTERRUPTING)) {
+            ParkWaiter.withdrawWaitOf(this) // nothing a primitive grants after cancel() returns goes to this task
             thread?.interrupt()
             casPhase(INTERRUPTING, INTERRUPTED)
         }

@@ -287,6 +287,84 @@ class AsyncConditionTest {
         });
     }
 
+    /** Waits until {@code lock} has {@code n} waiters (its toString counts them). */
+    private static void awaitLockWaiters(AsyncLock lock, int n) {
+        SyncTestSupport.awaitTrue(n + " waiter(s) of " + lock, () -> lock.toString().contains("waiters=" + n + ")"));
+    }
+
+    /**
+     * asyncio's Condition.wait: a cancellation that arrives while the wait, signalled, takes the
+     * lock back is raised by that wait once the lock is held again (issue 12, item 8), and the
+     * signal goes on to the next waiter.
+     */
+    @Test
+    @SuppressWarnings("try")
+    void aBlockingAwaitCancelledWhileItTakesTheLockBackAfterASignalThrows() {
+        AsyncLock lock = AsyncLock.create();
+        AsyncCondition cond = AsyncCondition.create(lock);
+        AtomicBoolean heldWhenThrown = new AtomicBoolean();
+        AtomicBoolean returned = new AtomicBoolean();
+        Async.run(loop -> {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CountDownLatch waiting = new CountDownLatch(1);
+            Task<Void> waiter = loop.createTask(() -> {
+                try (Held held = cond.lock()) {
+                    thread.set(Thread.currentThread());
+                    waiting.countDown();
+                    try {
+                        cond.await();
+                        returned.set(true);
+                    } catch (CancellationException e) {
+                        heldWhenThrown.set(cond.isLocked());
+                        throw e;
+                    }
+                }
+                return null;
+            });
+            waiting.await();
+            awaitParked(thread.get());
+            cond.lock();
+            Task<Void> next = cond.awaitAsync(); // a second waiter, behind it
+            cond.lock();
+            cond.signal(); // reaches the blocking waiter, which now waits for the lock
+            awaitLockWaiters(lock, 1);
+            assertTrue(waiter.cancel());
+            cond.release();
+            assertThrows(CancellationException.class, () -> waiter.join(GENEROUS));
+            assertFalse(returned.get(), "await() returned normally although cancelled before it held the lock");
+            assertTrue(heldWhenThrown.get(), "await() throws with the lock held");
+            next.join(GENEROUS); // the signal went on
+            assertTrue(cond.isLocked());
+            cond.release();
+            return null;
+        });
+    }
+
+    @Test
+    void anAwaitAsyncCancelledWhileItTakesTheLockBackAfterASignalEndsCancelledHoldingIt() {
+        AsyncLock lock = AsyncLock.create();
+        AsyncCondition cond = AsyncCondition.create(lock);
+        Async.run(loop -> {
+            cond.lock();
+            Task<Void> waiter = cond.awaitAsync();
+            cond.lock();
+            Task<Void> next = cond.awaitAsync();
+            cond.lock();
+            cond.signal();
+            awaitLockWaiters(lock, 1);
+            assertTrue(waiter.cancel());
+            assertEquals(TaskState.RUNNING, waiter.state(), "cancelled, but waiting for the lock");
+            cond.release();
+            assertThrows(CancellationException.class, () -> waiter.join(GENEROUS));
+            assertTrue(cond.isLocked(), "a cancelled wait leaves the lock held for its caller");
+            cond.release();
+            next.join(GENEROUS); // the signal went on
+            assertTrue(cond.isLocked());
+            cond.release();
+            return null;
+        });
+    }
+
     @Test
     void aSignalThatReachedACancelledWaiterIsPassedOn() {
         AsyncCondition cond = AsyncCondition.create();

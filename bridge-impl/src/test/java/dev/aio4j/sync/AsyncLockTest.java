@@ -386,6 +386,31 @@ class AsyncLockTest {
         });
     }
 
+    /**
+     * The form of acquire-then-release to prefer in non-blocking code (see acquireAsync's Javadoc): a
+     * withLockAsync task cancelled just as the lock is handed to it never leaves the lock held.
+     */
+    @Test
+    void withLockAsyncCancelledJustAfterTheGrantNeverLeaksTheLock() {
+        AsyncLock lock = AsyncLock.create();
+        Async.run(loop -> {
+            for (int i = 0; i < 300; i++) {
+                lock.lock();
+                Task<Void> t = loop.createTaskAsync(() -> lock.withLockAsync(() -> Async.sleepAsync(Duration.ZERO)));
+                SyncTestSupport.awaitTrue("a waiter", () -> lock.toString().contains("waiters=1"));
+                lock.release(); // hands the lock to t's guarded body...
+                t.cancel(); // ...which is cancelled at that moment
+                try {
+                    t.join(Duration.ofSeconds(10));
+                } catch (CancellationException expected) {
+                    // cancelled before or after its body ran: either way it releases
+                }
+                assertFalse(lock.isLocked(), "round " + i + ": the lock leaked");
+            }
+            return null;
+        });
+    }
+
     @Test
     void withLockAsyncCancelledWhileWaitingNeverCallsTheBody() {
         AsyncLock lock = AsyncLock.create();

@@ -1,112 +1,127 @@
 /*
- * asyncio.Condition over a LockImpl. Each waiter is a CompletableDeferred in a
- * FIFO set, as each of asyncio's is a future in a deque; completing it is the signal, and the
- * deferred's own completion is the one atomic decision between a signal and the waiter's
- * cancellation:
+ * asyncio.Condition over a LockImpl: one line of waiters for a signal (Waiters.kt) under the
+ * condition's monitor; a signal serves the first waiters still waiting (tryGrant, the one atomic
+ * decision between a signal and the waiter's cancellation). A wait:
  *
- *   waiter registered ──signal: complete() wins──▶ signalled ──▶ takes the lock back, returns
- *        │                                              └─cancelled before it returns: passes the signal on
- *        └──cancelled: its own complete() wins──▶ withdrawn ──▶ takes the lock back, throws
+ *   in line ──signal──▶ signalled ──▶ takes the lock back ──▶ returns
+ *      │                                  └─cancelled meanwhile: throws once it holds the lock, and passes the signal on
+ *      └──cancelled (withdrawn at once)──▶ takes the lock back ──▶ throws
  *
- * A waiter registers before it releases the lock, so a signal sent by the next holder of the
- * lock always finds it. The lock is taken back NonCancellable: a wait always ends with the lock
- * held, cancelled or not, as asyncio's does. A signal that reached a waiter which then ends
- * cancelled is passed to the next waiter (asyncio 3.13 does the same); the extra wake-up this may
- * cause is a spurious one, which condition variables allow.
+ * A waiter joins the line before it releases the lock, so a signal sent by the next holder of the
+ * lock always finds it. The lock is taken back whatever happens, without regard to cancellation
+ * (PARK_UNINTERRUPTIBLY, or a CondWaitTask that keeps waiting for it): a wait always ends with the
+ * lock held, as asyncio's does. A signal that reached a waiter which then ends cancelled or failed
+ * is passed to the next waiter (asyncio 3.13 does the same); the extra wake-up this may cause is
+ * a spurious one, which condition variables allow.
+ *
+ * The blocking wait parks on a ParkWaiter; the task of awaitAsync/awaitUntilAsync is a
+ * [CondWaitTask], a waiter first in the condition's line, then in the lock's.
  */
 package dev.aio4j.internal.sync
 
 import dev.aio4j.Task
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.DoneTask
+import dev.aio4j.internal.EventLoop
+import dev.aio4j.internal.TaskImpl
 import dev.aio4j.sync.AsyncCondition
 import dev.aio4j.sync.AsyncLock
 import java.util.Objects
 import java.util.concurrent.CancellationException
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.BooleanSupplier
-import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
+import kotlinx.coroutines.Job
 
 internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition, AsyncLock by lockImpl {
-    /** The waiters, first come first; guarded by itself. */
-    private val waiters = LinkedHashSet<CompletableDeferred<Unit>>()
+    /** Guards [waiters]. */
+    @JvmField val monitor = Any()
+    private val waiters = WaiterList()
+    @JvmField val gate: PermitGate = lockImpl.gate
+
+    /** Puts [waiter] in the line for a signal. */
+    fun joinLine(waiter: Waiter) {
+        synchronized(monitor) { waiters.add(waiter) }
+    }
 
     private fun checkHeld(what: String) {
         if (!lockImpl.isLocked()) throw IllegalStateException("$what requires the condition's lock to be held")
     }
 
-    /**
-     * Releases the lock, waits for a signal, takes the lock back. Returns normally when signalled
-     * (true: a signal was consumed); throws the cancellation otherwise, with the lock held.
-     */
-    suspend fun awaitSignal(): Boolean {
-        val waiter = CompletableDeferred<Unit>()
-        synchronized(waiters) { waiters.add(waiter) }
+    /** Releases the lock once [waiter] is in line; if someone else released it meanwhile, [waiter] leaves the line. */
+    private fun releaseFor(waiter: Waiter) {
         try {
             lockImpl.release()
-        } catch (e: IllegalStateException) { // someone released the lock since the caller's check
-            synchronized(waiters) { waiters.remove(waiter) }
+        } catch (e: IllegalStateException) {
+            waiter.unlink(monitor)
             throw IllegalStateException("the condition's lock must be held to wait")
-        }
-        try {
-            waiter.await()
-            return true
-        } catch (e: CancellationException) {
-            synchronized(waiters) { waiters.remove(waiter) }
-            if (!waiter.complete(Unit)) signalWaiters(1) // a signal got here first: hand it on
-            throw e
-        } finally {
-            withContext(NonCancellable) { lockImpl.acquireSuspending() }
         }
     }
 
-    /** asyncio's wait_for(predicate); true if a signal was consumed on the way. */
-    suspend fun awaitPredicate(predicate: BooleanSupplier): Boolean {
-        var consumed = false
-        while (!predicate.asBoolean) consumed = awaitSignal() or consumed
-        return consumed
+    /** The blocking wait, see the file comment; [what] names the method for messages. */
+    private fun awaitSignal(what: String) {
+        val waiter = ParkWaiter(monitor, what, null)
+        joinLine(waiter)
+        try {
+            releaseFor(waiter)
+        } catch (e: IllegalStateException) {
+            waiter.abandon()
+            throw e
+        }
+        val cancelled = try {
+            waiter.await()
+            null
+        } catch (e: CancellationException) {
+            e
+        }
+        gate.take(PARK_UNINTERRUPTIBLY, null)
+        if (cancelled != null) throw cancelled
+        if (Thread.interrupted()) { // cancelled while it took the lock back: the signal goes to the next waiter
+            signalWaiters(1)
+            throw Current.cancellationForInterrupt(what)
+        }
     }
 
     override fun await() {
         checkHeld("AsyncCondition.await()")
         SyncBlocking.enter("AsyncCondition.await()")
-        SyncBlocking.await("AsyncCondition.await()") { awaitSignal() }
+        awaitSignal("AsyncCondition.await()")
+    }
+
+    override fun awaitUntil(predicate: BooleanSupplier) {
+        Objects.requireNonNull(predicate, "predicate (AsyncCondition.awaitUntil)")
+        checkHeld("AsyncCondition.awaitUntil()")
+        SyncBlocking.enter("AsyncCondition.awaitUntil()")
+        while (!predicate.asBoolean) awaitSignal("AsyncCondition.awaitUntil()")
     }
 
     override fun awaitAsync(): Task<Void?> {
         checkHeld("AsyncCondition.awaitAsync()")
-        return waitTask { awaitSignal() }
-    }
-
-    override fun awaitUntil(predicate: BooleanSupplier) {
-        Objects.requireNonNull(predicate, "predicate")
-        checkHeld("AsyncCondition.awaitUntil()")
-        SyncBlocking.enter("AsyncCondition.awaitUntil()")
-        if (predicate.asBoolean) return
-        SyncBlocking.await("AsyncCondition.awaitUntil()") { awaitPredicate(predicate) }
+        return waitTask(openCurrentLoop(), null)
     }
 
     override fun awaitUntilAsync(predicate: BooleanSupplier): Task<Void?> {
-        Objects.requireNonNull(predicate, "predicate")
+        Objects.requireNonNull(predicate, "predicate (AsyncCondition.awaitUntilAsync)")
         checkHeld("AsyncCondition.awaitUntilAsync()")
-        return waitTask { awaitPredicate(predicate) }
-    }
-
-    /**
-     * The task of a wait whose [body] tells whether it consumed a signal: if the task ends
-     * cancelled although the body returned (a cancel that raced with its end), the signal is
-     * passed on.
-     */
-    private fun waitTask(body: suspend () -> Boolean): Task<Void?> {
         val loop = openCurrentLoop()
-        val consumed = Flag()
-        return OpTask<Void?>(loop, { if (consumed.value) signalWaiters(1) }) {
-            consumed.value = body()
-            null
+        try {
+            if (predicate.asBoolean) return loop.doneVoid
+        } catch (e: Throwable) {
+            return DoneTask.of(loop, Result.failure(e))
         }
+        return waitTask(loop, predicate)
     }
 
-    private class Flag {
-        @JvmField var value = false
+    private fun waitTask(loop: EventLoop, predicate: BooleanSupplier?): Task<Void?> {
+        val task = CondWaitTask(loop, this, predicate)
+        joinLine(task)
+        task.start()
+        try {
+            releaseFor(task)
+        } catch (e: IllegalStateException) {
+            task.abandon(e)
+            throw e
+        }
+        return task
     }
 
     override fun signal() = signal(1)
@@ -122,19 +137,132 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
         signalWaiters(Int.MAX_VALUE)
     }
 
-    /** Wakes up to [n] waiters that are still waiting; returns how many. */
-    private fun signalWaiters(n: Int): Int {
-        var woken = 0
-        synchronized(waiters) {
-            val i = waiters.iterator()
-            while (woken < n && i.hasNext()) {
-                val waiter = i.next()
-                i.remove()
-                if (waiter.complete(Unit)) woken++
-            }
+    /** Serves up to [n] waiters still waiting. */
+    fun signalWaiters(n: Int) {
+        if (n == 1) { // the common case, without a list
+            synchronized(monitor) { waiters.grantFirst(Unit) }?.deliver()
+            return
         }
-        return woken
+        val woken = ArrayList<Waiter>()
+        synchronized(monitor) {
+            while (woken.size < n) woken.add(waiters.grantFirst(Unit) ?: break)
+        }
+        woken.forEach { it.deliver() }
     }
 
-    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${synchronized(waiters) { waiters.size }})"
+    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${synchronized(monitor) { waiters.size }})"
+}
+
+/**
+ * The task of awaitAsync (no [predicate]) and awaitUntilAsync, a waiter without a coroutine:
+ *
+ *   IN_LINE ──signal──▶ SIGNALLED ─┐                  (a step of the loop)
+ *      └──cancel──▶ WITHDRAWN ─────┴─▶ TAKING (in the lock's line) ──granted──▶ HOLDING ──▶ completes
+ *                                                                    predicate false: back IN_LINE ◀─┘
+ *
+ * Once it holds the lock, on the loop: cancelled meanwhile, it ends cancelled; else it
+ * evaluates the predicate (failing with what it throws), and completes, or joins the line
+ * again and releases the lock. It ends holding the lock, whatever the outcome; one that ends
+ * cancelled or failed after a signal passes the signal on (its completion handler).
+ */
+internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, private val predicate: BooleanSupplier?) :
+    TaskImpl<Void?>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+    @Volatile private var state = IN_LINE
+    @Volatile private var signalled = false
+    override var list: WaiterList? = null
+    override var prev: Waiter? = null
+    override var next: Waiter? = null
+
+    /** Joins the job tree once in line and before the lock is released: a cancelled parent withdraws it at once. */
+    fun start() {
+        job.invokeOnCompletion(this)
+        job.attach(eventLoop.taskContext[Job])
+    }
+
+    /** The lock was not held after all: leaves the line and fails with [e]. */
+    fun abandon(e: Throwable) {
+        if (STATE.compareAndSet(this, IN_LINE, WITHDRAWN)) unlink(cond.monitor)
+        markRetrieved()
+        tryFinish(Result.failure(e))
+    }
+
+    override fun tryGrant(value: Any?): Boolean =
+        STATE.compareAndSet(this, IN_LINE, SIGNALLED) || STATE.compareAndSet(this, TAKING, HOLDING)
+
+    override fun fail(exception: Throwable) {} // a signal and a lock hand over nothing that can fail
+
+    override fun deliver() {
+        eventLoop.enqueue(this)
+    }
+
+    override fun run() {
+        when (state) {
+            SIGNALLED -> {
+                signalled = true
+                takeLock()
+            }
+            HOLDING -> holding()
+        }
+    }
+
+    private fun takeLock() {
+        state = TAKING
+        if (cond.gate.takeOrEnqueue(this)) {
+            state = HOLDING
+            deliver()
+        }
+    }
+
+    private fun holding() {
+        if (job.isCancelled) {
+            tryFinish(Result.failure(job.getCancellationException()))
+            return
+        }
+        val p = predicate
+        if (p != null) {
+            val ready = try {
+                p.asBoolean
+            } catch (e: Throwable) {
+                tryFinish(Result.failure(e))
+                return
+            }
+            if (!ready) {
+                signalled = false
+                state = IN_LINE
+                cond.joinLine(this)
+                cond.lockImpl.release()
+                if (job.isCancelled) withdrawAndTakeLock() // a cancel that came while it held the lock
+                return
+            }
+        }
+        tryFinish(Result.success(null))
+    }
+
+    /** In line for a signal: withdrawn now, it takes the lock back and then ends cancelled; later, run() sees it. */
+    override fun onCancelRequested(cause: Throwable) {
+        withdrawAndTakeLock()
+    }
+
+    private fun withdrawAndTakeLock() {
+        if (STATE.compareAndSet(this, IN_LINE, WITHDRAWN)) {
+            unlink(cond.monitor)
+            takeLock()
+        }
+    }
+
+    /** Completion handler: a signal consumed by a wait that did not return normally goes to the next waiter. */
+    override fun invoke(cause: Throwable?) {
+        if (cause != null && signalled) cond.signalWaiters(1)
+    }
+
+    override fun toString(): String = super.toString()
+
+    private companion object {
+        const val IN_LINE = 0
+        const val SIGNALLED = 1
+        const val WITHDRAWN = 2
+        const val TAKING = 3
+        const val HOLDING = 4
+        val STATE: AtomicIntegerFieldUpdater<CondWaitTask> = AtomicIntegerFieldUpdater.newUpdater(CondWaitTask::class.java, "state")
+    }
 }

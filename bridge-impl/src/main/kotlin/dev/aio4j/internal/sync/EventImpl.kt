@@ -1,51 +1,60 @@
 /*
- * asyncio.Event on kotlinx Jobs: the current generation is a CompletableJob that set() completes
- * and clear() replaces with a new one once it is complete. A waiter joins the generation it read,
- * so every waiter present at a set() wakes, even if clear() follows at once (asyncio's rule:
- * set() resolves the futures of the waiters present). Both operations are one CAS on [gate],
- * which makes them linearizable: set at its read of a completed gate or its complete(), clear
- * at its CAS or its read of a gate not completed.
+ * asyncio.Event: a flag and one line of waiters (Waiters.kt) under one monitor. set() raises the
+ * flag and serves every waiter in the line, so every waiter present at a set() wakes, even if
+ * clear() follows at once (asyncio's rule: set() resolves the futures of the waiters present);
+ * a wait on a set event takes effect at once. Each operation takes effect under the monitor,
+ * which makes the event linearizable.
  */
 package dev.aio4j.internal.sync
 
 import dev.aio4j.Task
+import dev.aio4j.internal.EventLoop
 import dev.aio4j.sync.AsyncEvent
-import java.util.concurrent.atomic.AtomicReference
-import kotlinx.coroutines.CompletableJob
-import kotlinx.coroutines.Job
 
 internal class EventImpl : AsyncEvent {
-    private val gate = AtomicReference<CompletableJob>(Job())
+    @Volatile private var flag = false
+    private val waiters = WaiterList()
+
+    /** The wait, as its waiters see it. */
+    @JvmField val waitOp = object : WaitOp(Any(), "AsyncEvent.await()") {}
 
     override fun set() {
-        gate.get().complete()
+        var first: Waiter?
+        var more: ArrayList<Waiter>? = null
+        synchronized(waitOp.monitor) {
+            flag = true
+            first = waiters.grantFirst(Unit)
+            while (true) {
+                val w = waiters.grantFirst(Unit) ?: break
+                (more ?: ArrayList<Waiter>().also { more = it }).add(w)
+            }
+        }
+        first?.deliver()
+        more?.forEach { it.deliver() }
     }
 
     override fun clear() {
-        val current = gate.get()
-        if (current.isCompleted) gate.compareAndSet(current, Job())
+        flag = false
     }
 
-    override fun isSet(): Boolean = gate.get().isCompleted
+    override fun isSet(): Boolean = flag
 
-    /** Waits until set: the suspend form that both styles run. */
-    suspend fun awaitSet() {
-        gate.get().join()
+    /** asyncio's wait: waits as [form] says until the event is set. */
+    fun await(form: WaitForm, loop: EventLoop?): Any? {
+        if (flag) return form.now(waitOp, null, loop)
+        val waiter = synchronized(waitOp.monitor) {
+            if (flag) null else form.waiter(waitOp, null, loop).also { waiters.add(it) }
+        }
+        return if (waiter == null) form.now(waitOp, null, loop) else form.waitFor(waitOp, waiter)
     }
 
     override fun await() {
-        SyncBlocking.enter("AsyncEvent.await()")
-        if (!isSet()) SyncBlocking.await("AsyncEvent.await()") { awaitSet() }
+        SyncBlocking.enter(waitOp.what)
+        await(PARK, null)
     }
 
-    override fun awaitAsync(): Task<Void?> {
-        val loop = openCurrentLoop()
-        if (isSet()) return loop.doneVoid
-        return OpTask(loop, null) {
-            awaitSet()
-            null
-        }
-    }
+    @Suppress("UNCHECKED_CAST")
+    override fun awaitAsync(): Task<Void?> = await(TASK, openCurrentLoop()) as Task<Void?>
 
     override fun toString(): String = "AsyncEvent(${if (isSet()) "set" else "unset"})"
 }

@@ -16,27 +16,27 @@ import java.util.concurrent.CompletionStage
 import java.util.function.Supplier
 
 internal class LockImpl : AsyncLock {
-    private val gate = PermitGate(1, 1)
+    @JvmField val gate = PermitGate(1, 1, "AsyncLock.lock()")
     private val releaser = Runnable { release() }
 
     override fun lock(): Held {
-        gate.takeBlocking("AsyncLock.lock()")
+        SyncBlocking.enter(gate.what)
+        gate.take(PARK, null)
         return HeldHandle(releaser, "lock")
     }
 
     override fun <T> withLock(body: Callable<out T>): T {
-        Objects.requireNonNull(body, "body")
-        gate.takeBlocking("AsyncLock.withLock()")
+        Objects.requireNonNull(body, "body (AsyncLock.withLock)")
+        SyncBlocking.enter("AsyncLock.withLock()")
+        gate.take(PARK, null)
         return SyncBlocking.guarded("AsyncLock.withLock()", body) { release() }
     }
 
-    /** The suspend form of acquire (the lincheck tests, AsyncCondition); see PermitGate.takeSuspending. */
-    suspend fun acquireSuspending() = gate.takeSuspending()
-
-    override fun acquireAsync(): Task<Void?> = gate.takeAsync(openCurrentLoop())
+    @Suppress("UNCHECKED_CAST")
+    override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
 
     override fun <T> withLockAsync(body: Supplier<out CompletionStage<out T>>): Task<T> {
-        Objects.requireNonNull(body, "body")
+        Objects.requireNonNull(body, "body (AsyncLock.withLockAsync)")
         return gate.guardedAsync(openCurrentLoop(), "AsyncLock.withLockAsync()", body)
     }
 

@@ -16,18 +16,17 @@ import java.util.concurrent.CompletionStage
 import java.util.function.Supplier
 
 internal class SemaphoreImpl(private val permits: Int, private val bounded: Boolean) : AsyncSemaphore {
-    private val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE)
+    @JvmField val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE, "AsyncSemaphore.acquire()")
     private val releaser = Runnable { release() }
 
     override fun acquire(): Held {
-        gate.takeBlocking("AsyncSemaphore.acquire()")
+        SyncBlocking.enter(gate.what)
+        gate.take(PARK, null)
         return HeldHandle(releaser, "permit")
     }
 
-    /** The suspend form of acquire (the lincheck tests); see PermitGate.takeSuspending. */
-    suspend fun acquireSuspending() = gate.takeSuspending()
-
-    override fun acquireAsync(): Task<Void?> = gate.takeAsync(openCurrentLoop())
+    @Suppress("UNCHECKED_CAST")
+    override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
 
     override fun tryAcquire(): Boolean = gate.tryTake()
 
@@ -42,13 +41,14 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
     }
 
     override fun <T> withPermit(body: Callable<out T>): T {
-        Objects.requireNonNull(body, "body")
-        gate.takeBlocking("AsyncSemaphore.withPermit()")
+        Objects.requireNonNull(body, "body (AsyncSemaphore.withPermit)")
+        SyncBlocking.enter("AsyncSemaphore.withPermit()")
+        gate.take(PARK, null)
         return SyncBlocking.guarded("AsyncSemaphore.withPermit()", body) { release() }
     }
 
     override fun <T> withPermitAsync(body: Supplier<out CompletionStage<out T>>): Task<T> {
-        Objects.requireNonNull(body, "body")
+        Objects.requireNonNull(body, "body (AsyncSemaphore.withPermitAsync)")
         return gate.guardedAsync(openCurrentLoop(), "AsyncSemaphore.withPermitAsync()", body)
     }
 

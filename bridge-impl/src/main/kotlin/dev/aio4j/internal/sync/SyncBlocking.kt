@@ -1,21 +1,13 @@
 /*
- * The blocking forms of the event's and the condition's waits (the queue, the lock and the
- * semaphore park on a ParkWaiter of their own instead, Waiters.kt): the same suspend operation as
- * the task forms, run on the calling thread by kotlinx's runBlocking, which parks the thread (a
- * virtual thread parks cheaply) and, when the thread is interrupted, cancels the operation and
- * throws InterruptedException. No loop is involved: the waiter is woken straight on its own thread.
- *
- * Interrupt rule (the JDK's, e.g. AbstractQueuedSynchronizer's Condition.await): if the
- * operation had completed when the interrupt was seen, its result is returned and the interrupt
- * flag set again; otherwise kotlinx's prompt cancellation has undone it (a wake-up handed over is
- * passed on) and the interrupt becomes a CancellationException.
+ * What every blocking method of the primitives does around its wait (the wait itself is a
+ * ParkWaiter, Waiters.kt): refuse a loop's thread, turn a pending interrupt into a cancellation,
+ * and hold something around a blocking-style body.
  */
 package dev.aio4j.internal.sync
 
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.Runs
 import java.util.concurrent.Callable
-import kotlinx.coroutines.runBlocking
 
 internal object SyncBlocking {
 
@@ -23,26 +15,6 @@ internal object SyncBlocking {
     fun enter(what: String) {
         Current.checkMayBlock(what)
         if (Thread.interrupted()) throw Current.cancellationForInterrupt(what)
-    }
-
-    /** Runs the waiting operation [block] on the calling thread; see the interrupt rule above. */
-    fun <T> await(what: String, block: suspend () -> T): T {
-        val outcome = Produced<T>()
-        try {
-            return runBlocking {
-                val value = block()
-                outcome.value = value
-                outcome.done = true
-                value
-            }
-        } catch (e: InterruptedException) {
-            if (outcome.done) {
-                Thread.currentThread().interrupt()
-                @Suppress("UNCHECKED_CAST")
-                return outcome.value as T
-            }
-            throw Current.cancellationForInterrupt(what)
-        }
     }
 
     /** Runs a blocking-style [body] with something held, and [release]s it however [body] ends. */
@@ -56,10 +28,5 @@ internal object SyncBlocking {
         } finally {
             release()
         }
-    }
-
-    private class Produced<T> {
-        @JvmField var value: T? = null
-        @JvmField var done = false
     }
 }

@@ -1,46 +1,54 @@
 /*
- * Waiting in the primitives that are their own structures (AsyncQueue; AsyncLock and
- * AsyncSemaphore, whose structure is PermitGate): a waiter is
- * served under its owner's lock with [Waiter.tryGrant], the single atomic decision between being
- * served and being cancelled, and completed with [Waiter.deliver] once that lock is released, so
- * that no task completion and no user code runs under it. Kinds of waiter:
- *   WaiterTask   a task (of getAsync, acquireAsync...) that is itself the waiter; a served one
- *                completes in a step of its loop (see WaiterTask)
- *   ParkWaiter   a thread parked in a blocking method
- *   ContWaiter   a suspended coroutine (QueueWaiters.kt)
+ * The one wait structure under all five primitives, in the spirit of Trio's ParkingLot and the
+ * JDK's AbstractQueuedSynchronizer: each primitive keeps FIFO lines of waiters ([WaiterList])
+ * under its own short monitor, and each of its operations is written once, taking the caller's
+ * [WaitForm] as a parameter: under the monitor the operation either takes effect at once
+ * ([WaitForm.now]) or puts a waiter of that form in a line ([WaitForm.waiter]) and waits
+ * ([WaitForm.waitFor]). The forms:
+ *
+ *   PARK   a blocking caller: its thread parks on a ParkWaiter (ParkWaiter.kt); PARK_UNINTERRUPTIBLY
+ *          the same, for the condition's waiter taking its lock back
+ *   TASK   a non-blocking caller: it gets a task that is itself the waiter (WaiterTask.kt)
+ *
+ * A waiter is served under its owner's monitor by [Waiter.tryGrant], the single atomic decision
+ * between being served and being cancelled, and completed by [Waiter.deliver] once the monitor is
+ * released, so that no task completion and no user code runs under it. A cancellation withdraws
+ * the waiter before Task.cancel() returns (for a blocking caller through its task, see
+ * ParkWaiter.withdrawWaitOf): nothing granted afterwards goes to it. What an operation hands over
+ * and how the waiting caller sees it is the primitive's [WaitOp].
+ *
+ * The lock, the semaphore, the queue and the event wait only through WaitForm; the condition's
+ * waits and the guarded bodies of withLockAsync/withPermitAsync have waiters of their own
+ * (ConditionImpl.kt, Guarded.kt) in the same lines.
  */
 package dev.aio4j.internal.sync
 
 import dev.aio4j.internal.Current
+import dev.aio4j.internal.DoneTask
 import dev.aio4j.internal.EventLoop
-import dev.aio4j.internal.TaskImpl
-import java.util.Objects
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
-import java.util.concurrent.locks.LockSupport
-import kotlinx.coroutines.Job
 
 internal interface Waiter {
     /** A queue putter's item; null for every other waiter. */
     val putItem: Any? get() = null
 
-    /** The links of the [WaiterList] this waiter is in (or null), written under its owner's lock only. */
+    /** The links of the [WaiterList] this waiter is in (or null), written under its owner's monitor only. */
     var list: WaiterList?
     var prev: Waiter?
     var next: Waiter?
 
-    /** Under its owner's lock: serves this waiter with [value]; false if it has been cancelled. */
+    /** Under its owner's monitor: serves this waiter with [value]; false if it has been withdrawn. */
     fun tryGrant(value: Any?): Boolean
 
-    /** Under its owner's lock, after a successful [tryGrant]: the operation failed after all (a comparator threw). */
+    /** Under its owner's monitor, after a successful [tryGrant]: the operation failed after all (a comparator threw). */
     fun fail(exception: Throwable)
 
-    /** Outside the lock, after a successful [tryGrant]: completes the wait. */
+    /** Outside the monitor, after a successful [tryGrant]: completes the wait. */
     fun deliver()
 }
 
 /**
  * A FIFO of waiters linked through the waiters themselves: add, poll and the removal of a
- * cancelled waiter in constant time, without allocating. Guarded by its owner's lock.
+ * withdrawn waiter in constant time, without allocating. Guarded by its owner's monitor.
  */
 internal class WaiterList {
     private var head: Waiter? = null
@@ -73,7 +81,14 @@ internal class WaiterList {
         size--
     }
 
-    fun poll(): Waiter? = head?.also { remove(it) }
+    /** Serves the first waiter still waiting with [value]: takes it out of the list and returns it, or null. */
+    fun grantFirst(value: Any?): Waiter? {
+        while (true) {
+            val w = head ?: return null
+            remove(w)
+            if (w.tryGrant(value)) return w
+        }
+    }
 }
 
 /** Removes [this] from the list it waits in, if any; [monitor] guards the list. */
@@ -82,155 +97,80 @@ internal fun Waiter.unlink(monitor: Any) {
 }
 
 /**
- * A task that is itself a waiter: served or cancelled, whichever CASes [state] first. Its cancel()
- * claims the waiter before it cancels the task, so a served task cannot end cancelled by
- * Task.cancel. A served task completes in a step of its loop, as asyncio wakes a waiter's future
- * with call_soon: never on the stack of the call that served it (whose caller goes on with its own
- * work first: a producer and a consumer move items in batches instead of ping-ponging one at a
- * time), and never on another thread (what a non-blocking caller chained to it runs on the loop).
- * A job cancelled some other way after the grant (no API path does: each goes through Task.cancel;
- * a closing loop does) still ends cancelled; with [undoesOnCancel], [undo] then gives back what
- * the grant handed over.
+ * An operation of a primitive as its waiters see it: the [monitor] that guards its lines, the
+ * name of the blocking method ([what], for messages), what a waiter served with a value gets
+ * ([outcome]), and what a served task that ended cancelled anyway gives back ([undo], when
+ * [undoes]: a permit, a queue item).
  */
-internal abstract class WaiterTask<R>(loop: EventLoop, private val monitor: Any, undoesOnCancel: Boolean) :
-    TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
-    @Volatile private var state = WAITING
-    private var value: Any? = null
-    private var failure: Throwable? = null
-    override var list: WaiterList? = null
-    override var prev: Waiter? = null
-    override var next: Waiter? = null
+internal abstract class WaitOp(@JvmField val monitor: Any, @JvmField val what: String) {
+    open fun outcome(value: Any?): Result<Any?> = Result.success(null)
+    open val undoes: Boolean get() = false
+    open fun undo(value: Any?) {}
 
-    init {
-        job.attach(loop.taskContext[Job])
-        if (undoesOnCancel) job.invokeOnCompletion(this)
-    }
+    /** How long the first blocking waiter of a line spins before it parks (see PermitGate). */
+    open val firstWaiterSpins: Int get() = 0
+}
 
-    /** The task's outcome for what it was served with. */
-    protected abstract fun outcome(value: Any?, failure: Throwable?): Result<R>
+/** How a caller waits; see the file comment. [loop] is the loop of a TASK caller, null for PARK. */
+internal interface WaitForm {
+    /**
+     * Under [op]'s monitor, before the operation takes effect at once or waits: a blocking caller
+     * whose thread has an interrupt pending (its task's cancel() may have returned already, and
+     * what was put or released since must not go to it) throws the cancellation instead.
+     */
+    fun checkLocked(op: WaitOp) {}
 
-    /** Gives back what a grant handed over to a task that ended cancelled anyway. */
-    protected open fun undo(value: Any?) {}
+    /** Under [op]'s monitor: a new waiter of this form, to be put in a line. */
+    fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter
 
-    override fun tryGrant(value: Any?): Boolean {
-        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
-        this.value = value
-        return true
-    }
+    /** The operation took effect at once, with [value]: what the caller gets. */
+    fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any?
 
-    override fun fail(exception: Throwable) {
-        failure = exception
-    }
-
-    /** Completes the served task in a step of its loop. */
-    override fun deliver() {
-        eventLoop.enqueue(this)
-    }
-
-    override fun run() {
-        tryFinish(outcome(value, failure))
-    }
-
-    /** Claims the waiter for a cancellation: true if it was waiting (it is withdrawn now) or withdrawn already. */
-    private fun withdraw(): Boolean {
-        if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
-            unlink(monitor)
-            return true
-        }
-        return state == WITHDRAWN
-    }
-
-    override fun cancel(): Boolean = withdraw() && super.cancel()
-
-    override fun cancel(message: String): Boolean {
-        Objects.requireNonNull(message, "message")
-        return withdraw() && super.cancel(message)
-    }
-
-    /** Any cancellation of the job; through cancel() the waiter is withdrawn already. */
-    override fun onCancelRequested(cause: Throwable) {
-        if (withdraw()) tryFinish(Result.failure(cause))
-    }
-
-    /** Completion handler (with undoesOnCancel): a served task that ended cancelled gives back what it got. */
-    override fun invoke(cause: Throwable?) {
-        if (cause != null && state == GRANTED && failure == null) undo(value)
-    }
-
-    private companion object {
-        const val WAITING = 0
-        const val GRANTED = 1
-        const val WITHDRAWN = 2
-        val STATE: AtomicIntegerFieldUpdater<WaiterTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaiterTask::class.java, "state")
-    }
+    /** Outside the monitor, after [waiter] was put in a line: waits (PARK) or returns the task (TASK). */
+    fun waitFor(op: WaitOp, waiter: Waiter): Any?
 }
 
 /**
- * A thread parked in a blocking method (a queue's put, get, join; a lock's or a semaphore's
- * acquire), as a thread waits in ArrayBlockingQueue's condition: no coroutine, no event loop,
- * woken by unpark once served. [state] goes WAITING → GRANTED (under its owner's lock) →
- * DELIVERED (once that lock is released, after which the waiter may read what it was served
- * with), or WAITING → WITHDRAWN when the thread is interrupted first. The interrupt rule is SyncBlocking's: served first, the operation returns
- * and the interrupt stays set; interrupted first, it is undone (withdrawn) and throws.
+ * A blocking caller (see SyncBlocking.enter for the checks made before): [PARK], or
+ * [PARK_UNINTERRUPTIBLY] for the condition's waiter taking its lock back, which an interrupt or a
+ * cancellation does not withdraw (ParkWaiter).
  */
-internal class ParkWaiter(override val putItem: Any?) : Waiter {
-    private val thread: Thread = Thread.currentThread()
-    @Volatile private var state = WAITING
-    private var value: Any? = null
-    private var failure: Throwable? = null
-    override var list: WaiterList? = null
-    override var prev: Waiter? = null
-    override var next: Waiter? = null
-
-    override fun tryGrant(value: Any?): Boolean {
-        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
-        this.value = value
-        return true
-    }
-
-    override fun fail(exception: Throwable) {
-        failure = exception
-    }
-
-    override fun deliver() {
-        state = DELIVERED // publishes value and failure, written before it
-        LockSupport.unpark(thread)
-    }
-
-    /**
-     * Spins [spins] times, then parks, until served; returns what it was served with (or throws
-     * the failure it was served with); an interrupt while still waiting withdraws it from its list
-     * (guarded by [monitor]) and throws a cancellation.
-     */
-    fun await(monitor: Any, what: String, spins: Int = 0): Any? {
-        var interrupted = false
-        var spinsLeft = spins
-        while (state != DELIVERED) {
-            if (spinsLeft > 0) {
-                spinsLeft--
-                Thread.onSpinWait()
-                continue
-            }
-            if (Thread.interrupted()) {
-                if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
-                    unlink(monitor)
-                    throw Current.cancellationForInterrupt(what)
-                }
-                interrupted = true // served already: wait for the delivery, return, keep the interrupt
-            } else {
-                LockSupport.park(this)
-            }
+internal class ParkForm(private val interruptible: Boolean) : WaitForm {
+    override fun checkLocked(op: WaitOp) {
+        if (interruptible && Thread.currentThread().isInterrupted) {
+            Thread.interrupted()
+            throw Current.cancellationForInterrupt(op.what)
         }
-        if (interrupted) Thread.currentThread().interrupt()
-        failure?.let { throw it }
-        return value
     }
 
-    private companion object {
-        const val WAITING = 0
-        const val GRANTED = 1
-        const val WITHDRAWN = 2
-        const val DELIVERED = 3
-        val STATE: AtomicIntegerFieldUpdater<ParkWaiter> = AtomicIntegerFieldUpdater.newUpdater(ParkWaiter::class.java, "state")
+    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = ParkWaiter(op.monitor, op.what, putItem, interruptible)
+
+    override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? = op.outcome(value).getOrThrow()
+
+    override fun waitFor(op: WaitOp, waiter: Waiter): Any? {
+        val w = waiter as ParkWaiter
+        return op.outcome(w.await(if (w.prev == null) op.firstWaiterSpins else 0)).getOrThrow()
     }
+}
+
+@JvmField internal val PARK = ParkForm(interruptible = true)
+@JvmField internal val PARK_UNINTERRUPTIBLY = ParkForm(interruptible = false)
+
+/** A non-blocking caller: a task born done if the operation took effect at once, else a [WaiterTask]. */
+internal object TASK : WaitForm {
+    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = WaiterTask<Any?>(loop!!, op, putItem)
+
+    override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? {
+        val outcome = op.outcome(value)
+        return if (outcome.isSuccess && outcome.getOrNull() == null) loop!!.doneVoid else DoneTask.of(loop!!, outcome)
+    }
+
+    override fun waitFor(op: WaitOp, waiter: Waiter): Any? = waiter
+}
+
+/** The current loop, open: where the tasks of the ...Async methods belong. */
+internal fun openCurrentLoop(): EventLoop {
+    val loop = Current.loop()
+    loop.checkOpen()
+    return loop
 }

@@ -1,11 +1,14 @@
 /*
- * Linearizability of the primitives' cores under lincheck's model checker and stress mode: the
- * suspend operations that both styles of the API run (the blocking methods in runBlocking, the
- * ...Async methods of the lock, semaphore and event in a task), with the non-waiting ones, against
- * sequential specifications written independently (SequentialSpecs.kt). Suspending operations may be cancelled while
- * suspended: lincheck then checks that the cancelled operation took no effect. The configuration
- * is kept small (about a minute and a half for all of them on two cores);
- * SyncLincheckStressTest (tag "stress") runs ten times more, times -Dstress.
+ * Linearizability of the primitives under lincheck's model checker and stress mode: the one
+ * internal operation of each (the queue's get/put/join, the permit gate's take, the event's
+ * await) that the blocking and ...Async methods call, driven through a suspending WaitForm
+ * (SuspendForms.kt), with the shipped non-waiting methods, against sequential specifications
+ * written independently (SequentialSpecs.kt). Suspending operations may be cancelled while
+ * suspended: lincheck then checks that the cancelled operation took no effect. The blocking and
+ * ...Async forms differ from the suspending one only in their waiter (Waiters.kt); their
+ * cancellation races are CancelledWaiterStressTest's and SyncStressTest's. The configuration is
+ * kept small (about a minute and a half for all of them on two cores); SyncLincheckStressTest
+ * (tag "stress") runs ten times more, times -Dstress.
  */
 package dev.aio4j.internal.sync
 

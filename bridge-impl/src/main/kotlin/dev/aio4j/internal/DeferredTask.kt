@@ -1,0 +1,33 @@
+/*
+ * A task that follows a kotlinx Deferred (Deferred.asTask): it completes as the deferred does, with
+ * the same value or exception instance (a cancelled deferred makes a CANCELLED task), and
+ * cancelling the task cancels the deferred; the task is done when the deferred is, so a
+ * deferred's finally blocks have run by then (the job's rule: completed only once its body and
+ * children have finished). The task is a child of the loop's root, like one made by createTask;
+ * the deferred keeps its own place in its scope.
+ */
+@file:OptIn(ExperimentalCoroutinesApi::class)
+
+package dev.aio4j.internal
+
+import java.util.concurrent.CancellationException
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+
+internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T>) :
+    TaskImpl<T>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), (Throwable?) -> Unit {
+
+    init {
+        job.attach(loop.rootJob)
+        deferred.invokeOnCompletion(this)
+    }
+
+    override fun invoke(cause: Throwable?) {
+        val failure = deferred.getCompletionExceptionOrNull()
+        tryFinish(if (failure == null) Result.success(deferred.getCompleted()) else Result.failure(failure))
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        deferred.cancel(cause as? CancellationException ?: CancellationException(cause.toString()).also { it.initCause(cause) })
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * A coroutine waiting for a task or a stage, by aio4j's rules rather than kotlinx's:
+ *   - the outcome arrives as the same instance: the coroutine is resumed with Unit and reads the
+ *     outcome from the completed task, so kotlinx's stack-trace recovery (which may hand a resumed
+ *     coroutine a copy of an exception when assertions are on) never sees it;
+ *   - cancelling the waiting coroutine cancels the task (with the coroutine's CancellationException
+ *     instance) and waits (non-cancellably) until it has
+ *     finished, as a blocking join() does and as asyncio's chain of awaits does; the coroutine then
+ *     throws what the task ended with (usually that same CancellationException: kotlinx itself may
+ *     end a job with the more detailed copy of a TimeoutCancellationException that its stack-trace
+ *     recovery made), or its own cancellation if the task completed normally meanwhile;
+ *   - a task that ends CANCELLED makes the waiter throw its CancellationException (the same one).
+ * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future, else its
+ * toCompletableFuture()) and the waiter
+ * resumes at once (a stage has no "finished" beyond its completion).
+ */
+@file:OptIn(InternalCoroutinesApi::class)
+
+package dev.aio4j.internal
+
+import java.util.concurrent.CancellationException
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.Future
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
+import kotlin.coroutines.resume
+import kotlinx.coroutines.InternalCoroutinesApi
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+
+internal object KotlinAwait {
+
+    suspend fun <T> task(task: TaskImpl<T>): T {
+        task.markRetrieved()
+        if (!task.job.isCompleted) {
+            var cancelledWith: Throwable? = null // the original: what a resumed coroutine catches may be a copy
+            try {
+                suspendCancellableCoroutine<Unit> { cont ->
+                    val handle = task.job.invokeOnCompletion { cont.resume(Unit) }
+                    cont.invokeOnCancellation { cause ->
+                        handle.dispose()
+                        cancelledWith = cause
+                    }
+                }
+            } catch (e: CancellationException) {
+                val cause = cancelledWith as? CancellationException ?: e
+                task.job.cancelCoroutine(cause) // the task ends with the coroutine's own cancellation: one instance on both sides
+                withContext(NonCancellable) { task.job.join() }
+                throw task.exceptionOrNull() ?: cause // what the task ended with, as Java sees it
+            }
+        }
+        val failure = task.exceptionOrNull() ?: return task.valueNow()
+        throw failure
+    }
+
+    suspend fun <T> stage(stage: CompletionStage<out T>): T {
+        if (stage is TaskImpl<*>) {
+            @Suppress("UNCHECKED_CAST")
+            return task(stage as TaskImpl<T>)
+        }
+        val cf = futureOf(stage)
+        if (cf != null && cf.isDone) return outcomeOf(cf).getOrThrow()
+        val outcome = suspendCancellableCoroutine { cont ->
+            stage.whenComplete { v, e -> cont.resume(if (e == null) Result.success(v) else Result.failure(unwrap(e))) }
+            // The stage itself when it is a Future: the JDK's HttpClient futures give a copy from
+            // toCompletableFuture(), and cancelling the copy would leave the request running.
+            cont.invokeOnCancellation { if (stage is Future<*>) stage.cancel(true) else cf?.cancel(true) }
+        }
+        return outcome.getOrThrow()
+    }
+
+    /**
+     * Suspend.resumeWith: the body of a suspend function written in Java. A stage that is done
+     * already gives its value (or throws its exception) without suspending; otherwise the
+     * function suspends in [stage] on [continuation]'s own context and dispatcher.
+     */
+    fun <T> resumeWith(stage: CompletionStage<out T>, continuation: Continuation<T>): Any? {
+        if (stage is TaskImpl<*> && stage.isDone) {
+            stage.markRetrieved()
+            @Suppress("UNCHECKED_CAST")
+            return (stage.resultNow0() as Result<T>).getOrThrow()
+        }
+        if (stage !is TaskImpl<*>) {
+            val cf = futureOf(stage)
+            if (cf != null && cf.isDone) return outcomeOf(cf).getOrThrow()
+        }
+        val waiting: suspend () -> T = { this.stage(stage) }
+        return waiting.startCoroutineUninterceptedOrReturn(continuation)
+    }
+
+    /** The stage's CompletableFuture, or null when it has none (toCompletableFuture unsupported). */
+    private fun <T> futureOf(stage: CompletionStage<T>): CompletableFuture<T>? = try {
+        stage.toCompletableFuture()
+    } catch (e: UnsupportedOperationException) {
+        null
+    }
+
+    private fun <T> outcomeOf(cf: CompletableFuture<T>): Result<T> =
+        cf.handle { v, e -> if (e == null) Result.success(v) else Result.failure(unwrap(e)) }.join()
+}

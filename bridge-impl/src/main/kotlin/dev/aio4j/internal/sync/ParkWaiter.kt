@@ -1,0 +1,151 @@
+/*
+ * The PARK form's waiter (Waiters.kt): a thread parked in a blocking method, as a thread waits in
+ * ArrayBlockingQueue's condition: no coroutine, no event loop, woken by unpark once served.
+ *
+ *   WAITING ──tryGrant (under the owner's monitor)──▶ GRANTED ──deliver──▶ DELIVERED (returns what it was served)
+ *      ├──its thread sees an interrupt first──▶ WITHDRAWN (unlinks itself, throws a cancellation)
+ *      └──its task's cancel() first (withdrawWaitOf)──▶ WITHDRAWN (unlinked before cancel() returns)
+ *
+ * Served first, the operation returns and an interrupt or a cancellation stays pending for the
+ * next wait (the JDK's rule for blocking queues and locks); withdrawn first, it took no effect and
+ * throws. A blocking-style task publishes the waiter it parks on in BlockingTask.waitingIn, so
+ * that Task.cancel() withdraws it before it interrupts the thread and returns (asyncio:
+ * Task.cancel() cancels the future the task waits on): an item put or a lock released after
+ * cancel() has returned goes to the next waiter or stays. The field's protocol, for the race of a
+ * cancel with a thread entering a wait:
+ *
+ *   canceller (BlockingTask.onCancelRequested, once per task): phase RUNNING → INTERRUPTING;
+ *     w = getAndSet(waitingIn, CANCELLING); withdraw w if it is a waiter; interrupt; → INTERRUPTED
+ *   waiter's thread: prev = getAndSet(waitingIn, this) before it joins a line; prev == CANCELLING
+ *     means a cancel came after the last wait: once the interrupt has landed, a pending one is
+ *     this wait's cancellation (else an earlier wait or the body consumed it already); it clears
+ *     waitingIn back when it stops waiting
+ *
+ * A waiter withdrawn by the canceller consumes the interrupt that follows, so the cancellation is
+ * delivered once. An [interruptible] = false waiter (the condition taking its lock back) is not
+ * published and lets interrupts wait until it is served.
+ */
+package dev.aio4j.internal.sync
+
+import dev.aio4j.internal.BlockingTask
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.TaskImpl
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
+import java.util.concurrent.locks.LockSupport
+
+internal class ParkWaiter(
+    private val monitor: Any,
+    private val what: String,
+    override val putItem: Any?,
+    private val interruptible: Boolean = true,
+) : Waiter {
+    private val thread: Thread = Thread.currentThread()
+    private val task: BlockingTask<*>? = if (interruptible) Current.get() as? BlockingTask<*> else null
+    @Volatile private var state = WAITING
+    private var value: Any? = null
+    private var failure: Throwable? = null
+    override var list: WaiterList? = null
+    override var prev: Waiter? = null
+    override var next: Waiter? = null
+
+    init {
+        val t = task
+        if (t != null && WAITING_IN.getAndSet(t, this) === CANCELLING) {
+            awaitInterruptOf(t)
+            if (Thread.interrupted()) {
+                WAITING_IN.compareAndSet(t, this, null)
+                throw Current.cancellationForInterrupt(what)
+            }
+        }
+    }
+
+    override fun tryGrant(value: Any?): Boolean {
+        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
+        this.value = value
+        return true
+    }
+
+    override fun fail(exception: Throwable) {
+        failure = exception
+    }
+
+    override fun deliver() {
+        state = DELIVERED // publishes value and failure, written before it
+        LockSupport.unpark(thread)
+    }
+
+    /** The canceller's side: true if the waiter was still waiting and is withdrawn now. */
+    private fun withdraw(): Boolean {
+        if (!STATE.compareAndSet(this, WAITING, WITHDRAWN)) return false
+        unlink(monitor)
+        return true
+    }
+
+    /** The wait is not made after all (the condition's lock was not held): leaves its line and its task. */
+    fun abandon() {
+        withdraw()
+        task?.let { WAITING_IN.compareAndSet(it, this, null) }
+    }
+
+    /**
+     * Spins [spins] times, then parks, until served; returns what it was served with (or throws
+     * the failure it was served with). Withdrawn first (by an interrupt or its task's cancel()), it
+     * throws a cancellation.
+     */
+    fun await(spins: Int = 0): Any? {
+        var interrupted = false
+        var spinsLeft = spins
+        try {
+            while (true) {
+                when (state) {
+                    DELIVERED -> break
+                    WITHDRAWN -> { // by the task's cancel(): the interrupt that follows is this cancellation
+                        unlink(monitor) // in case the cancel came before the waiter was in its line
+                        awaitInterruptOf(task!!)
+                        Thread.interrupted()
+                        throw Current.cancellationForInterrupt(what)
+                    }
+                }
+                if (spinsLeft > 0) {
+                    spinsLeft--
+                    Thread.onSpinWait()
+                } else if (!Thread.interrupted()) {
+                    LockSupport.park(this)
+                } else if (interruptible && withdraw()) {
+                    throw Current.cancellationForInterrupt(what)
+                } else {
+                    interrupted = true // served already, or not interruptible: return, keep the interrupt
+                }
+            }
+        } finally {
+            task?.let { WAITING_IN.compareAndSet(it, this, null) }
+        }
+        if (interrupted) thread.interrupt()
+        failure?.let { throw it }
+        return value
+    }
+
+    companion object {
+        private const val WAITING = 0
+        private const val GRANTED = 1
+        private const val WITHDRAWN = 2
+        private const val DELIVERED = 3
+        private val STATE: AtomicIntegerFieldUpdater<ParkWaiter> = AtomicIntegerFieldUpdater.newUpdater(ParkWaiter::class.java, "state")
+
+        /** BlockingTask.waitingIn after a cancel: see the file comment. */
+        private val CANCELLING = Any()
+        private val WAITING_IN: AtomicReferenceFieldUpdater<BlockingTask<*>, Any?> =
+            AtomicReferenceFieldUpdater.newUpdater(BlockingTask::class.java, Any::class.java, "waitingIn")
+
+        /** Called by [task]'s cancellation, before it interrupts the thread: withdraws the waiter the body parks on, if any. */
+        fun withdrawWaitOf(task: BlockingTask<*>) {
+            (WAITING_IN.getAndSet(task, CANCELLING) as? ParkWaiter)?.withdraw()
+        }
+
+        /** Waits until [task]'s canceller has interrupted the thread (a few instructions away). */
+        private fun awaitInterruptOf(task: BlockingTask<*>) {
+            while (task.phase() == TaskImpl.INTERRUPTING) Thread.onSpinWait()
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/*
+ * The TASK form's waiter (Waiters.kt): the task of a getAsync, putAsync, joinAsync, acquireAsync
+ * or an event's awaitAsync is itself the waiter, without a coroutine.
+ *
+ *   WAITING ──tryGrant (under the owner's monitor)──▶ GRANTED ──deliver: a step of the loop──▶ completed
+ *      └──cancel() / a cancelled parent──▶ WITHDRAWN (unlinked, completes cancelled at once)
+ *
+ * Served or cancelled, whichever CASes [state] first. Its cancel() claims the waiter before it
+ * cancels the task, so a served task cannot end cancelled by Task.cancel. A served task completes
+ * in a step of its loop, as asyncio wakes a waiter's future with call_soon: never on the stack of
+ * the call that served it (whose caller goes on with its own work first: a producer and a
+ * consumer move items in batches instead of ping-ponging one at a time), and never on another
+ * thread. A job cancelled some other way after the grant (a closing loop) still ends cancelled;
+ * the op's [WaitOp.undo] then gives back what the grant handed over.
+ */
+package dev.aio4j.internal.sync
+
+import dev.aio4j.internal.EventLoop
+import dev.aio4j.internal.TaskImpl
+import java.util.Objects
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import kotlinx.coroutines.Job
+
+internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override val putItem: Any?) :
+    TaskImpl<R>(loop, loop.taskContext, null, RUNNING, runsCoroutine = false), Waiter, Runnable, (Throwable?) -> Unit {
+    @Volatile private var state = WAITING
+    private var value: Any? = null
+    private var failure: Throwable? = null
+    override var list: WaiterList? = null
+    override var prev: Waiter? = null
+    override var next: Waiter? = null
+
+    init {
+        job.attach(loop.taskContext[Job])
+        if (op.undoes) job.invokeOnCompletion(this)
+    }
+
+    override fun tryGrant(value: Any?): Boolean {
+        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
+        this.value = value
+        return true
+    }
+
+    override fun fail(exception: Throwable) {
+        failure = exception
+    }
+
+    /** Completes the served task in a step of its loop. */
+    override fun deliver() {
+        eventLoop.enqueue(this)
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    override fun run() {
+        val f = failure
+        tryFinish((if (f != null) Result.failure(f) else op.outcome(value)) as Result<R>)
+    }
+
+    /** Claims the waiter for a cancellation: true if it was waiting (it is withdrawn now) or withdrawn already. */
+    private fun withdraw(): Boolean {
+        if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
+            unlink(op.monitor)
+            return true
+        }
+        return state == WITHDRAWN
+    }
+
+    override fun cancel(): Boolean = withdraw() && super.cancel()
+
+    override fun cancel(message: String): Boolean {
+        Objects.requireNonNull(message, "message")
+        return withdraw() && super.cancel(message)
+    }
+
+    /** Any cancellation of the job; through cancel() the waiter is withdrawn already. */
+    override fun onCancelRequested(cause: Throwable) {
+        if (withdraw()) tryFinish(Result.failure(cause))
+    }
+
+    /** Completion handler (when the op undoes): a served task that ended cancelled gives back what it got. */
+    override fun invoke(cause: Throwable?) {
+        if (cause != null && state == GRANTED && failure == null) op.undo(value)
+    }
+
+    override fun toString(): String = super.toString()
+
+    private companion object {
+        const val WAITING = 0
+        const val GRANTED = 1
+        const val WITHDRAWN = 2
+        val STATE: AtomicIntegerFieldUpdater<WaiterTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaiterTask::class.java, "state")
+    }
+}

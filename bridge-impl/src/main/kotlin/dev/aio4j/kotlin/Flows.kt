@@ -1,0 +1,114 @@
+/*
+ * Kotlin Flows and aio4j's AsyncIterables, each seen as the other, and AsyncCloseable.use.
+ */
+@file:JvmName("Flows")
+
+package dev.aio4j.kotlin
+
+import dev.aio4j.internal.FlowIterable
+import dev.aio4j.internal.KotlinAwait
+import dev.aio4j.stream.AsyncCloseable
+import dev.aio4j.stream.AsyncIterable
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.withContext
+
+/**
+ * This flow as an [AsyncIterable] for Java; `async for` over an async generator in asyncio.
+ *
+ * Each walk collects the flow anew (a cold flow runs once per walk), on the loop current where the
+ * walk starts. `forEach(action)` collects it in one task and calls the action for each element on
+ * the loop, with no hand-off per element; `asyncIterator()` collects it in a producer task that
+ * stays a buffer ahead of the consumer.
+ *
+ * **Cancellation:** cancelling `forEach`'s task, or closing the iterator (`closeAsync()`, which
+ * early exits do), cancels the collection: the flow's `finally` blocks run, and the task (or the
+ * stage `closeAsync()` returns) completes after they have.
+ *
+ * **Exceptions:** a failure of the flow arrives as the same instance (the task's, or the failed
+ * `hasNext()` stage's).
+ *
+ * **Threading:** walk it from any thread of a running loop, one iterator per walk (an iterator is
+ * used by one consumer at a time); the flow runs on the loop. An element's emission happens-before
+ * the `hasNext()` stage that announces it completes.
+ *
+ * @return an iterable over this flow's elements
+ */
+public fun <T> Flow<T>.asAsyncIterable(): AsyncIterable<T> = FlowIterable(this)
+
+/**
+ * This [AsyncIterable] as a cold Kotlin [Flow]; `async for x in aiter` in asyncio.
+ *
+ * Each collection opens a new iterator and emits its elements in order.
+ *
+ * **Cancellation:** cancelling the collector cancels the pending `hasNext()` stage (a task follows
+ * the task's rules: it is cancelled and waited for); the iterator is closed however the collection
+ * ends (completion, failure, cancellation, or a consumer that stops early as `first()` and `take(n)`
+ * do), exactly once, non-cancellably.
+ *
+ * **Exceptions:** the iterator's failure, the same instance; close's own failure is added as
+ * suppressed to the collection's, or thrown if the collection succeeded.
+ *
+ * **Threading:** collect from any coroutine; the iterator's stages may complete on any thread, and
+ * the collector resumes on its own dispatcher.
+ *
+ * @return a flow of this iterable's elements
+ */
+public fun <T> AsyncIterable<T>.asFlow(): Flow<T> {
+    val iterable = this
+    return flow {
+        val iterator = iterable.asyncIterator()
+        var failure: Throwable? = null
+        try {
+            while (KotlinAwait.stage(iterator.hasNext())) emit(iterator.next())
+        } catch (e: Throwable) {
+            failure = e
+            throw e
+        } finally {
+            closeQuietly(iterator, failure)
+        }
+    }
+}
+
+/**
+ * Runs [block] with this resource and closes it afterwards with [AsyncCloseable.closeAsync];
+ * asyncio's `async with resource:`.
+ *
+ * **Cancellation:** closing is not cancellable: a cancelled coroutine still closes the resource,
+ * once, and waits for the close to complete before the cancellation propagates.
+ *
+ * **Exceptions:** the block's failure wins, with close's failure added to it as suppressed; a close
+ * that fails after a block that succeeded throws its failure (the same instance).
+ *
+ * **Threading:** like the resource; the close's completion happens-before the return.
+ *
+ * @param block the body, given this resource
+ * @return what [block] returned
+ */
+public suspend fun <C : AsyncCloseable, R> C.use(block: suspend (C) -> R): R {
+    var failure: Throwable? = null
+    try {
+        return block(this)
+    } catch (e: Throwable) {
+        failure = e
+        throw e
+    } finally {
+        closeQuietly(this, failure)
+    }
+}
+
+/** Closes [resource] non-cancellably; its failure is added to [failure], or thrown if there is none. */
+private suspend fun closeQuietly(resource: AsyncCloseable, failure: Throwable?) {
+    val closeError = withContext(NonCancellable) {
+        try {
+            KotlinAwait.stage(resource.closeAsync())
+            null
+        } catch (e: Throwable) {
+            e
+        }
+    }
+    if (closeError != null) {
+        if (failure != null) failure.addSuppressed(closeError) else throw closeError
+    }
+}

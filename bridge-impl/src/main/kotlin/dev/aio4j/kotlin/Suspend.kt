@@ -1,0 +1,158 @@
+/*
+ * The Java side of the bridge: Kotlin suspend functions called from Java (as a Task, or waited for
+ * from a blocking-style body), and suspend functions written in Java over any CompletionStage.
+ * Usable from Java as it is: its methods are static, and the only Kotlin type in them is the
+ * Continuation parameter that every compiled suspend function has.
+ */
+package dev.aio4j.kotlin
+
+import dev.aio4j.Task
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.JavaCall
+import dev.aio4j.internal.KotlinAwait
+import java.util.Objects
+import java.util.concurrent.CompletionStage
+import kotlin.coroutines.Continuation
+
+/**
+ * A call of a Kotlin `suspend` function as Java sees it: the function with its last parameter, the
+ * [Continuation], left open, as in `c -> service.findUser(42, c)`.
+ *
+ * Compiled, `suspend fun findUser(id: Int): User` is `Object findUser(int id, Continuation<? super User> c)`:
+ * it returns the user, or the marker `COROUTINE_SUSPENDED` and resumes `c` later. [Suspend] passes
+ * its own continuation and handles both.
+ *
+ * @param T the function's result type
+ */
+public fun interface SuspendCall<T> {
+    /**
+     * Calls the function with [continuation] as its last argument and returns what it returns.
+     *
+     * @param continuation the continuation to pass on; never null
+     * @return the function's value, or `COROUTINE_SUSPENDED`
+     * @throws Exception what the function throws (delivered by [Suspend] as the same instance)
+     */
+    @Throws(Exception::class)
+    public fun invoke(continuation: Continuation<T>): Any?
+}
+
+/**
+ * Kotlin `suspend` functions from Java, and Java implementations of `suspend` functions.
+ *
+ * asyncio counterpart: awaiting a coroutine from the loop (`asyncio.create_task(coro)` for
+ * [call], `await coro` for [join]); [resumeWith] is what an `async def` written around a
+ * `concurrent.futures.Future` (`await asyncio.wrap_future(f)`) does.
+ *
+ * Thread-safety: every method may be called from any thread of a running loop (a task's body, a
+ * callback); [call] and [join] run the function's first part on the calling thread and its
+ * resumptions on the loop (the current loop's dispatcher is in the function's context).
+ */
+public object Suspend {
+
+    /**
+     * Calls a Kotlin `suspend` function and returns its [Task]: `Suspend.call(c -> service.findUser(42, c))`;
+     * asyncio's `asyncio.create_task(coro)`.
+     *
+     * The function starts at once on the calling thread (no hop to another thread). When it
+     * returns without suspending, the task is born done with its value or with the exception it
+     * threw; otherwise the task completes when the function resumes. The function runs on the
+     * current loop: its context holds the loop's dispatcher and the task's job, and the task is the
+     * loop's (like one made by `createTask`: closing the loop cancels it).
+     *
+     * **Cancellation:** cancelling the task cancels the function where it is suspended (its kotlinx
+     * suspensions throw `CancellationException`, its `finally` blocks run); the task is `CANCELLED`
+     * once the function has finished. A function that ends with a `CancellationException` of its
+     * own makes the task `CANCELLED` too.
+     *
+     * **Exceptions:** the task fails with the exception the function threw, the same instance
+     * (`Task.join()` then wraps a checked one once in `TaskFailedException`). A failure raised after
+     * the function suspended happens on the loop's thread: in debug mode (`LoopOptions.withDebug(true)`,
+     * asyncio's debug mode, which records where tasks were created) the caller's frames are added
+     * to it as a suppressed `CallSite`, so its stack trace shows the Java caller beside the Kotlin
+     * frames; otherwise only [join] does that.
+     *
+     * **Threading:** the function's first part runs on the calling thread, its resumptions on the
+     * loop. Everything the function did happens-before the task is seen done.
+     *
+     * @param T the function's result type
+     * @param function the call, with the continuation left open
+     * @return the function's task
+     * @throws NullPointerException if [function] is null
+     * @throws IllegalStateException if no loop is running on this thread, or the loop is closed
+     */
+    @JvmStatic
+    public fun <T> call(function: SuspendCall<T>): Task<T> {
+        Objects.requireNonNull(function, "function")
+        return JavaCall.callAsTask(Current.loop(), function)
+    }
+
+    /**
+     * Calls a Kotlin `suspend` function from a blocking-style body and returns its value:
+     * `User u = Suspend.<User>join(c -> service.findUser(42, c))`; asyncio's `await coro`.
+     *
+     * The function starts on the calling thread; when it returns without suspending, its value
+     * comes back with no park and no allocation beyond the result. When it suspends, the thread
+     * parks once and is woken once, when the function has finished on the loop.
+     *
+     * **Cancellation:** an interrupt of the waiting thread (the cancellation of a blocking-style
+     * task) cancels the function, waits until it has finished (its `finally` blocks have run) and
+     * throws `CancellationException`; nothing of the call is left running.
+     *
+     * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance; a
+     * checked one is wrapped once in `TaskFailedException`. A failure raised on the loop's thread
+     * after the function suspended gets the caller's frames as a suppressed `CallSite` exception, so
+     * its stack trace shows both the Kotlin frames and the Java caller.
+     *
+     * **Threading:** the function's first part runs on the calling thread, its resumptions on the
+     * loop; everything the function did happens-before this method returns.
+     *
+     * @param T the function's result type
+     * @param function the call, with the continuation left open
+     * @return the function's value
+     * @throws NullPointerException if [function] is null
+     * @throws IllegalStateException on a loop's own thread (it would block the loop), with no
+     *   running loop, or when the loop is closed
+     * @throws java.util.concurrent.CancellationException if the thread was interrupted or the
+     *   function was cancelled
+     */
+    @JvmStatic
+    public fun <T> join(function: SuspendCall<T>): T {
+        Objects.requireNonNull(function, "function")
+        return JavaCall.callAndJoin(Current.loop(), function)
+    }
+
+    /**
+     * The body of a `suspend` function implemented in Java over any asynchronous Java API:
+     * `return Suspend.resumeWith(client.sendAsync(request), continuation);`; what an `async def`
+     * doing `return await asyncio.wrap_future(f)` is in asyncio.
+     *
+     * A stage that is already done gives its value at once; otherwise the Kotlin caller suspends
+     * until it completes and resumes on its own dispatcher.
+     *
+     * **Cancellation:** cancelling the Kotlin caller cancels the stage with `cancel(true)` (the flag
+     * the JDK's `HttpClient` needs to abort a request), on the stage itself when it is a `Future`
+     * (the `HttpClient`'s `toCompletableFuture()` is a copy), else on its `toCompletableFuture()`; the
+     * caller resumes at once. A stage that is a [Task] follows the task's rules instead: the task is
+     * cancelled with the caller's `CancellationException`, and the caller resumes when the task has
+     * finished.
+     *
+     * **Exceptions:** the stage's exception reaches the Kotlin caller as the same instance, without
+     * `CompletionException`/`ExecutionException` wrappers (thrown from here when the stage is done
+     * already); a `CANCELLED` task's `CancellationException` likewise.
+     *
+     * **Threading:** call it on any thread; the stage may complete on any thread. The stage's
+     * completion happens-before the caller resumes.
+     *
+     * @param T the result type
+     * @param stage the stage that gives the result
+     * @param continuation the continuation the Java method was given
+     * @return the value, or `COROUTINE_SUSPENDED`: return it from the Java method as it is
+     * @throws NullPointerException if an argument is null
+     */
+    @JvmStatic
+    public fun <T> resumeWith(stage: CompletionStage<out T>, continuation: Continuation<T>): Any? {
+        Objects.requireNonNull(stage, "stage")
+        Objects.requireNonNull(continuation, "continuation")
+        return KotlinAwait.resumeWith(stage, continuation)
+    }
+}

@@ -1,0 +1,154 @@
+/*
+ * Tasks in Kotlin: awaiting a Task in a coroutine, and Tasks to and from kotlinx's Deferred and
+ * CoroutineScope.
+ */
+@file:JvmName("Tasks")
+
+package dev.aio4j.kotlin
+
+import dev.aio4j.Loop
+import dev.aio4j.Task
+import dev.aio4j.internal.CoroutineTask
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.DeferredTask
+import dev.aio4j.internal.EventLoop
+import dev.aio4j.internal.KotlinAwait
+import dev.aio4j.internal.LoopDispatcherBase
+import dev.aio4j.internal.TaskImpl
+import java.util.concurrent.CancellationException
+import kotlin.coroutines.ContinuationInterceptor
+import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Deferred
+
+/**
+ * Suspends until this task is done and returns its result; asyncio's `await task`.
+ *
+ * It is more specific than kotlinx's `CompletionStage<T>.await()` (a `Task` is a
+ * `CompletionStage`), so Kotlin picks it wherever both are imported the same way (both explicitly,
+ * or both with `*`). An explicit `import kotlinx.coroutines.future.await` beside
+ * `import dev.aio4j.kotlin.*` picks kotlinx's, which resumes as soon as it is cancelled and may
+ * hand over a copy of an exception when kotlinx's debug mode is on. (`task.join()` is the
+ * blocking Java member.)
+ *
+ * **Cancellation:** both ways. Cancelling the coroutine cancels the task with the coroutine's own
+ * `CancellationException` instance and waits until the task has finished (asyncio's chain of
+ * awaits), then throws what the task ended with; a task cancelled from elsewhere makes this throw
+ * the task's `CancellationException`, the instance Java sees. Nothing is left running.
+ *
+ * **Exceptions:** the task's exception, the same instance (no wrapping: Kotlin has no checked
+ * exceptions).
+ *
+ * **Threading:** any coroutine on any dispatcher; it resumes on its own dispatcher. The task's
+ * completion happens-before the return.
+ *
+ * @return the task's result
+ */
+public suspend fun <T> Task<T>.await(): T =
+    if (this is TaskImpl<T>) KotlinAwait.task(this) else KotlinAwait.stage(this)
+
+/**
+ * This task as a kotlinx [Deferred] (asyncio: a task is already awaitable; this is for kotlinx APIs
+ * that take a `Deferred`, such as `awaitAll`).
+ *
+ * **Cancellation:** cancelling the deferred cancels the task; a task that ends `CANCELLED` makes a
+ * cancelled deferred. The deferred has no parent: the task keeps its own place on its loop.
+ *
+ * **Exceptions:** the deferred completes with the task's value or exception instance; note that
+ * kotlinx's `Deferred.await()` may throw a copy of it when kotlinx's debug mode is on, which
+ * [await] on the task does not.
+ *
+ * **Threading:** any thread; the deferred completes in the task's done callback, on the task's loop.
+ *
+ * @return a deferred that follows this task
+ */
+public fun <T> Task<T>.asDeferred(): Deferred<T> {
+    val deferred = CompletableDeferred<T>()
+    val task = this
+    task.addDoneCallback {
+        val outcome = it.outcomeNow()
+        when (outcome) {
+            is dev.aio4j.Outcome.Success<T> -> deferred.complete(outcome.value())
+            is dev.aio4j.Outcome.Cancelled<T> -> deferred.cancel(outcome.exception())
+            is dev.aio4j.Outcome.Failure<T> -> deferred.completeExceptionally(outcome.exception())
+        }
+    }
+    deferred.invokeOnCompletion { cause -> if (cause is CancellationException) task.cancel() }
+    return deferred
+}
+
+/**
+ * A [Task] that follows this deferred on [loop]; asyncio's `asyncio.ensure_future(awaitable)`.
+ *
+ * **Cancellation:** cancelling the task cancels the deferred; the task is done only once the
+ * deferred is (its `finally` blocks have run), `CANCELLED` if the deferred was cancelled.
+ *
+ * **Exceptions:** the deferred's value or exception instance.
+ *
+ * **Threading:** any thread; the task completes on the thread that completes the deferred.
+ *
+ * @param loop the loop the task belongs to (by default the current one)
+ * @return a task that follows this deferred
+ * @throws IllegalStateException with no running loop on this thread, or if [loop] is closed
+ * @throws IllegalArgumentException if [loop] is not aio4j's own
+ */
+public fun <T> Deferred<T>.asTask(loop: Loop = Current.loop()): Task<T> {
+    val eventLoop = loop.eventLoop()
+    eventLoop.checkOpen()
+    return DeferredTask(eventLoop, this)
+}
+
+/**
+ * Starts [block] as a coroutine and returns it as a [Task]: kotlinx's `async`, with a `Task`
+ * instead of a `Deferred`; asyncio's `asyncio.create_task(coro)` (or `tg.create_task` within a scope).
+ *
+ * The coroutine is a child of this scope's job (structured: the scope waits for it, and its
+ * failure cancels the scope), on this scope's dispatcher, or on the loop's when the scope has none.
+ * The task belongs to the loop whose dispatcher is in the context, else to the current loop.
+ *
+ * **Cancellation:** cancelling the task cancels the coroutine (kotlinx's prompt, sticky rules
+ * inside it); it is `CANCELLED` once the coroutine has finished. Cancelling the scope cancels it.
+ *
+ * **Exceptions:** the task fails with what [block] threw, the same instance.
+ *
+ * **Threading:** any thread; [block] runs on the chosen dispatcher.
+ *
+ * @param context added to the scope's context
+ * @param block the coroutine's body
+ * @return the coroutine's task
+ * @throws IllegalStateException with no loop in the context nor running on this thread, or when
+ *   that loop is closed
+ */
+public fun <T> CoroutineScope.task(
+    context: CoroutineContext = EmptyCoroutineContext,
+    block: suspend CoroutineScope.() -> T,
+): Task<T> {
+    val combined = coroutineContext + context
+    val loop = (combined[ContinuationInterceptor] as? LoopDispatcherBase)?.loop ?: Current.loop()
+    loop.checkOpen()
+    return CoroutineTask(loop, loop.taskContext + combined, null, block)
+}
+
+/**
+ * This loop as a kotlinx [kotlinx.coroutines.CoroutineDispatcher]: a coroutine dispatched by it runs
+ * on the loop, and `delay`/`withTimeout` use the loop's clock. With it, Kotlin code joins a loop:
+ * `withContext(loop.asCoroutineDispatcher()) { ... }`, or `CoroutineScope(loop.asCoroutineDispatcher()).task { ... }`;
+ * asyncio's `asyncio.run_coroutine_threadsafe(coro, loop)`.
+ *
+ * **Cancellation:** not applicable (a dispatcher does not wait); a coroutine on it is cancelled by
+ * its own job, and closing the loop cancels the loop's tasks.
+ *
+ * **Exceptions:** dispatching to a closed loop throws `IllegalStateException`.
+ *
+ * **Threading:** the dispatcher may be used from any thread; what it dispatches runs on the loop's
+ * thread in submission order (or on `Dispatchers.Default` workers under `DEFAULT_DISPATCHER`).
+ *
+ * @return the loop's dispatcher (the same object on every call)
+ * @throws IllegalArgumentException if this loop is not aio4j's own
+ */
+public fun Loop.asCoroutineDispatcher(): kotlinx.coroutines.CoroutineDispatcher = eventLoop().dispatcher
+
+private fun Loop.eventLoop(): EventLoop =
+    this as? EventLoop ?: throw IllegalArgumentException("not a loop of aio4j's implementation: $this")

@@ -1,0 +1,169 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aio4j.kotlin.Suspend;
+import dev.aio4j.kotlin.TestService;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import kotlin.coroutines.intrinsics.IntrinsicsKt;
+import org.junit.jupiter.api.Test;
+
+/** Kotlin suspend functions called from Java: Suspend.call, Suspend.join, Suspend.resumeWith. */
+class KotlinInteropTest extends LoopFixture {
+    final TestService service = new TestService();
+
+    @Test
+    void callOfAFunctionThatReturnsAtOnceIsDoneBeforeCallReturnsOnTheCallersThread() {
+        loop.runUntilComplete(loop.createTaskAsync(() -> {
+            Task<Integer> t = Suspend.call(c -> service.returnsAtOnce(41, c));
+            assertEquals(TaskState.SUCCESS, t.state());
+            assertEquals(42, t.resultNow());
+            assertSame(Thread.currentThread(), service.getThread().get(), "no thread hop");
+            return t;
+        }));
+    }
+
+    @Test
+    void callOfAFunctionThatSuspendsCompletesLater() {
+        int r = loop.runUntilComplete(loop.createTaskAsync(() -> {
+            Task<Integer> t = Suspend.call(c -> service.suspendsOnce(1, c));
+            assertEquals(TaskState.RUNNING, t.state());
+            assertTrue(loop.allTasks().contains(t), "a suspended call is the loop's task");
+            return t;
+        }));
+        assertEquals(2, r);
+    }
+
+    @Test
+    void exceptionsCrossAsTheSameInstanceThrownAtOnceOrAfterSuspending() {
+        IllegalStateException early = new IllegalStateException("early");
+        IllegalStateException late = new IllegalStateException("late");
+        Task<Integer> a = loop.runUntilComplete(loop.createTaskAsync(() ->
+                CompletableFuture.completedFuture(Suspend.call(c -> service.throwsAtOnce(early, c)))));
+        assertEquals(TaskState.FAILED, a.state());
+        assertSame(early, a.exceptionNow());
+        Task<Integer> b = loop.createTaskAsync(() -> Suspend.call(c -> service.throwsAfterSuspending(late, c)));
+        assertSame(late, assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(b)));
+        assertSame(late, b.exceptionNow());
+    }
+
+    @Test
+    void joinReturnsTheValueWithAndWithoutSuspending() {
+        int sum = Async.run(l -> Suspend.<Integer>join(c -> service.returnsAtOnce(1, c)) + Suspend.<Integer>join(c -> service.suspendsOnce(10, c)));
+        assertEquals(13, sum);
+    }
+
+    @Test
+    void joinThrowsUncheckedAsTheSameInstanceAndWrapsCheckedOnce() {
+        IllegalArgumentException unchecked = new IllegalArgumentException("x");
+        IOException checked = new IOException("io");
+        Async.run(l -> {
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, () -> Suspend.join(c -> service.throwsAtOnce(unchecked, c))));
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, () -> Suspend.join(c -> service.throwsAfterSuspending(unchecked, c))));
+            assertSame(checked, assertThrows(TaskFailedException.class, () -> Suspend.join(c -> service.throwsAtOnce(checked, c))).getCause());
+            assertSame(checked, assertThrows(TaskFailedException.class, () -> Suspend.join(c -> service.throwsAfterSuspending(checked, c))).getCause());
+            return null;
+        });
+    }
+
+    @Test
+    void aFailureAfterSuspendingShowsTheKotlinFramesAndTheJavaCaller() {
+        IllegalStateException e = Async.run(l -> assertThrows(IllegalStateException.class, this::javaCallerOfKotlin));
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        String text = trace.toString();
+        assertTrue(text.contains("TestService.failsInKotlin"), text);
+        assertTrue(text.contains("KotlinInteropTest.javaCallerOfKotlin"), text);
+    }
+
+    @Test
+    void inDebugModeAFailedCallsTaskShowsTheJavaCallerToo() {
+        IllegalStateException e = Async.run(LoopOptions.defaults().withDebug(true), l -> {
+            Task<Integer> t = javaCallerMakingATask();
+            return assertThrows(IllegalStateException.class, t::join);
+        });
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        assertTrue(trace.toString().contains("TestService.failsInKotlin"), trace.toString());
+        assertTrue(trace.toString().contains("KotlinInteropTest.javaCallerMakingATask"), trace.toString());
+    }
+
+    private Task<Integer> javaCallerMakingATask() {
+        return Suspend.call(c -> service.failsInKotlin(c));
+    }
+
+    private int javaCallerOfKotlin() {
+        return Suspend.join(c -> service.failsInKotlin(c));
+    }
+
+    @Test
+    void joinRefusesTheLoopThreadAndCallNeedsALoop() {
+        IllegalStateException onLoop = loop.runUntilComplete(loop.createTaskAsync(() ->
+                CompletableFuture.completedFuture(assertThrows(IllegalStateException.class, () -> Suspend.join(c -> service.returnsAtOnce(1, c))))));
+        assertTrue(onLoop.getMessage().contains("block the event loop"), onLoop.getMessage());
+        assertThrows(IllegalStateException.class, () -> Suspend.call(c -> service.returnsAtOnce(1, c)));
+        assertThrows(NullPointerException.class, () -> Suspend.call(null));
+        assertThrows(NullPointerException.class, () -> Suspend.resumeWith(null, null));
+    }
+
+    @Test
+    void anInterruptCancelsTheFunctionAndWaitsForItsFinally() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Async.run(l -> {
+            Task<Integer> waiter = l.createTask(() -> Suspend.join(c -> service.hang(started, finished, c)));
+            started.await();
+            waiter.cancel();
+            assertThrows(CancellationException.class, waiter::join);
+            assertEquals(0, finished.getCount(), "the Kotlin finally ran before the waiter ended");
+            assertTrue(waiter.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    void resumeWithGivesADoneStagesValueWithoutSuspending() throws Exception {
+        // What a Java implementation of a suspend method returns, seen as the compiled method does.
+        Object direct = Suspend.resumeWith(CompletableFuture.completedFuture("v"), new NoContinuation<>());
+        assertEquals("v", direct);
+        IllegalStateException e = new IllegalStateException();
+        assertSame(e, assertThrows(IllegalStateException.class,
+                () -> Suspend.resumeWith(CompletableFuture.failedFuture(e), new NoContinuation<>())));
+        Object suspended = Async.run(l -> Suspend.resumeWith(new CompletableFuture<String>(), new NoContinuation<String>()));
+        assertSame(IntrinsicsKt.getCOROUTINE_SUSPENDED(), suspended);
+    }
+
+    /** A continuation that must not be resumed. */
+    static final class NoContinuation<T> implements kotlin.coroutines.Continuation<T> {
+        @Override
+        public kotlin.coroutines.CoroutineContext getContext() {
+            return kotlin.coroutines.EmptyCoroutineContext.INSTANCE;
+        }
+
+        @Override
+        public void resumeWith(Object result) {
+            throw new AssertionError("resumed with " + result);
+        }
+    }
+
+    @Test
+    void javaImplementsAKotlinSuspendInterfaceOverAStage() throws Exception {
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        String r = Async.run(l -> {
+            Task<String> t = Suspend.call(c -> service.viaInterface((id, k) -> Suspend.resumeWith(pending, k), 7, c));
+            assertEquals(TaskState.RUNNING, t.state());
+            pending.complete("seven");
+            return t.join();
+        });
+        assertEquals("seven", r);
+    }
+}

@@ -1,0 +1,177 @@
+/*
+ * Tasks in Kotlin: await (cancellation both ways, same instances, which await a user gets),
+ * asDeferred, asTask, CoroutineScope.task, Loop.asCoroutineDispatcher.
+ */
+@file:OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
+
+package dev.aio4j.kotlin
+
+import dev.aio4j.Async
+import dev.aio4j.Loop
+import dev.aio4j.Task
+import dev.aio4j.TaskState
+import io.mockk.every
+import io.mockk.mockk
+import java.util.concurrent.CancellationException
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.atomic.AtomicBoolean
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.yield
+import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertSame
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import dev.aio4j.kotlin.resolution.aio4jonly.awaitIt as awaitAio4jOnly
+import dev.aio4j.kotlin.resolution.bothexplicit.awaitIt as awaitBothExplicit
+import dev.aio4j.kotlin.resolution.kotlinxonly.awaitIt as awaitKotlinxExplicit
+
+class TasksTest {
+
+    @Test
+    fun awaitGivesTheValueAndTheSameExceptionInstance() = onLoop { loop ->
+        assertEquals(3, loop.createTask<Int> { 3 }.await())
+        val e = IllegalStateException("from Java")
+        val failing = loop.createTask<Int> { throw e }
+        val thrown = runCatching { failing.await() }.exceptionOrNull()
+        assertSame(e, thrown)
+    }
+
+    @Test
+    fun cancellingTheCoroutineCancelsTheTaskAndWaitsForItsEnd() = onLoop { loop ->
+        val finished = AtomicBoolean()
+        val task = slowToFinish(loop, 50, finished)
+        val waiter = async(start = CoroutineStart.UNDISPATCHED) { task.await() }
+        delay(20)
+        val ce = CancellationException("stop")
+        waiter.cancel(ce)
+        val thrown = runCatching { waiter.await() }.exceptionOrNull()
+        assertTrue(finished.get(), "await() returned only after the task had finished")
+        assertEquals(TaskState.CANCELLED, task.state())
+        assertSame(ce, (task.outcomeNow() as dev.aio4j.Outcome.Cancelled).exception())
+        assertTrue(thrown is CancellationException)
+    }
+
+    @Test
+    fun aTaskCancelledFromJavaMakesAwaitThrowItsCancellation() = onLoop { loop ->
+        val task = loop.createTask<Int> { Thread.sleep(Long.MAX_VALUE); 0 }
+        launch { delay(10); task.cancel() }
+        val thrown = runCatching { task.await() }.exceptionOrNull()
+        assertSame((task.outcomeNow() as dev.aio4j.Outcome.Cancelled).exception(), thrown)
+    }
+
+    /** Which await() a Kotlin user gets, told apart by behaviour: aio4j's waits for the cancelled task to finish. */
+    @Test
+    fun whichAwaitAKotlinUserGets() = onLoop { loop ->
+        suspend fun waitsForTheEnd(await: suspend (Task<Int>) -> Int): Boolean {
+            val finished = AtomicBoolean()
+            val task = slowToFinish(loop, 100, finished)
+            val waiter = async(start = CoroutineStart.UNDISPATCHED) { await(task) }
+            delay(20)
+            waiter.cancel()
+            runCatching { waiter.await() }
+            val sawTheEnd = finished.get()
+            runCatching { task.await() } // let the task finish before the next case
+            return sawTheEnd
+        }
+        assertTrue(waitsForTheEnd { awaitAio4jOnly(it) }, "import dev.aio4j.kotlin.await: aio4j's")
+        assertTrue(waitsForTheEnd { awaitBothExplicit(it) }, "both imported explicitly: aio4j's, the more specific receiver")
+        assertFalse(waitsForTheEnd { awaitKotlinxExplicit(it) }, "kotlinx's explicit import beside aio4j's star import: kotlinx's")
+    }
+
+    @Test
+    fun awaitOfATaskThatIsNotAio4jsFollowsItsStage() = onLoop { _ ->
+        val stage = CompletableFuture<Int>()
+        val foreign = mockk<Task<Int>>()
+        every { foreign.toCompletableFuture() } returns stage
+        every { foreign.whenComplete(any()) } answers { stage.whenComplete(firstArg()); foreign }
+        launch { yield(); stage.complete(5) }
+        assertEquals(5, foreign.await())
+    }
+
+    @Test
+    fun asDeferredFollowsTheTaskBothWays() = onLoop { loop ->
+        val e = IllegalArgumentException("x")
+        assertEquals(1, loop.createTask<Int> { 1 }.asDeferred().await())
+        val failed = loop.createTask<Int> { throw e }.asDeferred()
+        failed.join()
+        assertSame(e, failed.getCompletionExceptionOrNull())
+        val running = loop.createTask<Int> { Thread.sleep(Long.MAX_VALUE); 0 }
+        val deferred = running.asDeferred()
+        deferred.cancel()
+        assertTrue(runCatching { running.await() }.exceptionOrNull() is CancellationException)
+        assertEquals(TaskState.CANCELLED, running.state())
+        val cancelledTask = loop.createTask<Int> { Thread.sleep(Long.MAX_VALUE); 0 }
+        val d2 = cancelledTask.asDeferred()
+        cancelledTask.cancel()
+        d2.join()
+        assertTrue(d2.isCancelled)
+    }
+
+    @Test
+    fun asTaskFollowsTheDeferredBothWays() = onLoop { loop ->
+        assertEquals(2, CompletableDeferred(2).asTask().await())
+        val e = IllegalStateException("k")
+        val failed = CompletableDeferred<Int>().also { it.completeExceptionally(e) }.asTask(loop)
+        assertSame(e, runCatching { failed.await() }.exceptionOrNull())
+        assertEquals(TaskState.FAILED, failed.state())
+        val finallyRan = AtomicBoolean()
+        val deferred = async {
+            try {
+                awaitCancellation()
+            } finally {
+                withContext(kotlinx.coroutines.NonCancellable) { delay(20) }
+                finallyRan.set(true)
+            }
+        }
+        yield()
+        val task = deferred.asTask()
+        assertTrue(task.cancel())
+        runCatching { task.await() }
+        assertTrue(finallyRan.get(), "the task is done only once the deferred's finally has run")
+        assertEquals(TaskState.CANCELLED, task.state())
+        assertTrue(deferred.isCancelled)
+    }
+
+    @Test
+    fun taskIsAStructuredChildOfItsScope() = onLoop { loop ->
+        val e = IllegalStateException("child")
+        val thrown = runCatching {
+            coroutineScope {
+                val sibling = launch { awaitCancellation() }
+                task<Int> { yield(); throw e }
+                sibling.join()
+            }
+        }.exceptionOrNull()
+        // coroutineScope rethrows the child's failure through kotlinx's stack-trace recovery, which
+        // may make a copy (with the original as its cause) when kotlinx's debug mode is on.
+        assertTrue(thrown === e || thrown?.cause === e, "the task's failure failed its scope: $thrown")
+        val t = task { delay(10); Loop.current() }
+        assertSame(loop, t.await(), "runs on the loop")
+        val cancelled = task { awaitCancellation() }
+        yield()
+        cancelled.cancel()
+        assertTrue(runCatching { cancelled.await() }.exceptionOrNull() is CancellationException)
+        assertEquals(TaskState.CANCELLED, cancelled.state())
+    }
+
+    @Test
+    fun kotlinCodeJoinsALoopThroughItsDispatcher() {
+        Async.run { loop ->
+            val dispatcher = loop.asCoroutineDispatcher()
+            assertSame(dispatcher, loop.asCoroutineDispatcher())
+            val onLoop = Suspend.join<Loop?> { c -> suspend { withContext(dispatcher) { Loop.current() } }.startCoroutineUninterceptedOrReturn(c) }
+            assertSame(loop, onLoop)
+        }
+        assertThrows(IllegalArgumentException::class.java) { mockk<Loop>().asCoroutineDispatcher() }
+    }
+}

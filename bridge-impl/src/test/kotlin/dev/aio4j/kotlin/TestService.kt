@@ -1,0 +1,106 @@
+/*
+ * Kotlin code that the Java interop tests call: suspend functions of every kind (returns at once,
+ * suspends, throws before or after suspending, hangs until cancelled with a finally that says so),
+ * a hanging Flow producer, and the Kotlin side of the cancellation matrix.
+ */
+package dev.aio4j.kotlin
+
+import dev.aio4j.Loop
+import dev.aio4j.Task
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.atomic.AtomicReference
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.merge
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
+
+public class TestService {
+    public val thread: AtomicReference<Thread> = AtomicReference()
+
+    public suspend fun returnsAtOnce(x: Int): Int {
+        thread.set(Thread.currentThread())
+        return x + 1
+    }
+
+    public suspend fun suspendsOnce(x: Int): Int {
+        yield()
+        return x + 1
+    }
+
+    public suspend fun throwsAtOnce(e: Throwable): Int = throw e
+
+    public suspend fun throwsAfterSuspending(e: Throwable): Int {
+        yield()
+        throw e
+    }
+
+    public suspend fun failsInKotlin(): Int {
+        yield()
+        throw IllegalStateException("thrown in Kotlin after a suspension")
+    }
+
+    /** Suspends until cancelled; counts [started] down when it has, [finished] in its finally. */
+    public suspend fun hang(started: CountDownLatch, finished: CountDownLatch): Int {
+        try {
+            started.countDown()
+            awaitCancellation()
+        } finally {
+            finished.countDown()
+        }
+    }
+
+    /** A flow that emits 1, then hangs until its collection is cancelled; [finished] in its finally. */
+    public fun hangingFlow(started: CountDownLatch, finished: CountDownLatch): Flow<Int> = flow {
+        try {
+            started.countDown()
+            emit(1)
+            awaitCancellation()
+        } finally {
+            finished.countDown()
+        }
+    }
+
+    /** Awaits [stage] through a Kotlin interface method that Java implements. */
+    public suspend fun viaInterface(source: JavaSource, id: Int): String = source.fetch(id)
+}
+
+/** A Kotlin interface with a suspend method, implemented in Java by the tests. */
+public interface JavaSource {
+    public suspend fun fetch(id: Int): String
+}
+
+/** How the Kotlin side of a cancellation-matrix case waits for (or cancels) the task. */
+public object KotlinSide {
+    /** A coroutine on [loop] awaiting [task]; what await() threw goes into [seen]. Started before this returns. */
+    @JvmStatic
+    public fun awaiter(loop: Loop, task: Task<*>, seen: AtomicReference<Throwable>): Deferred<Any?> =
+        CoroutineScope(loop.asCoroutineDispatcher()).async(start = CoroutineStart.UNDISPATCHED) { record(seen) { task.await() } }
+
+    /** [awaiter], with the await inside withTimeout([millis]). */
+    @JvmStatic
+    public fun awaiterWithTimeout(loop: Loop, task: Task<*>, millis: Long, seen: AtomicReference<Throwable>): Deferred<Any?> =
+        CoroutineScope(loop.asCoroutineDispatcher()).async(start = CoroutineStart.UNDISPATCHED) {
+            withTimeout(millis) { record(seen) { task.await() } }
+        }
+
+    /** A collection of two merged flows, the second awaiting [task], that ends after the first element. */
+    @JvmStatic
+    public fun firstOfMerge(loop: Loop, task: Task<*>, seen: AtomicReference<Throwable>): Deferred<Any?> =
+        CoroutineScope(loop.asCoroutineDispatcher()).async(start = CoroutineStart.UNDISPATCHED) {
+            merge(flow { emit(record(seen) { task.await() }) }, flow { yield(); yield(); emit("first") }).first()
+        }
+
+    private inline fun <T> record(seen: AtomicReference<Throwable>, block: () -> T): T = try {
+        block()
+    } catch (e: Throwable) {
+        seen.set(e)
+        throw e
+    }
+}
