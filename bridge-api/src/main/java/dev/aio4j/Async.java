@@ -466,7 +466,11 @@ public final class Async {
      * turned into {@link AsyncTimeoutException}.
      *
      * <p><b>Cancellation:</b> only the deadline's own interrupt becomes the timeout exception; a
-     * cancellation of the calling task from outside stays a cancellation.
+     * cancellation of the calling task made while the body runs stays a cancellation. Every other
+     * request stays pending (asyncio counts them with {@code cancelling()}/{@code uncancel()}): when
+     * an enclosing timeout's deadline has passed too, this one raises its timeout and the enclosing
+     * one interrupts the caller's next wait; in cleanup code after a caught cancellation, the timeout
+     * is this one's own and leaves no interrupt behind.
      *
      * @param timeout how long, zero or more
      * @param body the body, run on the calling thread
@@ -505,6 +509,58 @@ public final class Async {
         requireNonNegative(timeout, "timeout", "Async.timeoutAsync");
         Objects.requireNonNull(body, "body (Async.timeoutAsync)");
         return provider().timeoutAsync(timeout, body);
+    }
+
+    /**
+     * As {@link #timeout(Duration, Callable)}, with the deadline handed to {@code body} as a
+     * {@link TimeoutScope} that it may read and move (asyncio's
+     * {@code async with asyncio.timeout(delay) as cm}, with {@code cm.when()},
+     * {@code cm.reschedule()} and {@code cm.expired()}). A separate name rather than an overload of
+     * {@code timeout}, so that a method reference body such as {@code task::join} stays unambiguous.
+     *
+     * <p><b>Cancellation:</b> when the deadline passes, the calling thread is interrupted; the
+     * scope turns only that request into {@link AsyncTimeoutException}: a cancellation of the
+     * calling task made while the body runs stays a cancellation, and the request of an enclosing
+     * scope that also expired stays pending and interrupts the caller's next wait.
+     *
+     * @param timeout how long from now until the first deadline, zero or more
+     * @param body the body, run on the calling thread with the scope
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws AsyncTimeoutException if the deadline passed and interrupted the body
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if called on a loop's thread
+     * @throws TaskFailedException if {@code body} threw a checked exception
+     */
+    public static <T extends @Nullable Object> T timeoutScope(Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends T> body) {
+        requireNonNegative(timeout, "timeout", "Async.timeoutScope");
+        Objects.requireNonNull(body, "body (Async.timeoutScope)");
+        return provider().timeoutScope(timeout, body);
+    }
+
+    /**
+     * As {@link #timeoutAsync(Duration, Callable)}, with the deadline handed to {@code body} as a
+     * {@link TimeoutScope} that it, or the stages it composes, may read and move (asyncio's
+     * {@code Timeout} object). {@code body} is called on the loop.
+     *
+     * <p><b>Cancellation:</b> when the deadline passes, the stage {@code body} returned is cancelled
+     * and, once it has completed cancelled, the task fails with {@link AsyncTimeoutException};
+     * cancelling the returned task cancels the stage and stays a cancellation.
+     *
+     * @param timeout how long from now until the first deadline, zero or more
+     * @param body returns the stage to wait for, given the scope; what it throws fails the task
+     * @param <T> the type of the result
+     * @return a task of the result
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <T extends @Nullable Object> Task<T> timeoutScopeAsync(
+            Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends CompletionStage<? extends T>> body) {
+        requireNonNegative(timeout, "timeout", "Async.timeoutScopeAsync");
+        Objects.requireNonNull(body, "body (Async.timeoutScopeAsync)");
+        return provider().timeoutScopeAsync(timeout, body);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.aio4j.ReturnWhen;
 import dev.aio4j.Task;
 import dev.aio4j.TaskGroup;
 import dev.aio4j.ThrowingFunction;
+import dev.aio4j.TimeoutScope;
 import dev.aio4j.stream.AsyncIterable;
 import dev.aio4j.sync.AsyncCondition;
 import dev.aio4j.sync.AsyncEvent;
@@ -194,6 +195,26 @@ public interface AsyncProvider {
      * @return the task
      */
     <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Callable<? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#timeoutScope(Duration, ThrowingFunction)}.
+     *
+     * @param timeout the timeout
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     */
+    <T extends @Nullable Object> T timeoutScope(Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends T> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#timeoutScopeAsync(Duration, ThrowingFunction)}.
+     *
+     * @param timeout the timeout
+     * @param body the body
+     * @param <T> the result type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<T> timeoutScopeAsync(Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends CompletionStage<? extends T>> body);
 
     /**
      * Implements {@link dev.aio4j.Async#shield(CompletionStage)}.

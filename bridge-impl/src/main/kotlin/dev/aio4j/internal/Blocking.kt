@@ -1,8 +1,12 @@
 /*
  * Waiting on a thread for a task: park until the task's job completes. An interrupt while waiting
- * is a cancellation (the waiting task's, usually): the awaited task is cancelled too (asyncio's
- * chain of awaits), the wait goes on, uninterruptibly, until it has finished, and then
- * CancellationException is thrown.
+ * is a cancellation request (the waiting task's, usually): it goes down to the awaited task
+ * (asyncio's chain of awaits), the wait goes on, uninterruptibly, until that task has finished,
+ * and then the awaited task's outcome answers the request: a failure X of the awaited task is
+ * thrown as X (the same instance; asyncio's awaiter gets what the awaited raised), a cancellation
+ * as CancellationException. If the request could not go down (the awaited task was already being
+ * cancelled, or had just finished), it stays pending: the interrupt flag is set again, and the
+ * caller's next wait delivers it.
  */
 package dev.aio4j.internal
 
@@ -13,14 +17,14 @@ import kotlinx.coroutines.Job
 
 internal object Blocking {
 
-    fun <T> join(task: TaskImpl<T>, timeoutNanos: Long): T {
-        Current.checkMayBlock("Task.join()")
+    fun <T> join(task: TaskImpl<T>, timeoutNanos: Long, what: String = "Task.join()"): T {
+        Current.checkMayBlock(what)
         task.markRetrieved()
-        if (!task.job.isCompleted) waitFor(task, timeoutNanos)
+        if (!task.job.isCompleted) waitFor(task, timeoutNanos, what)
         return task.outcomeForAwait()
     }
 
-    private fun waitFor(task: TaskImpl<*>, timeoutNanos: Long) {
+    private fun waitFor(task: TaskImpl<*>, timeoutNanos: Long, what: String) {
         val job = task.job
         val handle = job.invokeOnCompletion(Unparker(Thread.currentThread()))
         try {
@@ -37,9 +41,14 @@ internal object Blocking {
                     LockSupport.park(task)
                 }
                 if (Thread.interrupted()) {
-                    task.cancel()
+                    val forwarded = !job.isCancelled && task.cancel()
                     joinUninterruptibly(job)
-                    throw Current.cancellationForInterrupt("Task.join()")
+                    if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
+                        // not answered (or a plain thread's interrupt, which the JDK's rule keeps): still pending
+                        if (!forwarded || Current.get() !is TaskImpl<*>) Thread.currentThread().interrupt()
+                        return // the awaited task's value or failure: join throws or returns it
+                    }
+                    throw Current.cancellationForInterrupt(what)
                 }
             }
         } finally {

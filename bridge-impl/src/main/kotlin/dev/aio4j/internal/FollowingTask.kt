@@ -1,14 +1,20 @@
 /*
  * A task that completes as something else does: a CompletionStage (adopted, or returned by a
- * non-blocking body) or another task. [followed] holds what it follows, so that a cancellation
- * can reach it:
+ * non-blocking body) or another task. This is the one way a task follows another: adopt, a
+ * non-blocking body's stage, a task group's body stage, shield, wait_for and timeoutAsync. [followed]
+ * holds what it follows, so that a cancellation can reach it:
  *   - another task is cancelled too, and this one completes when it has (asyncio's chain of
- *     awaits: cancelling the awaiter cancels the awaited);
+ *     awaits: cancelling the awaiter cancels the awaited, and the awaiter gets what the awaited
+ *     ended with, a failure included);
  *   - a stage is cancelled with toCompletableFuture().cancel(true) (true: the JDK's HttpClient
  *     aborts its request only then; a plain CompletableFuture ignores the flag); a stage whose
  *     source cannot be reached that way (toCompletableFuture() unsupported or a copy) is
  *     abandoned, and the task completes cancelled at once.
  * Exceptions arrive without CompletionException/ExecutionException wrappers.
+ *
+ * The kinds differ only in three hooks: [cancelsDown] (does a cancellation go down, or complete
+ * this task at once: shield), [outcomeOf] (how the followed outcome maps: wait_for's timeout),
+ * and [onFollowedDone] (what runs when the followed is done, before this task completes).
  */
 package dev.aio4j.internal
 
@@ -22,6 +28,15 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     /** The task or stage this task follows, once [follow] was called. */
     @Volatile private var followed: CompletionStage<*>? = null
 
+    /** Whether a cancellation of this task goes down to what it follows; if not, it completes this task at once. */
+    protected open val cancelsDown: Boolean get() = true
+
+    /** What this task completes with when what it follows completed with [result]. */
+    protected open fun outcomeOf(result: Result<T>): Result<T> = result
+
+    /** Runs when what this task follows is done, just before this task completes with it. */
+    protected open fun onFollowedDone() {}
+
     fun follow(stage: CompletionStage<out T>) {
         if (stage is TaskImpl<*>) {
             followTask(stage)
@@ -29,30 +44,36 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         }
         followed = stage
         stage.whenComplete(this)
-        if (job.isCancelled && !job.isCompleted) cancelStage(stage, job.getCancellationException())
+        if (job.isCancelled && !job.isCompleted && cancelsDown) cancelStage(stage, job.getCancellationException())
     }
 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         followed = other
         other.job.invokeOnCompletion(this)
-        if (job.isCancelled) other.cancel()
+        if (job.isCancelled && cancelsDown) other.cancel()
     }
 
     /** The followed task's completion handler (this object, to save one per task). */
     override fun invoke(cause: Throwable?) {
-        if (status and FINISHING != 0) return // done already (abandoned)
+        onFollowedDone()
+        if (status and FINISHING != 0) return // done already (shield, abandoned, or completed with a result)
         val other = followed as? TaskImpl<*> ?: return
         @Suppress("UNCHECKED_CAST")
-        tryFinish(other.resultNow0() as Result<T>)
+        tryFinish(outcomeOf(other.resultNow0() as Result<T>))
     }
 
     /** The followed stage's completion (this object, to save one per task). */
     override fun accept(value: T, error: Throwable?) {
-        tryFinish(if (error == null) Result.success(value) else Result.failure(unwrap(error)))
+        onFollowedDone()
+        tryFinish(outcomeOf(if (error == null) Result.success(value) else Result.failure(unwrap(error))))
     }
 
     override fun onCancelRequested(cause: Throwable) {
+        if (!cancelsDown) {
+            tryFinish(Result.failure(cause))
+            return
+        }
         when (val followed = followed) {
             is TaskImpl<*> -> followed.cancel()
             is CompletionStage<*> -> cancelStage(followed, cause)

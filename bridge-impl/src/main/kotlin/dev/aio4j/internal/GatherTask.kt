@@ -2,7 +2,9 @@
  * asyncio.gather: completes with every child's result in argument order, or with the first
  * failure at once (the others run on; their later failures count as retrieved). A child
  * cancelled from elsewhere fails the gather with that CancellationException. Cancelling the
- * gather cancels every child, and the gather completes (cancelled) when all are done.
+ * gather cancels every child, and the gather completes when all are done: with the first failure
+ * a child ended with meanwhile (a cancelled awaiter gets the failure of what it awaited), else
+ * cancelled.
  * With [outcomes] (return_exceptions=True) it never fails: it collects Outcome values.
  *
  * The gather is its children's completion handler: one object, a counter, no per-child state.
@@ -10,7 +12,9 @@
 package dev.aio4j.internal
 
 import java.util.Collections
+import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 
 internal class GatherTask<R>(
     loop: EventLoop,
@@ -18,6 +22,7 @@ internal class GatherTask<R>(
     private val outcomes: Boolean,
 ) : TaskImpl<List<R>>(loop, null, RUNNING), (Throwable?) -> Unit {
     @Volatile private var remaining = children.size
+    @Volatile private var failure: Throwable? = null
 
     override fun onStart() {
         if (children.isEmpty()) tryFinish(Result.success(emptyList()))
@@ -28,8 +33,16 @@ internal class GatherTask<R>(
     }
 
     override fun invoke(cause: Throwable?) {
-        if (cause != null && !outcomes && !job.isCancelled) tryFinish(Result.failure(cause))
-        if (REMAINING.decrementAndGet(this) == 0 && status and FINISHING == 0) tryFinish(Result.success(results()))
+        if (cause != null && !outcomes) {
+            if (!job.isCancelled) {
+                tryFinish(Result.failure(cause))
+            } else if (cause !is CancellationException) {
+                FAILURE.compareAndSet(this, null, cause) // cancelled: the first failure still answers it
+            }
+        }
+        if (REMAINING.decrementAndGet(this) == 0 && status and FINISHING == 0) {
+            tryFinish(failure?.let { Result.failure(it) } ?: Result.success(results()))
+        }
     }
 
     @Suppress("UNCHECKED_CAST")
@@ -45,5 +58,7 @@ internal class GatherTask<R>(
 
     private companion object {
         val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")
+        val FAILURE: AtomicReferenceFieldUpdater<GatherTask<*>, Throwable> =
+            AtomicReferenceFieldUpdater.newUpdater(GatherTask::class.java, Throwable::class.java, "failure")
     }
 }

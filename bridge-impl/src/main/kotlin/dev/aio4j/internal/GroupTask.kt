@@ -5,7 +5,7 @@
  * all children have, with the first failure as its exception and the later ones suppressed
  * (kotlinx's rule, and try-with-resources'). The group itself is a child of the loop's root, so
  * its failure cancels nobody else. Its body's stage (non-blocking form) is followed; the thread
- * of a blocking body is interrupted through [bodyGuard] when the group is cancelled.
+ * of a blocking body is interrupted through [bodyScope] when the group is cancelled.
  */
 package dev.aio4j.internal
 
@@ -18,10 +18,10 @@ import kotlin.coroutines.CoroutineContext
 
 internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNNING), TaskGroup {
     private val childContext: CoroutineContext = loop.dispatcher + job
-    @Volatile @JvmField var bodyGuard: InterruptGuard? = null
+    @Volatile @JvmField var bodyScope: CancelScope? = null
 
     override fun onCancelRequested(cause: Throwable) {
-        bodyGuard?.fire()
+        bodyScope?.fire()
         super.onCancelRequested(cause)
     }
 

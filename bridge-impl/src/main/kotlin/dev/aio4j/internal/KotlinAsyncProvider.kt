@@ -14,6 +14,7 @@ import dev.aio4j.ReturnWhen
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
+import dev.aio4j.TimeoutScope
 import dev.aio4j.spi.AsyncProvider
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.internal.sync.ConditionImpl
@@ -112,14 +113,23 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> waitFor(task: CompletionStage<T>, timeout: Duration): Task<T> {
         val loop = loopOf(listOf(task))
-        return WaitForTask(loop, loop.adoptStage(task), timeout).also { it.start(loop.taskContext) }
+        val inner = loop.adoptStage(task)
+        val waitFor = WaitForTask<T>(loop, timeout).also { it.start(loop.taskContext) }
+        if (!inner.isDone) waitFor.startDeadline()
+        return waitFor.followInner(inner)
     }
 
-    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, body)
+    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout) { body.call() }
 
-    override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> {
+    override fun <T> timeoutScope(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T = Runs.timeout(timeout, body)
+
+    override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> =
+        timeoutScopeAsync(timeout) { body.call() }
+
+    override fun <T> timeoutScopeAsync(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
-        return WaitForTask(loop, loop.newAsyncTask(null, body, loop.taskContext), timeout).also { it.start(loop.taskContext) }
+        val waitFor = WaitForTask<T>(loop, timeout).also { it.start(loop.taskContext) }.startDeadline()
+        return waitFor.followInner(loop.newAsyncTask(null, Callable { body.apply(waitFor.scope) }, loop.taskContext))
     }
 
     override fun <T> shield(task: CompletionStage<T>): Task<T> {

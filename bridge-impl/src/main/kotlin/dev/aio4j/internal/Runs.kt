@@ -10,9 +10,11 @@ import dev.aio4j.LoopOptions
 import dev.aio4j.TaskFailedException
 import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
+import dev.aio4j.TimeoutScope
 import dev.aio4j.stream.AsyncIterable
 import java.time.Duration
 import java.util.concurrent.Callable
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 import java.util.function.Consumer
@@ -45,52 +47,65 @@ internal object Runs {
         }
     }
 
-    /** asyncio.timeout around a blocking body: the deadline interrupts the thread; only that interrupt becomes the timeout. */
-    fun <T> timeout(timeout: Duration, body: Callable<out T>): T {
+    /**
+     * asyncio.timeout around a blocking body: when the deadline passes, the scope interrupts the
+     * thread; only that request becomes the timeout (CancelScope: a cancellation of the task made
+     * inside stays one, an enclosing scope's request stays pending).
+     */
+    fun <T> timeout(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T {
         Current.checkMayBlock("Async.timeout()")
         val loop = Current.loop()
-        val guard = InterruptGuard(Thread.currentThread())
-        val timer = loop.timerAfter(timeout.saturatedNanos()) { guard.fire() }
-        try {
-            val value = body.call()
-            guard.close(::currentTaskCancelled)
-            return value
+        val cancelScope = CancelScope(Thread.currentThread(), Current.task())
+        val scope = TimeoutScopeImpl(loop, cancelScope::fire)
+        scope.start(timeout.saturatedNanos())
+        var result: Result<T> = try {
+            Result.success(body.apply(scope))
         } catch (e: Throwable) {
-            val fired = guard.close(::currentTaskCancelled)
-            if (fired && isInterruption(e) && !currentTaskCancelled()) {
-                throw AsyncTimeoutException("the body did not complete within $timeout", timeout).apply { initCause(e) }
-            }
-            throw unchecked(e, "the body of Async.timeout")
-        } finally {
-            timer.dispose()
+            Result.failure(e)
         }
+        scope.close()
+        if (cancelScope.close()) {
+            val e = result.exceptionOrNull()
+            val ours = e != null && isInterruption(e) && !cancelScope.cancelledInside()
+            cancelScope.release(redeliver = e == null || !isInterruption(e) || ours)
+            if (ours) {
+                result = Result.failure(AsyncTimeoutException("the body did not complete within $timeout", timeout).apply { initCause(e) })
+            }
+        }
+        return result.getOrElse { throw unchecked(it, "the body of Async.timeout") }
     }
 
-    /** TaskGroup around a blocking body run by the calling thread. */
+    /**
+     * TaskGroup around a blocking body run by the calling thread. The group's failure interrupts
+     * the body through a CancelScope; the group raises its outcome, and any other request (the
+     * task's own cancellation, an enclosing deadline) stays pending for the caller's next wait.
+     */
     fun <T> taskGroup(body: ThrowingFunction<in TaskGroup, out T>): T {
         Current.checkMayBlock("Async.taskGroup()")
         val loop = Current.loop()
         val group = GroupTask<T>(loop).also { it.start(loop.taskContext) }
         group.markRetrieved()
-        val guard = InterruptGuard(Thread.currentThread())
-        group.bodyGuard = guard
+        val cancelScope = CancelScope(Thread.currentThread(), Current.task())
+        group.bodyScope = cancelScope
         var result: Result<T> = try {
             Result.success(body.apply(group))
         } catch (e: Throwable) {
             Result.failure(e)
         }
-        val interruptedByGroup = guard.close(::currentTaskCancelled)
-        val e = result.exceptionOrNull()
-        if (interruptedByGroup && e != null && isInterruption(e)) result = Result.failure(group.job.getCancellationException())
+        val bodyInterrupted = result.exceptionOrNull()?.let(::isInterruption) == true
+        if (cancelScope.close()) {
+            if (bodyInterrupted) result = Result.failure(group.job.getCancellationException())
+            cancelScope.release(redeliver = true)
+        }
         group.tryFinish(result)
         try {
-            Blocking.joinInterruptibly(group.job)
-        } catch (ie: InterruptedException) {
-            group.cancel()
-            Blocking.joinUninterruptibly(group.job)
-            throw Current.cancellationForInterrupt("Async.taskGroup()")
+            return Blocking.join(group, -1, "Async.taskGroup()")
+        } catch (e: Throwable) {
+            // the group raises a child's failure in place of the cancellation that ended the body: if
+            // that was the task's own, made inside the group, it stays pending for the next wait
+            if (e !is CancellationException && bodyInterrupted && cancelScope.cancelledInside()) Thread.currentThread().interrupt()
+            throw e
         }
-        return group.outcomeForAwait()
     }
 
     fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {

@@ -220,8 +220,28 @@ internal abstract class TaskImpl<T>(
     }
 
     fun onCancelling(cause: Throwable) {
-        if (status and FINISHING == 0) onCancelRequested(cause)
+        if (status and FINISHING == 0) {
+            requestCancel()
+            onCancelRequested(cause)
+        }
     }
+
+    // ------------------------- cancellation requests (asyncio's Task.cancelling() and uncancel())
+
+    /**
+     * How many requests to interrupt this task's body are pending: the task's own cancellation
+     * counts one, for good (a cancelled task stays cancelled); each scope of a blocking body that
+     * fired (a deadline of Async.timeout, a failing task group: CancelScope) counts one until it
+     * closes. A scope compares it with its value at entry to tell its own request from the others.
+     */
+    @JvmField @Volatile var cancelRequests: Int = 0
+
+    fun requestCancel() {
+        REQUESTS.incrementAndGet(this)
+    }
+
+    /** Takes one request back; returns how many are left. */
+    fun uncancel(): Int = REQUESTS.decrementAndGet(this)
 
     // ------------------------------------------------------------------------- Task API
 
@@ -381,6 +401,8 @@ internal abstract class TaskImpl<T>(
 
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
+        private val REQUESTS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
+            AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "cancelRequests")
     }
 }
 

@@ -1,9 +1,12 @@
 /*
- * asyncio.wait_for: follows the inner task; when the deadline passes first, it cancels the inner
- * task and, once that has finished cancelled, fails with AsyncTimeoutException (whose cause is
- * the inner cancellation). If the inner task finished with a result or another exception while
+ * asyncio.wait_for and asyncio.timeout around a non-blocking body: follows the inner task; when
+ * the deadline ([scope], which a timeoutScopeAsync body may move) passes first, it cancels the
+ * inner task and, once that has finished cancelled, fails with AsyncTimeoutException (whose cause
+ * is the inner cancellation). If the inner task finished with a result or another exception while
  * being cancelled, that outcome wins, as in asyncio 3.12. Cancelling the wait_for cancels the
  * inner task and stays a cancellation.
+ *
+ * ShieldTask, below, is asyncio.shield. Both are FollowingTasks, differing in the hooks.
  */
 package dev.aio4j.internal
 
@@ -11,45 +14,39 @@ import dev.aio4j.AsyncTimeoutException
 import java.time.Duration
 import java.util.concurrent.CancellationException
 
-internal class WaitForTask<T>(
-    loop: EventLoop,
-    private val inner: TaskImpl<T>,
-    private val timeout: Duration,
-) : TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
-    @Volatile private var timedOut = false
-    @Volatile private var timer: ActionTimer? = null
+internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
+    FollowingTask<T>(loop, null, RUNNING) {
+    @Volatile private var inner: TaskImpl<out T>? = null
+    @JvmField val scope = TimeoutScopeImpl(loop) { inner?.cancel() }
 
-    override fun onStart() {
-        inner.markRetrieved()
-        if (timeout.isZero && !inner.isDone) {
-            // asyncio's wait_for(fut, 0): a task not done is cancelled now, so one that has not
-            // started never runs its body, and the timeout is raised once it has finished
-            timedOut = true
-            inner.cancel()
-        } else if (!inner.isDone) {
-            timer = eventLoop.timerAfter(timeout.saturatedNanos()) {
-                timedOut = true
-                inner.cancel()
-            }
-        }
-        inner.job.invokeOnCompletion(this)
+    /** Starts the deadline: before the inner task is made, so that a body that reads the scope sees it. */
+    fun startDeadline(): WaitForTask<T> {
+        scope.start(timeout.saturatedNanos())
+        return this
     }
 
-    override fun invoke(cause: Throwable?) {
-        timer?.dispose()
-        val result = inner.resultNow0()
+    /**
+     * Follows [task]; a deadline that passed before is acted on now, and so is a zero timeout on a
+     * task not done (asyncio's wait_for(fut, 0): a task that has not started never runs its body).
+     */
+    fun followInner(task: TaskImpl<out T>): WaitForTask<T> {
+        inner = task
+        if (timeout.isZero && !task.isDone) scope.expireNow()
+        if (scope.expired()) task.cancel()
+        follow(task)
+        return this
+    }
+
+    override fun onFollowedDone() = scope.close()
+
+    override fun outcomeOf(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        if (timedOut && e is CancellationException && !job.isCancelled) {
-            val timeoutError = AsyncTimeoutException("${inner.name()} did not complete within $timeout", timeout)
+        if (scope.expired() && e is CancellationException && !job.isCancelled) {
+            val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $timeout", timeout)
             timeoutError.initCause(e)
-            tryFinish(Result.failure(timeoutError))
-        } else {
-            tryFinish(result)
+            return Result.failure(timeoutError)
         }
-    }
-
-    override fun onCancelRequested(cause: Throwable) {
-        inner.cancel()
+        return result
     }
 }
 
@@ -57,17 +54,8 @@ internal class WaitForTask<T>(
  * asyncio.shield: completes as the inner task does; its own cancellation completes it at once
  * and does not reach the inner task, which runs on.
  */
-internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
-    override fun onStart() {
-        inner.markRetrieved()
-        inner.job.invokeOnCompletion(this)
-    }
+internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : FollowingTask<T>(loop, null, RUNNING) {
+    override fun onStart() = follow(inner)
 
-    override fun invoke(cause: Throwable?) {
-        tryFinish(inner.resultNow0())
-    }
-
-    override fun onCancelRequested(cause: Throwable) {
-        tryFinish(Result.failure(cause))
-    }
+    override val cancelsDown: Boolean get() = false
 }

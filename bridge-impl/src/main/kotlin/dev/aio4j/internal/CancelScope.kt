@@ -1,0 +1,87 @@
+/*
+ * A cancellation scope of a blocking body: Async.timeout's deadline and a task group's failure each
+ * interrupt the body's thread through one, and each turns only its *own* request into its outcome
+ * (asyncio's Timeout and TaskGroup, with the task's cancelling()/uncancel()).
+ *
+ * Requests are counted on the thread's task ([TaskImpl.cancelRequests]): the task's own
+ * cancellation counts one, for good; each scope that fired counts one until it closes. One thread
+ * interrupt carries any number of requests. A scope that fired takes its own request back when it
+ * closes ([release]), clears the interrupt flag and sets it again if another request is still
+ * pending: one made after the scope was entered (the count is higher than at entry), or one that
+ * was pending when it was entered (the flag was set), so that the body's next wait delivers it. So
+ * with nested deadlines that have both passed, the inner scope raises its timeout and the outer one
+ * still interrupts the rest of its body; and a timeout in cleanup code after a delivered
+ * cancellation is that timeout's own.
+ *
+ * The interrupt is guarded as kotlinx's runInterruptible guards its own: it reaches the thread only
+ * while the body runs, never after the scope closed.
+ *
+ *   ARMED ──fire()──▶ FIRING ──(count, interrupt)──▶ FIRED ──close()──▶ CLOSED
+ *     └───close()──────────────────────────────────────────────────▶ CLOSED (nothing happened)
+ */
+package dev.aio4j.internal
+
+import java.util.concurrent.atomic.AtomicInteger
+
+internal class CancelScope(private val thread: Thread, private val task: TaskImpl<*>?) {
+    private val state = AtomicInteger(ARMED)
+    private val requestsAtEntry = task?.cancelRequests ?: 0
+    private val cancelledAtEntry = task?.job?.isCancelled == true
+    private val pendingAtEntry = thread.isInterrupted
+
+    /** Asks for the body to be interrupted, if it is still running. Any thread. */
+    fun fire() {
+        if (state.compareAndSet(ARMED, FIRING)) {
+            task?.requestCancel()
+            thread.interrupt()
+            state.set(FIRED)
+        }
+    }
+
+    /**
+     * Called by the body's thread when the body is over: no interrupt comes from this scope after
+     * it. Returns whether the scope fired; if it did, the caller must [release] it.
+     */
+    fun close(): Boolean {
+        if (state.compareAndSet(ARMED, CLOSED)) return false
+        while (state.get() == FIRING) Thread.onSpinWait()
+        state.set(CLOSED)
+        return true
+    }
+
+    /** Whether the task itself was cancelled after the scope was entered (such a cancel stays a cancellation). */
+    fun cancelledInside(): Boolean = !cancelledAtEntry && task?.job?.isCancelled == true
+
+    /**
+     * Takes back the request of a scope that fired (asyncio's uncancel()) and clears its interrupt;
+     * with [redeliver], sets the interrupt again if another request is still pending.
+     */
+    fun release(redeliver: Boolean) {
+        val remaining = task?.uncancel() ?: 0
+        Thread.interrupted()
+        if (redeliver && (remaining > requestsAtEntry || pendingAtEntry)) thread.interrupt()
+    }
+
+    private companion object {
+        const val ARMED = 0
+        const val FIRING = 1
+        const val FIRED = 2
+        const val CLOSED = 3
+    }
+}
+
+/** Whether [e] is what a body throws when its thread is interrupted. */
+internal fun isInterruption(e: Throwable): Boolean =
+    e is java.util.concurrent.CancellationException || e is InterruptedException ||
+        e is java.io.InterruptedIOException || e is java.nio.channels.ClosedByInterruptException
+
+/** Whether [e], or an exception in its cause chain, is what an interrupt makes a body throw. */
+internal fun causedByInterrupt(e: Throwable): Boolean {
+    var cause: Throwable? = e
+    var depth = 0
+    while (cause != null && depth++ < 16) {
+        if (isInterruption(cause)) return true
+        cause = cause.cause
+    }
+    return false
+}
