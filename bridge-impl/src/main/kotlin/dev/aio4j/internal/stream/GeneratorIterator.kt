@@ -19,7 +19,10 @@
  * `failure` holds what it failed with, delivered after the buffered elements). Closing
  * (asyncio's aclose) sets `closed`, drops the buffer, cancels the producer's task and completes
  * `closing` when that task is done; the first emit after `closed` throws a CancellationException
- * (asyncio's GeneratorExit), any later one IllegalStateException.
+ * (asyncio's GeneratorExit), any later one IllegalStateException. A non-blocking producer that
+ * waits at its emitAsync when the close comes is not cancelled: that stage fails with the
+ * GeneratorExit and the close waits for the body's stage, as asyncio's aclose() throws into a
+ * generator suspended at its yield.
  */
 package dev.aio4j.internal.stream
 
@@ -55,6 +58,8 @@ internal abstract class GeneratorIterator<T>(
     private var closing: LoopFuture<Void?>? = null
     private var consumerWaiter: Any? = null
     private var producerWaiter: Any? = null
+    /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
+    private var pendingRoom: LoopFuture<Void?>? = null
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
 
@@ -69,7 +74,7 @@ internal abstract class GeneratorIterator<T>(
         val element: Any?
         synchronized(this) {
             if (count == 0) {
-                if (ended) failure?.let { throw it }
+                if (ended && !closed) failure?.let { throw it }
                 return if (ended || closed) END else EMPTY
             }
             element = items[head]
@@ -149,8 +154,8 @@ internal abstract class GeneratorIterator<T>(
         synchronized(this) {
             when {
                 count > 0 -> return TRUE
-                ended -> return failure?.let { CompletableFuture.failedFuture(it) } ?: FALSE
                 closed -> return FALSE
+                ended -> return failure?.let { CompletableFuture.failedFuture(it) } ?: FALSE
             }
             val f = LoopFuture<Boolean>(loop, null)
             consumerWaiter = f
@@ -170,6 +175,7 @@ internal abstract class GeneratorIterator<T>(
         val producerWake: Any?
         val consumerWake: Any?
         val nothingRuns: Boolean
+        val atYield: Boolean
         val c: LoopFuture<Void?>
         synchronized(this) {
             closing?.let { return it }
@@ -181,14 +187,21 @@ internal abstract class GeneratorIterator<T>(
             task = producer
             nothingRuns = !started || ended
             producerWake = producerWaiter.also { producerWaiter = null }
+            atYield = pendingRoom != null
             consumerWake = consumerWaiter.also { consumerWaiter = null }
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
         if (nothingRuns) {
             c.complete(null)
         } else if (task != null) { // else it is being started, and startIfNew cancels it
-            if (producerWake != null) wakeProducer(producerWake)
-            task.cancel()
+            if (atYield) {
+                // a non-blocking producer waiting at its emitAsync (asyncio's yield): that stage
+                // fails with the GeneratorExit, and the close waits for the body's own stage
+                if (producerWake != null) wakeProducer(producerWake)
+            } else {
+                if (producerWake != null) wakeProducer(producerWake)
+                task.cancel()
+            }
         }
         return c
     }
@@ -250,7 +263,14 @@ internal abstract class GeneratorIterator<T>(
                 return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
             }
             wake = put(element)
-            result = if (count < capacity) room else LoopFuture<Void?>(loop, null).also { producerWaiter = it }
+            result = if (count < capacity) {
+                room
+            } else {
+                LoopFuture<Void?>(loop, null).also {
+                    producerWaiter = it
+                    pendingRoom = it
+                }
+            }
         }
         if (wake != null) wakeConsumer(wake)
         return result
@@ -330,11 +350,11 @@ internal abstract class GeneratorIterator<T>(
         synchronized(this) {
             when {
                 count > 0 -> has = true
+                closed -> has = false
                 ended -> {
                     fail = failure
                     has = false
                 }
-                closed -> has = false
                 else -> {
                     if (!f.isDone) consumerWaiter = f
                     return
@@ -351,7 +371,10 @@ internal abstract class GeneratorIterator<T>(
             is Thread -> LockSupport.unpark(w)
             is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
             is LoopFuture<*> -> onLoop {
-                val exit = synchronized(this) { if (closed) exit() else null }
+                val exit = synchronized(this) {
+                    if (pendingRoom === w) pendingRoom = null
+                    if (closed) exit() else null
+                }
                 if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
             }
         }
