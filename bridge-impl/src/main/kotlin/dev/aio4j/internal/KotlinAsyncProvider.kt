@@ -28,7 +28,7 @@ import dev.aio4j.internal.stream.ExitStackImpl
 import dev.aio4j.internal.stream.FilterIterable
 import dev.aio4j.internal.stream.MapIterable
 import dev.aio4j.internal.stream.PublisherIterable
-import dev.aio4j.internal.stream.Publishers
+import dev.aio4j.internal.stream.IterablePublisher
 import dev.aio4j.internal.stream.TakeIterable
 import dev.aio4j.internal.stream.Using
 import dev.aio4j.internal.stream.Walks
@@ -156,7 +156,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = PublisherIterable(publisher)
 
-    override fun <T> toPublisher(iterable: AsyncIterable<T>): Flow.Publisher<T> = Publishers.toPublisher(iterable)
+    override fun <T> toPublisher(iterable: AsyncIterable<T>): Flow.Publisher<T> = IterablePublisher(iterable)
 
     override fun <R : AsyncCloseable, T> using(open: Callable<out R>, body: ThrowingFunction<in R, out T>): T = Using.using(open, body)
 
