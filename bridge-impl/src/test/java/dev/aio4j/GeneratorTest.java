@@ -208,6 +208,44 @@ class GeneratorTest extends LoopFixture {
         }
     }
 
+    @Test
+    void tenMillionElementsGoThroughForEachWithTheProducerNeverMoreThanTheBufferAhead() {
+        int n = 10_000_000;
+        for (boolean blocking : new boolean[] {true, false}) {
+            AtomicLong emitted = new AtomicLong();
+            AsyncIterable<Integer> gen = blocking
+                    ? AsyncIterable.generate(e -> {
+                        for (int i = 0; i < n; i++) {
+                            emitted.incrementAndGet();
+                            e.emit(i);
+                        }
+                    })
+                    : AsyncIterable.generateAsync(e -> {
+                        Probe p = new Probe();
+                        CompletionStage<Void> body = count(e, 0, n, p);
+                        p.emitted.set(0);
+                        return body.thenRun(() -> {});
+                    });
+            long[] sum = {0};
+            long[] consumed = {0};
+            long[] maxAhead = {0};
+            long started = System.nanoTime();
+            run(() -> gen.forEach(x -> {
+                sum[0] += x;
+                consumed[0]++;
+                if (blocking) {
+                    maxAhead[0] = Math.max(maxAhead[0], emitted.get() - consumed[0]);
+                }
+            }).join());
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertEquals((long) n * (n - 1) / 2, sum[0]);
+            assertEquals(n, consumed[0]);
+            // the default buffer is 256; one more may be counted and parked in emit
+            assertTrue(maxAhead[0] <= 257, "the producer ran " + maxAhead[0] + " elements ahead");
+            System.out.printf("10M through forEach, %s producer: %d ms%n", blocking ? "blocking" : "non-blocking", ms);
+        }
+    }
+
     // --------------------------------------------------------------------------- failures
 
     @Test

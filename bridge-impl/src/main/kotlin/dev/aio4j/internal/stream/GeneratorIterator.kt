@@ -87,6 +87,31 @@ internal abstract class GeneratorIterator<T>(
         return element
     }
 
+    /**
+     * Moves up to `into.size` elements into [into] under one monitor enter and returns how many;
+     * 0 means wait with [awaitElement], -1 the end. Throws the producer's failure at the end.
+     */
+    fun drain(into: Array<Any?>): Int {
+        val wake: Any?
+        val n: Int
+        synchronized(this) {
+            if (count == 0) {
+                if (ended && !closed) failure?.let { throw it }
+                return if (ended || closed) -1 else 0
+            }
+            n = minOf(count, into.size)
+            for (k in 0 until n) {
+                into[k] = items[head]
+                items[head] = null
+                head = if (head + 1 == capacity) 0 else head + 1
+            }
+            count -= n
+            wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
+        }
+        if (wake != null) wakeProducer(wake)
+        return n
+    }
+
     /** Starts the producer if the walk has not started yet; returns whether it did. */
     private fun startIfNew(): Boolean {
         synchronized(this) {

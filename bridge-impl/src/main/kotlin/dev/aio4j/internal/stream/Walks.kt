@@ -52,18 +52,24 @@ internal object Walks {
     }
 }
 
+/** How many elements a walk over a generator takes from its buffer at once. */
+internal const val BATCH = 64
+
 /** Runs [block] on each element, in order, waiting for each without holding a thread. */
 @Suppress("UNCHECKED_CAST")
 internal suspend inline fun <T> AsyncIterator<T>.forEachRemaining(block: (T) -> Unit) {
     if (this is GeneratorIterator<T>) {
+        val batch = arrayOfNulls<Any?>(BATCH) // taken under one monitor enter, handed out outside it
         while (true) {
-            val x = poll()
-            if (x === GeneratorIterator.EMPTY) {
-                awaitElement()
-            } else if (x === GeneratorIterator.END) {
-                return
-            } else {
-                block(x as T)
+            val n = drain(batch)
+            when {
+                n == 0 -> awaitElement()
+                n < 0 -> return
+                else -> for (k in 0 until n) {
+                    val x = batch[k] as T
+                    batch[k] = null
+                    block(x)
+                }
             }
         }
     }
