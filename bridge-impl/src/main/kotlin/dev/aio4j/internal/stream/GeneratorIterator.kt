@@ -60,6 +60,8 @@ internal abstract class GeneratorIterator<T>(
     private var producerWaiter: Any? = null
     /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
     private var pendingRoom: LoopFuture<Void?>? = null
+    /** [poll]'s slot for [drain] (the consumer's only). */
+    private val one = arrayOfNulls<Any?>(1)
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
 
@@ -70,21 +72,9 @@ internal abstract class GeneratorIterator<T>(
 
     /** The next element, or [EMPTY] (wait with [awaitElement]), or [END]; throws the producer's failure. */
     fun poll(): Any? {
-        val wake: Any?
-        val element: Any?
-        synchronized(this) {
-            if (count == 0) {
-                if (ended && !closed) failure?.let { throw it }
-                return if (ended || closed) END else EMPTY
-            }
-            element = items[head]
-            items[head] = null
-            head = if (head + 1 == capacity) 0 else head + 1
-            count--
-            wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
-        }
-        if (wake != null) wakeProducer(wake)
-        return element
+        val n = drain(one)
+        if (n <= 0) return if (n == 0) EMPTY else END
+        return one[0].also { one[0] = null }
     }
 
     /**
@@ -137,21 +127,7 @@ internal abstract class GeneratorIterator<T>(
     /** Suspends until [poll] has something other than [EMPTY] to say. */
     suspend fun awaitElement() {
         if (startIfNew()) return
-        suspendCancellableCoroutine { cont ->
-            val now = synchronized(this) {
-                if (count > 0 || ended || closed) {
-                    true
-                } else {
-                    consumerWaiter = cont
-                    false
-                }
-            }
-            if (now) {
-                cont.resume(Unit)
-            } else {
-                cont.invokeOnCancellation { synchronized(this) { if (consumerWaiter === cont) consumerWaiter = null } }
-            }
-        }
+        suspendUnless(consumer = true) { count > 0 || ended || closed }
     }
 
     /** Parks until [poll] has something other than [EMPTY] to say; an interrupt throws InterruptedException. */
@@ -318,19 +294,27 @@ internal abstract class GeneratorIterator<T>(
                 wake?.let { wakeConsumer(it) }
                 return
             }
-            suspendCancellableCoroutine { cont ->
-                val now = synchronized(this) {
-                    if (count < capacity || closed) {
-                        true
-                    } else {
-                        producerWaiter = cont
-                        false
+            suspendUnless(consumer = false) { count < capacity || closed }
+        }
+    }
+
+    /**
+     * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
+     * monitor); a cancelled waiter takes itself off.
+     */
+    private suspend inline fun suspendUnless(consumer: Boolean, crossinline ready: () -> Boolean) {
+        suspendCancellableCoroutine { cont ->
+            val now = synchronized(this) {
+                ready() || false.also { if (consumer) consumerWaiter = cont else producerWaiter = cont }
+            }
+            if (now) {
+                cont.resume(Unit)
+            } else {
+                cont.invokeOnCancellation {
+                    synchronized(this) {
+                        if (consumerWaiter === cont) consumerWaiter = null
+                        if (producerWaiter === cont) producerWaiter = null
                     }
-                }
-                if (now) {
-                    cont.resume(Unit)
-                } else {
-                    cont.invokeOnCancellation { synchronized(this) { if (producerWaiter === cont) producerWaiter = null } }
                 }
             }
         }
