@@ -1,5 +1,7 @@
-package dev.aio4j;
+package dev.aio4j.tck;
 
+import dev.aio4j.Async;
+import dev.aio4j.Loop;
 import dev.aio4j.stream.AsyncEmitter;
 import dev.aio4j.stream.AsyncIterable;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +13,7 @@ import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 
 /**
- * The Reactive Streams TCK (TestNG, run by the JUnit Platform's TestNG engine) for
+ * The Reactive Streams TCK (TestNG, Surefire's TestNG provider) for
  * {@link AsyncIterable#toPublisher()} over a non-blocking generator, on a loop run by a thread
  * of its own for the whole class.
  */
@@ -45,7 +47,7 @@ public class PublisherTckTest extends FlowPublisherVerification<Long> {
     /**
      * {@return null}: the TCK's way to say that no publisher of this kind is failed before anyone
      * requests. A walk starts at the subscriber's first request (kotlinx's asPublisher), so a
-     * source that fails signals onError only then; PublisherTest checks that it does, with the
+     * source that fails signals onError only then; bridge-impl's PublisherTest checks that it does, with the
      * same instance.
      */
     @Override
