@@ -229,21 +229,7 @@ internal abstract class GeneratorIterator<T>(
     override fun emit(element: T) {
         val me = Thread.currentThread()
         while (true) {
-            var wake: Any? = null
-            val sent = synchronized(this) {
-                if (closed) throw exit()
-                if (count < capacity) {
-                    wake = put(element)
-                    true
-                } else {
-                    producerWaiter = me
-                    false
-                }
-            }
-            if (sent) {
-                wake?.let { wakeConsumer(it) }
-                return
-            }
+            if (tryPut(element, me)) return
             LockSupport.park(this)
             if (Thread.interrupted()) {
                 synchronized(this) {
@@ -280,20 +266,7 @@ internal abstract class GeneratorIterator<T>(
     /** The suspending emit of a coroutine producer (fromPublisher's collector). */
     suspend fun send(element: T) {
         while (true) {
-            var wake: Any? = null
-            val sent = synchronized(this) {
-                if (closed) throw exit()
-                if (count < capacity) {
-                    wake = put(element)
-                    true
-                } else {
-                    false
-                }
-            }
-            if (sent) {
-                wake?.let { wakeConsumer(it) }
-                return
-            }
+            if (tryPut(element, null)) return
             suspendUnless(consumer = false) { count < capacity || closed }
         }
     }
@@ -318,6 +291,24 @@ internal abstract class GeneratorIterator<T>(
                 }
             }
         }
+    }
+
+    /**
+     * Puts [element] if the buffer has room and wakes a consumer waiting for it; else registers
+     * [waiter] (if any) as the producer's and returns false. After a close, throws its exit.
+     */
+    private fun tryPut(element: T, waiter: Any?): Boolean {
+        val wake: Any?
+        synchronized(this) {
+            if (closed) throw exit()
+            if (count == capacity) {
+                if (waiter != null) producerWaiter = waiter
+                return false
+            }
+            wake = put(element)
+        }
+        if (wake != null) wakeConsumer(wake)
+        return true
     }
 
     /** Appends [element] (under the monitor); returns the consumer waiting for it, now taken, if any. */
