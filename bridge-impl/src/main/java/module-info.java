@@ -1,6 +1,7 @@
 /**
- * aio4j's implementation on kotlinx.coroutines. Exports only the Kotlin interop
- * ({@code dev.aio4j.kotlin}); everything else is internal.
+ * aio4j's implementation on kotlinx.coroutines: it provides {@code dev.aio4j.spi.AsyncProvider}
+ * to {@code dev.aio4j} and exports no package (everything in it is internal). Add it at run time;
+ * compile against {@code dev.aio4j}.
  */
 module dev.aio4j.impl {
     requires transitive dev.aio4j;

@@ -97,6 +97,36 @@ public final class Async {
     }
 
     /**
+     * Runs a {@code main} that returns nothing (asyncio's {@code asyncio.run(main())} of an
+     * {@code async def main()}): {@link #run(ThrowingFunction)} without a result. {@code main}
+     * reaches its loop with {@link Loop#current()}.
+     *
+     * @param main the body of the main task
+     * @throws NullPointerException if {@code main} is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static void run(ThrowingRunnable main) {
+        run(LoopOptions.defaults(), main);
+    }
+
+    /**
+     * Runs a {@code main} that returns nothing on a new loop made with {@code options}; see
+     * {@link #run(ThrowingRunnable)}.
+     *
+     * @param options how the loop is made
+     * @param main the body of the main task
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static void run(LoopOptions options, ThrowingRunnable main) {
+        Objects.requireNonNull(main, "main");
+        run(options, loop -> {
+            main.run();
+            return null;
+        });
+    }
+
+    /**
      * Runs a non-blocking {@code main} on a new single-threaded loop, on the calling thread, and
      * returns its result: {@link #run(ThrowingFunction)} for a body that returns a stage. The body
      * is called on the loop's thread.
@@ -107,13 +137,13 @@ public final class Async {
      * @throws NullPointerException if {@code main} is null
      * @throws IllegalStateException if called on a loop's thread
      */
-    public static <T extends @Nullable Object> T runAsync(Function<? super Loop, ? extends CompletionStage<? extends T>> main) {
+    public static <T extends @Nullable Object> T runAsync(ThrowingFunction<? super Loop, ? extends CompletionStage<? extends T>> main) {
         return runAsync(LoopOptions.defaults(), main);
     }
 
     /**
      * Runs a non-blocking {@code main} on a new loop made with {@code options}; see
-     * {@link #runAsync(Function)}.
+     * {@link #runAsync(ThrowingFunction)}.
      *
      * @param options how the loop is made
      * @param main returns the stage whose result the run returns
@@ -122,7 +152,7 @@ public final class Async {
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if called on a loop's thread
      */
-    public static <T extends @Nullable Object> T runAsync(LoopOptions options, Function<? super Loop, ? extends CompletionStage<? extends T>> main) {
+    public static <T extends @Nullable Object> T runAsync(LoopOptions options, ThrowingFunction<? super Loop, ? extends CompletionStage<? extends T>> main) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(main, "main");
         return provider().runAsync(options, main);
@@ -287,7 +317,7 @@ public final class Async {
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
      */
-    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks) {
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks) {
         return wait(tasks, ReturnWhen.ALL_COMPLETED);
     }
 
@@ -301,9 +331,9 @@ public final class Async {
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
      */
-    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen) {
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen) {
         Objects.requireNonNull(returnWhen, "returnWhen");
-        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, null);
+        return provider().wait(copyOf(tasks), returnWhen, null);
     }
 
     /**
@@ -324,10 +354,10 @@ public final class Async {
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops, or
      *     {@code timeout} is negative
      */
-    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<T>> tasks, ReturnWhen returnWhen, Duration timeout) {
+    public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen, Duration timeout) {
         Objects.requireNonNull(returnWhen, "returnWhen");
         requireNonNegative(timeout, "timeout");
-        return provider().wait(List.copyOf(requireNoNulls(tasks)), returnWhen, timeout);
+        return provider().wait(copyOf(tasks), returnWhen, timeout);
     }
 
     // ------------------------------------------------------------------------- asCompleted
@@ -346,8 +376,8 @@ public final class Async {
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalStateException if iterated on a loop's thread
      */
-    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks) {
-        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), null);
+    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks) {
+        return provider().asCompleted(copyOf(tasks), null);
     }
 
     /**
@@ -362,9 +392,9 @@ public final class Async {
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
-    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<T>> tasks, Duration timeout) {
+    public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
         requireNonNegative(timeout, "timeout");
-        return provider().asCompleted(List.copyOf(requireNoNulls(tasks)), timeout);
+        return provider().asCompleted(copyOf(tasks), timeout);
     }
 
     /**
@@ -376,8 +406,8 @@ public final class Async {
      * @return the tasks, in completion order
      * @throws NullPointerException if {@code tasks} or one of them is null
      */
-    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks) {
-        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), null);
+    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks) {
+        return provider().asCompletedAsync(copyOf(tasks), null);
     }
 
     /**
@@ -391,9 +421,9 @@ public final class Async {
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
-    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<T>> tasks, Duration timeout) {
+    public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
         requireNonNegative(timeout, "timeout");
-        return provider().asCompletedAsync(List.copyOf(requireNoNulls(tasks)), timeout);
+        return provider().asCompletedAsync(copyOf(tasks), timeout);
     }
 
     // ------------------------------------------------------------------ timeouts and shield
@@ -463,7 +493,7 @@ public final class Async {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
-    public static <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Supplier<? extends CompletionStage<? extends T>> body) {
+    public static <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Callable<? extends CompletionStage<? extends T>> body) {
         requireNonNegative(timeout, "timeout");
         Objects.requireNonNull(body, "body");
         return provider().timeoutAsync(timeout, body);
@@ -527,9 +557,33 @@ public final class Async {
      * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if called on a loop's thread, or outside any loop
      */
+    @SuppressWarnings("overloads") // see taskGroup(ThrowingConsumer)
     public static <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body) {
         Objects.requireNonNull(body, "body");
         return provider().taskGroup(body);
+    }
+
+    /**
+     * Runs a {@code body} that only starts tasks with a new {@link TaskGroup}, then waits for every
+     * task of the group; {@link #taskGroup(ThrowingFunction)} without a result.
+     *
+     * <p>Which form a lambda picks: a block with {@code return value;}, or an expression that is
+     * not a method call (a literal, a variable, {@code a + b}), picks the value form; a block
+     * without {@code return} picks this one. An expression lambda that is a method call
+     * ({@code tg -> start(tg)}) fits both, and javac reports the call as ambiguous: write it as a
+     * block.
+     *
+     * @param body creates the group's tasks
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if called on a loop's thread, or outside any loop
+     */
+    @SuppressWarnings("overloads") // a method-call lambda fits both forms: documented above
+    public static void taskGroup(ThrowingConsumer<? super TaskGroup> body) {
+        Objects.requireNonNull(body, "body");
+        provider().taskGroup(group -> {
+            body.accept(group);
+            return null;
+        });
     }
 
     /**
@@ -547,7 +601,7 @@ public final class Async {
      * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
-    public static <T extends @Nullable Object> Task<T> taskGroupAsync(Function<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
+    public static <T extends @Nullable Object> Task<T> taskGroupAsync(ThrowingFunction<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
         Objects.requireNonNull(body, "body");
         return provider().taskGroupAsync(body);
     }
@@ -613,6 +667,15 @@ public final class Async {
     }
 
     // ---------------------------------------------------------------------------- helpers
+
+    /**
+     * Copies {@code tasks} as tasks of {@code T}: safe, as a task only ever gives out its result
+     * (a {@code Task<String>} is read as a {@code Task<Object>} would be).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends @Nullable Object> List<Task<T>> copyOf(Collection<? extends Task<? extends T>> tasks) {
+        return (List<Task<T>>) (List<?>) List.copyOf(requireNoNulls(tasks));
+    }
 
     private static <C extends Collection<?>> C requireNoNulls(C items) {
         Objects.requireNonNull(items, "tasks");

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,6 +80,28 @@ public interface Loop extends Executor, AutoCloseable {
     <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
 
     /**
+     * Starts a blocking-style task whose body returns nothing; see {@link #createTask(Callable)}.
+     * A lambda that returns a value picks {@link #createTask(Callable)} instead.
+     *
+     * @param body the task's body
+     * @return the task, whose result is {@code null}
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    Task<@Nullable Void> createTask(ThrowingRunnable body);
+
+    /**
+     * Starts a named blocking-style task whose body returns nothing; see {@link #createTask(Callable)}.
+     *
+     * @param name the task's name (asyncio's {@code name=}); also its thread's name
+     * @param body the task's body
+     * @return the task, whose result is {@code null}
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    Task<@Nullable Void> createTask(String name, ThrowingRunnable body);
+
+    /**
      * Starts a non-blocking task (asyncio's {@code create_task} of a coroutine): on the loop's next
      * iteration {@code body} is called on the loop's thread, and the task completes as the stage
      * it returns does. No thread is held while the stage is pending. A body that returns a
@@ -93,7 +114,8 @@ public interface Loop extends Executor, AutoCloseable {
      * {@code CANCELLED} when that stage completes. A stage that cannot be cancelled so (its
      * {@code toCompletableFuture()} is unsupported) is abandoned and the task is cancelled at once.
      *
-     * <p><b>Exceptions:</b> what {@code body} throws, or the stage's exception with
+     * <p><b>Exceptions:</b> what {@code body} throws (a checked exception too, by the rule of
+     * <a href="Task.html#exceptions">Task</a>), or the stage's exception with
      * {@code CompletionException}/{@code ExecutionException} wrappers removed, fails the task.
      *
      * @param body called on the loop; returns the stage the task completes with (not null)
@@ -102,10 +124,10 @@ public interface Loop extends Executor, AutoCloseable {
      * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if the loop is closed
      */
-    <T extends @Nullable Object> Task<T> createTaskAsync(Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> createTaskAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
-     * Starts a named non-blocking task; see {@link #createTaskAsync(Supplier)}.
+     * Starts a named non-blocking task; see {@link #createTaskAsync(Callable)}.
      *
      * @param name the task's name
      * @param body called on the loop; returns the stage the task completes with
@@ -114,14 +136,14 @@ public interface Loop extends Executor, AutoCloseable {
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if the loop is closed
      */
-    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Callable<? extends CompletionStage<? extends T>> body);
 
     /**
      * Makes a task of a stage that is already running (asyncio's {@code ensure_future} /
      * {@code wrap_future}); a task of this loop is returned as it is.
      *
      * <p><b>Cancellation:</b> cancelling the task cancels the stage through
-     * {@code toCompletableFuture().cancel(true)}, as {@link #createTaskAsync(Supplier)} does.
+     * {@code toCompletableFuture().cancel(true)}, as {@link #createTaskAsync(Callable)} does.
      *
      * @param stage the stage
      * @param <T> the type of the result

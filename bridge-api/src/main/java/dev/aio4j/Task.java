@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * {@code Future}).
  *
  * <p>A task is made by {@link Loop#createTask(java.util.concurrent.Callable) Loop.createTask} (a blocking-style body,
- * run on a virtual thread where the JVM has them), {@link Loop#createTaskAsync(java.util.function.Supplier)
+ * run on a virtual thread where the JVM has them), {@link Loop#createTaskAsync(java.util.concurrent.Callable)
  * Loop.createTaskAsync} (a non-blocking body that returns a {@link CompletionStage}),
  * {@link Loop#adopt(CompletionStage) Loop.adopt} (any running stage), {@link Loop#createPromise()}
  * (completed by hand), and by every combinator of {@link Async}.
@@ -50,15 +50,40 @@ import org.jspecify.annotations.Nullable;
  * happens-before what {@link #join()} returns, and before done callbacks run.
  *
  * <h2 id="composition">Composition</h2>
- * A task is a {@link CompletionStage}: every stage method works on a fresh
- * {@link #toCompletableFuture()} view, so it composes with any API that takes a stage. The
- * {@code ...Async} methods without an executor run their function on the task's loop, never on
- * {@code ForkJoinPool.commonPool()}. Cancelling a stage derived from a task (by {@code thenApply},
- * {@code handle}, {@code thenCompose} and the like, at any depth) cancels the task too, as
- * cancelling an asyncio coroutine cancels what it awaits: a non-blocking body may return
- * {@code other.thenApply(f)} and its cancellation still reaches {@code other}. (The JDK's own
- * {@code CompletableFuture} does not pass cancellation upstream; aio4j's derived stages do.) A stage
- * that a {@code thenCompose} function returns is not cancelled this way unless it is itself a task's.
+ * A task is a {@link CompletionStage}, and every stage derived from it ({@code thenApply},
+ * {@code thenCompose}, {@code handle}, {@code whenComplete}, {@code exceptionally} and the rest) is
+ * a task too, on the same loop: it has {@link #join()}, a name, done callbacks, and it can be
+ * returned by a non-blocking body or passed to any combinator without {@link Loop#adopt}. The
+ * plain forms run their function where the input completes (or at once in the caller, if it is
+ * done); the {@code ...Async} forms without an executor run it on the task's loop, never on
+ * {@code ForkJoinPool.commonPool()}. Functions receive exceptions as thrown, without
+ * {@link java.util.concurrent.CompletionException} wrappers; one that throws makes the derived
+ * task fail with that exception. A stage method on a task of a closed loop throws
+ * {@link IllegalStateException} (use {@link #toCompletableFuture()} for a plain view).
+ *
+ * <p>A derived task's cancellation follows the task rule, not {@code CompletableFuture}'s (done at
+ * once, functions skipped); it is written as an asyncio coroutine would be, with
+ * {@code whenComplete} as {@code finally} and {@code handle}/{@code exceptionally} as
+ * {@code except}:
+ * <ul>
+ *   <li>cancelling it forwards the request up to what it waits on (this task, and the
+ *       {@code other} stage of {@code thenCombine}, {@code applyToEither} and the like), and it
+ *       finishes when that has finished and its function has run;</li>
+ *   <li>the functions of the chain still run as the cancellation comes back down:
+ *       {@code whenComplete} and {@code handle} receive the
+ *       {@link java.util.concurrent.CancellationException}, {@code exceptionally} too;</li>
+ *   <li>a function whose input had already completed runs even if the request came first; a
+ *       {@code thenCompose} function's returned stage then receives the request (it is the next
+ *       wait): {@code lock.acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} never
+ *       leaks the lock;</li>
+ *   <li>a derived task that received a request ends {@link TaskState#CANCELLED CANCELLED} even
+ *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
+ *       something else, as a task's body does.</li>
+ * </ul>
+ * Deriving a stage counts as retrieving this task's failure, and a derived task that passes that
+ * failure on does not report it again (a {@code whenComplete} made only to watch may be dropped);
+ * a failure that a function throws is the derived task's own, and reaches the loop's exception
+ * handler if nobody retrieves it, as any task's does.
  *
  * @param <T> the type of the result
  */
@@ -202,213 +227,171 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     @Override
     CompletableFuture<T> toCompletableFuture();
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenApply(Function<? super T, ? extends U> fn) {
-        return toCompletableFuture().thenApply(fn);
-    }
+    <U extends @Nullable Object> Task<U> thenApply(Function<? super T, ? extends U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
-        return toCompletableFuture().thenApplyAsync(fn);
-    }
+    <U extends @Nullable Object> Task<U> thenApplyAsync(Function<? super T, ? extends U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
-        return toCompletableFuture().thenApplyAsync(fn, executor);
-    }
+    <U extends @Nullable Object> Task<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenAccept(Consumer<? super T> action) {
-        return toCompletableFuture().thenAccept(action);
-    }
+    Task<@Nullable Void> thenAccept(Consumer<? super T> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action) {
-        return toCompletableFuture().thenAcceptAsync(action);
-    }
+    Task<@Nullable Void> thenAcceptAsync(Consumer<? super T> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
-        return toCompletableFuture().thenAcceptAsync(action, executor);
-    }
+    Task<@Nullable Void> thenAcceptAsync(Consumer<? super T> action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenRun(Runnable action) {
-        return toCompletableFuture().thenRun(action);
-    }
+    Task<@Nullable Void> thenRun(Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenRunAsync(Runnable action) {
-        return toCompletableFuture().thenRunAsync(action);
-    }
+    Task<@Nullable Void> thenRunAsync(Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> thenRunAsync(Runnable action, Executor executor) {
-        return toCompletableFuture().thenRunAsync(action, executor);
-    }
+    Task<@Nullable Void> thenRunAsync(Runnable action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U, V> CompletionStage<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        return toCompletableFuture().thenCombine(other, fn);
-    }
+    <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        return toCompletableFuture().thenCombineAsync(other, fn);
-    }
+    <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U, V> CompletionStage<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
-        return toCompletableFuture().thenCombineAsync(other, fn, executor);
-    }
+    <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        return toCompletableFuture().thenAcceptBoth(other, action);
-    }
+    <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        return toCompletableFuture().thenAcceptBothAsync(other, action);
-    }
+    <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
-        return toCompletableFuture().thenAcceptBothAsync(other, action, executor);
-    }
+    <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
-        return toCompletableFuture().runAfterBoth(other, action);
-    }
+    Task<@Nullable Void> runAfterBoth(CompletionStage<?> other, Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
-        return toCompletableFuture().runAfterBothAsync(other, action);
-    }
+    Task<@Nullable Void> runAfterBothAsync(CompletionStage<?> other, Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        return toCompletableFuture().runAfterBothAsync(other, action, executor);
-    }
+    Task<@Nullable Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        return toCompletableFuture().applyToEither(other, fn);
-    }
+    <U extends @Nullable Object> Task<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        return toCompletableFuture().applyToEitherAsync(other, fn);
-    }
+    <U extends @Nullable Object> Task<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
-        return toCompletableFuture().applyToEitherAsync(other, fn, executor);
-    }
+    <U extends @Nullable Object> Task<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        return toCompletableFuture().acceptEither(other, action);
-    }
+    Task<@Nullable Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        return toCompletableFuture().acceptEitherAsync(other, action);
-    }
+    Task<@Nullable Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
-        return toCompletableFuture().acceptEitherAsync(other, action, executor);
-    }
+    Task<@Nullable Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
-        return toCompletableFuture().runAfterEither(other, action);
-    }
+    Task<@Nullable Void> runAfterEither(CompletionStage<?> other, Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
-        return toCompletableFuture().runAfterEitherAsync(other, action);
-    }
+    Task<@Nullable Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        return toCompletableFuture().runAfterEitherAsync(other, action, executor);
-    }
+    Task<@Nullable Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
-        return toCompletableFuture().thenCompose(fn);
-    }
+    <U extends @Nullable Object> Task<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
-        return toCompletableFuture().thenComposeAsync(fn);
-    }
+    <U extends @Nullable Object> Task<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
-        return toCompletableFuture().thenComposeAsync(fn, executor);
-    }
+    <U extends @Nullable Object> Task<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> handle(BiFunction<? super T, @Nullable Throwable, ? extends U> fn) {
-        return toCompletableFuture().handle(fn);
-    }
+    <U extends @Nullable Object> Task<U> handle(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn) {
-        return toCompletableFuture().handleAsync(fn);
-    }
+    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default <U> CompletionStage<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn, Executor executor) {
-        return toCompletableFuture().handleAsync(fn, executor);
-    }
+    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> whenComplete(BiConsumer<? super T, ? super @Nullable Throwable> action) {
-        return toCompletableFuture().whenComplete(action);
-    }
+    Task<T> whenComplete(BiConsumer<? super T, ? super @Nullable Throwable> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action) {
-        return toCompletableFuture().whenCompleteAsync(action);
-    }
+    Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action, Executor executor) {
-        return toCompletableFuture().whenCompleteAsync(action, executor);
-    }
+    Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionally(Function<Throwable, ? extends T> fn) {
-        return toCompletableFuture().exceptionally(fn);
-    }
+    Task<T> exceptionally(Function<Throwable, ? extends T> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
-        return toCompletableFuture().exceptionallyAsync(fn);
-    }
+    Task<T> exceptionallyAsync(Function<Throwable, ? extends T> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
-        return toCompletableFuture().exceptionallyAsync(fn, executor);
-    }
+    Task<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        return toCompletableFuture().exceptionallyCompose(fn);
-    }
+    Task<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        return toCompletableFuture().exceptionallyComposeAsync(fn);
-    }
+    Task<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn);
 
+    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
     @Override
-    default CompletionStage<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
-        return toCompletableFuture().exceptionallyComposeAsync(fn, executor);
-    }
+    Task<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor);
 }

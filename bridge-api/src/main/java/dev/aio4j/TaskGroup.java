@@ -2,13 +2,12 @@ package dev.aio4j;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A scope whose tasks all finish before it does: asyncio's {@code TaskGroup}, kotlinx's
  * {@code coroutineScope}. Opened by {@link Async#taskGroup(ThrowingFunction)} (a blocking-style
- * body) or {@link Async#taskGroupAsync(java.util.function.Function)} (a non-blocking body).
+ * body) or {@link Async#taskGroupAsync(ThrowingFunction)} (a non-blocking body).
  *
  * <p>Fail-fast: when a task of the group fails (not by cancellation), the group cancels the
  * other tasks and its body, waits for all of them, and then fails with that first failure, the
@@ -47,7 +46,30 @@ public interface TaskGroup {
     <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
 
     /**
-     * Starts a non-blocking task in the group, as {@link Loop#createTaskAsync(Supplier)} does.
+     * Starts a blocking-style task whose body returns nothing in the group; see
+     * {@link #createTask(Callable)}.
+     *
+     * @param body the task's body
+     * @return the task, whose result is {@code null}
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    Task<@Nullable Void> createTask(ThrowingRunnable body);
+
+    /**
+     * Starts a named blocking-style task whose body returns nothing in the group; see
+     * {@link #createTask(Callable)}.
+     *
+     * @param name the task's name
+     * @param body the task's body
+     * @return the task, whose result is {@code null}
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the group is done or shutting down after a failure
+     */
+    Task<@Nullable Void> createTask(String name, ThrowingRunnable body);
+
+    /**
+     * Starts a non-blocking task in the group, as {@link Loop#createTaskAsync(Callable)} does.
      *
      * @param body called on the loop; returns the stage the task completes with
      * @param <T> the type of the result
@@ -55,7 +77,7 @@ public interface TaskGroup {
      * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if the group is done or shutting down after a failure
      */
-    <T extends @Nullable Object> Task<T> createTaskAsync(Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> createTaskAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
      * Starts a named non-blocking task in the group.
@@ -67,5 +89,5 @@ public interface TaskGroup {
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if the group is done or shutting down after a failure
      */
-    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> createTaskAsync(String name, Callable<? extends CompletionStage<? extends T>> body);
 }

@@ -313,8 +313,10 @@ class AsyncRunTest {
 
     @Test
     void runRejectsNulls() {
-        Expect.assertNpeNames("main", () -> Async.run(null));
-        Expect.assertNpeNames("main", () -> Async.run(LoopOptions.defaults(), null));
+        Expect.assertNpeNames("main", () -> Async.run((ThrowingFunction<Loop, String>) null));
+        Expect.assertNpeNames("main", () -> Async.run(LoopOptions.defaults(), (ThrowingFunction<Loop, String>) null));
+        Expect.assertNpeNames("main", () -> Async.run((ThrowingRunnable) null));
+        Expect.assertNpeNames("main", () -> Async.run(LoopOptions.defaults(), (ThrowingRunnable) null));
         Expect.assertNpeNames("options", () -> Async.run(null, loop -> "x"));
         Expect.assertNpeNames("main", () -> Async.runAsync(null));
         Expect.assertNpeNames("main", () -> Async.runAsync(LoopOptions.defaults(), null));

@@ -191,9 +191,11 @@ class LoopTaskFactoriesTest extends LoopFixture {
 
     @Test
     void nullArgumentsThrowNpeNamingTheParameter() {
-        Expect.assertNpeNames("body", () -> loop.createTask(null));
+        Expect.assertNpeNames("body", () -> loop.createTask((java.util.concurrent.Callable<String>) null));
+        Expect.assertNpeNames("body", () -> loop.createTask((ThrowingRunnable) null));
         Expect.assertNpeNames("name", () -> loop.createTask(null, () -> "x"));
-        Expect.assertNpeNames("body", () -> loop.createTask("n", null));
+        Expect.assertNpeNames("body", () -> loop.createTask("n", (java.util.concurrent.Callable<String>) null));
+        Expect.assertNpeNames("body", () -> loop.createTask("n", (ThrowingRunnable) null));
         Expect.assertNpeNames("body", () -> loop.createTaskAsync(null));
         Expect.assertNpeNames("name", () -> loop.createTaskAsync(null, () -> CompletableFuture.completedFuture("x")));
         Expect.assertNpeNames("body", () -> loop.createTaskAsync("n", null));

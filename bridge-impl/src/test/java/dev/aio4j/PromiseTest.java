@@ -49,7 +49,7 @@ class PromiseTest {
     void cancellingAPromiseCompletesItAtOnceAndWakesItsAwaiter() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();
-            Task<String> waiter = loop.createTask(p::join);
+            Task<String> waiter = loop.createTask(() -> p.join());
             Async.sleep(Duration.ofMillis(20));
             assertTrue(p.cancel("gone"));
             assertTrue(p.isDone(), "a promise has no body to wait for");

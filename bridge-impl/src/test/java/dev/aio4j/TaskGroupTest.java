@@ -112,7 +112,7 @@ class TaskGroupTest {
         Async.run(loop -> {
             AtomicReference<Task<String>> child = new AtomicReference<>();
             IOException bodyFailure = new IOException("body");
-            TaskFailedException e = assertThrows(TaskFailedException.class, () -> Async.taskGroup(tg -> {
+            TaskFailedException e = assertThrows(TaskFailedException.class, () -> Async.taskGroup((ThrowingConsumer<TaskGroup>) tg -> { // a block that only throws fits both forms
                 child.set(tg.createTask(() -> {
                     Async.sleep(Duration.ofMinutes(1));
                     return "never";
@@ -147,7 +147,7 @@ class TaskGroupTest {
         Async.run(loop -> {
             AtomicReference<Task<String>> child = new AtomicReference<>();
             CountDownLatch inGroup = new CountDownLatch(1);
-            Task<String> outer = loop.createTask(() -> Async.taskGroup(tg -> {
+            Task<String> outer = loop.createTask(() -> Async.<String>taskGroup(tg -> {
                 child.set(tg.createTask(() -> {
                     Async.sleep(Duration.ofMinutes(1));
                     return "never";
@@ -264,7 +264,8 @@ class TaskGroupTest {
             assertFalse(onLoop instanceof CancellationException);
             return CompletableFuture.completedFuture(null);
         });
-        Expect.assertNpeNames("body", () -> Async.taskGroup(null));
+        Expect.assertNpeNames("body", () -> Async.taskGroup((ThrowingFunction<TaskGroup, String>) null));
+        Expect.assertNpeNames("body", () -> Async.taskGroup((ThrowingConsumer<TaskGroup>) null));
         Expect.assertNpeNames("body", () -> Async.taskGroupAsync(null));
     }
 }

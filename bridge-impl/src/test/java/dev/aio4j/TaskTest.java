@@ -338,7 +338,7 @@ class TaskTest {
                 Integer value = i;
                 Task<Integer> t = Async.toThread(() -> value);
                 tasks.add(t);
-                awaiters.add(loop.createTask(t::join));
+                awaiters.add(loop.createTask(() -> t.join()));
             }
             for (int i = 0; i < n; i++) {
                 assertEquals(Integer.valueOf(i), awaiters.get(i).join(), "task " + i + " was done, but await gave another value");
@@ -576,7 +576,7 @@ class TaskTest {
             Promise<String> p = loop.createPromise();
             Expect.assertNpeNames("message", () -> p.cancel(null));
             Expect.assertNpeNames("body", () -> loop.createTask((java.util.concurrent.Callable<String>) null));
-            Expect.assertNpeNames("body", () -> loop.createTaskAsync((java.util.function.Supplier<CompletableFuture<String>>) null));
+            Expect.assertNpeNames("body", () -> loop.createTaskAsync((java.util.concurrent.Callable<CompletableFuture<String>>) null));
             Expect.assertNpeNames("name", () -> loop.createTask(null, () -> "x"));
             Expect.assertNpeNames("stage", () -> loop.adopt(null));
             Expect.assertNpeNames("exception", () -> p.fail(null));

@@ -100,14 +100,14 @@ public interface AsyncProvider {
     <T extends @Nullable Object> T run(LoopOptions options, ThrowingFunction<? super Loop, ? extends T> main);
 
     /**
-     * Implements {@link dev.aio4j.Async#runAsync(LoopOptions, Function)}.
+     * Implements {@link dev.aio4j.Async#runAsync(LoopOptions, ThrowingFunction)}.
      *
      * @param options how the loop is made
      * @param main the main body
      * @param <T> the result type
      * @return the result
      */
-    <T extends @Nullable Object> T runAsync(LoopOptions options, Function<? super Loop, ? extends CompletionStage<? extends T>> main);
+    <T extends @Nullable Object> T runAsync(LoopOptions options, ThrowingFunction<? super Loop, ? extends CompletionStage<? extends T>> main);
 
     /**
      * Implements {@link dev.aio4j.Async#sleep(Duration)}.
@@ -194,14 +194,14 @@ public interface AsyncProvider {
     <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body);
 
     /**
-     * Implements {@link dev.aio4j.Async#timeoutAsync(Duration, Supplier)}.
+     * Implements {@link dev.aio4j.Async#timeoutAsync(Duration, Callable)}.
      *
      * @param timeout the timeout
      * @param body the body
      * @param <T> the result type
      * @return the task
      */
-    <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> timeoutAsync(Duration timeout, Callable<? extends CompletionStage<? extends T>> body);
 
     /**
      * Implements {@link dev.aio4j.Async#shield(CompletionStage)}.
@@ -231,13 +231,13 @@ public interface AsyncProvider {
     <T extends @Nullable Object> T taskGroup(ThrowingFunction<? super TaskGroup, ? extends T> body);
 
     /**
-     * Implements {@link dev.aio4j.Async#taskGroupAsync(Function)}.
+     * Implements {@link dev.aio4j.Async#taskGroupAsync(ThrowingFunction)}.
      *
      * @param body the body
      * @param <T> the result type
      * @return the task
      */
-    <T extends @Nullable Object> Task<T> taskGroupAsync(Function<? super TaskGroup, ? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> taskGroupAsync(ThrowingFunction<? super TaskGroup, ? extends CompletionStage<? extends T>> body);
 
     /**
      * Implements {@link AsyncIterable#forEach(Consumer)}.

@@ -1,6 +1,7 @@
 package dev.aio4j.sync;
 
 import dev.aio4j.Task;
+import dev.aio4j.ThrowingRunnable;
 import dev.aio4j.spi.AsyncProvider;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -14,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * AsyncLock lock = AsyncLock.create();
  * // blocking style
- * try (Held held = lock.lock()) { update(shared); }
- * lock.withLock(() -> update(shared));
+ * lock.withLock(() -> { update(shared); });       // a body that returns nothing
+ * int n = lock.withLock(() -> count(shared));      // or a value
+ * try (Held held = lock.lock()) { update(shared); } // -Xlint:try warns: held is never named
  * // non-blocking style
  * Task<Integer> t = lock.withLockAsync(() -> updateAsync(shared));
  * }</pre>
@@ -83,7 +85,9 @@ public interface AsyncLock {
     /**
      * Waits until the lock is free and takes it, parking the calling thread (asyncio's
      * {@code await lock.acquire()}, for blocking-style bodies); returns a handle whose
-     * {@link Held#close()} releases it, for try-with-resources. An uncontended call makes no
+     * {@link Held#close()} releases it, for try-with-resources. Prefer {@link #withLock(ThrowingRunnable)}
+     * where the body does not need the handle: {@code try (Held h = lock.lock())} with {@code h}
+     * unused is reported by javac's {@code -Xlint:try}. An uncontended call makes no
      * task.
      *
      * <p><b>Cancellation:</b> an interrupt throws {@link java.util.concurrent.CancellationException}
@@ -162,6 +166,25 @@ public interface AsyncLock {
      * @throws IllegalStateException if called on a loop's own thread
      */
     <T extends @Nullable Object> T withLock(Callable<? extends T> body);
+
+    /**
+     * Runs a {@code body} that returns nothing with the lock held: {@link #withLock(Callable)}
+     * without a result, and the form to prefer over {@code try (Held h = lock.lock())}, which
+     * javac's {@code -Xlint:try} reports (the resource is never named in the body) and fails a
+     * build with {@code -Werror}. A lambda that returns a value picks {@link #withLock(Callable)}.
+     *
+     * @param body the code to run while holding the lock
+     * @throws NullPointerException if {@code body} is null
+     * @throws java.util.concurrent.CancellationException if interrupted while waiting
+     * @throws IllegalStateException if called on a loop's own thread
+     */
+    default void withLock(ThrowingRunnable body) {
+        java.util.Objects.requireNonNull(body, "body");
+        withLock(() -> {
+            body.run();
+            return null;
+        });
+    }
 
     /**
      * Returns a task that takes the lock, calls {@code body} on the loop's thread, waits for the

@@ -1,6 +1,7 @@
 package dev.aio4j.sync;
 
 import dev.aio4j.Task;
+import dev.aio4j.ThrowingRunnable;
 import dev.aio4j.spi.AsyncProvider;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -135,6 +136,25 @@ public interface AsyncSemaphore {
      * @throws IllegalStateException if called on a loop's own thread
      */
     <T extends @Nullable Object> T withPermit(Callable<? extends T> body);
+
+    /**
+     * Runs a {@code body} that returns nothing while holding a permit: {@link #withPermit(Callable)}
+     * without a result, and the form to prefer over {@code try (Held h = semaphore.acquire())},
+     * which javac's {@code -Xlint:try} reports. A lambda that returns a value picks
+     * {@link #withPermit(Callable)}.
+     *
+     * @param body the code to run while holding a permit
+     * @throws NullPointerException if {@code body} is null
+     * @throws java.util.concurrent.CancellationException if interrupted while waiting
+     * @throws IllegalStateException if called on a loop's own thread
+     */
+    default void withPermit(ThrowingRunnable body) {
+        java.util.Objects.requireNonNull(body, "body");
+        withPermit(() -> {
+            body.run();
+            return null;
+        });
+    }
 
     /**
      * Returns a task that takes a permit, calls {@code body} on the loop's thread, waits for the

@@ -5,14 +5,17 @@ package dev.aio4j.sync;
  * {@link AsyncLock#lock()} and {@link AsyncSemaphore#acquire()} return, for try-with-resources
  * (asyncio's {@code async with lock:}).
  *
+ * <p>Where the body does not need the handle, prefer {@link AsyncLock#withLock(dev.aio4j.ThrowingRunnable)}
+ * and {@link AsyncSemaphore#withPermit(dev.aio4j.ThrowingRunnable)}: javac's {@code -Xlint:try}
+ * reports a resource that the body never names, and a build with {@code -Werror} fails on
+ * {@code try (Held held = lock.lock()) { update(shared); }}.
+ *
  * <pre>{@code
- * try (Held held = lock.lock()) {
- *     update(shared);
+ * lock.withLock(() -> { update(shared); });
+ * try (Held held = lock.lock()) {             // when the handle is needed
+ *     handOff(held);
  * }
  * }</pre>
- *
- * <p>(javac's {@code -Xlint:try} warns about a resource the body never names; {@link
- * AsyncLock#withLock} avoids the variable altogether.)
  *
  * <p>Thread-safe; it may be closed from any thread, like asyncio's {@code release()}: neither a
  * lock nor a semaphore of aio4j has an owner.

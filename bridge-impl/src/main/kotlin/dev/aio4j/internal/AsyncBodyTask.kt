@@ -7,6 +7,7 @@
 package dev.aio4j.internal
 
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Callable
 import java.util.function.Supplier
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
@@ -15,7 +16,7 @@ internal class AsyncBodyTask<T>(
     loop: EventLoop,
     context: CoroutineContext,
     name: String?,
-    body: Supplier<out CompletionStage<out T>>,
+    body: Callable<out CompletionStage<out T>>,
 ) : FollowingTask<T>(loop, context, name, NEW), Runnable {
 
     init {
@@ -27,7 +28,7 @@ internal class AsyncBodyTask<T>(
     override fun run() {
         if (!casPhase(NEW, RUNNING)) return
         @Suppress("UNCHECKED_CAST")
-        val body = slot as Supplier<out CompletionStage<out T>>
+        val body = slot as Callable<out CompletionStage<out T>>
         slot = null
         val stage = try {
             callAsyncBody(this, body) { name() }
@@ -49,12 +50,20 @@ internal class AsyncBodyTask<T>(
  * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
  * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what].
  */
-internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> {
+internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> =
+    callAsyncBody(task, Callable { body.get() }, what)
+
+/**
+ * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
+ * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what]. What
+ * the body throws, checked or not, is thrown as it is.
+ */
+internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Callable<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> {
     val loop = task.eventLoop
     val previous = loop.runningTask
     loop.runningTask = task
     try {
-        val returned: CompletionStage<out T>? = body.get() // null from Java despite the contract
+        val returned: CompletionStage<out T>? = body.call() // null from Java despite the contract
         return returned ?: throw NullPointerException("the body of ${what()} returned null instead of a CompletionStage")
     } finally {
         loop.runningTask = previous

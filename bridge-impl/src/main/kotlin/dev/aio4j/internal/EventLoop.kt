@@ -20,6 +20,7 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ThrowingRunnable
 import dev.aio4j.ExceptionContext
 import dev.aio4j.Handle
 import dev.aio4j.Loop
@@ -44,7 +45,6 @@ import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.LongAdder
 import java.util.concurrent.locks.LockSupport
-import java.util.function.Supplier
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.Dispatchers
@@ -452,11 +452,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         return newBlockingTask(name, body, taskContext, blockingExecutor)
     }
 
-    override fun <T> createTaskAsync(body: Supplier<out CompletionStage<out T>>): Task<T> = newAsyncTask(null, body, taskContext)
+    override fun <T> createTaskAsync(body: Callable<out CompletionStage<out T>>): Task<T> = newAsyncTask(null, body, taskContext)
 
-    override fun <T> createTaskAsync(name: String, body: Supplier<out CompletionStage<out T>>): Task<T> {
+    override fun <T> createTaskAsync(name: String, body: Callable<out CompletionStage<out T>>): Task<T> {
         Objects.requireNonNull(name, "name")
         return newAsyncTask(name, body, taskContext)
+    }
+
+    override fun createTask(body: ThrowingRunnable): Task<Void?> = newBlockingTask(null, voidBody(body), taskContext, blockingExecutor)
+
+    override fun createTask(name: String, body: ThrowingRunnable): Task<Void?> {
+        Objects.requireNonNull(name, "name")
+        return newBlockingTask(name, voidBody(body), taskContext, blockingExecutor)
     }
 
     fun <T> newBlockingTask(name: String?, body: Callable<out T>, context: CoroutineContext, executor: Executor): BlockingTask<T> {
@@ -465,7 +472,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         return BlockingTask(this, context, name, body, executor)
     }
 
-    fun <T> newAsyncTask(name: String?, body: Supplier<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
+    fun <T> newAsyncTask(name: String?, body: Callable<out CompletionStage<out T>>, context: CoroutineContext): AsyncBodyTask<T> {
         Objects.requireNonNull(body, "body")
         checkOpen()
         return AsyncBodyTask(this, context, name, body)

@@ -9,12 +9,12 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ThrowingRunnable
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
 import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
-import java.util.function.Supplier
 import kotlinx.coroutines.Job
 import kotlin.coroutines.CoroutineContext
 
@@ -44,9 +44,16 @@ internal class GroupTask<T>(loop: EventLoop, context: CoroutineContext) : Follow
         return blocking(name, body)
     }
 
-    override fun <R> createTaskAsync(body: Supplier<out CompletionStage<out R>>): Task<R> = nonBlocking(null, body)
+    override fun createTask(body: ThrowingRunnable): Task<Void?> = blocking(null, voidBody(body))
 
-    override fun <R> createTaskAsync(name: String, body: Supplier<out CompletionStage<out R>>): Task<R> {
+    override fun createTask(name: String, body: ThrowingRunnable): Task<Void?> {
+        Objects.requireNonNull(name, "name")
+        return blocking(name, voidBody(body))
+    }
+
+    override fun <R> createTaskAsync(body: Callable<out CompletionStage<out R>>): Task<R> = nonBlocking(null, body)
+
+    override fun <R> createTaskAsync(name: String, body: Callable<out CompletionStage<out R>>): Task<R> {
         Objects.requireNonNull(name, "name")
         return nonBlocking(name, body)
     }
@@ -57,7 +64,7 @@ internal class GroupTask<T>(loop: EventLoop, context: CoroutineContext) : Follow
         return eventLoop.newBlockingTask(name, body, childContext, eventLoop.blockingExecutor)
     }
 
-    private fun <R> nonBlocking(name: String?, body: Supplier<out CompletionStage<out R>>): Task<R> {
+    private fun <R> nonBlocking(name: String?, body: Callable<out CompletionStage<out R>>): Task<R> {
         Objects.requireNonNull(body, "body")
         checkAccepting()
         return eventLoop.newAsyncTask(name, body, childContext)

@@ -64,7 +64,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> run(options: LoopOptions, main: ThrowingFunction<in Loop, out T>): T = Runs.run(options, main)
 
-    override fun <T> runAsync(options: LoopOptions, main: Function<in Loop, out CompletionStage<out T>>): T = Runs.runAsync(options, main)
+    override fun <T> runAsync(options: LoopOptions, main: ThrowingFunction<in Loop, out CompletionStage<out T>>): T = Runs.runAsync(options, main)
 
     override fun sleep(delay: Duration) {
         Current.checkMayBlock("Async.sleep()")
@@ -115,7 +115,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, body)
 
-    override fun <T> timeoutAsync(timeout: Duration, body: Supplier<out CompletionStage<out T>>): Task<T> {
+    override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
         return WaitForTask(loop, loop.taskContext, loop.newAsyncTask(null, body, loop.taskContext), timeout)
     }
@@ -132,7 +132,7 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> taskGroup(body: ThrowingFunction<in TaskGroup, out T>): T = Runs.taskGroup(body)
 
-    override fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
+    override fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
 
     override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Walks.forEach(iterable, action)
 

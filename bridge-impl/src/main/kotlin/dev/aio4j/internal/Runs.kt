@@ -14,8 +14,6 @@ import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
-import java.util.function.Function
-import java.util.function.Supplier
 
 internal object Runs {
 
@@ -33,11 +31,11 @@ internal object Runs {
         }
     }
 
-    fun <T> runAsync(options: LoopOptions, main: Function<in Loop, out CompletionStage<out T>>): T {
+    fun <T> runAsync(options: LoopOptions, main: ThrowingFunction<in Loop, out CompletionStage<out T>>): T {
         Current.checkMayBlock("Async.runAsync()")
         val loop = EventLoop(options)
         try {
-            return loop.runUntilComplete(loop.newAsyncTask("main", Supplier { main.apply(loop) }, loop.taskContext))
+            return loop.runUntilComplete(loop.newAsyncTask("main", Callable { main.apply(loop) }, loop.taskContext))
         } finally {
             loop.close()
         }
@@ -91,7 +89,7 @@ internal object Runs {
         return group.outcomeForAwait()
     }
 
-    fun <T> taskGroupAsync(body: Function<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {
+    fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {
         val loop = Current.loop()
         loop.checkOpen()
         val group = GroupTask<T>(loop, loop.taskContext)

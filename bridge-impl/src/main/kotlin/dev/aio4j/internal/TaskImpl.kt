@@ -48,7 +48,7 @@ internal abstract class TaskImpl<T>(
     name: String?,
     initialPhase: Int,
     runsCoroutine: Boolean,
-) : Task<T> {
+) : TaskStages<T>() {
     /**
      * The task's place in the job tree. Only a task whose body is a coroutine ([runsCoroutine]:
      * it calls job.start) needs a context to run in, with the loop's dispatcher; the others get the

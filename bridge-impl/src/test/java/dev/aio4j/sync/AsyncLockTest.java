@@ -270,7 +270,8 @@ class AsyncLockTest {
             }));
             assertSame(checked, wrapped.getCause());
             assertFalse(lock.isLocked());
-            assertThrows(NullPointerException.class, () -> lock.withLock(null));
+            assertThrows(NullPointerException.class, () -> lock.withLock((java.util.concurrent.Callable<String>) null));
+            assertThrows(NullPointerException.class, () -> lock.withLock((dev.aio4j.ThrowingRunnable) null));
             return null;
         });
     }

@@ -209,7 +209,8 @@ class AsyncSemaphoreTest {
             Task<Object> failed = sem.withPermitAsync(() -> CompletableFuture.failedFuture(boom));
             assertSame(boom, assertThrows(IllegalStateException.class, failed::join));
             assertEquals(1, sem.availablePermits());
-            assertThrows(NullPointerException.class, () -> sem.withPermit(null));
+            assertThrows(NullPointerException.class, () -> sem.withPermit((java.util.concurrent.Callable<String>) null));
+            assertThrows(NullPointerException.class, () -> sem.withPermit((dev.aio4j.ThrowingRunnable) null));
             assertThrows(NullPointerException.class, () -> sem.withPermitAsync(null));
             return null;
         });

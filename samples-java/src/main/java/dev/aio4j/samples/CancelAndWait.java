@@ -136,8 +136,8 @@ public final class CancelAndWait {
             Async.sleep(Pace.units(2.5));
             return "medium";
         });
-        // A non-blocking body returns the sleep task itself, so that cancelling "slow" cancels the sleep
-        // (a stage derived from it, such as sleepAsync(...).thenApply(...), would not pass cancellation on).
+        // A non-blocking body returns the sleep task, so that cancelling "slow" cancels the sleep (a stage
+        // derived from it, such as sleepAsync(...).thenApply(...), would pass the cancellation on as well).
         Task<@Nullable Object> slow = loop.createTaskAsync("slow", () -> Async.sleepAsync(Pace.units(5)));
         Duration timeout = Pace.UNIT;
         Timing.Timed<Done<@Nullable Object>> waited = Timing.measure(() -> Async.wait(List.of(fast, medium, slow), ReturnWhen.ALL_COMPLETED, timeout).join());

@@ -93,7 +93,7 @@ public final class LockEventConditionSemaphore {
                 return null;
             }));
         }
-        waiters.add(loop.adopt(responded.awaitAsync().thenRun(() -> wokeAt.add(step.incrementAndGet()))));
+        waiters.add(responded.awaitAsync().thenRun(() -> wokeAt.add(step.incrementAndGet()))); // a derived stage is a task
         waiting.await();
         Task<Void> response = loop.createTask(() -> {
             Async.sleep(UNIT); // the response takes a while
@@ -125,16 +125,15 @@ public final class LockEventConditionSemaphore {
         }
         waiting.await();
         for (int i = 0; i < 2; i++) { // non-blocking waiters: take the lock, wait (releasing it), count, release
-            waiters.add(loop.adopt(ready.acquireAsync()
+            waiters.add(ready.acquireAsync()
                     .thenCompose(v -> ready.awaitAsync())
                     .thenRun(() -> {
                         released.incrementAndGet();
                         ready.release();
-                    })));
+                    }));
         }
         ready.withLock(() -> { // the lock comes after the four waiters have taken it and waited
             ready.signal(2); // asyncio's notify(2)
-            return null;
         });
         Async.sleep(UNIT); // time enough for a third to wake, if one could
         int afterSignal2 = released.get();

@@ -18,7 +18,6 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Flow
 import java.util.function.Function
-import java.util.function.Supplier
 import kotlinx.coroutines.jdk9.asFlow
 
 internal class BlockingGenerator<T>(private val capacity: Int, private val body: Generator<T>) : AsyncIterable<T> {
@@ -33,7 +32,7 @@ internal class AsyncGenerator<T>(
     private val body: Function<in AsyncEmitter<T>, out CompletionStage<*>>,
 ) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
-        override fun startProducer(): TaskImpl<*> = loop.newAsyncTask(null, Supplier { body.apply(this) }, loop.taskContext)
+        override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { body.apply(this) }, loop.taskContext)
     }
 }
 

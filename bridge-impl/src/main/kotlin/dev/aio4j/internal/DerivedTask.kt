@@ -1,0 +1,189 @@
+/*
+ * A stage derived from a task (thenApply, handle, thenCompose, whenComplete...) is itself a task on
+ * the same loop, and its cancellation follows the task rule rather than CompletableFuture's:
+ *
+ *   - cancelling it is a request that goes up to what it waits on (its input task, or both inputs
+ *     of a thenCombine/applyToEither; an input that is not a task of the loop is adopted), and it
+ *     ends when its input has ended and its function has run;
+ *   - the function runs on the input's outcome whatever it is, so whenComplete/handle/exceptionally
+ *     see the CancellationException as it comes back down (asyncio's finally/except blocks);
+ *   - once the input is done the function runs even if the request came first, and a thenCompose
+ *     function's stage receives the request instead (it is the next wait): a thenCompose that
+ *     releases a lock it was granted still runs;
+ *   - a task that received a request ends CANCELLED even if its function returned normally, as a
+ *     body that catches the cancellation does (a function that throws makes it FAILED).
+ *
+ * Exceptions reach the functions as thrown, without CompletionException wrappers. A failure that a
+ * function throws is the derived task's own, reported if nobody retrieves it; an input's failure
+ * passed on is not reported again. The plain forms
+ * run the function where the input completes (or in the caller, when it is done already); the
+ * ...Async forms on the executor given, or on the loop.
+ *
+ * States, in the phase bits: RUNNING while the input is pending, BODY_DONE once it has arrived
+ * (the function runs, then the task finishes or follows the stage the function returned).
+ */
+package dev.aio4j.internal
+
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.Executor
+import java.util.function.BiConsumer
+import java.util.function.BiFunction
+import java.util.function.Consumer
+import java.util.function.Function
+import kotlinx.coroutines.Job
+
+internal class DerivedTask<T>(
+    loop: EventLoop,
+    private val kind: Int,
+    private var fn: Any?,
+    private val executor: Executor?,
+) : FollowingTask<T>(loop, loop.taskContext, null, RUNNING), Runnable {
+    private lateinit var first: TaskImpl<*>
+    private var second: TaskImpl<*>? = null
+    private var input: Result<Any?>? = null
+
+    init {
+        job.attach(loop.taskContext[Job])
+    }
+
+    /** Starts waiting for [source]'s outcome. */
+    fun from(source: TaskImpl<*>): DerivedTask<T> {
+        first = source
+        source.markRetrieved()
+        if (source.isDone) onInput(source.resultNow0()) else source.job.invokeOnCompletion { onInput(source.resultNow0()) }
+        if (job.isCancelled) source.cancel() // cancelled by a closing loop while it was being made
+        return this
+    }
+
+    /** Starts waiting for both of [a] and [b] (the first failure is enough), or either ([kind] says which). */
+    fun from(a: TaskImpl<*>, b: TaskImpl<*>): DerivedTask<T> {
+        first = a
+        second = b
+        a.markRetrieved()
+        b.markRetrieved()
+        val either = kind >= APPLY_EITHER
+        val handler: (Throwable?) -> Unit = {
+            val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
+            when {
+                either -> onInput(firstOutcome!!)
+                a.isDone && a.exceptionOrNull() != null -> onInput(a.resultNow0())
+                b.isDone && b.exceptionOrNull() != null -> onInput(b.resultNow0())
+                a.isDone && b.isDone -> onInput(Result.success(null))
+            }
+        }
+        a.job.invokeOnCompletion(handler)
+        b.job.invokeOnCompletion(handler)
+        if (job.isCancelled) onCancelRequested(job.getCancellationException())
+        return this
+    }
+
+    private fun onInput(outcome: Result<Any?>) {
+        if (!casPhase(RUNNING, BODY_DONE)) return
+        if (executor == null) {
+            step(outcome)
+            return
+        }
+        input = outcome
+        try {
+            executor.execute(this)
+        } catch (e: Throwable) {
+            fn = null
+            tryFinish(Result.failure(e))
+        }
+    }
+
+    /** Runs the function on an executor. */
+    override fun run() {
+        val outcome = input!!
+        input = null
+        step(outcome)
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun step(outcome: Result<Any?>) {
+        val f = fn
+        fn = null
+        val e = outcome.exceptionOrNull()
+        val v = outcome.getOrNull()
+        try {
+            when (kind) {
+                APPLY, APPLY_EITHER -> if (e == null) done((f as Function<Any?, T>).apply(v)) else passOn(e)
+                ACCEPT, ACCEPT_EITHER -> if (e == null) (f as Consumer<Any?>).accept(v).also { done(null as T) } else passOn(e)
+                RUN, RUN_BOTH, RUN_EITHER -> if (e == null) (f as Runnable).run().also { done(null as T) } else passOn(e)
+                COMPOSE -> if (e == null) follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(v))) else passOn(e)
+                HANDLE -> done((f as BiFunction<Any?, Throwable?, T>).apply(v, e))
+                WHEN_COMPLETE -> whenComplete(f as BiConsumer<Any?, Throwable?>, v, e)
+                EXCEPTIONALLY -> if (e == null) done(v as T) else done((f as Function<Throwable, T>).apply(e))
+                EXCEPTIONALLY_COMPOSE -> if (e == null) done(v as T) else follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
+                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(first.valueNow(), second!!.valueNow())) else passOn(e)
+                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(first.valueNow(), second!!.valueNow()).also { done(null as T) } else passOn(e)
+            }
+        } catch (thrown: Throwable) {
+            fail(thrown)
+        }
+    }
+
+    private fun whenComplete(action: BiConsumer<Any?, Throwable?>, v: Any?, e: Throwable?) {
+        try {
+            action.accept(v, e)
+        } catch (thrown: Throwable) {
+            if (e == null) {
+                fail(thrown)
+                return
+            }
+            if (thrown !== e) e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+        }
+        @Suppress("UNCHECKED_CAST")
+        if (e == null) done(v as T) else passOn(e)
+    }
+
+    private fun stageOf(stage: CompletionStage<out T>?): CompletionStage<out T> =
+        stage ?: throw NullPointerException("the function of ${name()} returned null instead of a CompletionStage")
+
+    private fun done(value: T) {
+        tryFinish(Result.success(value))
+    }
+
+    /** Fails with what the function threw: a failure of its own, reported if nobody retrieves it. */
+    private fun fail(e: Throwable) {
+        tryFinish(Result.failure(e))
+    }
+
+    /**
+     * Fails with the input's failure, passed on: the input's report was given up for this task,
+     * and the same failure is not reported again if nobody retrieves it here (a stage made only to
+     * watch, such as kotlinx's await() or a whenComplete for logging, is dropped).
+     */
+    private fun passOn(e: Throwable) {
+        markRetrieved()
+        tryFinish(Result.failure(e))
+    }
+
+    override fun onCancelRequested(cause: Throwable) {
+        if (phase() == RUNNING) {
+            if (this::first.isInitialized) first.cancel()
+            second?.cancel()
+        } else {
+            super.onCancelRequested(cause) // the stage a function returned, once followed
+        }
+    }
+
+    override fun toString(): String = super.toString()
+
+    companion object {
+        const val APPLY = 0
+        const val ACCEPT = 1
+        const val RUN = 2
+        const val COMPOSE = 3
+        const val HANDLE = 4
+        const val WHEN_COMPLETE = 5
+        const val EXCEPTIONALLY = 6
+        const val EXCEPTIONALLY_COMPOSE = 7
+        const val COMBINE = 8
+        const val ACCEPT_BOTH = 9
+        const val RUN_BOTH = 10
+        const val APPLY_EITHER = 11
+        const val ACCEPT_EITHER = 12
+        const val RUN_EITHER = 13
+    }
+}

@@ -1,0 +1,162 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Stages derived from a task are tasks, cancelled by the task rule (see Task's "Composition"). */
+class DerivedTaskTest extends LoopFixture {
+
+    private Task<String> sleeper() {
+        return loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "slept"));
+    }
+
+    @Test
+    void cancellingADerivedTaskIsARequestThatGoesUpAndHandleRunsOnTheWayDown() {
+        loop.runUntilComplete(loop.createTask(() -> {
+            Task<String> source = sleeper();
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Task<String> handled = source.handle((v, e) -> {
+                seen.set(e);
+                return "handled";
+            });
+            Async.sleep(Duration.ofMillis(5));
+            assertTrue(handled.cancel());
+            assertThrows(CancellationException.class, handled::join);
+            assertTrue(source.isCancelled(), "the request went up");
+            assertInstanceOf(CancellationException.class, seen.get(), "handle saw the cancellation as thrown");
+            assertTrue(handled.isCancelled(), "a task that got a request ends CANCELLED though its function returned");
+            return null;
+        }));
+    }
+
+    @Test
+    void aFunctionThatThrowsAfterARequestMakesTheTaskFail() {
+        loop.runUntilComplete(loop.createTask(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Task<String> failing = sleeper().exceptionally(e -> {
+                throw boom;
+            });
+            Async.sleep(Duration.ofMillis(5));
+            failing.cancel();
+            assertSame(boom, assertThrows(IllegalStateException.class, failing::join));
+            return null;
+        }));
+    }
+
+    @Test
+    void aThenComposeWhoseInputIsDoneRunsAndTheRequestReachesTheStageItReturned() {
+        loop.runUntilComplete(loop.createTask(() -> {
+            Promise<String> input = loop.createPromise();
+            AtomicReference<Task<String>> next = new AtomicReference<>();
+            Task<String> composed = input.thenComposeAsync(v -> { // runs on the loop, later
+                next.set(sleeper());
+                return next.get();
+            });
+            input.complete("in");
+            composed.cancel(); // after the input, before the function ran
+            assertThrows(CancellationException.class, composed::join);
+            assertTrue(next.get() != null && next.get().isCancelled(), "the function ran and its stage got the request");
+            return null;
+        }));
+    }
+
+    @Test
+    void functionsSeeExceptionsAsThrownAtAnyDepth() {
+        IllegalArgumentException thrown = new IllegalArgumentException("x");
+        Task<String> chain = loop.<String>createTaskAsync(() -> CompletableFuture.failedFuture(thrown))
+                .thenApply(v -> v + "1")
+                .thenApply(v -> v + "2")
+                .handle((v, e) -> e == thrown ? "same instance" : "wrapped: " + e);
+        assertEquals("same instance", loop.runUntilComplete(chain));
+    }
+
+    @Test
+    void whenCompletePassesTheOutcomeOnAndAddsItsOwnFailureAsSuppressed() {
+        IllegalStateException source = new IllegalStateException("source");
+        RuntimeException action = new RuntimeException("action");
+        Task<String> t = loop.<String>createTaskAsync(() -> CompletableFuture.failedFuture(source)).whenComplete((v, e) -> {
+            throw action;
+        });
+        assertSame(source, assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(t)));
+        assertSame(action, source.getSuppressed()[0]);
+        assertEquals("v", loop.runUntilComplete(loop.createTask(() -> "v").whenComplete((v, e) -> { })));
+    }
+
+    @Test
+    void asyncFormsRunOnTheLoopOrTheExecutorGiven() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "given"));
+        try {
+            Task<Integer> t = loop.createTask(() -> 1);
+            Task<String> onLoop = t.thenApplyAsync(v -> Loop.current() == loop ? "loop" : "elsewhere");
+            Task<String> onPool = t.thenApplyAsync(v -> Thread.currentThread().getName(), pool);
+            assertEquals("loop", loop.runUntilComplete(onLoop));
+            assertEquals("given", loop.runUntilComplete(onPool));
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void twoInputFormsWaitForBothOrEitherAndForwardTheRequestToBoth() {
+        loop.runUntilComplete(loop.createTask(() -> {
+            Task<Integer> a = loop.createTask(() -> 1);
+            Task<Integer> b = loop.createTask(() -> 2);
+            assertEquals(3, a.thenCombine(b, Integer::sum).join());
+            assertEquals(3, a.thenCombine(CompletableFuture.completedFuture(2), Integer::sum).join(), "a plain stage as the other");
+            Task<String> s1 = sleeper();
+            Task<String> s2 = sleeper();
+            Task<String> either = s1.applyToEither(s2, v -> v);
+            Async.sleep(Duration.ofMillis(5));
+            either.cancel();
+            assertThrows(CancellationException.class, either::join);
+            assertTrue(s1.isCancelled() && s2.isCancelled(), "both inputs got the request");
+            Task<Integer> fast = loop.createTask(() -> 7);
+            assertEquals(7, fast.applyToEither(sleeper().thenApply(v -> 0), v -> v).join());
+            return null;
+        }));
+    }
+
+    @Test
+    void aFailureAFunctionThrowsIsReportedIfUnretrievedAndAPassedOnOneIsNot() {
+        IllegalStateException passed = new IllegalStateException("passed on");
+        IllegalStateException own = new IllegalStateException("own");
+        Task<String> failed = loop.createTaskAsync(() -> CompletableFuture.failedFuture(passed));
+        failed.thenApply(v -> v).whenComplete((v, e) -> { }); // watched only, dropped
+        Task<String> ok = loop.createTask(() -> "ok");
+        ok.thenAccept(v -> {
+            throw own;
+        });
+        loop.runUntilComplete(loop.createTask(() -> Async.sleep(Duration.ofMillis(5))));
+        loop.close();
+        List<ExceptionContext> reports = x.reports();
+        assertEquals(1, reports.size(), reports.toString());
+        assertSame(own, reports.get(0).exception());
+    }
+
+    @Test
+    void badInputAndAClosedLoop() {
+        Task<String> t = loop.createTask(() -> "x");
+        Expect.assertNpeNames("fn", () -> t.thenApply(null));
+        Expect.assertNpeNames("action", () -> t.whenComplete(null));
+        Expect.assertNpeNames("other", () -> t.thenCombine(null, (a, b) -> a));
+        Expect.assertNpeNames("executor", () -> t.thenApplyAsync(v -> v, null));
+        loop.runUntilComplete(t);
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> t.thenApply(v -> v));
+        assertEquals("x", t.toCompletableFuture().thenApply(v -> v).join(), "the plain view still composes");
+        assertFalse(t.isCancelled());
+    }
+}
