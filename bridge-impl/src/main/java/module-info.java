@@ -7,6 +7,7 @@ module dev.aio4j.impl {
     requires transitive dev.aio4j;
     requires kotlin.stdlib;
     requires kotlinx.coroutines.core;
+    requires kotlinx.coroutines.jdk9;
     requires static org.jspecify;
 
     exports dev.aio4j.kotlin;

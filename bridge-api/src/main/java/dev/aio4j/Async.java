@@ -1,6 +1,7 @@
 package dev.aio4j;
 
 import dev.aio4j.spi.AsyncProvider;
+import dev.aio4j.stream.AsyncCloseable;
 import dev.aio4j.stream.AsyncIterable;
 import java.time.Duration;
 import java.util.Arrays;
@@ -668,6 +669,66 @@ public final class Async {
     public static <T extends @Nullable Object> Task<T> taskGroupAsync(ThrowingFunction<? super TaskGroup, ? extends CompletionStage<? extends T>> body) {
         Objects.requireNonNull(body, "body (Async.taskGroupAsync)");
         return provider().taskGroupAsync(body);
+    }
+
+    // ------------------------------------------------------------------------ async with
+
+    /**
+     * Opens a resource, runs {@code body} with it on the calling thread and closes it, waiting for
+     * the closing (asyncio's {@code async with open() as r: return body(r)}) — try-with-resources
+     * for an {@link AsyncCloseable}.
+     *
+     * <p><b>Cancellation:</b> the resource is closed once, whether {@code body} returns, throws or
+     * is interrupted (the calling task cancelled); the closing is not cut short by that
+     * cancellation (an interrupt during it is set again afterwards). If {@code open} fails, nothing
+     * is closed.
+     *
+     * <p><b>Exceptions:</b> try-with-resources' rule: {@code body}'s exception wins and the
+     * close's is added to it as suppressed; with none from {@code body}, the close's is thrown.
+     * A checked exception is wrapped once in {@link TaskFailedException}.
+     *
+     * @param open opens the resource (blocking style)
+     * @param body uses it
+     * @param <R> the type of the resource
+     * @param <T> the type of the result
+     * @return what {@code body} returned
+     * @throws NullPointerException if {@code open} or {@code body} is null, or {@code open} returns null
+     * @throws IllegalStateException if called on a loop's thread
+     */
+    public static <R extends AsyncCloseable, T extends @Nullable Object> T using(
+            Callable<? extends R> open, ThrowingFunction<? super R, ? extends T> body) {
+        Objects.requireNonNull(open, "open");
+        Objects.requireNonNull(body, "body");
+        return provider().using(open, body);
+    }
+
+    /**
+     * Opens a resource, runs a non-blocking {@code body} with it and closes it when the body's
+     * stage completes, without holding a thread (asyncio's {@code async with}).
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels what is pending ({@code open}'s
+     * stage, or {@code body}'s), then closes the resource if it was opened; the closing is not cut
+     * short, and the task is cancelled once it has finished. The resource is closed exactly once.
+     *
+     * <p><b>Exceptions:</b> try-with-resources' rule, as {@link #using(Callable, ThrowingFunction)}:
+     * the task fails with {@code body}'s failure, the close's added as suppressed.
+     *
+     * <p><b>Threading:</b> {@code open} and {@code body} are called on the current loop.
+     *
+     * @param open returns the stage of the resource
+     * @param body returns the stage of the result
+     * @param <R> the type of the resource
+     * @param <T> the type of the result
+     * @return a task of {@code body}'s result, completed after the close
+     * @throws NullPointerException if {@code open} or {@code body} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    public static <R extends AsyncCloseable, T extends @Nullable Object> Task<T> usingAsync(
+            Supplier<? extends CompletionStage<? extends R>> open,
+            Function<? super R, ? extends CompletionStage<? extends T>> body) {
+        Objects.requireNonNull(open, "open");
+        Objects.requireNonNull(body, "body");
+        return provider().usingAsync(open, body);
     }
 
     // ---------------------------------------------------------------------------- helpers

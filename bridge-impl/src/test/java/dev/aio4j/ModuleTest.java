@@ -56,7 +56,8 @@ class ModuleTest {
     void runsOnTheModulePath() throws Exception {
         Path out = compile(true);
         String modulePath = String.join(File.pathSeparator, entry("bridge-api"), entry("bridge-impl"), entry("kotlin-stdlib"),
-                entry("kotlinx-coroutines-core"), out.toString());
+                entry("kotlinx-coroutines-core"), entry("kotlinx-coroutines-jdk9"), entry("kotlinx-coroutines-reactive"),
+                entry("reactive-streams"), out.toString());
         Result r = run("--module-path", modulePath, "-m", "demo/demo.Main");
         assertEquals(0, r.exit, r.output);
         assertTrue(r.output.contains("result [a, b] module dev.aio4j"), r.output);

@@ -2,8 +2,14 @@ package dev.aio4j.bench;
 
 import dev.aio4j.Async;
 import dev.aio4j.kotlin.Flows;
+import dev.aio4j.stream.AsyncEmitter;
+import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.stream.BlockingIterable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 3, iteration: a Kotlin {@code Flow} of {@link #elements} ints ({@link KotlinxPeers#numbers})
- * consumed from Java by aio4j's {@code forEach}, its blocking iterator and as a
- * {@code Flow.Publisher}; against native {@code collect}, a {@code SubmissionPublisher} and a
+ * Workload 3, iteration: {@link #elements} ints from a Java async generator, consumed by aio4j's
+ * {@code forEach}, its blocking view and as a {@code Flow.Publisher}; against a Kotlin {@code Flow}'s
+ * native {@code collect} ({@link KotlinxPeers#numbers}), a {@code SubmissionPublisher} and a
  * virtual-thread hand-off through a blocking queue. One invocation consumes them all;
  * {@code benchmarks/run} divides by {@link #elements}.
  */
@@ -102,27 +108,70 @@ public class IterationBench {
     }
 
     /**
-     * Slot: aio4j, blocking style. The same {@code AsyncIterable}'s blocking {@code Iterable} view,
-     * iterated with a plain {@code for} loop in a blocking-style task (a virtual thread), e.g.
-     * {@code Async.run(loop -> { for (int x : blockingView(numbers(elements))) sum += x; })}.
-     *
-     * @return the sum
+     * {@return the sum} aio4j, non-blocking style: a non-blocking Java generator
+     * ({@code AsyncIterable.generateAsync}, buffer 256) consumed by {@code forEach} on a
+     * single-threaded loop; producer and consumer both run on the loop's thread.
      */
     @Benchmark
-    @Pending(Pending.NEEDS_ITERATION)
-    public long aio4jFlowBlockingIterator() {
-        throw new Pending.NotYet(Pending.NEEDS_ITERATION);
+    public long aio4jGeneratorForEach() {
+        int n = elements;
+        return Async.runAsync(loop -> {
+            long[] sum = {0};
+            return AsyncIterable.<Integer>generateAsync(BUFFER, out -> count(out, 0, n))
+                    .forEach(x -> sum[0] += x)
+                    .thenApply(v -> sum[0]);
+        });
     }
 
     /**
-     * Slot: aio4j's conversion of the Flow to a {@code java.util.concurrent.Flow.Publisher},
-     * consumed by the same subscriber as {@link #submissionPublisher} (request everything).
-     *
-     * @return the sum
+     * {@return the sum} aio4j, blocking style: a blocking-style Java generator
+     * ({@code AsyncIterable.generate}, buffer 256: its body on a virtual thread, {@code emit} parks
+     * while the buffer is full) iterated through the blocking view with a plain {@code for} loop in
+     * the main task (another virtual thread): the same shape as {@link #virtualThreadQueue}.
      */
     @Benchmark
-    @Pending(Pending.NEEDS_ITERATION)
-    public long aio4jFlowPublisher() {
-        throw new Pending.NotYet(Pending.NEEDS_ITERATION);
+    public long aio4jGeneratorBlockingView() {
+        int n = elements;
+        return Async.run(loop -> {
+            long sum = 0;
+            try (BlockingIterable<Integer> numbers = AsyncIterable.<Integer>generate(BUFFER, out -> {
+                for (int i = 0; i < n; i++) {
+                    out.emit(i);
+                }
+            }).blocking()) {
+                for (int x : numbers) {
+                    sum += x;
+                }
+            }
+            return sum;
+        });
+    }
+
+    /**
+     * {@return the sum} aio4j's {@code toPublisher()} of the non-blocking generator of
+     * {@link #aio4jGeneratorForEach}, consumed by the same subscriber as {@link #submissionPublisher}
+     * (request everything); the subscriber runs on the loop's thread.
+     *
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    public long aio4jGeneratorPublisher() throws InterruptedException {
+        int n = elements;
+        return Async.run(loop -> {
+            Flow.Publisher<Integer> publisher = AsyncIterable.<Integer>generateAsync(BUFFER, out -> count(out, 0, n)).toPublisher();
+            return JdkPeers.consume(publisher);
+        });
+    }
+
+    /** Emits from until to, going on when {@code emitAsync} says there is room again. */
+    static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            CompletionStage<Void> room = out.emitAsync(i);
+            if (!room.toCompletableFuture().isDone()) {
+                int next = i + 1;
+                return room.thenCompose(v -> count(out, next, to));
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -176,35 +176,58 @@ public final class JdkPeers {
      * @throws InterruptedException if interrupted while waiting for the subscriber
      */
     public static long submissionPublisher(int n, int capacity, Executor executor) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        long[] sum = {0};
+        Summing subscriber = new Summing();
         try (SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(executor, capacity)) {
-            publisher.subscribe(new Flow.Subscriber<Integer>() {
-                @Override
-                public void onSubscribe(Flow.Subscription subscription) {
-                    subscription.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(Integer item) {
-                    sum[0] += item;
-                }
-
-                @Override
-                public void onError(Throwable throwable) {
-                    throwable.printStackTrace();
-                    done.countDown();
-                }
-
-                @Override
-                public void onComplete() {
-                    done.countDown();
-                }
-            });
+            publisher.subscribe(subscriber);
             for (int i = 0; i < n; i++) publisher.submit(i);
         }
-        done.await();
-        return sum[0];
+        return subscriber.await();
+    }
+
+    /**
+     * Subscribes the subscriber of {@link #submissionPublisher} (request everything, sum) to
+     * {@code publisher} and waits for its end.
+     *
+     * @param publisher the publisher
+     * @return the sum of the elements the subscriber saw
+     * @throws InterruptedException if interrupted while waiting for the subscriber
+     */
+    public static long consume(Flow.Publisher<Integer> publisher) throws InterruptedException {
+        Summing subscriber = new Summing();
+        publisher.subscribe(subscriber);
+        return subscriber.await();
+    }
+
+    /** Requests everything and sums; {@link #await()} waits for the end. */
+    private static final class Summing implements Flow.Subscriber<Integer> {
+        private final CountDownLatch done = new CountDownLatch(1);
+        private long sum;
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Integer item) {
+            sum += item;
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            throwable.printStackTrace();
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        long await() throws InterruptedException {
+            done.await();
+            return sum; // the latch orders the subscriber's writes before this read
+        }
     }
 
     // ------------------------------------------------------------------------ producer -> bounded queue -> consumer

@@ -9,7 +9,13 @@ import dev.aio4j.Task;
 import dev.aio4j.TaskGroup;
 import dev.aio4j.ThrowingFunction;
 import dev.aio4j.TimeoutScope;
+import dev.aio4j.stream.AsyncCloseable;
+import dev.aio4j.stream.AsyncEmitter;
+import dev.aio4j.stream.AsyncExitStack;
 import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.stream.AsyncResource;
+import dev.aio4j.stream.BlockingIterable;
+import dev.aio4j.stream.Generator;
 import dev.aio4j.sync.AsyncCondition;
 import dev.aio4j.sync.AsyncEvent;
 import dev.aio4j.sync.AsyncLock;
@@ -20,8 +26,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -261,6 +269,140 @@ public interface AsyncProvider {
      * @return the task
      */
     <T extends @Nullable Object> Task<@Nullable Void> forEach(AsyncIterable<T> iterable, Consumer<? super T> action);
+
+    /**
+     * Implements {@link AsyncIterable#forEachAsync(Function)}.
+     *
+     * @param iterable the source
+     * @param action the action
+     * @param <T> the element type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<@Nullable Void> forEachAsync(AsyncIterable<T> iterable, Function<? super T, ? extends CompletionStage<?>> action);
+
+    /**
+     * Implements {@link AsyncIterable#toList()}.
+     *
+     * @param iterable the source
+     * @param <T> the element type
+     * @return the task
+     */
+    <T extends @Nullable Object> Task<List<T>> toList(AsyncIterable<T> iterable);
+
+    /**
+     * Implements {@link AsyncIterable#blocking()}.
+     *
+     * @param iterable the source
+     * @param <T> the element type
+     * @return the view
+     */
+    <T extends @Nullable Object> BlockingIterable<T> blocking(AsyncIterable<T> iterable);
+
+    /**
+     * Implements {@link AsyncIterable#map(Function)}.
+     *
+     * @param iterable the source
+     * @param mapper the function
+     * @param <T> the element type
+     * @param <R> the result type
+     * @return the iterable
+     */
+    <T extends @Nullable Object, R extends @Nullable Object> AsyncIterable<R> map(AsyncIterable<T> iterable, Function<? super T, ? extends R> mapper);
+
+    /**
+     * Implements {@link AsyncIterable#filter(Predicate)}.
+     *
+     * @param iterable the source
+     * @param predicate the test
+     * @param <T> the element type
+     * @return the iterable
+     */
+    <T extends @Nullable Object> AsyncIterable<T> filter(AsyncIterable<T> iterable, Predicate<? super T> predicate);
+
+    /**
+     * Implements {@link AsyncIterable#take(long)}.
+     *
+     * @param iterable the source
+     * @param n how many, zero or more
+     * @param <T> the element type
+     * @return the iterable
+     */
+    <T extends @Nullable Object> AsyncIterable<T> take(AsyncIterable<T> iterable, long n);
+
+    /**
+     * Implements {@link AsyncIterable#generate(int, Generator)}.
+     *
+     * @param buffer the buffer, at least 1
+     * @param body the producer
+     * @param <T> the element type
+     * @return the generator
+     */
+    <T extends @Nullable Object> AsyncIterable<T> generate(int buffer, Generator<T> body);
+
+    /**
+     * Implements {@link AsyncIterable#generateAsync(int, Function)}.
+     *
+     * @param buffer the buffer, at least 1
+     * @param body the producer
+     * @param <T> the element type
+     * @return the generator
+     */
+    <T extends @Nullable Object> AsyncIterable<T> generateAsync(int buffer, Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body);
+
+    /**
+     * Implements {@link AsyncIterable#fromPublisher(Flow.Publisher)}.
+     *
+     * @param publisher the publisher
+     * @param <T> the element type
+     * @return the iterable
+     */
+    <T> AsyncIterable<T> fromPublisher(Flow.Publisher<T> publisher);
+
+    /**
+     * Implements {@link AsyncIterable#toPublisher()}.
+     *
+     * @param iterable the source
+     * @param <T> the element type
+     * @return the publisher
+     */
+    <T extends @Nullable Object> Flow.Publisher<T> toPublisher(AsyncIterable<T> iterable);
+
+    /**
+     * Implements {@link dev.aio4j.Async#using(Callable, ThrowingFunction)}.
+     *
+     * @param open opens the resource
+     * @param body uses it
+     * @param <R> the resource type
+     * @param <T> the result type
+     * @return the result
+     */
+    <R extends AsyncCloseable, T extends @Nullable Object> T using(Callable<? extends R> open, ThrowingFunction<? super R, ? extends T> body);
+
+    /**
+     * Implements {@link dev.aio4j.Async#usingAsync(Supplier, Function)}.
+     *
+     * @param open opens the resource
+     * @param body uses it
+     * @param <R> the resource type
+     * @param <T> the result type
+     * @return the task
+     */
+    <R extends AsyncCloseable, T extends @Nullable Object> Task<T> usingAsync(
+            Supplier<? extends CompletionStage<? extends R>> open, Function<? super R, ? extends CompletionStage<? extends T>> body);
+
+    /**
+     * Implements {@link AsyncResource#close()}: waits, uninterruptibly, for a closing stage.
+     *
+     * @param closing the stage of {@code closeAsync()}
+     */
+    void awaitClosed(CompletionStage<?> closing);
+
+    /**
+     * Implements {@link AsyncExitStack#create()}.
+     *
+     * @return a new exit stack
+     */
+    AsyncExitStack newExitStack();
 
     /**
      * Implements {@link AsyncLock#create()}.

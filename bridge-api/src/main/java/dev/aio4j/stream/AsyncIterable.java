@@ -2,13 +2,31 @@ package dev.aio4j.stream;
 
 import dev.aio4j.Task;
 import dev.aio4j.spi.AsyncProvider;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A source of {@link AsyncIterator}s: the object of asyncio's {@code async for}.
  *
- * <p>Not sealed: implement {@link #asyncIterator()} for your own sources.
+ * <p>Not sealed: implement {@link #asyncIterator()} for your own sources. The default methods
+ * consume ({@link #forEach}, {@link #forEachAsync}, {@link #toList}, {@link #blocking()},
+ * {@link #stream()}), transform ({@link #map}, {@link #filter}, {@link #take}) and convert
+ * ({@link #toPublisher()}); the static ones make sources ({@link #generate},
+ * {@link #generateAsync}, {@link #fromPublisher}).
+ *
+ * <h2 id="closing">Closing</h2>
+ * Every consumer here closes the iterator however its walk ends: at the end, when the source or
+ * the consumer fails, when it is cancelled, and when it stops early ({@link #take}, leaving the
+ * {@link #blocking()} view). It closes it once, and waits for the closing (asyncio's
+ * {@code aclose()}) before it completes; a failure to close is added as suppressed to the walk's
+ * own failure, or is the failure if there was none.
  *
  * @param <T> the type of the elements
  */
@@ -17,6 +35,122 @@ public interface AsyncIterable<T extends @Nullable Object> {
 
     /** {@return a new iterator over the elements} */
     AsyncIterator<T> asyncIterator();
+
+    // ---------------------------------------------------------------------------- sources
+
+    /**
+     * Makes an async generator whose body is blocking-style (asyncio's {@code async def} with
+     * {@code yield}): each {@link #asyncIterator()} starts {@code body} as a task of its own, on its
+     * own virtual thread, when the consumer first waits for an element; {@link Emitter#emit} parks
+     * that thread while the buffer of {@code 256} elements is full. See
+     * {@link #generate(int, Generator)}.
+     *
+     * @param body the producer
+     * @param <T> the type of the elements
+     * @return the generator
+     * @throws NullPointerException if {@code body} is null
+     */
+    static <T extends @Nullable Object> AsyncIterable<T> generate(Generator<T> body) {
+        return generate(256, body);
+    }
+
+    /**
+     * Makes an async generator whose body is blocking-style, with a buffer of {@code buffer}
+     * elements (asyncio's generators buffer none: {@code buffer} 1 comes closest).
+     *
+     * <p><b>Cancellation:</b> closing the iterator (which every consumer here does when it stops
+     * early, fails or is cancelled) cancels the body's task: its thread is interrupted and
+     * {@link Emitter#emit} throws {@link java.util.concurrent.CancellationException}; the close
+     * completes when the body has returned, so its {@code finally} blocks have run.
+     *
+     * <p><b>Exceptions:</b> what the body throws reaches the consumer after the elements emitted
+     * before it, as the same instance (a checked one by the rule of {@link Task}); what it throws
+     * while being closed (other than the cancellation) fails the close.
+     *
+     * <p><b>Threading:</b> the body's task belongs to the loop current when the walk starts (the
+     * consumer's). Thread-safe: each iterator has its own producer.
+     *
+     * @param buffer how many elements may wait for the consumer, at least 1
+     * @param body the producer
+     * @param <T> the type of the elements
+     * @return the generator
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalArgumentException if {@code buffer} is less than 1
+     */
+    static <T extends @Nullable Object> AsyncIterable<T> generate(int buffer, Generator<T> body) {
+        Objects.requireNonNull(body, "body");
+        requirePositive(buffer);
+        return AsyncProvider.get().generate(buffer, body);
+    }
+
+    /**
+     * Makes an async generator whose body is non-blocking, with a buffer of {@code 256} elements:
+     * see {@link #generateAsync(int, Function)}.
+     *
+     * @param body the producer: emits with {@link AsyncEmitter#emitAsync} and returns a stage that
+     *     completes at its end
+     * @param <T> the type of the elements
+     * @return the generator
+     * @throws NullPointerException if {@code body} is null
+     */
+    static <T extends @Nullable Object> AsyncIterable<T> generateAsync(
+            Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
+        return generateAsync(256, body);
+    }
+
+    /**
+     * Makes an async generator whose body is non-blocking (asyncio's async generator): each
+     * {@link #asyncIterator()} calls {@code body} on the loop, as a task of its own, when the
+     * consumer first waits for an element; the generator ends when the stage {@code body}
+     * returned completes. {@link AsyncEmitter#emitAsync} returns a completed stage while the buffer
+     * has room.
+     *
+     * <p><b>Cancellation:</b> closing the iterator cancels the body's task: the pending
+     * {@code emitAsync} stage fails with {@link java.util.concurrent.CancellationException} and the
+     * stage {@code body} returned is cancelled; the close completes when that stage has completed.
+     *
+     * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: the stage's failure reaches the
+     * consumer after the elements emitted before it, as the same instance.
+     *
+     * <p><b>Threading:</b> {@code body} is called on the loop current when the walk starts.
+     *
+     * @param buffer how many elements may wait for the consumer, at least 1
+     * @param body the producer
+     * @param <T> the type of the elements
+     * @return the generator
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalArgumentException if {@code buffer} is less than 1
+     */
+    static <T extends @Nullable Object> AsyncIterable<T> generateAsync(
+            int buffer, Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
+        Objects.requireNonNull(body, "body");
+        requirePositive(buffer);
+        return AsyncProvider.get().generateAsync(buffer, body);
+    }
+
+    /**
+     * Sees a {@link Flow.Publisher} as an {@code AsyncIterable}: each {@link #asyncIterator()}
+     * subscribes, requests elements in batches as the consumer takes them (kotlinx's
+     * {@code Publisher.asFlow()}), and cancels the subscription when it is closed.
+     *
+     * <p><b>Cancellation:</b> closing the iterator cancels the subscription.
+     *
+     * <p><b>Exceptions:</b> {@code onError}'s exception reaches the consumer as the same instance,
+     * after the elements received before it.
+     *
+     * <p><b>Threading:</b> the subscription is made on the loop current when the walk starts.
+     *
+     * @param publisher the publisher
+     * @param <T> the type of the elements
+     * @return the iterable
+     * @throws NullPointerException if {@code publisher} is null
+     */
+    static <T> AsyncIterable<T> fromPublisher(Flow.Publisher<T> publisher) {
+        Objects.requireNonNull(publisher, "publisher");
+        return AsyncProvider.get().fromPublisher(publisher);
+    }
+
+    // -------------------------------------------------------------------------- consumers
 
     /**
      * Runs {@code action} on every element, in order, without holding a thread while it waits
@@ -39,5 +173,133 @@ public interface AsyncIterable<T extends @Nullable Object> {
      */
     default Task<@Nullable Void> forEach(Consumer<? super T> action) {
         return AsyncProvider.get().forEach(this, action);
+    }
+
+    /**
+     * Runs a non-blocking {@code action} on every element, in order, waiting for the stage it
+     * returns before taking the next element (asyncio's {@code async for x in it: await action(x)}).
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels the pending stage (or the wait
+     * for the next element) and closes the iterator; the task is cancelled when the closing has
+     * finished.
+     *
+     * <p><b>Exceptions:</b> the task fails with what the source, {@code action} or its stage
+     * failed with, by the rule of {@link Task}; see <a href="#closing">Closing</a>.
+     *
+     * <p><b>Threading:</b> {@code action} is called on the current loop's thread, one element at
+     * a time.
+     *
+     * @param action returns the stage of the work on each element
+     * @return a task that completes when every element has been handled and the iterator closed
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    default Task<@Nullable Void> forEachAsync(Function<? super T, ? extends CompletionStage<?>> action) {
+        Objects.requireNonNull(action, "action");
+        return AsyncProvider.get().forEachAsync(this, action);
+    }
+
+    /**
+     * Collects every element into a list (asyncio's {@code [x async for x in it]}).
+     *
+     * <p><b>Cancellation:</b> as {@link #forEach}. <b>Exceptions:</b> as {@link #forEach}.
+     *
+     * @return a task of the elements in order (a mutable {@link java.util.ArrayList})
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    default Task<List<T>> toList() {
+        return AsyncProvider.get().toList(this);
+    }
+
+    /**
+     * Returns one walk over the elements for a blocking-style body: a {@link BlockingIterable}
+     * whose {@code hasNext()} parks, and whose {@code close()} closes the source. Nothing starts
+     * until the walk's first {@code hasNext()}.
+     *
+     * @return the blocking view
+     */
+    default BlockingIterable<T> blocking() {
+        return AsyncProvider.get().blocking(this);
+    }
+
+    /**
+     * {@return one walk over the elements as a sequential {@link Stream}}, for a blocking-style
+     * body: {@code blocking().stream()}. Closing the stream closes the source; use it in
+     * try-with-resources unless the stream is consumed to its end.
+     */
+    default Stream<T> stream() {
+        return blocking().stream();
+    }
+
+    // -------------------------------------------------------------------------- operators
+
+    /**
+     * {@return the elements transformed by {@code mapper}}, lazily; closing its iterator closes
+     * this one's. What {@code mapper} throws fails the walk (and the source is closed).
+     *
+     * @param mapper the function, called by the consumer's {@code next()}
+     * @param <R> the type of the results
+     * @throws NullPointerException if {@code mapper} is null
+     */
+    default <R extends @Nullable Object> AsyncIterable<R> map(Function<? super T, ? extends R> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        return AsyncProvider.get().map(this, mapper);
+    }
+
+    /**
+     * {@return the elements that match {@code predicate}}, lazily; closing its iterator closes
+     * this one's. What {@code predicate} throws fails the walk (and the source is closed).
+     *
+     * @param predicate the test, called by the consumer's {@code hasNext()}
+     * @throws NullPointerException if {@code predicate} is null
+     */
+    default AsyncIterable<T> filter(Predicate<? super T> predicate) {
+        Objects.requireNonNull(predicate, "predicate");
+        return AsyncProvider.get().filter(this, predicate);
+    }
+
+    /**
+     * {@return the first {@code n} elements}: once the {@code n}th has been taken, the next
+     * {@code hasNext()} closes the source (an endless generator stops there) and completes with
+     * {@code false} when the closing has finished, or fails with the closing's failure.
+     *
+     * @param n how many, zero or more (zero closes the source without starting it)
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    default AsyncIterable<T> take(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must not be negative: " + n);
+        }
+        return AsyncProvider.get().take(this, n);
+    }
+
+    // ------------------------------------------------------------------------- conversion
+
+    /**
+     * Sees this iterable as a {@link Flow.Publisher} (kotlinx's {@code Flow.asPublisher()}): each
+     * subscriber gets its own walk, started when it first requests, delivered as it requests
+     * (Reactive Streams' backpressure), and closed when it cancels its subscription. The publisher
+     * passes the Reactive Streams TCK.
+     *
+     * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator; closing the
+     * loop cancels every walk still running (the subscriber then gets {@code onError}).
+     *
+     * <p><b>Exceptions:</b> the source's failure arrives in {@code onError}, as the same instance.
+     *
+     * <p><b>Threading:</b> the walks run on the loop current at this call, whose thread calls the
+     * subscriber's {@code onNext}, {@code onError} and {@code onComplete}; elements must not be
+     * null. {@code subscribe} may be called from any thread.
+     *
+     * @return the publisher
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    default Flow.Publisher<T> toPublisher() {
+        return AsyncProvider.get().toPublisher(this);
+    }
+
+    private static void requirePositive(int buffer) {
+        if (buffer < 1) {
+            throw new IllegalArgumentException("buffer must be at least 1: " + buffer);
+        }
     }
 }

@@ -34,10 +34,10 @@ internal class FlowIterable<T>(private val flow: Flow<T>) : AsyncIterable<T> {
         Objects.requireNonNull(action, "action")
         val loop = Current.loop()
         loop.checkOpen()
-        return CoroutineTask(loop, loop.taskContext, null) {
+        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
             flow.collect { action.accept(it) }
             null
-        }
+        }.also { it.start(loop.taskContext) }
     }
 
     override fun toString(): String = "AsyncIterable($flow)"
@@ -67,7 +67,7 @@ private class FlowIterator<T>(private val flow: Flow<T>, private val loop: Event
                 received.exceptionOrNull()?.let { throw it }
                 false
             }
-        }
+        }.also { it.start(loop.taskContext) }
     }
 
     private fun ended(failure: Throwable?): TaskImpl<Boolean> =
@@ -85,10 +85,10 @@ private class FlowIterator<T>(private val flow: Flow<T>, private val loop: Event
         val running = producer ?: return loop.doneVoid
         running.cancel()
         channel.cancel()
-        return CoroutineTask(loop, loop.taskContext, null) {
+        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
             running.job.join()
             null
-        }
+        }.also { it.start(loop.taskContext) }
     }
 
     private fun startProducer(): CoroutineTask<Void?> {
@@ -103,7 +103,7 @@ private class FlowIterator<T>(private val flow: Flow<T>, private val loop: Event
                 channel.close(failure)
             }
             null
-        }
+        }.also { it.start(loop.taskContext) }
         task.markRetrieved() // its failure reaches the consumer through the channel
         return task
     }

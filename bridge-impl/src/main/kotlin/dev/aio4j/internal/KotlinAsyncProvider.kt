@@ -16,7 +16,23 @@ import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
 import dev.aio4j.TimeoutScope
 import dev.aio4j.spi.AsyncProvider
+import dev.aio4j.stream.AsyncCloseable
+import dev.aio4j.stream.AsyncEmitter
+import dev.aio4j.stream.AsyncExitStack
 import dev.aio4j.stream.AsyncIterable
+import dev.aio4j.stream.BlockingIterable
+import dev.aio4j.stream.Generator
+import dev.aio4j.internal.stream.AsyncGenerator
+import dev.aio4j.internal.stream.BlockingGenerator
+import dev.aio4j.internal.stream.BlockingView
+import dev.aio4j.internal.stream.ExitStackImpl
+import dev.aio4j.internal.stream.FilterIterable
+import dev.aio4j.internal.stream.MapIterable
+import dev.aio4j.internal.stream.PublisherIterable
+import dev.aio4j.internal.stream.IterablePublisher
+import dev.aio4j.internal.stream.TakeIterable
+import dev.aio4j.internal.stream.Using
+import dev.aio4j.internal.stream.Walks
 import dev.aio4j.internal.sync.ConditionImpl
 import dev.aio4j.internal.sync.EventImpl
 import dev.aio4j.internal.sync.LockImpl
@@ -31,8 +47,12 @@ import dev.aio4j.sync.AsyncSemaphore
 import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
+import java.util.concurrent.Flow
 import java.util.concurrent.TimeUnit
 import java.util.function.Consumer
+import java.util.function.Function
+import java.util.function.Predicate
+import java.util.function.Supplier
 
 /** The provider of dev.aio4j:bridge-impl. Public only for ServiceLoader. */
 public class KotlinAsyncProvider : AsyncProvider {
@@ -146,7 +166,40 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
 
-    override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Runs.forEach(iterable, action)
+    override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Walks.forEach(iterable, action)
+
+    override fun <T> forEachAsync(iterable: AsyncIterable<T>, action: Function<in T, out CompletionStage<*>>): Task<Void?> =
+        Walks.forEachAsync(iterable, action)
+
+    override fun <T> toList(iterable: AsyncIterable<T>): Task<List<T>> = Walks.toList(iterable)
+
+    override fun <T> blocking(iterable: AsyncIterable<T>): BlockingIterable<T> = BlockingView(iterable)
+
+    override fun <T, R> map(iterable: AsyncIterable<T>, mapper: Function<in T, out R>): AsyncIterable<R> = MapIterable(iterable, mapper)
+
+    override fun <T> filter(iterable: AsyncIterable<T>, predicate: Predicate<in T>): AsyncIterable<T> = FilterIterable(iterable, predicate)
+
+    override fun <T> take(iterable: AsyncIterable<T>, n: Long): AsyncIterable<T> = TakeIterable(iterable, n)
+
+    override fun <T> generate(buffer: Int, body: Generator<T>): AsyncIterable<T> = BlockingGenerator(buffer, body)
+
+    override fun <T> generateAsync(buffer: Int, body: Function<in AsyncEmitter<T>, out CompletionStage<*>>): AsyncIterable<T> =
+        AsyncGenerator(buffer, body)
+
+    override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = PublisherIterable(publisher)
+
+    override fun <T> toPublisher(iterable: AsyncIterable<T>): Flow.Publisher<T> = IterablePublisher(iterable)
+
+    override fun <R : AsyncCloseable, T> using(open: Callable<out R>, body: ThrowingFunction<in R, out T>): T = Using.using(open, body)
+
+    override fun <R : AsyncCloseable, T> usingAsync(
+        open: Supplier<out CompletionStage<out R>>,
+        body: Function<in R, out CompletionStage<out T>>,
+    ): Task<T> = Using.usingAsync(open, body)
+
+    override fun awaitClosed(closing: CompletionStage<*>): Unit = Using.awaitClosed(closing)
+
+    override fun newExitStack(): AsyncExitStack = ExitStackImpl()
 
     override fun newLock(): AsyncLock = LockImpl()
 

@@ -1,6 +1,6 @@
 /*
  * The blocking entry points that run a body on the calling thread: asyncio.run, asyncio.timeout
- * and TaskGroup for blocking-style bodies, and AsyncIterable.forEach's coroutine.
+ * and TaskGroup for blocking-style bodies.
  */
 package dev.aio4j.internal
 
@@ -11,15 +11,11 @@ import dev.aio4j.TaskFailedException
 import dev.aio4j.TaskGroup
 import dev.aio4j.ThrowingFunction
 import dev.aio4j.TimeoutScope
-import dev.aio4j.stream.AsyncIterable
 import java.time.Duration
 import java.util.concurrent.Callable
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
-import java.util.function.Consumer
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
 
 internal object Runs {
 
@@ -121,29 +117,6 @@ internal object Runs {
         }
         group.follow(stage)
         return group
-    }
-
-    /** async for: a coroutine on the current loop; the iterator is closed however the walk ends. */
-    fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): CoroutineTask<Void?> {
-        val loop = Current.loop()
-        loop.checkOpen()
-        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
-            val iterator = iterable.asyncIterator()
-            var failure: Throwable? = null
-            try {
-                while (awaitOutcome(iterator.hasNext()).getOrThrow()) action.accept(iterator.next())
-            } catch (e: Throwable) {
-                failure = e
-                throw e
-            } finally {
-                val closed = withContext(NonCancellable) { awaitOutcome(iterator.closeAsync()) }
-                val closeError = closed.exceptionOrNull()
-                if (closeError != null) {
-                    if (failure != null) failure.addSuppressed(closeError) else throw closeError
-                }
-            }
-            null
-        }.also { it.start(loop.taskContext) }
     }
 
     fun unchecked(e: Throwable, what: String): RuntimeException = when (e) {

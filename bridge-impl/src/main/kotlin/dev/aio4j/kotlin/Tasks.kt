@@ -128,7 +128,8 @@ public fun <T> CoroutineScope.task(
     val combined = coroutineContext + context
     val loop = (combined[ContinuationInterceptor] as? LoopDispatcherBase)?.loop ?: Current.loop()
     loop.checkOpen()
-    return CoroutineTask(loop, loop.taskContext + combined, null, block)
+    val context = loop.taskContext + combined
+    return CoroutineTask(loop, context, null, block).also { it.start(context) }
 }
 
 /**

@@ -63,6 +63,16 @@ class SamplesTest {
     }
 
     @Test
+    void asyncIteratorReader() throws Exception {
+        AsyncIteratorReader.run();
+    }
+
+    @Test
+    void asyncWithConnection() throws Exception {
+        AsyncWithConnection.run();
+    }
+
+    @Test
     void concurrentHttpEndpoint() throws Exception {
         ConcurrentHttpEndpoint.run();
     }

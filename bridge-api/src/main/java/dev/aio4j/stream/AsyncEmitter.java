@@ -1,0 +1,51 @@
+package dev.aio4j.stream;
+
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The producer's side of a non-blocking generator ({@link AsyncIterable#generateAsync}): asyncio's
+ * {@code yield} for a body that returns a stage instead of holding a thread.
+ *
+ * <p>Not thread-safe: call {@link #emitAsync} only after the stage of the previous call has
+ * completed.
+ *
+ * @param <T> the type of the elements
+ */
+public interface AsyncEmitter<T extends @Nullable Object> {
+
+    /**
+     * Hands {@code element} to the generator's buffer and returns a stage that completes when the
+     * producer may emit the next one: at once (an already completed stage) while the buffer has
+     * room, else when the consumer has taken enough (asyncio's {@code yield element}).
+     *
+     * <pre>{@code
+     * static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to) {
+     *     for (int i = from; i < to; i++) {
+     *         CompletionStage<Void> room = out.emitAsync(i);
+     *         if (!room.toCompletableFuture().isDone()) {   // full: go on when there is room
+     *             int next = i + 1;
+     *             return room.thenCompose(v -> count(out, next, to));
+     *         }
+     *     }
+     *     return CompletableFuture.completedFuture(null);
+     * }
+     * }</pre>
+     *
+     * <p><b>Cancellation:</b> when the consumer closes the generator, the stage of the pending
+     * {@code emitAsync} (or of the next call) fails with
+     * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}), and the
+     * stage the body returned is cancelled. Cancelling the returned stage withdraws nothing: the
+     * element is already in the buffer.
+     *
+     * <p><b>Exceptions:</b> an {@code emitAsync} after one that failed with that cancellation
+     * fails with {@link IllegalStateException} (asyncio: "async generator ignored GeneratorExit").
+     *
+     * <p><b>Threading:</b> a stage that was not completed at once completes on the generator's
+     * loop. Actions before {@code emitAsync} happen-before the consumer receiving the element.
+     *
+     * @param element the element, which may be null if {@code T} allows it
+     * @return a stage that completes when the producer may emit again
+     */
+    CompletionStage<@Nullable Void> emitAsync(T element);
+}

@@ -1,0 +1,78 @@
+package dev.aio4j.stream;
+
+import dev.aio4j.Task;
+import dev.aio4j.spi.AsyncProvider;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A scope that holds several async resources and closes them in reverse order: asyncio's
+ * {@code contextlib.AsyncExitStack}, for a number of resources known only at run time.
+ *
+ * <pre>{@code
+ * Async.using(AsyncExitStack::create, stack -> {
+ *     for (int port : ports) stack.enter(Connection.open(port));
+ *     return talkToAll(stack);
+ * });                                     // every connection closed, the last opened first
+ * }</pre>
+ *
+ * <p>Closing ({@link #closeAsync()}, or {@link #close()} which waits for it) closes each
+ * resource in the reverse order of {@link #enter}, one after the other, each after the previous
+ * one's close has completed, whether it failed or not. The exception rules are
+ * try-with-resources': the first close that fails gives the exception, the later ones are added to
+ * it as suppressed. Closing twice closes once: the second call returns the same stage.
+ *
+ * <p><b>Cancellation:</b> a closing that has started runs to its end; cancelling its stage does
+ * not cut it short.
+ *
+ * <p><b>Threading:</b> thread-safe. The closes are started on the thread that completes the
+ * previous one (the first on the caller's).
+ */
+public interface AsyncExitStack extends AsyncResource {
+
+    /** {@return a new, empty exit stack} */
+    static AsyncExitStack create() {
+        return AsyncProvider.get().newExitStack();
+    }
+
+    /**
+     * Pushes {@code resource}, already open, to be closed when the stack closes (asyncio's
+     * {@code enter_async_context} for an opened resource, and {@code push_async_callback}:
+     * {@code stack.enter(() -> cleanupAsync())}).
+     *
+     * @param resource the resource
+     * @param <R> its type
+     * @return {@code resource}
+     * @throws NullPointerException if {@code resource} is null
+     * @throws IllegalStateException if the stack has started closing (the resource is not closed)
+     */
+    <R extends AsyncCloseable> R enter(R resource);
+
+    /**
+     * Waits for {@code opening} and pushes the resource it completes with (asyncio's
+     * {@code await stack.enter_async_context(cm)}).
+     *
+     * <p><b>Cancellation:</b> cancelling the returned task cancels {@code opening}; a resource
+     * that arrives anyway is closed.
+     *
+     * <p><b>Exceptions:</b> the task fails with what {@code opening} failed with; if the stack
+     * started closing before the resource arrived, the resource is closed and the task fails with
+     * {@link IllegalStateException}.
+     *
+     * @param opening the stage of the resource
+     * @param <R> its type
+     * @return a task of the resource, once pushed
+     * @throws NullPointerException if {@code opening} is null
+     * @throws IllegalStateException if the calling thread belongs to no loop
+     */
+    <R extends AsyncCloseable> Task<R> enterAsync(CompletionStage<? extends R> opening);
+
+    /**
+     * Starts closing every pushed resource in reverse order (asyncio's {@code aclose()}).
+     *
+     * @return a stage that completes when all are closed, exceptionally with the first close
+     *     failure (the others suppressed)
+     */
+    @Override
+    CompletionStage<@Nullable Void> closeAsync();
+}

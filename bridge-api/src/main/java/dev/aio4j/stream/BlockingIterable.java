@@ -1,0 +1,55 @@
+package dev.aio4j.stream;
+
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The blocking view of an {@link AsyncIterable} ({@link AsyncIterable#blocking()}): one walk over
+ * its elements for a blocking-style body, whose {@code hasNext()} parks the calling thread while
+ * the next element is not there yet. asyncio's {@code async for} written as a plain {@code for}:
+ *
+ * <pre>{@code
+ * try (BlockingIterable<String> lines = reader.lines().blocking()) {
+ *     for (String line : lines) {
+ *         if (line.isEmpty()) break;      // close() closes the source (asyncio's aclose)
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Single use: {@link #iterator()} and {@link #stream()} return the one walk, and the source is
+ * closed when the walk reaches its end, when the source fails, when the waiting thread is
+ * interrupted (the consuming task was cancelled), or by {@link #close()}, whichever comes first;
+ * it is closed once.
+ *
+ * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} waits closes the source, waits for
+ * the closing, and throws {@link java.util.concurrent.CancellationException}.
+ *
+ * <p><b>Exceptions:</b> {@code hasNext()} throws what the source failed with, by the rule of
+ * {@link dev.aio4j.Task} (a failure to close it is added as suppressed).
+ *
+ * <p><b>Threading:</b> one consumer thread at a time, not a loop's thread
+ * ({@link IllegalStateException} there); {@link #close()} may be called from any thread.
+ *
+ * @param <T> the type of the elements
+ */
+public interface BlockingIterable<T extends @Nullable Object> extends Iterable<T>, AutoCloseable {
+
+    /**
+     * Closes the source unless it is closed already, and waits until it is (asyncio's
+     * {@code aclose()}): a generator's body gets its cancellation and its {@code finally} blocks
+     * run before this returns. Calling it again does nothing.
+     *
+     * <p><b>Cancellation:</b> an interrupt does not cut the closing short; the flag is set again
+     * when it is done.
+     *
+     * @throws RuntimeException what closing failed with, by the rule of {@link dev.aio4j.Task}
+     */
+    @Override
+    void close();
+
+    /**
+     * {@return the walk as a sequential {@link Stream}} whose {@code close()} closes the source;
+     * use it in try-with-resources when the stream may not be consumed to its end.
+     */
+    Stream<T> stream();
+}

@@ -1,0 +1,158 @@
+/*
+ * async for, blocking: one walk over an AsyncIterable whose hasNext() parks the calling thread.
+ * A generator's walk is read directly (poll, then a park only when its buffer is empty); any other
+ * iterator through its hasNext() stage. The source is closed once: at the end, on its failure, on
+ * an interrupt (the consuming task cancelled), or by close(), whichever comes first.
+ */
+package dev.aio4j.internal.stream
+
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.Runs
+import dev.aio4j.internal.unwrap
+import dev.aio4j.stream.AsyncIterable
+import dev.aio4j.stream.AsyncIterator
+import dev.aio4j.stream.BlockingIterable
+import java.util.Spliterator
+import java.util.Spliterators
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.locks.LockSupport
+import java.util.stream.Stream
+import java.util.stream.StreamSupport
+
+internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : BlockingIterable<T>, MutableIterator<T> {
+    private var source: AsyncIterator<T>? = null
+    private var walking = false
+    private var peeked: Any? = NONE
+    private var finished = false
+    @Volatile private var closed = false
+
+    override fun iterator(): MutableIterator<T> {
+        synchronized(this) {
+            check(!walking) { "a blocking view is one walk: iterator() and stream() may be called once" }
+            walking = true
+        }
+        return this
+    }
+
+    override fun stream(): Stream<T> =
+        StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED), false).onClose(::close)
+
+    override fun hasNext(): Boolean {
+        if (peeked !== NONE) return true
+        if (finished || closed) return false
+        Current.checkMayBlock("the blocking view's hasNext()")
+        val it = source ?: iterable.asyncIterator().also { source = it }
+        try {
+            val x = if (it is GeneratorIterator<T>) nextOfGenerator(it) else nextOf(it)
+            if (x === NONE) {
+                finished = true
+                close()
+                return false
+            }
+            peeked = x
+            return true
+        } catch (e: InterruptedException) {
+            finished = true
+            closeAfter(null)
+            throw Current.cancellationForInterrupt("the blocking view's hasNext()")
+        } catch (e: Throwable) {
+            finished = true
+            closeAfter(e)
+            throw Runs.unchecked(e, "the source")
+        }
+    }
+
+    private fun nextOfGenerator(it: GeneratorIterator<T>): Any? {
+        while (true) {
+            val x = it.poll()
+            when {
+                x === GeneratorIterator.EMPTY -> it.awaitElementBlocking()
+                x === GeneratorIterator.END -> return NONE
+                else -> return x
+            }
+        }
+    }
+
+    private fun nextOf(it: AsyncIterator<T>): Any? {
+        val cf = it.hasNext().toCompletableFuture()
+        if (!cf.isDone) park(cf)
+        val has = try {
+            cf.getNow(false)
+        } catch (e: Throwable) {
+            throw unwrap(e)
+        }
+        return if (has) it.next() else NONE
+    }
+
+    /** Parks until [cf] is done; an interrupt cancels it and throws InterruptedException. */
+    private fun park(cf: CompletableFuture<*>) {
+        val me = Thread.currentThread()
+        cf.whenComplete { _, _ -> LockSupport.unpark(me) }
+        while (!cf.isDone) {
+            LockSupport.park(cf)
+            if (Thread.interrupted()) {
+                cf.cancel(false)
+                throw InterruptedException()
+            }
+        }
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    override fun next(): T {
+        if (!hasNext()) throw NoSuchElementException("the walk has ended")
+        val x = peeked
+        peeked = NONE
+        return x as T
+    }
+
+    override fun remove(): Unit = throw UnsupportedOperationException("remove")
+
+    override fun close() {
+        closeWaiting()?.let { throw Runs.unchecked(it, "closing the source") }
+    }
+
+    /** Closes after a failure [e] (suppressing the close's) or an interrupt (null: the close's is lost to the cancellation). */
+    private fun closeAfter(e: Throwable?) {
+        val closeError = closeWaiting()
+        if (e != null && closeError != null && closeError !== e) e.addSuppressed(closeError)
+    }
+
+    /** Closes the source once and waits, uninterruptibly; returns the closing's failure, the first time only. */
+    private fun closeWaiting(): Throwable? {
+        val it: AsyncIterator<T>
+        synchronized(this) {
+            if (closed) return null
+            closed = true
+            it = source ?: return null // never started: nothing to close
+        }
+        peeked = NONE
+        return awaitUninterruptibly(
+            try {
+                it.closeAsync()
+            } catch (e: Throwable) {
+                CompletableFuture.failedFuture<Void?>(e)
+            },
+        )
+    }
+
+    private companion object {
+        val NONE = Any()
+    }
+}
+
+/** Parks until [stage] completes, ignoring interrupts (set again after); returns its failure, if any. */
+internal fun awaitUninterruptibly(stage: CompletionStage<*>): Throwable? {
+    val cf = stage.toCompletableFuture()
+    if (!cf.isDone) {
+        val me = Thread.currentThread()
+        cf.whenComplete { _, _ -> LockSupport.unpark(me) }
+        var interrupted = false
+        while (!cf.isDone) {
+            LockSupport.park(cf)
+            if (Thread.interrupted()) interrupted = true
+        }
+        if (interrupted) me.interrupt()
+    }
+    return if (cf.isCompletedExceptionally) cf.handle { _, e -> unwrap(e) }.join() else null
+}

@@ -1,0 +1,398 @@
+/*
+ * One walk over an async generator: the bounded buffer between its producer (a task of its own,
+ * started at the consumer's first wait) and its one consumer, and both ends' waiting.
+ *
+ * The buffer is a ring of `capacity` slots under this object's monitor (ArrayBlockingQueue's
+ * shape). Each end waits as what it is, and is woken after the monitor is released:
+ *
+ *   waiter        producer (buffer full)               consumer (buffer empty)
+ *   Thread        Emitter.emit: parks                   the blocking view: parks
+ *   LoopFuture    AsyncEmitter.emitAsync's stage        hasNext()'s stage
+ *   continuation  send (fromPublisher's collector)      awaitElement (forEach, toList, toPublisher)
+ *
+ * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
+ * do not ping-pong one element at a time; a waiting consumer is woken by the first element.
+ * Futures are completed in a step of the loop (asyncio's call_soon), never on the other end's
+ * stack, so a producer's continuation never runs inside the consumer's next() and vice versa.
+ *
+ * States: not started -> running (producer != null) -> ended (the producer's task is done:
+ * `failure` holds what it failed with, delivered after the buffered elements). Closing
+ * (asyncio's aclose) sets `closed`, drops the buffer, cancels the producer's task and completes
+ * `closing` when that task is done; the first emit after `closed` throws a CancellationException
+ * (asyncio's GeneratorExit), any later one IllegalStateException. A non-blocking producer that
+ * waits at its emitAsync when the close comes is not cancelled: that stage fails with the
+ * GeneratorExit and the close waits for the body's stage, as asyncio's aclose() throws into a
+ * generator suspended at its yield.
+ */
+package dev.aio4j.internal.stream
+
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.EventLoop
+import dev.aio4j.internal.LoopFuture
+import dev.aio4j.internal.TaskImpl
+import dev.aio4j.stream.AsyncEmitter
+import dev.aio4j.stream.AsyncIterator
+import dev.aio4j.stream.Emitter
+import java.util.concurrent.CancellationException
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
+import java.util.concurrent.RejectedExecutionException
+import java.util.concurrent.locks.LockSupport
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlin.coroutines.resume
+
+internal abstract class GeneratorIterator<T>(
+    @JvmField val loop: EventLoop,
+    private val capacity: Int,
+) : AsyncIterator<T>, Emitter<T>, AsyncEmitter<T> {
+    private val items = arrayOfNulls<Any?>(capacity)
+    private var head = 0
+    private var count = 0
+    private var producer: TaskImpl<*>? = null
+    private var started = false
+    private var ended = false
+    private var failure: Throwable? = null
+    private var closed = false
+    private var exitThrown = false
+    private var closing: LoopFuture<Void?>? = null
+    private var consumerWaiter: Any? = null
+    private var producerWaiter: Any? = null
+    /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
+    private var pendingRoom: LoopFuture<Void?>? = null
+    /** [poll]'s slot for [drain] (the consumer's only). */
+    private val one = arrayOfNulls<Any?>(1)
+    /** emitAsync's answer while the buffer has room: made once per walk, completed. */
+    private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
+
+    /** Starts the producer's task; called once, outside the monitor. */
+    protected abstract fun startProducer(): TaskImpl<*>
+
+    // ------------------------------------------------------------------------------ consumer
+
+    /** The next element, or [EMPTY] (wait with [awaitElement]), or [END]; throws the producer's failure. */
+    fun poll(): Any? {
+        val n = drain(one)
+        if (n <= 0) return if (n == 0) EMPTY else END
+        return one[0].also { one[0] = null }
+    }
+
+    /**
+     * Moves up to `into.size` elements into [into] under one monitor enter and returns how many;
+     * 0 means wait with [awaitElement], -1 the end. Throws the producer's failure at the end.
+     */
+    fun drain(into: Array<Any?>): Int {
+        val wake: Any?
+        val n: Int
+        synchronized(this) {
+            if (count == 0) {
+                if (ended && !closed) failure?.let { throw it }
+                return if (ended || closed) -1 else 0
+            }
+            n = minOf(count, into.size)
+            for (k in 0 until n) {
+                into[k] = items[head]
+                items[head] = null
+                head = if (head + 1 == capacity) 0 else head + 1
+            }
+            count -= n
+            wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
+        }
+        if (wake != null) wakeProducer(wake)
+        return n
+    }
+
+    /** Starts the producer if the walk has not started yet; returns whether it did. */
+    private fun startIfNew(): Boolean {
+        synchronized(this) {
+            if (started || closed) return false
+            started = true
+        }
+        val task = try {
+            startProducer()
+        } catch (e: Throwable) {
+            producerDone(null, e)
+            return true
+        }
+        task.markRetrieved() // its failure is delivered to the consumer, or fails the close
+        val closedMeanwhile = synchronized(this) {
+            producer = task
+            closed
+        }
+        if (closedMeanwhile) task.cancel()
+        task.job.invokeOnCompletion { producerDone(task, task.exceptionOrNull()) }
+        return true
+    }
+
+    /** Suspends until [poll] has something other than [EMPTY] to say. */
+    suspend fun awaitElement() {
+        if (startIfNew()) return
+        suspendUnless(consumer = true) { count > 0 || ended || closed }
+    }
+
+    /** Parks until [poll] has something other than [EMPTY] to say; an interrupt throws InterruptedException. */
+    fun awaitElementBlocking() {
+        if (startIfNew()) return
+        val me = Thread.currentThread()
+        while (true) {
+            synchronized(this) {
+                if (count > 0 || ended || closed) {
+                    if (consumerWaiter === me) consumerWaiter = null
+                    return
+                }
+                consumerWaiter = me
+            }
+            LockSupport.park(this)
+            if (Thread.interrupted()) {
+                synchronized(this) { if (consumerWaiter === me) consumerWaiter = null }
+                throw InterruptedException()
+            }
+        }
+    }
+
+    override fun hasNext(): CompletionStage<Boolean> {
+        startIfNew()
+        synchronized(this) {
+            when {
+                count > 0 -> return TRUE
+                closed -> return FALSE
+                ended -> return failure?.let { CompletableFuture.failedFuture(it) } ?: FALSE
+            }
+            val f = LoopFuture<Boolean>(loop, null)
+            consumerWaiter = f
+            return f
+        }
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    override fun next(): T {
+        val x = poll()
+        if (x === EMPTY || x === END) throw NoSuchElementException("hasNext() has not announced an element")
+        return x as T
+    }
+
+    override fun closeAsync(): CompletionStage<Void?> {
+        val task: TaskImpl<*>?
+        val producerWake: Any?
+        val consumerWake: Any?
+        val nothingRuns: Boolean
+        val atYield: Boolean
+        val c: LoopFuture<Void?>
+        synchronized(this) {
+            closing?.let { return it }
+            c = LoopFuture(loop, null)
+            closing = c
+            closed = true
+            items.fill(null)
+            count = 0
+            task = producer
+            nothingRuns = !started || ended
+            producerWake = producerWaiter.also { producerWaiter = null }
+            atYield = pendingRoom != null
+            consumerWake = consumerWaiter.also { consumerWaiter = null }
+        }
+        if (consumerWake != null) wakeConsumer(consumerWake)
+        if (nothingRuns) {
+            c.complete(null)
+        } else if (task != null) { // else it is being started, and startIfNew cancels it
+            if (atYield) {
+                // a non-blocking producer waiting at its emitAsync (asyncio's yield): that stage
+                // fails with the GeneratorExit, and the close waits for the body's own stage
+                if (producerWake != null) wakeProducer(producerWake)
+            } else {
+                if (producerWake != null) wakeProducer(producerWake)
+                task.cancel()
+            }
+        }
+        return c
+    }
+
+    /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */
+    private fun producerDone(task: TaskImpl<*>?, e: Throwable?) {
+        val wake: Any?
+        val c: LoopFuture<Void?>?
+        synchronized(this) {
+            ended = true
+            failure = e
+            wake = consumerWaiter.also { consumerWaiter = null }
+            c = closing
+        }
+        if (wake != null) wakeConsumer(wake)
+        if (c != null && task != null) {
+            // a close that waited for the producer: its cancellation (GeneratorExit) is the normal end
+            if (e == null || e is CancellationException) c.complete(null) else c.completeExceptionally(e)
+        }
+    }
+
+    // ------------------------------------------------------------------------------ producer
+
+    override fun emit(element: T) {
+        val me = Thread.currentThread()
+        while (true) {
+            if (tryPut(element, me)) return
+            LockSupport.park(this)
+            if (Thread.interrupted()) {
+                synchronized(this) {
+                    if (producerWaiter === me) producerWaiter = null
+                    if (closed) throw exit()
+                }
+                throw Current.cancellationForInterrupt("Emitter.emit()")
+            }
+        }
+    }
+
+    override fun emitAsync(element: T): CompletionStage<Void?> {
+        val wake: Any?
+        val result: CompletableFuture<Void?>
+        synchronized(this) {
+            if (closed) return CompletableFuture.failedFuture(exit())
+            if (count == capacity) {
+                return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
+            }
+            wake = put(element)
+            result = if (count < capacity) {
+                room
+            } else {
+                LoopFuture<Void?>(loop, null).also {
+                    producerWaiter = it
+                    pendingRoom = it
+                }
+            }
+        }
+        if (wake != null) wakeConsumer(wake)
+        return result
+    }
+
+    /** The suspending emit of a coroutine producer (fromPublisher's collector). */
+    suspend fun send(element: T) {
+        while (true) {
+            if (tryPut(element, null)) return
+            suspendUnless(consumer = false) { count < capacity || closed }
+        }
+    }
+
+    /**
+     * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
+     * monitor); a cancelled waiter takes itself off.
+     */
+    private suspend inline fun suspendUnless(consumer: Boolean, crossinline ready: () -> Boolean) {
+        suspendCancellableCoroutine { cont ->
+            val now = synchronized(this) {
+                ready() || false.also { if (consumer) consumerWaiter = cont else producerWaiter = cont }
+            }
+            if (now) {
+                cont.resume(Unit)
+            } else {
+                cont.invokeOnCancellation {
+                    synchronized(this) {
+                        if (consumerWaiter === cont) consumerWaiter = null
+                        if (producerWaiter === cont) producerWaiter = null
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Puts [element] if the buffer has room and wakes a consumer waiting for it; else registers
+     * [waiter] (if any) as the producer's and returns false. After a close, throws its exit.
+     */
+    private fun tryPut(element: T, waiter: Any?): Boolean {
+        val wake: Any?
+        synchronized(this) {
+            if (closed) throw exit()
+            if (count == capacity) {
+                if (waiter != null) producerWaiter = waiter
+                return false
+            }
+            wake = put(element)
+        }
+        if (wake != null) wakeConsumer(wake)
+        return true
+    }
+
+    /** Appends [element] (under the monitor); returns the consumer waiting for it, now taken, if any. */
+    private fun put(element: T): Any? {
+        var tail = head + count
+        if (tail >= capacity) tail -= capacity
+        items[tail] = element
+        count++
+        return consumerWaiter?.also { consumerWaiter = null }
+    }
+
+    /** What an emit after the close throws (under the monitor): asyncio's GeneratorExit once, then an error. */
+    private fun exit(): RuntimeException {
+        if (exitThrown) {
+            return IllegalStateException(
+                "the generator was closed and its body emitted again after emit threw the CancellationException " +
+                    "of the close (asyncio: async generator ignored GeneratorExit)",
+            )
+        }
+        exitThrown = true
+        return CancellationException("the consumer closed the generator")
+    }
+
+    // -------------------------------------------------------------------------------- waking
+
+    private fun wakeConsumer(w: Any) {
+        @Suppress("UNCHECKED_CAST")
+        when (w) {
+            is Thread -> LockSupport.unpark(w)
+            is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
+            is LoopFuture<*> -> onLoop { resolve(w as LoopFuture<Boolean>) }
+        }
+    }
+
+    /** Completes a waiting hasNext() with what is known now, or waits again (nothing to say yet). */
+    private fun resolve(f: LoopFuture<Boolean>) {
+        var fail: Throwable? = null
+        val has: Boolean
+        synchronized(this) {
+            when {
+                count > 0 -> has = true
+                closed -> has = false
+                ended -> {
+                    fail = failure
+                    has = false
+                }
+                else -> {
+                    if (!f.isDone) consumerWaiter = f
+                    return
+                }
+            }
+        }
+        val e = fail
+        if (e != null) f.completeExceptionally(e) else f.complete(has)
+    }
+
+    private fun wakeProducer(w: Any) {
+        @Suppress("UNCHECKED_CAST")
+        when (w) {
+            is Thread -> LockSupport.unpark(w)
+            is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
+            is LoopFuture<*> -> onLoop {
+                val exit = synchronized(this) {
+                    if (pendingRoom === w) pendingRoom = null
+                    if (closed) exit() else null
+                }
+                if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
+            }
+        }
+    }
+
+    /** Runs [action] in a step of the loop (asyncio's call_soon); on a closed loop, here. */
+    private inline fun onLoop(crossinline action: () -> Unit) {
+        try {
+            loop.execute { action() }
+        } catch (e: RejectedExecutionException) {
+            action()
+        }
+    }
+
+    companion object {
+        @JvmField val EMPTY = Any()
+        @JvmField val END = Any()
+        @JvmField val TRUE: CompletableFuture<Boolean> = CompletableFuture.completedFuture(true)
+        @JvmField val FALSE: CompletableFuture<Boolean> = CompletableFuture.completedFuture(false)
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * AsyncIterable -> java.util.concurrent.Flow.Publisher on kotlinx's own Reactive Streams machine
+ * (kotlinx-coroutines-jdk9's Flow.asPublisher): each subscription collects a Flow that walks a new
+ * iterator and closes it when the collection ends (completion, failure, Subscription.cancel).
+ * The collection runs on the loop's dispatcher, so the subscriber is called on the loop.
+ *
+ * A thin relay between kotlinx's subscription and the subscriber adds the two rules of the
+ * Reactive Streams specification that kotlinx's FlowSubscription leaves out when it runs on a
+ * dispatcher other than Unconfined (the Reactive Streams TCK finds both):
+ *  - §1.3, signals in sequence: a request made inside onSubscribe is held until onSubscribe has
+ *    returned, so that the loop does not call onNext while onSubscribe still runs elsewhere;
+ *  - §3.9, request(n <= 0) signals IllegalArgumentException: kotlinx ignores it, so the relay
+ *    records it and wakes the walk with a request of one, and the walk throws it before its next
+ *    element: onError comes from kotlinx's own coroutine, in sequence with the other signals.
+ */
+package dev.aio4j.internal.stream
+
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.EventLoop
+import dev.aio4j.stream.AsyncIterable
+import java.util.Objects
+import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.Flow as JdkFlow
+import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.FlowCollector
+import kotlinx.coroutines.jdk9.asPublisher
+
+internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : JdkFlow.Publisher<T> {
+    private val loop: EventLoop = Current.loop().also { it.checkOpen() }
+
+    override fun subscribe(subscriber: JdkFlow.Subscriber<in T>) {
+        Objects.requireNonNull(subscriber, "subscriber")
+        val relay = Relay(subscriber)
+        Walk(iterable, relay).asPublisher(loop.dispatcher).subscribe(relay)
+    }
+
+    /**
+     * The Flow that one subscription collects: a walk of a new iterator, closed however the
+     * collection ends. A Flow of its own rather than flow { }: the builder's SafeCollector checks
+     * the emitting context on every element (a third of the cost per element here), and this
+     * flow only ever emits from the coroutine that collects it.
+     */
+    @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
+    private class Walk<T>(private val iterable: AsyncIterable<T>, private val relay: Relay<*>) : Flow<Any> {
+        override suspend fun collect(collector: FlowCollector<Any>) {
+            relay.badRequest?.let { throw it }
+            val iterator = iterable.asyncIterator()
+            closing(iterator) {
+                iterator.forEachRemaining {
+                    collector.emit(it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements"))
+                    relay.badRequest?.let { bad -> throw bad }
+                }
+            }
+        }
+    }
+
+    /** Passes kotlinx's signals on, and the subscriber's requests back with §1.3 and §3.9 added. */
+    private class Relay<T>(private val subscriber: JdkFlow.Subscriber<in T>) : JdkFlow.Subscriber<Any>, JdkFlow.Subscription {
+        @Volatile private var upstream: JdkFlow.Subscription? = null
+        /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
+        private val held = AtomicLong(0)
+        @Volatile var badRequest: IllegalArgumentException? = null
+
+        override fun onSubscribe(subscription: JdkFlow.Subscription) {
+            upstream = subscription
+            subscriber.onSubscribe(this)
+            val n = held.getAndSet(FORWARD)
+            if (n > 0) subscription.request(n)
+        }
+
+        @Suppress("UNCHECKED_CAST")
+        override fun onNext(item: Any) = subscriber.onNext(item as T)
+        override fun onError(throwable: Throwable) = subscriber.onError(throwable)
+        override fun onComplete() = subscriber.onComplete()
+
+        override fun request(n: Long) {
+            var demand = n
+            if (n <= 0) {
+                if (badRequest == null) badRequest = IllegalArgumentException("§3.9: a request must be positive, was $n")
+                demand = 1 // wakes the walk, which throws it
+            }
+            while (true) {
+                val h = held.get()
+                if (h == FORWARD) {
+                    upstream!!.request(demand)
+                    return
+                }
+                val sum = if (h + demand < 0) Long.MAX_VALUE else h + demand
+                if (held.compareAndSet(h, sum)) return
+            }
+        }
+
+        override fun cancel() {
+            upstream?.cancel()
+        }
+
+        private companion object {
+            const val FORWARD = -1L
+        }
+    }
+}

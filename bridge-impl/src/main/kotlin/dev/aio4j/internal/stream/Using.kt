@@ -1,0 +1,65 @@
+/*
+ * async with: Async.using (a blocking body on the calling thread) and Async.usingAsync (a
+ * coroutine task following the body's stage). The resource is closed once however the body ends,
+ * and the closing is waited for without being cut short by the cancellation that ended the body;
+ * try-with-resources' rule for exceptions (the body's wins, the close's is suppressed).
+ */
+package dev.aio4j.internal.stream
+
+import dev.aio4j.Task
+import dev.aio4j.ThrowingFunction
+import dev.aio4j.internal.CoroutineTask
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.Runs
+import dev.aio4j.internal.awaitOutcome
+import dev.aio4j.stream.AsyncCloseable
+import java.util.concurrent.Callable
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
+import java.util.function.Function
+import java.util.function.Supplier
+
+internal object Using {
+
+    fun <R : AsyncCloseable, T> using(open: Callable<out R>, body: ThrowingFunction<in R, out T>): T {
+        Current.checkMayBlock("Async.using()")
+        val resource: R = open.call() ?: throw NullPointerException("open returned null instead of a resource")
+        val result = try {
+            body.apply(resource)
+        } catch (e: Throwable) {
+            closeBlocking(resource)?.let { if (it !== e) e.addSuppressed(it) }
+            throw Runs.unchecked(e, "the body of Async.using")
+        }
+        closeBlocking(resource)?.let { throw Runs.unchecked(it, "closing the resource") }
+        return result
+    }
+
+    fun <R : AsyncCloseable, T> usingAsync(open: Supplier<out CompletionStage<out R>>, body: Function<in R, out CompletionStage<out T>>): Task<T> {
+        val loop = Current.loop()
+        loop.checkOpen()
+        return CoroutineTask(loop, loop.taskContext, null) {
+            val opening: CompletionStage<out R>? = open.get() // null from Java despite the contract
+            val opened: R? = awaitOutcome(opening ?: throw NullPointerException("open returned null instead of a CompletionStage")).getOrThrow()
+            val resource = opened ?: throw NullPointerException("open's stage completed with null instead of a resource")
+            closing(resource) {
+                val stage: CompletionStage<out T>? = body.apply(resource)
+                awaitOutcome(stage ?: throw NullPointerException("the body returned null instead of a CompletionStage")).getOrThrow()
+            }
+        }.also { it.start(loop.taskContext) }
+    }
+
+    /** AsyncResource.close(): waits for [closing], uninterruptibly, and throws its failure. */
+    fun awaitClosed(closing: CompletionStage<*>) {
+        Current.checkMayBlock("AsyncResource.close()")
+        awaitUninterruptibly(closing)?.let { throw Runs.unchecked(it, "closing the resource") }
+    }
+
+    /** Closes [resource] and waits, uninterruptibly; returns what closing failed with. */
+    fun closeBlocking(resource: AsyncCloseable): Throwable? = awaitUninterruptibly(
+        try {
+            resource.closeAsync()
+        } catch (e: Throwable) {
+            CompletableFuture.failedFuture<Void?>(e)
+        },
+    )
+}

@@ -1,0 +1,102 @@
+/*
+ * async for, non-blocking: forEach, forEachAsync and toList are one coroutine task each on the
+ * current loop, walking the iterator and closing it however the walk ends (asyncio's aclose at
+ * the end of an async for that left early), under NonCancellable so that the cancellation that
+ * ended the walk does not cut the closing short. A generator's own walk is read without a stage
+ * per element (poll, then awaitElement only when its buffer is empty).
+ */
+package dev.aio4j.internal.stream
+
+import dev.aio4j.Task
+import dev.aio4j.internal.CoroutineTask
+import dev.aio4j.internal.Current
+import dev.aio4j.internal.awaitOutcome
+import dev.aio4j.stream.AsyncCloseable
+import dev.aio4j.stream.AsyncIterable
+import dev.aio4j.stream.AsyncIterator
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
+import java.util.function.Consumer
+import java.util.function.Function
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
+
+internal object Walks {
+
+    fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = walk(iterable) { iterator ->
+        iterator.forEachRemaining { action.accept(it) }
+        null
+    }
+
+    fun <T> forEachAsync(iterable: AsyncIterable<T>, action: Function<in T, out CompletionStage<*>>): Task<Void?> = walk(iterable) { iterator ->
+        iterator.forEachRemaining { x ->
+            val stage: CompletionStage<*>? = action.apply(x) // null from Java despite the contract
+            awaitOutcome(stage ?: throw NullPointerException("the forEachAsync action returned null instead of a CompletionStage")).getOrThrow()
+        }
+        null
+    }
+
+    fun <T> toList(iterable: AsyncIterable<T>): Task<List<T>> = walk(iterable) { iterator ->
+        val list = ArrayList<T>()
+        iterator.forEachRemaining { list.add(it) }
+        list
+    }
+
+    private fun <T, R> walk(iterable: AsyncIterable<T>, block: suspend (AsyncIterator<T>) -> R): Task<R> {
+        val loop = Current.loop()
+        loop.checkOpen()
+        return CoroutineTask(loop, loop.taskContext, null) {
+            val iterator = iterable.asyncIterator()
+            closing(iterator) { block(iterator) }
+        }.also { it.start(loop.taskContext) }
+    }
+}
+
+/** How many elements a walk over a generator takes from its buffer at once. */
+internal const val BATCH = 64
+
+/** Runs [block] on each element, in order, waiting for each without holding a thread. */
+@Suppress("UNCHECKED_CAST")
+internal suspend inline fun <T> AsyncIterator<T>.forEachRemaining(block: (T) -> Unit) {
+    if (this is GeneratorIterator<T>) {
+        val batch = arrayOfNulls<Any?>(BATCH) // taken under one monitor enter, handed out outside it
+        while (true) {
+            val n = drain(batch)
+            when {
+                n == 0 -> awaitElement()
+                n < 0 -> return
+                else -> for (k in 0 until n) {
+                    val x = batch[k] as T
+                    batch[k] = null
+                    block(x)
+                }
+            }
+        }
+    }
+    while (awaitOutcome(hasNext()).getOrThrow()) block(next())
+}
+
+/**
+ * Runs [block], then closes [resource] and waits for it, whatever happened (under NonCancellable):
+ * try-with-resources' rule, [block]'s exception wins and the close's is suppressed.
+ */
+internal suspend inline fun <R> closing(resource: AsyncCloseable, block: () -> R): R {
+    val result = try {
+        block()
+    } catch (e: Throwable) {
+        closeError(resource)?.let { if (it !== e) e.addSuppressed(it) }
+        throw e
+    }
+    closeError(resource)?.let { throw it }
+    return result
+}
+
+/** Closes [resource], waits for it without being cancelled, and returns what closing failed with. */
+internal suspend fun closeError(resource: AsyncCloseable): Throwable? = withContext(NonCancellable) {
+    val stage = try {
+        resource.closeAsync()
+    } catch (e: Throwable) {
+        CompletableFuture.failedFuture<Void?>(e)
+    }
+    awaitOutcome(stage).exceptionOrNull()
+}

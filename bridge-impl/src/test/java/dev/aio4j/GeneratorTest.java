@@ -1,0 +1,564 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aio4j.stream.AsyncEmitter;
+import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.stream.AsyncIterator;
+import dev.aio4j.stream.BlockingIterable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Async generators in both styles, and the rules of {@code async for} over them: elements in
+ * order, bounded buffering, the producer's failure delivered as the same instance, and every early
+ * exit (break out of the blocking view, the consumer's exception, take, the consuming task's
+ * cancellation) closing the source exactly once, with the producer's {@code finally} run before
+ * the close completes.
+ */
+class GeneratorTest extends LoopFixture {
+
+    /** What a producer did: how often its finally ran, how many elements it emitted. */
+    static final class Probe {
+        final AtomicInteger finallyRan = new AtomicInteger();
+        final AtomicLong emitted = new AtomicLong();
+        final CountDownLatch started = new CountDownLatch(1);
+    }
+
+    /** 0, 1, 2... for ever, blocking style. */
+    static AsyncIterable<Integer> endless(Probe p) {
+        return AsyncIterable.generate(4, e -> {
+            p.started.countDown();
+            try {
+                for (int i = 0; ; i++) {
+                    e.emit(i);
+                    p.emitted.incrementAndGet();
+                }
+            } finally {
+                p.finallyRan.incrementAndGet();
+            }
+        });
+    }
+
+    /** 0, 1, 2... for ever, non-blocking style: the body's stage ends when the close cancels it. */
+    static AsyncIterable<Integer> endlessAsync(Probe p) {
+        return AsyncIterable.generateAsync(4, e -> {
+            p.started.countDown();
+            CompletionStage<Void> body = count(e, 0, Integer.MAX_VALUE, p);
+            body.whenComplete((v, t) -> p.finallyRan.incrementAndGet());
+            return body;
+        });
+    }
+
+    /** Emits from until to, going on when emitAsync says there is room (the pattern of AsyncEmitter's doc). */
+    static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to, Probe p) {
+        for (int i = from; i < to; i++) {
+            CompletionStage<Void> room = out.emitAsync(i);
+            p.emitted.incrementAndGet();
+            if (!room.toCompletableFuture().isDone()) {
+                int next = i + 1;
+                return room.thenCompose(v -> count(out, next, to, p));
+            }
+            if (room.toCompletableFuture().isCompletedExceptionally()) {
+                return room;
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    static AsyncIterable<Integer> range(boolean blocking, int n, Probe p) {
+        if (blocking) {
+            return AsyncIterable.generate(e -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        e.emit(i);
+                    }
+                } finally {
+                    p.finallyRan.incrementAndGet();
+                }
+            });
+        }
+        return AsyncIterable.generateAsync(e -> {
+            CompletionStage<Void> body = count(e, 0, n, p);
+            body.whenComplete((v, t) -> p.finallyRan.incrementAndGet());
+            return body;
+        });
+    }
+
+    <T> T run(Callable<T> body) {
+        return loop.runUntilComplete(loop.createTask(body));
+    }
+
+    // ------------------------------------------------------------------------------ elements
+
+    @Test
+    void bothStylesDeliverEveryElementInOrderToEveryConsumer() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            AsyncIterable<Integer> gen = range(blocking, 1000, p);
+            List<Integer> expected = Stream.iterate(0, i -> i + 1).limit(1000).collect(Collectors.toList());
+            run(() -> {
+                assertEquals(expected, gen.toList().join(), "toList");
+                List<Integer> seen = new ArrayList<>();
+                gen.forEach(seen::add).join();
+                assertEquals(expected, seen, "forEach");
+                List<Integer> seenAsync = new ArrayList<>();
+                gen.forEachAsync(x -> Async.sleepAsync(Duration.ZERO).thenRun(() -> seenAsync.add(x))).join();
+                assertEquals(expected, seenAsync, "forEachAsync");
+                List<Integer> blockingSeen = new ArrayList<>();
+                try (BlockingIterable<Integer> view = gen.blocking()) {
+                    for (int x : view) {
+                        blockingSeen.add(x);
+                    }
+                }
+                assertEquals(expected, blockingSeen, "blocking view");
+                try (Stream<Integer> s = gen.stream()) {
+                    assertEquals(expected, s.collect(Collectors.toList()), "stream");
+                }
+                return null;
+            });
+            assertEquals(5, p.finallyRan.get(), "one producer per walk, each finished");
+        }
+    }
+
+    @Test
+    void forEachAsyncWaitsForEachStageBeforeTheNextElement() {
+        List<String> log = run(() -> {
+            List<String> seen = new ArrayList<>();
+            AsyncIterable.<Integer>generate(e -> {
+                for (int i = 0; i < 3; i++) {
+                    e.emit(i);
+                }
+            }).forEachAsync(x -> {
+                seen.add("start " + x);
+                return Async.sleepAsync(Duration.ofMillis(5)).thenRun(() -> seen.add("end " + x));
+            }).join();
+            return seen;
+        });
+        assertEquals(List.of("start 0", "end 0", "start 1", "end 1", "start 2", "end 2"), log);
+    }
+
+    @Test
+    void nullElementsPassThrough() {
+        List<String> got = run(() -> AsyncIterable.<String>generate(e -> {
+            e.emit("a");
+            e.emit(null);
+            e.emit("b");
+        }).toList().join());
+        assertEquals(java.util.Arrays.asList("a", null, "b"), got);
+    }
+
+    @Test
+    void mapAndFilter() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            List<Integer> got = run(() -> range(blocking, 20, new Probe()).map(x -> x * 2).filter(x -> x % 3 == 0).toList().join());
+            assertEquals(List.of(0, 6, 12, 18, 24, 30, 36), got);
+        }
+    }
+
+    @Test
+    void theProducerStartsAtTheFirstWaitAndNotBefore() throws Exception {
+        Probe p = new Probe();
+        run(() -> {
+            AsyncIterator<Integer> it = endless(p).asyncIterator();
+            Async.sleep(Duration.ofMillis(20));
+            assertEquals(1, p.started.getCount(), "started before anyone asked");
+            assertTrue(it.hasNext().toCompletableFuture().get());
+            assertEquals(0, it.next());
+            it.closeAsync().toCompletableFuture().get();
+            return null;
+        });
+        assertEquals(1, p.finallyRan.get());
+    }
+
+    // ----------------------------------------------------------------------- backpressure
+
+    @Test
+    void aProducerNeverRunsMoreThanTheBufferAhead() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            AtomicLong maxAhead = new AtomicLong();
+            run(() -> {
+                long[] consumed = {0};
+                endless(p).take(2000).forEachAsync(x -> {
+                    consumed[0]++;
+                    maxAhead.accumulateAndGet(p.emitted.get() - consumed[0], Math::max);
+                    return Async.sleepAsync(Duration.ZERO); // a slow consumer: the producer runs ahead as far as it may
+                }).join();
+                return null;
+            });
+            // the buffer is 4, and the walk takes what it holds at once (so it refills meanwhile); one
+            // more may be in the producer's hands (counted after emit returns)
+            assertTrue(maxAhead.get() <= 4 + 4 + 1, "the producer ran " + maxAhead.get() + " elements ahead of the consumer");
+        }
+    }
+
+    @Test
+    void tenMillionElementsGoThroughForEachWithTheProducerNeverMoreThanTheBufferAhead() {
+        int n = 10_000_000;
+        for (boolean blocking : new boolean[] {true, false}) {
+            AtomicLong emitted = new AtomicLong();
+            AsyncIterable<Integer> gen = blocking
+                    ? AsyncIterable.generate(e -> {
+                        for (int i = 0; i < n; i++) {
+                            emitted.incrementAndGet();
+                            e.emit(i);
+                        }
+                    })
+                    : AsyncIterable.generateAsync(e -> {
+                        Probe p = new Probe();
+                        CompletionStage<Void> body = count(e, 0, n, p);
+                        p.emitted.set(0);
+                        return body.thenRun(() -> {});
+                    });
+            long[] sum = {0};
+            long[] consumed = {0};
+            long[] maxAhead = {0};
+            long started = System.nanoTime();
+            run(() -> gen.forEach(x -> {
+                sum[0] += x;
+                consumed[0]++;
+                if (blocking) {
+                    maxAhead[0] = Math.max(maxAhead[0], emitted.get() - consumed[0]);
+                }
+            }).join());
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            assertEquals((long) n * (n - 1) / 2, sum[0]);
+            assertEquals(n, consumed[0]);
+            // the default buffer is 256, the walk takes up to 64 of them at once (so the buffer refills
+            // meanwhile), and one more may be counted and parked in emit
+            assertTrue(maxAhead[0] <= 256 + 64 + 1, "the producer ran " + maxAhead[0] + " elements ahead");
+            System.out.printf("10M through forEach, %s producer: %d ms%n", blocking ? "blocking" : "non-blocking", ms);
+        }
+    }
+
+    // --------------------------------------------------------------------------- failures
+
+    @Test
+    void aProducersFailureReachesTheConsumerAsTheSameInstanceAfterItsElements() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            AsyncIterable<Integer> gen = blocking
+                    ? AsyncIterable.generate(e -> {
+                        e.emit(1);
+                        e.emit(2);
+                        throw boom;
+                    })
+                    : AsyncIterable.generateAsync(e -> e.emitAsync(1).thenCompose(v -> e.emitAsync(2)).thenCompose(v -> CompletableFuture.failedFuture(boom)));
+            run(() -> {
+                List<Integer> seen = new ArrayList<>();
+                Task<Void> walk = gen.forEach(seen::add);
+                assertSame(boom, assertThrows(IllegalStateException.class, walk::join));
+                assertEquals(List.of(1, 2), seen);
+
+                List<Integer> blockingSeen = new ArrayList<>();
+                try (BlockingIterable<Integer> view = gen.blocking()) {
+                    assertSame(boom, assertThrows(IllegalStateException.class, () -> {
+                        for (int x : view) {
+                            blockingSeen.add(x);
+                        }
+                    }));
+                }
+                assertEquals(List.of(1, 2), blockingSeen);
+                assertSame(boom, assertThrows(IllegalStateException.class, gen.toList()::join));
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aCheckedFailureIsWrappedOnceByTheTaskRule() {
+        Exception checked = new java.io.IOException("disk");
+        run(() -> {
+            Task<List<Integer>> all = AsyncIterable.<Integer>generate(e -> {
+                throw checked;
+            }).toList();
+            TaskFailedException e = assertThrows(TaskFailedException.class, all::join);
+            assertSame(checked, e.getCause());
+            return null;
+        });
+    }
+
+    @Test
+    void theConsumersExceptionClosesTheSourceOnceAndWins() {
+        for (boolean async : new boolean[] {false, true}) {
+            Probe p = new Probe();
+            RuntimeException stop = new RuntimeException("consumer");
+            run(() -> {
+                Task<Void> walk = async
+                        ? endless(p).forEachAsync(x -> x == 3 ? CompletableFuture.failedFuture(stop) : CompletableFuture.completedFuture(null))
+                        : endless(p).forEach(x -> {
+                            if (x == 3) {
+                                throw stop;
+                            }
+                        });
+                assertSame(stop, assertThrows(RuntimeException.class, walk::join));
+                assertEquals(1, p.finallyRan.get(), "the producer's finally ran before the walk ended");
+                return null;
+            });
+            assertEquals(1, p.finallyRan.get());
+        }
+    }
+
+    // ------------------------------------------------------------------------- early exit
+
+    @Test
+    void breakingOutOfTheBlockingViewClosesTheSourceOnce() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            run(() -> {
+                AsyncIterable<Integer> gen = blocking ? endless(p) : endlessAsync(p);
+                BlockingIterable<Integer> view = gen.blocking();
+                try (view) {
+                    for (int x : view) {
+                        if (x == 10) {
+                            break;
+                        }
+                    }
+                }
+                assertEquals(1, p.finallyRan.get(), "close() returned before the producer's finally ran");
+                view.close(); // twice: harmless
+                return null;
+            });
+            assertEquals(1, p.finallyRan.get());
+        }
+    }
+
+    @Test
+    void closingAStreamClosesTheSource() {
+        Probe p = new Probe();
+        List<Integer> firstFive = run(() -> {
+            try (Stream<Integer> s = endless(p).stream()) {
+                return s.limit(5).collect(Collectors.toList());
+            }
+        });
+        assertEquals(List.of(0, 1, 2, 3, 4), firstFive);
+        assertEquals(1, p.finallyRan.get());
+    }
+
+    @Test
+    void takeOnAnEndlessGeneratorStopsItInBothStyles() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            run(() -> {
+                AsyncIterable<Integer> gen = blocking ? endless(p) : endlessAsync(p);
+                assertEquals(List.of(0, 1, 2, 3, 4), gen.take(5).toList().join());
+                assertEquals(1, p.finallyRan.get(), "take's walk ended before the producer's finally ran");
+                try (BlockingIterable<Integer> view = gen.take(3).blocking()) {
+                    List<Integer> got = new ArrayList<>();
+                    view.forEach(got::add);
+                    assertEquals(List.of(0, 1, 2), got);
+                    assertEquals(2, p.finallyRan.get());
+                }
+                assertEquals(List.of(), gen.take(0).toList().join());
+                return null;
+            });
+            assertEquals(2, p.finallyRan.get(), "take(0) starts no producer");
+        }
+    }
+
+    @Test
+    void cancellingTheConsumingTaskClosesTheSourceOnce() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            run(() -> {
+                AsyncIterable<Integer> gen = blocking ? endless(p) : endlessAsync(p);
+                CountDownLatch some = new CountDownLatch(50);
+                Task<Void> walk = gen.forEachAsync(x -> {
+                    some.countDown();
+                    return Async.sleepAsync(Duration.ofMillis(1));
+                });
+                some.await();
+                walk.cancel();
+                assertThrows(CancellationException.class, walk::join);
+                assertTrue(walk.isCancelled());
+                assertEquals(1, p.finallyRan.get(), "the walk was cancelled before the producer's finally ran");
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void cancellingABlockingConsumerInTheViewClosesTheSourceOnce() {
+        for (boolean blocking : new boolean[] {true, false}) {
+            Probe p = new Probe();
+            CountDownLatch some = new CountDownLatch(20);
+            run(() -> {
+                AsyncIterable<Integer> gen = blocking ? endless(p) : endlessAsync(p);
+                Task<Void> consumer = loop.createTask(() -> {
+                    try (BlockingIterable<Integer> view = gen.blocking()) {
+                        for (int x : view) {
+                            some.countDown();
+                            Async.sleep(Duration.ofMillis(1));
+                        }
+                    }
+                    return null;
+                });
+                some.await();
+                consumer.cancel();
+                assertThrows(CancellationException.class, consumer::join);
+                assertEquals(1, p.finallyRan.get());
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aConsumerWaitingForAnElementIsCancelledPromptly() {
+        CountDownLatch producerParked = new CountDownLatch(1);
+        AtomicInteger finallyRan = new AtomicInteger();
+        run(() -> {
+            AsyncIterable<Integer> silent = AsyncIterable.generate(e -> {
+                try {
+                    producerParked.countDown();
+                    Async.sleep(Duration.ofDays(1));
+                } finally {
+                    finallyRan.incrementAndGet();
+                }
+            });
+            Task<Void> walk = silent.forEach(x -> {});
+            producerParked.await();
+            walk.cancel();
+            assertThrows(CancellationException.class, walk::join);
+            assertEquals(1, finallyRan.get());
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------------------ close
+
+    @Test
+    void closingTwiceIsHarmlessAndClosingUnstartedRunsNothing() throws Exception {
+        Probe p = new Probe();
+        run(() -> {
+            AsyncIterator<Integer> unstarted = endless(p).asyncIterator();
+            CompletionStage<Void> first = unstarted.closeAsync();
+            assertSame(first, unstarted.closeAsync());
+            first.toCompletableFuture().get();
+            assertFalse(unstarted.hasNext().toCompletableFuture().get());
+            assertEquals(1, p.started.getCount(), "a closed generator started its producer");
+
+            AsyncIterator<Integer> it = endless(p).asyncIterator();
+            assertTrue(it.hasNext().toCompletableFuture().get());
+            CompletionStage<Void> c1 = it.closeAsync();
+            CompletionStage<Void> c2 = it.closeAsync();
+            assertSame(c1, c2);
+            c1.toCompletableFuture().get();
+            assertEquals(1, p.finallyRan.get());
+            assertFalse(it.hasNext().toCompletableFuture().get());
+            return null;
+        });
+    }
+
+    @Test
+    void aProducerThatEmitsDuringCloseGetsAnErrorThatFailsTheClose() {
+        run(() -> {
+            AsyncIterable<Integer> stubborn = AsyncIterable.generate(1, e -> {
+                for (int i = 0; ; i++) {
+                    try {
+                        e.emit(i);
+                    } catch (CancellationException exit) {
+                        e.emit(-1); // asyncio: "async generator ignored GeneratorExit"
+                    }
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, stubborn.take(2).toList()::join);
+            assertFalse(e instanceof CancellationException);
+
+            AsyncIterable<Integer> stubbornAsync = AsyncIterable.generateAsync(1, out -> emitForEver(out, 0));
+            IllegalStateException e2 = assertThrows(IllegalStateException.class, stubbornAsync.take(2).toList()::join);
+            assertFalse(e2 instanceof CancellationException);
+            return null;
+        });
+    }
+
+    /** A non-blocking producer that emits again when its emitAsync fails with the close's cancellation. */
+    static CompletionStage<Void> emitForEver(AsyncEmitter<Integer> out, int i) {
+        return out.emitAsync(i).handle((v, t) -> t).thenCompose(t -> {
+            if (t == null) {
+                return emitForEver(out, i + 1);
+            }
+            return out.emitAsync(-1); // fails with IllegalStateException
+        });
+    }
+
+    @Test
+    void aProducerThatThrowsWhileClosingFailsTheClose() {
+        IllegalArgumentException cleanup = new IllegalArgumentException("cleanup");
+        run(() -> {
+            AsyncIterable<Integer> gen = AsyncIterable.generate(e -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        e.emit(i);
+                    }
+                } catch (CancellationException exit) {
+                    throw cleanup; // a failing cleanup
+                }
+            });
+            assertSame(cleanup, assertThrows(IllegalArgumentException.class, gen.take(3).toList()::join));
+            // the consumer's own exception wins; the close's is suppressed
+            RuntimeException mine = new RuntimeException("mine");
+            Task<Void> walk = gen.forEach(x -> {
+                throw mine;
+            });
+            assertSame(mine, assertThrows(RuntimeException.class, walk::join));
+            assertSame(cleanup, mine.getSuppressed()[0]);
+            BlockingIterable<Integer> view = gen.blocking();
+            assertEquals(0, view.iterator().next());
+            assertSame(cleanup, assertThrows(IllegalArgumentException.class, view::close));
+            view.close(); // twice: harmless, and the failure is reported once
+            return null;
+        });
+    }
+
+    @Test
+    void aBlockingViewIsOneWalk() {
+        run(() -> {
+            try (BlockingIterable<Integer> view = range(true, 3, new Probe()).blocking()) {
+                view.iterator();
+                IllegalStateException e = assertThrows(IllegalStateException.class, view::iterator);
+                assertFalse(e instanceof CancellationException);
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void theBlockingViewRefusesTheLoopThread() {
+        AsyncIterable<Integer> gen = range(false, 3, new Probe());
+        Task<Object> t = loop.createTaskAsync(() -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> gen.blocking().iterator().hasNext());
+            assertInstanceOf(IllegalStateException.class, e);
+            return CompletableFuture.completedFuture(null);
+        });
+        loop.runUntilComplete(t);
+    }
+
+    @Test
+    void badArguments() {
+        assertThrows(NullPointerException.class, () -> AsyncIterable.generate(null));
+        assertThrows(NullPointerException.class, () -> AsyncIterable.generateAsync(null));
+        assertThrows(IllegalArgumentException.class, () -> AsyncIterable.generate(0, e -> {}));
+        assertThrows(IllegalArgumentException.class, () -> range(true, 1, new Probe()).take(-1));
+        assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).map(null));
+        assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).filter(null));
+        assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).forEachAsync(null));
+        assertThrows(NullPointerException.class, () -> AsyncIterable.fromPublisher(null));
+    }
+}

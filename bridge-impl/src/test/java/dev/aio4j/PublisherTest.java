@@ -1,0 +1,214 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.stream.BlockingIterable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** {@code Flow.Publisher} both ways: fromPublisher over a SubmissionPublisher, toPublisher to a plain subscriber. */
+class PublisherTest extends LoopFixture {
+
+    <T> T run(Callable<T> body) {
+        return loop.runUntilComplete(loop.createTask(body));
+    }
+
+    @Test
+    void fromPublisherDeliversEveryElementWithBackpressure() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            List<Integer> got = run(() -> {
+                SubmissionPublisher<Integer> pub = new SubmissionPublisher<>(pool, 8);
+                Task<List<Integer>> all = AsyncIterable.fromPublisher(pub).toList();
+                while (pub.getNumberOfSubscribers() == 0) { // a SubmissionPublisher drops what it has no subscriber for
+                    Thread.sleep(1);
+                }
+                Thread feeder = new Thread(() -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        pub.submit(i); // blocks while the subscriber is 8 behind
+                    }
+                    pub.close();
+                });
+                feeder.start();
+                List<Integer> r = all.join();
+                feeder.join();
+                return r;
+            });
+            assertEquals(10_000, got.size());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(i, got.get(i));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void fromPublisherDeliversOnErrorAsTheSameInstanceAndCancelsOnEarlyExit() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        run(() -> {
+            Flow.Publisher<Integer> failing = s -> s.onSubscribe(new Flow.Subscription() {
+                boolean sent;
+
+                @Override
+                public void request(long n) {
+                    if (!sent) {
+                        sent = true;
+                        s.onNext(1);
+                        s.onError(boom);
+                    }
+                }
+
+                @Override
+                public void cancel() {}
+            });
+            List<Integer> seen = new ArrayList<>();
+            assertSame(boom, assertThrows(IllegalStateException.class, AsyncIterable.fromPublisher(failing).forEach(seen::add)::join));
+            assertEquals(List.of(1), seen);
+
+            AtomicInteger cancels = new AtomicInteger();
+            Flow.Publisher<Integer> endless = s -> s.onSubscribe(new Flow.Subscription() {
+                int next;
+
+                @Override
+                public void request(long n) {
+                    for (long i = 0; i < n; i++) {
+                        s.onNext(next++);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    cancels.incrementAndGet();
+                }
+            });
+            assertEquals(List.of(0, 1, 2), AsyncIterable.fromPublisher(endless).take(3).toList().join());
+            assertEquals(1, cancels.get(), "take did not cancel the subscription");
+            try (BlockingIterable<Integer> view = AsyncIterable.fromPublisher(endless).blocking()) {
+                for (int x : view) {
+                    if (x == 5) {
+                        break;
+                    }
+                }
+            }
+            assertEquals(2, cancels.get(), "leaving the blocking view did not cancel the subscription");
+            return null;
+        });
+    }
+
+    @Test
+    void toPublisherFollowsRequestsAndItsCancelClosesTheSource() throws Exception {
+        AtomicInteger finallyRan = new AtomicInteger();
+        List<Integer> got = new ArrayList<>();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        CountDownLatch three = new CountDownLatch(3);
+        run(() -> {
+            Flow.Publisher<Integer> pub = AsyncIterable.<Integer>generate(e -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        e.emit(i);
+                    }
+                } finally {
+                    finallyRan.incrementAndGet();
+                }
+            }).toPublisher();
+            Flow.Subscription[] sub = new Flow.Subscription[1];
+            pub.subscribe(new Flow.Subscriber<Integer>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    sub[0] = s;
+                    s.request(3);
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                    got.add(item);
+                    three.countDown();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    error.set(t);
+                }
+
+                @Override
+                public void onComplete() {}
+            });
+            three.await();
+            Thread.sleep(50); // nothing more arrives without a request
+            assertEquals(List.of(0, 1, 2), got);
+            sub[0].cancel();
+            for (int i = 0; i < 200 && finallyRan.get() == 0; i++) {
+                Thread.sleep(10);
+            }
+            return null;
+        });
+        assertEquals(1, finallyRan.get(), "cancelling the subscription did not close the generator");
+        assertNull(error.get());
+    }
+
+    @Test
+    void toPublisherDeliversTheSourcesFailureAsTheSameInstance() throws Exception {
+        IllegalStateException boom = new IllegalStateException("boom");
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        List<Integer> got = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        run(() -> {
+            AsyncIterable.<Integer>generate(e -> {
+                e.emit(7);
+                throw boom;
+            }).toPublisher().subscribe(new Flow.Subscriber<Integer>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                    got.add(item);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    error.set(t);
+                    done.countDown();
+                }
+
+                @Override
+                public void onComplete() {
+                    done.countDown();
+                }
+            });
+            done.await();
+            return null;
+        });
+        assertEquals(List.of(7), got);
+        assertSame(boom, error.get());
+    }
+
+    @Test
+    void aRoundTripThroughAPublisherKeepsEverything() {
+        List<Integer> got = run(() -> AsyncIterable.fromPublisher(
+                AsyncIterable.<Integer>generate(e -> {
+                    for (int i = 0; i < 1000; i++) {
+                        e.emit(i);
+                    }
+                }).toPublisher()).toList().join());
+        assertEquals(1000, got.size());
+        assertTrue(got.get(999) == 999);
+    }
+}
