@@ -11,7 +11,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The guided tour: runs every sample of {@code SAMPLES.md} that this build has, in the table's
+ * The guided tour: runs every sample of docs/samples.md that this build has, in the table's
  * order, each under a heading, then prints one PASS/FAIL line per sample and exits with status 1
  * if any sample's claim failed (or it could not run), 0 otherwise.
  *
@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public final class Tour {
     private Tour() {}
 
-    /** The Java samples of {@code SAMPLES.md}, in its order; index + 1 is the sample's number. */
+    /** The Java samples of docs/samples.md, in its order; index + 1 is the sample's number. */
     public static final List<String> SAMPLES = List.of(
             "SequentialVsConcurrent",
             "FetchAndReadFile",
@@ -46,7 +46,7 @@ public final class Tour {
     /**
      * One stop of the tour.
      *
-     * @param number its number in {@code SAMPLES.md}
+     * @param number its number in docs/samples.md
      * @param name its class name
      * @param body runs it and checks its claim
      */

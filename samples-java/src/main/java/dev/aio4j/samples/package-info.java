@@ -1,5 +1,5 @@
 /**
- * The asyncio tutorial programs of {@code SAMPLES.md}, written with aio4j: one class per program,
+ * The asyncio tutorial programs of docs/samples.md, written with aio4j: one class per program,
  * each with a {@code run()} that runs it, prints what it shows and checks its own claim, and a
  * {@code main}; {@link dev.aio4j.samples.Tour} runs them all.
  *

@@ -1,5 +1,5 @@
 /*
- * The trap of DESIGN.md, tested where it lives: kotlinx's prompt cancellation. A coroutine that is
+ * The prompt-cancellation trap (docs/ARCHITECTURE.md, Traps), tested where it lives: kotlinx's prompt cancellation. A coroutine that is
  * handed an item (or whose item is let in) and cancelled before it resumes must lose nothing: the
  * operation has taken effect, so it returns normally (the item in hand) and the cancellation
  * shows at the coroutine's next suspension. runBlocking's single thread makes the interleaving
