@@ -19,6 +19,8 @@
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.internal.requireArgument
+
 import dev.aio4j.Task
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.DoneTask
@@ -86,8 +88,9 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
         awaitSignal("AsyncCondition.await()")
     }
 
-    override fun awaitUntil(predicate: BooleanSupplier) {
-        Objects.requireNonNull(predicate, "predicate (AsyncCondition.awaitUntil)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun awaitUntil(predicate: BooleanSupplier?) {
+        requireArgument(predicate, "predicate", "AsyncCondition.awaitUntil")
         checkHeld("AsyncCondition.awaitUntil()")
         SyncBlocking.enter("AsyncCondition.awaitUntil()")
         while (!predicate.asBoolean) awaitSignal("AsyncCondition.awaitUntil()")
@@ -98,8 +101,9 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
         return waitTask(openCurrentLoop(), null)
     }
 
-    override fun awaitUntilAsync(predicate: BooleanSupplier): Task<Void?> {
-        Objects.requireNonNull(predicate, "predicate (AsyncCondition.awaitUntilAsync)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun awaitUntilAsync(predicate: BooleanSupplier?): Task<Void?> {
+        requireArgument(predicate, "predicate", "AsyncCondition.awaitUntilAsync")
         checkHeld("AsyncCondition.awaitUntilAsync()")
         val loop = openCurrentLoop()
         try {

@@ -7,6 +7,8 @@
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.internal.requireArgument
+
 import dev.aio4j.Task
 import dev.aio4j.sync.AsyncLock
 import dev.aio4j.sync.Held
@@ -25,8 +27,9 @@ internal class LockImpl : AsyncLock {
         return HeldHandle(releaser, "lock")
     }
 
-    override fun <T> withLock(body: Callable<out T>): T {
-        Objects.requireNonNull(body, "body (AsyncLock.withLock)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun <T> withLock(body: Callable<out T>?): T {
+        requireArgument(body, "body", "AsyncLock.withLock")
         SyncBlocking.enter("AsyncLock.withLock()")
         gate.take(PARK, null)
         return SyncBlocking.guarded("AsyncLock.withLock()", body) { release() }
@@ -35,8 +38,9 @@ internal class LockImpl : AsyncLock {
     @Suppress("UNCHECKED_CAST")
     override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
 
-    override fun <T> withLockAsync(body: Supplier<out CompletionStage<out T>>): Task<T> {
-        Objects.requireNonNull(body, "body (AsyncLock.withLockAsync)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun <T> withLockAsync(body: Supplier<out CompletionStage<out T>>?): Task<T> {
+        requireArgument(body, "body", "AsyncLock.withLockAsync")
         return gate.guardedAsync(openCurrentLoop(), "AsyncLock.withLockAsync()", body)
     }
 

@@ -34,6 +34,8 @@
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.internal.requireArgument
+
 import dev.aio4j.Task
 import dev.aio4j.sync.AsyncQueue
 import dev.aio4j.sync.QueueEmptyException
@@ -160,20 +162,22 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         }
     }
 
-    override fun put(item: T) {
-        Objects.requireNonNull(item, "item (AsyncQueue.put)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun put(item: T?) {
+        requireArgument(item, "item", "AsyncQueue.put")
         SyncBlocking.enter(putOp.what)
         put(item, PARK, null)
     }
 
-    @Suppress("UNCHECKED_CAST")
-    override fun putAsync(item: T): Task<Void?> {
-        Objects.requireNonNull(item, "item (AsyncQueue.putAsync)")
+    @Suppress("UNCHECKED_CAST", "WRONG_TYPE_FOR_JAVA_OVERRIDE") // the argument is checked below: see Arguments.kt
+    override fun putAsync(item: T?): Task<Void?> {
+        requireArgument(item, "item", "AsyncQueue.putAsync")
         return put(item, TASK, openCurrentLoop()) as Task<Void?>
     }
 
-    override fun putNow(item: T) {
-        Objects.requireNonNull(item, "item (AsyncQueue.putNow)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun putNow(item: T?) {
+        requireArgument(item, "item", "AsyncQueue.putNow")
         locked {
             if (shutDown) throw QueueShutDownException(shutDownMessage(Role.PUT))
             if (fullLocked()) throw QueueFullException("the AsyncQueue is full: $maxSize items")

@@ -7,6 +7,8 @@
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.internal.requireArgument
+
 import dev.aio4j.Task
 import dev.aio4j.sync.AsyncSemaphore
 import dev.aio4j.sync.Held
@@ -40,15 +42,17 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
         }
     }
 
-    override fun <T> withPermit(body: Callable<out T>): T {
-        Objects.requireNonNull(body, "body (AsyncSemaphore.withPermit)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun <T> withPermit(body: Callable<out T>?): T {
+        requireArgument(body, "body", "AsyncSemaphore.withPermit")
         SyncBlocking.enter("AsyncSemaphore.withPermit()")
         gate.take(PARK, null)
         return SyncBlocking.guarded("AsyncSemaphore.withPermit()", body) { release() }
     }
 
-    override fun <T> withPermitAsync(body: Supplier<out CompletionStage<out T>>): Task<T> {
-        Objects.requireNonNull(body, "body (AsyncSemaphore.withPermitAsync)")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
+    override fun <T> withPermitAsync(body: Supplier<out CompletionStage<out T>>?): Task<T> {
+        requireArgument(body, "body", "AsyncSemaphore.withPermitAsync")
         return gate.guardedAsync(openCurrentLoop(), "AsyncSemaphore.withPermitAsync()", body)
     }
 
