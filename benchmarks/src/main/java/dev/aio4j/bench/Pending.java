@@ -17,14 +17,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface Pending {
 
-    /** The capability the slot waits for. */
-    String NEEDS_SYNC = "needs dev.aio4j.sync";
-    /** The capability the slot waits for. */
-    String NEEDS_ITERATION = "needs async iteration of Kotlin Flows (dev.aio4j.kotlin)";
-    /** The capability the slot waits for. */
-    String NEEDS_INTEROP = "needs the Kotlin interop (dev.aio4j.kotlin)";
-
-    /** {@return what the slot needs, for the report: one of the constants above} */
+    /** {@return what the slot needs, for the report, e.g. "needs the Kotlin interop (dev.aio4j.kotlin)"} */
     String value();
 
     /** Thrown by a slot's body, so that running it by hand says why it cannot run. */

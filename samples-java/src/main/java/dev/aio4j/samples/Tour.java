@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * sample added later joins the tour without changing it. Samples run one at a time on the calling
  * thread, because their timing claims assume a machine that is not busy with another sample.
  *
- * <pre>{@code mvn -q -pl samples-java -am verify -DskipTests -Dtour}</pre>
+ * <pre>{@code mvn -q -pl samples-java,samples-kotlin -am verify -DskipTests -Dtour}</pre>
  */
 public final class Tour {
     private Tour() {}
