@@ -1,12 +1,15 @@
 package dev.aio4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aio4j.sync.AsyncLock;
+import dev.aio4j.sync.AsyncSemaphore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +82,20 @@ class ApiShapesTest {
             assertEquals("opened t", timed.join());
             Task<String> grouped = Async.taskGroupAsync(tg -> tg.createTaskAsync(() -> openAsync("g")));
             assertEquals("opened g", grouped.join());
+            AsyncLock lock = AsyncLock.create();
+            Task<String> locked = lock.withLockAsync(() -> openAsync("l"));
+            assertEquals("opened l", locked.join());
+            AsyncSemaphore sem = AsyncSemaphore.create(1);
+            Task<String> permitted = sem.withPermitAsync(() -> openAsync("p"));
+            assertEquals("opened p", permitted.join());
+            Task<String> lockFailed = lock.withLockAsync(() -> openAsync(""));
+            TaskFailedException le = assertThrows(TaskFailedException.class, lockFailed::join);
+            assertInstanceOf(IOException.class, le.getCause(), "wrapped once, by the exception rule");
+            assertInstanceOf(IOException.class, lockFailed.exceptionNow(), "as thrown");
+            Task<String> semFailed = sem.withPermitAsync(() -> openAsync(""));
+            assertInstanceOf(IOException.class, assertThrows(TaskFailedException.class, semFailed::join).getCause());
+            assertFalse(lock.isLocked(), "released after the body threw");
+            assertEquals(1, sem.availablePermits(), "given back after the body threw");
             return null;
         });
         assertEquals("opened r", Async.runAsync(loop -> openAsync("r")));

@@ -5,7 +5,6 @@ import dev.aio4j.ThrowingRunnable;
 import dev.aio4j.spi.AsyncProvider;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -208,8 +207,9 @@ public interface AsyncLock {
      * task of {@code createTaskAsync} does (a {@link Task} returned by {@code body} is cancelled
      * and waited for); the lock is released after the stage has completed.
      *
-     * <p><b>Exceptions:</b> what {@code body} throws or its stage fails with, as in
-     * {@link dev.aio4j.Loop#createTaskAsync}.
+     * <p><b>Exceptions:</b> what {@code body} throws (a checked exception too, by the rule of
+     * <a href="../Task.html#exceptions">Task</a>) or its stage fails with, as in
+     * {@link dev.aio4j.Loop#createTaskAsync}; the lock is released first.
      *
      * @param body called with the lock held; returns the stage to wait for (not null)
      * @param <T> the type of the result
@@ -218,7 +218,7 @@ public interface AsyncLock {
      * @throws IllegalStateException if the calling thread belongs to no loop, or its loop is
      *     closed
      */
-    <T extends @Nullable Object> Task<T> withLockAsync(Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> withLockAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
      * {@return whether the lock is held now (asyncio's {@code locked()})}; a snapshot.

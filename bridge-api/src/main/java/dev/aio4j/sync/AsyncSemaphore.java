@@ -5,7 +5,6 @@ import dev.aio4j.ThrowingRunnable;
 import dev.aio4j.spi.AsyncProvider;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -172,7 +171,9 @@ public interface AsyncSemaphore {
      * permit, {@code body} is never called; cancelled while the stage runs, the stage is
      * cancelled and the permit released after it has completed.
      *
-     * <p><b>Exceptions:</b> what {@code body} throws or its stage fails with.
+     * <p><b>Exceptions:</b> what {@code body} throws (a checked exception too, by the rule of
+     * <a href="../Task.html#exceptions">Task</a>) or its stage fails with, as in
+     * {@link dev.aio4j.Loop#createTaskAsync}; the permit is released first.
      *
      * @param body called with a permit held; returns the stage to wait for (not null)
      * @param <T> the type of the result
@@ -181,7 +182,7 @@ public interface AsyncSemaphore {
      * @throws IllegalStateException if the calling thread belongs to no loop, or its loop is
      *     closed
      */
-    <T extends @Nullable Object> Task<T> withPermitAsync(Supplier<? extends CompletionStage<? extends T>> body);
+    <T extends @Nullable Object> Task<T> withPermitAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /** {@return the number of permits free now}; a snapshot, zero while tasks wait. */
     int availablePermits();

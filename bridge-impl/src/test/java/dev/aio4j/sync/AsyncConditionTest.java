@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class AsyncConditionTest {
@@ -444,7 +443,7 @@ class AsyncConditionTest {
         }
 
         @Override
-        public <T> Task<T> withLockAsync(Supplier<? extends CompletionStage<? extends T>> body) {
+        public <T> Task<T> withLockAsync(Callable<? extends CompletionStage<? extends T>> body) {
             throw new UnsupportedOperationException();
         }
 

@@ -176,6 +176,89 @@ class AsyncSemaphoreTest {
         });
     }
 
+    /**
+     * The permit of withPermitAsync is given back exactly once however the body's stage ends: an
+     * unbounded semaphore would show a second give-back as a permit too many.
+     */
+    @Test
+    void withPermitAsyncGivesThePermitBackOnceWhateverEndsTheBody() {
+        AsyncSemaphore sem = AsyncSemaphore.create(1);
+        Async.run(loop -> {
+            // the body's own task is cancelled (not the withPermitAsync task)
+            AtomicReference<Task<String>> inner = new AtomicReference<>();
+            Task<String> t = sem.withPermitAsync(() -> {
+                inner.set(loop.createTaskAsync(CompletableFuture::new));
+                return inner.get();
+            });
+            SyncTestSupport.awaitTrue("the body called", () -> inner.get() != null);
+            assertEquals(0, sem.availablePermits());
+            inner.get().cancel();
+            assertThrows(CancellationException.class, t::join);
+            assertEquals(1, sem.availablePermits(), "given back once after the body's task was cancelled");
+
+            // the body throws, unchecked and checked
+            Task<String> threw = sem.withPermitAsync(() -> {
+                throw new java.io.IOException("io");
+            });
+            assertThrows(TaskFailedException.class, threw::join);
+            assertEquals(1, sem.availablePermits(), "given back once after the body threw");
+
+            // the withPermitAsync task is cancelled while its body's stage runs
+            CompletableFuture<String> pending = new CompletableFuture<>();
+            AtomicBoolean bodyCalled = new AtomicBoolean();
+            Task<String> cancelled = sem.withPermitAsync(() -> {
+                bodyCalled.set(true);
+                return pending;
+            });
+            SyncTestSupport.awaitTrue("the body called", bodyCalled::get);
+            cancelled.cancel();
+            assertThrows(CancellationException.class, cancelled::join);
+            assertTrue(pending.isCancelled(), "the cancellation went down to the stage");
+            assertEquals(1, sem.availablePermits(), "given back once after the stage ended cancelled");
+
+            // a task group's cancellation reaches a withPermitAsync that waits for a permit
+            sem.acquire();
+            AtomicBoolean called = new AtomicBoolean();
+            Task<String> outer = loop.createTaskAsync(() -> sem.withPermitAsync(() -> {
+                called.set(true);
+                return CompletableFuture.completedFuture("x");
+            }));
+            SyncTestSupport.awaitTrue("a waiter", () -> sem.toString().contains("waiters=1"));
+            outer.cancel();
+            assertThrows(CancellationException.class, outer::join);
+            assertTrue(sem.toString().contains("waiters=0"), sem.toString());
+            sem.release();
+            assertFalse(called.get(), "the body of a withdrawn waiter is never called");
+            assertEquals(1, sem.availablePermits());
+            return null;
+        });
+    }
+
+    /**
+     * A stage that cannot be cancelled (a minimal stage: its toCompletableFuture() is a copy) is
+     * abandoned: the task ends cancelled at once, but the permit stays taken until the stage has
+     * completed, so that the body never runs unguarded; then it is given back once.
+     */
+    @Test
+    void withPermitAsyncOfAnAbandonedStageGivesThePermitBackWhenTheStageCompletes() {
+        AsyncSemaphore sem = AsyncSemaphore.create(1);
+        Async.run(loop -> {
+            CompletableFuture<String> source = new CompletableFuture<>();
+            AtomicBoolean called = new AtomicBoolean();
+            Task<String> t = sem.withPermitAsync(() -> {
+                called.set(true);
+                return source.minimalCompletionStage();
+            });
+            SyncTestSupport.awaitTrue("the body called", called::get);
+            t.cancel();
+            assertThrows(CancellationException.class, t::join);
+            assertEquals(0, sem.availablePermits(), "the abandoned body still holds the permit");
+            source.complete("late");
+            assertEquals(1, sem.availablePermits(), "given back once the stage completed");
+            return null;
+        });
+    }
+
     @Test
     void cancelledWaitersOfBothStylesTakeNoPermit() {
         AsyncSemaphore sem = AsyncSemaphore.bounded(1);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -29,11 +28,11 @@ class SyncArgumentsTest {
 
         AsyncLock lock = AsyncLock.create();
         assertNpe("body (AsyncLock.withLock)", () -> lock.withLock((Callable<String>) null));
-        assertNpe("body (AsyncLock.withLockAsync)", () -> lock.withLockAsync((Supplier<CompletionStage<String>>) null));
+        assertNpe("body (AsyncLock.withLockAsync)", () -> lock.withLockAsync((Callable<CompletionStage<String>>) null));
 
         AsyncSemaphore sem = AsyncSemaphore.create(1);
         assertNpe("body (AsyncSemaphore.withPermit)", () -> sem.withPermit((Callable<String>) null));
-        assertNpe("body (AsyncSemaphore.withPermitAsync)", () -> sem.withPermitAsync((Supplier<CompletionStage<String>>) null));
+        assertNpe("body (AsyncSemaphore.withPermitAsync)", () -> sem.withPermitAsync((Callable<CompletionStage<String>>) null));
 
         AsyncCondition cond = AsyncCondition.create();
         assertNpe("predicate (AsyncCondition.awaitUntil)", () -> cond.awaitUntil((BooleanSupplier) null));

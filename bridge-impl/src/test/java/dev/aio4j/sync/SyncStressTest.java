@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +66,7 @@ class SyncStressTest {
     private interface Gate {
         <T> T with(Callable<T> body) throws Exception;
 
-        <T> Task<T> withAsync(Supplier<CompletionStage<T>> body);
+        <T> Task<T> withAsync(Callable<CompletionStage<T>> body);
 
         Task<Void> acquireAsync();
 
@@ -87,7 +86,7 @@ class SyncStressTest {
             }
 
             @Override
-            public <T> Task<T> withAsync(Supplier<CompletionStage<T>> body) {
+            public <T> Task<T> withAsync(Callable<CompletionStage<T>> body) {
                 return sem.withPermitAsync(body);
             }
 
@@ -119,7 +118,7 @@ class SyncStressTest {
             }
 
             @Override
-            public <T> Task<T> withAsync(Supplier<CompletionStage<T>> body) {
+            public <T> Task<T> withAsync(Callable<CompletionStage<T>> body) {
                 return lock.withLockAsync(body);
             }
 

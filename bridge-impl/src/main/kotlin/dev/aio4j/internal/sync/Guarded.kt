@@ -6,11 +6,11 @@ package dev.aio4j.internal.sync
 
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.callAsyncBody
-import dev.aio4j.internal.TaskImpl
+import dev.aio4j.internal.FollowingTask
 import dev.aio4j.sync.Held
+import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
-import java.util.function.Supplier
 
 /** A held lock or permit: releases it on the first close() only. */
 internal class HeldHandle(private val release: Runnable, private val what: String) : Held {
@@ -30,28 +30,28 @@ internal class HeldHandle(private val release: Runnable, private val what: Strin
 /**
  * The task of withLockAsync/withPermitAsync, without a coroutine: it waits for a permit of [gate]
  * as itself (a waiter of the gate), then, holding it, calls the body on the loop's thread (at once
- * if a permit was free and the caller is on the loop's thread, else in a step of the loop),
- * follows the stage the body returns, and gives the permit back when that stage is done, before
- * the task completes. A cancellation while it waits withdraws it; once it holds the permit, the
- * cancellation goes down to the body's stage (asyncio's chain rule), and the permit is given back
- * only when that stage is done, so that the body never runs unguarded. Cancelled before the body
- * was called, the body is never called.
+ * if a permit was free and the caller is on the loop's thread, else in a step of the loop) and
+ * follows the stage the body returns as every FollowingTask does; the permit is given back when
+ * that stage is done ([onFollowedDone]), before the task completes. A cancellation while it waits
+ * withdraws it; once it holds the permit, the cancellation goes down to the body's stage (the
+ * chain rule), and the permit is given back only when that stage is done, so that the body never
+ * runs unguarded. Cancelled before the body was called, the body is never called. The permit is
+ * given back exactly once: by [run] when the body is not called or throws, else by
+ * [onFollowedDone], which runs once.
+ *
+ *   WAITING ──granted (tookAtOnce, tryGrant)──▶ HOLDING ──run: body, follow──▶ ... ──followed done: give back──▶ completed
+ *      └──cancel──▶ WITHDRAWN (unlinked, completes cancelled at once)
  */
 internal class GuardedTask<T>(
     loop: EventLoop,
     private val gate: PermitGate,
     private val what: String,
-    private var body: Supplier<out CompletionStage<out T>>?,
-) : TaskImpl<T>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
+    private var body: Callable<out CompletionStage<out T>>?,
+) : FollowingTask<T>(loop, null, RUNNING), Waiter, Runnable {
     @Volatile private var state = WAITING
-    @Volatile private var followed: TaskImpl<out T>? = null
     override var list: WaiterList? = null
     override var prev: Waiter? = null
     override var next: Waiter? = null
-
-    init {
-        start(loop.taskContext) // in the constructor, as before the start protocol: the wait structure's rework moves it to the factories
-    }
 
     /** The lock was taken for this task when it was made. */
     fun tookAtOnce() {
@@ -71,38 +71,27 @@ internal class GuardedTask<T>(
     override fun run() {
         val b = body ?: return
         body = null
-        if (job.isCancelled) {
-            gate.giveBack()
-            tryFinish(Result.failure(job.getCancellationException()))
-            return
-        }
         val stage = try {
+            if (job.isCancelled) throw job.getCancellationException()
             callAsyncBody(this, b) { what }
         } catch (e: Throwable) {
             gate.giveBack()
             tryFinish(Result.failure(e))
             return
         }
-        val task = eventLoop.adoptStage(stage)
-        task.markRetrieved()
-        followed = task
-        task.job.invokeOnCompletion(this)
-        if (job.isCancelled) task.cancel() // a cancellation that came while the body ran
+        follow(stage)
     }
 
-    /** The followed stage is done: release, then complete as it did. */
-    override fun invoke(cause: Throwable?) {
-        gate.giveBack()
-        tryFinish(followed!!.resultNow0())
-    }
+    /** The followed stage is done: the permit goes back before the task completes as the stage did. */
+    override fun onFollowedDone() = gate.giveBack()
 
     override fun onCancelRequested(cause: Throwable) {
         if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
             unlink(gate.monitor)
             tryFinish(Result.failure(cause))
-            return
+        } else {
+            super.onCancelRequested(cause) // holding the lock: down to the body's stage (before the body, run() sees the cancellation)
         }
-        followed?.cancel() // holding the lock: down to the body's stage (before the body, run() sees the cancellation)
     }
 
     override fun toString(): String = super.toString()

@@ -15,7 +15,6 @@ import dev.aio4j.sync.Held
 import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
-import java.util.function.Supplier
 
 internal class LockImpl : AsyncLock {
     @JvmField val gate = PermitGate(1, 1, "AsyncLock.lock()")
@@ -39,7 +38,7 @@ internal class LockImpl : AsyncLock {
     override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
-    override fun <T> withLockAsync(body: Supplier<out CompletionStage<out T>>?): Task<T> {
+    override fun <T> withLockAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncLock.withLockAsync")
         return gate.guardedAsync(openCurrentLoop(), "AsyncLock.withLockAsync()", body)
     }

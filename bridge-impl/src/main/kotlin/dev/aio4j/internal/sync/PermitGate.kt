@@ -16,7 +16,7 @@ package dev.aio4j.internal.sync
 import dev.aio4j.Task
 import dev.aio4j.internal.EventLoop
 import java.util.concurrent.CompletionStage
-import java.util.function.Supplier
+import java.util.concurrent.Callable
 
 /**
  * How long the first blocking waiter spins before it parks (Thread.onSpinWait each, about 1 µs in
@@ -84,8 +84,9 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String) : 
     }
 
     /** The task of withLockAsync/withPermitAsync: [body] runs holding a permit (GuardedTask). */
-    fun <T> guardedAsync(loop: EventLoop, what: String, body: Supplier<out CompletionStage<out T>>): Task<T> {
+    fun <T> guardedAsync(loop: EventLoop, what: String, body: Callable<out CompletionStage<out T>>): Task<T> {
         val task = GuardedTask(loop, this, what, body)
+        task.start(loop.taskContext)
         if (tryTake() || takeOrEnqueue(task)) task.tookAtOnce()
         return task
     }

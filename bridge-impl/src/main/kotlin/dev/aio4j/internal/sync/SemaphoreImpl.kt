@@ -15,7 +15,6 @@ import dev.aio4j.sync.Held
 import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
-import java.util.function.Supplier
 
 internal class SemaphoreImpl(private val permits: Int, private val bounded: Boolean) : AsyncSemaphore {
     @JvmField val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE, "AsyncSemaphore.acquire()")
@@ -51,7 +50,7 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
-    override fun <T> withPermitAsync(body: Supplier<out CompletionStage<out T>>?): Task<T> {
+    override fun <T> withPermitAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncSemaphore.withPermitAsync")
         return gate.guardedAsync(openCurrentLoop(), "AsyncSemaphore.withPermitAsync()", body)
     }

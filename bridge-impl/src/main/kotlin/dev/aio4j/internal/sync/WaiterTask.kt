@@ -29,9 +29,9 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     override var prev: Waiter? = null
     override var next: Waiter? = null
 
-    init {
+    /** Registers the undo handler (when the op undoes) once the task has its place in the job tree: see TASK.waiter. */
+    override fun onStart() {
         if (op.undoes) job.invokeOnCompletion(this)
-        start(loop.taskContext)
     }
 
     override fun tryGrant(value: Any?): Boolean {

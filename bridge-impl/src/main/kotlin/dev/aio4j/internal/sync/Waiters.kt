@@ -158,7 +158,13 @@ internal class ParkForm(private val interruptible: Boolean) : WaitForm {
 
 /** A non-blocking caller: a task born done if the operation took effect at once, else a [WaiterTask]. */
 internal object TASK : WaitForm {
-    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = WaiterTask<Any?>(loop!!, op, putItem)
+    /**
+     * Made and started under [op]'s monitor, before it is put in a line: it is in the job tree (a
+     * cancelled parent withdraws it at once) before anything can be granted to it, and a closed
+     * loop refuses it before it is in a line.
+     */
+    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter =
+        WaiterTask<Any?>(loop!!, op, putItem).also { it.start(loop.taskContext) }
 
     override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? {
         val outcome = op.outcome(value)
