@@ -1,14 +1,15 @@
 /*
- * Linearizability of the primitives under lincheck's model checker and stress mode: the one
- * internal operation of each (the queue's get/put/join, the permit gate's take, the event's
- * await) that the blocking and ...Async methods call, driven through a suspending WaitForm
- * (SuspendForms.kt), with the shipped non-waiting methods, against sequential specifications
- * written independently (SequentialSpecs.kt). Suspending operations may be cancelled while
- * suspended: lincheck then checks that the cancelled operation took no effect. The blocking and
- * ...Async forms differ from the suspending one only in their waiter (Waiters.kt); their
- * cancellation races are CancelledWaiterStressTest's and SyncStressTest's. The configuration is
- * kept small (about a minute and a half for all of them on two cores); SyncLincheckStressTest
- * (tag "stress") runs ten times more, times -Dstress.
+ * Linearizability of the primitives under lincheck's model checker: the one internal operation of
+ * each (the queue's get/put/join, the permit gate's take, the event's await) that the blocking and
+ * ...Async methods call, driven through a suspending WaitForm (SuspendForms.kt), with the shipped
+ * non-waiting methods, against sequential specifications written independently
+ * (SequentialSpecs.kt). Suspending operations may be cancelled while suspended: lincheck then
+ * checks that the cancelled operation took no effect. The model checker cannot drive the shipped
+ * ...Async forms (their tasks complete on the loop's thread, which is not lincheck's): lincheck's
+ * stress mode drives those (AsyncFormsLincheckTests.kt), and why the blocking forms are not driven
+ * by lincheck at all is said there. The configuration is kept small (about a minute and a half for
+ * all of them on two cores); SyncLincheckStressTest (tag "stress") runs ten times more, times
+ * -Dstress, and adds the suspend forms under stress mode.
  */
 package dev.aio4j.internal.sync
 
@@ -55,9 +56,6 @@ class AsyncLockLincheckTest {
 
     @Test
     fun modelChecking() = Lincheck.modelChecking(SequentialLock::class).check(this::class)
-
-    @Test
-    fun stress() = Lincheck.stress(SequentialLock::class).check(this::class)
 }
 
 class AsyncSemaphoreLincheckTest {
@@ -77,9 +75,6 @@ class AsyncSemaphoreLincheckTest {
 
     @Test
     fun modelChecking() = Lincheck.modelChecking(SequentialSemaphoreOf1::class).check(this::class)
-
-    @Test
-    fun stress() = Lincheck.stress(SequentialSemaphoreOf1::class).check(this::class)
 }
 
 class AsyncBoundedSemaphoreLincheckTest {
@@ -118,9 +113,6 @@ class AsyncEventLincheckTest {
 
     @Test
     fun modelChecking() = Lincheck.modelChecking(SequentialEvent::class).check(this::class)
-
-    @Test
-    fun stress() = Lincheck.stress(SequentialEvent::class).check(this::class)
 }
 
 @Param(name = "item", gen = IntGen::class, conf = "1:4")
@@ -153,9 +145,6 @@ class AsyncQueueLincheckTest {
 
     @Test
     fun modelChecking() = Lincheck.modelChecking(SequentialFifoQueueOf2::class).check(this::class)
-
-    @Test
-    fun stress() = Lincheck.stress(SequentialFifoQueueOf2::class).check(this::class)
 }
 
 @Param(name = "item", gen = IntGen::class, conf = "1:4")
@@ -178,21 +167,30 @@ class AsyncPriorityQueueLincheckTest {
     fun modelChecking() = Lincheck.modelChecking(SequentialPriorityQueueOf2::class).iterations(8).check(this::class)
 }
 
-/** The same checks, ten times longer (times -Dstress=N): off by default. */
+/**
+ * The same checks, ten times longer (times -Dstress=N), the suspend forms under stress mode too, and
+ * the shipped ...Async forms under the model checker (once, times -Dstress: minutes each): off by
+ * default.
+ */
 @Tag("stress")
 class SyncLincheckStressTest {
     private val scale = 10 * Integer.getInteger("stress", 1)
+    private val asyncFormScale = Integer.getInteger("stress", 1)
 
     @Test
     fun lock() {
         Lincheck.modelChecking(SequentialLock::class, scale).check(AsyncLockLincheckTest::class)
         Lincheck.stress(SequentialLock::class, scale).check(AsyncLockLincheckTest::class)
+        AsyncForms.check(Lincheck.stress(SequentialLock::class, scale), AsyncLockAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialLock::class, asyncFormScale), AsyncLockAsyncFormLincheckTest::class)
     }
 
     @Test
     fun semaphores() {
         Lincheck.modelChecking(SequentialSemaphoreOf1::class, scale).check(AsyncSemaphoreLincheckTest::class)
         Lincheck.stress(SequentialSemaphoreOf1::class, scale).check(AsyncSemaphoreLincheckTest::class)
+        AsyncForms.check(Lincheck.stress(SequentialSemaphoreOf1::class, scale), AsyncSemaphoreAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialSemaphoreOf1::class, asyncFormScale), AsyncSemaphoreAsyncFormLincheckTest::class)
         Lincheck.modelChecking(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
         Lincheck.stress(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
     }
@@ -201,12 +199,16 @@ class SyncLincheckStressTest {
     fun event() {
         Lincheck.modelChecking(SequentialEvent::class, scale).check(AsyncEventLincheckTest::class)
         Lincheck.stress(SequentialEvent::class, scale).check(AsyncEventLincheckTest::class)
+        AsyncForms.check(Lincheck.stress(SequentialEvent::class, scale), AsyncEventAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialEvent::class, asyncFormScale), AsyncEventAsyncFormLincheckTest::class)
     }
 
     @Test
     fun queues() {
         Lincheck.modelChecking(SequentialFifoQueueOf2::class, scale).check(AsyncQueueLincheckTest::class)
         Lincheck.stress(SequentialFifoQueueOf2::class, scale).check(AsyncQueueLincheckTest::class)
+        AsyncForms.check(Lincheck.stress(SequentialFifoQueueOf2::class, scale), AsyncQueueAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialFifoQueueOf2::class, asyncFormScale), AsyncQueueAsyncFormLincheckTest::class)
         Lincheck.modelChecking(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
         Lincheck.stress(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
     }
