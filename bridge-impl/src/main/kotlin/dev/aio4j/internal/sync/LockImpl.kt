@@ -12,7 +12,6 @@ import dev.aio4j.internal.requireArgument
 import dev.aio4j.Task
 import dev.aio4j.sync.AsyncLock
 import dev.aio4j.sync.Held
-import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 
@@ -20,27 +19,20 @@ internal class LockImpl : AsyncLock {
     @JvmField val gate = PermitGate(1, 1, "AsyncLock.lock()")
     private val releaser = Runnable { release() }
 
-    override fun lock(): Held {
-        SyncBlocking.enter(gate.what)
-        gate.take(PARK, null)
-        return HeldHandle(releaser, "lock")
-    }
+    override fun lock(): Held = gate.acquireHeld(releaser, "lock")
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withLock(body: Callable<out T>?): T {
         requireArgument(body, "body", "AsyncLock.withLock")
-        SyncBlocking.enter("AsyncLock.withLock()")
-        gate.take(PARK, null)
-        return SyncBlocking.guarded("AsyncLock.withLock()", body) { release() }
+        return gate.withPermit("AsyncLock.withLock()", body) { release() }
     }
 
-    @Suppress("UNCHECKED_CAST")
-    override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
+    override fun acquireAsync(): Task<Void?> = gate.acquireAsync()
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withLockAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncLock.withLockAsync")
-        return gate.guardedAsync(openCurrentLoop(), "AsyncLock.withLockAsync()", body)
+        return gate.guardedAsync("AsyncLock.withLockAsync()", body)
     }
 
     override fun tryLock(): Boolean = gate.tryTake()

@@ -14,6 +14,7 @@
 package dev.aio4j.internal.sync
 
 import dev.aio4j.Task
+import dev.aio4j.sync.Held
 import dev.aio4j.internal.EventLoop
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
@@ -83,8 +84,27 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String) : 
         check(give()) { "a permit given back above the bound" }
     }
 
+    /** lock()/acquire(): waits for a permit, parked; the handle gives it back by [release] on its first close(). */
+    fun acquireHeld(release: Runnable, held: String): Held {
+        SyncBlocking.enter(what)
+        take(PARK, null)
+        return HeldHandle(release, held)
+    }
+
+    /** withLock/withPermit ([method]): waits for a permit, parked, and runs [body] holding it; [release] gives it back. */
+    fun <T> withPermit(method: String, body: Callable<out T>, release: () -> Unit): T {
+        SyncBlocking.enter(method)
+        take(PARK, null)
+        return SyncBlocking.guarded(method, body, release)
+    }
+
+    /** acquireAsync(): a task done at once if a permit was free, else the waiter's task. */
+    @Suppress("UNCHECKED_CAST")
+    fun acquireAsync(): Task<Void?> = take(TASK, openCurrentLoop()) as Task<Void?>
+
     /** The task of withLockAsync/withPermitAsync: [body] runs holding a permit (GuardedTask). */
-    fun <T> guardedAsync(loop: EventLoop, what: String, body: Callable<out CompletionStage<out T>>): Task<T> {
+    fun <T> guardedAsync(what: String, body: Callable<out CompletionStage<out T>>): Task<T> {
+        val loop = openCurrentLoop()
         val task = GuardedTask(loop, this, what, body)
         task.start(loop.taskContext)
         if (tryTake() || takeOrEnqueue(task)) task.tookAtOnce()

@@ -12,7 +12,6 @@ import dev.aio4j.internal.requireArgument
 import dev.aio4j.Task
 import dev.aio4j.sync.AsyncSemaphore
 import dev.aio4j.sync.Held
-import java.util.Objects
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 
@@ -20,14 +19,9 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
     @JvmField val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE, "AsyncSemaphore.acquire()")
     private val releaser = Runnable { release() }
 
-    override fun acquire(): Held {
-        SyncBlocking.enter(gate.what)
-        gate.take(PARK, null)
-        return HeldHandle(releaser, "permit")
-    }
+    override fun acquire(): Held = gate.acquireHeld(releaser, "permit")
 
-    @Suppress("UNCHECKED_CAST")
-    override fun acquireAsync(): Task<Void?> = gate.take(TASK, openCurrentLoop()) as Task<Void?>
+    override fun acquireAsync(): Task<Void?> = gate.acquireAsync()
 
     override fun tryAcquire(): Boolean = gate.tryTake()
 
@@ -44,15 +38,13 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withPermit(body: Callable<out T>?): T {
         requireArgument(body, "body", "AsyncSemaphore.withPermit")
-        SyncBlocking.enter("AsyncSemaphore.withPermit()")
-        gate.take(PARK, null)
-        return SyncBlocking.guarded("AsyncSemaphore.withPermit()", body) { release() }
+        return gate.withPermit("AsyncSemaphore.withPermit()", body) { release() }
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withPermitAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncSemaphore.withPermitAsync")
-        return gate.guardedAsync(openCurrentLoop(), "AsyncSemaphore.withPermitAsync()", body)
+        return gate.guardedAsync("AsyncSemaphore.withPermitAsync()", body)
     }
 
     override fun availablePermits(): Int = gate.available
