@@ -142,15 +142,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
 
     /** Serves up to [n] waiters still waiting. */
     fun signalWaiters(n: Int) {
-        if (n == 1) { // the common case, without a list
-            synchronized(monitor) { waiters.grantFirst(Unit) }?.deliver()
-            return
-        }
-        val woken = ArrayList<Waiter>()
-        synchronized(monitor) {
-            while (woken.size < n) woken.add(waiters.grantFirst(Unit) ?: break)
-        }
-        woken.forEach { it.deliver() }
+        if (n > 0) deliverAll(synchronized(monitor) { waiters.grantUpTo(n, Unit) })
     }
 
     override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${synchronized(monitor) { waiters.size }})"

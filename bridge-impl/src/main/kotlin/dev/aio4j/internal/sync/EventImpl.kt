@@ -19,18 +19,12 @@ internal class EventImpl : AsyncEvent {
     @JvmField val waitOp = object : WaitOp(Any(), "AsyncEvent.await()") {}
 
     override fun set() {
-        var first: Waiter?
-        var more: ArrayList<Waiter>? = null
-        synchronized(waitOp.monitor) {
-            flag = true
-            first = waiters.grantFirst(Unit)
-            while (true) {
-                val w = waiters.grantFirst(Unit) ?: break
-                (more ?: ArrayList<Waiter>().also { more = it }).add(w)
-            }
-        }
-        first?.deliver()
-        more?.forEach { it.deliver() }
+        deliverAll(
+            synchronized(waitOp.monitor) {
+                flag = true
+                waiters.grantUpTo(Int.MAX_VALUE, Unit)
+            },
+        )
     }
 
     override fun clear() {

@@ -89,6 +89,29 @@ internal class WaiterList {
             if (w.tryGrant(value)) return w
         }
     }
+
+    /**
+     * Serves up to [n] waiters still waiting with [value]; returns what [deliverAll] takes once the
+     * monitor is released: null, the one waiter served, or a list of them (no list for one).
+     */
+    fun grantUpTo(n: Int, value: Any?): Any? {
+        val first = grantFirst(value) ?: return null
+        if (n == 1) return first
+        var more: ArrayList<Waiter>? = null
+        while ((more?.size ?: 1) < n) {
+            val w = grantFirst(value) ?: break
+            (more ?: ArrayList<Waiter>().also { it.add(first); more = it }).add(w)
+        }
+        return more ?: first
+    }
+}
+
+/** Outside the monitor: completes the waits that [WaiterList.grantUpTo] served. */
+internal fun deliverAll(served: Any?) {
+    when (served) {
+        is Waiter -> served.deliver()
+        is ArrayList<*> -> served.forEach { (it as Waiter).deliver() }
+    }
 }
 
 /** Removes [this] from the list it waits in, if any; [monitor] guards the list. */
