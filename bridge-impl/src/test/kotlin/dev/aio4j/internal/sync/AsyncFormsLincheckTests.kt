@@ -26,8 +26,9 @@
  *     AsyncSemaphoreTest's.
  *
  * Lincheck's model checker can drive these forms too (no thread but lincheck's runs the loop), but
- * it explores the loop's own steps as well and takes minutes a primitive on two cores: it runs in
- * SyncLincheckStressTest (tag "stress") only.
+ * it explores the loop's own steps as well (the default 20 iterations took about two minutes for
+ * the lock alone on two shared cores): a few iterations run in SyncLincheckStressTest (tag
+ * "stress") only.
  *
  * The lincheck threads call the ...Async methods as code running on the loop does: the thread is
  * marked as the loop's (Current.enterLoop) for the call only; nothing else on the path of these

@@ -169,20 +169,22 @@ class AsyncPriorityQueueLincheckTest {
 
 /**
  * The same checks, ten times longer (times -Dstress=N), the suspend forms under stress mode too, and
- * the shipped ...Async forms under the model checker (once, times -Dstress: minutes each): off by
+ * the shipped ...Async forms under the model checker (3 iterations, times -Dstress): off by
  * default.
  */
 @Tag("stress")
 class SyncLincheckStressTest {
     private val scale = 10 * Integer.getInteger("stress", 1)
-    private val asyncFormScale = Integer.getInteger("stress", 1)
+
+    /** The model checker explores the loop's steps too: a few iterations take about as long as the others' 20. */
+    private val asyncFormIterations = 3 * Integer.getInteger("stress", 1)
 
     @Test
     fun lock() {
         Lincheck.modelChecking(SequentialLock::class, scale).check(AsyncLockLincheckTest::class)
         Lincheck.stress(SequentialLock::class, scale).check(AsyncLockLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialLock::class, scale), AsyncLockAsyncFormLincheckTest::class)
-        AsyncForms.check(Lincheck.modelChecking(SequentialLock::class, asyncFormScale), AsyncLockAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialLock::class).iterations(asyncFormIterations), AsyncLockAsyncFormLincheckTest::class)
     }
 
     @Test
@@ -190,7 +192,7 @@ class SyncLincheckStressTest {
         Lincheck.modelChecking(SequentialSemaphoreOf1::class, scale).check(AsyncSemaphoreLincheckTest::class)
         Lincheck.stress(SequentialSemaphoreOf1::class, scale).check(AsyncSemaphoreLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialSemaphoreOf1::class, scale), AsyncSemaphoreAsyncFormLincheckTest::class)
-        AsyncForms.check(Lincheck.modelChecking(SequentialSemaphoreOf1::class, asyncFormScale), AsyncSemaphoreAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialSemaphoreOf1::class).iterations(asyncFormIterations), AsyncSemaphoreAsyncFormLincheckTest::class)
         Lincheck.modelChecking(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
         Lincheck.stress(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
     }
@@ -200,7 +202,7 @@ class SyncLincheckStressTest {
         Lincheck.modelChecking(SequentialEvent::class, scale).check(AsyncEventLincheckTest::class)
         Lincheck.stress(SequentialEvent::class, scale).check(AsyncEventLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialEvent::class, scale), AsyncEventAsyncFormLincheckTest::class)
-        AsyncForms.check(Lincheck.modelChecking(SequentialEvent::class, asyncFormScale), AsyncEventAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialEvent::class).iterations(asyncFormIterations), AsyncEventAsyncFormLincheckTest::class)
     }
 
     @Test
@@ -208,7 +210,7 @@ class SyncLincheckStressTest {
         Lincheck.modelChecking(SequentialFifoQueueOf2::class, scale).check(AsyncQueueLincheckTest::class)
         Lincheck.stress(SequentialFifoQueueOf2::class, scale).check(AsyncQueueLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialFifoQueueOf2::class, scale), AsyncQueueAsyncFormLincheckTest::class)
-        AsyncForms.check(Lincheck.modelChecking(SequentialFifoQueueOf2::class, asyncFormScale), AsyncQueueAsyncFormLincheckTest::class)
+        AsyncForms.check(Lincheck.modelChecking(SequentialFifoQueueOf2::class).iterations(asyncFormIterations), AsyncQueueAsyncFormLincheckTest::class)
         Lincheck.modelChecking(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
         Lincheck.stress(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
     }
