@@ -14,11 +14,11 @@
 package dev.aio4j.internal
 
 import dev.aio4j.Task
+import dev.aio4j.ThrowingConsumer
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.Objects
 import java.util.concurrent.CompletionStage
-import java.util.function.Consumer
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 
@@ -30,7 +30,7 @@ internal class FlowIterable<T>(private val flow: Flow<T>) : AsyncIterable<T> {
         return FlowIterator(flow, loop)
     }
 
-    override fun forEach(action: Consumer<in T>): Task<Void?> {
+    override fun forEach(action: ThrowingConsumer<in T>): Task<Void?> {
         Objects.requireNonNull(action, "action")
         val loop = Current.loop()
         loop.checkOpen()

@@ -6,6 +6,7 @@
  */
 package dev.aio4j.internal.stream
 
+import dev.aio4j.ThrowingFunction
 import dev.aio4j.internal.CoroutineTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
@@ -17,7 +18,6 @@ import dev.aio4j.stream.Generator
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Flow
-import java.util.function.Function
 import kotlinx.coroutines.jdk9.asFlow
 
 internal class BlockingGenerator<T>(private val capacity: Int, private val body: Generator<T>) : AsyncIterable<T> {
@@ -29,7 +29,7 @@ internal class BlockingGenerator<T>(private val capacity: Int, private val body:
 
 internal class AsyncGenerator<T>(
     private val capacity: Int,
-    private val body: Function<in AsyncEmitter<T>, out CompletionStage<*>>,
+    private val body: ThrowingFunction<in AsyncEmitter<T>, out CompletionStage<*>>,
 ) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
         override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { body.apply(this) }, loop.taskContext)
