@@ -108,6 +108,40 @@ public class IterationBench {
     }
 
     /**
+     * {@return the sum} aio4j, blocking style. The Flow seen from Java as an {@code AsyncIterable}
+     * and iterated through its blocking view with a plain {@code for} loop in the blocking main task
+     * (a virtual thread), while the flow runs on the loop:
+     * {@code for (int x : asAsyncIterable(numbers(n)).blocking()) sum += x}.
+     */
+    @Benchmark
+    public long aio4jFlowBlockingView() {
+        int n = elements;
+        return Async.run(loop -> {
+            long sum = 0;
+            try (BlockingIterable<Integer> numbers = Flows.asAsyncIterable(KotlinxPeers.numbers(n)).blocking()) {
+                for (int x : numbers) {
+                    sum += x;
+                }
+            }
+            return sum;
+        });
+    }
+
+    /**
+     * {@return the sum} aio4j's way to expose a Kotlin Flow as a {@code java.util.concurrent.Flow.Publisher}:
+     * {@code asAsyncIterable(numbers(n)).toPublisher()}, consumed by the subscriber of
+     * {@link #submissionPublisher} (request everything); the flow and the subscriber run on the
+     * loop's thread.
+     *
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    public long aio4jFlowPublisher() throws InterruptedException {
+        int n = elements;
+        return Async.run(loop -> JdkPeers.consume(Flows.asAsyncIterable(KotlinxPeers.numbers(n)).toPublisher()));
+    }
+
+    /**
      * {@return the sum} aio4j, non-blocking style: a non-blocking Java generator
      * ({@code AsyncIterable.generateAsync}, buffer 256) consumed by {@code forEach} on a
      * single-threaded loop; producer and consumer both run on the loop's thread.

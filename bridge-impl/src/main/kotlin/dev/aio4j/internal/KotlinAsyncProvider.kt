@@ -28,7 +28,6 @@ import dev.aio4j.internal.stream.AsyncGenerator
 import dev.aio4j.internal.stream.BlockingGenerator
 import dev.aio4j.internal.stream.BlockingView
 import dev.aio4j.internal.stream.ExitStackImpl
-import dev.aio4j.internal.stream.PublisherIterable
 import dev.aio4j.internal.stream.IterablePublisher
 import dev.aio4j.internal.stream.TakeIterable
 import dev.aio4j.internal.stream.TransformIterable
@@ -50,6 +49,7 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Flow
 import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.jdk9.asFlow
 
 /** The provider of dev.aio4j:bridge-impl. Public only for ServiceLoader. */
 public class KotlinAsyncProvider : AsyncProvider {
@@ -184,7 +184,8 @@ public class KotlinAsyncProvider : AsyncProvider {
     override fun <T> generateAsync(buffer: Int, body: ThrowingFunction<in AsyncEmitter<T>, out CompletionStage<*>>): AsyncIterable<T> =
         AsyncGenerator(buffer, body)
 
-    override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = PublisherIterable(publisher)
+    // kotlinx's asFlow() requests in batches of its buffer (64), the walk's buffer matches it
+    override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = FlowIterable(publisher.asFlow(), 64)
 
     override fun <T> toPublisher(iterable: AsyncIterable<T>): Flow.Publisher<T> = IterablePublisher(iterable)
 

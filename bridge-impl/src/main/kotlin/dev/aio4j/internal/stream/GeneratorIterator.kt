@@ -8,7 +8,7 @@
  *   waiter        producer (buffer full)               consumer (buffer empty)
  *   Thread        Emitter.emit: parks                   the blocking view: parks
  *   LoopFuture    AsyncEmitter.emitAsync's stage        hasNext()'s stage
- *   continuation  send (fromPublisher's collector)      awaitElement (forEach, toList, toPublisher)
+ *   continuation  send (a Flow's collector)           awaitElement (forEach, toList, toPublisher)
  *
  * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
  * do not ping-pong one element at a time; a waiting consumer is woken by the first element.
@@ -263,7 +263,7 @@ internal abstract class GeneratorIterator<T>(
         return result
     }
 
-    /** The suspending emit of a coroutine producer (fromPublisher's collector). */
+    /** The suspending emit of a coroutine producer (FlowIterable's collector of a Flow). */
     suspend fun send(element: T) {
         while (true) {
             if (tryPut(element, null)) return
