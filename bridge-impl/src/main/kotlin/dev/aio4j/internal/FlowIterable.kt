@@ -37,7 +37,7 @@ internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: In
         val loop = into.loop
         loop.checkOpen()
         return CoroutineTask<Void?>(loop, loop.taskContext, null) {
-            flow.collect { into.send(it) }
+            flow.collect { if (!into.offer(it)) into.send(it) }
             null
         }.also { it.start(loop.taskContext) }
     }
