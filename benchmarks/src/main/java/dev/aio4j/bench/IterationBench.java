@@ -116,15 +116,7 @@ public class IterationBench {
     @Benchmark
     public long aio4jFlowBlockingView() {
         int n = elements;
-        return Async.run(loop -> {
-            long sum = 0;
-            try (BlockingIterable<Integer> numbers = Flows.asAsyncIterable(KotlinxPeers.numbers(n)).blocking()) {
-                for (int x : numbers) {
-                    sum += x;
-                }
-            }
-            return sum;
-        });
+        return Async.run(loop -> sumThroughBlockingView(Flows.asAsyncIterable(KotlinxPeers.numbers(n))));
     }
 
     /**
@@ -166,19 +158,11 @@ public class IterationBench {
     @Benchmark
     public long aio4jGeneratorBlockingView() {
         int n = elements;
-        return Async.run(loop -> {
-            long sum = 0;
-            try (BlockingIterable<Integer> numbers = AsyncIterable.<Integer>generate(BUFFER, out -> {
-                for (int i = 0; i < n; i++) {
-                    out.emit(i);
-                }
-            }).blocking()) {
-                for (int x : numbers) {
-                    sum += x;
-                }
+        return Async.run(loop -> sumThroughBlockingView(AsyncIterable.<Integer>generate(BUFFER, out -> {
+            for (int i = 0; i < n; i++) {
+                out.emit(i);
             }
-            return sum;
-        });
+        })));
     }
 
     /**
@@ -195,6 +179,17 @@ public class IterationBench {
             Flow.Publisher<Integer> publisher = AsyncIterable.<Integer>generateAsync(BUFFER, out -> count(out, 0, n)).toPublisher();
             return JdkPeers.consume(publisher);
         });
+    }
+
+    /** {@return the sum} A plain {@code for} loop over the blocking view of {@code numbers}, closed at the end. */
+    static long sumThroughBlockingView(AsyncIterable<Integer> numbers) {
+        long sum = 0;
+        try (BlockingIterable<Integer> view = numbers.blocking()) {
+            for (int x : view) {
+                sum += x;
+            }
+        }
+        return sum;
     }
 
     /** Emits from until to, going on when {@code emitAsync} says there is room again. */

@@ -21,6 +21,7 @@ import dev.aio4j.internal.stream.GeneratorIterator
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.Objects
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.flow.Flow
 
 internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: Int = BUFFER) : AsyncIterable<T> {
@@ -46,10 +47,14 @@ internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: In
         Objects.requireNonNull(action, "action")
         val loop = Current.loop()
         loop.checkOpen()
-        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
+        // the flow's SafeCollector looks the Job up in this context on every element (ensureActive):
+        // without the loop's handler (unused here: the task takes its own failure) the lookup is
+        // one CombinedContext, as in runBlocking, instead of two
+        val context = loop.taskContext.minusKey(CoroutineExceptionHandler)
+        return CoroutineTask<Void?>(loop, context, null) {
             flow.collect { action.accept(it) }
             null
-        }.also { it.start(loop.taskContext) }
+        }.also { it.start(context) }
     }
 
     override fun toString(): String = "AsyncIterable($flow)"
