@@ -37,20 +37,26 @@ internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: In
     private fun collectInto(into: GeneratorIterator<T>): TaskImpl<*> {
         val loop = into.loop
         loop.checkOpen()
-        return CoroutineTask<Void?>(loop, loop.taskContext, null) {
+        val context = collectorContext(loop)
+        return CoroutineTask<Void?>(loop, context, null) {
             flow.collect { if (!into.offer(it)) into.send(it) }
             null
-        }.also { it.start(loop.taskContext) }
+        }.also { it.start(context) }
     }
+
+    /**
+     * The context a collecting task runs in: the loop's, without its exception handler (unused: the
+     * task takes its own failure). The flow's SafeCollector looks the Job up in it on every element
+     * (ensureActive); without the handler that lookup is one CombinedContext, as in runBlocking,
+     * instead of two, which was 29% of a forEach's samples.
+     */
+    private fun collectorContext(loop: EventLoop) = loop.taskContext.minusKey(CoroutineExceptionHandler)
 
     override fun forEach(action: ThrowingConsumer<in T>): Task<Void?> {
         Objects.requireNonNull(action, "action")
         val loop = Current.loop()
         loop.checkOpen()
-        // the flow's SafeCollector looks the Job up in this context on every element (ensureActive):
-        // without the loop's handler (unused here: the task takes its own failure) the lookup is
-        // one CombinedContext, as in runBlocking, instead of two
-        val context = loop.taskContext.minusKey(CoroutineExceptionHandler)
+        val context = collectorContext(loop)
         return CoroutineTask<Void?>(loop, context, null) {
             flow.collect { action.accept(it) }
             null
