@@ -4,10 +4,13 @@
  * continuation later. Both are handled; a bridge that waits only for the continuation hangs on
  * the first kind.
  *
- * The continuation (JavaCall) is small and makes its task only when needed: when the function
- * asks for its context (any function that calls another suspend function does, at entry) or when
- * it suspends. A function that returns at once without looking at its context costs this object
- * and, for Suspend.call, one completed task; for Suspend.join nothing but the result.
+ * Suspend.call passes the call's task (SuspendTask) itself as the continuation: one object for
+ * both, born before the call, done at once when the function returns without suspending (it never
+ * joins the job tree then), and its context (the loop's dispatcher and the task's job) is made only
+ * when the function asks for it. Suspend.join passes a smaller continuation (JavaCall) that makes
+ * the task only when needed (the function asks for its context or suspends): a function that
+ * returns at once without looking at its context costs nothing but the result there (the JIT
+ * scalar-replaces the JavaCall).
  *
  * The task (SuspendTask) is the function's coroutine: its job is the Job in the function's
  * context, so cancelling the task cancels whatever the function waits in (kotlinx's cancellable
@@ -27,16 +30,9 @@ import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
     @Volatile @JvmField var task: SuspendTask<T>? = null
 
-    /** Suspend.call's caller, captured in debug mode only (a stack walk per call otherwise). */
-    @JvmField var callSite: CallSite? = null
+    override val context: CoroutineContext get() = task().context
 
-    override val context: CoroutineContext get() = task().job.context
-
-    override fun resumeWith(result: Result<T>) {
-        val site = callSite
-        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
-        task().tryFinish(result)
-    }
+    override fun resumeWith(result: Result<T>) = task().resumeWith(result)
 
     fun task(): SuspendTask<T> {
         task?.let { return it }
@@ -57,30 +53,28 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
          */
         fun <T> start(call: JavaCall<T>, body: SuspendCall<T>): Any? {
             val returned = body.invoke(call)
-            if (returned === COROUTINE_SUSPENDED) {
-                val task = call.task()
-                task.suspended = true
-                task.start(call.loop.taskContext) // a child of the loop's root
-            }
+            if (returned === COROUTINE_SUSPENDED) call.task().onSuspended()
             return returned
         }
 
-        /** Suspend.call: a task for the call, born done when the function did not suspend. */
+        /** Suspend.call: the call's task is its continuation, done at once when the function did not suspend. */
         fun <T> callAsTask(loop: EventLoop, body: SuspendCall<T>): TaskImpl<T> {
             loop.checkOpen()
-            val call = JavaCall<T>(loop)
-            if (loop.options().debug()) call.callSite = CallSite("Suspend.call() was called here, on ${Thread.currentThread()}")
+            val task = SuspendTask<T>(loop)
+            if (loop.options().debug()) task.callSite = CallSite("Suspend.call() was called here, on ${Thread.currentThread()}")
             val result: Result<T> = try {
-                val returned = start(call, body)
-                if (returned === COROUTINE_SUSPENDED) return call.task()
+                val returned = body.invoke(task)
+                if (returned === COROUTINE_SUSPENDED) {
+                    task.onSuspended()
+                    return task
+                }
                 @Suppress("UNCHECKED_CAST")
                 Result.success(returned as T)
             } catch (e: Throwable) {
                 Result.failure(e)
             }
-            val made = call.task ?: return DoneTask.of(loop, result)
-            made.tryFinish(result)
-            return made
+            task.tryFinish(result) // never started: a call that did not suspend stays out of the job tree
+            return task
         }
 
         /**
@@ -125,10 +119,36 @@ internal class CallSite(message: String) : RuntimeException(message)
  * before the function suspended was thrown on the caller's thread: its stack has the caller already.
  * A checked one reaches join() wrapped in a TaskFailedException made on the joining thread.)
  */
-internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext) {
+internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING), Continuation<T> {
     /** Set once the function has suspended: a failure from then on is raised on the loop's thread. */
     @Volatile @JvmField var suspended = false
     @Volatile private var callerFramesAdded = false
+
+    /** Where Suspend.call was called, in debug mode only (a stack walk per call otherwise). */
+    @JvmField var callSite: CallSite? = null
+
+    /**
+     * The function's context: the loop's dispatcher and exception handler, and this task's job.
+     * Made when the function first asks (the job itself is made with the empty context, which
+     * costs no object: a call that returns at once without asking never pays for it).
+     */
+    private var functionContext: CoroutineContext? = null
+
+    override val context: CoroutineContext
+        get() = functionContext ?: (eventLoop.taskContext + job).also { functionContext = it } // racy but idempotent: equal contexts
+
+    /** The function's result: completes the task with it (the same exception instance). */
+    override fun resumeWith(result: Result<T>) {
+        val site = callSite
+        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
+        tryFinish(result)
+    }
+
+    /** The function returned COROUTINE_SUSPENDED on the calling thread: the task joins the loop's tree. */
+    fun onSuspended() {
+        suspended = true
+        start(eventLoop.taskContext) // a child of the loop's root
+    }
 
     override fun join(): T = withJoinerFrames { super.join() }
 
