@@ -106,7 +106,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
 }
 
 /** The Java caller's frames of a call whose failure happened on another thread. */
-internal class CallSite(message: String) : RuntimeException(message)
+internal class CallSite(message: String, @JvmField val joiner: Boolean = false) : RuntimeException(message)
 
 /**
  * The task of a suspend call from Java, and the Job of the function's context.
@@ -122,7 +122,6 @@ internal class CallSite(message: String) : RuntimeException(message)
 internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING), Continuation<T> {
     /** Set once the function has suspended: a failure from then on is raised on the loop's thread. */
     @Volatile @JvmField var suspended = false
-    @Volatile private var callerFramesAdded = false
 
     /** Where Suspend.call was called, in debug mode only (a stack walk per call otherwise). */
     @JvmField var callSite: CallSite? = null
@@ -166,9 +165,10 @@ internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING
 
     /** Adds the calling thread's frames to [thrown] if it is this task's failure raised after suspending. */
     fun addCallerFrames(thrown: Throwable, message: String) {
-        if (!suspended || callerFramesAdded || thrown is java.util.concurrent.CancellationException) return
+        if (!suspended || thrown is java.util.concurrent.CancellationException) return
         if (thrown !== exceptionOrNull()) return // a TaskFailedException (made here) or a timeout of the join itself
-        callerFramesAdded = true
-        thrown.addSuppressed(CallSite("$message, on ${Thread.currentThread()}"))
+        // Once: a later join finds it there (two joins racing may each add theirs). A flag for this
+        // would cost every call's task 8 bytes; the scan costs only a failure.
+        if (thrown.suppressed.none { it is CallSite && it.joiner }) thrown.addSuppressed(CallSite("$message, on ${Thread.currentThread()}", joiner = true))
     }
 }
