@@ -6,6 +6,7 @@ import dev.aio4j.Task;
 import dev.aio4j.kotlin.Suspend;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -157,6 +158,52 @@ public class BridgeCallBench {
             }
             return sum;
         }));
+    }
+
+    /**
+     * The floor of {@link #aio4jSuspendsOnceBlocking}, without Kotlin: a blocking-style task hands
+     * one callback to the loop ({@code callSoon}) and parks until the callback has run and woken it,
+     * {@link #calls} times. A function that suspends once, called from a blocking-style body, needs
+     * this round trip: its resumption runs on the loop's thread, and the body's thread waits.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    public long loopRoundTripBlocking(Blackhole bh) {
+        return loop.runUntilComplete(loop.createTask(() -> {
+            Thread self = Thread.currentThread();
+            long sum = 0;
+            for (int i = 0; i < calls; i++) {
+                RoundTrip step = new RoundTrip(self, i);
+                loop.callSoon(step);
+                while (!step.done) {
+                    LockSupport.park(step);
+                }
+                bh.consume(step.value);
+                sum += step.value;
+            }
+            return sum;
+        }));
+    }
+
+    /** One callback of {@link #loopRoundTripBlocking}: computes on the loop, then wakes the waiting thread. */
+    static final class RoundTrip implements Runnable {
+        private final Thread waiter;
+        private final int x;
+        int value;
+        volatile boolean done;
+
+        RoundTrip(Thread waiter, int x) {
+            this.waiter = waiter;
+            this.x = x;
+        }
+
+        @Override
+        public void run() {
+            value = x + 1;
+            done = true;
+            LockSupport.unpark(waiter);
+        }
     }
 
     /**

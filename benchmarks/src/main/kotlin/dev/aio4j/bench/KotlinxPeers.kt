@@ -8,6 +8,7 @@
 package dev.aio4j.bench
 
 import dev.aio4j.Loop
+import dev.aio4j.Task
 import dev.aio4j.kotlin.asCoroutineDispatcher
 import dev.aio4j.kotlin.await
 import dev.aio4j.kotlin.task
@@ -171,26 +172,19 @@ public object KotlinxPeers {
      * callback of the loop's next step) with aio4j's `Task.await()`; the sum.
      */
     @JvmStatic
-    public fun onLoopAwaitPendingTask(loop: Loop, calls: Int): Long =
-        loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher()).task {
-            var sum = 0L
-            for (i in 0 until calls) {
-                val promise = loop.createPromise<Int>()
-                loop.callSoon { promise.complete(i) }
-                sum += promise.await()
-            }
-            sum
-        })
+    public fun onLoopAwaitPendingTask(loop: Loop, calls: Int): Long = awaitPending(loop, calls) { it.await() }
 
     /** [onLoopAwaitPendingTask] with kotlinx's `CompletionStage.await()` (which goes through `whenComplete`). */
     @JvmStatic
-    public fun onLoopKotlinxAwaitPendingTask(loop: Loop, calls: Int): Long =
+    public fun onLoopKotlinxAwaitPendingTask(loop: Loop, calls: Int): Long = awaitPending(loop, calls) { it.kotlinxAwait() }
+
+    private inline fun awaitPending(loop: Loop, calls: Int, crossinline await: suspend (Task<Int>) -> Int): Long =
         loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher()).task {
             var sum = 0L
             for (i in 0 until calls) {
                 val promise = loop.createPromise<Int>()
                 loop.callSoon { promise.complete(i) }
-                sum += promise.kotlinxAwait()
+                sum += await(promise)
             }
             sum
         })

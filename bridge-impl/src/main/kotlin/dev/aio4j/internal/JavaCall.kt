@@ -4,13 +4,10 @@
  * continuation later. Both are handled; a bridge that waits only for the continuation hangs on
  * the first kind.
  *
- * Suspend.call passes the call's task (SuspendTask) itself as the continuation: one object for
- * both, born before the call, done at once when the function returns without suspending (it never
- * joins the job tree then), and its context (the loop's dispatcher and the task's job) is made only
- * when the function asks for it. Suspend.join passes a smaller continuation (JavaCall) that makes
- * the task only when needed (the function asks for its context or suspends): a function that
- * returns at once without looking at its context costs nothing but the result there (the JIT
- * scalar-replaces the JavaCall).
+ * The continuation (JavaCall) is small and makes its task only when needed: when the function
+ * asks for its context (any function that calls another suspend function does, at entry) or when
+ * it suspends. A function that returns at once without looking at its context costs this object
+ * and, for Suspend.call, one completed task; for Suspend.join nothing but the result.
  *
  * The task (SuspendTask) is the function's coroutine: its job is the Job in the function's
  * context, so cancelling the task cancels whatever the function waits in (kotlinx's cancellable
@@ -30,9 +27,16 @@ import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
     @Volatile @JvmField var task: SuspendTask<T>? = null
 
-    override val context: CoroutineContext get() = task().context
+    /** Suspend.call's caller, captured in debug mode only (a stack walk per call otherwise). */
+    @JvmField var callSite: CallSite? = null
 
-    override fun resumeWith(result: Result<T>) = task().resumeWith(result)
+    override val context: CoroutineContext get() = task().job.context
+
+    override fun resumeWith(result: Result<T>) {
+        val site = callSite
+        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
+        task().tryFinish(result)
+    }
 
     fun task(): SuspendTask<T> {
         task?.let { return it }
@@ -53,28 +57,30 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
          */
         fun <T> start(call: JavaCall<T>, body: SuspendCall<T>): Any? {
             val returned = body.invoke(call)
-            if (returned === COROUTINE_SUSPENDED) call.task().onSuspended()
+            if (returned === COROUTINE_SUSPENDED) {
+                val task = call.task()
+                task.suspended = true
+                task.start(call.loop.taskContext) // a child of the loop's root
+            }
             return returned
         }
 
-        /** Suspend.call: the call's task is its continuation, done at once when the function did not suspend. */
+        /** Suspend.call: a task for the call, born done when the function did not suspend. */
         fun <T> callAsTask(loop: EventLoop, body: SuspendCall<T>): TaskImpl<T> {
             loop.checkOpen()
-            val task = SuspendTask<T>(loop)
-            if (loop.options().debug()) task.callSite = CallSite("Suspend.call() was called here, on ${Thread.currentThread()}")
+            val call = JavaCall<T>(loop)
+            if (loop.options().debug()) call.callSite = CallSite("Suspend.call() was called here, on ${Thread.currentThread()}")
             val result: Result<T> = try {
-                val returned = body.invoke(task)
-                if (returned === COROUTINE_SUSPENDED) {
-                    task.onSuspended()
-                    return task
-                }
+                val returned = start(call, body)
+                if (returned === COROUTINE_SUSPENDED) return call.task()
                 @Suppress("UNCHECKED_CAST")
                 Result.success(returned as T)
             } catch (e: Throwable) {
                 Result.failure(e)
             }
-            task.tryFinish(result) // never started: a call that did not suspend stays out of the job tree
-            return task
+            val made = call.task ?: return DoneTask.of(loop, result)
+            made.tryFinish(result)
+            return made
         }
 
         /**
@@ -119,35 +125,9 @@ internal class CallSite(message: String, @JvmField val joiner: Boolean = false) 
  * before the function suspended was thrown on the caller's thread: its stack has the caller already.
  * A checked one reaches join() wrapped in a TaskFailedException made on the joining thread.)
  */
-internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING), Continuation<T> {
+internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext) {
     /** Set once the function has suspended: a failure from then on is raised on the loop's thread. */
     @Volatile @JvmField var suspended = false
-
-    /** Where Suspend.call was called, in debug mode only (a stack walk per call otherwise). */
-    @JvmField var callSite: CallSite? = null
-
-    /**
-     * The function's context: the loop's dispatcher and exception handler, and this task's job.
-     * Made when the function first asks (the job itself is made with the empty context, which
-     * costs no object: a call that returns at once without asking never pays for it).
-     */
-    private var functionContext: CoroutineContext? = null
-
-    override val context: CoroutineContext
-        get() = functionContext ?: (eventLoop.taskContext + job).also { functionContext = it } // racy but idempotent: equal contexts
-
-    /** The function's result: completes the task with it (the same exception instance). */
-    override fun resumeWith(result: Result<T>) {
-        val site = callSite
-        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
-        tryFinish(result)
-    }
-
-    /** The function returned COROUTINE_SUSPENDED on the calling thread: the task joins the loop's tree. */
-    fun onSuspended() {
-        suspended = true
-        start(eventLoop.taskContext) // a child of the loop's root
-    }
 
     override fun join(): T = withJoinerFrames { super.join() }
 
@@ -167,8 +147,8 @@ internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING
     fun addCallerFrames(thrown: Throwable, message: String) {
         if (!suspended || thrown is java.util.concurrent.CancellationException) return
         if (thrown !== exceptionOrNull()) return // a TaskFailedException (made here) or a timeout of the join itself
-        // Once: a later join finds it there (two joins racing may each add theirs). A flag for this
-        // would cost every call's task 8 bytes; the scan costs only a failure.
+        // Once: a later join finds it there (two joins racing may each add theirs). The scan costs
+        // only a failure.
         if (thrown.suppressed.none { it is CallSite && it.joiner }) thrown.addSuppressed(CallSite("$message, on ${Thread.currentThread()}", joiner = true))
     }
 }
