@@ -55,7 +55,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         followed = other
-        other.job.invokeOnCompletion(this)
+        other.whenDone(this)
         if (job.isCancelled && cancelsDown) other.cancel()
     }
 
@@ -121,6 +121,7 @@ internal fun unwrap(error: Throwable): Throwable {
 
 /** A task made of a stage that is already running (Loop.adopt). */
 internal class StageTask<T>(loop: EventLoop, private val stage: CompletionStage<out T>) : FollowingTask<T>(loop, null, RUNNING) {
+    override val completesInTryFinish: Boolean get() = true
     override fun onStart() {
         follow(stage)
     }

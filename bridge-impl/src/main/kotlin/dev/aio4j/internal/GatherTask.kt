@@ -28,7 +28,7 @@ internal class GatherTask<R>(
         if (children.isEmpty()) tryFinish(Result.success(emptyList()))
         for (child in children) {
             child.markRetrieved()
-            child.job.invokeOnCompletion(this)
+            child.whenDone(this)
         }
     }
 
@@ -55,6 +55,8 @@ internal class GatherTask<R>(
     override fun onCancelRequested(cause: Throwable) {
         for (child in children) child.cancel()
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     private companion object {
         val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")

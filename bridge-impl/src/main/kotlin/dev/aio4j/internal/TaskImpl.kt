@@ -26,7 +26,7 @@
  *   completed, cancellation   CANCELLED_EARLY  -           CANCELLED      -
  *                             or any
  *
- * [status] packs the body's phase (low 4 bits) and three flags:
+ * [status] packs the body's phase (low 4 bits), three flags and, from bit 8 up, [cancelRequests]:
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
@@ -48,6 +48,9 @@
  *     failure no parent takes) runs before the state becomes final, so [onUnhandledFailure] has
  *     recorded an unretrieved failure before any reader can see the job completed.
  *   - attachChild on a parent that is already cancelling or completed cancels the child at once.
+ *   - resumeWith on a job without children completes it before it returns, whether the job was
+ *     active or cancelling: so a kind whose job only [tryFinish] completes ([completesInTryFinish])
+ *     tells its first internal follower ([whenDone]) right after, without a handler node.
  *
  * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
  * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
@@ -72,6 +75,7 @@ import java.time.Duration
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import java.util.function.Consumer
 import kotlinx.coroutines.AbstractCoroutine
 import kotlinx.coroutines.DisposableHandle
@@ -104,6 +108,12 @@ internal abstract class TaskImpl<T>(
 
     /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
     private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
+
+    /**
+     * The first internal follower ([whenDone]: a gather, a following task), told of the completion
+     * by [tryFinish] without a kotlinx handler node; [FOLLOWER_TOLD] once tryFinish has passed.
+     */
+    @Volatile private var follower: Any? = null
 
     // ------------------------------------------------------------------ construction
 
@@ -139,7 +149,46 @@ internal abstract class TaskImpl<T>(
         if (setFlag(FINISHING) and FINISHING != 0) return false
         if (result.isSuccess) value = result.getOrNull() // before the job completes: see [valueNow]
         job.resumeWith(result)
+        if (completesInTryFinish) tellFollower()
         return true
+    }
+
+    /**
+     * Whether this kind's job completes only through [tryFinish] (no coroutine body completes it),
+     * so that [tryFinish] can tell the [follower] itself. A kind whose job a coroutine completes
+     * keeps the default false: its followers are the job's completion handlers.
+     */
+    protected open val completesInTryFinish: Boolean get() = false
+
+    /**
+     * Calls [handler] with the completion exception (null for a result) once this task is
+     * complete, on the completing thread, after the job's own completion handlers; at once if it is
+     * complete already. An internal follower's registration: the first costs no kotlinx handler
+     * node (a gather input, a followed task), the others are the job's completion handlers. Cannot
+     * be withdrawn.
+     */
+    fun whenDone(handler: (Throwable?) -> Unit) {
+        if (completesInTryFinish && FOLLOWER.compareAndSet(this, null, handler)) return
+        job.invokeOnCompletion(handler)
+    }
+
+    /**
+     * Tells the [follower], after [tryFinish] handed the outcome to the job. The job is complete
+     * then, unless it waits for children of its own (a task group): then the follower becomes a
+     * completion handler. Later [whenDone] calls see [FOLLOWER_TOLD] and register with the job.
+     */
+    private fun tellFollower() {
+        @Suppress("UNCHECKED_CAST")
+        val handler = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) as ((Throwable?) -> Unit)? ?: return
+        if (!job.isCompleted) {
+            job.invokeOnCompletion(handler)
+            return
+        }
+        try {
+            handler(exceptionOrNull())
+        } catch (e: Throwable) { // as kotlinx does with a completion handler's exception: reported, the completion goes on
+            eventLoop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception in the completion handler of ${name()}", e, this))
+        }
     }
 
     fun phase(): Int = status and PHASE_MASK
@@ -233,15 +282,16 @@ internal abstract class TaskImpl<T>(
      * counts one, for good (a cancelled task stays cancelled); each scope of a blocking body that
      * fired (a deadline of Async.timeout, a failing task group: CancelScope) counts one until it
      * closes. A scope compares it with its value at entry to tell its own request from the others.
+     * Kept in [status]'s high bits (from bit [REQUEST_SHIFT]), which saves a field per task.
      */
-    @JvmField @Volatile var cancelRequests: Int = 0
+    val cancelRequests: Int get() = status ushr REQUEST_SHIFT
 
     fun requestCancel() {
-        REQUESTS.incrementAndGet(this)
+        STATUS.getAndAdd(this, ONE_REQUEST)
     }
 
     /** Takes one request back; returns how many are left. */
-    fun uncancel(): Int = REQUESTS.decrementAndGet(this)
+    fun uncancel(): Int = STATUS.addAndGet(this, -ONE_REQUEST) ushr REQUEST_SHIFT
 
     // ------------------------------------------------------------------------- Task API
 
@@ -399,10 +449,16 @@ internal abstract class TaskImpl<T>(
         const val RECORDED = 0x20
         const val FINISHING = 0x40
 
+        /** [cancelRequests] is status ushr REQUEST_SHIFT. */
+        private const val REQUEST_SHIFT = 8
+        private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
+
+        private val FOLLOWER_TOLD = Any()
+
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
-        private val REQUESTS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
-            AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "cancelRequests")
+        private val FOLLOWER: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
     }
 }
 
