@@ -6,7 +6,8 @@
  *
  * Construction: a factory builds the task (no other thread can see it yet), then calls [start]
  * once: it makes the task a child of its parent's job (the only place any task kind attaches to
- * the job tree) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
+ * the job tree; a top-level task whose job only tryFinish completes is kept in the loop's
+ * LoopTasks instead of under the root job) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
  * its first step, register with what it follows). A loop that has stopped accepting tasks
  * (Loop.close() is past its last sweep) refuses it there: the task ends cancelled without
  * beginning and start() throws "loop is closed". DoneTask, born done, is never started.
@@ -118,14 +119,21 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------ construction
 
     /**
-     * Makes the task a child of [parent]'s job, then begins it ([onStart]). Called once by the
-     * task's factory on the fully built task. Once the loop no longer accepts tasks (a close()
-     * past its last sweep), the task ends cancelled without beginning and this throws
+     * Makes the task a child of [parent]'s job (a top-level task of a kind that [completesInTryFinish]
+     * joins the loop's [LoopTasks] instead of the root job), then begins it ([onStart]). Called
+     * once by the task's factory on the fully built task. Once the loop no longer accepts tasks (a
+     * close() past its last sweep), the task ends cancelled without beginning and this throws
      * IllegalStateException("loop is closed"): the closing loop either sees the task among its
-     * children (it cancels and waits for it) or the task sees the refusal (see EventLoop.close).
+     * tasks (it cancels and waits for it) or the task sees the refusal (see EventLoop.close).
      */
     fun start(parent: CoroutineContext) {
-        job.attach(parent[Job])
+        val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
+        if (parentJob === eventLoop.rootJob && completesInTryFinish) {
+            job.attach(null)
+            eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+        } else {
+            job.attach(parentJob)
+        }
         if (eventLoop.refusesTasks) {
             tryFinish(Result.failure(CancellationException("loop is closed")))
             throw IllegalStateException("loop is closed")
@@ -149,8 +157,19 @@ internal abstract class TaskImpl<T>(
         if (setFlag(FINISHING) and FINISHING != 0) return false
         if (result.isSuccess) value = result.getOrNull() // before the job completes: see [valueNow]
         job.resumeWith(result)
-        if (completesInTryFinish) tellFollower()
+        if (completesInTryFinish) {
+            if (slotInLoop >= 0) leaveLoopTasks()
+            tellFollower()
+        }
         return true
+    }
+
+    /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
+    @JvmField @Volatile var slotInLoop: Int = -1
+
+    /** Leaves the loop's tasks once the job is complete (at once, unless it waits for children of its own). */
+    private fun leaveLoopTasks() {
+        if (job.isCompleted) eventLoop.tasks.remove(this) else job.invokeOnCompletion { eventLoop.tasks.remove(this) }
     }
 
     /**
@@ -169,7 +188,7 @@ internal abstract class TaskImpl<T>(
      */
     fun whenDone(handler: (Throwable?) -> Unit) {
         if (completesInTryFinish && FOLLOWER.compareAndSet(this, null, handler)) return
-        job.invokeOnCompletion(handler)
+        if (job.isCompleted) handler(exceptionOrNull()) else job.invokeOnCompletion(handler) // kotlinx makes a node even for a completed job
     }
 
     /**
