@@ -101,8 +101,12 @@ internal abstract class TaskImpl<T>(
     @Volatile private var taskName: String? = name
     @JvmField @Volatile var status: Int = initialPhase
 
-    /** The result once the task succeeded: stored before the job completes (see [valueNow]). */
-    @Volatile private var value: Any? = null
+    /**
+     * The result once the task succeeded: stored before the job completes (see [valueNow]). Not
+     * volatile: it is read only after the job's state was seen completed (exceptionOrNull,
+     * isCompleted: volatile reads), and the job's completing CAS comes after the store.
+     */
+    private var value: Any? = null
 
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
