@@ -48,7 +48,10 @@ internal class GatherTask<R>(
     @Suppress("UNCHECKED_CAST")
     private fun results(): List<R> {
         val list = ArrayList<Any?>(children.size)
-        for (child in children) list.add(if (outcomes) child.outcomeNow() else if (child.exceptionOrNull() == null) child.valueNow() else null)
+        // without outcomes, a child that did not succeed has no value (null): the gather ends with a
+        // failure or cancelled then, and the list is never seen; each child's completion came before
+        // the last decrement of [remaining], so its value is visible here
+        for (child in children) list.add(if (outcomes) child.outcomeNow() else child.valueNow())
         return Collections.unmodifiableList(list) as List<R>
     }
 
