@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -711,7 +709,10 @@ public final class Async {
      * short, and the task is cancelled once it has finished. The resource is closed exactly once.
      *
      * <p><b>Exceptions:</b> try-with-resources' rule, as {@link #using(Callable, ThrowingFunction)}:
-     * the task fails with {@code body}'s failure, the close's added as suppressed.
+     * the task fails with {@code body}'s failure, the close's added as suppressed. What {@code open}
+     * or {@code body} throws, a checked exception included, is the task's failure as it is (its
+     * {@link Task#join()} wraps a checked one once in {@link TaskFailedException}), as if their stage
+     * had failed with it.
      *
      * <p><b>Threading:</b> {@code open} and {@code body} are called on the current loop.
      *
@@ -724,8 +725,8 @@ public final class Async {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     public static <R extends AsyncCloseable, T extends @Nullable Object> Task<T> usingAsync(
-            Supplier<? extends CompletionStage<? extends R>> open,
-            Function<? super R, ? extends CompletionStage<? extends T>> body) {
+            Callable<? extends CompletionStage<? extends R>> open,
+            ThrowingFunction<? super R, ? extends CompletionStage<? extends T>> body) {
         Objects.requireNonNull(open, "open");
         Objects.requireNonNull(body, "body");
         return provider().usingAsync(open, body);

@@ -4,7 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A body that receives an argument, returns nothing, and may throw checked exceptions: the shape
- * of {@link Async#taskGroup(ThrowingConsumer)}'s body when it only starts tasks.
+ * of {@link Async#taskGroup(ThrowingConsumer)}'s body when it only starts tasks, and of
+ * {@link dev.aio4j.stream.AsyncIterable#forEach(ThrowingConsumer)}'s action.
  *
  * @param <A> the argument's type
  */

@@ -5,7 +5,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A function whose body may throw checked exceptions: the shape of blocking-style bodies that
  * receive an argument, such as {@link Async#run(ThrowingFunction)}'s and
- * {@link Async#taskGroup(ThrowingFunction)}'s.
+ * {@link Async#taskGroup(ThrowingFunction)}'s, and of the non-blocking bodies that return a stage
+ * ({@link Async#taskGroupAsync(ThrowingFunction)}, {@link Async#usingAsync}, the stream package's
+ * {@code forEachAsync}, {@code generateAsync} and {@code map}).
  *
  * @param <A> the argument's type
  * @param <R> the result's type

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aio4j.stream.AsyncEmitter;
+import dev.aio4j.stream.AsyncIterable;
+import dev.aio4j.stream.AsyncResource;
 import dev.aio4j.sync.AsyncLock;
 import dev.aio4j.sync.AsyncSemaphore;
 import java.io.IOException;
@@ -99,6 +102,64 @@ class ApiShapesTest {
             return null;
         });
         assertEquals("opened r", Async.runAsync(loop -> openAsync("r")));
+    }
+
+    private static CompletionStage<AsyncResource> connectAsync(String name) throws IOException {
+        if (name.isEmpty()) throw new IOException("no host");
+        return CompletableFuture.completedFuture(() -> CompletableFuture.completedFuture(null));
+    }
+
+    private static void write(List<String> out, int x) throws IOException {
+        if (x < 0) throw new IOException("negative");
+        out.add("w" + x);
+    }
+
+    private static CompletionStage<Void> writeAsync(List<String> out, int x) throws IOException {
+        write(out, x);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static int parse(String s) throws IOException {
+        if (s.isEmpty()) throw new IOException("empty");
+        return Integer.parseInt(s);
+    }
+
+    private static boolean even(int x) throws IOException {
+        if (x < 0) throw new IOException("negative");
+        return x % 2 == 0;
+    }
+
+    private static CompletionStage<Void> produce(AsyncEmitter<String> out) throws IOException {
+        out.emitAsync("1");
+        out.emitAsync("2");
+        return out.emitAsync("4");
+    }
+
+    @Test
+    void streamBodiesMayThrowCheckedExceptions() {
+        Async.run(loop -> {
+            Task<String> used = Async.usingAsync(() -> connectAsync("h"), c -> openAsync("via connection"));
+            assertEquals("opened via connection", used.join());
+            AsyncIterable<String> source = AsyncIterable.generateAsync(out -> produce(out));
+            AsyncIterable<Integer> numbers = source.map(s -> parse(s)).filter(x -> even(x));
+            List<String> written = new ArrayList<>();
+            numbers.forEach(x -> write(written, x)).join();
+            numbers.forEachAsync(x -> writeAsync(written, x)).join();
+            assertEquals(List.of("w2", "w4", "w2", "w4"), written);
+            // value-returning lambdas and method references, no casts
+            int[] sum = {0};
+            numbers.forEach(x -> sum[0] += x).join();
+            assertEquals(6, sum[0]);
+            Task<List<Integer>> lengths = source.map(String::length).toList();
+            assertEquals(List.of(1, 1, 1), lengths.join());
+            Task<Integer> fromResource = Async.usingAsync(() -> connectAsync("h"), c -> CompletableFuture.completedFuture(42));
+            assertEquals(42, fromResource.join());
+            Task<String> failed = Async.usingAsync(() -> connectAsync(""), c -> openAsync("never"));
+            TaskFailedException e = assertThrows(TaskFailedException.class, failed::join);
+            assertInstanceOf(IOException.class, e.getCause(), "wrapped once, by the exception rule");
+            assertInstanceOf(IOException.class, failed.exceptionNow(), "as thrown");
+            return null;
+        });
     }
 
     @Test

@@ -229,6 +229,41 @@ class AsyncWithTest extends LoopFixture {
                 () -> CompletableFuture.failedFuture(openFailure), res -> CompletableFuture.completedFuture("x"))))));
     }
 
+    static CompletionStage<Res> openChecked(Res r, java.io.IOException failure) throws java.io.IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+
+    static CompletionStage<String> readChecked(Res r, java.io.IOException failure) throws java.io.IOException {
+        r.log.add("body");
+        throw failure;
+    }
+
+    @Test
+    void usingAsyncACheckedExceptionOfTheBodyIsTheFailureAndTheResourceIsClosedOnce() {
+        java.io.IOException bodyFailure = new java.io.IOException("read");
+        Res r = new Res("r", log, null);
+        Task<String> t = loop.createTaskAsync(() -> Async.usingAsync(() -> openChecked(r, null), res -> readChecked(res, bodyFailure)));
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> loop.runUntilComplete(t));
+        assertSame(bodyFailure, e.getCause(), "wrapped once, by the exception rule");
+        assertSame(bodyFailure, t.exceptionNow(), "the task's failure is the exception as thrown");
+        assertEquals(List.of("body", "closing r", "closed r"), log);
+        assertEquals(1, r.closes.get());
+    }
+
+    @Test
+    void usingAsyncACheckedExceptionOfOpenIsTheFailureAndNothingIsClosed() {
+        java.io.IOException openFailure = new java.io.IOException("open");
+        Res r = new Res("r", log, null);
+        Task<String> t = loop.createTaskAsync(() -> Async.usingAsync(() -> openChecked(r, openFailure), res -> readChecked(res, null)));
+        assertSame(openFailure, assertThrows(TaskFailedException.class, () -> loop.runUntilComplete(t)).getCause());
+        assertSame(openFailure, t.exceptionNow());
+        assertEquals(List.of(), log, "neither the body nor a close ran");
+        assertEquals(0, r.closes.get());
+    }
+
     // -------------------------------------------------------------------------- exit stack
 
     @Test

@@ -3,10 +3,12 @@ package dev.aio4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -158,5 +160,37 @@ class DerivedTaskTest extends LoopFixture {
         assertThrows(IllegalStateException.class, () -> t.thenApply(v -> v));
         assertEquals("x", t.toCompletableFuture().thenApply(v -> v).join(), "the plain view still composes");
         assertFalse(t.isCancelled());
+    }
+
+    /** The inputs of a derived task, reachable only through it (and the weak references). */
+    private record Derived(Task<Integer> task, List<WeakReference<Task<Integer>>> inputs) {}
+
+    private Derived deriveFromInputsThatComplete(String how) {
+        Promise<Integer> a = loop.createPromise();
+        Promise<Integer> b = loop.createPromise();
+        Task<Integer> derived = switch (how) {
+            case "thenApply" -> a.thenApply(x -> x + 1);
+            case "thenCombine" -> a.thenCombine(b, Integer::sum);
+            default -> a.applyToEither(b, x -> x * 10);
+        };
+        a.complete(1);
+        b.complete(2);
+        return new Derived(derived, List.of(new WeakReference<>(a), new WeakReference<>(b)));
+    }
+
+    @Test
+    void aDoneDerivedTaskKeepsNoReferenceToItsInputs() throws InterruptedException {
+        for (String how : List.of("thenApply", "thenCombine", "applyToEither")) {
+            Derived d = deriveFromInputsThatComplete(how);
+            assertTrue(d.task().isDone(), how);
+            for (int i = 0; i < 50 && d.inputs().stream().anyMatch(r -> r.get() != null); i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            for (WeakReference<Task<Integer>> input : d.inputs()) {
+                assertNull(input.get(), how + ": an input is still reachable after its derived task is done");
+            }
+            assertEquals(how.equals("thenApply") ? 2 : how.equals("thenCombine") ? 3 : 10, d.task().resultNow(), how);
+        }
     }
 }

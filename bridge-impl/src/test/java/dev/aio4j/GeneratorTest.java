@@ -295,6 +295,62 @@ class GeneratorTest extends LoopFixture {
         });
     }
 
+    /** Throws [checked] at element 3, passes the others: the body of every kind a walk takes. */
+    static int failAt3(int x, Exception checked) throws Exception {
+        if (x == 3) {
+            throw checked;
+        }
+        return x;
+    }
+
+    @Test
+    void aCheckedExceptionOfAnyStreamBodyFailsTheWalkAsItselfAndClosesTheSourceOnce() {
+        List<String> kinds = List.of("forEach", "forEachAsync", "map", "filter", "map, blocking view");
+        for (String kind : kinds) {
+            Probe p = new Probe();
+            java.io.IOException checked = new java.io.IOException(kind);
+            run(() -> {
+                AsyncIterable<Integer> source = endless(p);
+                if (kind.endsWith("blocking view")) {
+                    try (BlockingIterable<Integer> view = source.map(x -> failAt3(x, checked)).blocking()) {
+                        java.util.Iterator<Integer> it = view.iterator();
+                        for (int i = 0; i < 3; i++) {
+                            assertEquals(i, it.next());
+                        }
+                        TaskFailedException e = assertThrows(TaskFailedException.class, it::hasNext, kind);
+                        assertSame(checked, e.getCause(), kind);
+                    }
+                } else {
+                    Task<Void> walk = switch (kind) {
+                        case "forEach" -> source.forEach(x -> failAt3(x, checked));
+                        case "forEachAsync" -> source.forEachAsync(x -> CompletableFuture.completedFuture(failAt3(x, checked)));
+                        case "map" -> source.map(x -> failAt3(x, checked)).forEach(x -> { });
+                        default -> source.filter(x -> failAt3(x, checked) >= 0).forEach(x -> { });
+                    };
+                    TaskFailedException e = assertThrows(TaskFailedException.class, walk::join, kind);
+                    assertSame(checked, e.getCause(), kind + ": wrapped once, by the task rule");
+                    assertSame(checked, walk.exceptionNow(), kind + ": the task's failure is the exception as thrown");
+                }
+                assertEquals(1, p.finallyRan.get(), kind + ": the producer's finally ran before the walk ended");
+                return null;
+            });
+            assertEquals(1, p.finallyRan.get(), kind);
+        }
+    }
+
+    @Test
+    void aCheckedExceptionThrownByANonBlockingGeneratorsBodyFailsTheWalkAsItself() {
+        java.io.IOException checked = new java.io.IOException("cannot produce");
+        run(() -> {
+            Task<List<Integer>> all = AsyncIterable.<Integer>generateAsync(e -> {
+                throw checked;
+            }).toList();
+            assertSame(checked, assertThrows(TaskFailedException.class, all::join).getCause());
+            assertSame(checked, all.exceptionNow());
+            return null;
+        });
+    }
+
     @Test
     void theConsumersExceptionClosesTheSourceOnceAndWins() {
         for (boolean async : new boolean[] {false, true}) {

@@ -97,6 +97,39 @@ class KotlinInteropTest extends LoopFixture {
         assertTrue(trace.toString().contains("KotlinInteropTest.javaCallerMakingATask"), trace.toString());
     }
 
+    @Test
+    void withoutDebugModeAFailedCallsTaskShowsTheJavaCodeThatJoinsIt() {
+        // no debug mode: nothing was recorded when the call was made
+        IllegalStateException e = Async.run(l -> {
+            Task<Integer> t = javaCallerMakingATask();
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> javaJoinerOf(t));
+            assertSame(t.exceptionNow(), thrown, "the same instance");
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> javaJoinerOf(t)));
+            return thrown;
+        });
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        String text = trace.toString();
+        assertTrue(text.contains("TestService.failsInKotlin"), text);
+        assertTrue(text.contains("KotlinInteropTest.javaJoinerOf"), text);
+        assertEquals(1, e.getSuppressed().length, "the joining code's frames are added once: " + text);
+    }
+
+    @Test
+    void aFailureThrownBeforeSuspendingHasTheJavaCallerInItsOwnStack() {
+        IllegalStateException early = new IllegalStateException("early");
+        IllegalStateException e = Async.run(l -> {
+            Task<Integer> t = Suspend.call(c -> service.throwsAtOnce(early, c));
+            return assertThrows(IllegalStateException.class, () -> javaJoinerOf(t));
+        });
+        assertSame(early, e);
+        assertEquals(0, e.getSuppressed().length, "thrown on the caller's thread: nothing to add");
+    }
+
+    private static int javaJoinerOf(Task<Integer> t) {
+        return t.join();
+    }
+
     private Task<Integer> javaCallerMakingATask() {
         return Suspend.call(c -> service.failsInKotlin(c));
     }

@@ -381,6 +381,34 @@ class TaskTest {
     }
 
     @Test
+    void aDoneFutureIsTakenAsWhenCompleteWouldGiveIt() {
+        // adopt and a non-blocking body read a done CompletableFuture directly: same outcome as through whenComplete
+        Async.run(loop -> {
+            RuntimeException boom = new RuntimeException("boom");
+            CompletableFuture<String> wrapped = new CompletableFuture<>();
+            wrapped.completeExceptionally(new java.util.concurrent.CompletionException(boom));
+            assertSame(boom, loop.adopt(wrapped).exceptionNow());
+            Task<String> viaBody = loop.createTaskAsync(() -> wrapped);
+            assertThrows(RuntimeException.class, viaBody::join);
+            assertSame(boom, viaBody.exceptionNow());
+
+            CompletableFuture<String> cancelledFuture = new CompletableFuture<>();
+            cancelledFuture.cancel(false);
+            Task<String> cancelled = loop.adopt(cancelledFuture);
+            assertTrue(cancelled.isCancelled());
+            Task<String> cancelledViaBody = loop.createTaskAsync(() -> cancelledFuture);
+            assertThrows(CancellationException.class, cancelledViaBody::join);
+            assertTrue(cancelledViaBody.isCancelled());
+
+            CompletableFuture<String> nullValue = CompletableFuture.completedFuture(null);
+            Task<String> nothing = loop.createTaskAsync(() -> nullValue);
+            assertEquals(null, nothing.join());
+            assertEquals(TaskState.SUCCESS, nothing.state());
+            return null;
+        });
+    }
+
+    @Test
     void awaitWithATimeoutThrowsAsyncTimeoutExceptionAndDoesNotCancel() {
         Async.run(loop -> {
             Promise<String> p = loop.createPromise();

@@ -6,6 +6,7 @@ import dev.aio4j.Task;
 import dev.aio4j.kotlin.Suspend;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,14 +19,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Workload 6, bridge call: a Kotlin {@code suspend} function that returns without suspending
  * ({@link BridgeService#returnsAtOnce}) and one that suspends once ({@link BridgeService#suspendsOnce}),
  * called {@link #calls} times from Java through aio4j, from Java the usual ways without it
  * ({@code future{}.join()}, {@code runBlocking}), and from Kotlin directly (in runBlocking, and on
- * the same aio4j loop: the reference of the targets). One invocation is
- * all the calls; {@code benchmarks/run} divides time and allocation by {@link #calls}.
+ * the same aio4j loop: the reference of the targets). Every variant that a target compares
+ * consumes each result with the {@link Blackhole} as well as summing it, so that no loop of calls
+ * may be folded into arithmetic (the Kotlin rows measure the same either way, under 1 ns a call for
+ * a function that returns at once: the JIT inlines the call). One invocation is all the calls; {@code benchmarks/run} divides
+ * time and allocation by {@link #calls}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,26 +62,26 @@ public class BridgeCallBench {
 
     /** {@return the sum} Kotlin calls {@code returnsAtOnce} directly, in one coroutine. */
     @Benchmark
-    public long kotlinDirectReturnsAtOnce() {
-        return KotlinxPeers.directReturnsAtOnce(service, calls);
+    public long kotlinDirectReturnsAtOnce(Blackhole bh) {
+        return KotlinxPeers.directReturnsAtOnce(service, calls, bh);
     }
 
     /** {@return the sum} Kotlin calls {@code suspendsOnce} directly, in one coroutine on runBlocking's thread. */
     @Benchmark
-    public long kotlinDirectSuspendsOnce() {
-        return KotlinxPeers.directSuspendsOnce(service, calls);
+    public long kotlinDirectSuspendsOnce(Blackhole bh) {
+        return KotlinxPeers.directSuspendsOnce(service, calls, bh);
     }
 
     /** {@return the sum} A Kotlin coroutine on the aio4j loop calls {@code returnsAtOnce}: the targets' reference. */
     @Benchmark
-    public long kotlinOnLoopReturnsAtOnce() {
-        return KotlinxPeers.onLoopReturnsAtOnce(loop, service, calls);
+    public long kotlinOnLoopReturnsAtOnce(Blackhole bh) {
+        return KotlinxPeers.onLoopReturnsAtOnce(loop, service, calls, bh);
     }
 
     /** {@return the sum} A Kotlin coroutine on the aio4j loop calls {@code suspendsOnce}: the targets' reference. */
     @Benchmark
-    public long kotlinOnLoopSuspendsOnce() {
-        return KotlinxPeers.onLoopSuspendsOnce(loop, service, calls);
+    public long kotlinOnLoopSuspendsOnce(Blackhole bh) {
+        return KotlinxPeers.onLoopSuspendsOnce(loop, service, calls, bh);
     }
 
     /** {@return the sum} Java without aio4j: {@code scope.future { returnsAtOnce(i) }.join()} per call. */
@@ -110,12 +115,14 @@ public class BridgeCallBench {
      * @return the sum
      */
     @Benchmark
-    public long aio4jReturnsAtOnceBlocking() {
+    public long aio4jReturnsAtOnceBlocking(Blackhole bh) {
         return loop.runUntilComplete(loop.createTask(() -> {
             long sum = 0;
             for (int i = 0; i < calls; i++) {
                 int x = i;
-                sum += Suspend.<Integer>join(c -> service.returnsAtOnce(x, c));
+                int r = Suspend.<Integer>join(c -> service.returnsAtOnce(x, c));
+                bh.consume(r);
+                sum += r;
             }
             return sum;
         }));
@@ -129,8 +136,8 @@ public class BridgeCallBench {
      * @return the sum
      */
     @Benchmark
-    public long aio4jReturnsAtOnceNonBlocking() {
-        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, false).start()));
+    public long aio4jReturnsAtOnceNonBlocking(Blackhole bh) {
+        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, false, bh).start()));
     }
 
     /**
@@ -140,15 +147,63 @@ public class BridgeCallBench {
      * @return the sum
      */
     @Benchmark
-    public long aio4jSuspendsOnceBlocking() {
+    public long aio4jSuspendsOnceBlocking(Blackhole bh) {
         return loop.runUntilComplete(loop.createTask(() -> {
             long sum = 0;
             for (int i = 0; i < calls; i++) {
                 int x = i;
-                sum += Suspend.<Integer>join(c -> service.suspendsOnce(x, c));
+                int r = Suspend.<Integer>join(c -> service.suspendsOnce(x, c));
+                bh.consume(r);
+                sum += r;
             }
             return sum;
         }));
+    }
+
+    /**
+     * The floor of {@link #aio4jSuspendsOnceBlocking}, without Kotlin: a blocking-style task hands
+     * one callback to the loop ({@code callSoon}) and parks until the callback has run and woken it,
+     * {@link #calls} times. A function that suspends once, called from a blocking-style body, needs
+     * this round trip: its resumption runs on the loop's thread, and the body's thread waits.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    public long loopRoundTripBlocking(Blackhole bh) {
+        return loop.runUntilComplete(loop.createTask(() -> {
+            Thread self = Thread.currentThread();
+            long sum = 0;
+            for (int i = 0; i < calls; i++) {
+                RoundTrip step = new RoundTrip(self, i);
+                loop.callSoon(step);
+                while (!step.done) {
+                    LockSupport.park(step);
+                }
+                bh.consume(step.value);
+                sum += step.value;
+            }
+            return sum;
+        }));
+    }
+
+    /** One callback of {@link #loopRoundTripBlocking}: computes on the loop, then wakes the waiting thread. */
+    static final class RoundTrip implements Runnable {
+        private final Thread waiter;
+        private final int x;
+        int value;
+        volatile boolean done;
+
+        RoundTrip(Thread waiter, int x) {
+            this.waiter = waiter;
+            this.x = x;
+        }
+
+        @Override
+        public void run() {
+            value = x + 1;
+            done = true;
+            LockSupport.unpark(waiter);
+        }
     }
 
     /**
@@ -158,8 +213,43 @@ public class BridgeCallBench {
      * @return the sum
      */
     @Benchmark
-    public long aio4jSuspendsOnceNonBlocking() {
-        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, true).start()));
+    public long aio4jSuspendsOnceNonBlocking(Blackhole bh) {
+        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, true, bh).start()));
+    }
+
+    /**
+     * {@link #aio4jSuspendsOnceNonBlocking} with the next call made from the task's
+     * {@code whenComplete} function instead of a done callback: a stage function runs where the
+     * task completes (in the loop step that resumed the function), where a done callback is
+     * scheduled for a later step (asyncio's rule), at the price of one derived task per call.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    public long aio4jSuspendsOnceNonBlockingWhenComplete(Blackhole bh) {
+        return loop.runUntilComplete(loop.createTaskAsync(() -> new Chain(service, calls, true, bh).viaStage().start()));
+    }
+
+    /**
+     * A Kotlin coroutine on the loop awaits a pending aio4j task (a promise completed by a
+     * callback of the loop's next step) with aio4j's {@code Task.await()}, {@link #calls} times.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    public long kotlinAwaitPendingTask() {
+        return KotlinxPeers.onLoopAwaitPendingTask(loop, calls);
+    }
+
+    /**
+     * {@link #kotlinAwaitPendingTask} with kotlinx's {@code CompletionStage.await()}, which
+     * registers through {@code whenComplete} and so makes one derived task per await.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    public long kotlinxAwaitPendingTask() {
+        return KotlinxPeers.onLoopKotlinxAwaitPendingTask(loop, calls);
     }
 
     /** Calls one function after another from Java without blocking: the next call when the last is done. */
@@ -167,14 +257,22 @@ public class BridgeCallBench {
         private final BridgeService service;
         private final int calls;
         private final boolean suspends;
+        private final Blackhole bh;
+        private boolean viaStage;
         private final CompletableFuture<Long> result = new CompletableFuture<>();
         private int i;
         private long sum;
 
-        Chain(BridgeService service, int calls, boolean suspends) {
+        Chain(BridgeService service, int calls, boolean suspends, Blackhole bh) {
+            this.bh = bh;
             this.service = service;
             this.calls = calls;
             this.suspends = suspends;
+        }
+
+        Chain viaStage() {
+            viaStage = true;
+            return this;
         }
 
         CompletableFuture<Long> start() {
@@ -186,16 +284,28 @@ public class BridgeCallBench {
             while (i < calls) {
                 int x = i++;
                 Task<Integer> t = suspends ? Suspend.call(c -> service.suspendsOnce(x, c)) : Suspend.call(c -> service.returnsAtOnce(x, c));
-                if (!t.isDone()) {
-                    t.addDoneCallback(done -> {
-                        sum += done.resultNow();
+                if (!t.isDone() && viaStage) {
+                    t.whenComplete((r, e) -> {
+                        add(r);
                         next();
                     });
                     return;
                 }
-                sum += t.resultNow();
+                if (!t.isDone()) {
+                    t.addDoneCallback(done -> {
+                        add(done.resultNow());
+                        next();
+                    });
+                    return;
+                }
+                add(t.resultNow());
             }
             result.complete(sum);
+        }
+
+        private void add(int r) {
+            bh.consume(r);
+            sum += r;
         }
     }
 }

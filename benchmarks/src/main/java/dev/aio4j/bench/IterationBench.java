@@ -108,6 +108,32 @@ public class IterationBench {
     }
 
     /**
+     * {@return the sum} aio4j, blocking style. The Flow seen from Java as an {@code AsyncIterable}
+     * and iterated through its blocking view with a plain {@code for} loop in the blocking main task
+     * (a virtual thread), while the flow runs on the loop:
+     * {@code for (int x : asAsyncIterable(numbers(n)).blocking()) sum += x}.
+     */
+    @Benchmark
+    public long aio4jFlowBlockingView() {
+        int n = elements;
+        return Async.run(loop -> sumThroughBlockingView(Flows.asAsyncIterable(KotlinxPeers.numbers(n))));
+    }
+
+    /**
+     * {@return the sum} aio4j's way to expose a Kotlin Flow as a {@code java.util.concurrent.Flow.Publisher}:
+     * {@code asAsyncIterable(numbers(n)).toPublisher()}, consumed by the subscriber of
+     * {@link #submissionPublisher} (request everything); the flow and the subscriber run on the
+     * loop's thread.
+     *
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    public long aio4jFlowPublisher() throws InterruptedException {
+        int n = elements;
+        return Async.run(loop -> JdkPeers.consume(Flows.asAsyncIterable(KotlinxPeers.numbers(n)).toPublisher()));
+    }
+
+    /**
      * {@return the sum} aio4j, non-blocking style: a non-blocking Java generator
      * ({@code AsyncIterable.generateAsync}, buffer 256) consumed by {@code forEach} on a
      * single-threaded loop; producer and consumer both run on the loop's thread.
@@ -132,19 +158,11 @@ public class IterationBench {
     @Benchmark
     public long aio4jGeneratorBlockingView() {
         int n = elements;
-        return Async.run(loop -> {
-            long sum = 0;
-            try (BlockingIterable<Integer> numbers = AsyncIterable.<Integer>generate(BUFFER, out -> {
-                for (int i = 0; i < n; i++) {
-                    out.emit(i);
-                }
-            }).blocking()) {
-                for (int x : numbers) {
-                    sum += x;
-                }
+        return Async.run(loop -> sumThroughBlockingView(AsyncIterable.<Integer>generate(BUFFER, out -> {
+            for (int i = 0; i < n; i++) {
+                out.emit(i);
             }
-            return sum;
-        });
+        })));
     }
 
     /**
@@ -161,6 +179,17 @@ public class IterationBench {
             Flow.Publisher<Integer> publisher = AsyncIterable.<Integer>generateAsync(BUFFER, out -> count(out, 0, n)).toPublisher();
             return JdkPeers.consume(publisher);
         });
+    }
+
+    /** {@return the sum} A plain {@code for} loop over the blocking view of {@code numbers}, closed at the end. */
+    static long sumThroughBlockingView(AsyncIterable<Integer> numbers) {
+        long sum = 0;
+        try (BlockingIterable<Integer> view = numbers.blocking()) {
+            for (int x : view) {
+                sum += x;
+            }
+        }
+        return sum;
     }
 
     /** Emits from until to, going on when {@code emitAsync} says there is room again. */

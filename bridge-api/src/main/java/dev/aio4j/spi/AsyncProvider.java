@@ -7,7 +7,9 @@ import dev.aio4j.Outcome;
 import dev.aio4j.ReturnWhen;
 import dev.aio4j.Task;
 import dev.aio4j.TaskGroup;
+import dev.aio4j.ThrowingConsumer;
 import dev.aio4j.ThrowingFunction;
+import dev.aio4j.ThrowingPredicate;
 import dev.aio4j.TimeoutScope;
 import dev.aio4j.stream.AsyncCloseable;
 import dev.aio4j.stream.AsyncEmitter;
@@ -27,10 +29,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -261,24 +259,24 @@ public interface AsyncProvider {
     <T extends @Nullable Object> Task<T> taskGroupAsync(ThrowingFunction<? super TaskGroup, ? extends CompletionStage<? extends T>> body);
 
     /**
-     * Implements {@link AsyncIterable#forEach(Consumer)}.
+     * Implements {@link AsyncIterable#forEach(ThrowingConsumer)}.
      *
      * @param iterable the source
      * @param action the action
      * @param <T> the element type
      * @return the task
      */
-    <T extends @Nullable Object> Task<@Nullable Void> forEach(AsyncIterable<T> iterable, Consumer<? super T> action);
+    <T extends @Nullable Object> Task<@Nullable Void> forEach(AsyncIterable<T> iterable, ThrowingConsumer<? super T> action);
 
     /**
-     * Implements {@link AsyncIterable#forEachAsync(Function)}.
+     * Implements {@link AsyncIterable#forEachAsync(ThrowingFunction)}.
      *
      * @param iterable the source
      * @param action the action
      * @param <T> the element type
      * @return the task
      */
-    <T extends @Nullable Object> Task<@Nullable Void> forEachAsync(AsyncIterable<T> iterable, Function<? super T, ? extends CompletionStage<?>> action);
+    <T extends @Nullable Object> Task<@Nullable Void> forEachAsync(AsyncIterable<T> iterable, ThrowingFunction<? super T, ? extends CompletionStage<?>> action);
 
     /**
      * Implements {@link AsyncIterable#toList()}.
@@ -299,7 +297,7 @@ public interface AsyncProvider {
     <T extends @Nullable Object> BlockingIterable<T> blocking(AsyncIterable<T> iterable);
 
     /**
-     * Implements {@link AsyncIterable#map(Function)}.
+     * Implements {@link AsyncIterable#map(ThrowingFunction)}.
      *
      * @param iterable the source
      * @param mapper the function
@@ -307,17 +305,17 @@ public interface AsyncProvider {
      * @param <R> the result type
      * @return the iterable
      */
-    <T extends @Nullable Object, R extends @Nullable Object> AsyncIterable<R> map(AsyncIterable<T> iterable, Function<? super T, ? extends R> mapper);
+    <T extends @Nullable Object, R extends @Nullable Object> AsyncIterable<R> map(AsyncIterable<T> iterable, ThrowingFunction<? super T, ? extends R> mapper);
 
     /**
-     * Implements {@link AsyncIterable#filter(Predicate)}.
+     * Implements {@link AsyncIterable#filter(ThrowingPredicate)}.
      *
      * @param iterable the source
      * @param predicate the test
      * @param <T> the element type
      * @return the iterable
      */
-    <T extends @Nullable Object> AsyncIterable<T> filter(AsyncIterable<T> iterable, Predicate<? super T> predicate);
+    <T extends @Nullable Object> AsyncIterable<T> filter(AsyncIterable<T> iterable, ThrowingPredicate<? super T> predicate);
 
     /**
      * Implements {@link AsyncIterable#take(long)}.
@@ -340,14 +338,14 @@ public interface AsyncProvider {
     <T extends @Nullable Object> AsyncIterable<T> generate(int buffer, Generator<T> body);
 
     /**
-     * Implements {@link AsyncIterable#generateAsync(int, Function)}.
+     * Implements {@link AsyncIterable#generateAsync(int, ThrowingFunction)}.
      *
      * @param buffer the buffer, at least 1
      * @param body the producer
      * @param <T> the element type
      * @return the generator
      */
-    <T extends @Nullable Object> AsyncIterable<T> generateAsync(int buffer, Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body);
+    <T extends @Nullable Object> AsyncIterable<T> generateAsync(int buffer, ThrowingFunction<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body);
 
     /**
      * Implements {@link AsyncIterable#fromPublisher(Flow.Publisher)}.
@@ -379,7 +377,7 @@ public interface AsyncProvider {
     <R extends AsyncCloseable, T extends @Nullable Object> T using(Callable<? extends R> open, ThrowingFunction<? super R, ? extends T> body);
 
     /**
-     * Implements {@link dev.aio4j.Async#usingAsync(Supplier, Function)}.
+     * Implements {@link dev.aio4j.Async#usingAsync(Callable, ThrowingFunction)}.
      *
      * @param open opens the resource
      * @param body uses it
@@ -388,7 +386,7 @@ public interface AsyncProvider {
      * @return the task
      */
     <R extends AsyncCloseable, T extends @Nullable Object> Task<T> usingAsync(
-            Supplier<? extends CompletionStage<? extends R>> open, Function<? super R, ? extends CompletionStage<? extends T>> body);
+            Callable<? extends CompletionStage<? extends R>> open, ThrowingFunction<? super R, ? extends CompletionStage<? extends T>> body);
 
     /**
      * Implements {@link AsyncResource#close()}: waits, uninterruptibly, for a closing stage.

@@ -1,14 +1,14 @@
 package dev.aio4j.stream;
 
 import dev.aio4j.Task;
+import dev.aio4j.ThrowingConsumer;
+import dev.aio4j.ThrowingFunction;
+import dev.aio4j.ThrowingPredicate;
 import dev.aio4j.spi.AsyncProvider;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -85,7 +85,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
 
     /**
      * Makes an async generator whose body is non-blocking, with a buffer of {@code 256} elements:
-     * see {@link #generateAsync(int, Function)}.
+     * see {@link #generateAsync(int, ThrowingFunction)}.
      *
      * @param body the producer: emits with {@link AsyncEmitter#emitAsync} and returns a stage that
      *     completes at its end
@@ -94,7 +94,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @throws NullPointerException if {@code body} is null
      */
     static <T extends @Nullable Object> AsyncIterable<T> generateAsync(
-            Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
+            ThrowingFunction<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
         return generateAsync(256, body);
     }
 
@@ -109,8 +109,9 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * {@code emitAsync} stage fails with {@link java.util.concurrent.CancellationException} and the
      * stage {@code body} returned is cancelled; the close completes when that stage has completed.
      *
-     * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: the stage's failure reaches the
-     * consumer after the elements emitted before it, as the same instance.
+     * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: what {@code body} throws (a checked
+     * exception included) or its stage's failure reaches the consumer after the elements emitted
+     * before it, as the same instance.
      *
      * <p><b>Threading:</b> {@code body} is called on the loop current when the walk starts.
      *
@@ -122,7 +123,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @throws IllegalArgumentException if {@code buffer} is less than 1
      */
     static <T extends @Nullable Object> AsyncIterable<T> generateAsync(
-            int buffer, Function<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
+            int buffer, ThrowingFunction<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
         Objects.requireNonNull(body, "body");
         requirePositive(buffer);
         return AsyncProvider.get().generateAsync(buffer, body);
@@ -160,8 +161,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * <p><b>Cancellation:</b> cancelling the returned task abandons the wait for the next element
      * and closes the iterator; the task is cancelled when the closing has finished.
      *
-     * <p><b>Exceptions:</b> the task fails with what the source or {@code action} threw, by the
-     * rule of {@link Task}; a failure to close is added as suppressed, or fails the task if nothing
+     * <p><b>Exceptions:</b> the task fails with what the source or {@code action} threw (a checked
+     * exception included), by the rule of {@link Task}; a failure to close is added as suppressed, or fails the task if nothing
      * else did.
      *
      * <p><b>Threading:</b> {@code action} runs on the current loop's thread, one element at a time.
@@ -171,7 +172,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @throws NullPointerException if {@code action} is null
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
-    default Task<@Nullable Void> forEach(Consumer<? super T> action) {
+    default Task<@Nullable Void> forEach(ThrowingConsumer<? super T> action) {
         return AsyncProvider.get().forEach(this, action);
     }
 
@@ -183,8 +184,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * for the next element) and closes the iterator; the task is cancelled when the closing has
      * finished.
      *
-     * <p><b>Exceptions:</b> the task fails with what the source, {@code action} or its stage
-     * failed with, by the rule of {@link Task}; see <a href="#closing">Closing</a>.
+     * <p><b>Exceptions:</b> the task fails with what the source, {@code action} (a checked
+     * exception included) or its stage failed with, by the rule of {@link Task}; see <a href="#closing">Closing</a>.
      *
      * <p><b>Threading:</b> {@code action} is called on the current loop's thread, one element at
      * a time.
@@ -194,7 +195,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @throws NullPointerException if {@code action} is null
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
-    default Task<@Nullable Void> forEachAsync(Function<? super T, ? extends CompletionStage<?>> action) {
+    default Task<@Nullable Void> forEachAsync(ThrowingFunction<? super T, ? extends CompletionStage<?>> action) {
         Objects.requireNonNull(action, "action");
         return AsyncProvider.get().forEachAsync(this, action);
     }
@@ -235,25 +236,27 @@ public interface AsyncIterable<T extends @Nullable Object> {
 
     /**
      * {@return the elements transformed by {@code mapper}}, lazily; closing its iterator closes
-     * this one's. What {@code mapper} throws fails the walk (and the source is closed).
+     * this one's. What {@code mapper} throws (a checked exception included) fails the walk as the
+     * same instance, through the {@code hasNext()} stage, and the source is closed.
      *
-     * @param mapper the function, called by the consumer's {@code next()}
+     * @param mapper the function, called when the consumer's {@code hasNext()} takes an element
      * @param <R> the type of the results
      * @throws NullPointerException if {@code mapper} is null
      */
-    default <R extends @Nullable Object> AsyncIterable<R> map(Function<? super T, ? extends R> mapper) {
+    default <R extends @Nullable Object> AsyncIterable<R> map(ThrowingFunction<? super T, ? extends R> mapper) {
         Objects.requireNonNull(mapper, "mapper");
         return AsyncProvider.get().map(this, mapper);
     }
 
     /**
      * {@return the elements that match {@code predicate}}, lazily; closing its iterator closes
-     * this one's. What {@code predicate} throws fails the walk (and the source is closed).
+     * this one's. What {@code predicate} throws (a checked exception included) fails the walk as
+     * the same instance, through the {@code hasNext()} stage, and the source is closed.
      *
      * @param predicate the test, called by the consumer's {@code hasNext()}
      * @throws NullPointerException if {@code predicate} is null
      */
-    default AsyncIterable<T> filter(Predicate<? super T> predicate) {
+    default AsyncIterable<T> filter(ThrowingPredicate<? super T> predicate) {
         Objects.requireNonNull(predicate, "predicate");
         return AsyncProvider.get().filter(this, predicate);
     }

@@ -18,6 +18,8 @@ internal class AsyncBodyTask<T>(
     /** The body, until the loop calls it. */
     private var body: Callable<out CompletionStage<out T>>? = body
 
+    override val completesInTryFinish: Boolean get() = true
+
     override fun onStart() {
         eventLoop.enqueue(this)
     }

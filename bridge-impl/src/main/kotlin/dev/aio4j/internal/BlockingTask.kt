@@ -37,6 +37,8 @@ internal class BlockingTask<T>(
     /** The primitive's waiter the body is parked on, for cancel() to withdraw first (sync/ParkWaiter.kt). */
     @JvmField @Volatile var waitingIn: Any? = null
 
+    override val completesInTryFinish: Boolean get() = true
+
     override fun onStart() {
         if (eventLoop.inLoopStep()) eventLoop.enqueue(HandOver(this)) else handOver()
     }

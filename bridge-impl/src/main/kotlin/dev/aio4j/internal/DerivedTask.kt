@@ -20,7 +20,9 @@
  * ...Async forms on the executor given, or on the loop.
  *
  * States, in the phase bits: RUNNING while the input is pending, BODY_DONE once it has arrived
- * (the function runs, then the task finishes or follows the stage the function returned).
+ * (the function runs, then the task finishes or follows the stage the function returned). The
+ * references to the inputs and the function are dropped when the function runs, so that a derived
+ * task kept after it is done (a result held on to) does not keep its inputs reachable.
  */
 package dev.aio4j.internal
 
@@ -37,7 +39,8 @@ internal class DerivedTask<T>(
     private var fn: Any?,
     private val executor: Executor?,
 ) : FollowingTask<T>(loop, null, RUNNING), Runnable {
-    private lateinit var first: TaskImpl<*>
+    /** The inputs, until the function runs: a done derived task keeps nothing of them but their outcome. */
+    private var first: TaskImpl<*>? = null
     private var second: TaskImpl<*>? = null
     private var input: Result<Any?>? = null
 
@@ -83,6 +86,8 @@ internal class DerivedTask<T>(
             executor.execute(this)
         } catch (e: Throwable) {
             fn = null
+            first = null
+            second = null
             tryFinish(Result.failure(e))
         }
     }
@@ -98,6 +103,10 @@ internal class DerivedTask<T>(
     private fun step(outcome: Result<Any?>) {
         val f = fn
         fn = null
+        val a = first
+        val b = second
+        first = null
+        second = null
         val e = outcome.exceptionOrNull()
         val v = outcome.getOrNull()
         try {
@@ -110,8 +119,8 @@ internal class DerivedTask<T>(
                 WHEN_COMPLETE -> whenComplete(f as BiConsumer<Any?, Throwable?>, v, e)
                 EXCEPTIONALLY -> if (e == null) done(v as T) else done((f as Function<Throwable, T>).apply(e))
                 EXCEPTIONALLY_COMPOSE -> if (e == null) done(v as T) else follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
-                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(first.valueNow(), second!!.valueNow())) else passOn(e)
-                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(first.valueNow(), second!!.valueNow()).also { done(null as T) } else passOn(e)
+                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(a!!.valueNow(), b!!.valueNow())) else passOn(e)
+                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(a!!.valueNow(), b!!.valueNow()).also { done(null as T) } else passOn(e)
             }
         } catch (thrown: Throwable) {
             fail(thrown)
@@ -156,8 +165,11 @@ internal class DerivedTask<T>(
 
     override fun onCancelRequested(cause: Throwable) {
         if (phase() == RUNNING) {
-            if (this::first.isInitialized) first.cancel()
-            second?.cancel()
+            // read both first: cancelling one may run the function at once, which drops them
+            val a = first
+            val b = second
+            a?.cancel() // null before from(), or once the function runs (the inputs are done then)
+            b?.cancel()
         } else {
             super.onCancelRequested(cause) // the stage a function returned, once followed
         }

@@ -8,6 +8,7 @@
 package dev.aio4j.internal
 
 internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(loop, null, BODY_DONE) {
+    override val completesInTryFinish: Boolean get() = true
 
     companion object {
         fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.tryFinish(result) }

@@ -87,6 +87,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     // ---- tasks
     @JvmField val rootJob: Job = SupervisorJob()
+    /** The top-level tasks that are not the root job's children (see LoopTasks). */
+    @JvmField val tasks = LoopTasks()
     @JvmField val dispatcher: CoroutineDispatcher = if (singleThread) LoopThreadDispatcher(this) else DefaultModeDispatcher(this)
     @JvmField val taskContext: CoroutineContext =
         dispatcher + rootJob + CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) }
@@ -459,7 +461,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private fun cancelAndAwaitAllTasks() {
         var lastStepDone = false
         while (true) {
-            val pending = rootJob.children.toList()
+            val pending: List<Job> = rootJob.children.toList() + tasks.pending().map { it.job }
             if (pending.isEmpty()) {
                 if (!refusingAll) {
                     refusingAll = true // then read the children again: a task attached meanwhile is seen, or refused
@@ -561,7 +563,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    override fun allTasks(): Set<Task<*>> = LinkedHashSet<Task<*>>().also { collectTasks(rootJob, it) }
+    override fun allTasks(): Set<Task<*>> = LinkedHashSet<Task<*>>().also { all ->
+        for (task in tasks.pending()) {
+            all.add(task)
+            collectTasks(task.job, all)
+        }
+        collectTasks(rootJob, all)
+    }
 
     /** The tasks not done in the job tree under [job]: a TaskGroup's tasks are children of the group's job. */
     private fun collectTasks(job: Job, into: MutableSet<Task<*>>) {

@@ -18,6 +18,7 @@
  */
 package dev.aio4j.internal
 
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.ExecutionException
@@ -43,6 +44,10 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             return
         }
         followed = stage
+        if (stage.javaClass === CompletableFuture::class.java && (stage as CompletableFuture<out T>).isDone) {
+            acceptDone(stage) // what whenComplete would do at once, without the dependent future it makes
+            return
+        }
         stage.whenComplete(this)
         if (job.isCancelled && !job.isCompleted && cancelsDown) cancelStage(stage, job.getCancellationException())
     }
@@ -50,7 +55,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         followed = other
-        other.job.invokeOnCompletion(this)
+        other.whenDone(this)
         if (job.isCancelled && cancelsDown) other.cancel()
     }
 
@@ -67,6 +72,18 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     override fun accept(value: T, error: Throwable?) {
         onFollowedDone()
         tryFinish(outcomeOf(if (error == null) Result.success(value) else Result.failure(unwrap(error))))
+    }
+
+    /** [accept] with the outcome of a done CompletableFuture (the JDK's own class: no override can differ). */
+    private fun acceptDone(done: CompletableFuture<out T>) {
+        val value = try {
+            done.join()
+        } catch (e: Throwable) { // CancellationException as it is, anything else in a CompletionException
+            @Suppress("UNCHECKED_CAST")
+            accept(null as T, e)
+            return
+        }
+        accept(value, null)
     }
 
     override fun onCancelRequested(cause: Throwable) {
@@ -104,6 +121,7 @@ internal fun unwrap(error: Throwable): Throwable {
 
 /** A task made of a stage that is already running (Loop.adopt). */
 internal class StageTask<T>(loop: EventLoop, private val stage: CompletionStage<out T>) : FollowingTask<T>(loop, null, RUNNING) {
+    override val completesInTryFinish: Boolean get() = true
     override fun onStart() {
         follow(stage)
     }

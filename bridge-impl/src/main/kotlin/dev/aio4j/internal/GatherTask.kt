@@ -28,7 +28,7 @@ internal class GatherTask<R>(
         if (children.isEmpty()) tryFinish(Result.success(emptyList()))
         for (child in children) {
             child.markRetrieved()
-            child.job.invokeOnCompletion(this)
+            child.whenDone(this)
         }
     }
 
@@ -48,13 +48,18 @@ internal class GatherTask<R>(
     @Suppress("UNCHECKED_CAST")
     private fun results(): List<R> {
         val list = ArrayList<Any?>(children.size)
-        for (child in children) list.add(if (outcomes) child.outcomeNow() else if (child.exceptionOrNull() == null) child.valueNow() else null)
+        // without outcomes, a child that did not succeed has no value (null): the gather ends with a
+        // failure or cancelled then, and the list is never seen; each child's completion came before
+        // the last decrement of [remaining], so its value is visible here
+        for (child in children) list.add(if (outcomes) child.outcomeNow() else child.valueNow())
         return Collections.unmodifiableList(list) as List<R>
     }
 
     override fun onCancelRequested(cause: Throwable) {
         for (child in children) child.cancel()
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     private companion object {
         val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")

@@ -59,6 +59,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             val returned = body.invoke(call)
             if (returned === COROUTINE_SUSPENDED) {
                 val task = call.task()
+                task.suspended = true
                 task.start(call.loop.taskContext) // a child of the loop's root
             }
             return returned
@@ -103,10 +104,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             } catch (e: Throwable) {
                 // The function failed on the loop's thread: its stack shows the Kotlin frames only.
                 // The Java caller's frames are added to the same instance, as a suppressed exception.
-                val failure = task.exceptionOrNull()
-                if (failure != null && failure !is java.util.concurrent.CancellationException) {
-                    failure.addSuppressed(CallSite("Suspend.join() was called here, on ${Thread.currentThread()}"))
-                }
+                task.exceptionOrNull()?.let { task.addCallerFrames(it, "Suspend.join() was called here") }
                 throw e
             }
         }
@@ -114,7 +112,43 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
 }
 
 /** The Java caller's frames of a call whose failure happened on another thread. */
-internal class CallSite(message: String) : RuntimeException(message)
+internal class CallSite(message: String, @JvmField val joiner: Boolean = false) : RuntimeException(message)
 
-/** The task of a suspend call from Java, and the Job of the function's context. */
-internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext)
+/**
+ * The task of a suspend call from Java, and the Job of the function's context.
+ *
+ * A failure raised after the function suspended happens on the loop's thread, so its stack shows
+ * the Kotlin frames and the loop, not the Java code waiting for the call. A Task.join() that throws
+ * that failure (the same instance, as every join does) adds the joining code's frames to it as a
+ * suppressed CallSite, once: the Java side of the trace, as asyncio's traceback shows the awaiting
+ * coroutine beside the task's frames. This costs nothing unless the call failed. (A failure thrown
+ * before the function suspended was thrown on the caller's thread: its stack has the caller already.
+ * A checked one reaches join() wrapped in a TaskFailedException made on the joining thread.)
+ */
+internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext) {
+    /** Set once the function has suspended: a failure from then on is raised on the loop's thread. */
+    @Volatile @JvmField var suspended = false
+
+    override fun join(): T = withJoinerFrames { super.join() }
+
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // TaskImpl.join(Duration) checks the argument
+    override fun join(timeout: java.time.Duration?): T = withJoinerFrames { super.join(timeout) }
+
+    private inline fun withJoinerFrames(join: () -> T): T {
+        try {
+            return join()
+        } catch (e: Throwable) {
+            addCallerFrames(e, "Task.join() of a Suspend.call() task was called here")
+            throw e
+        }
+    }
+
+    /** Adds the calling thread's frames to [thrown] if it is this task's failure raised after suspending. */
+    fun addCallerFrames(thrown: Throwable, message: String) {
+        if (!suspended || thrown is java.util.concurrent.CancellationException) return
+        if (thrown !== exceptionOrNull()) return // a TaskFailedException (made here) or a timeout of the join itself
+        // Once: a later join finds it there (two joins racing may each add theirs). The scan costs
+        // only a failure.
+        if (thrown.suppressed.none { it is CallSite && it.joiner }) thrown.addSuppressed(CallSite("$message, on ${Thread.currentThread()}", joiner = true))
+    }
+}

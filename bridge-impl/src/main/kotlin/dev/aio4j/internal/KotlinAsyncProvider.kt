@@ -13,7 +13,9 @@ import dev.aio4j.Outcome
 import dev.aio4j.ReturnWhen
 import dev.aio4j.Task
 import dev.aio4j.TaskGroup
+import dev.aio4j.ThrowingConsumer
 import dev.aio4j.ThrowingFunction
+import dev.aio4j.ThrowingPredicate
 import dev.aio4j.TimeoutScope
 import dev.aio4j.spi.AsyncProvider
 import dev.aio4j.stream.AsyncCloseable
@@ -26,11 +28,9 @@ import dev.aio4j.internal.stream.AsyncGenerator
 import dev.aio4j.internal.stream.BlockingGenerator
 import dev.aio4j.internal.stream.BlockingView
 import dev.aio4j.internal.stream.ExitStackImpl
-import dev.aio4j.internal.stream.FilterIterable
-import dev.aio4j.internal.stream.MapIterable
-import dev.aio4j.internal.stream.PublisherIterable
 import dev.aio4j.internal.stream.IterablePublisher
 import dev.aio4j.internal.stream.TakeIterable
+import dev.aio4j.internal.stream.TransformIterable
 import dev.aio4j.internal.stream.Using
 import dev.aio4j.internal.stream.Walks
 import dev.aio4j.internal.sync.ConditionImpl
@@ -49,10 +49,7 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Flow
 import java.util.concurrent.TimeUnit
-import java.util.function.Consumer
-import java.util.function.Function
-import java.util.function.Predicate
-import java.util.function.Supplier
+import kotlinx.coroutines.jdk9.asFlow
 
 /** The provider of dev.aio4j:bridge-impl. Public only for ServiceLoader. */
 public class KotlinAsyncProvider : AsyncProvider {
@@ -166,35 +163,37 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): Task<T> = Runs.taskGroupAsync(body)
 
-    override fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = Walks.forEach(iterable, action)
+    override fun <T> forEach(iterable: AsyncIterable<T>, action: ThrowingConsumer<in T>): Task<Void?> = Walks.forEach(iterable, action)
 
-    override fun <T> forEachAsync(iterable: AsyncIterable<T>, action: Function<in T, out CompletionStage<*>>): Task<Void?> =
+    override fun <T> forEachAsync(iterable: AsyncIterable<T>, action: ThrowingFunction<in T, out CompletionStage<*>>): Task<Void?> =
         Walks.forEachAsync(iterable, action)
 
     override fun <T> toList(iterable: AsyncIterable<T>): Task<List<T>> = Walks.toList(iterable)
 
     override fun <T> blocking(iterable: AsyncIterable<T>): BlockingIterable<T> = BlockingView(iterable)
 
-    override fun <T, R> map(iterable: AsyncIterable<T>, mapper: Function<in T, out R>): AsyncIterable<R> = MapIterable(iterable, mapper)
+    override fun <T, R> map(iterable: AsyncIterable<T>, mapper: ThrowingFunction<in T, out R>): AsyncIterable<R> = TransformIterable(iterable) { mapper.apply(it) }
 
-    override fun <T> filter(iterable: AsyncIterable<T>, predicate: Predicate<in T>): AsyncIterable<T> = FilterIterable(iterable, predicate)
+    override fun <T> filter(iterable: AsyncIterable<T>, predicate: ThrowingPredicate<in T>): AsyncIterable<T> =
+        TransformIterable(iterable) { if (predicate.test(it)) it else TransformIterable.SKIP }
 
     override fun <T> take(iterable: AsyncIterable<T>, n: Long): AsyncIterable<T> = TakeIterable(iterable, n)
 
     override fun <T> generate(buffer: Int, body: Generator<T>): AsyncIterable<T> = BlockingGenerator(buffer, body)
 
-    override fun <T> generateAsync(buffer: Int, body: Function<in AsyncEmitter<T>, out CompletionStage<*>>): AsyncIterable<T> =
+    override fun <T> generateAsync(buffer: Int, body: ThrowingFunction<in AsyncEmitter<T>, out CompletionStage<*>>): AsyncIterable<T> =
         AsyncGenerator(buffer, body)
 
-    override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = PublisherIterable(publisher)
+    // kotlinx's asFlow() requests in batches of its buffer (64), the walk's buffer matches it
+    override fun <T : Any> fromPublisher(publisher: Flow.Publisher<T>): AsyncIterable<T> = FlowIterable(publisher.asFlow(), 64)
 
     override fun <T> toPublisher(iterable: AsyncIterable<T>): Flow.Publisher<T> = IterablePublisher(iterable)
 
     override fun <R : AsyncCloseable, T> using(open: Callable<out R>, body: ThrowingFunction<in R, out T>): T = Using.using(open, body)
 
     override fun <R : AsyncCloseable, T> usingAsync(
-        open: Supplier<out CompletionStage<out R>>,
-        body: Function<in R, out CompletionStage<out T>>,
+        open: Callable<out CompletionStage<out R>>,
+        body: ThrowingFunction<in R, out CompletionStage<out T>>,
     ): Task<T> = Using.usingAsync(open, body)
 
     override fun awaitClosed(closing: CompletionStage<*>): Unit = Using.awaitClosed(closing)

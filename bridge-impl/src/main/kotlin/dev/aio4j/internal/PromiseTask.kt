@@ -19,4 +19,6 @@ internal class PromiseTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, NEW), P
     override fun onCancelRequested(cause: Throwable) {
         tryFinish(Result.failure(cause))
     }
+
+    override val completesInTryFinish: Boolean get() = true
 }

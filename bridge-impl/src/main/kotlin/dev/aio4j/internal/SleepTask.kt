@@ -12,6 +12,8 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = job.isCompleted
 
+    override val completesInTryFinish: Boolean get() = true
+
     override fun onStart() {
         eventLoop.addTimer(this)
     }

@@ -6,7 +6,8 @@
  *
  * Construction: a factory builds the task (no other thread can see it yet), then calls [start]
  * once: it makes the task a child of its parent's job (the only place any task kind attaches to
- * the job tree) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
+ * the job tree; a top-level task whose job only tryFinish completes is kept in the loop's
+ * LoopTasks instead of under the root job) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
  * its first step, register with what it follows). A loop that has stopped accepting tasks
  * (Loop.close() is past its last sweep) refuses it there: the task ends cancelled without
  * beginning and start() throws "loop is closed". DoneTask, born done, is never started.
@@ -26,7 +27,7 @@
  *   completed, cancellation   CANCELLED_EARLY  -           CANCELLED      -
  *                             or any
  *
- * [status] packs the body's phase (low 4 bits) and three flags:
+ * [status] packs the body's phase (low 4 bits), three flags and, from bit 8 up, [cancelRequests]:
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
@@ -48,6 +49,9 @@
  *     failure no parent takes) runs before the state becomes final, so [onUnhandledFailure] has
  *     recorded an unretrieved failure before any reader can see the job completed.
  *   - attachChild on a parent that is already cancelling or completed cancels the child at once.
+ *   - resumeWith on a job without children completes it before it returns, whether the job was
+ *     active or cancelling: so a kind whose job only [tryFinish] completes ([completesInTryFinish])
+ *     tells its first internal follower ([whenDone]) right after, without a handler node.
  *
  * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
  * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
@@ -72,6 +76,7 @@ import java.time.Duration
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import java.util.function.Consumer
 import kotlinx.coroutines.AbstractCoroutine
 import kotlinx.coroutines.DisposableHandle
@@ -96,8 +101,12 @@ internal abstract class TaskImpl<T>(
     @Volatile private var taskName: String? = name
     @JvmField @Volatile var status: Int = initialPhase
 
-    /** The result once the task succeeded: stored before the job completes (see [valueNow]). */
-    @Volatile private var value: Any? = null
+    /**
+     * The result once the task succeeded: stored before the job completes (see [valueNow]). Not
+     * volatile: it is read only after the job's state was seen completed (exceptionOrNull,
+     * isCompleted: volatile reads), and the job's completing CAS comes after the store.
+     */
+    private var value: Any? = null
 
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
@@ -105,17 +114,30 @@ internal abstract class TaskImpl<T>(
     /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
     private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
 
+    /**
+     * The first internal follower ([whenDone]: a gather, a following task), told of the completion
+     * by [tryFinish] without a kotlinx handler node; [FOLLOWER_TOLD] once tryFinish has passed.
+     */
+    @Volatile private var follower: Any? = null
+
     // ------------------------------------------------------------------ construction
 
     /**
-     * Makes the task a child of [parent]'s job, then begins it ([onStart]). Called once by the
-     * task's factory on the fully built task. Once the loop no longer accepts tasks (a close()
-     * past its last sweep), the task ends cancelled without beginning and this throws
+     * Makes the task a child of [parent]'s job (a top-level task of a kind that [completesInTryFinish]
+     * joins the loop's [LoopTasks] instead of the root job), then begins it ([onStart]). Called
+     * once by the task's factory on the fully built task. Once the loop no longer accepts tasks (a
+     * close() past its last sweep), the task ends cancelled without beginning and this throws
      * IllegalStateException("loop is closed"): the closing loop either sees the task among its
-     * children (it cancels and waits for it) or the task sees the refusal (see EventLoop.close).
+     * tasks (it cancels and waits for it) or the task sees the refusal (see EventLoop.close).
      */
     fun start(parent: CoroutineContext) {
-        job.attach(parent[Job])
+        val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
+        if (parentJob === eventLoop.rootJob && completesInTryFinish) {
+            job.attach(null)
+            eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+        } else {
+            job.attach(parentJob)
+        }
         if (eventLoop.refusesTasks) {
             tryFinish(Result.failure(CancellationException("loop is closed")))
             throw IllegalStateException("loop is closed")
@@ -139,7 +161,57 @@ internal abstract class TaskImpl<T>(
         if (setFlag(FINISHING) and FINISHING != 0) return false
         if (result.isSuccess) value = result.getOrNull() // before the job completes: see [valueNow]
         job.resumeWith(result)
+        if (completesInTryFinish) {
+            if (slotInLoop >= 0) leaveLoopTasks()
+            tellFollower()
+        }
         return true
+    }
+
+    /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
+    @JvmField @Volatile var slotInLoop: Int = -1
+
+    /** Leaves the loop's tasks once the job is complete (at once, unless it waits for children of its own). */
+    private fun leaveLoopTasks() {
+        if (job.isCompleted) eventLoop.tasks.remove(this) else job.invokeOnCompletion { eventLoop.tasks.remove(this) }
+    }
+
+    /**
+     * Whether this kind's job completes only through [tryFinish] (no coroutine body completes it),
+     * so that [tryFinish] can tell the [follower] itself. A kind whose job a coroutine completes
+     * keeps the default false: its followers are the job's completion handlers.
+     */
+    protected open val completesInTryFinish: Boolean get() = false
+
+    /**
+     * Calls [handler] with the completion exception (null for a result) once this task is
+     * complete, on the completing thread, after the job's own completion handlers; at once if it is
+     * complete already. An internal follower's registration: the first costs no kotlinx handler
+     * node (a gather input, a followed task), the others are the job's completion handlers. Cannot
+     * be withdrawn.
+     */
+    fun whenDone(handler: (Throwable?) -> Unit) {
+        if (completesInTryFinish && FOLLOWER.compareAndSet(this, null, handler)) return
+        if (job.isCompleted) handler(exceptionOrNull()) else job.invokeOnCompletion(handler) // kotlinx makes a node even for a completed job
+    }
+
+    /**
+     * Tells the [follower], after [tryFinish] handed the outcome to the job. The job is complete
+     * then, unless it waits for children of its own (a task group): then the follower becomes a
+     * completion handler. Later [whenDone] calls see [FOLLOWER_TOLD] and register with the job.
+     */
+    private fun tellFollower() {
+        @Suppress("UNCHECKED_CAST")
+        val handler = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) as ((Throwable?) -> Unit)? ?: return
+        if (!job.isCompleted) {
+            job.invokeOnCompletion(handler)
+            return
+        }
+        try {
+            handler(exceptionOrNull())
+        } catch (e: Throwable) { // as kotlinx does with a completion handler's exception: reported, the completion goes on
+            eventLoop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception in the completion handler of ${name()}", e, this))
+        }
     }
 
     fun phase(): Int = status and PHASE_MASK
@@ -233,15 +305,16 @@ internal abstract class TaskImpl<T>(
      * counts one, for good (a cancelled task stays cancelled); each scope of a blocking body that
      * fired (a deadline of Async.timeout, a failing task group: CancelScope) counts one until it
      * closes. A scope compares it with its value at entry to tell its own request from the others.
+     * Kept in [status]'s high bits (from bit [REQUEST_SHIFT]), which saves a field per task.
      */
-    @JvmField @Volatile var cancelRequests: Int = 0
+    val cancelRequests: Int get() = status ushr REQUEST_SHIFT
 
     fun requestCancel() {
-        REQUESTS.incrementAndGet(this)
+        STATUS.getAndAdd(this, ONE_REQUEST)
     }
 
     /** Takes one request back; returns how many are left. */
-    fun uncancel(): Int = REQUESTS.decrementAndGet(this)
+    fun uncancel(): Int = STATUS.addAndGet(this, -ONE_REQUEST) ushr REQUEST_SHIFT
 
     // ------------------------------------------------------------------------- Task API
 
@@ -399,10 +472,16 @@ internal abstract class TaskImpl<T>(
         const val RECORDED = 0x20
         const val FINISHING = 0x40
 
+        /** [cancelRequests] is status ushr REQUEST_SHIFT. */
+        private const val REQUEST_SHIFT = 8
+        private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
+
+        private val FOLLOWER_TOLD = Any()
+
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
-        private val REQUESTS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
-            AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "cancelRequests")
+        private val FOLLOWER: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
     }
 }
 

@@ -19,6 +19,8 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
     @Volatile private var inner: TaskImpl<out T>? = null
     @JvmField val scope = TimeoutScopeImpl(loop) { inner?.cancel() }
 
+    override val completesInTryFinish: Boolean get() = true
+
     /** Starts the deadline: before the inner task is made, so that a body that reads the scope sees it. */
     fun startDeadline(): WaitForTask<T> {
         scope.start(timeout.saturatedNanos())
@@ -56,6 +58,8 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
  */
 internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : FollowingTask<T>(loop, null, RUNNING) {
     override fun onStart() = follow(inner)
+
+    override val completesInTryFinish: Boolean get() = true
 
     override val cancelsDown: Boolean get() = false
 }

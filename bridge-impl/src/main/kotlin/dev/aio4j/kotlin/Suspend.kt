@@ -66,10 +66,13 @@ public object Suspend {
      *
      * **Exceptions:** the task fails with the exception the function threw, the same instance
      * (`Task.join()` then wraps a checked one once in `TaskFailedException`). A failure raised after
-     * the function suspended happens on the loop's thread: in debug mode (`LoopOptions.withDebug(true)`,
-     * asyncio's debug mode, which records where tasks were created) the caller's frames are added
-     * to it as a suppressed `CallSite`, so its stack trace shows the Java caller beside the Kotlin
-     * frames; otherwise only [join] does that.
+     * the function suspended happens on the loop's thread, so its own frames are the Kotlin ones:
+     * the task's `join()` that throws it adds the joining Java code's frames to that instance as a
+     * suppressed `CallSite` (once; asyncio's traceback likewise shows the awaiting code beside the
+     * task's frames), at no cost unless the call fails. In debug mode (`LoopOptions.withDebug(true)`,
+     * asyncio's debug mode, which records where tasks were created) the frames of the code that made
+     * the call are added too, when it fails. A failure thrown before the function suspended was
+     * thrown on the calling thread and has the caller in its stack already.
      *
      * **Threading:** the function's first part runs on the calling thread, its resumptions on the
      * loop. Everything the function did happens-before the task is seen done.

@@ -17,10 +17,16 @@ fun <T> onLoop(block: suspend CoroutineScope.(Loop) -> T): T {
     }
 }
 
-/** A blocking-style task that, once cancelled, takes [millis] more to finish (its finally sleeps). */
-fun slowToFinish(loop: Loop, millis: Long, finished: java.util.concurrent.atomic.AtomicBoolean): dev.aio4j.Task<Int> =
-    loop.createTask<Int> {
+/**
+ * A blocking-style task that, once cancelled, takes [millis] more to finish (its finally sleeps),
+ * returned once its body has begun: a task cancelled before its body begins never runs its finally
+ * (on a loaded machine a virtual thread may take longer to start than a test's delay).
+ */
+suspend fun slowToFinish(loop: Loop, millis: Long, finished: java.util.concurrent.atomic.AtomicBoolean): dev.aio4j.Task<Int> {
+    val began = java.util.concurrent.atomic.AtomicBoolean()
+    val task = loop.createTask<Int> {
         try {
+            began.set(true)
             Thread.sleep(Long.MAX_VALUE)
             0
         } finally {
@@ -29,3 +35,6 @@ fun slowToFinish(loop: Loop, millis: Long, finished: java.util.concurrent.atomic
             finished.set(true)
         }
     }
+    while (!began.get()) kotlinx.coroutines.delay(1)
+    return task
+}

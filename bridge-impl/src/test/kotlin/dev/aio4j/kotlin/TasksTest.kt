@@ -88,6 +88,20 @@ class TasksTest {
         assertFalse(waitsForTheEnd { awaitKotlinxExplicit(it) }, "kotlinx's explicit import beside aio4j's star import: kotlinx's")
     }
 
+    /** kotlinx's CompletionStage.await() registers through whenComplete, a derived task per await; aio4j's registers on the task's job. */
+    @Test
+    fun awaitOfAPendingTaskMakesNoTask() = onLoop { loop ->
+        val promise = loop.createPromise<Int>()
+        val before = loop.allTasks()
+        val waiter = async(start = CoroutineStart.UNDISPATCHED) { promise.await() }
+        assertEquals(before, loop.allTasks(), "aio4j's await makes no task")
+        val viaKotlinx = async(start = CoroutineStart.UNDISPATCHED) { awaitKotlinxExplicit(promise) }
+        assertEquals(before.size + 1, loop.allTasks().size, "kotlinx's await makes one (the check can fail)")
+        promise.complete(7)
+        assertEquals(7, waiter.await())
+        assertEquals(7, viaKotlinx.await())
+    }
+
     @Test
     fun awaitOfATaskThatIsNotAio4jsFollowsItsStage() = onLoop { _ ->
         val stage = CompletableFuture<Int>()

@@ -1,6 +1,7 @@
 /*
  * async for, blocking: one walk over an AsyncIterable whose hasNext() parks the calling thread.
- * A generator's walk is read directly (poll, then a park only when its buffer is empty); any other
+ * A generator's walk is read directly, in batches of up to BATCH elements under one monitor enter
+ * (as forEach reads it), with a park only when its buffer is empty; any other
  * iterator through its hasNext() stage. The source is closed once: at the end, on its failure, on
  * an interrupt (the consuming task cancelled), or by close(), whichever comes first.
  */
@@ -24,6 +25,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
     private var source: AsyncIterator<T>? = null
     private var walking = false
     private var peeked: Any? = NONE
+    /** Elements taken from a generator's buffer at once, handed out from [at] to [size]. */
+    private var batch: Array<Any?>? = null
+    private var at = 0
+    private var size = 0
     private var finished = false
     @Volatile private var closed = false
 
@@ -64,14 +69,20 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
     }
 
     private fun nextOfGenerator(it: GeneratorIterator<T>): Any? {
-        while (true) {
-            val x = it.poll()
-            when {
-                x === GeneratorIterator.EMPTY -> it.awaitElementBlocking()
-                x === GeneratorIterator.END -> return NONE
-                else -> return x
+        val b = batch ?: arrayOfNulls<Any?>(BATCH).also { batch = it }
+        if (at == size) {
+            while (true) {
+                val n = it.drain(b)
+                if (n > 0) {
+                    at = 0
+                    size = n
+                    break
+                }
+                if (n < 0) return NONE
+                it.awaitElementBlocking()
             }
         }
+        return b[at].also { b[at++] = null }
     }
 
     private fun nextOf(it: AsyncIterator<T>): Any? {
@@ -127,6 +138,9 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
             it = source ?: return null // never started: nothing to close
         }
         peeked = NONE
+        batch?.fill(null)
+        at = 0
+        size = 0
         return awaitUninterruptibly(
             try {
                 it.closeAsync()

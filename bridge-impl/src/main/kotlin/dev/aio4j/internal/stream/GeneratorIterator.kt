@@ -8,7 +8,7 @@
  *   waiter        producer (buffer full)               consumer (buffer empty)
  *   Thread        Emitter.emit: parks                   the blocking view: parks
  *   LoopFuture    AsyncEmitter.emitAsync's stage        hasNext()'s stage
- *   continuation  send (fromPublisher's collector)      awaitElement (forEach, toList, toPublisher)
+ *   continuation  send (a Flow's collector)           awaitElement (forEach, toList, toPublisher)
  *
  * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
  * do not ping-pong one element at a time; a waiting consumer is woken by the first element.
@@ -263,13 +263,25 @@ internal abstract class GeneratorIterator<T>(
         return result
     }
 
-    /** The suspending emit of a coroutine producer (fromPublisher's collector). */
+    /**
+     * The suspending emit of a coroutine producer (FlowIterable's collector of a Flow), which runs
+     * in a step of the loop: a consumer thread parked for an element is woken by a step of its own
+     * (after this producer has suspended or the step has ended) rather than at once, so that it
+     * wakes to a buffer that is full, not to one element, however fast it drains.
+     */
     suspend fun send(element: T) {
         while (true) {
-            if (tryPut(element, null)) return
+            if (offer(element)) return
             suspendUnless(consumer = false) { count < capacity || closed }
         }
     }
+
+    /**
+     * [send] without suspending: puts [element] and returns true if the buffer has room, else
+     * returns false. A collector calls `if (!offer(x)) send(x)`, so that the suspending function,
+     * and the continuation each of its calls allocates, is reached only when the buffer is full.
+     */
+    fun offer(element: T): Boolean = tryPut(element, null, wakeThreadLater = true)
 
     /**
      * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
@@ -294,10 +306,11 @@ internal abstract class GeneratorIterator<T>(
     }
 
     /**
-     * Puts [element] if the buffer has room and wakes a consumer waiting for it; else registers
-     * [waiter] (if any) as the producer's and returns false. After a close, throws its exit.
+     * Puts [element] if the buffer has room and wakes a consumer waiting for it (a thread in a
+     * later step of the loop if [wakeThreadLater]); else registers [waiter] (if any) as the
+     * producer's and returns false. After a close, throws its exit.
      */
-    private fun tryPut(element: T, waiter: Any?): Boolean {
+    private fun tryPut(element: T, waiter: Any?, wakeThreadLater: Boolean = false): Boolean {
         val wake: Any?
         synchronized(this) {
             if (closed) throw exit()
@@ -307,7 +320,9 @@ internal abstract class GeneratorIterator<T>(
             }
             wake = put(element)
         }
-        if (wake != null) wakeConsumer(wake)
+        if (wake != null) {
+            if (wakeThreadLater && wake is Thread) onLoop { LockSupport.unpark(wake) } else wakeConsumer(wake)
+        }
         return true
     }
 

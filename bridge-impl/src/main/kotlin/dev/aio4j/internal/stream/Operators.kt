@@ -9,61 +9,56 @@ import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
-import java.util.function.Function
-import java.util.function.Predicate
 
-internal class MapIterable<T, R>(private val source: AsyncIterable<T>, private val mapper: Function<in T, out R>) : AsyncIterable<R> {
-    override fun asyncIterator(): AsyncIterator<R> {
-        val it = source.asyncIterator()
-        return object : AsyncIterator<R> {
-            override fun hasNext(): CompletionStage<Boolean> = it.hasNext()
-            override fun next(): R = mapper.apply(it.next())
-            override fun closeAsync(): CompletionStage<Void?> = it.closeAsync()
-        }
-    }
-}
+/**
+ * map and filter: [transform] turns each element of the source into the element handed out, or
+ * [SKIP] to leave it out. It runs when hasNext() takes an element from the source, so what it
+ * throws (a checked exception included) fails that hasNext() stage as the same instance, as a
+ * failure of the source would, and every consumer then closes the source.
+ */
+internal class TransformIterable<T, R>(private val source: AsyncIterable<T>, private val transform: (T) -> Any?) : AsyncIterable<R> {
+    override fun asyncIterator(): AsyncIterator<R> = Walk(source.asyncIterator())
 
-internal class FilterIterable<T>(private val source: AsyncIterable<T>, private val predicate: Predicate<in T>) : AsyncIterable<T> {
-    override fun asyncIterator(): AsyncIterator<T> = Walk(source.asyncIterator())
-
-    private inner class Walk(private val it: AsyncIterator<T>) : AsyncIterator<T> {
-        private var match: Any? = NONE
+    private inner class Walk(private val it: AsyncIterator<T>) : AsyncIterator<R> {
+        private var taken: Any? = SKIP
 
         override fun hasNext(): CompletionStage<Boolean> {
-            if (match !== NONE) return GeneratorIterator.TRUE
+            if (taken !== SKIP) return GeneratorIterator.TRUE
             // a loop while the source answers at once; a stage chain (no deeper than one) when it waits
             while (true) {
                 val has = it.hasNext().toCompletableFuture()
-                if (!has.isDone) return has.thenCompose { more -> if (!more) GeneratorIterator.FALSE else if (test()) GeneratorIterator.TRUE else hasNext() }
+                if (!has.isDone) return has.thenCompose { more -> if (!more) GeneratorIterator.FALSE else takeOrSkip() ?: hasNext() }
                 if (has.isCompletedExceptionally || !has.join()) return has
-                try {
-                    if (test()) return GeneratorIterator.TRUE
-                } catch (e: Throwable) {
-                    return CompletableFuture.failedFuture(e)
-                }
+                takeOrSkip()?.let { return it }
             }
         }
 
-        private fun test(): Boolean {
-            val x = it.next()
-            if (!predicate.test(x)) return false
-            match = x
-            return true
+        /** Transforms the source's next element: TRUE when it is kept, null when skipped, a failed stage when [transform] threw. */
+        private fun takeOrSkip(): CompletionStage<Boolean>? {
+            val x = try {
+                transform(it.next())
+            } catch (e: Throwable) {
+                return CompletableFuture.failedFuture(e)
+            }
+            if (x === SKIP) return null
+            taken = x
+            return GeneratorIterator.TRUE
         }
 
         @Suppress("UNCHECKED_CAST")
-        override fun next(): T {
-            val x = match
-            if (x === NONE) throw NoSuchElementException("hasNext() has not announced an element")
-            match = NONE
-            return x as T
+        override fun next(): R {
+            val x = taken
+            if (x === SKIP) throw NoSuchElementException("hasNext() has not announced an element")
+            taken = SKIP
+            return x as R
         }
 
         override fun closeAsync(): CompletionStage<Void?> = it.closeAsync()
     }
 
-    private companion object {
-        val NONE = Any()
+    companion object {
+        /** What [transform] returns for an element that is left out. */
+        val SKIP = Any()
     }
 }
 

@@ -16,8 +16,6 @@ import dev.aio4j.stream.AsyncCloseable
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
-import java.util.function.Function
-import java.util.function.Supplier
 
 internal object Using {
 
@@ -34,11 +32,11 @@ internal object Using {
         return result
     }
 
-    fun <R : AsyncCloseable, T> usingAsync(open: Supplier<out CompletionStage<out R>>, body: Function<in R, out CompletionStage<out T>>): Task<T> {
+    fun <R : AsyncCloseable, T> usingAsync(open: Callable<out CompletionStage<out R>>, body: ThrowingFunction<in R, out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
         loop.checkOpen()
         return CoroutineTask(loop, loop.taskContext, null) {
-            val opening: CompletionStage<out R>? = open.get() // null from Java despite the contract
+            val opening: CompletionStage<out R>? = open.call() // null from Java despite the contract
             val opened: R? = awaitOutcome(opening ?: throw NullPointerException("open returned null instead of a CompletionStage")).getOrThrow()
             val resource = opened ?: throw NullPointerException("open's stage completed with null instead of a resource")
             closing(resource) {

@@ -8,6 +8,8 @@
 package dev.aio4j.internal.stream
 
 import dev.aio4j.Task
+import dev.aio4j.ThrowingConsumer
+import dev.aio4j.ThrowingFunction
 import dev.aio4j.internal.CoroutineTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.awaitOutcome
@@ -16,19 +18,17 @@ import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
-import java.util.function.Consumer
-import java.util.function.Function
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.withContext
 
 internal object Walks {
 
-    fun <T> forEach(iterable: AsyncIterable<T>, action: Consumer<in T>): Task<Void?> = walk(iterable) { iterator ->
+    fun <T> forEach(iterable: AsyncIterable<T>, action: ThrowingConsumer<in T>): Task<Void?> = walk(iterable) { iterator ->
         iterator.forEachRemaining { action.accept(it) }
         null
     }
 
-    fun <T> forEachAsync(iterable: AsyncIterable<T>, action: Function<in T, out CompletionStage<*>>): Task<Void?> = walk(iterable) { iterator ->
+    fun <T> forEachAsync(iterable: AsyncIterable<T>, action: ThrowingFunction<in T, out CompletionStage<*>>): Task<Void?> = walk(iterable) { iterator ->
         iterator.forEachRemaining { x ->
             val stage: CompletionStage<*>? = action.apply(x) // null from Java despite the contract
             awaitOutcome(stage ?: throw NullPointerException("the forEachAsync action returned null instead of a CompletionStage")).getOrThrow()
