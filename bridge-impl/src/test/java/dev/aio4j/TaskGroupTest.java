@@ -2,6 +2,7 @@ package dev.aio4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,5 +268,42 @@ class TaskGroupTest {
         Expect.assertNpeNames("body", () -> Async.taskGroup((ThrowingFunction<TaskGroup, String>) null));
         Expect.assertNpeNames("body", () -> Async.taskGroup((ThrowingConsumer<TaskGroup>) null));
         Expect.assertNpeNames("body", () -> Async.taskGroupAsync(null));
+    }
+
+    @Test
+    void theSiblingsOfAFailingTaskEndWithATaskCancelledExceptionNamingThemInBothStyles() {
+        Async.run(loop -> {
+            AtomicReference<Task<?>> blocking = new AtomicReference<>();
+            AtomicReference<Task<?>> nonBlocking = new AtomicReference<>();
+            AtomicReference<Throwable> seenInBlockingBody = new AtomicReference<>();
+            AtomicReference<Throwable> seenByStageCleanup = new AtomicReference<>();
+            assertThrows(IllegalStateException.class, () -> Async.taskGroup(tg -> {
+                blocking.set(tg.createTask("blocking sibling", () -> {
+                    try {
+                        Async.sleep(Duration.ofMinutes(1));
+                        return "never";
+                    } catch (Throwable t) {
+                        seenInBlockingBody.set(t);
+                        throw t;
+                    }
+                }));
+                nonBlocking.set(tg.createTaskAsync("non-blocking sibling",
+                        () -> Async.sleepAsync(Duration.ofMinutes(1)).whenComplete((v, t) -> seenByStageCleanup.set(t))));
+                tg.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(20));
+                    throw new IllegalStateException("boom");
+                });
+            }));
+            for (Task<?> sibling : List.of(blocking.get(), nonBlocking.get())) {
+                assertTrue(sibling.isCancelled(), sibling + " is cancelled");
+                Throwable e = ((Outcome.Cancelled<?>) sibling.outcomeNow()).exception();
+                TaskCancelledException tce = assertInstanceOf(TaskCancelledException.class, e, "the outcome of " + sibling);
+                assertEquals(sibling.name(), tce.taskName(), "it names the cancelled sibling");
+                assertTrue(tce.getMessage().contains("boom"), "and says which failure cancelled it: " + tce.getMessage());
+            }
+            assertInstanceOf(TaskCancelledException.class, seenInBlockingBody.get(), "what the blocking body caught");
+            assertInstanceOf(TaskCancelledException.class, seenByStageCleanup.get(), "what the stage's cleanup saw");
+            return null;
+        });
     }
 }

@@ -8,7 +8,6 @@ package dev.aio4j.internal
 
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
-import java.util.function.Supplier
 
 internal class AsyncBodyTask<T>(
     loop: EventLoop,
@@ -43,13 +42,6 @@ internal class AsyncBodyTask<T>(
 
     override fun toString(): String = super.toString()
 }
-
-/**
- * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]
- * meanwhile) and returns its stage; a body that returns null fails with an NPE naming [what].
- */
-internal inline fun <T> callAsyncBody(task: TaskImpl<*>, body: Supplier<out CompletionStage<out T>>, what: () -> String): CompletionStage<out T> =
-    callAsyncBody(task, Callable { body.get() }, what)
 
 /**
  * Calls a non-blocking [body] on the loop's thread as [task]'s (Async.currentTask() is [task]

@@ -58,8 +58,8 @@
  * initParentJob = false, initParentJob, onCancelling, handleJobException and
  * cancellationExceptionMessage. Public JobSupport members relied on for their exact behaviour:
  * cancelCoroutine (returns false once the job is completing), getCompletionExceptionOrNull,
- * getCancellationException. Elsewhere in bridge-impl: Delay (LoopDispatchers.kt) and
- * CancellableContinuation.tryResume/completeResume (sync/QueueWaiters.kt).
+ * getCancellationException. Elsewhere in bridge-impl: Delay (LoopDispatchers.kt);
+ * KotlinAwait.kt opts in as well.
  */
 @file:OptIn(InternalCoroutinesApi::class)
 
@@ -534,6 +534,25 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
     }
 
     override fun cancellationExceptionMessage(): String = "${task.name()} was cancelled"
+
+    /**
+     * A child failed (a task of a TaskGroup). Before kotlinx cancels this job and through it the
+     * other children, each with its internal JobCancellationException ("Parent job is
+     * Cancelling"), every child task still active is cancelled as Task.cancel does: a sibling of
+     * the failing task sees, in its body and in its outcome, a TaskCancelledException naming it
+     * (asyncio's TaskGroup cancels the others with task.cancel()). Only the first failure does it:
+     * after it this job is no longer active.
+     */
+    override fun childCancelled(cause: Throwable): Boolean {
+        if (cause !is CancellationException && isActive) {
+            for (child in children) {
+                if (child is TaskJob<*> && child.isActive) {
+                    child.task.cancel("${child.task.name()} was cancelled: a task of its group failed with $cause")
+                }
+            }
+        }
+        return super.childCancelled(cause)
+    }
 }
 
 /**

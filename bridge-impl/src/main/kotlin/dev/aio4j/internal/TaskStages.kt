@@ -21,18 +21,18 @@ internal abstract class TaskStages<T> : Task<T> {
     /** [what] names the function's parameter and the public method, as "fn (Task.thenApply)". */
     private fun <R> derive(kind: Int, fn: Any?, what: String, executor: Executor?): Task<R> {
         Objects.requireNonNull(fn, what)
-        Objects.requireNonNull(executor, "executor " + what.substringAfter(' '))
+        if (executor == null) throw NullPointerException("executor " + what.substringAfter(' ')) // built only when thrown
         stageLoop.checkOpen()
         return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }.from(self)
     }
 
     private fun <R> derive(kind: Int, fn: Any?, what: String, executor: Executor?, other: CompletionStage<*>?): Task<R> {
-        Objects.requireNonNull(other, "other " + what.substringAfter(' '))
+        if (other == null) throw NullPointerException("other " + what.substringAfter(' '))
         Objects.requireNonNull(fn, what)
-        Objects.requireNonNull(executor, "executor " + what.substringAfter(' '))
+        if (executor == null) throw NullPointerException("executor " + what.substringAfter(' ')) // built only when thrown
         stageLoop.checkOpen()
         return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }
-            .from(self, stageLoop.adoptStage(other!!))
+            .from(self, stageLoop.adoptStage(other))
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
