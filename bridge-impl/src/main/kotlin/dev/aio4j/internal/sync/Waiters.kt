@@ -91,18 +91,16 @@ internal class WaiterList {
     }
 
     /**
-     * Serves up to [n] waiters still waiting with [value]; returns what [deliverAll] takes once the
+     * Serves up to [n] (at least 1) waiters still waiting with [value]; returns what [deliverAll] takes once the
      * monitor is released: null, the one waiter served, or a list of them (no list for one).
      */
     fun grantUpTo(n: Int, value: Any?): Any? {
         val first = grantFirst(value) ?: return null
         if (n == 1) return first
-        var more: ArrayList<Waiter>? = null
-        while ((more?.size ?: 1) < n) {
-            val w = grantFirst(value) ?: break
-            (more ?: ArrayList<Waiter>().also { it.add(first); more = it }).add(w)
-        }
-        return more ?: first
+        val second = grantFirst(value) ?: return first
+        val served = arrayListOf(first, second)
+        while (served.size < n) served.add(grantFirst(value) ?: break)
+        return served
     }
 }
 
