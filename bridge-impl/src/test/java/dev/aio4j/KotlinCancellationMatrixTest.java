@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class KotlinCancellationMatrixTest {
 
     /** What runs in the task. */
-    enum Body { JAVA_BLOCKING, JAVA_STAGE, KOTLIN_SUSPEND, FLOW_PRODUCER }
+    enum Body { JAVA_BLOCKING, JAVA_BLOCKING_JOINS_KOTLIN, JAVA_STAGE, KOTLIN_SUSPEND, FLOW_PRODUCER }
 
     /** How it is cancelled. */
     enum Route { JAVA_CANCEL, COMPLETABLE_FUTURE_CANCEL, THREAD_INTERRUPT, KOTLIN_JOB_CANCEL, JAVA_TIMEOUT, KOTLIN_TIMEOUT, FLOW_COLLECTION_ENDS }
@@ -61,6 +61,8 @@ class KotlinCancellationMatrixTest {
                         finished.countDown();
                     }
                 });
+                // a blocking body waiting in Suspend.join: the joining thread runs the function (JoinLoop)
+                case JAVA_BLOCKING_JOINS_KOTLIN -> loop.createTask(() -> Suspend.<Integer>join(k -> service.hang(started, finished, k)));
                 case JAVA_STAGE -> loop.createTaskAsync(() -> {
                     CompletableFuture<Object> stage = new CompletableFuture<>();
                     stage.whenComplete((v, e) -> finished.countDown());

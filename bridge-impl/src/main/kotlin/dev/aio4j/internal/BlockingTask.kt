@@ -37,6 +37,9 @@ internal class BlockingTask<T>(
     /** The primitive's waiter the body is parked on, for cancel() to withdraw first (sync/ParkWaiter.kt). */
     @JvmField @Volatile var waitingIn: Any? = null
 
+    /** The event loop of this task's thread for the suspend functions it joins (JoinLoop.kt); made at the first that needs it. */
+    @JvmField var joinLoop: JoinLoop? = null
+
     override val completesInTryFinish: Boolean get() = true
 
     override fun onStart() {

@@ -84,29 +84,45 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
         }
 
         /**
-         * Suspend.join: the value, on the calling thread; a function that suspends parks the
-         * thread once until it resumes. An interrupt cancels the call and waits for it to end.
+         * Suspend.join: the value, on the calling thread (a blocking task's), which runs the
+         * function's resumptions itself (JoinLoop): it parks only while the function waits for
+         * another thread. An interrupt cancels the call and waits for it to end.
          */
-        fun <T> callAndJoin(loop: EventLoop, body: SuspendCall<T>): T {
+        fun <T> callAndJoin(body: SuspendCall<T>): T {
+            val loop = Current.loop()
             Current.checkMayBlock("Suspend.join()")
             loop.checkOpen()
-            val call = JavaCall<T>(loop)
-            val returned = try {
-                start(call, body)
-            } catch (e: Throwable) {
-                throw Runs.unchecked(e, "the suspend function")
-            }
-            @Suppress("UNCHECKED_CAST")
-            if (returned !== COROUTINE_SUSPENDED) return returned as T
-            val task = call.task()
+            val task = Current.get() as BlockingTask<*> // a loop's thread was refused above: a blocking task's
+            val joinLoop = task.joinLoop ?: JoinLoop(loop, Thread.currentThread()).also { task.joinLoop = it }
+            val call = JoinCall<T>(joinLoop)
             try {
-                return Blocking.join(task, -1)
-            } catch (e: Throwable) {
-                // The function failed on the loop's thread: its stack shows the Kotlin frames only.
-                // The Java caller's frames are added to the same instance, as a suppressed exception.
-                task.exceptionOrNull()?.let { task.addCallerFrames(it, "Suspend.join() was called here") }
-                throw e
+                val returned = try {
+                    body.invoke(call)
+                } catch (e: Throwable) {
+                    val coroutine = call.coroutine ?: throw Runs.unchecked(e, "the suspend function")
+                    coroutine.resumeWith(Result.failure(e)) // the call ends; children it launched may not have
+                    return join(call)
+                }
+                if (returned === COROUTINE_SUSPENDED) return join(call)
+                @Suppress("UNCHECKED_CAST")
+                val coroutine = call.coroutine ?: return returned as T
+                @Suppress("UNCHECKED_CAST")
+                coroutine.resumeWith(Result.success(returned as T))
+                return join(call)
+            } finally {
+                if (call.entered) joinLoop.exit()
             }
+        }
+
+        /** Runs the call's JoinLoop until the call (and any child of it) has finished; its outcome. */
+        private fun <T> join(call: JoinCall<T>): T {
+            val coroutine = call.coroutine()
+            if (!call.entered) { // the coroutine was made on another thread
+                call.joinLoop.enter()
+                call.entered = true
+            }
+            if (!coroutine.done) call.joinLoop.runUntilDone(coroutine)
+            return coroutine.outcome()
         }
     }
 }

@@ -121,7 +121,7 @@ public object Suspend {
     @JvmStatic
     public fun <T> join(function: SuspendCall<T>): T {
         Objects.requireNonNull(function, "function")
-        return JavaCall.callAndJoin(Current.loop(), function)
+        return JavaCall.callAndJoin(function)
     }
 
     /**

@@ -20,6 +20,15 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.merge
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.coroutineContext
 
 public class TestService {
     public val thread: AtomicReference<Thread> = AtomicReference()
@@ -65,6 +74,83 @@ public class TestService {
         } finally {
             finished.countDown()
         }
+    }
+
+    /** Yields once (a dispatch through its context's dispatcher), then returns the thread it resumed on. */
+    public suspend fun resumedOn(): Thread {
+        yield()
+        return Thread.currentThread()
+    }
+
+    /** Waits [millis] with kotlinx's delay (its context's clock), then returns the thread it resumed on. */
+    public suspend fun afterDelay(millis: Long): Thread {
+        delay(millis)
+        return Thread.currentThread()
+    }
+
+    /** Runs a part on Dispatchers.Default and comes back: the thread of that part, then the thread it came back to. */
+    public suspend fun viaDefault(): List<Thread> {
+        val there = withContext(Dispatchers.Default) { Thread.currentThread() }
+        return listOf(there, Thread.currentThread())
+    }
+
+    /** Throws [e] on Dispatchers.Default. */
+    public suspend fun failsOnDefault(e: Throwable): Int = withContext(Dispatchers.Default) { throw e }
+
+    /** Three child coroutines that each yield and record the thread they resumed on; the sum of 1..3. */
+    public suspend fun launchesChildren(threads: MutableSet<Thread>): Int = coroutineScope {
+        (1..3).map { i ->
+            async {
+                yield()
+                threads.add(Thread.currentThread())
+                i
+            }
+        }.awaitAll().sum()
+    }
+
+    /** Launches a child into its own context's job (no scope waits for it) that sets [done] after a delay; returns at once. */
+    public suspend fun leavesAChild(done: AtomicBoolean): Int {
+        CoroutineScope(coroutineContext).launch {
+            delay(20)
+            done.set(true)
+        }
+        return 1
+    }
+
+    /** Awaits [task] (an aio4j task) and returns its value plus one. */
+    public suspend fun awaitsTask(task: Task<Int>): Int = task.await() + 1
+
+    /** Records the Job of its context in [job], yields once, returns 1. */
+    public suspend fun recordsJob(job: AtomicReference<Job>): Int {
+        job.set(coroutineContext[Job])
+        yield()
+        return 1
+    }
+
+    /** [hang], recording in [seen] the exception that ended it. */
+    public suspend fun hangRecording(started: CountDownLatch, finished: CountDownLatch, seen: AtomicReference<Throwable>): Int {
+        try {
+            return hang(started, finished)
+        } catch (e: Throwable) {
+            seen.set(e)
+            throw e
+        }
+    }
+
+    /** Yields once in a try whose finally counts [finished] down; returns 1 if it got past the yield. */
+    public suspend fun yieldsInTry(finished: CountDownLatch): Int {
+        try {
+            yield()
+            return 1
+        } finally {
+            finished.countDown()
+        }
+    }
+
+    /** Calls [java] (Java code, which may call Suspend.join itself) after a yield, and returns what it returns. */
+    public suspend fun callsBack(java: java.util.concurrent.Callable<Int>): Int {
+        yield()
+        return java.call()
     }
 
     /** Awaits [stage] through a Kotlin interface method that Java implements. */

@@ -1,0 +1,208 @@
+/*
+ * The event loop of a blocking-style task's thread while it waits in Suspend.join: the dispatcher
+ * of the suspend functions it calls, whose queue that thread runs while it waits (kotlinx's
+ * runBlocking and its BlockingEventLoop are the model). A function that suspends and is resumed
+ * from its own thread (yield, a child coroutine of its own) costs no park at all; one resumed from
+ * another thread (the loop's timers and callbacks, I/O, Dispatchers.Default) wakes the waiting
+ * thread once per resumption, and nothing else: no loop step runs the function.
+ *
+ * One JoinLoop per blocking task, made at its first Suspend.join that needs one and kept on the
+ * task ([BlockingTask.joinLoop]); nested joins on the thread (a resumption that calls Java code
+ * that calls Suspend.join) share it, so the inner join runs the outer call's resumptions too, as
+ * nested runBlocking calls share their thread's event loop.
+ *
+ * The queue is open while a join runs on the thread (depth > 0) and forwards to the loop
+ * otherwise: a coroutine that escaped its call (launched into another scope with this
+ * dispatcher) still runs, on the loop, after the call has returned. The hand-over at the close
+ * loses nothing: a dispatcher that finds the queue closed after adding takes its block back
+ * (ConcurrentLinkedQueue.remove) and the owner, after closing, forwards what is left (poll): each
+ * block is taken by exactly one of them.
+ *
+ *   closed (depth 0) ──Suspend.join──▶ open (depth ≥ 1; nested joins count up) ──last join ends──▶ closed
+ *   dispatch when open: queue + wake the owner (unless on it); when closed: the loop's queue
+ *
+ * Timers (delay, withTimeout) are the loop's, as for every dispatcher of a loop (LoopDispatcherBase):
+ * a delay's timer fires on the loop's thread and resumes through this dispatcher, so the function
+ * continues on the waiting thread.
+ */
+package dev.aio4j.internal
+
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
+import java.util.concurrent.locks.LockSupport
+import kotlinx.coroutines.AbstractCoroutine
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.InternalCoroutinesApi
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.resume
+
+internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDispatcherBase(loop) {
+    private val queue = ConcurrentLinkedQueue<Runnable>()
+
+    /** How many joins run on [owner] now; written by the owner only. */
+    @Volatile private var depth = 0
+
+    /** The context a call's coroutine starts from: the loop's (its exception handler, its root job, unused as a parent), with this dispatcher. */
+    @JvmField val callContext: CoroutineContext = loop.taskContext + this
+
+    override fun dispatch(context: CoroutineContext, block: Runnable) {
+        queue.add(block)
+        if (depth > 0) {
+            if (Thread.currentThread() !== owner) LockSupport.unpark(owner)
+        } else if (queue.remove(block)) {
+            loop.enqueue(block)
+        }
+    }
+
+    override fun resumeFromTimer(continuation: CancellableContinuation<Unit>) {
+        continuation.resume(Unit) // dispatched: to this queue
+    }
+
+    /**
+     * Starts a join on the owner thread: dispatches from now on come to this queue. Call before the
+     * function starts, so that what its first part dispatches is run here.
+     */
+    fun enter() {
+        depth++
+    }
+
+    /** Ends a join on the owner thread; after the last one, what a stray coroutine left goes to the loop. */
+    fun exit() {
+        if (--depth > 0) return
+        while (true) loop.enqueue(queue.poll() ?: return)
+    }
+
+    /**
+     * Runs this queue on the owner thread until [call] is done, parking when there is nothing to
+     * run. An interrupt cancels [call] (once; with the exception that join then throws) and the
+     * queue runs on until the call has finished; an interrupt seen after that is set again on return.
+     */
+    fun runUntilDone(call: JoinCoroutine<*>) {
+        var interruptedAgain = false
+        try {
+            while (!call.done) {
+                if (Thread.interrupted()) {
+                    if (call.interruptCause == null) call.cancelForInterrupt() else interruptedAgain = true
+                    continue
+                }
+                val next = queue.poll()
+                if (next != null) next.run() else LockSupport.park(call)
+            }
+        } finally {
+            if (interruptedAgain) owner.interrupt()
+        }
+    }
+
+    override fun toString(): String = "$loop.joinLoop($owner)"
+}
+
+/**
+ * The coroutine of one Suspend.join call that needs one (the function asked for its context, or
+ * suspended): the Job of the function's context, with its [JoinLoop] as the dispatcher. It has no
+ * parent: the blocking task's cancellation reaches it as the thread's interrupt, which
+ * [JoinLoop.runUntilDone] turns into its cancellation. It is scoped (kotlinx's BlockingCoroutine
+ * is too): a child's failure fails the call and reaches the joiner, nobody else.
+ *
+ * The outcome is stored in [value]/[failure] before [done] is set: the job can be completed for
+ * every thread before onCompleted/onCancelled run (see TaskImpl), so the joiner waits for [done],
+ * not for the job.
+ */
+@OptIn(InternalCoroutinesApi::class)
+internal class JoinCoroutine<T>(private val joinLoop: JoinLoop) :
+    AbstractCoroutine<T>(joinLoop.callContext, initParentJob = false, active = true) {
+    @JvmField var value: T? = null
+    @JvmField var failure: Throwable? = null
+    @Volatile @JvmField var done = false
+
+    /** The cancellation that an interrupt of the joining thread made; null while none came. */
+    @JvmField var interruptCause: java.util.concurrent.CancellationException? = null
+
+    /** Whether [interruptCause] cancelled the call (false: it was finishing already). */
+    @JvmField var forwarded = false
+
+    override val isScopedCoroutine: Boolean get() = true
+
+    override fun onCompleted(value: T) {
+        this.value = value
+        finish()
+    }
+
+    override fun onCancelled(cause: Throwable, handled: Boolean) {
+        failure = cause
+        finish()
+    }
+
+    private fun finish() {
+        done = true
+        if (Thread.currentThread() !== joinLoop.owner) LockSupport.unpark(joinLoop.owner)
+    }
+
+    /**
+     * The call's value, or its failure thrown as Task.join() throws it (a checked one wrapped once
+     * in TaskFailedException). After an interrupt that did not cancel the call (it was finishing
+     * already), a value or a failure leaves the interrupt pending, as Blocking.join does.
+     */
+    fun outcome(): T {
+        val e = failure
+        if (e !is java.util.concurrent.CancellationException && interruptCause != null && !forwarded) Thread.currentThread().interrupt()
+        @Suppress("UNCHECKED_CAST")
+        if (e == null) return value as T
+        if (e !is java.util.concurrent.CancellationException) addJoinerFrames(e)
+        throw Runs.unchecked(e, "the suspend function")
+    }
+
+    /**
+     * A failure raised on another thread (in withContext(Dispatchers.Default), a callback of the
+     * loop) has only that thread's frames: the joining Java code's are added to the same instance as
+     * a suppressed CallSite, once. One raised on the joining thread has them already.
+     */
+    private fun addJoinerFrames(e: Throwable) {
+        if (e.stackTrace.any { it.methodName == "callAndJoin" && it.className.startsWith(JavaCall::class.java.name) }) return
+        if (e.suppressed.none { it is CallSite && it.joiner }) e.addSuppressed(CallSite("Suspend.join() was called here, on ${Thread.currentThread()}", joiner = true))
+    }
+
+    fun cancelForInterrupt() {
+        val cause = Current.cancellationForInterrupt("Suspend.join()")
+        interruptCause = cause
+        forwarded = cancelCoroutine(cause)
+    }
+}
+
+/**
+ * The continuation Suspend.join passes to the function. It makes the call's [JoinCoroutine] only
+ * when the function asks for its context or suspends, so a function that returns at once without
+ * looking at its context costs this object and nothing else (no job, no fence). The coroutine made
+ * on the owner thread opens the [JoinLoop] at once ([entered]), before the function can dispatch.
+ */
+internal class JoinCall<T>(@JvmField val joinLoop: JoinLoop) : Continuation<T> {
+    @Volatile @JvmField var coroutine: JoinCoroutine<T>? = null
+
+    /** Whether this call has opened [joinLoop] (owner thread only). */
+    @JvmField var entered = false
+
+    override val context: CoroutineContext get() = coroutine().context
+
+    override fun resumeWith(result: Result<T>) {
+        coroutine().resumeWith(result)
+    }
+
+    fun coroutine(): JoinCoroutine<T> {
+        coroutine?.let { return it }
+        val made = JoinCoroutine<T>(joinLoop)
+        @Suppress("UNCHECKED_CAST")
+        val won = if (COROUTINE.compareAndSet(this, null, made)) made else coroutine as JoinCoroutine<T>
+        if (Thread.currentThread() === joinLoop.owner && !entered) {
+            joinLoop.enter()
+            entered = true
+        }
+        return won
+    }
+
+    override fun toString(): String = "JoinCall(${coroutine ?: joinLoop})"
+
+    private companion object {
+        private val COROUTINE: AtomicReferenceFieldUpdater<JoinCall<*>, JoinCoroutine<*>> =
+            AtomicReferenceFieldUpdater.newUpdater(JoinCall::class.java, JoinCoroutine::class.java, "coroutine")
+    }
+}
