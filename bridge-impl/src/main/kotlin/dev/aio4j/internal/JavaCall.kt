@@ -7,7 +7,8 @@
  * The continuation (JavaCall) is small and makes its task only when needed: when the function
  * asks for its context (any function that calls another suspend function does, at entry) or when
  * it suspends. A function that returns at once without looking at its context costs this object
- * and, for Suspend.call, one completed task; for Suspend.join nothing but the result.
+ * and one completed task. Suspend.join has a continuation of its own (JoinCall, in JoinLoop.kt),
+ * lazy in the same way, whose coroutine runs on the joining thread.
  *
  * The task (SuspendTask) is the function's coroutine: its job is the Job in the function's
  * context, so cancelling the task cancels whatever the function waits in (kotlinx's cancellable
@@ -89,40 +90,45 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
          * another thread. An interrupt cancels the call and waits for it to end.
          */
         fun <T> callAndJoin(body: SuspendCall<T>): T {
+            // Small on purpose: inlined into its caller, a call that returns at once allocates no JoinCall.
+            val call = JoinCall<T>(joinLoopOfThisThread())
+            val returned = try {
+                body.invoke(call)
+            } catch (e: Throwable) {
+                if (call.coroutine == null) throw Runs.unchecked(e, "the suspend function")
+                return runOnThread(call, Result.failure(e))
+            }
+            if (returned === COROUTINE_SUSPENDED) return runOnThread(call, null)
+            @Suppress("UNCHECKED_CAST")
+            if (call.coroutine != null) return runOnThread(call, Result.success(returned as T))
+            @Suppress("UNCHECKED_CAST")
+            return returned as T
+        }
+
+        /** The calling blocking task's JoinLoop, made at its first Suspend.join; refuses a loop's thread. */
+        private fun joinLoopOfThisThread(): JoinLoop {
             val loop = Current.loop()
             Current.checkMayBlock("Suspend.join()")
             loop.checkOpen()
             val task = Current.get() as BlockingTask<*> // a loop's thread was refused above: a blocking task's
-            val joinLoop = task.joinLoop ?: JoinLoop(loop, Thread.currentThread()).also { task.joinLoop = it }
-            val call = JoinCall<T>(joinLoop)
-            try {
-                val returned = try {
-                    body.invoke(call)
-                } catch (e: Throwable) {
-                    val coroutine = call.coroutine ?: throw Runs.unchecked(e, "the suspend function")
-                    coroutine.resumeWith(Result.failure(e)) // the call ends; children it launched may not have
-                    return join(call)
-                }
-                if (returned === COROUTINE_SUSPENDED) return join(call)
-                @Suppress("UNCHECKED_CAST")
-                val coroutine = call.coroutine ?: return returned as T
-                @Suppress("UNCHECKED_CAST")
-                coroutine.resumeWith(Result.success(returned as T))
-                return join(call)
-            } finally {
-                if (call.entered) joinLoop.exit()
-            }
+            return task.joinLoop ?: JoinLoop(loop, Thread.currentThread()).also { task.joinLoop = it }
         }
 
-        /** Runs the call's JoinLoop until the call (and any child of it) has finished; its outcome. */
-        private fun <T> join(call: JoinCall<T>): T {
+        /**
+         * Ends [call] with [result] (null: it suspended and ends when resumed), and runs the
+         * thread's JoinLoop until the call, and any child coroutine of it, has finished; its outcome.
+         */
+        private fun <T> runOnThread(call: JoinCall<T>, result: Result<T>?): T {
             val coroutine = call.coroutine()
-            if (!call.entered) { // the coroutine was made on another thread
-                call.joinLoop.enter()
-                call.entered = true
+            val joinLoop = call.joinLoop
+            if (!call.entered) joinLoop.enter() // the coroutine was made on another thread
+            try {
+                if (result != null) coroutine.resumeWith(result) // the call ended without suspending; its children may not have
+                if (!coroutine.done) joinLoop.runUntilDone(coroutine)
+                return coroutine.outcome()
+            } finally {
+                joinLoop.exit()
             }
-            if (!coroutine.done) call.joinLoop.runUntilDone(coroutine)
-            return coroutine.outcome()
         }
     }
 }

@@ -109,7 +109,7 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
  * not for the job.
  */
 @OptIn(InternalCoroutinesApi::class)
-internal class JoinCoroutine<T>(private val joinLoop: JoinLoop) :
+internal class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     AbstractCoroutine<T>(joinLoop.callContext, initParentJob = false, active = true) {
     @JvmField var value: T? = null
     @JvmField var failure: Throwable? = null

@@ -44,8 +44,10 @@ public fun interface SuspendCall<T> {
  * `concurrent.futures.Future` (`await asyncio.wrap_future(f)`) does.
  *
  * Thread-safety: every method may be called from any thread of a running loop (a task's body, a
- * callback); [call] and [join] run the function's first part on the calling thread and its
- * resumptions on the loop (the current loop's dispatcher is in the function's context).
+ * callback; [join] from a blocking-style body only). Both run the function's first part on the
+ * calling thread. [call]'s resumptions run on the loop (the loop's dispatcher is in the function's
+ * context); [join]'s run on the joining thread, which runs them itself while it waits, as
+ * `runBlocking` does (that thread's event loop is in the function's context).
  */
 public object Suspend {
 
@@ -75,7 +77,10 @@ public object Suspend {
      * thrown on the calling thread and has the caller in its stack already.
      *
      * **Threading:** the function's first part runs on the calling thread, its resumptions on the
-     * loop. Everything the function did happens-before the task is seen done.
+     * loop, also when a blocking-style body made the call and then joins the task: the task runs
+     * concurrently with the body, which may do anything else before it joins, so only the loop can
+     * be counted on to run it (use [join] to have the calling thread run the function). Everything
+     * the function did happens-before the task is seen done.
      *
      * @param T the function's result type
      * @param function the call, with the continuation left open
@@ -93,21 +98,43 @@ public object Suspend {
      * Calls a Kotlin `suspend` function from a blocking-style body and returns its value:
      * `User u = Suspend.<User>join(c -> service.findUser(42, c))`; asyncio's `await coro`.
      *
-     * The function starts on the calling thread; when it returns without suspending, its value
-     * comes back with no park and no allocation beyond the result. When it suspends, the thread
-     * parks once and is woken once, when the function has finished on the loop.
+     * The calling thread runs the whole function, as `runBlocking` does: its first part at once, and
+     * while it waits, each resumption, from a queue of its own (the function's dispatcher, below).
+     * A function that returns without suspending comes back with no park and no allocation beyond
+     * the result and a small continuation. One that is resumed from its own thread (a `yield()`, a
+     * child coroutine of its own) costs no park either; one that waits for another thread (a timer
+     * or a task of the loop, I/O, `withContext(Dispatchers.Default)`) parks the thread once per such
+     * wait, and that thread is woken once; no step of the loop runs the function.
      *
-     * **Cancellation:** an interrupt of the waiting thread (the cancellation of a blocking-style
-     * task) cancels the function, waits until it has finished (its `finally` blocks have run) and
-     * throws `CancellationException`; nothing of the call is left running.
+     * **What the function sees:** its context holds a job of the call's own and, as the dispatcher,
+     * the joining thread's event loop: not the loop's dispatcher and not `Dispatchers.Unconfined`.
+     * Coroutines it launches (in `coroutineScope`, or into its own job) run on the joining thread too,
+     * and this method returns when all of them have finished. `delay` and `withTimeout` use the loop's
+     * clock; `withContext(loop.asCoroutineDispatcher())` and `withContext(Dispatchers.Default)` run
+     * their block there and come back to the joining thread. The function's code runs as part of the
+     * blocking-style body: `Loop.current()` is the loop, `Async.currentTask()` the body's task,
+     * blocking calls are allowed (they hold up the function's other coroutines until they return, as
+     * in `runBlocking`), a nested `join` runs this call's resumptions too while it waits, and [call]
+     * makes a task of the loop as it does anywhere else.
      *
-     * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance; a
-     * checked one is wrapped once in `TaskFailedException`. A failure raised on the loop's thread
-     * after the function suspended gets the caller's frames as a suppressed `CallSite` exception, so
-     * its stack trace shows both the Kotlin frames and the Java caller.
+     * **Cancellation:** the cancellation of the blocking-style task (`Task.cancel()`, an interrupt of
+     * its thread, an `Async.timeout` or a task group that fires, `Loop.close()`) interrupts the
+     * thread, and the interrupt cancels the function, with the `CancellationException` this method
+     * then throws (the task's own when the task is cancelled: one instance on both sides). The thread
+     * runs the function on until it has finished (its `finally` blocks have run, its child coroutines
+     * have ended), then throws; nothing of the call is left running. An interrupt is seen when the
+     * function next waits: a function that returns without suspending returns its value and leaves
+     * the interrupt pending for the body's next wait.
      *
-     * **Threading:** the function's first part runs on the calling thread, its resumptions on the
-     * loop; everything the function did happens-before this method returns.
+     * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance (the one
+     * the function ended with; kotlinx's debug mode may hand a Kotlin caller of `withContext` a copy,
+     * in Kotlin code too); a checked one is wrapped once in `TaskFailedException`. A failure raised on
+     * another thread (inside `withContext(Dispatchers.Default)`, say) gets the caller's frames as a
+     * suppressed `CallSite` exception, so its stack trace shows both the Kotlin frames and the Java
+     * caller; one raised on the joining thread has them in its own stack.
+     *
+     * **Threading:** the function runs on the calling thread, except the parts it sends elsewhere
+     * itself; everything the function did happens-before this method returns.
      *
      * @param T the function's result type
      * @param function the call, with the continuation left open
