@@ -213,6 +213,17 @@ class SuspendJoinTest {
     }
 
     @Test
+    void aKotlinTimeoutInsideTheFunctionReachesJavaAndLeavesTheTaskRunning() {
+        CountDownLatch finished = new CountDownLatch(1);
+        Async.run(() -> {
+            assertThrows(kotlinx.coroutines.TimeoutCancellationException.class, () -> Suspend.join(c -> service.timesOut(20, finished, c)));
+            assertEquals(0, finished.getCount(), "the function's finally ran");
+            assertFalse(Thread.currentThread().isInterrupted());
+            assertEquals(2, Suspend.<Integer>join(c -> service.suspendsOnce(1, c)), "the task goes on");
+        });
+    }
+
+    @Test
     void aFailingSiblingInATaskGroupCancelsTheFunction() {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);

@@ -141,8 +141,9 @@ public class BridgeCallBench {
     }
 
     /**
-     * {@link #aio4jReturnsAtOnceBlocking} for {@code suspendsOnce}: one park and one wake-up of the
-     * task's thread per call. Target: within 1.5x of {@link #kotlinOnLoopSuspendsOnce}.
+     * {@link #aio4jReturnsAtOnceBlocking} for {@code suspendsOnce}: the task's thread runs the
+     * function's resumption itself ({@code runBlocking}'s model), so a {@code yield()} costs no park
+     * and no loop step. Target: within 1.5x of {@link #kotlinOnLoopSuspendsOnce}.
      *
      * @return the sum
      */
@@ -161,10 +162,11 @@ public class BridgeCallBench {
     }
 
     /**
-     * The floor of {@link #aio4jSuspendsOnceBlocking}, without Kotlin: a blocking-style task hands
-     * one callback to the loop ({@code callSoon}) and parks until the callback has run and woken it,
-     * {@link #calls} times. A function that suspends once, called from a blocking-style body, needs
-     * this round trip: its resumption runs on the loop's thread, and the body's thread waits.
+     * A blocking-style task hands one callback to the loop ({@code callSoon}) and parks until the
+     * callback has run and woken it, {@link #calls} times, without Kotlin: the two thread wake-ups
+     * that {@link #aio4jSuspendsOnceBlocking} cost when the function's resumption ran on the loop's
+     * thread (before {@code Suspend.join} ran it on the joining thread), and what a function still
+     * costs per wait when another thread resumes it.
      *
      * @return the sum
      */

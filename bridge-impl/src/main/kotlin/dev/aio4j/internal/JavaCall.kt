@@ -105,8 +105,15 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             return returned as T
         }
 
-        /** The calling blocking task's JoinLoop, made at its first Suspend.join; refuses a loop's thread. */
+        /** The calling blocking task's JoinLoop; its loop must be open. */
         private fun joinLoopOfThisThread(): JoinLoop {
+            val made = (Current.get() as? BlockingTask<*>)?.joinLoop ?: return newJoinLoop()
+            made.loop.checkOpen()
+            return made
+        }
+
+        /** The calling blocking task's first Suspend.join that needs a JoinLoop makes it; refuses a loop's thread. */
+        private fun newJoinLoop(): JoinLoop {
             val loop = Current.loop()
             Current.checkMayBlock("Suspend.join()")
             loop.checkOpen()

@@ -137,6 +137,15 @@ public class TestService {
         }
     }
 
+    /** Waits for nothing within withTimeout([millis]): throws kotlinx's TimeoutCancellationException; [finished] in its finally. */
+    public suspend fun timesOut(millis: Long, finished: CountDownLatch): Int = withTimeout(millis) {
+        try {
+            awaitCancellation()
+        } finally {
+            finished.countDown()
+        }
+    }
+
     /** Yields once in a try whose finally counts [finished] down; returns 1 if it got past the yield. */
     public suspend fun yieldsInTry(finished: CountDownLatch): Int {
         try {
