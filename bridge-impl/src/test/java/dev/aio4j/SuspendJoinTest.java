@@ -49,6 +49,16 @@ class SuspendJoinTest {
     }
 
     @Test
+    void underDefaultDispatcherThreadingTooTheJoiningThreadRunsTheFunction() {
+        Async.run(LoopOptions.defaults().withThreading(LoopOptions.Threading.DEFAULT_DISPATCHER), () -> {
+            Thread me = Thread.currentThread();
+            assertSame(me, Suspend.<Thread>join(c -> service.resumedOn(c)));
+            assertSame(me, Suspend.<Thread>join(c -> service.afterDelay(5, c)));
+            assertSame(me, Suspend.<List<? extends Thread>>join(c -> service.viaDefault(c)).get(1));
+        });
+    }
+
+    @Test
     void aFunctionThatSuspendsCompletesWhileTheLoopIsBusy() throws Exception {
         // The loop's thread is held by a callback; a function that only yields needs no loop step.
         AtomicBoolean busy = new AtomicBoolean();

@@ -91,6 +91,7 @@ internal class BlockingTask<T>(
         me.uncaughtExceptionHandler = replacedHandler
         replacedHandler = null
         thread = null
+        joinLoop = null // a done task held on to keeps no queue and no thread
         tryFinish(result)
         eventLoop.liveRunners.decrement()
     }
