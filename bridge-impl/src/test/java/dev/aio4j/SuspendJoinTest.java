@@ -99,6 +99,20 @@ class SuspendJoinTest {
     }
 
     @Test
+    void aCoroutineThatEscapedTheCallStillRunsOnTheLoopAfterIt() throws Exception {
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        AtomicReference<Thread> loopThread = new AtomicReference<>();
+        Async.run(() -> {
+            Loop l = Loop.current();
+            l.callSoon(() -> loopThread.set(Thread.currentThread()));
+            assertEquals(1, Suspend.<Integer>join(c -> service.escapesWithItsDispatcher(ranOn, c)));
+            while (ranOn.get() == null) Async.sleep(Duration.ofMillis(5));
+            assertNotSame(Thread.currentThread(), ranOn.get(), "not on the joining thread, which has left the call");
+            assertSame(loopThread.get(), ranOn.get(), "the loop ran it");
+        });
+    }
+
+    @Test
     void nothingOfTheCallOutlivesIt() {
         AtomicReference<Job> job = new AtomicReference<>();
         Async.run(() -> {

@@ -117,6 +117,18 @@ public class TestService {
         return 1
     }
 
+    /**
+     * Starts a coroutine outside its own job (a scope of its own, with the call's dispatcher) that,
+     * after a delay, records the thread it runs on in [ranOn]; returns at once.
+     */
+    public suspend fun escapesWithItsDispatcher(ranOn: AtomicReference<Thread>): Int {
+        CoroutineScope(coroutineContext[kotlin.coroutines.ContinuationInterceptor]!!).launch {
+            delay(20)
+            ranOn.set(Thread.currentThread())
+        }
+        return 1
+    }
+
     /** Awaits [task] (an aio4j task) and returns its value plus one. */
     public suspend fun awaitsTask(task: Task<Int>): Int = task.await() + 1
 
