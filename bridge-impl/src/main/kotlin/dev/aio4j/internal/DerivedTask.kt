@@ -48,7 +48,7 @@ internal class DerivedTask<T>(
     fun from(source: TaskImpl<*>): DerivedTask<T> {
         first = source
         source.markRetrieved()
-        if (source.isDone) onInput(source.resultNow0()) else source.job.invokeOnCompletion { onInput(source.resultNow0()) }
+        source.whenDone { onInput(source.resultNow0()) }
         if (job.isCancelled) source.cancel() // cancelled by a closing loop while it was being made
         return this
     }
@@ -69,8 +69,8 @@ internal class DerivedTask<T>(
                 a.isDone && b.isDone -> onInput(Result.success(null))
             }
         }
-        a.job.invokeOnCompletion(handler)
-        b.job.invokeOnCompletion(handler)
+        a.whenDone(handler)
+        b.whenDone(handler)
         if (job.isCancelled) onCancelRequested(job.getCancellationException())
         return this
     }
@@ -174,6 +174,8 @@ internal class DerivedTask<T>(
             super.onCancelRequested(cause) // the stage a function returned, once followed
         }
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     override fun toString(): String = super.toString()
 

@@ -445,7 +445,7 @@ internal abstract class TaskImpl<T>(
     override fun toCompletableFuture(): CompletableFuture<T> {
         markRetrieved()
         val view = TaskView(this)
-        if (job.isCompleted) view.invoke(null) else job.invokeOnCompletion(view) // no handler node for a done task
+        whenDone(view)
         return view
     }
 
@@ -524,7 +524,9 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
     fun attach(parent: Job?) = initParentJob(parent)
 
     override fun onCancelling(cause: Throwable?) {
-        if (cause != null) task.onCancelling(cause)
+        if (cause == null) return
+        if (cause !is CancellationException) cancelChildTasks(cause)
+        task.onCancelling(cause)
     }
 
     /** Called when no parent takes the failure (the loop's root is a supervisor): it may go unretrieved. */
@@ -536,22 +538,20 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
     override fun cancellationExceptionMessage(): String = "${task.name()} was cancelled"
 
     /**
-     * A child failed (a task of a TaskGroup). Before kotlinx cancels this job and through it the
-     * other children, each with its internal JobCancellationException ("Parent job is
-     * Cancelling"), every child task still active is cancelled as Task.cancel does: a sibling of
-     * the failing task sees, in its body and in its outcome, a TaskCancelledException naming it
-     * (asyncio's TaskGroup cancels the others with task.cancel()). Only the first failure does it:
-     * after it this job is no longer active.
+     * This job is failing (a task of a TaskGroup failed, or the group's body did): kotlinx has fixed
+     * the job's root cause and is about to cancel the children, each with its internal
+     * JobCancellationException ("Parent job is Cancelling"). Before it does, every child task still
+     * active is cancelled as Task.cancel does: a sibling of the failing task sees, in its body and
+     * in its outcome, a TaskCancelledException naming it (asyncio's TaskGroup cancels the others
+     * with task.cancel()). Here and not in childCancelled: there the root cause is not fixed yet, so
+     * a sibling that fails at once on its cancellation could become the group's first failure.
      */
-    override fun childCancelled(cause: Throwable): Boolean {
-        if (cause !is CancellationException && isActive) {
-            for (child in children) {
-                if (child is TaskJob<*> && child.isActive) {
-                    child.task.cancel("${child.task.name()} was cancelled: a task of its group failed with $cause")
-                }
+    private fun cancelChildTasks(cause: Throwable) {
+        for (child in children) {
+            if (child is TaskJob<*> && child.isActive) {
+                child.task.cancel("${child.task.name()} was cancelled: its group is failing with $cause")
             }
         }
-        return super.childCancelled(cause)
     }
 }
 

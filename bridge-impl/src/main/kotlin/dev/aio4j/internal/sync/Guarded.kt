@@ -94,6 +94,8 @@ internal class GuardedTask<T>(
         }
     }
 
+    override val completesInTryFinish: Boolean get() = true
+
     override fun toString(): String = super.toString()
 
     private companion object {
