@@ -1,14 +1,10 @@
 /*
- * The loop's top-level tasks of the kinds whose job only TaskImpl.tryFinish completes (blocking,
- * non-blocking, stage, promise, sleep, gather, wait_for, shield): the tasks that close() cancels
- * and waits for and allTasks() lists, kept here instead of as children of the loop's root job.
- * The root is a supervisor that is never cancelled, so for these tasks a kotlinx child node
- * bought nothing but its cost: a ChildHandleNode on the root's lock-free list and a removal
- * marker when the task completes (48 B per task), and CAS traffic on the root's list shared by
- * every thread that creates or completes a task. Here a task costs a slot in a dense array, taken
- * and given back under this object's spin lock; the task keeps its slot number ([TaskImpl.slotInLoop]).
- * Other top-level jobs (coroutine tasks, kotlinx coroutines started on the loop's context) stay
- * the root job's children; close() and allTasks() read both.
+ * The loop's top-level tasks that have no kotlinx Job (every kind but the coroutine ones and task
+ * groups: see TaskImpl): the tasks that close() cancels and waits for and allTasks() lists. A
+ * task costs a slot in a dense array, taken and given back under this object's spin lock; the task
+ * keeps its slot number ([TaskImpl.slotInLoop]). The root job's children (coroutine tasks, kotlinx
+ * coroutines started on the loop's context) are the other top-level tasks; close() and allTasks()
+ * read both.
  */
 package dev.aio4j.internal
 
@@ -45,7 +41,7 @@ internal class LoopTasks {
     }
 
     /**
-     * The tasks in now that are not done, in no particular order. A task leaves just after its job
+     * The tasks in now that are not done, in no particular order. A task leaves just after it
      * completes (and its completion handlers ran): one done but not gone yet is left out, so that
      * close() does not cancel it, which would count as retrieving its failure.
      */

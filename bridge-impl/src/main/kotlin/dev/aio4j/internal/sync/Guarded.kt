@@ -72,7 +72,7 @@ internal class GuardedTask<T>(
         val b = body ?: return
         body = null
         val stage = try {
-            if (job.isCancelled) throw job.getCancellationException()
+            if (cancelRequested()) throw cancellationCause()
             callAsyncBody(this, b) { what }
         } catch (e: Throwable) {
             gate.giveBack()
