@@ -10,6 +10,6 @@ internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(lo
     override val completesInTryFinish: Boolean get() = true
 
     companion object {
-        fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.tryFinish(result) }
+        fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.bornDone(result) }
     }
 }

@@ -216,6 +216,18 @@ internal abstract class TaskImpl<T>(
         complete(outcome)
     }
 
+    /**
+     * Makes a task that is not published yet done with [outcome], without atomic updates (a
+     * DoneTask's construction): its handler fields stay empty, which [whenDone] and [onDone] read
+     * as "call at once" once DONE is set.
+     */
+    fun bornDone(outcome: Result<T>) {
+        val e = outcome.exceptionOrNull()
+        value = e ?: outcome.getOrNull()
+        if (e != null && e !is CancellationException) onUnhandledFailure(e)
+        status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
+    }
+
     /** Records [outcome], then tells the handlers and the follower, on the completing thread. */
     private fun complete(outcome: Result<T>) {
         val e = outcome.exceptionOrNull()
@@ -226,6 +238,17 @@ internal abstract class TaskImpl<T>(
         if (slotInLoop >= 0) eventLoop.tasks.remove(this)
         val first = FOLLOWER.getAndSet(this, FOLLOWER_TOLD)
         if (first != null) runHandler(handlerOf(first), e)
+    }
+
+    /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
+    fun handlerNodes(): Int {
+        var n = 0
+        var node = handlers as? HandlerNode
+        while (node != null) {
+            n++
+            node = node.next
+        }
+        return n
     }
 
     /** Runs the handlers of [stack] in the order they were added (the stack is newest first). */
@@ -276,7 +299,7 @@ internal abstract class TaskImpl<T>(
      * followed task, a derived stage). Cannot be withdrawn.
      */
     fun whenDone(handler: (Throwable?) -> Unit) {
-        if (FOLLOWER.compareAndSet(this, null, handler)) return
+        if (status and DONE == 0 && FOLLOWER.compareAndSet(this, null, handler)) return
         onDone(handler)
     }
 
@@ -291,7 +314,7 @@ internal abstract class TaskImpl<T>(
         var node: HandlerNode? = null
         while (true) {
             val top = handlers
-            if (top === HANDLERS_CLOSED) {
+            if (top === HANDLERS_CLOSED || status and DONE != 0 && top == null) { // done, or born done (no handlers ever)
                 handler(exceptionOrNull())
                 return NonDisposableHandle
             }
