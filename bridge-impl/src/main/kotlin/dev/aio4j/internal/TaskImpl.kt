@@ -228,16 +228,16 @@ internal abstract class TaskImpl<T>(
         status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
     }
 
-    /** Records [outcome], then tells the handlers and the follower, on the completing thread. */
+    /** Records [outcome], then tells the follower and the handlers, in the order they registered, on the completing thread. */
     private fun complete(outcome: Result<T>) {
         val e = outcome.exceptionOrNull()
         value = e ?: outcome.getOrNull()
         STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
+        val first = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) // registered before any other: see whenDone
+        if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
         if (stack is HandlerNode) runHandlers(stack, e)
         if (slotInLoop >= 0) eventLoop.tasks.remove(this)
-        val first = FOLLOWER.getAndSet(this, FOLLOWER_TOLD)
-        if (first != null) runHandler(handlerOf(first), e)
     }
 
     /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
@@ -294,12 +294,15 @@ internal abstract class TaskImpl<T>(
 
     /**
      * Calls [handler] with the completion exception (null for a result) once this task is
-     * complete, on the completing thread, after the [onDone] handlers; at once if it is complete
-     * already. An internal follower's registration: the first costs no node (a gather input, a
-     * followed task, a derived stage). Cannot be withdrawn.
+     * complete, on the completing thread; at once if it is complete already. An internal
+     * follower's registration (a gather input, a followed task, a derived stage, a view): made
+     * before any other, it costs no node. Cannot be withdrawn. Handlers run in the order they were
+     * registered, this one's and [onDone]'s together: a body that watches its own stage (a
+     * whenComplete on it) hears of its end before the task that follows the stage does (a guarded
+     * task that then releases its lock).
      */
     fun whenDone(handler: (Throwable?) -> Unit) {
-        if (status and DONE == 0 && FOLLOWER.compareAndSet(this, null, handler)) return
+        if (status and DONE == 0 && handlers == null && FOLLOWER.compareAndSet(this, null, handler)) return
         onDone(handler)
     }
 

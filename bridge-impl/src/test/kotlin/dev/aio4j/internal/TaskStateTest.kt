@@ -66,14 +66,15 @@ class TaskStateTest {
             val promise = loop.createPromise<String>()
             val task = promise as TaskImpl<*>
             val order = CopyOnWriteArrayList<String>()
+            task.whenDone { order.add("follower, first") } // the first registration: kept without a node
             task.onDone { order.add("first") }
             task.onDone { throw IllegalStateException("boom") }
-            task.whenDone { order.add("follower") }
+            task.whenDone { order.add("follower") } // not the first: a node, run in its turn
             val withdrawn = task.onDone { order.add("withdrawn") }
             task.onDone { order.add("last") }
             withdrawn.dispose()
             promise.complete("v")
-            assertEquals(listOf("first", "last", "follower"), order)
+            assertEquals(listOf("follower, first", "first", "follower", "last"), order)
             Async.sleep(Duration.ZERO) // the report goes to the handler on the loop's thread, in its next step
             assertEquals(1, reported.size, "the throwing handler is reported")
             assertTrue(reported[0].message().startsWith("Exception in the completion handler of"), reported[0].message())
