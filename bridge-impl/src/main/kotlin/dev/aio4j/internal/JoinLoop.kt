@@ -24,6 +24,11 @@
  * Timers (delay, withTimeout) are the loop's, as for every dispatcher of a loop (LoopDispatcherBase):
  * a delay's timer fires on the loop's thread and resumes through this dispatcher, so the function
  * continues on the waiting thread.
+ *
+ * @InternalCoroutinesApi used (kotlinx may change it in any release; SuspendJoinTest exercises each):
+ * AbstractCoroutine with initParentJob = false, isScopedCoroutine, onCompleted/onCancelled (called
+ * once the job's outcome is final, children included), and cancelCoroutine (false once the job is
+ * completing).
  */
 package dev.aio4j.internal
 
