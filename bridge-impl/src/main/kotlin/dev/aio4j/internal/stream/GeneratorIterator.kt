@@ -33,6 +33,8 @@ import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
 import dev.aio4j.stream.AsyncIterator
 import dev.aio4j.stream.Emitter
+import java.lang.invoke.MethodHandles
+import java.lang.invoke.VarHandle
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
@@ -62,6 +64,9 @@ internal abstract class GeneratorIterator<T>(
     private var pendingRoom: LoopFuture<Void?>? = null
     /** [poll]'s slot for [drain] (the consumer's only). */
     private val one = arrayOfNulls<Any?>(1)
+    /** How many times the blocking consumer spun, and parked, waiting for elements (its thread's only; read by tests). */
+    @JvmField var consumerSpins = 0L
+    @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
 
@@ -130,9 +135,13 @@ internal abstract class GeneratorIterator<T>(
         suspendUnless(consumer = true) { count > 0 || ended || closed }
     }
 
-    /** Parks until [poll] has something other than [EMPTY] to say; an interrupt throws InterruptedException. */
+    /**
+     * Waits until [poll] has something other than [EMPTY] to say: spins first (see [spinForElements]),
+     * then parks; an interrupt throws InterruptedException.
+     */
     fun awaitElementBlocking() {
         if (startIfNew()) return
+        if (spinForElements()) return
         val me = Thread.currentThread()
         while (true) {
             synchronized(this) {
@@ -142,11 +151,45 @@ internal abstract class GeneratorIterator<T>(
                 }
                 consumerWaiter = me
             }
+            consumerParks++
             LockSupport.park(this)
             if (Thread.interrupted()) {
                 synchronized(this) { if (consumerWaiter === me) consumerWaiter = null }
                 throw InterruptedException()
             }
+        }
+    }
+
+    /**
+     * The blocking consumer's bounded spin before it parks (LinkedTransferQueue's and Exchanger's
+     * shape): a producer running on another thread usually puts the next elements within a few
+     * hundred nanoseconds, while a park and its wake-up cost tens of microseconds on an idle machine
+     * (the producer's step schedules the wake-up, then the parked thread's carrier is woken).
+     *
+     * Reads the count without the monitor, so that the spin does not contend with the producer's
+     * puts, up to [SPINS] times with Thread.onSpinWait between reads. Returns true when there is a
+     * batch to drain: [BATCH] elements (or a full buffer), or at least one and the count stopped
+     * growing between two reads (the producer paused). Returns false, to park, when the buffer is
+     * still empty after the spins (a slow producer, or one that has ended or closed: the park's
+     * check under the monitor says which), and at once when no other processor could run the
+     * producer. Counted in [consumerSpins].
+     */
+    private fun spinForElements(): Boolean {
+        if (!MULTIPROCESSOR) return false
+        val enough = minOf(BATCH, capacity)
+        var seen = 0
+        var spins = 0
+        try {
+            while (spins < SPINS) {
+                Thread.onSpinWait()
+                spins++
+                val now = COUNT.getOpaque(this) as Int
+                if (now >= enough || (now > 0 && now == seen)) return true
+                seen = now
+            }
+            return seen > 0
+        } finally {
+            consumerSpins += spins
         }
     }
 
@@ -405,6 +448,11 @@ internal abstract class GeneratorIterator<T>(
     }
 
     companion object {
+        /** The blocking consumer's spins before it parks: LinkedTransferQueue's count. */
+        const val SPINS = 1 shl 7
+        private val MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1
+        private val COUNT: VarHandle = MethodHandles.privateLookupIn(GeneratorIterator::class.java, MethodHandles.lookup())
+            .findVarHandle(GeneratorIterator::class.java, "count", Int::class.javaPrimitiveType)
         @JvmField val EMPTY = Any()
         @JvmField val END = Any()
         @JvmField val TRUE: CompletableFuture<Boolean> = CompletableFuture.completedFuture(true)
