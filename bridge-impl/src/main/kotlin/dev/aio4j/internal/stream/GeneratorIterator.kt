@@ -12,6 +12,10 @@
  *
  * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
  * do not ping-pong one element at a time; a waiting consumer is woken by the first element.
+ * Waking a parked thread costs tens of microseconds on an idle machine, so a blocking consumer
+ * spins a bounded number of times before it parks (spinForElements), and a coroutine producer
+ * waiting for room lets the loop's idle wait spin likewise (EventLoop.spinsBeforePark): while
+ * both keep up, neither parks.
  * Futures are completed in a step of the loop (asyncio's call_soon), never on the other end's
  * stack, so a producer's continuation never runs inside the consumer's next() and vice versa.
  *
@@ -66,6 +70,10 @@ internal abstract class GeneratorIterator<T>(
     private val one = arrayOfNulls<Any?>(1)
     /** How many times the blocking consumer spun, and parked, waiting for elements (its thread's only; read by tests). */
     @JvmField var consumerSpins = 0L
+    /** How many times a coroutine producer waited for room ([awaitRoom]; the producer's only; read by tests). */
+    @JvmField var producerWaits = 0L
+    /** Whether the consumer's last drain woke a waiting producer (the consumer's only). */
+    private var wokeProducer = false
     @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
@@ -103,7 +111,10 @@ internal abstract class GeneratorIterator<T>(
             count -= n
             wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
         }
-        if (wake != null) wakeProducer(wake)
+        if (wake != null) {
+            wokeProducer = true
+            wakeProducer(wake)
+        }
         return n
     }
 
@@ -167,20 +178,23 @@ internal abstract class GeneratorIterator<T>(
      * (the producer's step schedules the wake-up, then the parked thread's carrier is woken).
      *
      * Reads the count without the monitor, so that the spin does not contend with the producer's
-     * puts, up to [SPINS] times with Thread.onSpinWait between reads. Returns true when there is a
-     * batch to drain: [BATCH] elements (or a full buffer), or at least one and the count stopped
-     * growing between two reads (the producer paused). Returns false, to park, when the buffer is
-     * still empty after the spins (a slow producer, or one that has ended or closed: the park's
-     * check under the monitor says which), and at once when no other processor could run the
-     * producer. Counted in [consumerSpins].
+     * puts, with Thread.onSpinWait between reads: up to [SPINS] times, or [LONG_SPINS] right after
+     * this consumer woke a waiting producer (whose own wake-up is on its way). Returns true when
+     * there is a batch to drain: [BATCH] elements (or a full buffer), or at least one and the count
+     * stopped growing between two reads (the producer paused). Returns false, to park, when the
+     * buffer is still empty after the spins (a slow producer, or one that has ended or closed: the
+     * park's check under the monitor says which), and at once when no other processor could run
+     * the producer. Counted in [consumerSpins].
      */
     private fun spinForElements(): Boolean {
         if (!MULTIPROCESSOR) return false
+        val limit = if (wokeProducer) LONG_SPINS else SPINS
+        wokeProducer = false
         val enough = minOf(BATCH, capacity)
         var seen = 0
         var spins = 0
         try {
-            while (spins < SPINS) {
+            while (spins < limit) {
                 Thread.onSpinWait()
                 spins++
                 val now = COUNT.getOpaque(this) as Int
@@ -315,7 +329,7 @@ internal abstract class GeneratorIterator<T>(
     suspend fun send(element: T) {
         while (true) {
             if (offer(element)) return
-            suspendUnless(consumer = false) { count < capacity || closed }
+            awaitRoom()
         }
     }
 
@@ -325,6 +339,51 @@ internal abstract class GeneratorIterator<T>(
      * and the continuation each of its calls allocates, is reached only when the buffer is full.
      */
     fun offer(element: T): Boolean = tryPut(element, null, wakeThreadLater = true)
+
+    /**
+     * Moves `chunk[from until to]` into the buffer, as many as it has room for, under one monitor
+     * enter, and wakes a consumer waiting for them (a thread in a later step of the loop, as
+     * [offer] does); returns the index of the first element not moved, or -1 after a close (the
+     * chunk is then the caller's to drop). Moved slots of [chunk] are cleared.
+     */
+    fun offerAll(chunk: Array<Any?>, from: Int, to: Int): Int {
+        val wake: Any?
+        val end: Int
+        synchronized(this) {
+            if (closed) return -1
+            val n = minOf(to - from, capacity - count)
+            if (n == 0) return from
+            var tail = head + count
+            if (tail >= capacity) tail -= capacity
+            for (k in from until from + n) {
+                items[tail] = chunk[k]
+                chunk[k] = null
+                tail = if (tail + 1 == capacity) 0 else tail + 1
+            }
+            count += n
+            end = from + n
+            wake = consumerWaiter?.also { consumerWaiter = null }
+        }
+        if (wake != null) {
+            if (wake is Thread) onLoop { LockSupport.unpark(wake) } else wakeConsumer(wake)
+        }
+        return end
+    }
+
+    /**
+     * Suspends (a coroutine producer, on the loop) until the buffer has room or the walk is closed.
+     * The loop's idle wait spins a little before it parks (EventLoop.spinsBeforePark): a consumer
+     * thread that is draining the buffer makes room within microseconds, and its wake-up of the
+     * loop is then no park and unpark.
+     */
+    suspend fun awaitRoom() {
+        producerWaits++
+        if (loop.singleThread) loop.spinsBeforePark = LONG_SPINS
+        suspendUnless(consumer = false) { count < capacity || closed }
+    }
+
+    /** What a coroutine producer throws when [offerAll] says the walk was closed. */
+    fun closedError(): RuntimeException = synchronized(this) { exit() }
 
     /**
      * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
@@ -450,6 +509,13 @@ internal abstract class GeneratorIterator<T>(
     companion object {
         /** The blocking consumer's spins before it parks: LinkedTransferQueue's count. */
         const val SPINS = 1 shl 7
+
+        /**
+         * The spins of a side that has just woken the other (the consumer that resumed a waiting
+         * producer, the loop whose producer waits for room): the other's wake-up, tens of
+         * microseconds on an idle machine, is on its way. About 50 us of Thread.onSpinWait.
+         */
+        const val LONG_SPINS = 1 shl 10
         private val MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1
         private val COUNT: VarHandle = MethodHandles.privateLookupIn(GeneratorIterator::class.java, MethodHandles.lookup())
             .findVarHandle(GeneratorIterator::class.java, "count", Int::class.javaPrimitiveType)

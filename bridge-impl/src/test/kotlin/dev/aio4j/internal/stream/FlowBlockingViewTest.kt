@@ -8,6 +8,7 @@ package dev.aio4j.internal.stream
 import dev.aio4j.Async
 import dev.aio4j.Loop
 import dev.aio4j.TaskState
+import dev.aio4j.internal.Current
 import dev.aio4j.internal.FlowIterable
 import dev.aio4j.kotlin.asAsyncIterable
 import java.util.concurrent.Callable
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.flow
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.Timeout
 
 class FlowBlockingViewTest {
 
@@ -47,7 +50,7 @@ class FlowBlockingViewTest {
     }
 
     @Test
-    fun theProducerRunsAtMostTheBufferAndOneBatchAhead() {
+    fun theProducerRunsAtMostTheBufferAChunkAndABatchAhead() {
         val emitted = AtomicInteger()
         val ahead = onLoop { _ ->
             flow { while (true) emit(emitted.incrementAndGet()) }.asAsyncIterable().blocking().use { view ->
@@ -63,7 +66,7 @@ class FlowBlockingViewTest {
             }
         }
         assertTrue(ahead >= FlowIterable.BUFFER, "the producer runs a buffer ahead: $ahead")
-        assertTrue(ahead <= FlowIterable.BUFFER + BATCH, "at most the buffer and the view's batch: $ahead")
+        assertTrue(ahead <= FlowIterable.BUFFER + FlowIterable.CHUNK + BATCH, "at most the buffer, the collector's chunk and the view's batch: $ahead")
     }
 
     @Test
@@ -84,12 +87,62 @@ class FlowBlockingViewTest {
                 for (k in 0 until n) seen.add(batch[k])
             }
             walk.closeAsync().toCompletableFuture().join()
+            // the producer never waited for room, so every wait is a short one
+            assertEquals(0L, walk.producerWaits)
             assertTrue(walk.consumerSpins <= GeneratorIterator.SPINS.toLong() * waits, "spins bounded per wait: ${walk.consumerSpins} for $waits waits")
             seen to walk
         }
         assertEquals((0 until elements).toList(), seen)
         if (Runtime.getRuntime().availableProcessors() > 1) assertTrue(walk.consumerSpins > 0, "spun before parking")
         assertTrue(walk.consumerParks >= 1, "parked after the spin: ${walk.consumerParks}")
+    }
+
+    @Test
+    fun aProducerWaitingForASlowConsumerLetsTheLoopSpinBoundedlyThenPark() {
+        val (loop, walk) = onLoop { _ ->
+            val loop = Current.loop()
+            val walk = FlowIterable(flow { var i = 0; while (true) emit(i++) }).asyncIterator() as GeneratorIterator<Int>
+            val batch = arrayOfNulls<Any?>(BATCH)
+            var next = 0
+            repeat(3) {
+                // take one batch, then stop consuming for longer than any spin: the producer waits for room
+                var n: Int
+                while (true) {
+                    n = walk.drain(batch)
+                    if (n > 0) break
+                    walk.awaitElementBlocking()
+                }
+                for (k in 0 until n) assertEquals(next++, batch[k])
+                Thread.sleep(100)
+            }
+            walk.closeAsync().toCompletableFuture().join()
+            loop to walk
+        }
+        assertTrue(walk.producerWaits >= 1, "the producer waited for room")
+        assertTrue(loop.idleSpins > 0, "the idle loop spun")
+        assertTrue(loop.idleSpins <= GeneratorIterator.LONG_SPINS.toLong() * walk.producerWaits, "spins bounded per wait: ${loop.idleSpins} for ${walk.producerWaits}")
+        assertTrue(loop.idleParks >= 1, "then parked: ${loop.idleParks}")
+    }
+
+    @Test
+    @Timeout(30)
+    fun elementsReachTheViewWhileTheFlowWaitsBeforeAChunkIsFull() {
+        val release = CompletableDeferred<Unit>()
+        val seen = onLoop { _ ->
+            flow {
+                for (i in 0 until 3) emit(i)
+                release.await() // completed by the consumer once it has seen those three
+                emit(3)
+            }.asAsyncIterable().blocking().use { view ->
+                val out = ArrayList<Int>()
+                for (x in view) {
+                    out.add(x)
+                    if (out.size == 3) release.complete(Unit)
+                }
+                out
+            }
+        }
+        assertEquals(listOf(0, 1, 2, 3), seen)
     }
 
     @Test
