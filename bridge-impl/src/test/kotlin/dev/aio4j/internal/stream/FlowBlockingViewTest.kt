@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
 
+@Timeout(60)
 class FlowBlockingViewTest {
 
     private fun <T> onLoop(body: (Loop) -> T): T {
@@ -125,7 +126,6 @@ class FlowBlockingViewTest {
     }
 
     @Test
-    @Timeout(30)
     fun elementsReachTheViewWhileTheFlowWaitsBeforeAChunkIsFull() {
         val release = CompletableDeferred<Unit>()
         val seen = onLoop { _ ->
