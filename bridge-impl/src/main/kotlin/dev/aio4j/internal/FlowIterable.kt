@@ -7,11 +7,13 @@
  * flow's finally blocks run), and the task ends when the flow has finished.
  *
  * asyncIterator() is a generator's walk (GeneratorIterator) whose producer is a coroutine task on
- * the loop collecting the flow into the walk's buffer (send suspends while it is full), so every
- * consumer reads it as it reads a generator: forEach/toList/toPublisher in batches without a stage
- * per element, the blocking view with a park only when the buffer is empty. closeAsync() cancels
- * the producer and completes when the flow has finished; a failure of the flow reaches the
- * consumer after the elements before it, as the same instance.
+ * the loop collecting the flow into the walk's buffer (a chunk of CHUNK elements at a time on a
+ * single-threaded loop, suspending while the buffer is full), so every consumer reads it as it
+ * reads a generator: forEach/toList/toPublisher in batches without a stage per element, the
+ * blocking view with a bounded spin, then a park, only when the buffer is empty. The producer runs
+ * at most BUFFER + CHUNK elements ahead of what the consumer has taken (the blocking view takes
+ * BATCH at a time). closeAsync() cancels the producer and completes when the flow has finished; a
+ * failure of the flow reaches the consumer after the elements before it, as the same instance.
  */
 package dev.aio4j.internal
 

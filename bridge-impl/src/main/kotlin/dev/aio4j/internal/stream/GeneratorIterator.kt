@@ -72,8 +72,10 @@ internal abstract class GeneratorIterator<T>(
     @JvmField var consumerSpins = 0L
     /** How many times a coroutine producer waited for room ([awaitRoom]; the producer's only; read by tests). */
     @JvmField var producerWaits = 0L
-    /** Whether the consumer's last drain woke a waiting producer (the consumer's only). */
-    private var wokeProducer = false
+    /** How long the blocking consumer's next spin may be (the consumer's only): see [adapt]. */
+    private var consumerSpinLimit = SPINS
+    /** How long the loop may spin while a coroutine producer waits for room (the producer's only): see [adapt]. */
+    private var producerSpinLimit = SPINS
     @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
@@ -111,10 +113,7 @@ internal abstract class GeneratorIterator<T>(
             count -= n
             wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
         }
-        if (wake != null) {
-            wokeProducer = true
-            wakeProducer(wake)
-        }
+        if (wake != null) wakeProducer(wake)
         return n
     }
 
@@ -178,8 +177,8 @@ internal abstract class GeneratorIterator<T>(
      * (the producer's step schedules the wake-up, then the parked thread's carrier is woken).
      *
      * Reads the count without the monitor, so that the spin does not contend with the producer's
-     * puts, with Thread.onSpinWait between reads: up to [SPINS] times, or [LONG_SPINS] right after
-     * this consumer woke a waiting producer (whose own wake-up is on its way). Returns true when
+     * puts, with Thread.onSpinWait between reads, up to [consumerSpinLimit] times ([adapt]ed:
+     * longer while spins end in elements, shorter while they end in parks). Returns true when
      * there is a batch to drain: [BATCH] elements (or a full buffer), or at least one and the count
      * stopped growing between two reads (the producer paused). Returns false, to park, when the
      * buffer is still empty after the spins (a slow producer, or one that has ended or closed: the
@@ -188,23 +187,21 @@ internal abstract class GeneratorIterator<T>(
      */
     private fun spinForElements(): Boolean {
         if (!MULTIPROCESSOR) return false
-        val limit = if (wokeProducer) LONG_SPINS else SPINS
-        wokeProducer = false
+        val limit = consumerSpinLimit
         val enough = minOf(BATCH, capacity)
         var seen = 0
         var spins = 0
-        try {
-            while (spins < limit) {
-                Thread.onSpinWait()
-                spins++
-                val now = COUNT.getOpaque(this) as Int
-                if (now >= enough || (now > 0 && now == seen)) return true
-                seen = now
-            }
-            return seen > 0
-        } finally {
-            consumerSpins += spins
+        while (spins < limit) {
+            Thread.onSpinWait()
+            spins++
+            val now = COUNT.getOpaque(this) as Int
+            if (now >= enough || (now > 0 && now == seen)) break
+            seen = now
         }
+        consumerSpins += spins
+        val found = COUNT.getOpaque(this) as Int > 0
+        consumerSpinLimit = adapt(limit, found)
+        return found
     }
 
     override fun hasNext(): CompletionStage<Boolean> {
@@ -378,8 +375,15 @@ internal abstract class GeneratorIterator<T>(
      */
     suspend fun awaitRoom() {
         producerWaits++
-        if (loop.singleThread) loop.spinsBeforePark = LONG_SPINS
+        if (!loop.singleThread || !MULTIPROCESSOR) {
+            suspendUnless(consumer = false) { count < capacity || closed }
+            return
+        }
+        val limit = producerSpinLimit
+        val parks = loop.idleParks
+        loop.spinsBeforePark = limit
         suspendUnless(consumer = false) { count < capacity || closed }
+        producerSpinLimit = adapt(limit, loop.idleParks == parks) // back on the loop: its counts are ours to read
     }
 
     /** What a coroutine producer throws when [offerAll] says the walk was closed. */
@@ -510,12 +514,19 @@ internal abstract class GeneratorIterator<T>(
         /** The blocking consumer's spins before it parks: LinkedTransferQueue's count. */
         const val SPINS = 1 shl 7
 
-        /**
-         * The spins of a side that has just woken the other (the consumer that resumed a waiting
-         * producer, the loop whose producer waits for room): the other's wake-up, tens of
-         * microseconds on an idle machine, is on its way. About 50 us of Thread.onSpinWait.
-         */
+        /** The most and the fewest spins [adapt] allows: about 50 and 1 us of Thread.onSpinWait. */
         const val LONG_SPINS = 1 shl 10
+        const val SHORT_SPINS = 1 shl 4
+
+        /**
+         * The next spin limit after a spin of [limit] that ended in what it waited for ([paid]:
+         * doubled) or in a park (halved), within SHORT_SPINS..LONG_SPINS: HotSpot's adaptive
+         * spinning for monitors. When the other side runs on another core (an idle machine), spins
+         * pay and grow long enough to cover its pauses; when the cores are oversubscribed, the
+         * other side is rarely running during a spin, spins fail and shrink to a microsecond.
+         */
+        fun adapt(limit: Int, paid: Boolean): Int =
+            if (paid) minOf(limit * 2, LONG_SPINS) else maxOf(limit / 2, SHORT_SPINS)
         private val MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1
         private val COUNT: VarHandle = MethodHandles.privateLookupIn(GeneratorIterator::class.java, MethodHandles.lookup())
             .findVarHandle(GeneratorIterator::class.java, "count", Int::class.javaPrimitiveType)

@@ -90,7 +90,7 @@ class FlowBlockingViewTest {
             walk.closeAsync().toCompletableFuture().join()
             // the producer never waited for room, so every wait is a short one
             assertEquals(0L, walk.producerWaits)
-            assertTrue(walk.consumerSpins <= GeneratorIterator.SPINS.toLong() * waits, "spins bounded per wait: ${walk.consumerSpins} for $waits waits")
+            assertTrue(walk.consumerSpins <= GeneratorIterator.LONG_SPINS.toLong() * waits, "spins bounded per wait: ${walk.consumerSpins} for $waits waits")
             seen to walk
         }
         assertEquals((0 until elements).toList(), seen)
@@ -143,6 +143,16 @@ class FlowBlockingViewTest {
             }
         }
         assertEquals(listOf(0, 1, 2, 3), seen)
+    }
+
+    @Test
+    fun spinsThatPayGrowAndSpinsThatEndInAParkShrinkWithinBounds() {
+        var limit = GeneratorIterator.SPINS
+        repeat(20) { limit = GeneratorIterator.adapt(limit, paid = true) }
+        assertEquals(GeneratorIterator.LONG_SPINS, limit)
+        repeat(20) { limit = GeneratorIterator.adapt(limit, paid = false) }
+        assertEquals(GeneratorIterator.SHORT_SPINS, limit)
+        assertEquals(2 * GeneratorIterator.SHORT_SPINS, GeneratorIterator.adapt(limit, paid = true))
     }
 
     @Test
