@@ -8,7 +8,9 @@
  *
  * One step (runOnce), as asyncio's _run_once: drain the inbox; park until the next timer unless
  * something is ready; move due timers to ready; run the callbacks that were ready at that point
- * (those they schedule run at the next step). The thread that calls runUntilComplete/runForever
+ * (those they schedule run at the next step); the park spins a bounded number of times first
+ * when a step expects work from another thread within microseconds (spinsBeforePark: a Flow's
+ * collector waiting for a consumer thread to make room). The thread that calls runUntilComplete/runForever
  * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
  * the timers; callbacks and coroutines run on Dispatchers.Default.
  *

@@ -369,7 +369,8 @@ internal abstract class GeneratorIterator<T>(
 
     /**
      * Suspends (a coroutine producer, on the loop) until the buffer has room or the walk is closed.
-     * The loop's idle wait spins a little before it parks (EventLoop.spinsBeforePark): a consumer
+     * The loop's idle wait spins a little before it parks (EventLoop.spinsBeforePark, up to
+     * [producerSpinLimit], [adapt]ed by whether the loop parked during the wait): a consumer
      * thread that is draining the buffer makes room within microseconds, and its wake-up of the
      * loop is then no park and unpark.
      */
