@@ -27,7 +27,7 @@ internal class AsCompletedIterable<T>(private val tasks: List<TaskImpl<T>>, priv
         private var left = tasks.size
 
         init {
-            for (t in tasks) t.job.invokeOnCompletion { completed.add(t) }
+            for (t in tasks) t.onDone { completed.add(t) }
         }
 
         override fun hasNext(): Boolean = left > 0
@@ -64,7 +64,7 @@ internal class AsCompletedAsyncIterable<T>(
         private var timer: ActionTimer? = null
 
         init {
-            for (t in tasks) t.job.invokeOnCompletion { arrived(t) }
+            for (t in tasks) t.onDone { arrived(t) }
         }
 
         private fun arrived(t: Task<T>) {

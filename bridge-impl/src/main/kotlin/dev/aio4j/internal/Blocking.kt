@@ -1,5 +1,5 @@
 /*
- * Waiting on a thread for a task: park until the task's job completes. An interrupt while waiting
+ * Waiting on a thread for a task: park until the task is done. An interrupt while waiting
  * is a cancellation request (the waiting task's, usually): it goes down to the awaited task
  * (asyncio's chain of awaits), the wait goes on, uninterruptibly, until that task has finished,
  * and then the awaited task's outcome answers the request: a failure X of the awaited task is
@@ -13,23 +13,21 @@ package dev.aio4j.internal
 import dev.aio4j.AsyncTimeoutException
 import java.time.Duration
 import java.util.concurrent.locks.LockSupport
-import kotlinx.coroutines.Job
 
 internal object Blocking {
 
     fun <T> join(task: TaskImpl<T>, timeoutNanos: Long, what: String = "Task.join()"): T {
         Current.checkMayBlock(what)
         task.markRetrieved()
-        if (!task.job.isCompleted) waitFor(task, timeoutNanos, what)
+        if (!task.isDone) waitFor(task, timeoutNanos, what)
         return task.outcomeForAwait()
     }
 
     private fun waitFor(task: TaskImpl<*>, timeoutNanos: Long, what: String) {
-        val job = task.job
-        val handle = job.invokeOnCompletion(Unparker(Thread.currentThread()))
+        val handle = task.onDone(Unparker(Thread.currentThread()))
         try {
             val deadline = if (timeoutNanos >= 0) deadlineAfter(System.nanoTime(), timeoutNanos) else 0L
-            while (!job.isCompleted) {
+            while (!task.isDone) {
                 if (timeoutNanos >= 0) {
                     val left = deadline - System.nanoTime()
                     if (left <= 0) {
@@ -41,8 +39,8 @@ internal object Blocking {
                     LockSupport.park(task)
                 }
                 if (Thread.interrupted()) {
-                    val forwarded = !job.isCancelled && task.cancel()
-                    joinUninterruptibly(job)
+                    val forwarded = !task.cancelRequested() && task.cancel()
+                    joinUninterruptibly(task)
                     if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
                         // not answered (or a plain thread's interrupt, which the JDK's rule keeps): still pending
                         if (!forwarded || Current.get() !is TaskImpl<*>) Thread.currentThread().interrupt()
@@ -56,14 +54,14 @@ internal object Blocking {
         }
     }
 
-    /** Parks until [job] completes, ignoring interrupts; an interrupt seen is set again after. */
-    fun joinUninterruptibly(job: Job) {
-        if (job.isCompleted) return
-        val handle = job.invokeOnCompletion(Unparker(Thread.currentThread()))
+    /** Parks until [task] is done, ignoring interrupts; an interrupt seen is set again after. */
+    fun joinUninterruptibly(task: TaskImpl<*>) {
+        if (task.isDone) return
+        val handle = task.onDone(Unparker(Thread.currentThread()))
         var interrupted = false
         try {
-            while (!job.isCompleted) {
-                LockSupport.park(job)
+            while (!task.isDone) {
+                LockSupport.park(task)
                 if (Thread.interrupted()) interrupted = true
             }
         } finally {
@@ -72,13 +70,13 @@ internal object Blocking {
         }
     }
 
-    /** Parks until [job] completes; an interrupt throws InterruptedException. */
-    fun joinInterruptibly(job: Job) {
-        if (job.isCompleted) return
-        val handle = job.invokeOnCompletion(Unparker(Thread.currentThread()))
+    /** Parks until [task] is done; an interrupt throws InterruptedException. */
+    fun joinInterruptibly(task: TaskImpl<*>) {
+        if (task.isDone) return
+        val handle = task.onDone(Unparker(Thread.currentThread()))
         try {
-            while (!job.isCompleted) {
-                LockSupport.park(job)
+            while (!task.isDone) {
+                LockSupport.park(task)
                 if (Thread.interrupted()) throw InterruptedException()
             }
         } finally {

@@ -15,6 +15,7 @@ internal class CoroutineTask<T>(
     private val block: suspend CoroutineScope.() -> T,
 ) : TaskImpl<T>(loop, name, RUNNING, context) {
     override fun onStart() {
-        job.start(CoroutineStart.DEFAULT, job) { storeValue(block()) } // stored before the job completes
+        val own = job!!
+        own.start(CoroutineStart.DEFAULT, own) { storeValue(block()) } // stored before the job completes
     }
 }

@@ -27,6 +27,8 @@ internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T
         tryFinish(if (failure == null) Result.success(deferred.getCompleted()) else Result.failure(failure))
     }
 
+    override val completesInTryFinish: Boolean get() = true
+
     override fun onCancelRequested(cause: Throwable) {
         deferred.cancel(cause as? CancellationException ?: CancellationException(cause.toString()).also { it.initCause(cause) })
     }

@@ -48,8 +48,8 @@ internal class DerivedTask<T>(
     fun from(source: TaskImpl<*>): DerivedTask<T> {
         first = source
         source.markRetrieved()
-        if (source.isDone) onInput(source.resultNow0()) else source.job.invokeOnCompletion { onInput(source.resultNow0()) }
-        if (job.isCancelled) source.cancel() // cancelled by a closing loop while it was being made
+        source.whenDone(this) // see [invoke]
+        if (cancelRequested()) source.cancel() // cancelled by a closing loop while it was being made
         return this
     }
 
@@ -69,10 +69,20 @@ internal class DerivedTask<T>(
                 a.isDone && b.isDone -> onInput(Result.success(null))
             }
         }
-        a.job.invokeOnCompletion(handler)
-        b.job.invokeOnCompletion(handler)
-        if (job.isCancelled) onCancelRequested(job.getCancellationException())
+        a.whenDone(handler)
+        b.whenDone(handler)
+        if (cancelRequested()) onCancelRequested(cancellationCause())
         return this
+    }
+
+    /**
+     * Completion handler, of the single input while the function has not run ([from], phase
+     * RUNNING: this object instead of a lambda per stage), then of the task a thenCompose function
+     * returned (FollowingTask's).
+     */
+    override fun invoke(cause: Throwable?) {
+        val source = first
+        if (phase() == RUNNING && source != null && second == null) onInput(source.resultNow0()) else super.invoke(cause)
     }
 
     private fun onInput(outcome: Result<Any?>) {
@@ -174,6 +184,8 @@ internal class DerivedTask<T>(
             super.onCancelRequested(cause) // the stage a function returned, once followed
         }
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     override fun toString(): String = super.toString()
 

@@ -388,7 +388,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             // registered only once the loop is ours: a done task would stop a loop run by someone else.
             // The stop is a callback, as asyncio's _run_until_complete_cb: the task's own done
             // callbacks, scheduled when it completed, run before the loop stops.
-            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.job.invokeOnCompletion { enqueue(stopCallback) } })
+            runLoop(interrupt = { task.cancel() }, started = { stopWhenDone = task.onDone { enqueue(stopCallback) } })
         } finally {
             stopWhenDone?.dispose()
         }
@@ -488,8 +488,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private fun cancelAndAwaitAllTasks() {
         var lastStepDone = false
         while (true) {
-            val pending: List<Job> = rootJob.children.toList() + tasks.pending().map { it.job }
-            if (pending.isEmpty()) {
+            val jobs: List<Job> = rootJob.children.toList()
+            val pendingTasks: List<TaskImpl<*>> = tasks.pending()
+            if (jobs.isEmpty() && pendingTasks.isEmpty()) {
                 if (!refusingAll) {
                     refusingAll = true // then read the children again: a task attached meanwhile is seen, or refused
                     continue
@@ -503,12 +504,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 runLoop { }
                 continue
             }
-            val left = AtomicInteger(pending.size)
-            for (job in pending) {
+            val left = AtomicInteger(jobs.size + pendingTasks.size)
+            for (job in jobs) {
                 if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
             }
-            for (job in pending) {
+            for (task in pendingTasks) task.cancel("the loop is closing")
+            for (job in jobs) {
                 job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }
+            }
+            for (task in pendingTasks) {
+                task.onDone { if (left.decrementAndGet() == 0) stop() }
             }
             runLoop { } // interrupts cannot stop a close; the flag is set again at its end
         }
@@ -593,7 +598,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     override fun allTasks(): Set<Task<*>> = LinkedHashSet<Task<*>>().also { all ->
         for (task in tasks.pending()) {
             all.add(task)
-            collectTasks(task.job, all)
+            task.job?.let { collectTasks(it, all) }
         }
         collectTasks(rootJob, all)
     }

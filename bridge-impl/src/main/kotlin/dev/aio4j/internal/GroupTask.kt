@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage
 import kotlin.coroutines.CoroutineContext
 
 internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNNING), TaskGroup {
-    private val childContext: CoroutineContext = loop.dispatcher + job
+    private val childContext: CoroutineContext = loop.dispatcher + job!!
     @Volatile @JvmField var bodyScope: CancelScope? = null
 
     override fun onCancelRequested(cause: Throwable) {
@@ -26,8 +26,9 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
     }
 
     private fun checkAccepting() {
-        if (!job.isActive) {
-            throw IllegalStateException(if (job.isCompleted) "the TaskGroup has finished" else "the TaskGroup is shutting down")
+        val own = job!!
+        if (!own.isActive) {
+            throw IllegalStateException(if (own.isCompleted) "the TaskGroup has finished" else "the TaskGroup is shutting down")
         }
     }
 

@@ -30,7 +30,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
     /** Suspend.call's caller, captured in debug mode only (a stack walk per call otherwise). */
     @JvmField var callSite: CallSite? = null
 
-    override val context: CoroutineContext get() = task().job.context
+    override val context: CoroutineContext get() = task().job!!.context
 
     override fun resumeWith(result: Result<T>) {
         val site = callSite

@@ -88,7 +88,7 @@ public class KotlinAsyncProvider : AsyncProvider {
         val loop = Current.loopOrNull() ?: return
         val step = SleepTask(loop, 0).also { it.start(loop.taskContext) }
         try {
-            Blocking.joinInterruptibly(step.job)
+            Blocking.joinInterruptibly(step)
         } catch (e: InterruptedException) {
             step.cancel()
             throw Current.cancellationForInterrupt("Async.sleep()")

@@ -25,20 +25,19 @@ import java.util.concurrent.Future
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
 import kotlin.coroutines.resume
+import kotlin.coroutines.suspendCoroutine
 import kotlinx.coroutines.InternalCoroutinesApi
-import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.suspendCancellableCoroutine
-import kotlinx.coroutines.withContext
 
 internal object KotlinAwait {
 
     suspend fun <T> task(task: TaskImpl<T>): T {
         task.markRetrieved()
-        if (!task.job.isCompleted) {
+        if (!task.isDone) {
             var cancelledWith: Throwable? = null // the original: what a resumed coroutine catches may be a copy
             try {
                 suspendCancellableCoroutine<Unit> { cont ->
-                    val handle = task.job.invokeOnCompletion { cont.resume(Unit) }
+                    val handle = task.onDone { cont.resume(Unit) }
                     cont.invokeOnCancellation { cause ->
                         handle.dispose()
                         cancelledWith = cause
@@ -46,8 +45,8 @@ internal object KotlinAwait {
                 }
             } catch (e: CancellationException) {
                 val cause = cancelledWith as? CancellationException ?: e
-                task.job.cancelCoroutine(cause) // the task ends with the coroutine's own cancellation: one instance on both sides
-                withContext(NonCancellable) { task.job.join() }
+                task.cancelWithCause(cause) // the task ends with the coroutine's own cancellation: one instance on both sides
+                suspendCoroutine<Unit> { cont -> task.onDone { cont.resume(Unit) } } // not cancellable: until the task has finished
                 throw task.exceptionOrNull() ?: cause // what the task ended with, as Java sees it
             }
         }

@@ -90,7 +90,7 @@ internal object Runs {
         }
         val bodyInterrupted = result.exceptionOrNull()?.let(::isInterruption) == true
         if (cancelScope.close()) {
-            if (bodyInterrupted) result = Result.failure(group.job.getCancellationException())
+            if (bodyInterrupted) result = Result.failure(group.job!!.getCancellationException())
             cancelScope.release(redeliver = true)
         }
         group.tryFinish(result)

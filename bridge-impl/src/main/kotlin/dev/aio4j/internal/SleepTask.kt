@@ -10,7 +10,7 @@ package dev.aio4j.internal
 internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
     override val deadline: Long = deadlineAfter(System.nanoTime(), delayNanos)
     override var seq: Long = 0
-    override val isTimerCancelled: Boolean get() = job.isCompleted
+    override val isTimerCancelled: Boolean get() = isDone
 
     override val completesInTryFinish: Boolean get() = true
 

@@ -1,65 +1,75 @@
 /*
- * A task: the Task facade that users hold, and its coroutine (TaskJob, a kotlinx
- * AbstractCoroutine) that gives it a place in the loop's job tree. They are two objects because
- * one class cannot be both: kotlinx's Job.isCancelled (true for failures too) and its hidden
- * Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
+ * A task: the Task facade that users hold. Its state is its own ([status], [value]), read without
+ * kotlinx; a kotlinx Job (TaskJob, an AbstractCoroutine) is added only where the job tree is
+ * needed:
+ *   - a kind whose job completes on its own ([completesInTryFinish] false: a coroutine body, a
+ *     Suspend.call function, a TaskGroup that waits for its tasks) has one from the start; the job
+ *     decides the outcome and hands it to the task when it completes ([completeFromJob], from
+ *     TaskJob.onCompleted/onCancelled);
+ *   - a kind that only [tryFinish] completes (every other: blocking and non-blocking bodies,
+ *     stages, promises, sleeps, waiters, derived stages...) has one only when it is a task of a
+ *     TaskGroup: a mirror the group waits for and cancels through, completed right after the task;
+ *   - the rest, the top-level tasks, have none: a task costs this object, it is kept in the loop's
+ *     LoopTasks (which close() cancels and allTasks() lists), and its completion handlers are its
+ *     own ([whenDone], [onDone]). A kotlinx Job per task (object, completion nodes, child node on
+ *     the loop's root) was half the time of a lock or queue hand-off.
+ * The two classes are apart because one cannot be both: kotlinx's Job.isCancelled (true for
+ * failures too) and its hidden Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
  *
  * Construction: a factory builds the task (no other thread can see it yet), then calls [start]
- * once: it makes the task a child of its parent's job (the only place any task kind attaches to
- * the job tree; a top-level task whose job only tryFinish completes is kept in the loop's
- * LoopTasks instead of under the root job) and then begins it with the kind's [onStart] (hand a body to its thread, schedule
- * its first step, register with what it follows). A loop that has stopped accepting tasks
- * (Loop.close() is past its last sweep) refuses it there: the task ends cancelled without
- * beginning and start() throws "loop is closed". DoneTask, born done, is never started.
+ * once: it gives the task its place (the loop's tasks, or a child job of its parent's) and then
+ * begins it with the kind's [onStart] (hand a body to its thread, schedule its first step,
+ * register with what it follows). A loop that has stopped accepting tasks (Loop.close() is past
+ * its last sweep) refuses it there: the task ends cancelled without beginning and start() throws
+ * "loop is closed". DoneTask, born done, is never started.
  *
- * Internal states (Task.state() is read from them):
+ * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
+ * the flags, and from bit 10 up [cancelRequests]):
  *
- *   job (kotlinx JobSupport)   phase            flags       Task.state()   fields in use
- *   -----------------------   --------------   ---------   ------------   -------------------------
- *   active                    NEW              -           PENDING        the subclass's body
- *   active                    RUNNING          -           RUNNING        what the subclass follows
- *   cancelling (requested)    RUNNING,         -           RUNNING        (a blocking body is
- *                             INTERRUPTING,                               interrupted; the rest
- *                             INTERRUPTED                                 cancel what they follow)
- *   active or cancelling      any              FINISHING   RUNNING        [value] on a success
- *   completed, no exception   any              FINISHING   SUCCESS        [value]
- *   completed, exception      any              RECORDED    FAILED         [unretrieved] until retrieved
- *   completed, cancellation   CANCELLED_EARLY  -           CANCELLED      -
- *                             or any
- *
- * [status] packs the body's phase (low 4 bits), three flags and, from bit 8 up, [cancelRequests]:
+ *   flags                        phase            Task.state()   fields in use
+ *   --------------------------   --------------   ------------   -------------------------------
+ *   -                            NEW              PENDING        the subclass's body
+ *   -                            RUNNING          RUNNING        what the subclass follows
+ *   CANCELLING                   RUNNING,         RUNNING        [cancelCause] (a blocking body
+ *                                INTERRUPTING,                   is interrupted; the rest cancel
+ *                                INTERRUPTED                     what they follow)
+ *   FINISHING (+CANCELLING)      any              RUNNING        outcome fixed, being recorded
+ *   FINISHING DONE               any              SUCCESS        [value]: the result
+ *   FINISHING DONE FAILED        any              FAILED         [value]: the exception
+ *   FINISHING DONE FAILED        CANCELLED_EARLY  CANCELLED      [value]: a CancellationException
+ *                                or any
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
- *   FINISHING  tryFinish has handed the outcome to the job: later completions are ignored
  *
  *   phase:  NEW ──body starts──▶ RUNNING ──body ends──────────────────▶ BODY_DONE
  *            │                      └─cancel: INTERRUPTING ─▶ INTERRUPTED ─body ends─▶ BODY_DONE
  *            └─cancel before start──▶ CANCELLED_EARLY (the body never runs)
  *
- * The order of kotlinx's hooks that this class relies on (JobSupport, kotlinx.coroutines 1.11):
+ * Cancellation: CANCELLING and FINISHING are set by CAS on [status], so of a racing cancel() and
+ * completion exactly one wins: a cancel() after FINISHING returns false; a completion after
+ * CANCELLING ends with the cancellation (or with a failure of its own). The first request runs
+ * [onCancelRequested] on the cancelling thread before cancel() returns.
+ *
+ * The order of kotlinx's hooks that this class relies on, for a task with a job (JobSupport,
+ * kotlinx.coroutines 1.11):
  *   - cancelCoroutine(cause) calls onCancelling(cause) on the cancelling thread, once, before it
- *     returns and before the job's children and handlers hear of it: [onCancelRequested] runs
- *     there, so that a cancel() has reached the body (interrupt, early completion) when it returns.
- *   - A job with no children completing normally (resumeWith on an active job) goes through
- *     tryFinalizeSimpleState: the state becomes final (isCompleted is true for every thread)
- *     before onCompleted/onCancelled is called, and the completion handlers run after both. So
- *     the result is stored in [value] before the job completes, never in onCompleted.
- *   - A failing or cancelled job goes through finalizeFinishingState: handleJobException (a
- *     failure no parent takes) runs before the state becomes final, so [onUnhandledFailure] has
- *     recorded an unretrieved failure before any reader can see the job completed.
+ *     returns and before the job's children and handlers hear of it (a failing job: once its root
+ *     cause is fixed): [onCancelling] runs there.
+ *   - A completing job's final state is set before onCompleted/onCancelled are called, and its own
+ *     completion handlers run after both: [completeFromJob] runs there, so that a parent waiting
+ *     for its children sees them done.
+ *   - A failing or cancelled job calls handleJobException (a failure no parent takes) before its
+ *     state becomes final: [onUnhandledFailure] has recorded an unretrieved failure before any
+ *     reader can see the task done.
  *   - attachChild on a parent that is already cancelling or completed cancels the child at once.
- *   - resumeWith on a job without children completes it before it returns, whether the job was
- *     active or cancelling: so a kind whose job only [tryFinish] completes ([completesInTryFinish])
- *     tells its first internal follower ([whenDone]) right after, without a handler node.
  *
  * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
  * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
  * initParentJob = false, initParentJob, onCancelling, handleJobException and
  * cancellationExceptionMessage. Public JobSupport members relied on for their exact behaviour:
- * cancelCoroutine (returns false once the job is completing), getCompletionExceptionOrNull,
- * getCancellationException. Elsewhere in bridge-impl: Delay (LoopDispatchers.kt);
- * KotlinAwait.kt opts in as well.
+ * cancelCoroutine (returns false once the job is completing), getCancellationException.
+ * Elsewhere in bridge-impl: Delay (LoopDispatchers.kt); KotlinAwait.kt opts in as well.
  */
 @file:OptIn(InternalCoroutinesApi::class)
 
@@ -82,6 +92,7 @@ import kotlinx.coroutines.AbstractCoroutine
 import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.NonDisposableHandle
 import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 
@@ -92,21 +103,27 @@ internal abstract class TaskImpl<T>(
     coroutineContext: CoroutineContext = EmptyCoroutineContext,
 ) : TaskStages<T>() {
     /**
-     * The task's place in the job tree. Only a task whose body is a coroutine (it calls job.start
-     * in [onStart]) needs a [coroutineContext] to run in, with the loop's dispatcher; the others
-     * get the empty one, which saves a context object per task (the parent is given to [start]).
-     * A coroutine started without the context would run on whatever thread resumes it.
+     * The task's kotlinx Job, only for a task that needs a place in the job tree: a kind whose job
+     * completes on its own ([completesInTryFinish] false: a coroutine body, a group that waits for
+     * its tasks) gets it here, with [coroutineContext] (a coroutine body needs the loop's dispatcher
+     * in it); a kind that only [tryFinish] completes gets one from [start] when its parent is a job
+     * other than the loop's root (a task of a TaskGroup), else none. Written before the task is
+     * published (by the constructor or [start]), never changed after.
      */
-    @JvmField val job: TaskJob<T> = TaskJob(coroutineContext, this)
+    @JvmField var job: TaskJob<T>? =
+        if (completesInTryFinish && coroutineContext === EmptyCoroutineContext) null else TaskJob(coroutineContext, this)
     @Volatile private var taskName: String? = name
     @JvmField @Volatile var status: Int = initialPhase
 
     /**
-     * The result once the task succeeded: stored before the job completes (see [valueNow]). Not
-     * volatile: it is read only after the job's state was seen completed (exceptionOrNull,
-     * isCompleted: volatile reads), and the job's completing CAS comes after the store.
+     * The outcome once the task is done: the result, or the exception when [status] has FAILED.
+     * A coroutine body stores its result here before its job completes ([storeValue]). Not
+     * volatile: it is written before DONE is set in [status] and read only after DONE was seen.
      */
     private var value: Any? = null
+
+    /** The cause of the first cancellation request (set before CANCELLING in [status]). */
+    @Volatile private var cancelCause: Throwable? = null
 
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
@@ -115,10 +132,13 @@ internal abstract class TaskImpl<T>(
     private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
 
     /**
-     * The first internal follower ([whenDone]: a gather, a following task), told of the completion
-     * by [tryFinish] without a kotlinx handler node; [FOLLOWER_TOLD] once tryFinish has passed.
+     * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
+     * without a node; [FOLLOWER_TOLD] once the task is done.
      */
     @Volatile private var follower: Any? = null
+
+    /** The other completion handlers ([onDone]): a stack of [HandlerNode]s, newest first; [HANDLERS_CLOSED] once done. */
+    @Volatile private var handlers: Any? = null
 
     // ------------------------------------------------------------------ construction
 
@@ -132,11 +152,13 @@ internal abstract class TaskImpl<T>(
      */
     fun start(parent: CoroutineContext) {
         val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
-        if (parentJob === eventLoop.rootJob && completesInTryFinish) {
-            job.attach(null)
+        val own = job
+        if (own != null) {
+            own.attach(parentJob)
+        } else if (parentJob === eventLoop.rootJob) {
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
-        } else {
-            job.attach(parentJob)
+        } else if (parentJob != null) {
+            TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
         }
         if (eventLoop.refusesTasks) {
             tryFinish(Result.failure(CancellationException("loop is closed")))
@@ -156,61 +178,154 @@ internal abstract class TaskImpl<T>(
      */
     protected open fun onCancelRequested(cause: Throwable) {}
 
-    /** Completes the task with [result] unless it is already finishing; true if this call did. */
+    /**
+     * Completes the task with [result] unless it is already finishing; true if this call did. A
+     * task whose cancellation was requested ends with that cancellation instead of a result or of
+     * another CancellationException; a failure of its own (not a CancellationException) wins
+     * (kotlinx's rule for a cancelled job, and asyncio's for a task whose body catches the
+     * cancellation and raises). A kind whose job completes on its own hands [result] to the job,
+     * and the job's outcome becomes the task's ([completeFromJob]).
+     */
     fun tryFinish(result: Result<T>): Boolean {
-        if (setFlag(FINISHING) and FINISHING != 0) return false
-        if (result.isSuccess) value = result.getOrNull() // before the job completes: see [valueNow]
-        job.resumeWith(result)
-        if (completesInTryFinish) {
-            if (slotInLoop >= 0) leaveLoopTasks()
-            tellFollower()
+        val old = setFlag(FINISHING)
+        if (old and FINISHING != 0) return false
+        val own = job
+        if (own != null && !completesInTryFinish) {
+            if (result.isSuccess) value = result.getOrNull() // the job's onCompleted passes it again
+            own.resumeWith(result)
+            return true
         }
+        val outcome = if (old and CANCELLING == 0) result else outcomeWhenCancelled(result)
+        val failure = outcome.exceptionOrNull()
+        // A top-level task's failure is nobody's but its own (a group's task: the group takes it, through the job)
+        if (own == null && failure != null && failure !is CancellationException && status and RETRIEVED == 0) onUnhandledFailure(failure)
+        complete(outcome)
+        own?.resumeWith(outcome) // a group waits for its task's job
         return true
+    }
+
+    private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
+        val e = result.exceptionOrNull()
+        return if (e == null || e is CancellationException) Result.failure(cancelCause!!) else result
+    }
+
+    /** The job of a kind that [completesInTryFinish] not has completed with [outcome]: the task is done with it. */
+    fun completeFromJob(outcome: Result<T>) {
+        if (status and DONE != 0) return // a group's task: done by tryFinish before its job
+        setFlag(FINISHING)
+        complete(outcome)
+    }
+
+    /**
+     * Makes a task that is not published yet done with [outcome], without atomic updates (a
+     * DoneTask's construction): its handler fields stay empty, which [whenDone] and [onDone] read
+     * as "call at once" once DONE is set.
+     */
+    fun bornDone(outcome: Result<T>) {
+        val e = outcome.exceptionOrNull()
+        value = e ?: outcome.getOrNull()
+        if (e != null && e !is CancellationException) onUnhandledFailure(e)
+        status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
+    }
+
+    /** Records [outcome], then tells the follower and the handlers, in the order they registered, on the completing thread. */
+    private fun complete(outcome: Result<T>) {
+        val e = outcome.exceptionOrNull()
+        value = e ?: outcome.getOrNull()
+        STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
+        val first = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) // registered before any other: see whenDone
+        if (first != null) runHandler(handlerOf(first), e)
+        val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
+        if (stack is HandlerNode) runHandlers(stack, e)
+        if (slotInLoop >= 0) eventLoop.tasks.remove(this)
+    }
+
+    /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
+    fun handlerNodes(): Int {
+        var n = 0
+        var node = handlers as? HandlerNode
+        while (node != null) {
+            n++
+            node = node.next
+        }
+        return n
+    }
+
+    /** Runs the handlers of [stack] in the order they were added (the stack is newest first). */
+    private fun runHandlers(stack: HandlerNode, cause: Throwable?) {
+        var reversed: HandlerNode? = null
+        var node: HandlerNode? = stack
+        while (node != null) {
+            val next = node.next
+            node.next = reversed
+            reversed = node
+            node = next
+        }
+        while (reversed != null) {
+            reversed.handler?.let { runHandler(it, cause) }
+            reversed = reversed.next
+        }
+    }
+
+    /**
+     * The follower as a handler: an unchecked cast, because a checked cast to a function type
+     * costs a call to Kotlin's arity check (TypeIntrinsics) per task. Only handlers are stored there.
+     */
+    @Suppress("UNCHECKED_CAST")
+    private fun <F> handlerOf(follower: Any): F = follower as F
+
+    private fun runHandler(handler: (Throwable?) -> Unit, cause: Throwable?) {
+        try {
+            handler(cause)
+        } catch (e: Throwable) { // as kotlinx does with a completion handler's exception: reported, the completion goes on
+            eventLoop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception in the completion handler of ${name()}", e, this))
+        }
     }
 
     /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
     @JvmField @Volatile var slotInLoop: Int = -1
 
-    /** Leaves the loop's tasks once the job is complete (at once, unless it waits for children of its own). */
-    private fun leaveLoopTasks() {
-        if (job.isCompleted) eventLoop.tasks.remove(this) else job.invokeOnCompletion { eventLoop.tasks.remove(this) }
-    }
-
     /**
-     * Whether this kind's job completes only through [tryFinish] (no coroutine body completes it),
-     * so that [tryFinish] can tell the [follower] itself. A kind whose job a coroutine completes
-     * keeps the default false: its followers are the job's completion handlers.
+     * Whether this kind's outcome is made only by [tryFinish] (no coroutine body or child tasks
+     * complete a job of its own): then the task needs no kotlinx Job unless it is a group's task
+     * (see [job]). A kind whose job completes on its own overrides it with false.
      */
     protected open val completesInTryFinish: Boolean get() = false
 
     /**
      * Calls [handler] with the completion exception (null for a result) once this task is
-     * complete, on the completing thread, after the job's own completion handlers; at once if it is
-     * complete already. An internal follower's registration: the first costs no kotlinx handler
-     * node (a gather input, a followed task), the others are the job's completion handlers. Cannot
-     * be withdrawn.
+     * complete, on the completing thread; at once if it is complete already. An internal
+     * follower's registration (a gather input, a followed task, a derived stage, a view): made
+     * before any other, it costs no node. Cannot be withdrawn. Handlers run in the order they were
+     * registered, this one's and [onDone]'s together: a body that watches its own stage (a
+     * whenComplete on it) hears of its end before the task that follows the stage does (a guarded
+     * task that then releases its lock).
      */
     fun whenDone(handler: (Throwable?) -> Unit) {
-        if (completesInTryFinish && FOLLOWER.compareAndSet(this, null, handler)) return
-        if (job.isCompleted) handler(exceptionOrNull()) else job.invokeOnCompletion(handler) // kotlinx makes a node even for a completed job
+        if (status and DONE == 0 && handlers == null && FOLLOWER.compareAndSet(this, null, handler)) return
+        onDone(handler)
     }
 
     /**
-     * Tells the [follower], after [tryFinish] handed the outcome to the job. The job is complete
-     * then, unless it waits for children of its own (a task group): then the follower becomes a
-     * completion handler. Later [whenDone] calls see [FOLLOWER_TOLD] and register with the job.
+     * Calls [handler] with the completion exception (null for a result) once this task is
+     * complete, on the completing thread; at once if it is complete already. The handle withdraws
+     * it (a handler withdrawn while the task completes may still be called). Withdrawn handlers at
+     * the top of the stack are dropped by the next registration, so a waiter that registers and
+     * withdraws again and again (a join with a timeout in a loop) does not pile them up.
      */
-    private fun tellFollower() {
-        @Suppress("UNCHECKED_CAST")
-        val handler = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) as ((Throwable?) -> Unit)? ?: return
-        if (!job.isCompleted) {
-            job.invokeOnCompletion(handler)
-            return
-        }
-        try {
-            handler(exceptionOrNull())
-        } catch (e: Throwable) { // as kotlinx does with a completion handler's exception: reported, the completion goes on
-            eventLoop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception in the completion handler of ${name()}", e, this))
+    fun onDone(handler: (Throwable?) -> Unit): DisposableHandle {
+        var node: HandlerNode? = null
+        while (true) {
+            val top = handlers
+            if (top === HANDLERS_CLOSED || status and DONE != 0 && top == null) { // done, or born done (no handlers ever)
+                handler(exceptionOrNull())
+                return NonDisposableHandle
+            }
+            var below = top as HandlerNode?
+            while (below != null && below.handler == null) below = below.next
+            val made = node ?: HandlerNode(handler).also { node = it }
+            made.next = below
+            if (HANDLERS.compareAndSet(this, top, made)) return made
         }
     }
 
@@ -234,16 +349,10 @@ internal abstract class TaskImpl<T>(
 
     // -------------------------------------------------------------- outcome, for internals
 
-    /** The completion exception of a completed task, or null for a result. */
-    fun exceptionOrNull(): Throwable? = job.getCompletionExceptionOrNull()
+    /** The completion exception of a completed task, or null for a result (and for a task not done). */
+    fun exceptionOrNull(): Throwable? = if (status and FAILED != 0) value as Throwable else null
 
-    /**
-     * The result of a task that completed successfully. It is stored in [value] before the job
-     * completes (by [tryFinish], or by the coroutine body of a coroutine task through
-     * [storeValue]): kotlinx's fast completion path makes a job completed before it calls
-     * onCompleted, so a reader that saw the job completed could not rely on onCompleted having
-     * stored it.
-     */
+    /** The result of a task that completed successfully. */
     @Suppress("UNCHECKED_CAST")
     fun valueNow(): T = value as T
 
@@ -291,11 +400,50 @@ internal abstract class TaskImpl<T>(
         eventLoop.track(record)
     }
 
+    /**
+     * The job's hook: it is being cancelled with [cause] (a request, a parent's cancellation, or a
+     * failure of its coroutine body or of a group's task).
+     */
     fun onCancelling(cause: Throwable) {
-        if (status and FINISHING == 0) {
-            requestCancel()
-            onCancelRequested(cause)
+        requestCancellation(cause)
+    }
+
+    /**
+     * Marks this task as being cancelled with [cause] unless it is finishing already; on the first
+     * request only, counts it ([cancelRequests]) and runs [onCancelRequested] on this thread.
+     * Returns false if the task was finishing (its outcome fixed), true if it is being cancelled.
+     */
+    private fun requestCancellation(cause: Throwable): Boolean {
+        CANCEL_CAUSE.compareAndSet(this, null, cause)
+        while (true) {
+            val s = status
+            if (s and FINISHING != 0) return false
+            if (s and CANCELLING != 0) return true
+            if (STATUS.compareAndSet(this, s, s or CANCELLING)) break
         }
+        val first = cancelCause!!
+        requestCancel()
+        onCancelRequested(first)
+        return true
+    }
+
+    /** Whether a cancellation was requested (asyncio's cancelling() > 0, or a job failing). */
+    fun cancelRequested(): Boolean = status and CANCELLING != 0
+
+    /** What a task being cancelled was cancelled with, as a CancellationException. */
+    fun cancellationCause(): java.util.concurrent.CancellationException {
+        val cause = cancelCause ?: return CancellationException("${name()} was cancelled")
+        return cause as? CancellationException ?: CancellationException("${name()} is failing: $cause").also { it.initCause(cause) }
+    }
+
+    /**
+     * Requests cancellation with [cause], the instance the task ends with unless its body ends it
+     * otherwise (a Kotlin coroutine's own CancellationException, cancelling a task it awaits).
+     * False when it came too late (the task is done or its outcome fixed).
+     */
+    fun cancelWithCause(cause: Throwable): Boolean {
+        val own = job
+        return if (own != null && !completesInTryFinish) own.cancelCoroutine(cause) else requestCancellation(cause)
     }
 
     // ------------------------- cancellation requests (asyncio's Task.cancelling() and uncancel())
@@ -331,7 +479,7 @@ internal abstract class TaskImpl<T>(
     override fun loop(): Loop = eventLoop
 
     override fun state(): TaskState {
-        if (job.isCompleted) {
+        if (isDone) {
             val e = exceptionOrNull()
             return when {
                 e == null -> TaskState.SUCCESS
@@ -342,9 +490,9 @@ internal abstract class TaskImpl<T>(
         return if (phase() == NEW) TaskState.PENDING else TaskState.RUNNING
     }
 
-    override fun isDone(): Boolean = job.isCompleted
+    override fun isDone(): Boolean = status and DONE != 0
 
-    override fun isCancelled(): Boolean = job.isCompleted && exceptionOrNull() is CancellationException
+    override fun isCancelled(): Boolean = exceptionOrNull() is CancellationException
 
     override fun cancel(): Boolean = cancelWith(null)
 
@@ -361,12 +509,12 @@ internal abstract class TaskImpl<T>(
      * the report flag first): its failure is not reported as never retrieved.
      */
     private fun cancelWith(message: String?): Boolean {
-        if (job.isCompleted) {
+        if (isDone) {
             markRetrieved()
             return false
         }
         val name = name()
-        return job.cancelCoroutine(TaskCancelledException(message ?: "$name was cancelled", name, eventLoop.options().debug()))
+        return cancelWithCause(TaskCancelledException(message ?: "$name was cancelled", name, eventLoop.options().debug()))
     }
 
     override fun join(): T {
@@ -387,7 +535,7 @@ internal abstract class TaskImpl<T>(
     }
 
     override fun resultNow(): T {
-        if (!job.isCompleted) throw IllegalStateException("${name()} has not completed")
+        if (!isDone) throw IllegalStateException("${name()} has not completed")
         val e = exceptionOrNull() ?: return valueNow()
         if (e is CancellationException) throw IllegalStateException("${name()} was cancelled")
         markRetrieved() // the exception reaches the caller as this one's cause: asyncio's result() counts too
@@ -395,7 +543,7 @@ internal abstract class TaskImpl<T>(
     }
 
     override fun exceptionNow(): Throwable {
-        if (!job.isCompleted) throw IllegalStateException("${name()} has not completed")
+        if (!isDone) throw IllegalStateException("${name()} has not completed")
         val e = exceptionOrNull() ?: throw IllegalStateException("${name()} completed with a result")
         if (e is CancellationException) throw IllegalStateException("${name()} was cancelled")
         markRetrieved()
@@ -403,7 +551,7 @@ internal abstract class TaskImpl<T>(
     }
 
     override fun outcomeNow(): Outcome<T> {
-        if (!job.isCompleted) throw IllegalStateException("${name()} has not completed")
+        if (!isDone) throw IllegalStateException("${name()} has not completed")
         markRetrieved()
         return when (val e = exceptionOrNull()) {
             null -> Outcome.Success(valueNow())
@@ -418,10 +566,10 @@ internal abstract class TaskImpl<T>(
         eventLoop.checkOpen()
         markRetrieved()
         val registration = DoneCallback(this, callback)
-        if (!job.isCompleted) {
+        if (!isDone) {
             synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
         }
-        registration.handle = job.invokeOnCompletion(registration)
+        registration.handle = onDone(registration)
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
@@ -445,7 +593,7 @@ internal abstract class TaskImpl<T>(
     override fun toCompletableFuture(): CompletableFuture<T> {
         markRetrieved()
         val view = TaskView(this)
-        if (job.isCompleted) view.invoke(null) else job.invokeOnCompletion(view) // no handler node for a done task
+        whenDone(view)
         return view
     }
 
@@ -471,17 +619,25 @@ internal abstract class TaskImpl<T>(
         const val RETRIEVED = 0x10
         const val RECORDED = 0x20
         const val FINISHING = 0x40
+        const val CANCELLING = 0x80
+        const val DONE = 0x100
+        const val FAILED = 0x200
 
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
-        private const val REQUEST_SHIFT = 8
+        private const val REQUEST_SHIFT = 10
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
 
         private val FOLLOWER_TOLD = Any()
+        private val HANDLERS_CLOSED = Any()
 
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
         private val FOLLOWER: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
+        private val HANDLERS: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "handlers")
+        private val CANCEL_CAUSE: AtomicReferenceFieldUpdater<TaskImpl<*>, Throwable?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Throwable::class.java, "cancelCause")
     }
 }
 
@@ -524,7 +680,9 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
     fun attach(parent: Job?) = initParentJob(parent)
 
     override fun onCancelling(cause: Throwable?) {
-        if (cause != null) task.onCancelling(cause)
+        if (cause == null) return
+        if (cause !is CancellationException) cancelChildTasks(cause)
+        task.onCancelling(cause)
     }
 
     /** Called when no parent takes the failure (the loop's root is a supervisor): it may go unretrieved. */
@@ -535,23 +693,36 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 
     override fun cancellationExceptionMessage(): String = "${task.name()} was cancelled"
 
+    /** The job completed (its final state is set; its own handlers run after): the task is done with its outcome. */
+    override fun onCompleted(value: T) = task.completeFromJob(Result.success(value))
+
+    override fun onCancelled(cause: Throwable, handled: Boolean) = task.completeFromJob(Result.failure(cause))
+
     /**
-     * A child failed (a task of a TaskGroup). Before kotlinx cancels this job and through it the
-     * other children, each with its internal JobCancellationException ("Parent job is
-     * Cancelling"), every child task still active is cancelled as Task.cancel does: a sibling of
-     * the failing task sees, in its body and in its outcome, a TaskCancelledException naming it
-     * (asyncio's TaskGroup cancels the others with task.cancel()). Only the first failure does it:
-     * after it this job is no longer active.
+     * This job is failing (a task of a TaskGroup failed, or the group's body did): kotlinx has fixed
+     * the job's root cause and is about to cancel the children, each with its internal
+     * JobCancellationException ("Parent job is Cancelling"). Before it does, every child task still
+     * active is cancelled as Task.cancel does: a sibling of the failing task sees, in its body and
+     * in its outcome, a TaskCancelledException naming it (asyncio's TaskGroup cancels the others
+     * with task.cancel()). Here and not in childCancelled: there the root cause is not fixed yet, so
+     * a sibling that fails at once on its cancellation could become the group's first failure.
      */
-    override fun childCancelled(cause: Throwable): Boolean {
-        if (cause !is CancellationException && isActive) {
-            for (child in children) {
-                if (child is TaskJob<*> && child.isActive) {
-                    child.task.cancel("${child.task.name()} was cancelled: a task of its group failed with $cause")
-                }
+    private fun cancelChildTasks(cause: Throwable) {
+        for (child in children) {
+            if (child is TaskJob<*> && child.isActive) {
+                child.task.cancel("${child.task.name()} was cancelled: its group is failing with $cause")
             }
         }
-        return super.childCancelled(cause)
+    }
+}
+
+/** A registration of [TaskImpl.onDone]: its own handle; [handler] is null once withdrawn. */
+internal class HandlerNode(handler: (Throwable?) -> Unit) : DisposableHandle {
+    @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = handler
+    @JvmField var next: HandlerNode? = null
+
+    override fun dispose() {
+        handler = null
     }
 }
 

@@ -26,9 +26,9 @@ internal class WaitTask<T>(
     private var timer: ActionTimer? = null
 
     override fun onStart() {
-        for (i in tasks.indices) handles[i] = tasks[i].job.invokeOnCompletion(this)
-        if (timeoutNanos != null && !job.isCompleted) timer = eventLoop.timerAfter(timeoutNanos) { finish() }
-        if (job.isCompleted) cleanUp()
+        for (i in tasks.indices) handles[i] = tasks[i].onDone(this)
+        if (timeoutNanos != null && !isDone) timer = eventLoop.timerAfter(timeoutNanos) { finish() }
+        if (isDone) cleanUp()
     }
 
     override fun invoke(cause: Throwable?) {
@@ -54,6 +54,8 @@ internal class WaitTask<T>(
     override fun onCancelRequested(cause: Throwable) {
         if (tryFinish(Result.failure(cause))) cleanUp()
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     private fun cleanUp() {
         timer?.dispose()

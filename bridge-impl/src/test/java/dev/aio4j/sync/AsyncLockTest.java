@@ -325,6 +325,25 @@ class AsyncLockTest {
     }
 
     @Test
+    void aBodyThatWatchesItsOwnStageHearsOfItsEndWhileItStillHoldsTheLock() {
+        // Completion handlers run in the order they were registered: the body's whenComplete on its
+        // own stage (registered inside the body) before the guarded task's release (registered
+        // when the body returned). The stress test saw two holders when the release came first.
+        AsyncLock lock = AsyncLock.create();
+        Async.run(loop -> {
+            AtomicReference<Boolean> lockedWhenBodySawItsEnd = new AtomicReference<>();
+            lock.withLockAsync(() -> {
+                Task<Void> sleep = Async.sleepAsync(Duration.ofMillis(1));
+                sleep.toCompletableFuture().whenComplete((v, e) -> lockedWhenBodySawItsEnd.set(lock.isLocked()));
+                return sleep;
+            }).join();
+            assertEquals(Boolean.TRUE, lockedWhenBodySawItsEnd.get());
+            assertFalse(lock.isLocked());
+            return null;
+        });
+    }
+
+    @Test
     void withLockAsyncCallsTheBodyOnTheLoopThread() {
         AsyncLock lock = AsyncLock.create();
         Async.run(loop -> {

@@ -135,7 +135,7 @@ internal abstract class GeneratorIterator<T>(
             closed
         }
         if (closedMeanwhile) task.cancel()
-        task.job.invokeOnCompletion { producerDone(task, task.exceptionOrNull()) }
+        task.onDone { producerDone(task, task.exceptionOrNull()) }
         return true
     }
 

@@ -170,7 +170,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
 
     /** Joins the job tree once in line and before the lock is released: a cancelled parent withdraws it at once. */
     fun enterJobTree() {
-        job.invokeOnCompletion(this)
+        whenDone(this)
         start(eventLoop.taskContext)
     }
 
@@ -209,8 +209,8 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
     }
 
     private fun holding() {
-        if (job.isCancelled) {
-            tryFinish(Result.failure(job.getCancellationException()))
+        if (cancelRequested()) {
+            tryFinish(Result.failure(cancellationCause()))
             return
         }
         val p = predicate
@@ -226,7 +226,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
                 state = IN_LINE
                 cond.joinLine(this)
                 cond.lockImpl.release()
-                if (job.isCancelled) withdrawAndTakeLock() // a cancel that came while it held the lock
+                if (cancelRequested()) withdrawAndTakeLock() // a cancel that came while it held the lock
                 return
             }
         }
@@ -249,6 +249,8 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
     override fun invoke(cause: Throwable?) {
         if (cause != null && signalled) cond.signalWaiters(1)
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     override fun toString(): String = super.toString()
 

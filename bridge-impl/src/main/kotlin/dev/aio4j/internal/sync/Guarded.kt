@@ -72,7 +72,7 @@ internal class GuardedTask<T>(
         val b = body ?: return
         body = null
         val stage = try {
-            if (job.isCancelled) throw job.getCancellationException()
+            if (cancelRequested()) throw cancellationCause()
             callAsyncBody(this, b) { what }
         } catch (e: Throwable) {
             gate.giveBack()
@@ -93,6 +93,8 @@ internal class GuardedTask<T>(
             super.onCancelRequested(cause) // holding the lock: down to the body's stage (before the body, run() sees the cancellation)
         }
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     override fun toString(): String = super.toString()
 

@@ -31,7 +31,7 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
 
     /** Registers the undo handler (when the op undoes) once the task has its place in the job tree: see TASK.waiter. */
     override fun onStart() {
-        if (op.undoes) job.invokeOnCompletion(this)
+        if (op.undoes) whenDone(this)
     }
 
     override fun tryGrant(value: Any?): Boolean {
@@ -81,6 +81,8 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     override fun invoke(cause: Throwable?) {
         if (cause != null && state == GRANTED && failure == null) op.undo(value)
     }
+
+    override val completesInTryFinish: Boolean get() = true
 
     override fun toString(): String = super.toString()
 

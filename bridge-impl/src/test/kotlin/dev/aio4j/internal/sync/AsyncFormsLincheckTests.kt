@@ -108,7 +108,7 @@ internal suspend fun <T> Task<T>.awaitServed(): T {
 private suspend fun TaskImpl<*>.completion() {
     if (isDone) return
     suspendCancellableCoroutine { cont ->
-        val handle = job.invokeOnCompletion { cont.resume(Unit) }
+        val handle = onDone { cont.resume(Unit) }
         cont.invokeOnCancellation { handle.dispose() }
     }
 }

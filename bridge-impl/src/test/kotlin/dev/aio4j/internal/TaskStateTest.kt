@@ -1,0 +1,86 @@
+/*
+ * TaskImpl's own state and completion handlers (white-box: which tasks have a kotlinx Job, how
+ * handlers are kept and run). The public behaviour is the rest of the suite's.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Async
+import dev.aio4j.AsyncTimeoutException
+import dev.aio4j.ExceptionContext
+import java.time.Duration
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CopyOnWriteArrayList
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+class TaskStateTest {
+
+    @Test
+    fun aTopLevelTaskHasNoKotlinJobATaskOfAGroupHasAMirrorAndACoroutineTaskItsOwn() {
+        Async.run<Any?> { loop ->
+            val promise = loop.createPromise<String>()
+            val body = loop.createTaskAsync<String> { promise }
+            val derived = body.thenApply<Int> { it.length }
+            assertNull((promise as TaskImpl<*>).job, "a promise")
+            assertNull((body as TaskImpl<*>).job, "a non-blocking task")
+            assertNull((derived as TaskImpl<*>).job, "a derived stage")
+            Async.taskGroup<Any?> { tg ->
+                assertNotNull((tg as TaskImpl<*>).job, "a group waits for its tasks in its job")
+                val child = tg.createTaskAsync<String> { CompletableFuture.completedFuture("c") } as TaskImpl<*>
+                assertNotNull(child.job, "a task of a group has a mirror job, which the group waits for")
+                null
+            }
+            promise.complete("abc")
+            assertEquals(3, derived.join())
+            null
+        }
+    }
+
+    @Test
+    fun withdrawnHandlersDoNotPileUpOnAPendingTask() {
+        Async.run<Any?> { loop ->
+            val promise = loop.createPromise<String>()
+            loop.createTask<Any?> {
+                repeat(2_000) {
+                    assertThrows(AsyncTimeoutException::class.java) { promise.join(Duration.ofNanos(1)) }
+                }
+                null
+            }.join()
+            val kept = (promise as TaskImpl<*>).handlerNodes()
+            assertTrue(kept <= 1, "2,000 timed-out joins left $kept handler nodes")
+            promise.complete("done")
+            assertEquals("done", promise.join())
+            null
+        }
+    }
+
+    @Test
+    fun handlersRunInTheOrderAddedAndOneThatThrowsIsReportedWithoutStoppingTheOthers() {
+        Async.run<Any?> { loop ->
+            val reported = CopyOnWriteArrayList<ExceptionContext>()
+            loop.setExceptionHandler { _, context -> reported.add(context) }
+            val promise = loop.createPromise<String>()
+            val task = promise as TaskImpl<*>
+            val order = CopyOnWriteArrayList<String>()
+            task.whenDone { order.add("follower, first") } // the first registration: kept without a node
+            task.onDone { order.add("first") }
+            task.onDone { throw IllegalStateException("boom") }
+            task.whenDone { order.add("follower") } // not the first: a node, run in its turn
+            val withdrawn = task.onDone { order.add("withdrawn") }
+            task.onDone { order.add("last") }
+            withdrawn.dispose()
+            promise.complete("v")
+            assertEquals(listOf("follower, first", "first", "follower", "last"), order)
+            Async.sleep(Duration.ZERO) // the report goes to the handler on the loop's thread, in its next step
+            assertEquals(1, reported.size, "the throwing handler is reported")
+            assertTrue(reported[0].message().startsWith("Exception in the completion handler of"), reported[0].message())
+            task.onDone { order.add("after") } // a done task calls a new handler at once
+            assertEquals("after", order.last())
+            null
+        }
+    }
+}
