@@ -8,7 +8,9 @@
  *
  * One step (runOnce), as asyncio's _run_once: drain the inbox; park until the next timer unless
  * something is ready; move due timers to ready; run the callbacks that were ready at that point
- * (those they schedule run at the next step). The thread that calls runUntilComplete/runForever
+ * (those they schedule run at the next step); the park spins a bounded number of times first
+ * when a step expects work from another thread within microseconds (spinsBeforePark: a Flow's
+ * collector waiting for a consumer thread to make room). The thread that calls runUntilComplete/runForever
  * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
  * the timers; callbacks and coroutines run on Dispatchers.Default.
  *
@@ -304,7 +306,32 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     private var interruptedWhileRunning = false
 
+    /**
+     * How many times the loop's next idle wait may spin (Thread.onSpinWait) for work to arrive
+     * before it parks; 0 after that wait. Set by a step that expects another thread to hand it work
+     * within microseconds (a walk's producer waiting for room that a consumer thread is making),
+     * since waking a parked thread costs tens of microseconds on an idle machine. The loop's
+     * thread's only.
+     */
+    @JvmField var spinsBeforePark = 0
+
+    /** How many times the idle loop spun, and parked, waiting for work (its thread's only; read by tests). */
+    @JvmField var idleSpins = 0L
+    @JvmField var idleParks = 0L
+
     private fun park(timeoutNanos: Long) {
+        val limit = spinsBeforePark
+        if (limit > 0) {
+            spinsBeforePark = 0
+            var spins = 0
+            while (spins < limit && inbox.isEmpty() && !stopping) {
+                Thread.onSpinWait()
+                spins++
+            }
+            idleSpins += spins
+            if (!inbox.isEmpty() || stopping) return
+        }
+        idleParks++
         sleeping = true
         try {
             if (inbox.isEmpty() && !stopping) {

@@ -7,11 +7,13 @@
  * flow's finally blocks run), and the task ends when the flow has finished.
  *
  * asyncIterator() is a generator's walk (GeneratorIterator) whose producer is a coroutine task on
- * the loop collecting the flow into the walk's buffer (send suspends while it is full), so every
- * consumer reads it as it reads a generator: forEach/toList/toPublisher in batches without a stage
- * per element, the blocking view with a park only when the buffer is empty. closeAsync() cancels
- * the producer and completes when the flow has finished; a failure of the flow reaches the
- * consumer after the elements before it, as the same instance.
+ * the loop collecting the flow into the walk's buffer (a chunk of CHUNK elements at a time on a
+ * single-threaded loop, suspending while the buffer is full), so every consumer reads it as it
+ * reads a generator: forEach/toList/toPublisher in batches without a stage per element, the
+ * blocking view with a bounded spin, then a park, only when the buffer is empty. The producer runs
+ * at most BUFFER + CHUNK elements ahead of what the consumer has taken (the blocking view takes
+ * BATCH at a time). closeAsync() cancels the producer and completes when the flow has finished; a
+ * failure of the flow reaches the consumer after the elements before it, as the same instance.
  */
 package dev.aio4j.internal
 
@@ -21,8 +23,11 @@ import dev.aio4j.internal.stream.GeneratorIterator
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.Objects
+import java.util.concurrent.CancellationException
+import java.util.concurrent.RejectedExecutionException
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.FlowCollector
 
 internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: Int = BUFFER) : AsyncIterable<T> {
 
@@ -39,7 +44,11 @@ internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: In
         loop.checkOpen()
         val context = collectorContext(loop)
         return CoroutineTask<Void?>(loop, context, null) {
-            flow.collect { if (!into.offer(it)) into.send(it) }
+            if (loop.singleThread) {
+                ChunkingCollector(into).collectAll(flow)
+            } else {
+                flow.collect { if (!into.offer(it)) into.send(it) }
+            }
             null
         }.also { it.start(context) }
     }
@@ -65,8 +74,91 @@ internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: In
 
     override fun toString(): String = "AsyncIterable($flow)"
 
+    /**
+     * The collector of a walk on a single-threaded loop: it gathers the flow's elements into a chunk
+     * of [CHUNK] and moves a full chunk into the walk's buffer under one monitor enter (suspending
+     * while the buffer has no room), instead of one enter per element, which the consumer's thread
+     * would contend for. A chunk that is not full is moved by a step of the loop scheduled when its
+     * first element arrives, which runs once the collector has suspended (the flow waits for
+     * something) or its step has ended, so an element is never held back while the flow waits.
+     * The chunk is touched by the loop's thread only. A failure of the flow is thrown after the
+     * chunk has been moved (the elements before it first); a close drops it.
+     */
+    private class ChunkingCollector<T>(private val into: GeneratorIterator<T>) : FlowCollector<T> {
+        private val chunk = arrayOfNulls<Any?>(CHUNK)
+        /** The chunk's elements not moved yet: [from] until [size]. */
+        private var from = 0
+        private var size = 0
+        private var flushScheduled = false
+
+        suspend fun collectAll(flow: Flow<T>) {
+            try {
+                flow.collect(this)
+            } catch (e: Throwable) {
+                if (e !is CancellationException) moveAll()
+                throw e
+            }
+            moveAll()
+        }
+
+        override suspend fun emit(value: T) {
+            chunk[size++] = value
+            if (size == CHUNK) {
+                moveAll()
+            } else if (!flushScheduled) {
+                flushScheduled = true
+                try {
+                    into.loop.execute {
+                        flushScheduled = false
+                        move()
+                    }
+                } catch (e: RejectedExecutionException) {
+                    flushScheduled = false // the loop is closing: the chunk goes at its next move
+                }
+            }
+        }
+
+        /** Moves what the buffer has room for, without suspending; a close drops the chunk. */
+        private fun move() {
+            if (from == size) return
+            val at = into.offerAll(chunk, from, size)
+            if (at < 0) {
+                drop()
+            } else if (at == size) {
+                from = 0
+                size = 0
+            } else {
+                from = at
+            }
+        }
+
+        /** Moves the whole chunk, suspending while the buffer is full; after a close throws its exit. */
+        private suspend fun moveAll() {
+            while (from < size) {
+                val at = into.offerAll(chunk, from, size)
+                if (at < 0) {
+                    drop()
+                    throw into.closedError()
+                }
+                from = at
+                if (from < size) into.awaitRoom()
+            }
+            from = 0
+            size = 0
+        }
+
+        private fun drop() {
+            chunk.fill(null, from, size)
+            from = 0
+            size = 0
+        }
+    }
+
     companion object {
         /** The walk's buffer: a generator's default. */
         const val BUFFER = 256
+
+        /** How many elements a walk's collector gathers before it moves them into the buffer at once. */
+        const val CHUNK = 64
     }
 }

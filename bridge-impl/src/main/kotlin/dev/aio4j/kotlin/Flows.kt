@@ -19,8 +19,10 @@ import kotlinx.coroutines.withContext
  *
  * Each walk collects the flow anew (a cold flow runs once per walk), on the loop current where the
  * walk starts. `forEach(action)` collects it in one task and calls the action for each element on
- * the loop, with no hand-off per element; `asyncIterator()` collects it in a producer task that
- * stays a buffer ahead of the consumer.
+ * the loop, with no hand-off per element; `asyncIterator()` (and so `blocking()`, `toList()`,
+ * `toPublisher()`) collects it in a producer task that runs ahead of the consumer by at most
+ * 320 elements (a buffer of 256 and a chunk of 64 being moved into it); the blocking view takes
+ * up to 64 of them at a time, so at most 384 elements are emitted and not yet consumed.
  *
  * **Cancellation:** cancelling `forEach`'s task, or closing the iterator (`closeAsync()`, which
  * early exits do), cancels the collection: the flow's `finally` blocks run, and the task (or the

@@ -1,7 +1,9 @@
 /*
  * async for, blocking: one walk over an AsyncIterable whose hasNext() parks the calling thread.
  * A generator's walk is read directly, in batches of up to BATCH elements under one monitor enter
- * (as forEach reads it), with a park only when its buffer is empty; any other
+ * (as forEach reads it), waiting only when its buffer is empty (a bounded spin, then a park:
+ * GeneratorIterator.awaitElementBlocking); so the view holds at most BATCH elements beyond the
+ * walk's buffer. Any other
  * iterator through its hasNext() stage. The source is closed once: at the end, on its failure, on
  * an interrupt (the consuming task cancelled), or by close(), whichever comes first.
  */

@@ -12,6 +12,10 @@
  *
  * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
  * do not ping-pong one element at a time; a waiting consumer is woken by the first element.
+ * Waking a parked thread costs tens of microseconds on an idle machine, so a blocking consumer
+ * spins a bounded number of times before it parks (spinForElements), and a coroutine producer
+ * waiting for room lets the loop's idle wait spin likewise (EventLoop.spinsBeforePark): while
+ * both keep up, neither parks.
  * Futures are completed in a step of the loop (asyncio's call_soon), never on the other end's
  * stack, so a producer's continuation never runs inside the consumer's next() and vice versa.
  *
@@ -33,6 +37,8 @@ import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
 import dev.aio4j.stream.AsyncIterator
 import dev.aio4j.stream.Emitter
+import java.lang.invoke.MethodHandles
+import java.lang.invoke.VarHandle
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
@@ -62,6 +68,15 @@ internal abstract class GeneratorIterator<T>(
     private var pendingRoom: LoopFuture<Void?>? = null
     /** [poll]'s slot for [drain] (the consumer's only). */
     private val one = arrayOfNulls<Any?>(1)
+    /** How many times the blocking consumer spun, and parked, waiting for elements (its thread's only; read by tests). */
+    @JvmField var consumerSpins = 0L
+    /** How many times a coroutine producer waited for room ([awaitRoom]; the producer's only; read by tests). */
+    @JvmField var producerWaits = 0L
+    /** How long the blocking consumer's next spin may be (the consumer's only): see [adapt]. */
+    private var consumerSpinLimit = SPINS
+    /** How long the loop may spin while a coroutine producer waits for room (the producer's only): see [adapt]. */
+    private var producerSpinLimit = SPINS
+    @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
 
@@ -130,9 +145,13 @@ internal abstract class GeneratorIterator<T>(
         suspendUnless(consumer = true) { count > 0 || ended || closed }
     }
 
-    /** Parks until [poll] has something other than [EMPTY] to say; an interrupt throws InterruptedException. */
+    /**
+     * Waits until [poll] has something other than [EMPTY] to say: spins first (see [spinForElements]),
+     * then parks; an interrupt throws InterruptedException.
+     */
     fun awaitElementBlocking() {
         if (startIfNew()) return
+        if (spinForElements()) return
         val me = Thread.currentThread()
         while (true) {
             synchronized(this) {
@@ -142,12 +161,47 @@ internal abstract class GeneratorIterator<T>(
                 }
                 consumerWaiter = me
             }
+            consumerParks++
             LockSupport.park(this)
             if (Thread.interrupted()) {
                 synchronized(this) { if (consumerWaiter === me) consumerWaiter = null }
                 throw InterruptedException()
             }
         }
+    }
+
+    /**
+     * The blocking consumer's bounded spin before it parks (LinkedTransferQueue's and Exchanger's
+     * shape): a producer running on another thread usually puts the next elements within a few
+     * hundred nanoseconds, while a park and its wake-up cost tens of microseconds on an idle machine
+     * (the producer's step schedules the wake-up, then the parked thread's carrier is woken).
+     *
+     * Reads the count without the monitor, so that the spin does not contend with the producer's
+     * puts, with Thread.onSpinWait between reads, up to [consumerSpinLimit] times ([adapt]ed:
+     * longer while spins end in elements, shorter while they end in parks). Returns true when
+     * there is a batch to drain: [BATCH] elements (or a full buffer), or at least one and the count
+     * stopped growing between two reads (the producer paused). Returns false, to park, when the
+     * buffer is still empty after the spins (a slow producer, or one that has ended or closed: the
+     * park's check under the monitor says which), and at once when no other processor could run
+     * the producer. Counted in [consumerSpins].
+     */
+    private fun spinForElements(): Boolean {
+        if (!MULTIPROCESSOR) return false
+        val limit = consumerSpinLimit
+        val enough = minOf(BATCH, capacity)
+        var seen = 0
+        var spins = 0
+        while (spins < limit) {
+            Thread.onSpinWait()
+            spins++
+            val now = COUNT.getOpaque(this) as Int
+            if (now >= enough || (now > 0 && now == seen)) break
+            seen = now
+        }
+        consumerSpins += spins
+        val found = COUNT.getOpaque(this) as Int > 0
+        consumerSpinLimit = adapt(limit, found)
+        return found
     }
 
     override fun hasNext(): CompletionStage<Boolean> {
@@ -272,7 +326,7 @@ internal abstract class GeneratorIterator<T>(
     suspend fun send(element: T) {
         while (true) {
             if (offer(element)) return
-            suspendUnless(consumer = false) { count < capacity || closed }
+            awaitRoom()
         }
     }
 
@@ -282,6 +336,59 @@ internal abstract class GeneratorIterator<T>(
      * and the continuation each of its calls allocates, is reached only when the buffer is full.
      */
     fun offer(element: T): Boolean = tryPut(element, null, wakeThreadLater = true)
+
+    /**
+     * Moves `chunk[from until to]` into the buffer, as many as it has room for, under one monitor
+     * enter, and wakes a consumer waiting for them (a thread in a later step of the loop, as
+     * [offer] does); returns the index of the first element not moved, or -1 after a close (the
+     * chunk is then the caller's to drop). Moved slots of [chunk] are cleared.
+     */
+    fun offerAll(chunk: Array<Any?>, from: Int, to: Int): Int {
+        val wake: Any?
+        val end: Int
+        synchronized(this) {
+            if (closed) return -1
+            val n = minOf(to - from, capacity - count)
+            if (n == 0) return from
+            var tail = head + count
+            if (tail >= capacity) tail -= capacity
+            for (k in from until from + n) {
+                items[tail] = chunk[k]
+                chunk[k] = null
+                tail = if (tail + 1 == capacity) 0 else tail + 1
+            }
+            count += n
+            end = from + n
+            wake = consumerWaiter?.also { consumerWaiter = null }
+        }
+        if (wake != null) {
+            if (wake is Thread) onLoop { LockSupport.unpark(wake) } else wakeConsumer(wake)
+        }
+        return end
+    }
+
+    /**
+     * Suspends (a coroutine producer, on the loop) until the buffer has room or the walk is closed.
+     * The loop's idle wait spins a little before it parks (EventLoop.spinsBeforePark, up to
+     * [producerSpinLimit], [adapt]ed by whether the loop parked during the wait): a consumer
+     * thread that is draining the buffer makes room within microseconds, and its wake-up of the
+     * loop is then no park and unpark.
+     */
+    suspend fun awaitRoom() {
+        producerWaits++
+        if (!loop.singleThread || !MULTIPROCESSOR) {
+            suspendUnless(consumer = false) { count < capacity || closed }
+            return
+        }
+        val limit = producerSpinLimit
+        val parks = loop.idleParks
+        loop.spinsBeforePark = limit
+        suspendUnless(consumer = false) { count < capacity || closed }
+        producerSpinLimit = adapt(limit, loop.idleParks == parks) // back on the loop: its counts are ours to read
+    }
+
+    /** What a coroutine producer throws when [offerAll] says the walk was closed. */
+    fun closedError(): RuntimeException = synchronized(this) { exit() }
 
     /**
      * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
@@ -405,6 +512,25 @@ internal abstract class GeneratorIterator<T>(
     }
 
     companion object {
+        /** The blocking consumer's spins before it parks: LinkedTransferQueue's count. */
+        const val SPINS = 1 shl 7
+
+        /** The most and the fewest spins [adapt] allows: about 50 and 1 us of Thread.onSpinWait. */
+        const val LONG_SPINS = 1 shl 10
+        const val SHORT_SPINS = 1 shl 4
+
+        /**
+         * The next spin limit after a spin of [limit] that ended in what it waited for ([paid]:
+         * doubled) or in a park (halved), within SHORT_SPINS..LONG_SPINS: HotSpot's adaptive
+         * spinning for monitors. When the other side runs on another core (an idle machine), spins
+         * pay and grow long enough to cover its pauses; when the cores are oversubscribed, the
+         * other side is rarely running during a spin, spins fail and shrink to a microsecond.
+         */
+        fun adapt(limit: Int, paid: Boolean): Int =
+            if (paid) minOf(limit * 2, LONG_SPINS) else maxOf(limit / 2, SHORT_SPINS)
+        private val MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1
+        private val COUNT: VarHandle = MethodHandles.privateLookupIn(GeneratorIterator::class.java, MethodHandles.lookup())
+            .findVarHandle(GeneratorIterator::class.java, "count", Int::class.javaPrimitiveType)
         @JvmField val EMPTY = Any()
         @JvmField val END = Any()
         @JvmField val TRUE: CompletableFuture<Boolean> = CompletableFuture.completedFuture(true)
