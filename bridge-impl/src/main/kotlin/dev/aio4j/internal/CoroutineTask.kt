@@ -16,6 +16,6 @@ internal class CoroutineTask<T>(
 ) : TaskImpl<T>(loop, name, RUNNING, context) {
     override fun onStart() {
         val own = job!!
-        own.start(CoroutineStart.DEFAULT, own) { storeValue(block()) } // stored before the job completes
+        own.start(CoroutineStart.DEFAULT, own, block) // its outcome reaches the task through TaskJob.onCompleted/onCancelled
     }
 }

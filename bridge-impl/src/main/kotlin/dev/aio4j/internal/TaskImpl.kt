@@ -117,7 +117,7 @@ internal abstract class TaskImpl<T>(
 
     /**
      * The outcome once the task is done: the result, or the exception when [status] has FAILED.
-     * A coroutine body stores its result here before its job completes ([storeValue]). Not
+     * A task with a job gets it from the job's onCompleted/onCancelled ([completeFromJob]). Not
      * volatile: it is written before DONE is set in [status] and read only after DONE was seen.
      */
     private var value: Any? = null
@@ -191,7 +191,6 @@ internal abstract class TaskImpl<T>(
         if (old and FINISHING != 0) return false
         val own = job
         if (own != null && !completesInTryFinish) {
-            if (result.isSuccess) value = result.getOrNull() // the job's onCompleted passes it again
             own.resumeWith(result)
             return true
         }
@@ -355,12 +354,6 @@ internal abstract class TaskImpl<T>(
     /** The result of a task that completed successfully. */
     @Suppress("UNCHECKED_CAST")
     fun valueNow(): T = value as T
-
-    /** Stores what a coroutine body returns, as its last act before the coroutine completes. */
-    fun storeValue(result: T): T {
-        value = result
-        return result
-    }
 
     fun resultNow0(): Result<T> {
         val e = exceptionOrNull()
