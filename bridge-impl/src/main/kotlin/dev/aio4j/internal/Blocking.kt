@@ -39,7 +39,7 @@ internal object Blocking {
                     LockSupport.park(task)
                 }
                 if (Thread.interrupted()) {
-                    val forwarded = !task.cancelRequested() && task.cancel()
+                    val forwarded = !task.isCancelling() && task.cancel()
                     joinUninterruptibly(task)
                     if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
                         // not answered (or a plain thread's interrupt, which the JDK's rule keeps): still pending

@@ -103,7 +103,7 @@ internal class BlockingTask<T>(
      */
     private fun asCancellation(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull() ?: return result
-        return if (cancelRequested() && causedByInterrupt(e)) Result.failure(cancellationCause()) else result
+        return if (isCancelling() && causedByInterrupt(e)) Result.failure(cancellationCause()) else result
     }
 
     /** Never reached (the body's exceptions complete the task); passes on to the handler replaced. */

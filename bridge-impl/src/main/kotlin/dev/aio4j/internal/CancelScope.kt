@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger
 internal class CancelScope(private val thread: Thread, private val task: TaskImpl<*>?) {
     private val state = AtomicInteger(ARMED)
     private val requestsAtEntry = task?.cancelRequests ?: 0
-    private val cancelledAtEntry = task?.cancelRequested() == true
+    private val cancelledAtEntry = task?.isCancelling() == true
     private val pendingAtEntry = thread.isInterrupted
 
     /** Asks for the body to be interrupted, if it is still running. Any thread. */
@@ -50,7 +50,7 @@ internal class CancelScope(private val thread: Thread, private val task: TaskImp
     }
 
     /** Whether the task itself was cancelled after the scope was entered (such a cancel stays a cancellation). */
-    fun cancelledInside(): Boolean = !cancelledAtEntry && task?.cancelRequested() == true
+    fun cancelledInside(): Boolean = !cancelledAtEntry && task?.isCancelling() == true
 
     /**
      * Takes back the request of a scope that fired (asyncio's uncancel()) and clears its interrupt;

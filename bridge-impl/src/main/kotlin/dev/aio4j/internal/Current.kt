@@ -82,7 +82,7 @@ internal object Current {
     fun cancellationForInterrupt(what: String): CancellationException {
         val task = get() as? TaskImpl<*>
         if (task != null) {
-            if (task.cancelRequested()) return task.cancellationCause()
+            if (task.isCancelling()) return task.cancellationCause()
             return CancellationException("$what was interrupted: ${task.name()} is being cancelled")
         }
         Thread.currentThread().interrupt()

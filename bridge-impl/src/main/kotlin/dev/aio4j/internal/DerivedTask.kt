@@ -49,7 +49,7 @@ internal class DerivedTask<T>(
         first = source
         source.markRetrieved()
         source.whenDone(this) // see [invoke]
-        if (cancelRequested()) source.cancel() // cancelled by a closing loop while it was being made
+        if (isCancelling()) source.cancel() // cancelled by a closing loop while it was being made
         return this
     }
 
@@ -71,7 +71,7 @@ internal class DerivedTask<T>(
         }
         a.whenDone(handler)
         b.whenDone(handler)
-        if (cancelRequested()) onCancelRequested(cancellationCause())
+        if (isCancelling()) onCancelRequested(cancellationCause())
         return this
     }
 

@@ -49,14 +49,14 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             return
         }
         stage.whenComplete(this)
-        if (cancelRequested() && !isDone && cancelsDown) cancelStage(stage, cancellationCause())
+        if (isCancelling() && !isDone && cancelsDown) cancelStage(stage, cancellationCause())
     }
 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         followed = other
         other.whenDone(this)
-        if (cancelRequested() && cancelsDown) other.cancel()
+        if (isCancelling() && cancelsDown) other.cancel()
     }
 
     /** The followed task's completion handler (this object, to save one per task). */

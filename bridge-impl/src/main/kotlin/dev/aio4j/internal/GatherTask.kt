@@ -34,7 +34,7 @@ internal class GatherTask<R>(
 
     override fun invoke(cause: Throwable?) {
         if (cause != null && !outcomes) {
-            if (!cancelRequested()) {
+            if (!isCancelling()) {
                 tryFinish(Result.failure(cause))
             } else if (cause !is CancellationException) {
                 FAILURE.compareAndSet(this, null, cause) // cancelled: the first failure still answers it

@@ -420,11 +420,14 @@ internal abstract class TaskImpl<T>(
         return true
     }
 
-    /** Whether a cancellation was requested (asyncio's cancelling() > 0, or a job failing). */
-    fun cancelRequested(): Boolean = status and CANCELLING != 0
+    /**
+     * Whether the task is being cancelled: a cancellation was requested (or, for a task with a job,
+     * the job is failing). It stays set; [cancelRequests] is the count that scopes take back.
+     */
+    fun isCancelling(): Boolean = status and CANCELLING != 0
 
     /** What a task being cancelled was cancelled with, as a CancellationException. */
-    fun cancellationCause(): java.util.concurrent.CancellationException {
+    fun cancellationCause(): CancellationException {
         val cause = cancelCause ?: return CancellationException("${name()} was cancelled")
         return cause as? CancellationException ?: CancellationException("${name()} is failing: $cause").also { it.initCause(cause) }
     }

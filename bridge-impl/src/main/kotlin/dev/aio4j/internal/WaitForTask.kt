@@ -43,7 +43,7 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
 
     override fun outcomeOf(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        if (scope.expired() && e is CancellationException && !cancelRequested()) {
+        if (scope.expired() && e is CancellationException && !isCancelling()) {
             val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $timeout", timeout)
             timeoutError.initCause(e)
             return Result.failure(timeoutError)

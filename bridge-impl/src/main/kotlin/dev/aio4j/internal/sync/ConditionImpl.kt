@@ -209,7 +209,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
     }
 
     private fun holding() {
-        if (cancelRequested()) {
+        if (isCancelling()) {
             tryFinish(Result.failure(cancellationCause()))
             return
         }
@@ -226,7 +226,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
                 state = IN_LINE
                 cond.joinLine(this)
                 cond.lockImpl.release()
-                if (cancelRequested()) withdrawAndTakeLock() // a cancel that came while it held the lock
+                if (isCancelling()) withdrawAndTakeLock() // a cancel that came while it held the lock
                 return
             }
         }

@@ -72,7 +72,7 @@ internal class GuardedTask<T>(
         val b = body ?: return
         body = null
         val stage = try {
-            if (cancelRequested()) throw cancellationCause()
+            if (isCancelling()) throw cancellationCause()
             callAsyncBody(this, b) { what }
         } catch (e: Throwable) {
             gate.giveBack()
