@@ -27,9 +27,18 @@ internal class BlockingTask<T>(
     body: Callable<out T>,
     private val executor: Executor,
 ) : TaskImpl<T>(loop, name, NEW), Runnable, Thread.UncaughtExceptionHandler {
-    /** The body, until its thread takes it. */
-    @Volatile private var body: Callable<out T>? = body
-    @Volatile private var thread: Thread? = null
+    /**
+     * The body, until its thread takes it. Plain, as [thread]: the hand-over to the executor
+     * publishes it (and the thread clears it only for the collector).
+     */
+    private var body: Callable<out T>? = body
+
+    /**
+     * The thread running the body, for cancel() to interrupt. Plain: written before the CAS that
+     * makes the phase RUNNING and read only by the canceller that moved RUNNING to INTERRUPTING
+     * (which the body's thread waits out before it clears this), so the phase orders both.
+     */
+    private var thread: Thread? = null
 
     /** The handler this task replaced on its thread while the body runs (see Current). */
     @JvmField var replacedHandler: Thread.UncaughtExceptionHandler? = null
@@ -68,7 +77,6 @@ internal class BlockingTask<T>(
             thread = null
             return
         }
-        eventLoop.liveRunners.increment()
         val group = me.threadGroup
         val handler = me.uncaughtExceptionHandler
         replacedHandler = if (handler === group) null else handler
@@ -92,8 +100,7 @@ internal class BlockingTask<T>(
         replacedHandler = null
         thread = null
         joinLoop = null // a done task held on to keeps no queue and no thread
-        tryFinish(result)
-        eventLoop.liveRunners.decrement()
+        tryFinish(result) // the completion handlers run here: close() waits for them (EventLoop.awaitBlockingTasksGone)
     }
 
     /**

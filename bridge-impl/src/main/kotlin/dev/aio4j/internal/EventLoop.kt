@@ -44,7 +44,6 @@ import java.util.concurrent.RejectedExecutionException
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
-import java.util.concurrent.atomic.LongAdder
 import java.util.concurrent.locks.LockSupport
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineExceptionHandler
@@ -101,12 +100,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * shared, as a completed stage carries nothing that tells two such calls apart.
      */
     @JvmField val doneVoid: TaskImpl<Void?> = DoneTask.of(this, Result.success(null))
-    /**
-     * Blocking bodies' threads still inside BlockingTask.run (which completes the task, then runs
-     * its completion handlers): close() waits for them to be through. Striped, because every
-     * blocking task counts in and out from its own thread.
-     */
-    @JvmField val liveRunners = LongAdder()
 
     // ---- threads for blocking bodies: virtual threads, or a cached pool on JDK 17-20; to_thread's pool
     private val platformPool: ExecutorService? = if (Threads.hasVirtualThreads) null else Threads.cachedPlatformPool("aio4j-loop-$number-task")
@@ -429,7 +422,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             reportAllUnretrieved()
             defaultPool?.let { shutdownAndWait(it) }
             platformPool?.let { shutdownAndWait(it) }
-            awaitNoLiveRunners()
+            awaitBlockingTasksGone()
             closed = true
             ready.clear()
             timers.clear()
@@ -446,11 +439,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /**
      * Waits for the threads of blocking tasks that are done but still running their completion
      * handlers (a few microseconds each): spins briefly, then yields, then parks, never at 100 % of
-     * a core for long.
+     * a core for long. Such a task is still in [tasks] (it leaves them after its handlers ran); a
+     * blocking task of a TaskGroup is not, but its group's job, which close() waits for, completes
+     * only after them.
      */
-    private fun awaitNoLiveRunners() {
+    private fun awaitBlockingTasksGone() {
         var spins = 0
-        while (liveRunners.sum() != 0L) {
+        while (tasks.holdsBlockingTask()) {
             when {
                 spins < 100 -> Thread.onSpinWait()
                 spins < 200 -> Thread.yield()
@@ -497,7 +492,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 }
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
-                awaitNoLiveRunners()
+                awaitBlockingTasksGone()
                 if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
                 lastStepDone = true
                 stop()

@@ -43,6 +43,9 @@ internal class LoopTasks {
         return list
     }
 
+    /** Whether a blocking task is in, done or not: one that is done is still running its completion handlers. */
+    fun holdsBlockingTask(): Boolean = stripes.any { it.holdsBlockingTask() }
+
     /** One stripe: its tasks in slots 0 until [count], each knowing its slot; a removal moves the last into the hole. */
     private class Stripe {
         private var slots = arrayOfNulls<TaskImpl<*>>(16)
@@ -52,7 +55,7 @@ internal class LoopTasks {
             locked {
                 if (count == slots.size) slots = slots.copyOf(count * 2)
                 slots[count] = task
-                task.slotInLoop = count++ * STRIPES + stripe
+                SLOT.lazySet(task, count++ * STRIPES + stripe)
             }
         }
 
@@ -61,15 +64,20 @@ internal class LoopTasks {
                 val slot = task.slotInLoop
                 if (slot < 0) return
                 val index = slot / STRIPES
-                task.slotInLoop = -1
+                SLOT.lazySet(task, -1)
                 val last = slots[--count]!!
                 slots[count] = null
                 if (last !== task) {
                     slots[index] = last
-                    last.slotInLoop = slot
+                    SLOT.lazySet(last, slot)
                 }
                 if (slots.size > SMALL && count < slots.size / 4) slots = slots.copyOf(slots.size / 2) // give back a burst's room
             }
+        }
+
+        fun holdsBlockingTask(): Boolean = locked {
+            for (i in 0 until count) if (slots[i] is BlockingTask<*>) return@locked true
+            false
         }
 
         fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked {
@@ -80,8 +88,11 @@ internal class LoopTasks {
         }
 
         /**
-         * A spin lock: every section is a few stores long (but for [addPendingTo]), and a monitor's
-         * contention would park the virtual threads of blocking tasks that complete at once.
+         * A spin lock: every section is a few stores long (but for the scans), and a monitor's
+         * contention would park the virtual threads of blocking tasks that complete at once. The
+         * stores under it, the release too, are ordered by the lock (lazySet: no fence each);
+         * [TaskImpl.slotInLoop] is read outside it only to tell -1 from a slot, which a task in
+         * keeps until its own removal.
          */
         @Volatile private var lock = 0
 
@@ -93,12 +104,13 @@ internal class LoopTasks {
             try {
                 return section()
             } finally {
-                lock = 0
+                LOCK.lazySet(this, 0)
             }
         }
 
         private companion object {
             val LOCK: AtomicIntegerFieldUpdater<Stripe> = AtomicIntegerFieldUpdater.newUpdater(Stripe::class.java, "lock")
+            val SLOT: AtomicIntegerFieldUpdater<TaskImpl<*>> = AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "slotInLoop")
         }
     }
 
