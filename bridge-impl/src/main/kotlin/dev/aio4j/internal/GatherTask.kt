@@ -7,7 +7,11 @@
  * cancelled.
  * With [outcomes] (return_exceptions=True) it never fails: it collects Outcome values.
  *
- * The gather is its children's completion handler: one object, a counter, no per-child state.
+ * The gather is its children's completion handler: one object, a counter and the array that
+ * becomes the result list, no per-child object. A child already done when the gather starts is
+ * taken in the pass that registers with the others: its value goes into the array at once, and it
+ * counts down with the pass's own single decrement, so that a gather of many finished tasks costs
+ * no atomic update per task and reads each task once (a large gather's tasks are out of the cache).
  */
 package dev.aio4j.internal
 
@@ -21,38 +25,65 @@ internal class GatherTask<R>(
     private val children: Array<TaskImpl<*>>,
     private val outcomes: Boolean,
 ) : TaskImpl<List<R>>(loop, null, RUNNING), (Throwable?) -> Unit {
-    @Volatile private var remaining = children.size
+    /** The children not done yet, plus one that [onStart] holds until it has registered with them all. */
+    @Volatile private var remaining = children.size + 1
     @Volatile private var failure: Throwable? = null
 
+    /**
+     * The results in argument order: a child done when the gather started has its value here
+     * (written by [onStart] before its decrement, read after the last one), the others [PENDING]
+     * until [results] reads them. It becomes the result list.
+     */
+    private val values = arrayOfNulls<Any?>(children.size)
+
     override fun onStart() {
-        if (children.isEmpty()) tryFinish(Result.success(emptyList()))
-        for (child in children) {
+        var done = 0
+        for (i in children.indices) {
+            val child = children[i]
             child.markRetrieved()
-            child.whenDone(this)
+            if (child.isDone) {
+                val e = child.exceptionOrNull()
+                values[i] = if (outcomes) child.outcomeNow() else if (e == null) child.valueNow() else null
+                if (e != null) childEnded(e)
+                done++
+            } else {
+                values[i] = PENDING
+                child.whenDone(this)
+            }
+        }
+        countDown(done + 1)
+    }
+
+    /** A child registered with ended ([cause]: its exception, null for a result). */
+    override fun invoke(cause: Throwable?) {
+        if (cause != null) childEnded(cause)
+        countDown(1)
+    }
+
+    private fun childEnded(cause: Throwable) {
+        if (outcomes) return
+        if (!isCancelling()) {
+            tryFinish(Result.failure(cause))
+        } else if (cause !is CancellationException) {
+            FAILURE.compareAndSet(this, null, cause) // cancelled: the first failure still answers it
         }
     }
 
-    override fun invoke(cause: Throwable?) {
-        if (cause != null && !outcomes) {
-            if (!isCancelling()) {
-                tryFinish(Result.failure(cause))
-            } else if (cause !is CancellationException) {
-                FAILURE.compareAndSet(this, null, cause) // cancelled: the first failure still answers it
-            }
-        }
-        if (REMAINING.decrementAndGet(this) == 0 && status and FINISHING == 0) {
+    private fun countDown(ended: Int) {
+        if (REMAINING.addAndGet(this, -ended) == 0 && status and FINISHING == 0) {
             tryFinish(failure?.let { Result.failure(it) } ?: Result.success(results()))
         }
     }
 
     @Suppress("UNCHECKED_CAST")
     private fun results(): List<R> {
-        val list = ArrayList<Any?>(children.size)
         // without outcomes, a child that did not succeed has no value (null): the gather ends with a
         // failure or cancelled then, and the list is never seen; each child's completion came before
         // the last decrement of [remaining], so its value is visible here
-        for (child in children) list.add(if (outcomes) child.outcomeNow() else child.valueNow())
-        return Collections.unmodifiableList(list) as List<R>
+        for (i in values.indices) {
+            if (values[i] === PENDING) values[i] = children[i].let { if (outcomes) it.outcomeNow() else it.valueNow() }
+        }
+        return Collections.unmodifiableList(values.asList()) as List<R>
     }
 
     override fun onCancelRequested(cause: Throwable) {
@@ -62,6 +93,8 @@ internal class GatherTask<R>(
     override val completesInTryFinish: Boolean get() = true
 
     private companion object {
+        /** A child's place in [values] while its value is still to be read. */
+        val PENDING = Any()
         val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")
         val FAILURE: AtomicReferenceFieldUpdater<GatherTask<*>, Throwable> =
             AtomicReferenceFieldUpdater.newUpdater(GatherTask::class.java, Throwable::class.java, "failure")

@@ -102,14 +102,15 @@ public class KotlinAsyncProvider : AsyncProvider {
         return SleepTask(loop, delay.saturatedNanos()).also { it.start(loop.taskContext) }
     }
 
-    override fun <T> gather(tasks: List<CompletionStage<out T>>): Task<List<T>> {
-        val loop = loopOf(tasks)
-        return GatherTask<T>(loop, adoptAll(loop, tasks), outcomes = false).also { it.start(loop.taskContext) }
-    }
+    override fun <T> gather(tasks: List<CompletionStage<out T>>): Task<List<T>> = gather(tasks, outcomes = false)
 
-    override fun <T> gatherOutcomes(tasks: List<CompletionStage<out T>>): Task<List<Outcome<T>>> {
-        val loop = loopOf(tasks)
-        return GatherTask<Outcome<T>>(loop, adoptAll(loop, tasks), outcomes = true).also { it.start(loop.taskContext) }
+    override fun <T> gatherOutcomes(tasks: List<CompletionStage<out T>>): Task<List<Outcome<T>>> = gather(tasks, outcomes = true)
+
+    /** A gather of [stages]: one pass finds their loop and their tasks (a large gather's tasks are out of the cache). */
+    private fun <R> gather(stages: List<CompletionStage<*>>, outcomes: Boolean): Task<List<R>> {
+        val children = arrayOfNulls<TaskImpl<*>>(stages.size)
+        val loop = loopOf(stages, children)
+        return GatherTask<R>(loop, adoptAll(loop, stages, children), outcomes).also { it.start(loop.taskContext) }
     }
 
     override fun <T> wait(tasks: List<Task<T>>, returnWhen: ReturnWhen, timeout: Duration?): Task<Done<T>> {
@@ -223,15 +224,17 @@ public class KotlinAsyncProvider : AsyncProvider {
         QueueImpl(QueueStore.Priority(comparator), maxSize)
 
     /** The loop of the tasks among [stages] (all the same), else the current loop; it must be open. */
-    private fun loopOf(stages: List<CompletionStage<*>>): EventLoop {
+    /** The loop that the tasks among [stages] share (else the current one), open; each task is also stored at its index in [tasks], if given. */
+    private fun loopOf(stages: List<CompletionStage<*>>, tasks: Array<TaskImpl<*>?>? = null): EventLoop {
         var loop: EventLoop? = null
-        for (s in stages) {
+        stages.forEachIndexed { i, s ->
             if (s is TaskImpl<*>) {
                 if (loop == null) {
                     loop = s.eventLoop
                 } else if (loop !== s.eventLoop) {
                     throw IllegalArgumentException("the tasks belong to different loops: ${loop} and ${s.eventLoop}")
                 }
+                if (tasks != null) tasks[i] = s
             }
         }
         val result = loop ?: Current.loop()
@@ -239,8 +242,12 @@ public class KotlinAsyncProvider : AsyncProvider {
         return result
     }
 
-    private fun adoptAll(loop: EventLoop, stages: List<CompletionStage<*>>): Array<TaskImpl<*>> =
-        Array(stages.size) { loop.adoptStage(stages[it]) }
+    /** [tasks] (from [loopOf]) with the stages that are not tasks adopted by [loop]. */
+    @Suppress("UNCHECKED_CAST")
+    private fun adoptAll(loop: EventLoop, stages: List<CompletionStage<*>>, tasks: Array<TaskImpl<*>?>): Array<TaskImpl<*>> {
+        for (i in tasks.indices) if (tasks[i] == null) tasks[i] = loop.adoptStage(stages[i])
+        return tasks as Array<TaskImpl<*>>
+    }
 
     @Suppress("UNCHECKED_CAST")
     private fun <T> distinctTasks(tasks: List<Task<T>>): List<TaskImpl<T>> =
