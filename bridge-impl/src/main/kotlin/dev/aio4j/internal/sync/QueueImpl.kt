@@ -92,9 +92,11 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
                 block()
             } finally {
                 first = served
-                more = servedMore
-                served = null
-                servedMore = null
+                if (first != null) { // no store when none was served: the producer's and the consumer's steps share this object's line
+                    more = servedMore
+                    served = null
+                    servedMore = null
+                }
             }
         }
         first?.deliver()
