@@ -92,8 +92,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** The top-level tasks that are not the root job's children (see LoopTasks). */
     @JvmField val tasks = LoopTasks()
     @JvmField val dispatcher: CoroutineDispatcher = if (singleThread) LoopThreadDispatcher(this) else DefaultModeDispatcher(this)
-    @JvmField val taskContext: CoroutineContext =
-        dispatcher + rootJob + CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) }
+    /** The context of the loop's tasks: a task's coroutine gets it with its own job (see LoopContext). */
+    @JvmField val taskContext: CoroutineContext = LoopContext(
+        CoroutineExceptionHandler { _, e -> callExceptionHandler(ExceptionContext("Unhandled exception in a coroutine of the loop", e, null)) },
+        rootJob,
+        dispatcher,
+    )
     private val taskNumbers = AtomicLong()
     /**
      * The task that the ...Async methods of the primitives return when they complete at once with

@@ -128,9 +128,6 @@ internal abstract class TaskImpl<T>(
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
 
-    /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
-    private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
-
     /**
      * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
      * without a node; [FOLLOWER_TOLD] once the task is done.
@@ -153,10 +150,11 @@ internal abstract class TaskImpl<T>(
     fun start(parent: CoroutineContext) {
         val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
         val own = job
-        if (own != null) {
-            own.attach(parentJob)
-        } else if (parentJob === eventLoop.rootJob) {
+        if (parentJob === eventLoop.rootJob) {
+            own?.attach(null) // a job without a parent: its failure is the task's own (as under the root, a supervisor)
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+        } else if (own != null) {
+            own.attach(parentJob)
         } else if (parentJob != null) {
             TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
         }
@@ -313,18 +311,31 @@ internal abstract class TaskImpl<T>(
      * withdraws again and again (a join with a timeout in a loop) does not pile them up.
      */
     fun onDone(handler: (Throwable?) -> Unit): DisposableHandle {
-        var node: HandlerNode? = null
+        if (closedToHandlers(handlers)) { // no node for a task done already
+            handler(exceptionOrNull())
+            return NonDisposableHandle
+        }
+        return push(HandlerNode(handler)) ?: NonDisposableHandle
+    }
+
+    /** Whether, with [top] read from [handlers], the task is done, or born done (no handlers ever): a handler is called at once. */
+    private fun closedToHandlers(top: Any?): Boolean = top === HANDLERS_CLOSED || status and DONE != 0 && top == null
+
+    /**
+     * Pushes [node] onto the handler stack, dropping withdrawn nodes at its top; [node], or null
+     * if the task is done (then its handler has been called here).
+     */
+    private fun push(node: HandlerNode): HandlerNode? {
         while (true) {
             val top = handlers
-            if (top === HANDLERS_CLOSED || status and DONE != 0 && top == null) { // done, or born done (no handlers ever)
-                handler(exceptionOrNull())
-                return NonDisposableHandle
+            if (closedToHandlers(top)) {
+                node.handler?.invoke(exceptionOrNull())
+                return null
             }
             var below = top as HandlerNode?
             while (below != null && below.handler == null) below = below.next
-            val made = node ?: HandlerNode(handler).also { node = it }
-            made.next = below
-            if (HANDLERS.compareAndSet(this, top, made)) return made
+            node.next = below
+            if (HANDLERS.compareAndSet(this, top, node)) return node
         }
     }
 
@@ -561,27 +572,21 @@ internal abstract class TaskImpl<T>(
         requireArgument(callback, "callback", "Task.addDoneCallback")
         eventLoop.checkOpen()
         markRetrieved()
-        val registration = DoneCallback(this, callback)
-        if (!isDone) {
-            synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
-        }
-        registration.handle = onDone(registration)
+        push(DoneCallback(this, callback))
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun removeDoneCallback(callback: Consumer<in Task<T>>?): Int {
         requireArgument(callback, "callback", "Task.removeDoneCallback")
+        // The registrations are the handler stack's DoneCallback nodes. Once the task is done the
+        // stack is closed (its callbacks are scheduled): nothing is left to remove, as in asyncio.
+        // A walk that races with completion stops when it sees the stack closed; a registration
+        // either is withdrawn here or is scheduled by the completion, never both (DoneCallback.state).
         var removed = 0
-        synchronized(this) {
-            val list = doneCallbacks ?: return 0
-            val each = list.iterator()
-            while (each.hasNext()) {
-                val registration = each.next()
-                if (registration.callback === callback) {
-                    each.remove()
-                    if (registration.withdraw()) removed++
-                }
-            }
+        var node = handlers as? HandlerNode
+        while (node != null && handlers !== HANDLERS_CLOSED) {
+            if (node is DoneCallback<*> && node.callback === callback && node.withdraw()) removed++
+            node = node.next
         }
         return removed
     }
@@ -638,21 +643,27 @@ internal abstract class TaskImpl<T>(
 }
 
 /**
- * One addDoneCallback registration: the job's completion handler that schedules the callback on
- * the loop (asyncio's call_soon), unless [withdraw] (removeDoneCallback) claimed it first.
+ * One addDoneCallback registration, its own node on the task's handler stack: at completion it
+ * schedules itself on the loop (asyncio's call_soon of the callback), unless [withdraw]
+ * (removeDoneCallback) claimed it first. What the callback throws goes to the loop's exception
+ * handler, with this registration (the callback's toString) named.
  */
-internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) : (Throwable?) -> Unit, Runnable {
+internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) :
+    HandlerNode(null), (Throwable?) -> Unit, Runnable {
     @Volatile private var state = REGISTERED
-    @Volatile @JvmField var handle: DisposableHandle? = null
+
+    init {
+        handler = this
+    }
 
     override fun invoke(cause: Throwable?) {
-        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(HandleImpl(task.eventLoop, this))
+        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(this)
     }
 
     /** Claims the registration before it is scheduled; true if this call did. */
     fun withdraw(): Boolean {
         if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
-        handle?.dispose()
+        dispose()
         return true
     }
 
@@ -713,7 +724,7 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 }
 
 /** A registration of [TaskImpl.onDone]: its own handle; [handler] is null once withdrawn. */
-internal class HandlerNode(handler: (Throwable?) -> Unit) : DisposableHandle {
+internal open class HandlerNode(handler: ((Throwable?) -> Unit)?) : DisposableHandle {
     @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = handler
     @JvmField var next: HandlerNode? = null
 
