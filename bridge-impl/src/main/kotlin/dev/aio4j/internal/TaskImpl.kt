@@ -13,6 +13,8 @@
  *     LoopTasks (which close() cancels and allTasks() lists), and its completion handlers are its
  *     own ([whenDone], [onDone]). A kotlinx Job per task (object, completion nodes, child node on
  *     the loop's root) was half the time of a lock or queue hand-off.
+ * Every top-level task, with a job or without, is kept in the loop's LoopTasks; a top-level
+ * task's job has no parent (under the root, a supervisor, its failure was its own all the same).
  * The two classes are apart because one cannot be both: kotlinx's Job.isCancelled (true for
  * failures too) and its hidden Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
  *
@@ -140,8 +142,8 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------ construction
 
     /**
-     * Makes the task a child of [parent]'s job (a top-level task of a kind that [completesInTryFinish]
-     * joins the loop's [LoopTasks] instead of the root job), then begins it ([onStart]). Called
+     * Makes the task a child of [parent]'s job (a top-level task, whose parent is the loop's root,
+     * joins the loop's [LoopTasks] instead, and its job if it has one gets no parent), then begins it ([onStart]). Called
      * once by the task's factory on the fully built task. Once the loop no longer accepts tasks (a
      * close() past its last sweep), the task ends cancelled without beginning and this throws
      * IllegalStateException("loop is closed"): the closing loop either sees the task among its
@@ -234,7 +236,7 @@ internal abstract class TaskImpl<T>(
         if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
         if (stack is HandlerNode) runHandlers(stack, e)
-        if (slotInLoop >= 0) eventLoop.tasks.remove(this)
+        if (loopStripe >= 0) eventLoop.tasks.remove(this)
     }
 
     /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
@@ -279,8 +281,12 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
-    @JvmField @Volatile var slotInLoop: Int = -1
+    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1; written under that stripe's lock. */
+    @JvmField @Volatile var loopStripe: Int = -1
+
+    /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
+    @JvmField var loopPrev: TaskImpl<*>? = null
+    @JvmField var loopNext: TaskImpl<*>? = null
 
     /**
      * Whether this kind's outcome is made only by [tryFinish] (no coroutine body or child tasks
