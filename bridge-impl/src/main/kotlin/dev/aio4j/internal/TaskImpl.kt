@@ -250,20 +250,28 @@ internal abstract class TaskImpl<T>(
         return n
     }
 
-    /** Runs the handlers of [stack] in the order they were added (the stack is newest first). */
-    private fun runHandlers(stack: HandlerNode, cause: Throwable?) {
-        var reversed: HandlerNode? = null
+    /**
+     * Runs the handlers of [stack] in the order they were added (the stack is newest first),
+     * without changing a link: a registration that raced with the completion may still be
+     * pruning withdrawn nodes out of it ([pruneBelow]). Recursion for the usual few, a list for a
+     * deep stack.
+     */
+    private fun runHandlers(stack: HandlerNode, cause: Throwable?, depth: Int = 0) {
+        val below = stack.next
+        if (below != null) {
+            if (depth < MAX_HANDLER_RECURSION) runHandlers(below, cause, depth + 1) else runDeepHandlers(below, cause)
+        }
+        stack.handler?.let { runHandler(it, cause) }
+    }
+
+    private fun runDeepHandlers(stack: HandlerNode, cause: Throwable?) {
+        val nodes = ArrayList<HandlerNode>()
         var node: HandlerNode? = stack
         while (node != null) {
-            val next = node.next
-            node.next = reversed
-            reversed = node
-            node = next
+            nodes.add(node)
+            node = node.next
         }
-        while (reversed != null) {
-            reversed.handler?.let { runHandler(it, cause) }
-            reversed = reversed.next
-        }
+        for (i in nodes.indices.reversed()) nodes[i].handler?.let { runHandler(it, cause) }
     }
 
     /**
@@ -313,8 +321,9 @@ internal abstract class TaskImpl<T>(
      * Calls [handler] with the completion exception (null for a result) once this task is
      * complete, on the completing thread; at once if it is complete already. The handle withdraws
      * it (a handler withdrawn while the task completes may still be called). Withdrawn handlers at
-     * the top of the stack are dropped by the next registration, so a waiter that registers and
-     * withdraws again and again (a join with a timeout in a loop) does not pile them up.
+     * the top of the stack, and among the few live ones below it, are dropped by the next
+     * registration, so waiters that register and withdraw again and again (joins with a timeout
+     * in a loop) do not pile them up.
      */
     fun onDone(handler: (Throwable?) -> Unit): DisposableHandle {
         if (closedToHandlers(handlers)) { // no node for a task done already
@@ -341,7 +350,35 @@ internal abstract class TaskImpl<T>(
             var below = top as HandlerNode?
             while (below != null && below.handler == null) below = below.next
             node.next = below
-            if (HANDLERS.compareAndSet(this, top, node)) return node
+            if (HANDLERS.compareAndSet(this, top, node)) {
+                if (below != null) pruneBelow(below)
+                return node
+            }
+        }
+    }
+
+    /**
+     * Unlinks the withdrawn nodes among the [PRUNE_WINDOW] live nodes below [live], so that
+     * waiters that register and withdraw in turn (two join(timeout) loops on one long-lived task)
+     * do not pile up nodes that are never at the top. Safe without a lock: a link only ever skips
+     * withdrawn nodes (a withdrawn node never becomes live again, and nodes are added at the top
+     * only), so from any node every live node below it stays reachable, whichever racing write
+     * wins; completion reads the links without changing them ([runHandlers]).
+     */
+    private fun pruneBelow(live: HandlerNode) {
+        var kept = live
+        repeat(PRUNE_WINDOW) {
+            var next = kept.next ?: return
+            if (next.handler == null) {
+                while (next.handler == null) {
+                    next = next.next ?: run {
+                        kept.next = null
+                        return
+                    }
+                }
+                kept.next = next
+            }
+            kept = next
         }
     }
 
@@ -588,6 +625,7 @@ internal abstract class TaskImpl<T>(
         // stack is closed (its callbacks are scheduled): nothing is left to remove, as in asyncio.
         // A walk that races with completion stops when it sees the stack closed; a registration
         // either is withdrawn here or is scheduled by the completion, never both (DoneCallback.state).
+        // The links only ever skip withdrawn nodes (see pruneBelow): the walk sees every live one.
         var removed = 0
         var node = handlers as? HandlerNode
         while (node != null && handlers !== HANDLERS_CLOSED) {
@@ -633,6 +671,10 @@ internal abstract class TaskImpl<T>(
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
         private const val REQUEST_SHIFT = 10
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
+
+        /** How many live handler nodes below the top a registration looks through for withdrawn ones. */
+        private const val PRUNE_WINDOW = 8
+        private const val MAX_HANDLER_RECURSION = 64
 
         private val FOLLOWER_TOLD = Any()
         private val HANDLERS_CLOSED = Any()
