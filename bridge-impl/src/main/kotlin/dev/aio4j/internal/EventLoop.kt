@@ -264,6 +264,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
         pollUnretrieved()
         sweepCancelledTimers()
+        if (timers.isNotEmpty()) moveDueTimers() // no clock read in a step without timers (System.nanoTime costs ~20 ns)
+        var n = ready.size
+        while (n-- > 0) {
+            val r = ready.removeFirst()
+            if (options.debug()) runTimed(r) else runSafely(r)
+        }
+    }
+
+    /** Moves the timers that are due to the ready queue, in deadline order. */
+    private fun moveDueTimers() {
         val now = System.nanoTime()
         while (true) {
             val t = timers.peek() ?: break
@@ -276,11 +286,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             } else {
                 ready.addLast(t)
             }
-        }
-        var n = ready.size
-        while (n-- > 0) {
-            val r = ready.removeFirst()
-            if (options.debug()) runTimed(r) else runSafely(r)
         }
     }
 
