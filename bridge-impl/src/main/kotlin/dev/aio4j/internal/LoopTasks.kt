@@ -59,7 +59,7 @@ internal class LoopTasks {
                 task.loopPrev = last
                 if (last == null) head = task else last.loopNext = task
                 tail = task
-                task.loopStripe = stripe
+                task.enterLoop(stripe)
             }
         }
 
@@ -72,7 +72,7 @@ internal class LoopTasks {
                 if (next == null) tail = prev else next.loopPrev = prev
                 task.loopPrev = null // a done task kept by its user must not keep its neighbours
                 task.loopNext = null
-                task.loopStripe = -1
+                task.leaveLoop()
             }
         }
 
@@ -108,6 +108,6 @@ internal class LoopTasks {
     }
 
     private companion object {
-        const val STRIPES = 4
+        const val STRIPES = TaskImpl.LOOP_STRIPES // a task keeps its stripe in two bits of its status
     }
 }
