@@ -13,6 +13,8 @@
  *     LoopTasks (which close() cancels and allTasks() lists), and its completion handlers are its
  *     own ([whenDone], [onDone]). A kotlinx Job per task (object, completion nodes, child node on
  *     the loop's root) was half the time of a lock or queue hand-off.
+ * Every top-level task, with a job or without, is kept in the loop's LoopTasks; a top-level
+ * task's job has no parent (under the root, a supervisor, its failure was its own all the same).
  * The two classes are apart because one cannot be both: kotlinx's Job.isCancelled (true for
  * failures too) and its hidden Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
  *
@@ -24,13 +26,14 @@
  * "loop is closed". DoneTask, born done, is never started.
  *
  * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
- * the flags, and from bit 10 up [cancelRequests]):
+ * the flags, the task's place in LoopTasks (IN_LOOP and its stripe), and from bit 13 up
+ * [cancelRequests]):
  *
  *   flags                        phase            Task.state()   fields in use
  *   --------------------------   --------------   ------------   -------------------------------
  *   -                            NEW              PENDING        the subclass's body
  *   -                            RUNNING          RUNNING        what the subclass follows
- *   CANCELLING                   RUNNING,         RUNNING        [cancelCause] (a blocking body
+ *   CANCELLING                   RUNNING,         RUNNING        [Extras.cancelCause] (a blocking body
  *                                INTERRUPTING,                   is interrupted; the rest cancel
  *                                INTERRUPTED                     what they follow)
  *   FINISHING (+CANCELLING)      any              RUNNING        outcome fixed, being recorded
@@ -40,7 +43,12 @@
  *                                or any
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
- *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
+ *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
+ *   IN_LOOP    the task is in its loop's LoopTasks, in the stripe that bits STRIPE_SHIFT.. hold
+ *
+ * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
+ * side object, [Extras], made the first time one is set: a task is 48 bytes before its kind's
+ * fields.
  *
  *   phase:  NEW ──body starts──▶ RUNNING ──body ends──────────────────▶ BODY_DONE
  *            │                      └─cancel: INTERRUPTING ─▶ INTERRUPTED ─body ends─▶ BODY_DONE
@@ -112,7 +120,8 @@ internal abstract class TaskImpl<T>(
      */
     @JvmField var job: TaskJob<T>? =
         if (completesInTryFinish && coroutineContext === EmptyCoroutineContext) null else TaskJob(coroutineContext, this)
-    @Volatile private var taskName: String? = name
+    /** The rarely needed fields, made on first need (a named task has them from the start). */
+    @Volatile private var extras: Extras? = if (name == null) null else Extras(name)
     @JvmField @Volatile var status: Int = initialPhase
 
     /**
@@ -121,15 +130,6 @@ internal abstract class TaskImpl<T>(
      * volatile: it is written before DONE is set in [status] and read only after DONE was seen.
      */
     private var value: Any? = null
-
-    /** The cause of the first cancellation request (set before CANCELLING in [status]). */
-    @Volatile private var cancelCause: Throwable? = null
-
-    /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
-    @Volatile private var unretrieved: Unretrieved? = null
-
-    /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
-    private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
 
     /**
      * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
@@ -143,8 +143,8 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------ construction
 
     /**
-     * Makes the task a child of [parent]'s job (a top-level task of a kind that [completesInTryFinish]
-     * joins the loop's [LoopTasks] instead of the root job), then begins it ([onStart]). Called
+     * Makes the task a child of [parent]'s job (a top-level task, whose parent is the loop's root,
+     * joins the loop's [LoopTasks] instead, and its job if it has one gets no parent), then begins it ([onStart]). Called
      * once by the task's factory on the fully built task. Once the loop no longer accepts tasks (a
      * close() past its last sweep), the task ends cancelled without beginning and this throws
      * IllegalStateException("loop is closed"): the closing loop either sees the task among its
@@ -153,10 +153,11 @@ internal abstract class TaskImpl<T>(
     fun start(parent: CoroutineContext) {
         val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
         val own = job
-        if (own != null) {
-            own.attach(parentJob)
-        } else if (parentJob === eventLoop.rootJob) {
+        if (parentJob === eventLoop.rootJob) {
+            own?.attach(null) // a job without a parent: its failure is the task's own (as under the root, a supervisor)
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+        } else if (own != null) {
+            own.attach(parentJob)
         } else if (parentJob != null) {
             TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
         }
@@ -205,7 +206,7 @@ internal abstract class TaskImpl<T>(
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        return if (e == null || e is CancellationException) Result.failure(cancelCause!!) else result
+        return if (e == null || e is CancellationException) Result.failure(extras!!.cancelCause!!) else result
     }
 
     /** The job of a kind that [completesInTryFinish] not has completed with [outcome]: the task is done with it. */
@@ -236,7 +237,7 @@ internal abstract class TaskImpl<T>(
         if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
         if (stack is HandlerNode) runHandlers(stack, e)
-        if (slotInLoop >= 0) eventLoop.tasks.remove(this)
+        if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
     }
 
     /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
@@ -250,20 +251,28 @@ internal abstract class TaskImpl<T>(
         return n
     }
 
-    /** Runs the handlers of [stack] in the order they were added (the stack is newest first). */
-    private fun runHandlers(stack: HandlerNode, cause: Throwable?) {
-        var reversed: HandlerNode? = null
+    /**
+     * Runs the handlers of [stack] in the order they were added (the stack is newest first),
+     * without changing a link: a registration that raced with the completion may still be
+     * pruning withdrawn nodes out of it ([pruneBelow]). Recursion for the usual few, a list for a
+     * deep stack.
+     */
+    private fun runHandlers(stack: HandlerNode, cause: Throwable?, depth: Int = 0) {
+        val below = stack.next
+        if (below != null) {
+            if (depth < MAX_HANDLER_RECURSION) runHandlers(below, cause, depth + 1) else runDeepHandlers(below, cause)
+        }
+        stack.handler?.let { runHandler(it, cause) }
+    }
+
+    private fun runDeepHandlers(stack: HandlerNode, cause: Throwable?) {
+        val nodes = ArrayList<HandlerNode>()
         var node: HandlerNode? = stack
         while (node != null) {
-            val next = node.next
-            node.next = reversed
-            reversed = node
-            node = next
+            nodes.add(node)
+            node = node.next
         }
-        while (reversed != null) {
-            reversed.handler?.let { runHandler(it, cause) }
-            reversed = reversed.next
-        }
+        for (i in nodes.indices.reversed()) nodes[i].handler?.let { runHandler(it, cause) }
     }
 
     /**
@@ -281,8 +290,22 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
-    @JvmField @Volatile var slotInLoop: Int = -1
+    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1. */
+    val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
+
+    /** Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock). */
+    fun enterLoop(stripe: Int) {
+        STATUS.getAndAdd(this, IN_LOOP or (stripe shl STRIPE_SHIFT)) // none of these bits was set: an add is an or
+    }
+
+    /** Records that the task has left its loop's LoopTasks (under its stripe's lock). */
+    fun leaveLoop() {
+        STATUS.getAndAdd(this, -(status and (IN_LOOP or (STRIPE_MASK shl STRIPE_SHIFT))))
+    }
+
+    /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
+    @JvmField var loopPrev: TaskImpl<*>? = null
+    @JvmField var loopNext: TaskImpl<*>? = null
 
     /**
      * Whether this kind's outcome is made only by [tryFinish] (no coroutine body or child tasks
@@ -309,22 +332,64 @@ internal abstract class TaskImpl<T>(
      * Calls [handler] with the completion exception (null for a result) once this task is
      * complete, on the completing thread; at once if it is complete already. The handle withdraws
      * it (a handler withdrawn while the task completes may still be called). Withdrawn handlers at
-     * the top of the stack are dropped by the next registration, so a waiter that registers and
-     * withdraws again and again (a join with a timeout in a loop) does not pile them up.
+     * the top of the stack, and among the few live ones below it, are dropped by the next
+     * registration, so waiters that register and withdraw again and again (joins with a timeout
+     * in a loop) do not pile them up.
      */
     fun onDone(handler: (Throwable?) -> Unit): DisposableHandle {
-        var node: HandlerNode? = null
+        if (closedToHandlers(handlers)) { // no node for a task done already
+            handler(exceptionOrNull())
+            return NonDisposableHandle
+        }
+        return push(HandlerNode(handler)) ?: NonDisposableHandle
+    }
+
+    /** Whether, with [top] read from [handlers], the task is done, or born done (no handlers ever): a handler is called at once. */
+    private fun closedToHandlers(top: Any?): Boolean = top === HANDLERS_CLOSED || status and DONE != 0 && top == null
+
+    /**
+     * Pushes [node] onto the handler stack, dropping withdrawn nodes at its top; [node], or null
+     * if the task is done (then its handler has been called here).
+     */
+    private fun push(node: HandlerNode): HandlerNode? {
         while (true) {
             val top = handlers
-            if (top === HANDLERS_CLOSED || status and DONE != 0 && top == null) { // done, or born done (no handlers ever)
-                handler(exceptionOrNull())
-                return NonDisposableHandle
+            if (closedToHandlers(top)) {
+                node.handler?.invoke(exceptionOrNull())
+                return null
             }
             var below = top as HandlerNode?
             while (below != null && below.handler == null) below = below.next
-            val made = node ?: HandlerNode(handler).also { node = it }
-            made.next = below
-            if (HANDLERS.compareAndSet(this, top, made)) return made
+            node.next = below
+            if (HANDLERS.compareAndSet(this, top, node)) {
+                if (below != null) pruneBelow(below)
+                return node
+            }
+        }
+    }
+
+    /**
+     * Unlinks the withdrawn nodes among the [PRUNE_WINDOW] live nodes below [live], so that
+     * waiters that register and withdraw in turn (two join(timeout) loops on one long-lived task)
+     * do not pile up nodes that are never at the top. Safe without a lock: a link only ever skips
+     * withdrawn nodes (a withdrawn node never becomes live again, and nodes are added at the top
+     * only), so from any node every live node below it stays reachable, whichever racing write
+     * wins; completion reads the links without changing them ([runHandlers]).
+     */
+    private fun pruneBelow(live: HandlerNode) {
+        var kept = live
+        repeat(PRUNE_WINDOW) {
+            var next = kept.next ?: return
+            if (next.handler == null) {
+                while (next.handler == null) {
+                    next = next.next ?: run {
+                        kept.next = null
+                        return
+                    }
+                }
+                kept.next = next
+            }
+            kept = next
         }
     }
 
@@ -376,16 +441,17 @@ internal abstract class TaskImpl<T>(
     /** Counts as having seen the outcome: a failure will not be reported as never retrieved. */
     fun markRetrieved() {
         val old = setFlag(RETRIEVED)
-        if (old and (RETRIEVED or RECORDED) == RECORDED) unretrieved?.markRetrieved()
+        if (old and (RETRIEVED or RECORDED) == RECORDED) extras?.unretrieved?.markRetrieved()
     }
 
     fun onUnhandledFailure(exception: Throwable) {
         val record = Unretrieved(this, exception, eventLoop)
-        unretrieved = record
+        val extras = extras()
+        extras.unretrieved = record
         while (true) {
             val s = status
             if (s and RETRIEVED != 0) {
-                unretrieved = null
+                extras.unretrieved = null
                 return
             }
             if (STATUS.compareAndSet(this, s, s or RECORDED)) break
@@ -407,14 +473,15 @@ internal abstract class TaskImpl<T>(
      * Returns false if the task was finishing (its outcome fixed), true if it is being cancelled.
      */
     private fun requestCancellation(cause: Throwable): Boolean {
-        CANCEL_CAUSE.compareAndSet(this, null, cause)
+        val extras = extras()
+        Extras.CANCEL_CAUSE.compareAndSet(extras, null, cause)
         while (true) {
             val s = status
             if (s and FINISHING != 0) return false
             if (s and CANCELLING != 0) return true
             if (STATUS.compareAndSet(this, s, s or CANCELLING)) break
         }
-        val first = cancelCause!!
+        val first = extras.cancelCause!!
         requestCancel()
         onCancelRequested(first)
         return true
@@ -428,7 +495,7 @@ internal abstract class TaskImpl<T>(
 
     /** What a task being cancelled was cancelled with, as a CancellationException. */
     fun cancellationCause(): CancellationException {
-        val cause = cancelCause ?: return CancellationException("${name()} was cancelled")
+        val cause = extras?.cancelCause ?: return CancellationException("${name()} was cancelled")
         return cause as? CancellationException ?: CancellationException("${name()} is failing: $cause").also { it.initCause(cause) }
     }
 
@@ -463,14 +530,36 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------------- Task API
 
     override fun name(): String {
-        taskName?.let { return it }
-        synchronized(this) {
-            return taskName ?: eventLoop.nextTaskName().also { taskName = it }
+        extras?.name?.let { return it }
+        val extras = extras()
+        synchronized(extras) {
+            return extras.name ?: eventLoop.nextTaskName().also { extras.name = it }
         }
     }
 
     /** The name given at creation, if any (unnamed tasks are numbered on first request). */
-    fun givenName(): String? = taskName
+    fun givenName(): String? = extras?.name
+
+    /** [extras], made if it is not there yet. */
+    private fun extras(): Extras {
+        extras?.let { return it }
+        val made = Extras(null)
+        return if (EXTRAS.compareAndSet(this, null, made)) made else extras!!
+    }
+
+    /** The fields that few tasks need: see the file's header. */
+    private class Extras(@Volatile @JvmField var name: String?) {
+        /** The cause of the first cancellation request (set before CANCELLING in [status]). */
+        @Volatile @JvmField var cancelCause: Throwable? = null
+
+        /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
+        @Volatile @JvmField var unretrieved: Unretrieved? = null
+
+        companion object {
+            val CANCEL_CAUSE: AtomicReferenceFieldUpdater<Extras, Throwable?> =
+                AtomicReferenceFieldUpdater.newUpdater(Extras::class.java, Throwable::class.java, "cancelCause")
+        }
+    }
 
     override fun loop(): Loop = eventLoop
 
@@ -561,27 +650,22 @@ internal abstract class TaskImpl<T>(
         requireArgument(callback, "callback", "Task.addDoneCallback")
         eventLoop.checkOpen()
         markRetrieved()
-        val registration = DoneCallback(this, callback)
-        if (!isDone) {
-            synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
-        }
-        registration.handle = onDone(registration)
+        push(DoneCallback(this, callback))
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun removeDoneCallback(callback: Consumer<in Task<T>>?): Int {
         requireArgument(callback, "callback", "Task.removeDoneCallback")
+        // The registrations are the handler stack's DoneCallback nodes. Once the task is done the
+        // stack is closed (its callbacks are scheduled): nothing is left to remove, as in asyncio.
+        // A walk that races with completion stops when it sees the stack closed; a registration
+        // either is withdrawn here or is scheduled by the completion, never both (DoneCallback.state).
+        // The links only ever skip withdrawn nodes (see pruneBelow): the walk sees every live one.
         var removed = 0
-        synchronized(this) {
-            val list = doneCallbacks ?: return 0
-            val each = list.iterator()
-            while (each.hasNext()) {
-                val registration = each.next()
-                if (registration.callback === callback) {
-                    each.remove()
-                    if (registration.withdraw()) removed++
-                }
-            }
+        var node = handlers as? HandlerNode
+        while (node != null && handlers !== HANDLERS_CLOSED) {
+            if (node is DoneCallback<*> && node.callback === callback && node.withdraw()) removed++
+            node = node.next
         }
         return removed
     }
@@ -619,9 +703,19 @@ internal abstract class TaskImpl<T>(
         const val DONE = 0x100
         const val FAILED = 0x200
 
+        /** In LoopTasks; the stripe (of LOOP_STRIPES) is in the STRIPE_MASK bits from STRIPE_SHIFT. */
+        const val IN_LOOP = 0x400
+        const val LOOP_STRIPES = 4
+        private const val STRIPE_SHIFT = 11
+        private const val STRIPE_MASK = LOOP_STRIPES - 1
+
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
-        private const val REQUEST_SHIFT = 10
+        private const val REQUEST_SHIFT = 13
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
+
+        /** How many live handler nodes below the top a registration looks through for withdrawn ones. */
+        private const val PRUNE_WINDOW = 8
+        private const val MAX_HANDLER_RECURSION = 64
 
         private val FOLLOWER_TOLD = Any()
         private val HANDLERS_CLOSED = Any()
@@ -632,27 +726,33 @@ internal abstract class TaskImpl<T>(
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
         private val HANDLERS: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "handlers")
-        private val CANCEL_CAUSE: AtomicReferenceFieldUpdater<TaskImpl<*>, Throwable?> =
-            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Throwable::class.java, "cancelCause")
+        private val EXTRAS: AtomicReferenceFieldUpdater<TaskImpl<*>, Extras?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Extras::class.java, "extras")
     }
 }
 
 /**
- * One addDoneCallback registration: the job's completion handler that schedules the callback on
- * the loop (asyncio's call_soon), unless [withdraw] (removeDoneCallback) claimed it first.
+ * One addDoneCallback registration, its own node on the task's handler stack: at completion it
+ * schedules itself on the loop (asyncio's call_soon of the callback), unless [withdraw]
+ * (removeDoneCallback) claimed it first. What the callback throws goes to the loop's exception
+ * handler, with this registration (the callback's toString) named.
  */
-internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) : (Throwable?) -> Unit, Runnable {
+internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) :
+    HandlerNode(null), (Throwable?) -> Unit, Runnable {
     @Volatile private var state = REGISTERED
-    @Volatile @JvmField var handle: DisposableHandle? = null
+
+    init {
+        handler = this
+    }
 
     override fun invoke(cause: Throwable?) {
-        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(HandleImpl(task.eventLoop, this))
+        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(this)
     }
 
     /** Claims the registration before it is scheduled; true if this call did. */
     fun withdraw(): Boolean {
         if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
-        handle?.dispose()
+        dispose()
         return true
     }
 
@@ -713,7 +813,7 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 }
 
 /** A registration of [TaskImpl.onDone]: its own handle; [handler] is null once withdrawn. */
-internal class HandlerNode(handler: (Throwable?) -> Unit) : DisposableHandle {
+internal open class HandlerNode(handler: ((Throwable?) -> Unit)?) : DisposableHandle {
     @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = handler
     @JvmField var next: HandlerNode? = null
 
