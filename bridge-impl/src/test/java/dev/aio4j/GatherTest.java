@@ -173,6 +173,42 @@ class GatherTest {
     }
 
     @Test
+    void childrenAlreadyDoneAreTakenWhenTheGatherStartsInArgumentOrderWithTheOthers() {
+        List<ExceptionContext> reported = new ArrayList<>();
+        Async.run(loop -> {
+            loop.setExceptionHandler((l, c) -> reported.add(c));
+            RuntimeException boom = new RuntimeException("boom");
+            Promise<String> doneOk = loop.createPromise();
+            doneOk.complete("done");
+            Promise<String> later = loop.createPromise();
+            CompletableFuture<String> pendingStage = new CompletableFuture<>();
+            Task<List<String>> mixed = Async.gather(CompletableFuture.completedFuture("stage"), later, doneOk, pendingStage);
+            assertFalse(mixed.isDone());
+            pendingStage.complete("stage later");
+            later.complete("later");
+            assertEquals(List.of("stage", "later", "done", "stage later"), mixed.join());
+
+            Promise<String> doneFailed = loop.createPromise();
+            doneFailed.fail(boom);
+            Promise<String> failsLater = loop.createPromise();
+            Task<List<String>> failing = Async.gather(doneOk, doneFailed, failsLater);
+            assertTrue(failing.isDone(), "a child that had failed fails the gather as it starts");
+            assertSame(boom, assertThrows(RuntimeException.class, failing::join));
+            failsLater.fail(new RuntimeException("second"));
+
+            Promise<String> doneCancelled = loop.createPromise();
+            doneCancelled.cancel("c");
+            List<Outcome<String>> outcomes = Async.gatherOutcomes(doneOk, doneFailed, doneCancelled).join();
+            assertEquals(new Outcome.Success<>("done"), outcomes.get(0));
+            assertSame(boom, assertInstanceOf(Outcome.Failure.class, outcomes.get(1)).exception());
+            assertEquals("c", assertInstanceOf(Outcome.Cancelled.class, outcomes.get(2)).exception().getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> outcomes.set(0, null));
+            return null;
+        });
+        assertEquals(List.of(), reported, "every child's failure counts as retrieved by the gather");
+    }
+
+    @Test
     void gatherOutcomesCancelledStillCancelsTheChildren() {
         Async.run(loop -> {
             Promise<String> a = loop.createPromise();
