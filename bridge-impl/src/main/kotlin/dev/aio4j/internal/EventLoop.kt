@@ -63,6 +63,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private val inbox = ConcurrentLinkedQueue<Runnable>()
     private val ready = ArrayDeque<Runnable>()
     private val timers = PriorityQueue<TimerEntry>(TIMER_ORDER)
+    /**
+     * Zero-delay sleeps made on the loop's thread (a yield): due at once, so kept in a FIFO beside
+     * the heap, without its ordering or a clock reading; the next step moves them to ready after
+     * the timers due by then.
+     */
+    private val dueNow = ArrayDeque<Runnable>()
     private var timerSeq = 0L
     private val cancelledTimers = AtomicInteger()
 
@@ -173,6 +179,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
+    /**
+     * Adds [t], a timer due at once, as a timer that the next step runs after the timers due by
+     * then; false, with nothing done, when the caller is not the loop's thread (see [addTimer]).
+     */
+    fun addDueNow(t: TimerEntry): Boolean {
+        if (Thread.currentThread() !== thread) return false
+        dueNow.addLast(t)
+        return true
+    }
+
     fun timerAfter(delayNanos: Long, action: Runnable): ActionTimer {
         val t = ActionTimer(deadlineAfter(System.nanoTime(), delayNanos), this, action)
         addTimer(t)
@@ -247,7 +263,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     private fun runOnce() {
         drainInbox()
-        if (ready.isEmpty() && !stopping) {
+        if (ready.isEmpty() && dueNow.isEmpty() && !stopping) {
             val timeout = nextTimerDelay()
             if (timeout != 0L) {
                 park(timeout)
@@ -260,7 +276,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
         pollUnretrieved()
         sweepCancelledTimers()
-        val now = System.nanoTime()
+        val now = if (timers.isEmpty()) 0L else System.nanoTime() // no clock reading for a step without timers
         while (true) {
             val t = timers.peek() ?: break
             if (t.deadline > now) break
@@ -273,6 +289,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 ready.addLast(t)
             }
         }
+        while (dueNow.isNotEmpty()) ready.addLast(dueNow.removeFirst())
         var n = ready.size
         while (n-- > 0) {
             val r = ready.removeFirst()
@@ -433,6 +450,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             closed = true
             ready.clear()
             timers.clear()
+            dueNow.clear()
             inbox.clear()
         } catch (e: Throwable) {
             closing = false // e.g. refused on another loop's thread: a later close() may try again
@@ -498,7 +516,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
                 awaitNoLiveRunners()
-                if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
+                if (lastStepDone || (ready.isEmpty() && dueNow.isEmpty() && inbox.isEmpty())) return
                 lastStepDone = true
                 stop()
                 runLoop { }
