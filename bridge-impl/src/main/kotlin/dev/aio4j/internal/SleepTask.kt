@@ -9,21 +9,17 @@ package dev.aio4j.internal
 
 
 internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
-    /** Set when the timer goes on the heap (a zero delay kept beside it has none). */
-    override var deadline: Long = 0L
+    /** Set when the timer goes on the heap; [NOT_ON_HEAP] for a zero delay kept beside it. */
+    override var deadline: Long = NOT_ON_HEAP
         private set
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = isDone
-
-    /** Whether this timer is on the loop's heap, whose sweep counts cancelled timers (not a zero delay kept beside it). */
-    private var onHeap = false
 
     override val completesInTryFinish: Boolean get() = true
 
     override fun onStart() {
         if (delayNanos == 0L && eventLoop.addDueNow(this)) return
-        deadline = deadlineAfter(System.nanoTime(), delayNanos)
-        onHeap = true
+        deadline = deadlineAfter(System.nanoTime(), delayNanos) // not NOT_ON_HEAP: at least now
         eventLoop.addTimer(this)
     }
 
@@ -32,6 +28,10 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        if (tryFinish(Result.failure(cause)) && onHeap) eventLoop.timerCancelled()
+        if (tryFinish(Result.failure(cause)) && deadline != NOT_ON_HEAP) eventLoop.timerCancelled() // the heap's sweep counts it
+    }
+
+    private companion object {
+        const val NOT_ON_HEAP = Long.MIN_VALUE
     }
 }
