@@ -175,7 +175,7 @@ internal class DerivedTask<T>(
          */
         @Suppress("UNCHECKED_CAST")
         fun <T> ofDone(loop: EventLoop, kind: Int, fn: Any?, source: TaskImpl<*>): TaskImpl<T> {
-            source.markRetrieved()
+            if (source.exceptionOrNull() != null) source.markRetrieved() // a result needs no mark: it matters for a failure's report only
             return when (val r = apply(kind, fn, source.resultNow0(), null, null)) {
                 is PassedOn -> DoneTask.passedOn(loop, r.failure)
                 is Failed -> DoneTask.of(loop, Result.failure(r.failure))

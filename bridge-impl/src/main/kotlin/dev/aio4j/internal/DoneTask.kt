@@ -13,10 +13,22 @@ import java.util.concurrent.CompletableFuture
 internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(loop, null, BODY_DONE) {
     override val completesInTryFinish: Boolean get() = true
 
-    /** The view of a task done already: completed at once, without a completion handler; a result counts as seen already. */
+    /**
+     * The view of a task done already: a future completed at once, without a completion handler.
+     * It needs no way back to this task (a cancel() of a done future does nothing), so that a
+     * DoneTask used only to get the view need not be kept (the JIT may then not allocate it).
+     * A result needs no retrieval mark: the mark only matters for a failure's report.
+     */
     override fun toCompletableFuture(): CompletableFuture<T> {
-        if (exceptionOrNull() != null) markRetrieved()
-        return TaskView(this).also { it.invoke(null) }
+        val view = LoopFuture<T>(eventLoop, null)
+        val e = exceptionOrNull()
+        if (e == null) {
+            view.complete(valueNow())
+        } else {
+            markRetrieved()
+            view.completeExceptionally(e)
+        }
+        return view
     }
 
     companion object {
