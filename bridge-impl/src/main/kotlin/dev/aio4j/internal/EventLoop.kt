@@ -5,9 +5,10 @@
  *     other threads ──callSoon/dispatch──▶ inbox (lock-free, MPSC) ─┐
  *     loop thread   ──callSoon/dispatch──▶ ready (ArrayDeque) ◀─────┘ drained at each step
  *     timers (heap, loop thread only) ──due──▶ ready
+ *     zero-delay sleeps made on the loop thread (dueNow) ──next step, after the due timers──▶ ready
  *
  * One step (runOnce), as asyncio's _run_once: drain the inbox; park until the next timer unless
- * something is ready; move due timers to ready; run the callbacks that were ready at that point
+ * something is ready; move due timers, then dueNow, to ready; run the callbacks that were ready at that point
  * (those they schedule run at the next step); the park spins a bounded number of times first
  * when a step expects work from another thread within microseconds (spinsBeforePark: a Flow's
  * collector waiting for a consumer thread to make room). The thread that calls runUntilComplete/runForever
