@@ -3,7 +3,7 @@
  * the same value or exception instance (a cancelled deferred makes a CANCELLED task), and
  * cancelling the task cancels the deferred; the task is done when the deferred is, so a
  * deferred's finally blocks have run by then (the job's rule: completed only once its body and
- * children have finished). The task is a child of the loop's root, like one made by createTask;
+ * children have finished). The task is one of the loop's tasks, like one made by createTask;
  * the deferred keeps its own place in its scope.
  */
 @file:OptIn(ExperimentalCoroutinesApi::class)
@@ -18,7 +18,7 @@ internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T
     TaskImpl<T>(loop, null, RUNNING), (Throwable?) -> Unit {
 
     init {
-        start(loop.taskContext) // a child of the loop's root
+        start(loop.taskContext) // one of the loop's tasks
         deferred.invokeOnCompletion(this)
     }
 

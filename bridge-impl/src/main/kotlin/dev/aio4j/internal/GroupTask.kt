@@ -3,8 +3,8 @@
  * group's tasks. A plain (non-supervisor) parent gives asyncio's fail-fast for free: a failing
  * child cancels the group, which cancels its other children; the group's job completes only when
  * all children have, with the first failure as its exception and the later ones suppressed
- * (kotlinx's rule, and try-with-resources'). The group itself is a child of the loop's root, so
- * its failure cancels nobody else. Its body's stage (non-blocking form) is followed; the thread
+ * (kotlinx's rule, and try-with-resources'). A top-level group's job has no parent (the loop
+ * keeps the group in LoopTasks), so its failure cancels nobody else. Its body's stage (non-blocking form) is followed; the thread
  * of a blocking body is interrupted through [bodyScope] when the group is cancelled.
  */
 package dev.aio4j.internal

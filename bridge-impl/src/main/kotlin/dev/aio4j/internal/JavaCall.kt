@@ -14,8 +14,9 @@
  * context, so cancelling the task cancels whatever the function waits in (kotlinx's cancellable
  * suspensions listen to that job), and the task completes when the function resumes the
  * continuation: with its result, its exception (the same instance), or its CancellationException.
- * A task is a child of the loop's root once the function has suspended, so that closing the loop
- * cancels it; before that it has no parent (a call that never suspends never joins the tree).
+ * A task is one of the loop's tasks (LoopTasks) once the function has suspended, so that closing
+ * the loop cancels it; before that the loop does not know it (a call that never suspends never
+ * joins). Its job has no parent.
  */
 package dev.aio4j.internal
 
@@ -54,14 +55,14 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
 
         /**
          * Calls [body] on the calling thread. Returns COROUTINE_SUSPENDED with [call]'s task now a
-         * child of the loop's root, or the value; throws what the function threw.
+         * one of the loop's tasks, or the value; throws what the function threw.
          */
         fun <T> start(call: JavaCall<T>, body: SuspendCall<T>): Any? {
             val returned = body.invoke(call)
             if (returned === COROUTINE_SUSPENDED) {
                 val task = call.task()
                 task.suspended = true
-                task.start(call.loop.taskContext) // a child of the loop's root
+                task.start(call.loop.taskContext) // one of the loop's tasks
             }
             return returned
         }

@@ -13,6 +13,8 @@
  *     LoopTasks (which close() cancels and allTasks() lists), and its completion handlers are its
  *     own ([whenDone], [onDone]). A kotlinx Job per task (object, completion nodes, child node on
  *     the loop's root) was half the time of a lock or queue hand-off.
+ * Every top-level task, with a job or without, is kept in the loop's LoopTasks; a top-level
+ * task's job has no parent (under the root, a supervisor, its failure was its own all the same).
  * The two classes are apart because one cannot be both: kotlinx's Job.isCancelled (true for
  * failures too) and its hidden Job.cancel(): Unit clash with Task.isCancelled() and Task.cancel(): boolean.
  *
@@ -128,9 +130,6 @@ internal abstract class TaskImpl<T>(
     /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
     @Volatile private var unretrieved: Unretrieved? = null
 
-    /** The done callbacks added while the task was not done, for [removeDoneCallback]; guarded by this task's monitor. */
-    private var doneCallbacks: ArrayList<DoneCallback<T>>? = null
-
     /**
      * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
      * without a node; [FOLLOWER_TOLD] once the task is done.
@@ -143,8 +142,8 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------ construction
 
     /**
-     * Makes the task a child of [parent]'s job (a top-level task of a kind that [completesInTryFinish]
-     * joins the loop's [LoopTasks] instead of the root job), then begins it ([onStart]). Called
+     * Makes the task a child of [parent]'s job (a top-level task, whose parent is the loop's root,
+     * joins the loop's [LoopTasks] instead, and its job if it has one gets no parent), then begins it ([onStart]). Called
      * once by the task's factory on the fully built task. Once the loop no longer accepts tasks (a
      * close() past its last sweep), the task ends cancelled without beginning and this throws
      * IllegalStateException("loop is closed"): the closing loop either sees the task among its
@@ -153,10 +152,11 @@ internal abstract class TaskImpl<T>(
     fun start(parent: CoroutineContext) {
         val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
         val own = job
-        if (own != null) {
-            own.attach(parentJob)
-        } else if (parentJob === eventLoop.rootJob) {
+        if (parentJob === eventLoop.rootJob) {
+            own?.attach(null) // a job without a parent: its failure is the task's own (as under the root, a supervisor)
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+        } else if (own != null) {
+            own.attach(parentJob)
         } else if (parentJob != null) {
             TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
         }
@@ -236,7 +236,7 @@ internal abstract class TaskImpl<T>(
         if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
         if (stack is HandlerNode) runHandlers(stack, e)
-        if (slotInLoop >= 0) eventLoop.tasks.remove(this)
+        if (loopStripe >= 0) eventLoop.tasks.remove(this)
     }
 
     /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
@@ -250,20 +250,28 @@ internal abstract class TaskImpl<T>(
         return n
     }
 
-    /** Runs the handlers of [stack] in the order they were added (the stack is newest first). */
-    private fun runHandlers(stack: HandlerNode, cause: Throwable?) {
-        var reversed: HandlerNode? = null
+    /**
+     * Runs the handlers of [stack] in the order they were added (the stack is newest first),
+     * without changing a link: a registration that raced with the completion may still be
+     * pruning withdrawn nodes out of it ([pruneBelow]). Recursion for the usual few, a list for a
+     * deep stack.
+     */
+    private fun runHandlers(stack: HandlerNode, cause: Throwable?, depth: Int = 0) {
+        val below = stack.next
+        if (below != null) {
+            if (depth < MAX_HANDLER_RECURSION) runHandlers(below, cause, depth + 1) else runDeepHandlers(below, cause)
+        }
+        stack.handler?.let { runHandler(it, cause) }
+    }
+
+    private fun runDeepHandlers(stack: HandlerNode, cause: Throwable?) {
+        val nodes = ArrayList<HandlerNode>()
         var node: HandlerNode? = stack
         while (node != null) {
-            val next = node.next
-            node.next = reversed
-            reversed = node
-            node = next
+            nodes.add(node)
+            node = node.next
         }
-        while (reversed != null) {
-            reversed.handler?.let { runHandler(it, cause) }
-            reversed = reversed.next
-        }
+        for (i in nodes.indices.reversed()) nodes[i].handler?.let { runHandler(it, cause) }
     }
 
     /**
@@ -281,8 +289,12 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    /** This task's slot in its loop's [LoopTasks] while it is one of them, else -1; guarded by that object's lock. */
-    @JvmField @Volatile var slotInLoop: Int = -1
+    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1; written under that stripe's lock. */
+    @JvmField @Volatile var loopStripe: Int = -1
+
+    /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
+    @JvmField var loopPrev: TaskImpl<*>? = null
+    @JvmField var loopNext: TaskImpl<*>? = null
 
     /**
      * Whether this kind's outcome is made only by [tryFinish] (no coroutine body or child tasks
@@ -309,22 +321,64 @@ internal abstract class TaskImpl<T>(
      * Calls [handler] with the completion exception (null for a result) once this task is
      * complete, on the completing thread; at once if it is complete already. The handle withdraws
      * it (a handler withdrawn while the task completes may still be called). Withdrawn handlers at
-     * the top of the stack are dropped by the next registration, so a waiter that registers and
-     * withdraws again and again (a join with a timeout in a loop) does not pile them up.
+     * the top of the stack, and among the few live ones below it, are dropped by the next
+     * registration, so waiters that register and withdraw again and again (joins with a timeout
+     * in a loop) do not pile them up.
      */
     fun onDone(handler: (Throwable?) -> Unit): DisposableHandle {
-        var node: HandlerNode? = null
+        if (closedToHandlers(handlers)) { // no node for a task done already
+            handler(exceptionOrNull())
+            return NonDisposableHandle
+        }
+        return push(HandlerNode(handler)) ?: NonDisposableHandle
+    }
+
+    /** Whether, with [top] read from [handlers], the task is done, or born done (no handlers ever): a handler is called at once. */
+    private fun closedToHandlers(top: Any?): Boolean = top === HANDLERS_CLOSED || status and DONE != 0 && top == null
+
+    /**
+     * Pushes [node] onto the handler stack, dropping withdrawn nodes at its top; [node], or null
+     * if the task is done (then its handler has been called here).
+     */
+    private fun push(node: HandlerNode): HandlerNode? {
         while (true) {
             val top = handlers
-            if (top === HANDLERS_CLOSED || status and DONE != 0 && top == null) { // done, or born done (no handlers ever)
-                handler(exceptionOrNull())
-                return NonDisposableHandle
+            if (closedToHandlers(top)) {
+                node.handler?.invoke(exceptionOrNull())
+                return null
             }
             var below = top as HandlerNode?
             while (below != null && below.handler == null) below = below.next
-            val made = node ?: HandlerNode(handler).also { node = it }
-            made.next = below
-            if (HANDLERS.compareAndSet(this, top, made)) return made
+            node.next = below
+            if (HANDLERS.compareAndSet(this, top, node)) {
+                if (below != null) pruneBelow(below)
+                return node
+            }
+        }
+    }
+
+    /**
+     * Unlinks the withdrawn nodes among the [PRUNE_WINDOW] live nodes below [live], so that
+     * waiters that register and withdraw in turn (two join(timeout) loops on one long-lived task)
+     * do not pile up nodes that are never at the top. Safe without a lock: a link only ever skips
+     * withdrawn nodes (a withdrawn node never becomes live again, and nodes are added at the top
+     * only), so from any node every live node below it stays reachable, whichever racing write
+     * wins; completion reads the links without changing them ([runHandlers]).
+     */
+    private fun pruneBelow(live: HandlerNode) {
+        var kept = live
+        repeat(PRUNE_WINDOW) {
+            var next = kept.next ?: return
+            if (next.handler == null) {
+                while (next.handler == null) {
+                    next = next.next ?: run {
+                        kept.next = null
+                        return
+                    }
+                }
+                kept.next = next
+            }
+            kept = next
         }
     }
 
@@ -561,27 +615,22 @@ internal abstract class TaskImpl<T>(
         requireArgument(callback, "callback", "Task.addDoneCallback")
         eventLoop.checkOpen()
         markRetrieved()
-        val registration = DoneCallback(this, callback)
-        if (!isDone) {
-            synchronized(this) { (doneCallbacks ?: ArrayList<DoneCallback<T>>(2).also { doneCallbacks = it }).add(registration) }
-        }
-        registration.handle = onDone(registration)
+        push(DoneCallback(this, callback))
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun removeDoneCallback(callback: Consumer<in Task<T>>?): Int {
         requireArgument(callback, "callback", "Task.removeDoneCallback")
+        // The registrations are the handler stack's DoneCallback nodes. Once the task is done the
+        // stack is closed (its callbacks are scheduled): nothing is left to remove, as in asyncio.
+        // A walk that races with completion stops when it sees the stack closed; a registration
+        // either is withdrawn here or is scheduled by the completion, never both (DoneCallback.state).
+        // The links only ever skip withdrawn nodes (see pruneBelow): the walk sees every live one.
         var removed = 0
-        synchronized(this) {
-            val list = doneCallbacks ?: return 0
-            val each = list.iterator()
-            while (each.hasNext()) {
-                val registration = each.next()
-                if (registration.callback === callback) {
-                    each.remove()
-                    if (registration.withdraw()) removed++
-                }
-            }
+        var node = handlers as? HandlerNode
+        while (node != null && handlers !== HANDLERS_CLOSED) {
+            if (node is DoneCallback<*> && node.callback === callback && node.withdraw()) removed++
+            node = node.next
         }
         return removed
     }
@@ -623,6 +672,10 @@ internal abstract class TaskImpl<T>(
         private const val REQUEST_SHIFT = 10
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
 
+        /** How many live handler nodes below the top a registration looks through for withdrawn ones. */
+        private const val PRUNE_WINDOW = 8
+        private const val MAX_HANDLER_RECURSION = 64
+
         private val FOLLOWER_TOLD = Any()
         private val HANDLERS_CLOSED = Any()
 
@@ -638,21 +691,27 @@ internal abstract class TaskImpl<T>(
 }
 
 /**
- * One addDoneCallback registration: the job's completion handler that schedules the callback on
- * the loop (asyncio's call_soon), unless [withdraw] (removeDoneCallback) claimed it first.
+ * One addDoneCallback registration, its own node on the task's handler stack: at completion it
+ * schedules itself on the loop (asyncio's call_soon of the callback), unless [withdraw]
+ * (removeDoneCallback) claimed it first. What the callback throws goes to the loop's exception
+ * handler, with this registration (the callback's toString) named.
  */
-internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) : (Throwable?) -> Unit, Runnable {
+internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) :
+    HandlerNode(null), (Throwable?) -> Unit, Runnable {
     @Volatile private var state = REGISTERED
-    @Volatile @JvmField var handle: DisposableHandle? = null
+
+    init {
+        handler = this
+    }
 
     override fun invoke(cause: Throwable?) {
-        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(HandleImpl(task.eventLoop, this))
+        if (STATE.compareAndSet(this, REGISTERED, SCHEDULED)) task.eventLoop.enqueue(this)
     }
 
     /** Claims the registration before it is scheduled; true if this call did. */
     fun withdraw(): Boolean {
         if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
-        handle?.dispose()
+        dispose()
         return true
     }
 
@@ -713,7 +772,7 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 }
 
 /** A registration of [TaskImpl.onDone]: its own handle; [handler] is null once withdrawn. */
-internal class HandlerNode(handler: (Throwable?) -> Unit) : DisposableHandle {
+internal open class HandlerNode(handler: ((Throwable?) -> Unit)?) : DisposableHandle {
     @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = handler
     @JvmField var next: HandlerNode? = null
 

@@ -41,6 +41,30 @@ class TaskStateTest {
     }
 
     @Test
+    fun withdrawnHandlersOfInterleavedWaitersDoNotPileUpEither() {
+        // Two waiters that keep registering and withdrawing in turn (two join(timeout) loops on
+        // one long-lived task): the withdrawn handler is never at the top of the stack when the
+        // next registration comes, so dropping withdrawn nodes at the top alone keeps them all.
+        Async.run<Any?> { loop ->
+            val promiseApi = loop.createPromise<String>()
+            val promise = promiseApi as TaskImpl<*>
+            val calls = CopyOnWriteArrayList<String>()
+            var older = promise.onDone { calls.add("a") }
+            var newer = promise.onDone { calls.add("b") }
+            repeat(2_000) { round ->
+                older.dispose()
+                older = newer
+                newer = promise.onDone { calls.add("w$round") }
+            }
+            val kept = promise.handlerNodes()
+            assertTrue(kept <= 4, "2,000 withdrawn registrations of two interleaved waiters left $kept handler nodes")
+            promiseApi.complete("done")
+            assertEquals(listOf("w1998", "w1999"), calls, "the two live handlers run, in the order they were registered")
+            null
+        }
+    }
+
+    @Test
     fun withdrawnHandlersDoNotPileUpOnAPendingTask() {
         Async.run<Any?> { loop ->
             val promise = loop.createPromise<String>()
