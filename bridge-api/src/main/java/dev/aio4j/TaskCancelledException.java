@@ -30,6 +30,7 @@ public class TaskCancelledException extends CancellationException {
      * @param withStackTrace whether to record the stack trace of the calling thread
      * @throws NullPointerException if {@code taskName} is null
      */
+    @SuppressWarnings("this-escape") // Throwable's own fillInStackTrace, called non-virtually (javac 21+ warns of any call with this)
     public TaskCancelledException(String message, String taskName, boolean withStackTrace) {
         super(message);
         this.taskName = Objects.requireNonNull(taskName, "taskName (TaskCancelledException)");

@@ -59,7 +59,7 @@ internal class LoopTasks {
                 task.loopPrev = last
                 if (last == null) head = task else last.loopNext = task
                 tail = task
-                STRIPE.lazySet(task, stripe)
+                task.enterLoop(stripe)
             }
         }
 
@@ -72,7 +72,7 @@ internal class LoopTasks {
                 if (next == null) tail = prev else next.loopPrev = prev
                 task.loopPrev = null // a done task kept by its user must not keep its neighbours
                 task.loopNext = null
-                STRIPE.lazySet(task, -1)
+                task.leaveLoop()
             }
         }
 
@@ -98,7 +98,7 @@ internal class LoopTasks {
             try {
                 return section()
             } finally {
-                LOCK.lazySet(this, 0) // a release: what the section wrote is seen by the next to lock
+                LOCK.lazySet(this, 0) // a release store: the next holder sees the section; a volatile store's full fence is not needed
             }
         }
 
@@ -108,14 +108,6 @@ internal class LoopTasks {
     }
 
     private companion object {
-        const val STRIPES = 4
-
-        /**
-         * Writes of [TaskImpl.loopStripe], all under a stripe's lock: release stores, without the
-         * full fence of a volatile store (the lock hand-off spent a seventh of its samples on these
-         * and the lock's release); the lock orders them for its next holder, and a read outside it
-         * uses only what a task's own add or removal wrote.
-         */
-        val STRIPE: AtomicIntegerFieldUpdater<TaskImpl<*>> = AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "loopStripe")
+        const val STRIPES = TaskImpl.LOOP_STRIPES // a task keeps its stripe in two bits of its status
     }
 }

@@ -26,13 +26,14 @@
  * "loop is closed". DoneTask, born done, is never started.
  *
  * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
- * the flags, and from bit 10 up [cancelRequests]):
+ * the flags, the task's place in LoopTasks (IN_LOOP and its stripe), and from bit 13 up
+ * [cancelRequests]):
  *
  *   flags                        phase            Task.state()   fields in use
  *   --------------------------   --------------   ------------   -------------------------------
  *   -                            NEW              PENDING        the subclass's body
  *   -                            RUNNING          RUNNING        what the subclass follows
- *   CANCELLING                   RUNNING,         RUNNING        [cancelCause] (a blocking body
+ *   CANCELLING                   RUNNING,         RUNNING        [Extras.cancelCause] (a blocking body
  *                                INTERRUPTING,                   is interrupted; the rest cancel
  *                                INTERRUPTED                     what they follow)
  *   FINISHING (+CANCELLING)      any              RUNNING        outcome fixed, being recorded
@@ -42,7 +43,12 @@
  *                                or any
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
- *   RECORDED   the task failed while not retrieved, and [unretrieved] holds its record
+ *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
+ *   IN_LOOP    the task is in its loop's LoopTasks, in the stripe that bits STRIPE_SHIFT.. hold
+ *
+ * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
+ * side object, [Extras], made the first time one is set: a task is 48 bytes before its kind's
+ * fields.
  *
  *   phase:  NEW ──body starts──▶ RUNNING ──body ends──────────────────▶ BODY_DONE
  *            │                      └─cancel: INTERRUPTING ─▶ INTERRUPTED ─body ends─▶ BODY_DONE
@@ -114,7 +120,8 @@ internal abstract class TaskImpl<T>(
      */
     @JvmField var job: TaskJob<T>? =
         if (completesInTryFinish && coroutineContext === EmptyCoroutineContext) null else TaskJob(coroutineContext, this)
-    @Volatile private var taskName: String? = name
+    /** The rarely needed fields, made on first need (a named task has them from the start). */
+    @Volatile private var extras: Extras? = if (name == null) null else Extras(name)
     @JvmField @Volatile var status: Int = initialPhase
 
     /**
@@ -123,12 +130,6 @@ internal abstract class TaskImpl<T>(
      * volatile: it is written before DONE is set in [status] and read only after DONE was seen.
      */
     private var value: Any? = null
-
-    /** The cause of the first cancellation request (set before CANCELLING in [status]). */
-    @Volatile private var cancelCause: Throwable? = null
-
-    /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
-    @Volatile private var unretrieved: Unretrieved? = null
 
     /**
      * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
@@ -205,7 +206,7 @@ internal abstract class TaskImpl<T>(
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        return if (e == null || e is CancellationException) Result.failure(cancelCause!!) else result
+        return if (e == null || e is CancellationException) Result.failure(extras!!.cancelCause!!) else result
     }
 
     /** The job of a kind that [completesInTryFinish] not has completed with [outcome]: the task is done with it. */
@@ -236,7 +237,7 @@ internal abstract class TaskImpl<T>(
         if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
         if (stack is HandlerNode) runHandlers(stack, e)
-        if (loopStripe >= 0) eventLoop.tasks.remove(this)
+        if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
     }
 
     /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
@@ -289,8 +290,18 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1; written under that stripe's lock. */
-    @JvmField @Volatile var loopStripe: Int = -1
+    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1. */
+    val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
+
+    /** Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock). */
+    fun enterLoop(stripe: Int) {
+        STATUS.getAndAdd(this, IN_LOOP or (stripe shl STRIPE_SHIFT)) // none of these bits was set: an add is an or
+    }
+
+    /** Records that the task has left its loop's LoopTasks (under its stripe's lock). */
+    fun leaveLoop() {
+        STATUS.getAndAdd(this, -(status and (IN_LOOP or (STRIPE_MASK shl STRIPE_SHIFT))))
+    }
 
     /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
     @JvmField var loopPrev: TaskImpl<*>? = null
@@ -430,16 +441,17 @@ internal abstract class TaskImpl<T>(
     /** Counts as having seen the outcome: a failure will not be reported as never retrieved. */
     fun markRetrieved() {
         val old = setFlag(RETRIEVED)
-        if (old and (RETRIEVED or RECORDED) == RECORDED) unretrieved?.markRetrieved()
+        if (old and (RETRIEVED or RECORDED) == RECORDED) extras?.unretrieved?.markRetrieved()
     }
 
     fun onUnhandledFailure(exception: Throwable) {
         val record = Unretrieved(this, exception, eventLoop)
-        unretrieved = record
+        val extras = extras()
+        extras.unretrieved = record
         while (true) {
             val s = status
             if (s and RETRIEVED != 0) {
-                unretrieved = null
+                extras.unretrieved = null
                 return
             }
             if (STATUS.compareAndSet(this, s, s or RECORDED)) break
@@ -461,14 +473,15 @@ internal abstract class TaskImpl<T>(
      * Returns false if the task was finishing (its outcome fixed), true if it is being cancelled.
      */
     private fun requestCancellation(cause: Throwable): Boolean {
-        CANCEL_CAUSE.compareAndSet(this, null, cause)
+        val extras = extras()
+        Extras.CANCEL_CAUSE.compareAndSet(extras, null, cause)
         while (true) {
             val s = status
             if (s and FINISHING != 0) return false
             if (s and CANCELLING != 0) return true
             if (STATUS.compareAndSet(this, s, s or CANCELLING)) break
         }
-        val first = cancelCause!!
+        val first = extras.cancelCause!!
         requestCancel()
         onCancelRequested(first)
         return true
@@ -482,7 +495,7 @@ internal abstract class TaskImpl<T>(
 
     /** What a task being cancelled was cancelled with, as a CancellationException. */
     fun cancellationCause(): CancellationException {
-        val cause = cancelCause ?: return CancellationException("${name()} was cancelled")
+        val cause = extras?.cancelCause ?: return CancellationException("${name()} was cancelled")
         return cause as? CancellationException ?: CancellationException("${name()} is failing: $cause").also { it.initCause(cause) }
     }
 
@@ -517,14 +530,36 @@ internal abstract class TaskImpl<T>(
     // ------------------------------------------------------------------------- Task API
 
     override fun name(): String {
-        taskName?.let { return it }
-        synchronized(this) {
-            return taskName ?: eventLoop.nextTaskName().also { taskName = it }
+        extras?.name?.let { return it }
+        val extras = extras()
+        synchronized(extras) {
+            return extras.name ?: eventLoop.nextTaskName().also { extras.name = it }
         }
     }
 
     /** The name given at creation, if any (unnamed tasks are numbered on first request). */
-    fun givenName(): String? = taskName
+    fun givenName(): String? = extras?.name
+
+    /** [extras], made if it is not there yet. */
+    private fun extras(): Extras {
+        extras?.let { return it }
+        val made = Extras(null)
+        return if (EXTRAS.compareAndSet(this, null, made)) made else extras!!
+    }
+
+    /** The fields that few tasks need: see the file's header. */
+    private class Extras(@Volatile @JvmField var name: String?) {
+        /** The cause of the first cancellation request (set before CANCELLING in [status]). */
+        @Volatile @JvmField var cancelCause: Throwable? = null
+
+        /** The record of a failure nobody had retrieved when it happened (flag RECORDED). */
+        @Volatile @JvmField var unretrieved: Unretrieved? = null
+
+        companion object {
+            val CANCEL_CAUSE: AtomicReferenceFieldUpdater<Extras, Throwable?> =
+                AtomicReferenceFieldUpdater.newUpdater(Extras::class.java, Throwable::class.java, "cancelCause")
+        }
+    }
 
     override fun loop(): Loop = eventLoop
 
@@ -668,8 +703,14 @@ internal abstract class TaskImpl<T>(
         const val DONE = 0x100
         const val FAILED = 0x200
 
+        /** In LoopTasks; the stripe (of LOOP_STRIPES) is in the STRIPE_MASK bits from STRIPE_SHIFT. */
+        const val IN_LOOP = 0x400
+        const val LOOP_STRIPES = 4
+        private const val STRIPE_SHIFT = 11
+        private const val STRIPE_MASK = LOOP_STRIPES - 1
+
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
-        private const val REQUEST_SHIFT = 10
+        private const val REQUEST_SHIFT = 13
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
 
         /** How many live handler nodes below the top a registration looks through for withdrawn ones. */
@@ -685,8 +726,8 @@ internal abstract class TaskImpl<T>(
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
         private val HANDLERS: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "handlers")
-        private val CANCEL_CAUSE: AtomicReferenceFieldUpdater<TaskImpl<*>, Throwable?> =
-            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Throwable::class.java, "cancelCause")
+        private val EXTRAS: AtomicReferenceFieldUpdater<TaskImpl<*>, Extras?> =
+            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Extras::class.java, "extras")
     }
 }
 
