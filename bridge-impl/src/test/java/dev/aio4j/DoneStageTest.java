@@ -34,6 +34,12 @@ class DoneStageTest {
         return p;
     }
 
+    private static <T> Task<T> failed(Loop loop, Throwable e) {
+        Promise<T> p = loop.createPromise();
+        p.fail(e);
+        return p;
+    }
+
     @Test
     void aStageOfADoneTaskIsDoneWhenReturnedAndItsFunctionRanInTheCaller() {
         Async.run(loop -> {
@@ -80,8 +86,7 @@ class DoneStageTest {
         IllegalArgumentException boom = new IllegalArgumentException("the input's");
         Async.run(loop -> {
             loop.setExceptionHandler(x);
-            Promise<Integer> source = loop.createPromise();
-            source.fail(boom);
+            Task<Integer> source = failed(loop, boom);
             Task<Void> accepted = source.thenAccept(v -> {
                 throw new AssertionError("not called on a failure");
             });
@@ -98,8 +103,7 @@ class DoneStageTest {
         IllegalArgumentException boom = new IllegalArgumentException("passed on, then dropped");
         Async.run(loop -> {
             loop.setExceptionHandler(x);
-            Promise<Integer> source = loop.createPromise();
-            source.fail(boom);
+            Task<Integer> source = failed(loop, boom);
             source.thenApply(v -> v + 1); // the source's report is given up for this stage, which drops it
             return null;
         });
@@ -111,8 +115,7 @@ class DoneStageTest {
         IllegalStateException boom = new IllegalStateException("input");
         IllegalArgumentException second = new IllegalArgumentException("action");
         Async.run(loop -> {
-            Promise<Integer> source = loop.createPromise();
-            source.fail(boom);
+            Task<Integer> source = failed(loop, boom);
             Task<Integer> watched = source.whenComplete((v, e) -> {
                 throw second;
             });
@@ -129,9 +132,8 @@ class DoneStageTest {
     void handleAndExceptionallyOfADoneTaskSeeItsOutcome() {
         IllegalStateException boom = new IllegalStateException("input");
         Async.run(loop -> {
-            Promise<String> failed = loop.createPromise();
-            failed.fail(boom);
-            assertEquals("recovered", failed.exceptionally(e -> e == boom ? "recovered" : "wrong").resultNow());
+            Task<String> failing = failed(loop, boom);
+            assertEquals("recovered", failing.exceptionally(e -> e == boom ? "recovered" : "wrong").resultNow());
             assertEquals("ok:null", done(loop, "ok").handle((v, e) -> v + ":" + e).resultNow());
             assertEquals("kept", done(loop, "kept").exceptionally(e -> "wrong").resultNow());
             return null;
