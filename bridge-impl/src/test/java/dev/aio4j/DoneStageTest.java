@@ -82,7 +82,7 @@ class DoneStageTest {
     }
 
     @Test
-    void aFailurePassedOnFromTheInputIsReportedOnceAsTheInputs() {
+    void anInputsFailureSeenThroughItsStagesIsNotReported() {
         IllegalArgumentException boom = new IllegalArgumentException("the input's");
         Async.run(loop -> {
             loop.setExceptionHandler(x);
