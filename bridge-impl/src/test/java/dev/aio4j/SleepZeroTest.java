@@ -116,6 +116,43 @@ class SleepZeroTest extends LoopFixture {
     }
 
     @Test
+    void aZeroSleepCancelledInTheStepThatMadeItEndsCancelledAndTheNextOneStillYields() {
+        AtomicBoolean ran = new AtomicBoolean();
+        String outcome = loop.runUntilComplete(loop.createTaskAsync(() -> {
+            Task<Void> cancelled = Async.sleepAsync(Duration.ZERO);
+            assertTrue(cancelled.cancel());
+            assertEquals(TaskState.CANCELLED, cancelled.state(), "cancelled at once, before its step");
+            loop.callSoon(() -> ran.set(true));
+            return Async.sleepAsync(Duration.ZERO).thenApply(v -> ran.get() + " " + cancelled.state());
+        }));
+        assertEquals("true CANCELLED", outcome);
+    }
+
+    @Test
+    void aTimerDueBeforeAZeroSleepRunsBeforeItCompletes() {
+        StringBuilder order = new StringBuilder();
+        loop.runUntilComplete(loop.createTaskAsync(() -> {
+            loop.callLater(Duration.ZERO, () -> order.append("timer "));
+            return Async.sleepAsync(Duration.ZERO).thenRun(() -> order.append("sleep"));
+        }));
+        assertEquals("timer sleep", order.toString());
+    }
+
+    @Test
+    void zeroSleepsMadeInOneStepCompleteInTheOrderTheyWereMade() {
+        StringBuilder order = new StringBuilder();
+        loop.runUntilComplete(loop.createTaskAsync(() -> {
+            Task<Void> last = null;
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                last = Async.sleepAsync(Duration.ZERO).thenRun(() -> order.append(n));
+            }
+            return last;
+        }));
+        assertEquals("01234", order.toString());
+    }
+
+    @Test
     void sleepZeroOutsideALoopChecksInterruption() {
         Thread.currentThread().interrupt();
         assertThrows(CancellationException.class, () -> Async.sleep(Duration.ZERO));

@@ -118,60 +118,31 @@ internal class DerivedTask<T>(
         first = null
         second = null
         val e = outcome.exceptionOrNull()
-        val v = outcome.getOrNull()
         try {
-            when (kind) {
-                APPLY, APPLY_EITHER -> if (e == null) done((f as Function<Any?, T>).apply(v)) else passOn(e)
-                ACCEPT, ACCEPT_EITHER -> if (e == null) (f as Consumer<Any?>).accept(v).also { done(null as T) } else passOn(e)
-                RUN, RUN_BOTH, RUN_EITHER -> if (e == null) (f as Runnable).run().also { done(null as T) } else passOn(e)
-                COMPOSE -> if (e == null) follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(v))) else passOn(e)
-                HANDLE -> done((f as BiFunction<Any?, Throwable?, T>).apply(v, e))
-                WHEN_COMPLETE -> whenComplete(f as BiConsumer<Any?, Throwable?>, v, e)
-                EXCEPTIONALLY -> if (e == null) done(v as T) else done((f as Function<Throwable, T>).apply(e))
-                EXCEPTIONALLY_COMPOSE -> if (e == null) done(v as T) else follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
-                COMBINE -> if (e == null) done((f as BiFunction<Any?, Any?, T>).apply(a!!.valueNow(), b!!.valueNow())) else passOn(e)
-                ACCEPT_BOTH -> if (e == null) (f as BiConsumer<Any?, Any?>).accept(a!!.valueNow(), b!!.valueNow()).also { done(null as T) } else passOn(e)
+            when {
+                kind == COMPOSE && e == null ->
+                    return follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(outcome.getOrNull())))
+                kind == EXCEPTIONALLY_COMPOSE && e != null ->
+                    return follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
             }
         } catch (thrown: Throwable) {
-            fail(thrown)
+            tryFinish(Result.failure(thrown)) // a failure of its own, reported if nobody retrieves it
+            return
         }
-    }
-
-    private fun whenComplete(action: BiConsumer<Any?, Throwable?>, v: Any?, e: Throwable?) {
-        try {
-            action.accept(v, e)
-        } catch (thrown: Throwable) {
-            if (e == null) {
-                fail(thrown)
-                return
+        when (val r = apply(kind, f, outcome, a, b)) {
+            is PassedOn -> {
+                // the input's report was given up for this task, and the same failure is not reported again if nobody
+                // retrieves it here (a stage made only to watch, such as kotlinx's await() or a whenComplete for logging)
+                markRetrieved()
+                tryFinish(Result.failure(r.failure))
             }
-            if (thrown !== e) e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+            is Failed -> tryFinish(Result.failure(r.failure)) // a failure of its own, reported if nobody retrieves it
+            else -> tryFinish(Result.success(r as T))
         }
-        @Suppress("UNCHECKED_CAST")
-        if (e == null) done(v as T) else passOn(e)
     }
 
     private fun stageOf(stage: CompletionStage<out T>?): CompletionStage<out T> =
         stage ?: throw NullPointerException("the function of ${name()} returned null instead of a CompletionStage")
-
-    private fun done(value: T) {
-        tryFinish(Result.success(value))
-    }
-
-    /** Fails with what the function threw: a failure of its own, reported if nobody retrieves it. */
-    private fun fail(e: Throwable) {
-        tryFinish(Result.failure(e))
-    }
-
-    /**
-     * Fails with the input's failure, passed on: the input's report was given up for this task,
-     * and the same failure is not reported again if nobody retrieves it here (a stage made only to
-     * watch, such as kotlinx's await() or a whenComplete for logging, is dropped).
-     */
-    private fun passOn(e: Throwable) {
-        markRetrieved()
-        tryFinish(Result.failure(e))
-    }
 
     override fun onCancelRequested(cause: Throwable) {
         if (phase() == RUNNING) {
@@ -189,7 +160,66 @@ internal class DerivedTask<T>(
 
     override fun toString(): String = super.toString()
 
+    /** A failure that [apply] passes on from the input (not the function's own). */
+    private class PassedOn(@JvmField val failure: Throwable)
+
+    /** A failure of the function's own (it threw). */
+    private class Failed(@JvmField val failure: Throwable)
+
     companion object {
+        /**
+         * The stage of [kind] with function [fn] derived from [source], which is done, made in the
+         * caller (a plain form runs its function where the input completes): a task born done with
+         * what the function made of [source]'s outcome, instead of a task that waits. Not for the
+         * compose kinds (their function's stage is the next wait) nor the two-input kinds.
+         */
+        @Suppress("UNCHECKED_CAST")
+        fun <T> ofDone(loop: EventLoop, kind: Int, fn: Any?, source: TaskImpl<*>): TaskImpl<T> {
+            if (source.exceptionOrNull() != null) source.markRetrieved() // a result needs no mark: it matters for a failure's report only
+            return when (val r = apply(kind, fn, source.resultNow0(), null, null)) {
+                is PassedOn -> DoneTask.passedOn(loop, r.failure)
+                is Failed -> DoneTask.of(loop, Result.failure(r.failure))
+                else -> DoneTask.of(loop, Result.success(r as T))
+            }
+        }
+
+        /**
+         * Runs [fn] of [kind] on [outcome], the input's ([a] and [b]: the inputs of the two-input
+         * kinds); a compose kind only when its function is not called (it passes the outcome on).
+         * Returns the result, or a [PassedOn] or [Failed] failure. Exceptions reach the functions
+         * as thrown.
+         */
+        @Suppress("UNCHECKED_CAST")
+        private fun apply(kind: Int, fn: Any?, outcome: Result<Any?>, a: TaskImpl<*>?, b: TaskImpl<*>?): Any? {
+            val e = outcome.exceptionOrNull()
+            val v = outcome.getOrNull()
+            try {
+                return when (kind) {
+                    APPLY, APPLY_EITHER -> if (e == null) (fn as Function<Any?, Any?>).apply(v) else PassedOn(e)
+                    ACCEPT, ACCEPT_EITHER -> if (e == null) (fn as Consumer<Any?>).accept(v).let { null } else PassedOn(e)
+                    RUN, RUN_BOTH, RUN_EITHER -> if (e == null) (fn as Runnable).run().let { null } else PassedOn(e)
+                    HANDLE -> (fn as BiFunction<Any?, Throwable?, Any?>).apply(v, e)
+                    WHEN_COMPLETE -> whenComplete(fn as BiConsumer<Any?, Throwable?>, v, e)
+                    EXCEPTIONALLY -> if (e == null) v else (fn as Function<Throwable, Any?>).apply(e)
+                    COMBINE -> if (e == null) (fn as BiFunction<Any?, Any?, Any?>).apply(a!!.valueNow(), b!!.valueNow()) else PassedOn(e)
+                    ACCEPT_BOTH -> if (e == null) (fn as BiConsumer<Any?, Any?>).accept(a!!.valueNow(), b!!.valueNow()).let { null } else PassedOn(e)
+                    else -> if (e == null) v else PassedOn(e) // COMPOSE failed, EXCEPTIONALLY_COMPOSE succeeded: passed on
+                }
+            } catch (thrown: Throwable) {
+                return Failed(thrown)
+            }
+        }
+
+        private fun whenComplete(action: BiConsumer<Any?, Throwable?>, v: Any?, e: Throwable?): Any? {
+            try {
+                action.accept(v, e)
+            } catch (thrown: Throwable) {
+                if (e == null) return Failed(thrown)
+                if (thrown !== e) e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+            }
+            return if (e == null) v else PassedOn(e)
+        }
+
         const val APPLY = 0
         const val ACCEPT = 1
         const val RUN = 2

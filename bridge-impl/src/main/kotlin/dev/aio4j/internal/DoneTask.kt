@@ -1,15 +1,44 @@
 /*
  * A task born done: what an ...Async method returns when its operation took effect at once (a get
- * from a queue that had an item, an acquire of a free lock). It has no kotlinx Job and is never
- * started (TaskImpl.start): it is not among the loop's tasks, there is nothing to cancel or wait
- * for. A failure nobody retrieves is still reported (tryFinish records it like any top-level task's).
+ * from a queue that had an item, an acquire of a free lock), and a plain stage derived from a task
+ * that is done (its function ran in the caller: DerivedTask.ofDone). It has no kotlinx Job and is
+ * never started (TaskImpl.start): it is not among the loop's tasks, there is nothing to cancel or
+ * wait for. A failure nobody retrieves is still reported (bornDone records it like any top-level
+ * task's), but for one passed on from another task, whose report that task gave up.
  */
 package dev.aio4j.internal
+
+import java.util.concurrent.CompletableFuture
 
 internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(loop, null, BODY_DONE) {
     override val completesInTryFinish: Boolean get() = true
 
+    /**
+     * The view of a task done already: a future completed at once, without a completion handler.
+     * It needs no way back to this task (a cancel() of a done future does nothing), so that a
+     * DoneTask used only to get the view need not be kept (the JIT may then not allocate it).
+     * A result needs no retrieval mark: the mark only matters for a failure's report.
+     */
+    override fun toCompletableFuture(): CompletableFuture<T> {
+        val view = LoopFuture<T>(eventLoop, null)
+        val e = exceptionOrNull()
+        if (e == null) {
+            view.complete(valueNow())
+        } else {
+            markRetrieved()
+            view.completeExceptionally(e)
+        }
+        return view
+    }
+
     companion object {
         fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.bornDone(result) }
+
+        /** Failed with [failure], passed on from a task that gave up its report for this one: not reported again. */
+        fun <T> passedOn(loop: EventLoop, failure: Throwable): DoneTask<T> =
+            DoneTask<T>(loop).also {
+                it.markRetrieved()
+                it.bornDone(Result.failure(failure))
+            }
     }
 }

@@ -5,9 +5,10 @@
  *     other threads ──callSoon/dispatch──▶ inbox (lock-free, MPSC) ─┐
  *     loop thread   ──callSoon/dispatch──▶ ready (ArrayDeque) ◀─────┘ drained at each step
  *     timers (heap, loop thread only) ──due──▶ ready
+ *     zero-delay sleeps made on the loop thread (dueNow) ──next step, after the due timers──▶ ready
  *
  * One step (runOnce), as asyncio's _run_once: drain the inbox; park until the next timer unless
- * something is ready; move due timers to ready; run the callbacks that were ready at that point
+ * something is ready; move due timers, then dueNow, to ready; run the callbacks that were ready at that point
  * (those they schedule run at the next step); the park spins a bounded number of times first
  * when a step expects work from another thread within microseconds (spinsBeforePark: a Flow's
  * collector waiting for a consumer thread to make room). The thread that calls runUntilComplete/runForever
@@ -62,6 +63,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private val inbox = ConcurrentLinkedQueue<Runnable>()
     private val ready = ArrayDeque<Runnable>()
     private val timers = PriorityQueue<TimerEntry>(TIMER_ORDER)
+    /**
+     * Zero-delay sleeps made on the loop's thread (a yield): due at once, so kept in a FIFO beside
+     * the heap, without its ordering or a clock reading; the next step moves them to ready after
+     * the timers due by then.
+     */
+    private val dueNow = ArrayDeque<Runnable>()
     private var timerSeq = 0L
     private val cancelledTimers = AtomicInteger()
 
@@ -170,6 +177,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
+    /**
+     * Adds [t], a timer due at once, as a timer that the next step runs after the timers due by
+     * then; false, with nothing done, when the caller is not the loop's thread (see [addTimer]).
+     */
+    fun addDueNow(t: TimerEntry): Boolean {
+        if (Thread.currentThread() !== thread) return false
+        dueNow.addLast(t)
+        return true
+    }
+
     fun timerAfter(delayNanos: Long, action: Runnable): ActionTimer {
         val t = ActionTimer(deadlineAfter(System.nanoTime(), delayNanos), this, action)
         addTimer(t)
@@ -244,7 +261,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     private fun runOnce() {
         drainInbox()
-        if (ready.isEmpty() && !stopping) {
+        if (ready.isEmpty() && dueNow.isEmpty() && !stopping) {
             val timeout = nextTimerDelay()
             if (timeout != 0L) {
                 park(timeout)
@@ -258,6 +275,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         pollUnretrieved()
         sweepCancelledTimers()
         if (timers.isNotEmpty()) moveDueTimers() // no clock read in a step without timers (System.nanoTime costs ~20 ns)
+        while (dueNow.isNotEmpty()) ready.addLast(dueNow.removeFirst()) // after the timers due by now
         var n = ready.size
         while (n-- > 0) {
             val r = ready.removeFirst()
@@ -435,6 +453,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             closed = true
             ready.clear()
             timers.clear()
+            dueNow.clear()
             inbox.clear()
         } catch (e: Throwable) {
             closing = false // e.g. refused on another loop's thread: a later close() may try again
@@ -502,7 +521,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
                 awaitBlockingTasksGone()
-                if (lastStepDone || (ready.isEmpty() && inbox.isEmpty())) return
+                if (lastStepDone || (ready.isEmpty() && dueNow.isEmpty() && inbox.isEmpty())) return
                 lastStepDone = true
                 stop()
                 runLoop { }

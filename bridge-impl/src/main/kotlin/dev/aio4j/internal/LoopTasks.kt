@@ -108,7 +108,7 @@ internal class LoopTasks {
             try {
                 return section()
             } finally {
-                LOCK.lazySet(this, 0)
+                LOCK.lazySet(this, 0) // a release store: the next holder sees the section; a volatile store's full fence is not needed
             }
         }
 

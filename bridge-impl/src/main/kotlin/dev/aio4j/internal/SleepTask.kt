@@ -1,20 +1,25 @@
 /*
  * asyncio.sleep as a task: one object that is both the task and its timer on the loop's heap.
  * A zero delay is due at once: it completes at the loop's next step, after the callbacks ready
- * now and after the timers due before it (so an expired deadline has fired when it completes): a
- * yield, and with it a cancellation point.
+ * now and after the timers due by then (so an expired deadline has fired when it completes): a
+ * yield, and with it a cancellation point. Made on the loop's thread, a zero delay skips the heap
+ * and the clock (EventLoop.addDueNow): the cost of a yield is this object and one step.
  */
 package dev.aio4j.internal
 
 
 internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
-    override val deadline: Long = deadlineAfter(System.nanoTime(), delayNanos)
+    /** Set when the timer goes on the heap; [NOT_ON_HEAP] for a zero delay kept beside it. */
+    override var deadline: Long = NOT_ON_HEAP
+        private set
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = isDone
 
     override val completesInTryFinish: Boolean get() = true
 
     override fun onStart() {
+        if (delayNanos == 0L && eventLoop.addDueNow(this)) return
+        deadline = deadlineAfter(System.nanoTime(), delayNanos) // not NOT_ON_HEAP: at least now
         eventLoop.addTimer(this)
     }
 
@@ -23,6 +28,10 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        if (tryFinish(Result.failure(cause))) eventLoop.timerCancelled()
+        if (tryFinish(Result.failure(cause)) && deadline != NOT_ON_HEAP) eventLoop.timerCancelled() // the heap's sweep counts it
+    }
+
+    private companion object {
+        const val NOT_ON_HEAP = Long.MIN_VALUE
     }
 }

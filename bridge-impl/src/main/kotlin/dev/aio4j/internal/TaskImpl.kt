@@ -121,8 +121,15 @@ internal abstract class TaskImpl<T>(
     @JvmField var job: TaskJob<T>? =
         if (completesInTryFinish && coroutineContext === EmptyCoroutineContext) null else TaskJob(coroutineContext, this)
     /** The rarely needed fields, made on first need (a named task has them from the start). */
-    @Volatile private var extras: Extras? = if (name == null) null else Extras(name)
-    @JvmField @Volatile var status: Int = initialPhase
+    @Volatile private var extras: Extras? = null
+    @JvmField @Volatile var status: Int = 0
+
+    init {
+        // Release stores, not volatile ones (a full fence each, per task): nothing of the task is
+        // visible to another thread before its factory publishes it (see [start]).
+        if (name != null) EXTRAS.lazySet(this, Extras(name))
+        if (initialPhase != 0) STATUS.lazySet(this, initialPhase)
+    }
 
     /**
      * The outcome once the task is done: the result, or the exception when [status] has FAILED.
@@ -440,6 +447,8 @@ internal abstract class TaskImpl<T>(
 
     /** Counts as having seen the outcome: a failure will not be reported as never retrieved. */
     fun markRetrieved() {
+        val s = status
+        if (s and RETRIEVED != 0 || s and (DONE or FAILED) == DONE) return // marked, or a result: nothing to report either way, no CAS
         val old = setFlag(RETRIEVED)
         if (old and (RETRIEVED or RECORDED) == RECORDED) extras?.unretrieved?.markRetrieved()
     }

@@ -23,6 +23,9 @@ internal abstract class TaskStages<T> : Task<T> {
         Objects.requireNonNull(fn, what)
         if (executor == null) throw NullPointerException("executor " + what.substringAfter(' ')) // built only when thrown
         stageLoop.checkOpen()
+        if (executor === INLINE && self.isDone && kind != DerivedTask.COMPOSE && kind != DerivedTask.EXCEPTIONALLY_COMPOSE && !stageLoop.refusesTasks) {
+            return DerivedTask.ofDone(stageLoop, kind, fn, self) // nothing to wait for: the function runs here, as it would below
+        }
         return DerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }.from(self)
     }
 

@@ -107,7 +107,7 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String) : 
         val loop = openCurrentLoop()
         val task = GuardedTask(loop, this, what, body)
         task.start(loop.taskContext)
-        if (tryTake() || takeOrEnqueue(task)) task.tookAtOnce()
+        if (takeOrEnqueue(task)) task.tookAtOnce()
         return task
     }
 }
