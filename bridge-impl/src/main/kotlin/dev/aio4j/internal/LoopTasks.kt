@@ -1,7 +1,8 @@
 /*
  * The loop's top-level tasks: the tasks that close() cancels and waits for and allTasks() lists.
- * Every task made on the loop is one (a task with a kotlinx Job, a coroutine body's, has a job
- * without a parent); a task of a TaskGroup is not (its group's job keeps it). A task costs two
+ * Every task started on the loop is one (a task with a kotlinx Job, a coroutine body's, has a job
+ * without a parent); a task of a TaskGroup is not (its group's job keeps it), nor is a task born
+ * done (DoneTask: nothing to cancel or wait for). A task costs two
  * links in a list of its own fields and a few stores under a spin lock (one of four stripes),
  * no node and no array slot. The root job's children (kotlinx coroutines started on the loop's
  * context by Kotlin code) are the other top-level work; close() and allTasks() read both.

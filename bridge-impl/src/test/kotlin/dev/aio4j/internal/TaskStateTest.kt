@@ -107,4 +107,20 @@ class TaskStateTest {
             null
         }
     }
+
+    @Test
+    fun manyHandlersRunInTheOrderAddedPastTheRecursionDepth() {
+        // Completion runs the stack oldest first by recursion, and past 64 levels from a list:
+        // 200 handlers with some withdrawn cross that boundary.
+        Async.run<Any?> { loop ->
+            val promise = loop.createPromise<String>()
+            val task = promise as TaskImpl<*>
+            val order = CopyOnWriteArrayList<Int>()
+            val handles = (0 until 200).map { i -> task.onDone { order.add(i) } }
+            for (i in 0 until 200 step 7) handles[i].dispose()
+            promise.complete("v")
+            assertEquals((0 until 200).filter { it % 7 != 0 }, order)
+            null
+        }
+    }
 }
