@@ -27,7 +27,7 @@ internal class LoopTasks {
         stripes[stripe].add(task, stripe)
     }
 
-    /** Removes [task] if it is in. */
+    /** Removes [task] if it is in (a second removal does nothing). */
     fun remove(task: TaskImpl<*>) {
         val stripe = task.loopStripe
         if (stripe >= 0) stripes[stripe].remove(task) // a task's stripe never changes
@@ -69,14 +69,13 @@ internal class LoopTasks {
 
         fun remove(task: TaskImpl<*>) {
             locked {
-                if (task.loopStripe < 0) return
                 val prev = task.loopPrev
+                if (prev == null && head !== task) return // not in (any more): both complete() and start() may remove it
                 val next = task.loopNext
                 if (prev == null) head = next else prev.loopNext = next
                 if (next == null) tail = prev else next.loopPrev = prev
                 task.loopPrev = null // a done task kept by its user must not keep its neighbours
                 task.loopNext = null
-                task.leaveLoop()
             }
         }
 

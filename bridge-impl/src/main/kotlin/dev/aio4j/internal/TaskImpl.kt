@@ -44,7 +44,8 @@
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
- *   IN_LOOP    the task is in its loop's LoopTasks, in the stripe that bits STRIPE_SHIFT.. hold
+ *   IN_LOOP    the task was added to its loop's LoopTasks, in the stripe that bits STRIPE_SHIFT..
+ *              hold (both stay set after it has left: only the stripe's lock knows whether it is in)
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set: a task is 48 bytes before its kind's
@@ -163,6 +164,9 @@ internal abstract class TaskImpl<T>(
         if (parentJob === eventLoop.rootJob) {
             own?.attach(null) // a job without a parent: its failure is the task's own (as under the root, a supervisor)
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
+            // Done already (a Suspend.call whose function another thread resumed before it returned):
+            // its complete() may have run before IN_LOOP was set, and so not have removed it.
+            if (status and DONE != 0) eventLoop.tasks.remove(this)
         } else if (own != null) {
             own.attach(parentJob)
         } else if (parentJob != null) {
@@ -297,17 +301,19 @@ internal abstract class TaskImpl<T>(
         }
     }
 
-    /** This task's stripe in its loop's [LoopTasks] while it is one of them, else -1. */
+    /**
+     * This task's stripe in its loop's [LoopTasks] once it was added there (it keeps it after it
+     * has left), else -1.
+     */
     val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
 
-    /** Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock). */
+    /**
+     * Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock).
+     * Once: the bits stay when it leaves, so that leaving costs no atomic update of [status]
+     * (whether it is still linked is read under the lock).
+     */
     fun enterLoop(stripe: Int) {
         STATUS.getAndAdd(this, IN_LOOP or (stripe shl STRIPE_SHIFT)) // none of these bits was set: an add is an or
-    }
-
-    /** Records that the task has left its loop's LoopTasks (under its stripe's lock). */
-    fun leaveLoop() {
-        STATUS.getAndAdd(this, -(status and (IN_LOOP or (STRIPE_MASK shl STRIPE_SHIFT))))
     }
 
     /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import dev.aio4j.Task
+import dev.aio4j.kotlin.Suspend
+import java.lang.ref.WeakReference
+import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
 
 class TaskStateTest {
 
@@ -122,5 +126,34 @@ class TaskStateTest {
             assertEquals((0 until 200).filter { it % 7 != 0 }, order)
             null
         }
+    }
+
+    @Test
+    fun aSuspendCallResumedOnAnotherThreadBeforeItReturnedIsNotKeptAmongTheLoopsTasks() {
+        // The function suspends, and another thread resumes it before it has returned
+        // COROUTINE_SUSPENDED: the call's task is done before Suspend.call makes it one of the
+        // loop's tasks. A done task must not stay among them (the loop would keep it, and
+        // through it its neighbours, until it closes).
+        Async.run<Any?> { _ ->
+            val made = resumedBeforeItReturned()
+            var rounds = 0
+            while (made.get() != null && rounds++ < 50) {
+                System.gc()
+                Thread.sleep(10)
+            }
+            assertNull(made.get(), "the loop still holds a Suspend.call task that completed before the call returned")
+            null
+        }
+    }
+
+    private fun resumedBeforeItReturned(): WeakReference<Task<Int>> {
+        val task = Suspend.call<Int> { c ->
+            val other = Thread { c.resumeWith(Result.success(7)) }
+            other.start()
+            other.join()
+            COROUTINE_SUSPENDED
+        }
+        assertEquals(7, task.join())
+        return WeakReference(task)
     }
 }
