@@ -251,17 +251,6 @@ internal abstract class TaskImpl<T>(
         if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
     }
 
-    /** How many [onDone] registrations are kept, withdrawn ones included (for the tests). */
-    fun handlerNodes(): Int {
-        var n = 0
-        var node = handlers as? HandlerNode
-        while (node != null) {
-            n++
-            node = node.next
-        }
-        return n
-    }
-
     /**
      * Runs the handlers of [stack] in the order they were added (the stack is newest first),
      * without changing a link: a registration that raced with the completion may still be
