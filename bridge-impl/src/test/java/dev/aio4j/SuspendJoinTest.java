@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import kotlinx.coroutines.Job;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Suspend.join from a blocking-style body: the joining thread runs the function's resumptions
@@ -95,6 +96,15 @@ class SuspendJoinTest {
             assertEquals(Set.of(Thread.currentThread()), threads);
             assertEquals(1, Suspend.<Integer>join(c -> service.leavesAChild(childDone, c)));
             assertTrue(childDone.get(), "a child launched into the call's job finished before join returned");
+        });
+    }
+
+    @Test
+    @Timeout(10)
+    void theJoiningThreadsOwnDispatchesDoNotStarveAnotherThreadsResumption() {
+        Async.run(() -> {
+            int yields = Suspend.<Integer>join(c -> service.yieldsUntilAnotherThreadResumes(c));
+            assertTrue(yields >= 1, "the child yielded until the sibling resumed from Dispatchers.Default: " + yields);
         });
     }
 

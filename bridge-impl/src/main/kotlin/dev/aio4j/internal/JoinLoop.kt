@@ -19,7 +19,8 @@
  * block is taken by exactly one of them.
  *
  *   closed (depth 0) ──Suspend.join──▶ open (depth ≥ 1; nested joins count up) ──last join ends──▶ closed
- *   dispatch when open: queue + wake the owner (unless on it); when closed: the loop's queue
+ *   dispatch when open: from another thread, queue + wake the owner; from the owner, its own
+ *   FIFO (no CAS, no node); when closed: the loop's queue
  *
  * Timers (delay, withTimeout) are the loop's, as for every dispatcher of a loop (LoopDispatcherBase):
  * a delay's timer fires on the loop's thread and resumes through this dispatcher, so the function
@@ -33,6 +34,7 @@
 package dev.aio4j.internal
 
 import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import java.util.concurrent.locks.LockSupport
 import kotlinx.coroutines.AbstractCoroutine
@@ -43,15 +45,30 @@ import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.resume
 
 internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDispatcherBase(loop) {
+    /** What other threads dispatch. */
     private val queue = ConcurrentLinkedQueue<Runnable>()
+
+    /**
+     * What [owner] dispatches to itself while a join runs (a yield, a child coroutine of the call):
+     * the owner's alone, so no node and no CAS per dispatch.
+     */
+    private val local = ArrayDeque<Runnable>()
 
     /** How many joins run on [owner] now; written by the owner only. */
     @Volatile private var depth = 0
 
-    /** The context a call's coroutine starts from: the loop's (its exception handler, its root job, unused as a parent), with this dispatcher. */
-    @JvmField val callContext: CoroutineContext = loop.taskContext + this
+    /**
+     * The context a call's coroutine starts from: the loop's (its exception handler, its root job,
+     * unused as a parent), with this dispatcher. A LoopContext, so that a call's coroutine adds its
+     * job in one allocation (kotlin's generic plus rebuilt a chain of CombinedContexts per call).
+     */
+    @JvmField val callContext: CoroutineContext = (loop.taskContext as LoopContext).let { LoopContext(it.handler, it.job, this) }
 
     override fun dispatch(context: CoroutineContext, block: Runnable) {
+        if (Thread.currentThread() === owner) {
+            if (depth > 0) local.addLast(block) else loop.enqueue(block)
+            return
+        }
         queue.add(block)
         if (depth > 0) {
             if (Thread.currentThread() !== owner) LockSupport.unpark(owner)
@@ -69,12 +86,16 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
      * function starts, so that what its first part dispatches is run here.
      */
     fun enter() {
-        depth++
+        // A release store: another thread that dispatches to this call got its continuation from
+        // code that ran after this, so it sees depth > 0 all the same. Leaving needs the full fence
+        // (exit): there a dispatcher's add and the owner's last poll must not both miss.
+        DEPTH.lazySet(this, depth + 1)
     }
 
     /** Ends a join on the owner thread; after the last one, what a stray coroutine left goes to the loop. */
     fun exit() {
         if (--depth > 0) return
+        while (true) loop.enqueue(local.removeFirstOrNull() ?: break)
         while (true) loop.enqueue(queue.poll() ?: return)
     }
 
@@ -91,8 +112,14 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
                     if (call.interruptCause == null) call.cancelForInterrupt() else interruptedAgain = true
                     continue
                 }
-                val next = queue.poll()
-                if (next != null) next.run() else LockSupport.park(call)
+                // One of each in turn: neither the owner's own dispatches nor other threads' starve the other.
+                val remote = queue.poll()
+                if (remote != null) {
+                    remote.run()
+                    if (call.done) break
+                }
+                val own = local.removeFirstOrNull()
+                if (own != null) own.run() else if (remote == null) LockSupport.park(call)
             }
         } finally {
             if (interruptedAgain) owner.interrupt()
@@ -100,6 +127,10 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
     }
 
     override fun toString(): String = "$loop.joinLoop($owner)"
+
+    private companion object {
+        val DEPTH: AtomicIntegerFieldUpdater<JoinLoop> = AtomicIntegerFieldUpdater.newUpdater(JoinLoop::class.java, "depth")
+    }
 }
 
 /**

@@ -108,6 +108,28 @@ public class TestService {
         }.awaitAll().sum()
     }
 
+    /**
+     * A child that yields on the joining thread until a sibling, resumed from Dispatchers.Default,
+     * sets a flag: the joining thread's own dispatches must not starve another thread's. The
+     * number of yields it took.
+     */
+    public suspend fun yieldsUntilAnotherThreadResumes(): Int = coroutineScope {
+        val resumed = AtomicBoolean()
+        val yields = async {
+            var n = 0
+            while (!resumed.get()) {
+                yield()
+                n++
+            }
+            n
+        }
+        launch {
+            withContext(Dispatchers.Default) { Thread.sleep(1) }
+            resumed.set(true)
+        }
+        yields.await()
+    }
+
     /** Launches a child into its own context's job (no scope waits for it) that sets [done] after a delay; returns at once. */
     public suspend fun leavesAChild(done: AtomicBoolean): Int {
         CoroutineScope(coroutineContext).launch {
