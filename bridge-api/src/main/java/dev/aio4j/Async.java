@@ -6,6 +6,7 @@ import dev.aio4j.stream.AsyncIterable;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -275,7 +276,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<T>> gather(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gather(List.copyOf(requireNoNulls(tasks, "Async.gather")));
+        return provider().gather(snapshot(tasks, "Async.gather"));
     }
 
     /**
@@ -310,7 +311,7 @@ public final class Async {
      * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(Collection<? extends CompletionStage<? extends T>> tasks) {
-        return provider().gatherOutcomes(List.copyOf(requireNoNulls(tasks, "Async.gatherOutcomes")));
+        return provider().gatherOutcomes(snapshot(tasks, "Async.gatherOutcomes"));
     }
 
     // --------------------------------------------------------------------------------- wait
@@ -740,20 +741,27 @@ public final class Async {
      */
     @SuppressWarnings("unchecked")
     private static <T extends @Nullable Object> List<Task<T>> copyOf(Collection<? extends Task<? extends T>> tasks, String method) {
-        return (List<Task<T>>) (List<?>) List.copyOf(requireNoNulls(tasks, method));
+        return (List<Task<T>>) (List<?>) snapshot(tasks, method);
     }
 
-    /** Null-checks a collection of tasks and each of them; the messages name {@code method}, as every argument check here does. */
-    private static <C extends Collection<?>> C requireNoNulls(C items, String method) {
+    /**
+     * An unmodifiable copy of {@code items}, null-checked: the collection and each element, with
+     * messages that name {@code method}, as every argument check here does. The elements checked
+     * are the ones copied (one {@code toArray()}, then one pass over the copy), so a collection
+     * that another thread changes meanwhile cannot slip a null past the check; a gather of a
+     * million tasks copies their references once, where {@code List.copyOf} after a check read the
+     * collection three times.
+     */
+    @SuppressWarnings("unchecked")
+    private static <E> List<E> snapshot(Collection<? extends E> items, String method) {
         Objects.requireNonNull(items, "tasks (" + method + ")");
-        int i = 0;
-        for (Object item : items) {
-            if (item == null) {
+        Object[] copy = items.toArray();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] == null) {
                 throw new NullPointerException("tasks[" + i + "] (" + method + ")");
             }
-            i++;
         }
-        return items;
+        return Collections.unmodifiableList((List<E>) Arrays.asList(copy));
     }
 
     private static void requireNonNegative(Duration duration, String name, String method) {
