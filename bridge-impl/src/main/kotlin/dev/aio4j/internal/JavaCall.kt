@@ -156,8 +156,12 @@ internal class CallSite(message: String, @JvmField val joiner: Boolean = false) 
  * A checked one reaches join() wrapped in a TaskFailedException made on the joining thread.)
  */
 internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING, loop.taskContext) {
-    /** Set once the function has suspended: a failure from then on is raised on the loop's thread. */
-    @Volatile @JvmField var suspended = false
+    /**
+     * Set once the function has suspended: a failure from then on is raised on the loop's thread.
+     * Plain: it is written before start(), whose update of [status] orders it before the
+     * completion that a joiner reads it after (a volatile store was a full fence per call).
+     */
+    @JvmField var suspended = false
 
     override fun join(): T = withJoinerFrames { super.join() }
 
