@@ -140,12 +140,11 @@ internal abstract class TaskImpl<T>(
     private var value: Any? = null
 
     /**
-     * The first internal follower ([whenDone]: a gather, a following task, a derived stage), kept
-     * without a node; [FOLLOWER_TOLD] once the task is done.
+     * The completion handlers: null; the first internal follower alone ([whenDone]: a gather, a
+     * following task, a derived stage, a view), kept as it is, without a node; a stack of
+     * [HandlerNode]s, newest first (the follower gets its node when a second handler comes); or
+     * [HANDLERS_CLOSED] once done. One field, so that completion takes them all with one swap.
      */
-    @Volatile private var follower: Any? = null
-
-    /** The other completion handlers ([onDone]): a stack of [HandlerNode]s, newest first; [HANDLERS_CLOSED] once done. */
     @Volatile private var handlers: Any? = null
 
     // ------------------------------------------------------------------ construction
@@ -239,15 +238,13 @@ internal abstract class TaskImpl<T>(
         status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
     }
 
-    /** Records [outcome], then tells the follower and the handlers, in the order they registered, on the completing thread. */
+    /** Records [outcome], then tells the handlers, the follower among them, in the order they registered, on the completing thread. */
     private fun complete(outcome: Result<T>) {
         val e = outcome.exceptionOrNull()
         value = e ?: outcome.getOrNull()
         STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
-        val first = FOLLOWER.getAndSet(this, FOLLOWER_TOLD) // registered before any other: see whenDone
-        if (first != null) runHandler(handlerOf(first), e)
         val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
-        if (stack is HandlerNode) runHandlers(stack, e)
+        if (stack is HandlerNode) runHandlers(stack, e) else if (stack != null) runHandler(handlerOf(stack), e) // a follower alone
         if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
     }
 
@@ -326,7 +323,7 @@ internal abstract class TaskImpl<T>(
      * task that then releases its lock).
      */
     fun whenDone(handler: (Throwable?) -> Unit) {
-        if (status and DONE == 0 && handlers == null && FOLLOWER.compareAndSet(this, null, handler)) return
+        if (status and DONE == 0 && HANDLERS.compareAndSet(this, null, handler)) return
         onDone(handler)
     }
 
@@ -360,7 +357,11 @@ internal abstract class TaskImpl<T>(
                 node.handler?.invoke(exceptionOrNull())
                 return null
             }
-            var below = top as HandlerNode?
+            var below = when (top) {
+                null -> null
+                is HandlerNode -> top
+                else -> HandlerNode(handlerOf(top)) // the follower alone: its node now, below the new one
+            }
             while (below != null && below.handler == null) below = below.next
             node.next = below
             if (HANDLERS.compareAndSet(this, top, node)) {
@@ -721,13 +722,10 @@ internal abstract class TaskImpl<T>(
         private const val PRUNE_WINDOW = 8
         private const val MAX_HANDLER_RECURSION = 64
 
-        private val FOLLOWER_TOLD = Any()
         private val HANDLERS_CLOSED = Any()
 
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")
-        private val FOLLOWER: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
-            AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "follower")
         private val HANDLERS: AtomicReferenceFieldUpdater<TaskImpl<*>, Any?> =
             AtomicReferenceFieldUpdater.newUpdater(TaskImpl::class.java, Any::class.java, "handlers")
         private val EXTRAS: AtomicReferenceFieldUpdater<TaskImpl<*>, Extras?> =

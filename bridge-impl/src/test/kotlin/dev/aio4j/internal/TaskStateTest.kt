@@ -113,6 +113,29 @@ class TaskStateTest {
     }
 
     @Test
+    fun aFollowerAloneIsKeptWithoutANodeAndGetsOneWhenASecondHandlerComes() {
+        Async.run<Any?> { loop ->
+            val order = CopyOnWriteArrayList<String>()
+            val promise = loop.createPromise<String>()
+            val task = promise as TaskImpl<*>
+            task.whenDone { order.add("follower") }
+            assertEquals(0, handlerNodes(task), "the first follower alone costs no node")
+            task.onDone { order.add("handler") }
+            assertEquals(2, handlerNodes(task), "a second handler: both in nodes, the follower below")
+            promise.complete("v")
+            assertEquals(listOf("follower", "handler"), order)
+
+            val other = loop.createPromise<String>()
+            val otherTask = other as TaskImpl<*>
+            otherTask.onDone { order.add("withdrawn") }.dispose()
+            otherTask.whenDone { order.add("follower after a withdrawn handler") }
+            other.complete("w")
+            assertEquals(listOf("follower", "handler", "follower after a withdrawn handler"), order)
+            null
+        }
+    }
+
+    @Test
     fun manyHandlersRunInTheOrderAddedPastTheRecursionDepth() {
         // Completion runs the stack oldest first by recursion, and past 64 levels from a list:
         // 200 handlers with some withdrawn cross that boundary.
