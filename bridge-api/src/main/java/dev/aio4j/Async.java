@@ -749,8 +749,8 @@ public final class Async {
      * messages that name {@code method}, as every argument check here does. The elements checked
      * are the ones copied (one {@code toArray()}, then one pass over the copy), so a collection
      * that another thread changes meanwhile cannot slip a null past the check; a gather of a
-     * million tasks copies their references once, where {@code List.copyOf} after a check read the
-     * collection three times.
+     * million tasks copies their references once, where a check followed by {@code List.copyOf}
+     * read the collection twice and copied it twice.
      */
     @SuppressWarnings("unchecked")
     private static <E> List<E> snapshot(Collection<? extends E> items, String method) {

@@ -71,7 +71,7 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
         }
         queue.add(block)
         if (depth > 0) {
-            if (Thread.currentThread() !== owner) LockSupport.unpark(owner)
+            LockSupport.unpark(owner)
         } else if (queue.remove(block)) {
             loop.enqueue(block)
         }
