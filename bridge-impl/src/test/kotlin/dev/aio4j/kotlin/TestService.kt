@@ -111,9 +111,10 @@ public class TestService {
     /**
      * A child that yields on the joining thread until a sibling, resumed from Dispatchers.Default,
      * sets a flag: the joining thread's own dispatches must not starve another thread's. The
+     * sibling records in [resumedOn] the thread it continued on after Dispatchers.Default; the
      * number of yields it took.
      */
-    public suspend fun yieldsUntilAnotherThreadResumes(): Int = coroutineScope {
+    public suspend fun yieldsUntilAnotherThreadResumes(resumedOn: AtomicReference<Thread>): Int = coroutineScope {
         val resumed = AtomicBoolean()
         val yields = async {
             var n = 0
@@ -125,6 +126,7 @@ public class TestService {
         }
         launch {
             withContext(Dispatchers.Default) { Thread.sleep(1) }
+            resumedOn.set(Thread.currentThread())
             resumed.set(true)
         }
         yields.await()
