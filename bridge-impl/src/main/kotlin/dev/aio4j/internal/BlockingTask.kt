@@ -123,7 +123,7 @@ internal class BlockingTask<T>(
             tryFinish(Result.failure(cause))
         } else if (casPhase(RUNNING, INTERRUPTING)) {
             ParkWaiter.withdrawWaitOf(this) // nothing a primitive grants after cancel() returns goes to this task
-            thread?.interrupt()
+            thread?.let(::requestInterrupt) // counted: a cancelled task stays cancelled through its scopes (CancelScope)
             casPhase(INTERRUPTING, INTERRUPTED)
         }
     }

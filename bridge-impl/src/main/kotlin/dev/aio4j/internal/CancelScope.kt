@@ -14,7 +14,10 @@
  * cancellation is that timeout's own.
  *
  * The interrupt is guarded as kotlinx's runInterruptible guards its own: it reaches the thread only
- * while the body runs, never after the scope closed.
+ * while the body runs, never after the scope closed. Counting a request and interrupting the thread
+ * is one step with respect to a scope's entry (which notes the count and the flag) and release
+ * (which takes its request back and clears the flag): all three hold the task's request lock
+ * (TaskImpl.lockRequests), so that a request made at the same moment is never lost between them.
  *
  *   ARMED ──fire()──▶ FIRING ──(count, interrupt)──▶ FIRED ──close()──▶ CLOSED
  *     └───close()──────────────────────────────────────────────────▶ CLOSED (nothing happened)
@@ -25,15 +28,26 @@ import java.util.concurrent.atomic.AtomicInteger
 
 internal class CancelScope(private val thread: Thread, private val task: TaskImpl<*>?) {
     private val state = AtomicInteger(ARMED)
-    private val requestsAtEntry = task?.cancelRequests ?: 0
-    private val cancelledAtEntry = task?.isCancelling() == true
-    private val pendingAtEntry = thread.isInterrupted
+    private val requestsAtEntry: Int
+    private val cancelledAtEntry: Boolean
+    private val pendingAtEntry: Boolean
+
+    init {
+        // the count and the flag read together: a request being made now is in neither or in both
+        val requests = task?.lockRequests(0) ?: 0
+        try {
+            requestsAtEntry = requests
+            cancelledAtEntry = task?.isCancelling() == true
+            pendingAtEntry = thread.isInterrupted
+        } finally {
+            task?.unlockRequests()
+        }
+    }
 
     /** Asks for the body to be interrupted, if it is still running. Any thread. */
     fun fire() {
         if (state.compareAndSet(ARMED, FIRING)) {
-            task?.requestCancel()
-            thread.interrupt()
+            if (task != null) task.requestInterrupt(thread) else thread.interrupt()
             state.set(FIRED)
         }
     }
@@ -57,9 +71,15 @@ internal class CancelScope(private val thread: Thread, private val task: TaskImp
      * with [redeliver], sets the interrupt again if another request is still pending.
      */
     fun release(redeliver: Boolean) {
-        val remaining = task?.uncancel() ?: 0
-        Thread.interrupted()
-        if (redeliver && (remaining > requestsAtEntry || pendingAtEntry)) thread.interrupt()
+        // one step with respect to other requests (TaskImpl.lockRequests): one made at the same
+        // moment is either counted in what remains or interrupts after the flag was cleared
+        val remaining = task?.lockRequests(-1) ?: 0
+        try {
+            Thread.interrupted()
+            if (redeliver && (remaining > requestsAtEntry || pendingAtEntry)) thread.interrupt()
+        } finally {
+            task?.unlockRequests()
+        }
     }
 
     private companion object {

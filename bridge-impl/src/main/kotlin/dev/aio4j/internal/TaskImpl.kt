@@ -26,8 +26,8 @@
  * "loop is closed". DoneTask, born done, is never started.
  *
  * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
- * the flags, the task's place in LoopTasks (IN_LOOP and its stripe), and from bit 13 up
- * [cancelRequests]):
+ * the flags, the task's place in LoopTasks (IN_LOOP and its stripe), the lock of [lockRequests]
+ * (bit 13), and from bit 14 up [cancelRequests]):
  *
  *   flags                        phase            Task.state()   fields in use
  *   --------------------------   --------------   ------------   -------------------------------
@@ -474,7 +474,8 @@ internal abstract class TaskImpl<T>(
 
     /**
      * Marks this task as being cancelled with [cause] unless it is finishing already; on the first
-     * request only, counts it ([cancelRequests]) and runs [onCancelRequested] on this thread.
+     * request only, runs [onCancelRequested] on this thread (a blocking body's interrupt counts
+     * it in [cancelRequests]).
      * Returns false if the task was finishing (its outcome fixed), true if it is being cancelled.
      */
     private fun requestCancellation(cause: Throwable): Boolean {
@@ -486,9 +487,7 @@ internal abstract class TaskImpl<T>(
             if (s and CANCELLING != 0) return true
             if (STATUS.compareAndSet(this, s, s or CANCELLING)) break
         }
-        val first = extras.cancelCause!!
-        requestCancel()
-        onCancelRequested(first)
+        onCancelRequested(extras.cancelCause!!)
         return true
     }
 
@@ -518,19 +517,50 @@ internal abstract class TaskImpl<T>(
 
     /**
      * How many requests to interrupt this task's body are pending: the task's own cancellation
-     * counts one, for good (a cancelled task stays cancelled); each scope of a blocking body that
-     * fired (a deadline of Async.timeout, a failing task group: CancelScope) counts one until it
-     * closes. A scope compares it with its value at entry to tell its own request from the others.
-     * Kept in [status]'s high bits (from bit [REQUEST_SHIFT]), which saves a field per task.
+     * counts one, for good (a cancelled task stays cancelled), once it has interrupted the body;
+     * each scope of a blocking body that fired (a deadline of Async.timeout, a failing task group:
+     * CancelScope) counts one until it closes. A scope compares it with its value at entry to tell
+     * its own request from the others. Kept in [status]'s high bits (from bit [REQUEST_SHIFT]),
+     * which saves a field per task.
      */
     val cancelRequests: Int get() = status ushr REQUEST_SHIFT
 
-    fun requestCancel() {
-        STATUS.getAndAdd(this, ONE_REQUEST)
+    /**
+     * Takes the request lock (a bit of [status]), adding [delta] requests; returns the count after.
+     * The lock makes counting a request and interrupting the body's thread one step for a scope
+     * that notes the count and the interrupt flag on entry, or takes its request back and clears
+     * the flag on release: without it, a request counted but not yet interrupted when a scope was
+     * entered, or counted just after a scope took its own back, lost its interrupt
+     * (CancelScopeRaceTest). Held only around Thread.interrupt(), isInterrupted() and interrupted().
+     */
+    fun lockRequests(delta: Int): Int {
+        var spins = 0
+        while (true) {
+            val s = status
+            if (s and REQUEST_LOCK == 0) {
+                val locked = s + REQUEST_LOCK + delta * ONE_REQUEST
+                if (STATUS.compareAndSet(this, s, locked)) return locked ushr REQUEST_SHIFT
+            } else if (++spins < 64) {
+                Thread.onSpinWait()
+            } else {
+                Thread.yield()
+            }
+        }
     }
 
-    /** Takes one request back; returns how many are left. */
-    fun uncancel(): Int = STATUS.addAndGet(this, -ONE_REQUEST) ushr REQUEST_SHIFT
+    fun unlockRequests() {
+        STATUS.getAndAdd(this, -REQUEST_LOCK)
+    }
+
+    /** Counts a request to interrupt the body and interrupts [thread], in one step (see [lockRequests]). */
+    fun requestInterrupt(thread: Thread) {
+        lockRequests(1)
+        try {
+            thread.interrupt()
+        } finally {
+            unlockRequests()
+        }
+    }
 
     // ------------------------------------------------------------------------- Task API
 
@@ -714,8 +744,11 @@ internal abstract class TaskImpl<T>(
         private const val STRIPE_SHIFT = 11
         private const val STRIPE_MASK = LOOP_STRIPES - 1
 
+        /** The lock of [lockRequests]. */
+        private const val REQUEST_LOCK = 1 shl 13
+
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
-        private const val REQUEST_SHIFT = 13
+        private const val REQUEST_SHIFT = 14
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
 
         /** How many live handler nodes below the top a registration looks through for withdrawn ones. */

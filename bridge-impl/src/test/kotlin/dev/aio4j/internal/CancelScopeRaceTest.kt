@@ -1,0 +1,148 @@
+/*
+ * CancelScope against a request made at the same moment by another thread (an enclosing deadline
+ * firing on the loop's thread, a task group failing, the task's cancel()): the request must never
+ * be lost between its count and its interrupt. Both cases lost thousands of 200,000 outer requests
+ * before the count and the interrupt became one step (TaskImpl.lockRequests); CI's nested-deadline
+ * stress test once lost an outer deadline to the first of them.
+ */
+package dev.aio4j.internal
+
+import dev.aio4j.Async
+import java.util.concurrent.ThreadLocalRandom
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.Timeout
+
+@Timeout(120)
+class CancelScopeRaceTest {
+    private val rounds = 200_000
+
+    /** What another thread does in each round, and the round it has done. */
+    private class Firer(private val action: (Int) -> Unit) : Thread("CancelScopeRaceTest firer") {
+        @Volatile var go = -1
+        @Volatile var done = -1
+        @Volatile var stop = false
+
+        override fun run() {
+            var i = 0
+            while (true) {
+                while (go < i) {
+                    if (stop) return
+                    onSpinWait()
+                }
+                action(i)
+                done = i++
+            }
+        }
+
+        fun awaitRound(i: Int) {
+            while (done < i) onSpinWait()
+        }
+    }
+
+    private fun spinAWhile(max: Int) = repeat(ThreadLocalRandom.current().nextInt(max)) { Thread.onSpinWait() }
+
+    /** Runs [round] [rounds] times on a blocking task's thread with [firer]; returns how many rounds lost the outer request. */
+    private fun race(firer: (TaskImpl<*>) -> Firer, round: (TaskImpl<*>, Thread, Firer, Int) -> Boolean): Int = Async.run<Int> { _ ->
+        val task = Current.task()!!
+        val f = firer(task).apply { isDaemon = true; start() }
+        var lost = 0
+        try {
+            for (i in 0 until rounds) if (!round(task, Thread.currentThread(), f, i)) lost++
+        } finally {
+            f.stop = true
+            f.join()
+        }
+        assertEquals(0, task.cancelRequests, "requests left counted")
+        lost
+    }
+
+    @Volatile private var outer: CancelScope? = null
+
+    @Test
+    fun anOuterRequestMadeAsAnInnerScopeTakesItsOwnBackStaysPending() {
+        // the inner scope fired and is being released; the outer one fires as soon as the inner's
+        // request is taken back: the outer's interrupt must stay set after the release
+        val lost = race({ task ->
+            Firer {
+                while (task.cancelRequests != 0) Thread.onSpinWait()
+                outer!!.fire()
+            }
+        }) { task, me, firer, i ->
+            val o = CancelScope(me, task).also { outer = it }
+            val inner = CancelScope(me, task)
+            inner.fire()
+            firer.go = i
+            spinAWhile(8)
+            inner.close()
+            inner.release(redeliver = true)
+            firer.awaitRound(i)
+            val pending = Thread.interrupted()
+            o.close()
+            o.release(redeliver = false)
+            pending
+        }
+        assertEquals(0, lost, "outer requests lost in $rounds rounds")
+    }
+
+    @Test
+    fun anOuterRequestBeingMadeWhenAnInnerScopeIsEnteredStaysPending() {
+        // the outer scope fires while the inner one is entered; the inner one fires too and is
+        // released: the outer's interrupt must stay set after the release
+        val lost = race({ _ ->
+            Firer {
+                spinAWhile(16)
+                outer!!.fire()
+            }
+        }) { task, me, firer, i ->
+            val o = CancelScope(me, task).also { outer = it }
+            firer.go = i
+            spinAWhile(16)
+            val inner = CancelScope(me, task)
+            inner.fire()
+            firer.awaitRound(i)
+            inner.close()
+            inner.release(redeliver = true)
+            val pending = Thread.interrupted()
+            o.close()
+            o.release(redeliver = false)
+            pending
+        }
+        assertEquals(0, lost, "outer requests lost in $rounds rounds")
+    }
+
+    @Test
+    fun theTasksOwnCancelBeingMadeWhenAScopeIsEnteredStaysPending() {
+        // cancel() races the entry of a scope in the task's body; the scope fires too and is
+        // released: the task's cancellation must still interrupt the body's next wait
+        val taskRounds = 20_000
+        val lost = Async.run<Int> { loop ->
+            var lost = 0
+            repeat(taskRounds) {
+                val started = java.util.concurrent.atomic.AtomicBoolean()
+                val cancelReturned = java.util.concurrent.atomic.AtomicBoolean()
+                val pendingAfter = java.util.concurrent.atomic.AtomicBoolean()
+                val t = loop.createTask<Any?> {
+                    val task = Current.task()!!
+                    started.set(true)
+                    spinAWhile(16)
+                    val scope = CancelScope(Thread.currentThread(), task)
+                    scope.fire()
+                    while (!cancelReturned.get()) Thread.onSpinWait()
+                    scope.close()
+                    scope.release(redeliver = true)
+                    pendingAfter.set(Thread.interrupted())
+                    null
+                }
+                while (!started.get()) Thread.onSpinWait()
+                spinAWhile(16)
+                t.cancel()
+                cancelReturned.set(true)
+                runCatching { t.join() }
+                if (!pendingAfter.get()) lost++
+            }
+            lost
+        }
+        assertEquals(0, lost, "cancellations lost in $taskRounds rounds")
+    }
+}
