@@ -57,6 +57,20 @@ class CancelScopeRaceTest {
         lost
     }
 
+    /** Ends a scope that fired, as Async.timeout does after its body: its request back, any other left pending. */
+    private fun endFired(scope: CancelScope) {
+        scope.close()
+        scope.release(redeliver = true)
+    }
+
+    /** Whether an interrupt is pending (cleared now); then ends the outer scope, taking its request back. */
+    private fun pendingThenEnd(outer: CancelScope): Boolean {
+        val pending = Thread.interrupted()
+        outer.close()
+        outer.release(redeliver = false)
+        return pending
+    }
+
     @Volatile private var outer: CancelScope? = null
 
     @Test
@@ -74,13 +88,9 @@ class CancelScopeRaceTest {
             inner.fire()
             firer.go = i
             spinAWhile(8)
-            inner.close()
-            inner.release(redeliver = true)
+            endFired(inner)
             firer.awaitRound(i)
-            val pending = Thread.interrupted()
-            o.close()
-            o.release(redeliver = false)
-            pending
+            pendingThenEnd(o)
         }
         assertEquals(0, lost, "outer requests lost in $rounds rounds")
     }
@@ -101,12 +111,8 @@ class CancelScopeRaceTest {
             val inner = CancelScope(me, task)
             inner.fire()
             firer.awaitRound(i)
-            inner.close()
-            inner.release(redeliver = true)
-            val pending = Thread.interrupted()
-            o.close()
-            o.release(redeliver = false)
-            pending
+            endFired(inner)
+            pendingThenEnd(o)
         }
         assertEquals(0, lost, "outer requests lost in $rounds rounds")
     }
@@ -129,8 +135,7 @@ class CancelScopeRaceTest {
                     val scope = CancelScope(Thread.currentThread(), task)
                     scope.fire()
                     while (!cancelReturned.get()) Thread.onSpinWait()
-                    scope.close()
-                    scope.release(redeliver = true)
+                    endFired(scope)
                     pendingAfter.set(Thread.interrupted())
                     null
                 }
