@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class KotlinCancellationMatrixTest {
 
     /** What runs in the task. */
-    enum Body { JAVA_BLOCKING, JAVA_BLOCKING_JOINS_KOTLIN, JAVA_STAGE, KOTLIN_SUSPEND, FLOW_PRODUCER }
+    enum Body { JAVA_BLOCKING, JAVA_BLOCKING_JOINS_KOTLIN, JAVA_STAGE, KOTLIN_SUSPEND, FLOW_PRODUCER, FLOW_BLOCKING_VIEW }
 
     /** How it is cancelled. */
     enum Route { JAVA_CANCEL, COMPLETABLE_FUTURE_CANCEL, THREAD_INTERRUPT, KOTLIN_JOB_CANCEL, JAVA_TIMEOUT, KOTLIN_TIMEOUT, FLOW_COLLECTION_ENDS }
@@ -71,6 +71,13 @@ class KotlinCancellationMatrixTest {
                 });
                 case KOTLIN_SUSPEND -> Suspend.call(k -> service.hang(started, finished, k));
                 case FLOW_PRODUCER -> Flows.asAsyncIterable(service.hangingFlow(started, finished)).forEach(x -> {});
+                // a blocking body reading a Flow: the flow is collected on the body's thread (FlowOnThread)
+                case FLOW_BLOCKING_VIEW -> loop.createTask(() -> {
+                    try (var view = Flows.asAsyncIterable(service.hangingFlow(started, finished)).blocking()) {
+                        for (Object x : view) assertNotNull(x);
+                    }
+                    return null;
+                });
             };
             started.await();
             Deferred<Object> kotlinSide = switch (c.route()) {

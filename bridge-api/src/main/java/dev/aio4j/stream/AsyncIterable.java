@@ -217,12 +217,15 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * whose {@code hasNext()} parks, and whose {@code close()} closes the source. Nothing starts
      * until the walk's first {@code hasNext()}.
      *
-     * <p><b>Buffering:</b> over a generator (or a Kotlin {@code Flow}), the view takes up to 64
-     * elements from the generator's buffer at a time, so the producer runs at most its buffer
-     * plus 64 elements ahead of the body (a {@code Flow}: 256 + 64 + 64). When the buffer is
-     * empty, {@code hasNext()} spins briefly (a bounded number of {@link Thread#onSpinWait()}s,
-     * microseconds) before it parks, since a producer on another thread usually delivers within
-     * that time; any other source is read one element at a time.
+     * <p><b>Buffering:</b> over a generator, the view takes up to 64 elements from the
+     * generator's buffer at a time, so the producer runs at most its buffer plus 64 elements
+     * ahead of the body. When the buffer is empty, {@code hasNext()} spins briefly (a bounded
+     * number of {@link Thread#onSpinWait()}s, microseconds) before it parks, since a producer on
+     * another thread usually delivers within that time; any other source is read one element at
+     * a time. Over a Kotlin {@code Flow} read by a blocking-style task, the flow runs on the
+     * reading thread, one element per {@code hasNext()}, nothing ahead (see
+     * {@code dev.aio4j.kotlin.Flows.asAsyncIterable}); that walk is read and closed by that
+     * thread only.
      *
      * @return the blocking view
      */

@@ -89,6 +89,7 @@ internal class BlockingTask<T>(
         } catch (e: Throwable) {
             Result.failure(e)
         }
+        joinLoop?.closeWalks(this) // blocking views of Flows the body left open: their finally blocks run now, on this thread
         if (!casPhase(RUNNING, BODY_DONE)) {
             while (phase() == INTERRUPTING) Thread.onSpinWait()
             Thread.interrupted()

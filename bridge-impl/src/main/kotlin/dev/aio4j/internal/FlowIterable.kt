@@ -14,6 +14,9 @@
  * at most BUFFER + CHUNK elements ahead of what the consumer has taken (the blocking view takes
  * BATCH at a time). closeAsync() cancels the producer and completes when the flow has finished; a
  * failure of the flow reaches the consumer after the elements before it, as the same instance.
+ *
+ * The blocking view read by a blocking-style task does not take this walk: it collects [flow] on
+ * its own thread (FlowOnThread), one element per hasNext().
  */
 package dev.aio4j.internal
 
@@ -29,7 +32,7 @@ import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 
-internal class FlowIterable<T>(private val flow: Flow<T>, private val buffer: Int = BUFFER) : AsyncIterable<T> {
+internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: Int = BUFFER) : AsyncIterable<T> {
 
     override fun asyncIterator(): AsyncIterator<T> {
         val loop = Current.loop()

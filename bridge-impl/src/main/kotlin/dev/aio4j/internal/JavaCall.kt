@@ -106,20 +106,14 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             return returned as T
         }
 
-        /** The calling blocking task's JoinLoop; its loop must be open. */
+        /** The calling blocking task's JoinLoop; its loop must be open. Refuses a loop's thread. */
         private fun joinLoopOfThisThread(): JoinLoop {
-            val made = (Current.get() as? BlockingTask<*>)?.joinLoop ?: return newJoinLoop()
-            made.loop.checkOpen()
-            return made
-        }
-
-        /** The calling blocking task's first Suspend.join that needs a JoinLoop makes it; refuses a loop's thread. */
-        private fun newJoinLoop(): JoinLoop {
-            val loop = Current.loop()
-            Current.checkMayBlock("Suspend.join()")
-            loop.checkOpen()
-            val task = Current.get() as BlockingTask<*> // a loop's thread was refused above: a blocking task's
-            return task.joinLoop ?: JoinLoop(loop, Thread.currentThread()).also { task.joinLoop = it }
+            val task = Current.get() as? BlockingTask<*> ?: run {
+                Current.loop() // no loop: throws
+                Current.checkMayBlock("Suspend.join()") // a loop's thread: throws
+                throw IllegalStateException("Suspend.join() needs a blocking-style task's thread")
+            }
+            return JoinLoop.of(task)
         }
 
         /**

@@ -104,10 +104,10 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
      * run. An interrupt cancels [call] (once; with the exception that join then throws) and the
      * queue runs on until the call has finished; an interrupt seen after that is set again on return.
      */
-    fun runUntilDone(call: JoinCoroutine<*>) {
+    fun runUntilDone(call: JoinCoroutine<*>, until: Wait? = null) {
         var interruptedAgain = false
         try {
-            while (!call.done) {
+            while (!(until?.stopWaiting() ?: call.done)) {
                 if (Thread.interrupted()) {
                     if (call.interruptCause == null) call.cancelForInterrupt() else interruptedAgain = true
                     continue
@@ -116,7 +116,7 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
                 val remote = queue.poll()
                 if (remote != null) {
                     remote.run()
-                    if (call.done) break
+                    if (until?.stopWaiting() ?: call.done) break
                 }
                 val own = local.removeFirstOrNull()
                 if (own != null) own.run() else if (remote == null) LockSupport.park(call)
@@ -126,10 +126,53 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
         }
     }
 
+    /** What a wait on this queue waits for, besides a call's end: [runUntilDone] returns once it says so. */
+    interface Wait {
+        fun stopWaiting(): Boolean
+    }
+
+    /** The blocking views of Flows begun on [owner] and not ended yet (owner thread only). */
+    private var walks: ArrayList<FlowOnThread<*>>? = null
+
+    fun openWalk(walk: FlowOnThread<*>) {
+        (walks ?: ArrayList<FlowOnThread<*>>(2).also { walks = it }).add(walk)
+    }
+
+    fun closeWalk(walk: FlowOnThread<*>) {
+        walks?.remove(walk)
+    }
+
+    /**
+     * Closes the walks the task's body left open (its finally blocks run now, on the task's
+     * thread); what closing one throws goes to the loop's exception handler. Called on [owner] when
+     * the body has returned.
+     */
+    fun closeWalks(task: BlockingTask<*>) {
+        while (true) {
+            val walk = walks?.lastOrNull() ?: return
+            val failure = try {
+                walk.close()
+            } catch (e: Throwable) {
+                e
+            }
+            walks?.remove(walk) // close() removed it unless it threw first
+            if (failure != null) {
+                loop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception closing the blocking view of a Flow that ${task.name()} left open", failure, task))
+            }
+        }
+    }
+
     override fun toString(): String = "$loop.joinLoop($owner)"
 
-    private companion object {
-        val DEPTH: AtomicIntegerFieldUpdater<JoinLoop> = AtomicIntegerFieldUpdater.newUpdater(JoinLoop::class.java, "depth")
+    companion object {
+        private val DEPTH: AtomicIntegerFieldUpdater<JoinLoop> = AtomicIntegerFieldUpdater.newUpdater(JoinLoop::class.java, "depth")
+
+        /** [task]'s JoinLoop, made at the first need; called on the task's thread, whose loop must be open. */
+        fun of(task: BlockingTask<*>): JoinLoop {
+            val made = task.joinLoop ?: JoinLoop(task.eventLoop, Thread.currentThread()).also { task.joinLoop = it }
+            made.loop.checkOpen()
+            return made
+        }
     }
 }
 

@@ -19,21 +19,29 @@ import kotlinx.coroutines.withContext
  *
  * Each walk collects the flow anew (a cold flow runs once per walk), on the loop current where the
  * walk starts. `forEach(action)` collects it in one task and calls the action for each element on
- * the loop, with no hand-off per element; `asyncIterator()` (and so `blocking()`, `toList()`,
- * `toPublisher()`) collects it in a producer task that runs ahead of the consumer by at most
- * 320 elements (a buffer of 256 and a chunk of 64 being moved into it); the blocking view takes
- * up to 64 of them at a time, so at most 384 elements are emitted and not yet consumed.
+ * the loop, with no hand-off per element; `asyncIterator()` (and so `toList()`, `toPublisher()`)
+ * collects it in a producer task that runs ahead of the consumer by at most 320 elements (a
+ * buffer of 256 and a chunk of 64 being moved into it). `blocking()` read by a blocking-style task
+ * collects the flow on that task's own thread, one element per `hasNext()`, as `Suspend.join`
+ * runs a suspend function: nothing is emitted ahead of the reader, and what the flow waits for
+ * (a delay, another dispatcher) resumes it on the reading thread while it waits in `hasNext()`.
  *
  * **Cancellation:** cancelling `forEach`'s task, or closing the iterator (`closeAsync()`, which
  * early exits do), cancels the collection: the flow's `finally` blocks run, and the task (or the
- * stage `closeAsync()` returns) completes after they have.
+ * stage `closeAsync()` returns) completes after they have. The blocking view: `close()` (or a
+ * `for` loop's early exit in try-with-resources) cancels the flow at the `emit` it waits in and
+ * returns once its `finally` blocks have run, on the reading thread; an interrupt of the reading
+ * task (its cancellation) while the flow waits cancels it the same way and `hasNext()` throws
+ * `CancellationException`; a view the task's body leaves open is closed when the body returns.
  *
- * **Exceptions:** a failure of the flow arrives as the same instance (the task's, or the failed
- * `hasNext()` stage's).
+ * **Exceptions:** a failure of the flow arrives as the same instance (the task's, the failed
+ * `hasNext()` stage's, or thrown by the blocking view's `hasNext()`).
  *
  * **Threading:** walk it from any thread of a running loop, one iterator per walk (an iterator is
- * used by one consumer at a time); the flow runs on the loop. An element's emission happens-before
- * the `hasNext()` stage that announces it completes.
+ * used by one consumer at a time); the flow runs on the loop, or, in a blocking view read by a
+ * blocking-style task, on that task's thread, which alone may go on with the walk (another
+ * thread's `hasNext()` or `close()` throws IllegalStateException). An element's emission
+ * happens-before the `hasNext()` stage that announces it completes.
  *
  * @return an iterable over this flow's elements
  */

@@ -10,6 +10,8 @@
 package dev.aio4j.internal.stream
 
 import dev.aio4j.internal.Current
+import dev.aio4j.internal.FlowIterable
+import dev.aio4j.internal.FlowOnThread
 import dev.aio4j.internal.Runs
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncIterable
@@ -25,6 +27,8 @@ import java.util.stream.StreamSupport
 
 internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : BlockingIterable<T>, MutableIterator<T> {
     private var source: AsyncIterator<T>? = null
+    /** The walk of a Kotlin Flow read by a blocking-style task: collected on its thread (FlowOnThread), instead of [source]. */
+    private var onThread: FlowOnThread<T>? = null
     private var walking = false
     private var peeked: Any? = NONE
     /** Elements taken from a generator's buffer at once, handed out from [at] to [size]. */
@@ -48,10 +52,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
     override fun hasNext(): Boolean {
         if (peeked !== NONE) return true
         if (finished || closed) return false
-        Current.checkMayBlock("the blocking view's hasNext()")
-        val it = source ?: iterable.asyncIterator().also { source = it }
+        // A walk on its reader's thread was begun by a blocking-style task's: only its owner may go on (another thread's call ends nothing).
+        onThread?.checkOwner("hasNext()") ?: Current.checkMayBlock("the blocking view's hasNext()")
         try {
-            val x = if (it is GeneratorIterator<T>) nextOfGenerator(it) else nextOf(it)
+            val x = nextOfSource()
             if (x === NONE) {
                 finished = true
                 close()
@@ -69,6 +73,18 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
             throw Runs.unchecked(e, "the source")
         }
     }
+
+    /** The source's next element, or [NONE] at its end; begins the walk at the first call. */
+    private fun nextOfSource(): Any? {
+        onThread?.let { return nextOnThread(it) }
+        val it = source ?: run {
+            if (iterable is FlowIterable<T>) FlowOnThread.onThisThread(iterable.flow)?.let { walk -> return nextOnThread(walk.also { onThread = it }) }
+            iterable.asyncIterator().also { source = it }
+        }
+        return if (it is GeneratorIterator<T>) nextOfGenerator(it) else nextOf(it)
+    }
+
+    private fun nextOnThread(walk: FlowOnThread<T>): Any? = walk.next().let { if (it === FlowOnThread.END) NONE else it }
 
     private fun nextOfGenerator(it: GeneratorIterator<T>): Any? {
         val b = batch ?: arrayOfNulls<Any?>(BATCH).also { batch = it }
@@ -133,16 +149,19 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
 
     /** Closes the source once and waits, uninterruptibly; returns the closing's failure, the first time only. */
     private fun closeWaiting(): Throwable? {
-        val it: AsyncIterator<T>
+        val it: AsyncIterator<T>?
         synchronized(this) {
             if (closed) return null
+            onThread?.checkOwner("close()")
             closed = true
-            it = source ?: return null // never started: nothing to close
+            it = source
         }
         peeked = NONE
         batch?.fill(null)
         at = 0
         size = 0
+        onThread?.let { walk -> return walk.close() } // not under the monitor: the flow's finally blocks run here
+        if (it == null) return null // never started: nothing to close
         return awaitUninterruptibly(
             try {
                 it.closeAsync()

@@ -1,7 +1,9 @@
 /*
- * The blocking view of a Kotlin Flow (a generator's walk whose producer collects the flow on the
- * loop, read by a thread that spins briefly, then parks): order, how far the producer runs ahead,
- * the bounded spin, and the ends (close, failure, the consuming task cancelled).
+ * The blocking view of a Kotlin Flow, read by a blocking-style task: the flow collected on the
+ * reading thread (FlowOnThread), nothing ahead, its waits elsewhere, the walk's owner, and the ends
+ * (close, failure, the consuming task cancelled, a walk left open). And the walk that every other
+ * reader of a Flow gets (a generator's, whose producer collects the flow on the loop, read by a
+ * thread that spins briefly, then parks): the bounded spin on both sides.
  */
 package dev.aio4j.internal.stream
 
@@ -19,7 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.awaitCancellation
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.FlowCollector
+import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.withContext
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertSame
 import org.junit.jupiter.api.Assertions.assertThrows
@@ -39,6 +46,16 @@ class FlowBlockingViewTest {
         }
     }
 
+    /** 0, 1, 2, ... for as long as it is collected; [ended] is set by its finally block. */
+    private fun countingUntilEnded(ended: AtomicBoolean) = flow {
+        try {
+            var i = 0
+            while (true) emit(i++)
+        } finally {
+            ended.set(true)
+        }
+    }
+
     @Test
     fun theViewReadsEveryElementInOrder() {
         val n = 100_000
@@ -51,23 +68,94 @@ class FlowBlockingViewTest {
     }
 
     @Test
-    fun theProducerRunsAtMostTheBufferAChunkAndABatchAhead() {
+    fun theFlowRunsOnTheReadingThreadAndNothingAhead() {
         val emitted = AtomicInteger()
-        val ahead = onLoop { _ ->
-            flow { while (true) emit(emitted.incrementAndGet()) }.asAsyncIterable().blocking().use { view ->
+        val threads = HashSet<Thread>()
+        val (reader, aheadCounts) = onLoop { _ ->
+            val ahead = ArrayList<Int>()
+            flow { while (true) { threads.add(Thread.currentThread()); emit(emitted.incrementAndGet()) } }.asAsyncIterable().blocking().use { view ->
                 val it = view.iterator()
-                assertEquals(1, it.next())
-                // the collector suspends once the buffer is full: wait until the count stops moving
-                var last: Int
-                do {
-                    last = emitted.get()
-                    Thread.sleep(50)
-                } while (emitted.get() != last)
-                emitted.get() - 1
+                for (taken in 1..1000) {
+                    assertEquals(taken, it.next())
+                    ahead.add(emitted.get() - taken)
+                }
+            }
+            Thread.currentThread() to ahead
+        }
+        assertEquals(setOf(reader), threads, "the flow ran on the reading thread only")
+        assertEquals(List(1000) { 0 }, aheadCounts, "the flow emitted nothing beyond what was taken")
+    }
+
+    @Test
+    fun aFlowThatWaitsElsewhereResumesOnTheReadingThread() {
+        val seen = onLoop { _ ->
+            val out = ArrayList<Pair<Int, Boolean>>()
+            flow {
+                for (i in 0 until 5) {
+                    delay(5) // the loop's timer resumes the flow through the reading thread's JoinLoop
+                    val v = withContext(Dispatchers.Default) { i * 10 } // and another dispatcher's thread does
+                    emit(v)
+                }
+            }.asAsyncIterable().blocking().use { view ->
+                val reader = Thread.currentThread()
+                for (x in view) out.add(x to (Thread.currentThread() === reader))
+            }
+            out
+        }
+        assertEquals((0 until 5).map { it * 10 to true }, seen)
+    }
+
+    @Test
+    fun aFlowWithAProducerCoroutineOfItsOwnIsReadAndClosed() {
+        val producerEnded = AtomicBoolean()
+        val seen = onLoop { _ ->
+            val source = countingUntilEnded(producerEnded).buffer(16) // a producer coroutine in the collector's scope, feeding a channel
+            source.asAsyncIterable().blocking().use { view -> view.stream().limit(100).toList() }
+        }
+        assertEquals((0 until 100).toList(), seen)
+        assertTrue(producerEnded.get(), "the buffer's producer was cancelled and finished before close() returned")
+    }
+
+    @Test
+    fun aFlowThatEmitsFromAnotherThreadIsHandedOverThroughTheJoinLoop() {
+        // A hand-written Flow that breaks the context rule: it emits from a thread of its own.
+        val offThread = object : Flow<Int> {
+            override suspend fun collect(collector: FlowCollector<Int>) {
+                withContext(Dispatchers.Default) { for (i in 0 until 50) collector.emit(i) }
             }
         }
-        assertTrue(ahead >= FlowIterable.BUFFER, "the producer runs a buffer ahead: $ahead")
-        assertTrue(ahead <= FlowIterable.BUFFER + FlowIterable.CHUNK + BATCH, "at most the buffer, the collector's chunk and the view's batch: $ahead")
+        val seen = onLoop { _ -> offThread.asAsyncIterable().blocking().use { view -> view.stream().toList() } }
+        assertEquals((0 until 50).toList(), seen)
+    }
+
+    @Test
+    fun aWalkTheBodyLeavesOpenIsClosedBeforeTheTaskIsDone() {
+        val finallyRan = AtomicBoolean()
+        val loop = Async.newLoop()
+        try {
+            val task = loop.createTask(Callable {
+                val it = countingUntilEnded(finallyRan).asAsyncIterable().blocking().iterator()
+                it.next() + it.next() // abandoned, never closed
+            })
+            assertEquals(1, loop.runUntilComplete(task))
+            assertTrue(finallyRan.get(), "the flow's finally ran before the task was done")
+        } finally {
+            loop.close()
+        }
+    }
+
+    @Test
+    fun anotherThreadCannotReadTheWalk() {
+        onLoop { loop ->
+            val view = flow { var i = 0; while (true) emit(i++) }.asAsyncIterable().blocking()
+            val it = view.iterator()
+            assertEquals(0, it.next())
+            val other = loop.createTask(Callable { it.next() })
+            val e = assertThrows(IllegalStateException::class.java) { other.join() }
+            assertTrue(e.message!!.contains("read by the thread that began it"), e.message)
+            assertEquals(1, it.next(), "the walk goes on for its own thread")
+            view.close()
+        }
     }
 
     @Test
@@ -159,14 +247,7 @@ class FlowBlockingViewTest {
     fun closingTheViewCancelsTheCollectorAndItsFinallyRuns() {
         val finallyRan = AtomicBoolean()
         onLoop { _ ->
-            val view = flow {
-                try {
-                    var i = 0
-                    while (true) emit(i++)
-                } finally {
-                    finallyRan.set(true)
-                }
-            }.asAsyncIterable().blocking()
+            val view = countingUntilEnded(finallyRan).asAsyncIterable().blocking()
             val walk = view.iterator()
             repeat(1000) { i -> assertEquals(i, walk.next()) }
             view.close()
