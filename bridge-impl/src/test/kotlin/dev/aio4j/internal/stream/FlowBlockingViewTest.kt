@@ -145,6 +145,53 @@ class FlowBlockingViewTest {
     }
 
     @Test
+    fun cancellingTheReaderAtAnyPointEndsTheFlowOnceAndNeverHangs() {
+        val rounds = 300
+        val loop = Async.newLoop()
+        try {
+            loop.runUntilComplete(loop.createTask(Callable {
+                val random = java.util.Random(42)
+                repeat(rounds) { round ->
+                    val began = AtomicInteger()
+                    val finallies = AtomicInteger()
+                    val read = AtomicInteger()
+                    val reader = loop.createTask(Callable {
+                        flow {
+                            began.incrementAndGet()
+                            try {
+                                for (i in 0 until 50) {
+                                    when (i % 3) {
+                                        0 -> delay(1) // the loop's timer resumes it on the reader's thread
+                                        1 -> kotlinx.coroutines.yield() // the reader's own JoinLoop runs it
+                                    }
+                                    emit(i)
+                                }
+                            } finally {
+                                finallies.incrementAndGet()
+                            }
+                        }.asAsyncIterable().blocking().use { view -> for (x in view) read.incrementAndGet() }
+                    })
+                    java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(2_000_000).toLong()) // cancel at any point: in a wait, in an emit, between elements
+                    reader.cancel()
+                    val state = try {
+                        reader.join()
+                        TaskState.SUCCESS
+                    } catch (e: java.util.concurrent.CancellationException) {
+                        TaskState.CANCELLED
+                    }
+                    assertEquals(reader.state(), state, "round $round")
+                    if (state == TaskState.SUCCESS) assertEquals(50, read.get(), "round $round: a reader that was not cancelled read all")
+                    // a reader cancelled before its body ran never began the flow
+                    assertTrue(began.get() <= 1, "round $round: one collection")
+                    assertEquals(began.get(), finallies.get(), "round $round: the flow's finally ran once, before the reader was done")
+                }
+            }))
+        } finally {
+            loop.close()
+        }
+    }
+
+    @Test
     fun anotherThreadCannotReadTheWalk() {
         onLoop { loop ->
             val view = flow { var i = 0; while (true) emit(i++) }.asAsyncIterable().blocking()
