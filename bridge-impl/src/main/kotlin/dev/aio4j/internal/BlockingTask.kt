@@ -10,9 +10,10 @@
  * (a blocking body's, the caller of Async.run) is handed over at once, which costs no loop step.
  *
  * The interrupt is guarded by the phase (TaskImpl): cancel moves RUNNING → INTERRUPTING, interrupts,
- * then INTERRUPTED; the body's end moves RUNNING → BODY_DONE, or, if a cancel got there first, waits
- * out INTERRUPTING and clears the interrupt, so that a pooled thread never carries it into the next
- * body.
+ * then INTERRUPTED; the body's end moves RUNNING → BODY_DONE and fixes the outcome (FINISHING) in
+ * the same update, so that a cancel() after the body has returned is too late, as in asyncio, and
+ * costs no second update; or, if a cancel got there first, it waits out INTERRUPTING and clears the
+ * interrupt, so that a pooled thread never carries it into the next body.
  */
 package dev.aio4j.internal
 
@@ -90,7 +91,9 @@ internal class BlockingTask<T>(
             Result.failure(e)
         }
         joinLoop?.closeWalks(this) // blocking views of Flows the body left open: their finally blocks run now, on this thread
-        if (!casPhase(RUNNING, BODY_DONE)) {
+        // The usual end: the body is done and the outcome fixed in one update (a cancel() from now on is too late)
+        val fixed = casPhaseAndFinish(RUNNING, BODY_DONE)
+        if (fixed < 0 && !casPhase(RUNNING, BODY_DONE)) {
             while (phase() == INTERRUPTING) Thread.onSpinWait()
             Thread.interrupted()
             casPhase(INTERRUPTED, BODY_DONE)
@@ -101,7 +104,8 @@ internal class BlockingTask<T>(
         replacedHandler = null
         thread = null
         joinLoop = null // a done task held on to keeps no queue and no thread
-        tryFinish(result) // the completion handlers run here: close() waits for them (EventLoop.awaitBlockingTasksGone)
+        // the completion handlers run here: close() waits for them (EventLoop.awaitBlockingTasksGone)
+        if (fixed >= 0) finishFixed(result, fixed) else tryFinish(result)
     }
 
     /**

@@ -43,11 +43,15 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             followTask(stage)
             return
         }
-        followed = stage
         if (stage.javaClass === CompletableFuture::class.java && (stage as CompletableFuture<out T>).isDone) {
-            acceptDone(stage) // what whenComplete would do at once, without the dependent future it makes
+            // What whenComplete would do at once, without the dependent future it makes, and without
+            // storing [followed] (a volatile store, a full fence): a cancel() racing with this finds
+            // nothing to cancel, and this task ends cancelled or with the stage's outcome, whichever
+            // of the two fixes it first, as when it had found the stage.
+            acceptDone(stage)
             return
         }
+        followed = stage
         stage.whenComplete(this)
         if (isCancelling() && !isDone && cancelsDown) cancelStage(stage, cancellationCause())
     }

@@ -157,6 +157,8 @@ internal class SuspendTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, RUNNING
      */
     @JvmField var suspended = false
 
+    override val visibleBeforeStart: Boolean get() = true
+
     override fun join(): T = withJoinerFrames { super.join() }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // TaskImpl.join(Duration) checks the argument

@@ -200,10 +200,19 @@ internal abstract class TaskImpl<T>(
     fun tryFinish(result: Result<T>): Boolean {
         val old = setFlag(FINISHING)
         if (old and FINISHING != 0) return false
+        finishFixed(result, old)
+        return true
+    }
+
+    /**
+     * [tryFinish]'s work once this thread has set FINISHING, [old] being the status before: for a
+     * kind that fixes its outcome in an update of its own ([casPhaseAndFinish]).
+     */
+    protected fun finishFixed(result: Result<T>, old: Int) {
         val own = job
         if (own != null && !completesInTryFinish) {
             own.resumeWith(result)
-            return true
+            return
         }
         val outcome = if (old and CANCELLING == 0) result else outcomeWhenCancelled(result)
         val failure = outcome.exceptionOrNull()
@@ -211,7 +220,6 @@ internal abstract class TaskImpl<T>(
         if (own == null && failure != null && failure !is CancellationException && status and RETRIEVED == 0) onUnhandledFailure(failure)
         complete(outcome)
         own?.resumeWith(outcome) // a group waits for its task's job
-        return true
     }
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
@@ -296,11 +304,21 @@ internal abstract class TaskImpl<T>(
     /**
      * Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock).
      * Once: the bits stay when it leaves, so that leaving costs no atomic update of [status]
-     * (whether it is still linked is read under the lock).
+     * (whether it is still linked is read under the lock). A task no other thread can see yet
+     * (every kind but [visibleBeforeStart]'s) needs no atomic update: its first reader elsewhere
+     * finds it through the stripe, after taking the lock this store is released with.
      */
     fun enterLoop(stripe: Int) {
-        STATUS.getAndAdd(this, IN_LOOP or (stripe shl STRIPE_SHIFT)) // none of these bits was set: an add is an or
+        val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)
+        if (visibleBeforeStart) STATUS.getAndAdd(this, bits) else STATUS.lazySet(this, status or bits) // none of these bits was set: an add is an or
     }
+
+    /**
+     * Whether other threads may see this task, and so update its [status], before [start] has
+     * added it to its loop's tasks: a Suspend.call's, whose function ran (and may have been
+     * resumed elsewhere) first. Every other kind is built and started before its factory returns it.
+     */
+    protected open val visibleBeforeStart: Boolean get() = false
 
     /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
     @JvmField var loopPrev: TaskImpl<*>? = null
@@ -403,6 +421,18 @@ internal abstract class TaskImpl<T>(
             val s = status
             if (s and PHASE_MASK != expect) return false
             if (STATUS.compareAndSet(this, s, (s and PHASE_MASK.inv()) or update)) return true
+        }
+    }
+
+    /**
+     * Moves the phase from [expect] to [update] and sets FINISHING, in one update: the status
+     * before (for [finishFixed]), or -1 if the phase is not [expect] or FINISHING is set already.
+     */
+    protected fun casPhaseAndFinish(expect: Int, update: Int): Int {
+        while (true) {
+            val s = status
+            if (s and PHASE_MASK != expect || s and FINISHING != 0) return -1
+            if (STATUS.compareAndSet(this, s, (s and PHASE_MASK.inv()) or update or FINISHING)) return s
         }
     }
 
