@@ -37,7 +37,9 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 
 internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: JoinLoop) : FlowCollector<T>, JoinLoop.Wait {
-    private val coroutine = JoinCoroutine<Unit>(joinLoop)
+    private val coroutine = object : JoinCoroutine<Unit>(joinLoop) {
+        override val waiter: String get() = "the blocking view's hasNext()"
+    }
     private var started = false
 
     /** The element the flow emitted and the reader has not taken, or [END]. */

@@ -188,7 +188,7 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
  * not for the job.
  */
 @OptIn(InternalCoroutinesApi::class)
-internal class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
+internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     AbstractCoroutine<T>(joinLoop.callContext, initParentJob = false, active = true) {
     @JvmField var value: T? = null
     @JvmField var failure: Throwable? = null
@@ -241,8 +241,11 @@ internal class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
         if (e.suppressed.none { it is CallSite && it.joiner }) e.addSuppressed(CallSite("Suspend.join() was called here, on ${Thread.currentThread()}", joiner = true))
     }
 
+    /** What waits in this coroutine, as the cancellation an interrupt makes names it. */
+    protected open val waiter: String get() = "Suspend.join()"
+
     fun cancelForInterrupt() {
-        val cause = Current.cancellationForInterrupt("Suspend.join()")
+        val cause = Current.cancellationForInterrupt(waiter)
         interruptCause = cause
         forwarded = cancelCoroutine(cause)
     }

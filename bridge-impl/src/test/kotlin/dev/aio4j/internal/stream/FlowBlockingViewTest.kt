@@ -192,6 +192,33 @@ class FlowBlockingViewTest {
     }
 
     @Test
+    fun anInterruptOfTheReadingThreadCancelsTheFlowAndSaysWhere() {
+        val seenByFlow = java.util.concurrent.atomic.AtomicReference<Throwable>()
+        val thrown = onLoop { loop ->
+            val reader = Thread.currentThread()
+            val view = flow {
+                try {
+                    emit(0)
+                    awaitCancellation()
+                } catch (e: java.util.concurrent.CancellationException) {
+                    seenByFlow.set(e)
+                    throw e
+                }
+            }.asAsyncIterable().blocking()
+            val it = view.iterator()
+            assertEquals(0, it.next())
+            // a plain interrupt of the reading thread (a blocking task reads it as its cancellation)
+            loop.createTask(Callable {
+                while (reader.state != Thread.State.WAITING) Thread.onSpinWait()
+                reader.interrupt()
+            })
+            assertThrows(java.util.concurrent.CancellationException::class.java) { it.hasNext() }
+        }
+        assertTrue(thrown.message!!.contains("the blocking view's hasNext() was interrupted"), thrown.message)
+        assertTrue(seenByFlow.get().message!!.contains("the blocking view's hasNext() was interrupted"), seenByFlow.get().message)
+    }
+
+    @Test
     fun anotherThreadCannotReadTheWalk() {
         onLoop { loop ->
             val view = flow { var i = 0; while (true) emit(i++) }.asAsyncIterable().blocking()
