@@ -192,7 +192,11 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     AbstractCoroutine<T>(joinLoop.callContext, initParentJob = false, active = true) {
     @JvmField var value: T? = null
     @JvmField var failure: Throwable? = null
-    @Volatile @JvmField var done = false
+    /** 1 once the outcome is stored: set by [finish], read through [done]. */
+    @Volatile private var finished = 0
+
+    /** Whether the call has finished: its outcome is in [value]/[failure]. */
+    val done: Boolean get() = finished != 0
 
     /** The cancellation that an interrupt of the joining thread made; null while none came. */
     @JvmField var interruptCause: java.util.concurrent.CancellationException? = null
@@ -213,8 +217,12 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     }
 
     private fun finish() {
-        done = true
-        if (Thread.currentThread() !== joinLoop.owner) LockSupport.unpark(joinLoop.owner)
+        if (Thread.currentThread() === joinLoop.owner) {
+            FINISHED.lazySet(this, 1) // its only reader is this thread: a release store, no fence
+        } else {
+            finished = 1
+            LockSupport.unpark(joinLoop.owner)
+        }
     }
 
     /**
@@ -248,6 +256,10 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
         val cause = Current.cancellationForInterrupt(waiter)
         interruptCause = cause
         forwarded = cancelCoroutine(cause)
+    }
+
+    private companion object {
+        val FINISHED: AtomicIntegerFieldUpdater<JoinCoroutine<*>> = AtomicIntegerFieldUpdater.newUpdater(JoinCoroutine::class.java, "finished")
     }
 }
 
