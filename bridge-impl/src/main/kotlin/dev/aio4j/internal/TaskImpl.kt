@@ -76,7 +76,9 @@
  * @InternalCoroutinesApi used (kotlinx may change it in any release; the tests exercise every hook):
  * AbstractCoroutine, the superclass of TaskJob, and through it its constructor with
  * initParentJob = false, initParentJob, onCancelling, handleJobException and
- * cancellationExceptionMessage. Public JobSupport members relied on for their exact behaviour:
+ * cancellationExceptionMessage; a job without a parent is left with no parent handle (initParentJob
+ * is not called: JobSupport 1.11 reads a null handle as NonDisposableHandle in getParent,
+ * cancelParent and completeStateFinalization). Public JobSupport members relied on for their exact behaviour:
  * cancelCoroutine (returns false once the job is completing), getCancellationException.
  * Elsewhere in bridge-impl: Delay (LoopDispatchers.kt); KotlinAwait.kt opts in as well.
  */
@@ -161,7 +163,9 @@ internal abstract class TaskImpl<T>(
         val parentJob = if (parent === eventLoop.taskContext) eventLoop.rootJob else parent[Job] // a context lookup walks its elements
         val own = job
         if (parentJob === eventLoop.rootJob) {
-            own?.attach(null) // a job without a parent: its failure is the task's own (as under the root, a supervisor)
+            // Its job, if any, stays without a parent (its failure is the task's own, as under the root, a
+            // supervisor): initParentJob(null) is not called, which would only store NonDisposableHandle,
+            // a volatile store, and another at completion; JobSupport reads a null parent handle as that.
             eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
             // Done already (a Suspend.call whose function another thread resumed before it returned):
             // its complete() may have run before IN_LOOP was set, and so not have removed it.
