@@ -223,7 +223,6 @@ public class KotlinAsyncProvider : AsyncProvider {
     override fun <T : Any> newPriorityQueue(maxSize: Int, comparator: Comparator<in T>?): AsyncQueue<T> =
         QueueImpl(QueueStore.Priority(comparator), maxSize)
 
-    /** The loop of the tasks among [stages] (all the same), else the current loop; it must be open. */
     /** The loop that the tasks among [stages] share (else the current one), open; each task is also stored at its index in [tasks], if given. */
     private fun loopOf(stages: List<CompletionStage<*>>, tasks: Array<TaskImpl<*>?>? = null): EventLoop {
         var loop: EventLoop? = null
