@@ -30,6 +30,7 @@ package dev.aio4j.internal
 import java.util.concurrent.CancellationException
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.intrinsics.COROUTINE_SUSPENDED
+import kotlin.coroutines.intrinsics.intercepted
 import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CoroutineStart
@@ -62,11 +63,13 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
         } else {
             // A flow that emits from another thread (it breaks Flow's context rule, which a flow{}
             // builder checks, but a hand-written Flow may): the element is handed over through the
-            // JoinLoop's queue, which publishes it to the reader and wakes it.
+            // JoinLoop's queue, which publishes it to the reader and wakes it; the flow is resumed
+            // through its own dispatcher, on the thread it emitted from, not run on the reader's.
             suspendCoroutineUninterceptedOrReturn<Unit> { c ->
+                val resume = c.intercepted()
                 joinLoop.dispatch(coroutine.context, Runnable {
                     element = value
-                    suspendedEmit = c
+                    suspendedEmit = resume
                 })
                 COROUTINE_SUSPENDED
             }

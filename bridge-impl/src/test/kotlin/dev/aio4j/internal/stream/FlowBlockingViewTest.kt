@@ -119,13 +119,20 @@ class FlowBlockingViewTest {
     @Test
     fun aFlowThatEmitsFromAnotherThreadIsHandedOverThroughTheJoinLoop() {
         // A hand-written Flow that breaks the context rule: it emits from a thread of its own.
+        val emittedOn = java.util.Collections.synchronizedSet(HashSet<Thread>())
         val offThread = object : Flow<Int> {
             override suspend fun collect(collector: FlowCollector<Int>) {
-                withContext(Dispatchers.Default) { for (i in 0 until 50) collector.emit(i) }
+                withContext(Dispatchers.Default) {
+                    for (i in 0 until 50) {
+                        collector.emit(i)
+                        emittedOn.add(Thread.currentThread()) // resumed where it emitted, not on the reader
+                    }
+                }
             }
         }
-        val seen = onLoop { _ -> offThread.asAsyncIterable().blocking().use { view -> view.stream().toList() } }
+        val (seen, reader) = onLoop { _ -> offThread.asAsyncIterable().blocking().use { view -> view.stream().toList() } to Thread.currentThread() }
         assertEquals((0 until 50).toList(), seen)
+        assertTrue(reader !in emittedOn, "the flow went on on its own dispatcher's threads: $emittedOn")
     }
 
     @Test
