@@ -106,8 +106,18 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             return returned as T
         }
 
-        /** The calling blocking task's JoinLoop; its loop must be open. Refuses a loop's thread. */
+        /**
+         * The calling blocking task's JoinLoop; its loop must be open. Small on purpose, as
+         * callAndJoin: inlined, it lets a call that returns at once allocate no JoinCall.
+         */
         private fun joinLoopOfThisThread(): JoinLoop {
+            val made = (Current.get() as? BlockingTask<*>)?.joinLoop ?: return newJoinLoop()
+            made.loop.checkOpen()
+            return made
+        }
+
+        /** The calling blocking task's first Suspend.join that needs a JoinLoop makes it; refuses a loop's thread. */
+        private fun newJoinLoop(): JoinLoop {
             val task = Current.get() as? BlockingTask<*> ?: run {
                 Current.loop() // no loop: throws
                 Current.checkMayBlock("Suspend.join()") // a loop's thread: throws
