@@ -122,7 +122,7 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
         checkOwner("close()")
         if (closed) return null
         if (!started) {
-            closed = true
+            leave()
             return null
         }
         val interruptedBefore = coroutine.interruptCause

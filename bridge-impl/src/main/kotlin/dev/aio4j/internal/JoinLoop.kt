@@ -33,6 +33,7 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ExceptionContext
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
@@ -157,7 +158,7 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
             }
             walks?.remove(walk) // close() removed it unless it threw first
             if (failure != null) {
-                loop.callExceptionHandler(dev.aio4j.ExceptionContext("Exception closing the blocking view of a Flow that ${task.name()} left open", failure, task))
+                loop.callExceptionHandler(ExceptionContext("Exception closing the blocking view of a Flow that ${task.name()} left open", failure, task))
             }
         }
     }
