@@ -13,6 +13,7 @@ import dev.aio4j.stream.AsyncIterator;
 import dev.aio4j.stream.BlockingIterable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -473,6 +475,40 @@ class GeneratorTest extends LoopFixture {
                 return null;
             });
         }
+    }
+
+    @Test
+    void whatTheProducerThrowsWhenACancelledBlockingConsumerClosesItIsKeptSuppressed() {
+        IllegalStateException fromFinally = new IllegalStateException("the producer's clean-up failed");
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<CancellationException> seen = new AtomicReference<>();
+        run(() -> {
+            AsyncIterable<Integer> gen = AsyncIterable.generate(1, e -> {
+                e.emit(0);
+                try {
+                    Async.sleep(Duration.ofDays(1));
+                } catch (CancellationException closed) {
+                    throw fromFinally; // its clean-up fails
+                }
+            });
+            Task<Void> consumer = loop.createTask(() -> {
+                try (BlockingIterable<Integer> view = gen.blocking()) {
+                    Iterator<Integer> it = view.iterator();
+                    assertEquals(0, it.next());
+                    waiting.countDown();
+                    it.hasNext(); // waits for the producer, asleep
+                } catch (CancellationException e) {
+                    seen.set(e);
+                    throw e;
+                }
+                return null;
+            });
+            waiting.await();
+            consumer.cancel();
+            assertThrows(CancellationException.class, consumer::join);
+            return null;
+        });
+        assertEquals(List.of(fromFinally), List.of(seen.get().getSuppressed()), "the clean-up's failure, suppressed, not lost");
     }
 
     @Test

@@ -22,13 +22,17 @@ import org.jspecify.annotations.Nullable;
  * it is closed once.
  *
  * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} waits closes the source, waits for
- * the closing, and throws {@link java.util.concurrent.CancellationException}.
+ * the closing, and throws {@link java.util.concurrent.CancellationException}; a failure to close
+ * (what the producer's {@code finally} threw) is added to it as suppressed.
  *
  * <p><b>Exceptions:</b> {@code hasNext()} throws what the source failed with, by the rule of
  * {@link dev.aio4j.Task} (a failure to close it is added as suppressed).
  *
  * <p><b>Threading:</b> one consumer thread at a time, not a loop's thread
- * ({@link IllegalStateException} there); {@link #close()} may be called from any thread.
+ * ({@link IllegalStateException} there); {@link #close()} may be called from any thread, but for
+ * one walk: a Kotlin {@code Flow}'s view read by a blocking-style task runs the flow on that task's
+ * thread, and another thread's {@code hasNext()} or {@code close()} throws
+ * {@link IllegalStateException} and ends nothing.
  *
  * @param <T> the type of the elements
  */

@@ -79,8 +79,9 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
     /**
      * Runs the flow to its next element and returns it, or [END] once the flow has completed;
      * throws the flow's failure (the same instance), or InterruptedException when an interrupt
-     * came while the flow was waiting (the flow was cancelled and has finished). The caller has
-     * checked that this is the owner's thread ([checkOwner]).
+     * came while the flow was waiting (the flow was cancelled and has finished; the caller then
+     * calls [close], which returns what its finally blocks threw). The caller has checked that this
+     * is the owner's thread ([checkOwner]).
      */
     fun next(): Any? {
         if (closed) return END
@@ -99,8 +100,7 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
             if (!stopWaiting()) joinLoop.runUntilDone(coroutine, this)
             if (coroutine.interruptCause !== interruptedBefore) {
                 finish() // the flow is cancelled: drop what it emits until it has finished
-                leave()
-                throw InterruptedException()
+                throw InterruptedException() // the caller closes the walk, which returns what the flow's finally threw, if anything
             }
         }
         val x = element

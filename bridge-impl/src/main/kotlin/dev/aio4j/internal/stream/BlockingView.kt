@@ -65,8 +65,8 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
             return true
         } catch (e: InterruptedException) {
             finished = true
-            closeAfter(null)
-            throw Current.cancellationForInterrupt("the blocking view's hasNext()")
+            val closeError = closeWaiting() // before the cancellation is made: off a task, making it sets the interrupt again
+            throw Current.cancellationForInterrupt("the blocking view's hasNext()").also { if (closeError != null && closeError !== it) it.addSuppressed(closeError) }
         } catch (e: Throwable) {
             finished = true
             closeAfter(e)
@@ -141,10 +141,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         closeWaiting()?.let { throw Runs.unchecked(it, "closing the source") }
     }
 
-    /** Closes after a failure [e] (suppressing the close's) or an interrupt (null: the close's is lost to the cancellation). */
-    private fun closeAfter(e: Throwable?) {
+    /** Closes after a failure [e], which the close's own failure is added to, suppressed. */
+    private fun closeAfter(e: Throwable) {
         val closeError = closeWaiting()
-        if (e != null && closeError != null && closeError !== e) e.addSuppressed(closeError)
+        if (closeError != null && closeError !== e) e.addSuppressed(closeError)
     }
 
     /** Closes the source once and waits, uninterruptibly; returns the closing's failure, the first time only. */

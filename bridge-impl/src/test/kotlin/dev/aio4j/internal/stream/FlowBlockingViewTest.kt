@@ -226,6 +226,30 @@ class FlowBlockingViewTest {
     }
 
     @Test
+    fun whatTheFlowsFinallyThrowsAfterAnInterruptIsKeptSuppressedInTheCancellation() {
+        val fromFinally = java.io.IOException("the flow's finally failed")
+        val thrown = onLoop { loop ->
+            val reader = Thread.currentThread()
+            val it = flow {
+                try {
+                    emit(0)
+                    awaitCancellation()
+                } finally {
+                    throw fromFinally
+                }
+            }.asAsyncIterable().blocking().iterator()
+            assertEquals(0, it.next())
+            loop.createTask(Callable {
+                while (reader.state != Thread.State.WAITING) Thread.onSpinWait()
+                reader.interrupt()
+            })
+            assertThrows(java.util.concurrent.CancellationException::class.java) { it.hasNext() }
+        }
+        assertTrue(thrown.message!!.contains("the blocking view's hasNext() was interrupted"), thrown.message)
+        assertEquals(listOf(fromFinally), thrown.suppressed.toList(), "the finally's failure, suppressed, not lost")
+    }
+
+    @Test
     fun anotherThreadCannotReadTheWalk() {
         onLoop { loop ->
             val view = flow { var i = 0; while (true) emit(i++) }.asAsyncIterable().blocking()
