@@ -198,23 +198,16 @@ class FlowBlockingViewTest {
         }
     }
 
-    @Test
-    fun anInterruptOfTheReadingThreadCancelsTheFlowAndSaysWhere() {
-        val seenByFlow = java.util.concurrent.atomic.AtomicReference<Throwable>()
+    /**
+     * Reads [flow]'s first element (0) through the blocking view of a blocking task, then interrupts
+     * the reading thread while hasNext() waits (a blocking task reads a plain interrupt as its
+     * cancellation); returns the CancellationException hasNext() threw, which says where.
+     */
+    private fun interruptedWhileWaiting(flow: Flow<Int>): java.util.concurrent.CancellationException {
         val thrown = onLoop { loop ->
             val reader = Thread.currentThread()
-            val view = flow {
-                try {
-                    emit(0)
-                    awaitCancellation()
-                } catch (e: java.util.concurrent.CancellationException) {
-                    seenByFlow.set(e)
-                    throw e
-                }
-            }.asAsyncIterable().blocking()
-            val it = view.iterator()
+            val it = flow.asAsyncIterable().blocking().iterator()
             assertEquals(0, it.next())
-            // a plain interrupt of the reading thread (a blocking task reads it as its cancellation)
             loop.createTask(Callable {
                 while (reader.state != Thread.State.WAITING) Thread.onSpinWait()
                 reader.interrupt()
@@ -222,30 +215,36 @@ class FlowBlockingViewTest {
             assertThrows(java.util.concurrent.CancellationException::class.java) { it.hasNext() }
         }
         assertTrue(thrown.message!!.contains("the blocking view's hasNext() was interrupted"), thrown.message)
+        return thrown
+    }
+
+    @Test
+    fun anInterruptOfTheReadingThreadCancelsTheFlowAndSaysWhere() {
+        val seenByFlow = java.util.concurrent.atomic.AtomicReference<Throwable>()
+        val thrown = interruptedWhileWaiting(flow {
+            try {
+                emit(0)
+                awaitCancellation()
+            } catch (e: java.util.concurrent.CancellationException) {
+                seenByFlow.set(e)
+                throw e
+            }
+        })
         assertTrue(seenByFlow.get().message!!.contains("the blocking view's hasNext() was interrupted"), seenByFlow.get().message)
+        assertEquals(emptyList<Throwable>(), thrown.suppressed.toList(), "nothing failed in the flow's clean-up")
     }
 
     @Test
     fun whatTheFlowsFinallyThrowsAfterAnInterruptIsKeptSuppressedInTheCancellation() {
         val fromFinally = java.io.IOException("the flow's finally failed")
-        val thrown = onLoop { loop ->
-            val reader = Thread.currentThread()
-            val it = flow {
-                try {
-                    emit(0)
-                    awaitCancellation()
-                } finally {
-                    throw fromFinally
-                }
-            }.asAsyncIterable().blocking().iterator()
-            assertEquals(0, it.next())
-            loop.createTask(Callable {
-                while (reader.state != Thread.State.WAITING) Thread.onSpinWait()
-                reader.interrupt()
-            })
-            assertThrows(java.util.concurrent.CancellationException::class.java) { it.hasNext() }
-        }
-        assertTrue(thrown.message!!.contains("the blocking view's hasNext() was interrupted"), thrown.message)
+        val thrown = interruptedWhileWaiting(flow {
+            try {
+                emit(0)
+                awaitCancellation()
+            } finally {
+                throw fromFinally
+            }
+        })
         assertEquals(listOf(fromFinally), thrown.suppressed.toList(), "the finally's failure, suppressed, not lost")
     }
 
