@@ -2,6 +2,7 @@ package dev.aio4j.bench;
 
 import dev.aio4j.Async;
 import dev.aio4j.Task;
+import dev.aio4j.TaskState;
 import dev.aio4j.sync.AsyncLock;
 import dev.aio4j.sync.AsyncQueue;
 import dev.aio4j.sync.AsyncSemaphore;
@@ -22,7 +23,11 @@ final class Aio4jSync {
 
     /**
      * Runs {@code step(0) ... step(n - 1)} one after another, each once the previous one's stage has
-     * completed, without a stack that grows: the non-blocking style's loop.
+     * completed, without a stack that grows: the non-blocking style's loop. A step's {@link Task} is
+     * read as a task ({@code isDone()}, and {@code whenComplete} when it is not done, which runs where
+     * it completes); only another kind of stage goes through {@code toCompletableFuture()}, which for
+     * a task would allocate a {@code CompletableFuture} and register it, per step, for nothing the
+     * loop needs.
      */
     static CompletionStage<Void> repeat(int n, IntFunction<? extends CompletionStage<?>> step) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -32,15 +37,24 @@ final class Aio4jSync {
             void next() {
                 while (i < n) {
                     CompletionStage<?> s = step.apply(i++);
-                    CompletableFuture<?> f = s.toCompletableFuture();
-                    if (!f.isDone()) {
-                        f.whenComplete((v, e) -> {
+                    boolean isDone;
+                    boolean failed;
+                    if (s instanceof Task<?> t) {
+                        isDone = t.isDone();
+                        failed = isDone && t.state() != TaskState.SUCCESS;
+                    } else {
+                        CompletableFuture<?> f = s.toCompletableFuture();
+                        isDone = f.isDone();
+                        failed = isDone && f.isCompletedExceptionally();
+                    }
+                    if (!isDone) {
+                        s.whenComplete((v, e) -> {
                             if (e != null) done.completeExceptionally(e); else next();
                         });
                         return;
                     }
-                    if (f.isCompletedExceptionally()) {
-                        f.whenComplete((v, e) -> done.completeExceptionally(e));
+                    if (failed) {
+                        s.whenComplete((v, e) -> done.completeExceptionally(e));
                         return;
                     }
                 }
