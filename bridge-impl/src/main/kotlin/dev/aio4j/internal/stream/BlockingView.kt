@@ -66,11 +66,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         } catch (e: InterruptedException) {
             finished = true
             val closeError = closeWaiting() // before the cancellation is made: off a task, making it sets the interrupt again
-            throw Current.cancellationForInterrupt("the blocking view's hasNext()").also { if (closeError != null && closeError !== it) it.addSuppressed(closeError) }
+            throw Current.cancellationForInterrupt("the blocking view's hasNext()").suppressing(closeError)
         } catch (e: Throwable) {
             finished = true
-            closeAfter(e)
-            throw Runs.unchecked(e, "the source")
+            throw Runs.unchecked(e.suppressing(closeWaiting()), "the source")
         }
     }
 
@@ -141,11 +140,8 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         closeWaiting()?.let { throw Runs.unchecked(it, "closing the source") }
     }
 
-    /** Closes after a failure [e], which the close's own failure is added to, suppressed. */
-    private fun closeAfter(e: Throwable) {
-        val closeError = closeWaiting()
-        if (closeError != null && closeError !== e) e.addSuppressed(closeError)
-    }
+    /** This exception, with the close's own failure ([closeError], if any and another) added as suppressed: try-with-resources' rule. */
+    private fun <E : Throwable> E.suppressing(closeError: Throwable?): E = also { if (closeError != null && closeError !== it) it.addSuppressed(closeError) }
 
     /** Closes the source once and waits, uninterruptibly; returns the closing's failure, the first time only. */
     private fun closeWaiting(): Throwable? {
