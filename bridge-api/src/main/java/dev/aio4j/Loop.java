@@ -297,7 +297,13 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * {@return the tasks of this loop that are not done yet (asyncio's {@code all_tasks})}, a
-     * snapshot.
+     * snapshot: a task started before the call and still pending after it is in it; one done
+     * before the call is not. The set is the caller's own (a new one each call).
+     *
+     * <p>Thread-safe: any thread may call it, running loop or not. From another thread while the
+     * loop runs, it reads the loop's tasks without stopping the loop; if the loop's thread keeps
+     * changing them meanwhile, the call may wait up to about a step of the loop. It throws
+     * nothing, and an interrupt of the calling thread does not end it (the flag stays set).
      */
     Set<Task<?>> allTasks();
 

@@ -96,7 +96,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     // ---- tasks
     @JvmField val rootJob: Job = SupervisorJob()
     /** The top-level tasks that are not the root job's children (see LoopTasks). */
-    @JvmField val tasks = LoopTasks()
+    @JvmField val tasks = LoopTasks(this)
     @JvmField val dispatcher: CoroutineDispatcher = if (singleThread) LoopThreadDispatcher(this) else DefaultModeDispatcher(this)
     /** The context of the loop's tasks: a task's coroutine gets it with its own job (see LoopContext). */
     @JvmField val taskContext: CoroutineContext = LoopContext(
@@ -146,6 +146,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      */
     val refusesTasks: Boolean
         get() = closing && (refusingAll || closed || Current.loopOrNull() !== this)
+
+    /** Whether the calling thread is the thread running this SINGLE_THREAD loop now: the one that the loop's own structures are confined to. */
+    fun inLoopThread(): Boolean = singleThread && Thread.currentThread() === thread
 
     /** Whether the calling thread is the thread running this loop's steps (any thread of it under DEFAULT_DISPATCHER). */
     fun inLoopStep(): Boolean = if (singleThread) Thread.currentThread() === thread else isLoopThread()
@@ -393,6 +396,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             onInterrupt = null
             drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
             val interrupted = interruptedWhileRunning
+            tasks.endOfRun()
             thread = null // hands the loop over: from here on another thread may run it
             Current.exitLoop(previousOwner)
             if (interrupted) me.interrupt()
@@ -451,6 +455,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             platformPool?.let { shutdownAndWait(it) }
             awaitBlockingTasksGone()
             closed = true
+            tasks.closed()
             ready.clear()
             timers.clear()
             dueNow.clear()

@@ -2,35 +2,99 @@
  * The loop's top-level tasks: the tasks that close() cancels and waits for and allTasks() lists.
  * Every task started on the loop is one (a task with a kotlinx Job, a coroutine body's, has a job
  * without a parent); a task of a TaskGroup is not (its group's job keeps it), nor is a task born
- * done (DoneTask: nothing to cancel or wait for). A task costs two
- * links in a list of its own fields and a few stores under a spin lock (one of four stripes),
- * no node and no array slot. The root job's children (kotlinx coroutines started on the loop's
- * context by Kotlin code) are the other top-level work; close() and allTasks() read both.
+ * done (DoneTask: nothing to cancel or wait for). A task costs two links in a list of its own
+ * fields, no node and no array slot. The root job's children (kotlinx coroutines started on the
+ * loop's context by Kotlin code) are the other top-level work; close() and allTasks() read both.
+ *
+ * Two kinds of list:
+ * - the loop's own list ([home]): the tasks that the loop's thread starts during a run (a
+ *   SINGLE_THREAD loop; blocking tasks excepted, see [holdsBlockingTask]), which is nearly every
+ *   non-blocking task. Only the thread running the loop changes it, so a task comes and goes
+ *   with a few plain stores, no atomic update (a lock's two were a tenth of a non-blocking spawn).
+ *   A task of it that another thread completes is not unlinked by that thread: it is counted
+ *   ([strays]), and the loop's thread unlinks the done tasks in a sweep once they are as many as
+ *   the live ones, and at the end of each run. Another thread reads the list under a sequence
+ *   number ([version], odd while the loop's thread changes the list; a reader whose number changed
+ *   reads again), or under the loop's monitor while the loop is not running (a run takes it to
+ *   begin), or, when the running loop keeps changing the list, has the loop's thread read it.
+ * - three stripes ([stripes]), each under a spin lock, for the tasks that other threads start:
+ *   blocking tasks, and tasks made from outside the loop.
  */
 package dev.aio4j.internal
 
+import java.lang.invoke.VarHandle
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 
-internal class LoopTasks {
+internal class LoopTasks(private val loop: EventLoop) {
+    /** The loop's own list: see the file's comment. Its place number is [HOME]. */
+    private val home = TaskList()
+    /** How many of [home]'s tasks other threads completed and left linked (an estimate: a race may count one twice). */
+    @Volatile private var strays = 0
+    /** [home]'s sequence number: odd while the loop's thread changes it (see [changeHome]). */
+    @Volatile private var version = 0
+
     /**
-     * Four stripes, each with its own lock: a blocking task is added by the thread that creates it
-     * and removed by its own thread when it ends, so one lock would be contended by every carrier
-     * thread of a burst of short tasks. A task goes to the next stripe in turn (a plain counter: a
-     * lost increment only evens out less), and keeps its stripe number ([TaskImpl.loopStripe]).
+     * The stripes of the other threads, numbered from 1 ([HOME] is 0): a blocking task is added by
+     * the thread that creates it and removed by its own thread when it ends, so one lock would be
+     * contended by every carrier thread of a burst of short tasks. A task goes to the next stripe
+     * in turn (a plain counter: a lost increment only evens out less), and keeps its place number
+     * ([TaskImpl.loopStripe]).
      */
-    private val stripes = Array(STRIPES) { Stripe() }
+    private val stripes = Array(PLACES - 1) { Stripe() }
     private var turn = 0
 
     /** Adds [task]; it must not be in yet. */
     fun add(task: TaskImpl<*>) {
-        val stripe = turn++ and (STRIPES - 1)
-        stripes[stripe].add(task, stripe)
+        if (task !is BlockingTask<*> && loop.inLoopThread()) {
+            if (strays >= SWEEP_MIN && strays * 2 >= home.size) sweepHome()
+            changeHome { home.add(task) }
+            task.enterLoop(HOME)
+            return
+        }
+        val place = 1 + (turn++ and Int.MAX_VALUE) % stripes.size
+        stripes[place - 1].add(task, place)
     }
 
     /** Removes [task] if it is in (a second removal does nothing). */
     fun remove(task: TaskImpl<*>) {
-        val stripe = task.loopStripe
-        if (stripe >= 0) stripes[stripe].remove(task) // a task's stripe never changes
+        when (val place = task.loopStripe) {
+            -1 -> {}
+            HOME -> if (loop.inLoopThread()) changeHome { home.unlink(task) } else STRAYS.incrementAndGet(this)
+            else -> stripes[place - 1].remove(task) // a task's place never changes
+        }
+    }
+
+    /**
+     * The end of a run of the loop, on its thread: unlinks the done tasks of [home] that other
+     * threads completed, unless they are few beside many live ones (the sweep reads them all).
+     */
+    fun endOfRun() {
+        val n = strays
+        if (n > 0 && n * 8 >= home.size) sweepHome()
+    }
+
+    /** On the loop's thread, or while no run can begin: unlinks [home]'s done tasks. */
+    private fun sweepHome() {
+        val counted = strays
+        changeHome { home.unlinkDone() }
+        STRAYS.addAndGet(this, -counted)
+    }
+
+    /**
+     * Changes [home] on the loop's thread (or while no run can begin) inside a sequence: the
+     * number odd before the first store of [change] (a store-store fence), even again after its
+     * last (a release store). Plain stores on x86, where the fences only bind the compiler.
+     */
+    private inline fun changeHome(change: () -> Unit) {
+        val v = version
+        VERSION.lazySet(this, v + 1)
+        VarHandle.storeStoreFence()
+        change()
+        VERSION.lazySet(this, v + 2)
     }
 
     /**
@@ -40,46 +104,119 @@ internal class LoopTasks {
      */
     fun pending(): List<TaskImpl<*>> {
         val list = ArrayList<TaskImpl<*>>()
+        if (loop.singleThread) addHomePendingTo(list)
         for (stripe in stripes) stripe.addPendingTo(list)
         return list
     }
 
-    /** Whether a blocking task is in, done or not: one that is done is still running its completion handlers. */
+    /**
+     * Whether a blocking task is in, done or not: one that is done is still running its completion
+     * handlers. Only the stripes can hold one: [home] leaves a task another thread completed linked
+     * until a sweep, so it could not tell.
+     */
     fun holdsBlockingTask(): Boolean = stripes.any { it.holdsBlockingTask() }
 
     /**
-     * One stripe: its tasks in a doubly linked list through the tasks' own [TaskImpl.loopPrev] and
-     * [TaskImpl.loopNext], oldest first. No array: a burst of a million pending tasks would grow one
-     * far past G1's humongous size, and every young task stored into it would be a reference from
-     * the old generation that the next young collection has to scan.
+     * The loop is closed, on the closing thread: unlinks [home]'s done tasks, so that a closed loop
+     * that its user keeps does not keep them. No run can begin any more.
      */
-    private class Stripe {
+    fun closed() {
+        synchronized(loop) { sweepHome() }
+    }
+
+    /**
+     * Adds [home]'s pending tasks to [list], reading the list where no run of the loop changes
+     * it meanwhile, or where a change is seen: here on the loop's thread; elsewhere under the
+     * sequence number, a few times; under the loop's monitor while it is not running (a run takes
+     * it to begin, and the last run's end, a volatile store, came before); else, as the running
+     * loop keeps changing the list, as a callback of the loop, waited for (an interrupt is kept
+     * for later: the loop answers within a step), reading under the sequence number again each
+     * millisecond meanwhile (a loop's thread that blocks changes nothing).
+     */
+    private fun addHomePendingTo(list: MutableList<TaskImpl<*>>) {
+        if (loop.inLoopThread()) return home.addPendingTo(list)
+        var asked: CompletableFuture<List<TaskImpl<*>>>? = null
+        var interrupted = false
+        try {
+            while (true) {
+                repeat(OPTIMISTIC_READS) { readUnderSequence()?.let { return list.addAll(it).let {} } }
+                synchronized(loop) { if (!loop.isRunning) return home.addPendingTo(list) }
+                val answer = asked ?: CompletableFuture<List<TaskImpl<*>>>().also { a ->
+                    asked = a
+                    loop.enqueue { if (loop.inLoopThread() && !a.isDone) a.complete(ArrayList<TaskImpl<*>>().also { home.addPendingTo(it) }) }
+                }
+                try {
+                    return list.addAll(answer.get(1, TimeUnit.MILLISECONDS)).let {} // the run may end first
+                } catch (e: TimeoutException) {
+                    // again
+                } catch (e: InterruptedException) {
+                    interrupted = true
+                } catch (e: ExecutionException) {
+                    throw e.cause!!
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt()
+        }
+    }
+
+    /**
+     * [home]'s pending tasks read on another thread while the loop's thread may change the list,
+     * or null if it did (or was doing so). A read that overlaps a change sees any mix of old and new
+     * links, and stops: every link ever stored points to a task added later, or is null.
+     */
+    private fun readUnderSequence(): List<TaskImpl<*>>? {
+        val before = version
+        if (before and 1 != 0) return null
+        val read = ArrayList<TaskImpl<*>>()
+        home.addPendingTo(read)
+        VarHandle.loadLoadFence()
+        return if (version == before) read else null
+    }
+
+    /**
+     * Tasks in a doubly linked list through the tasks' own [TaskImpl.loopPrev] and
+     * [TaskImpl.loopNext], oldest first. No array: a burst of a million pending tasks would grow
+     * one far past G1's humongous size, and every young task stored into it would be a reference
+     * from the old generation that the next young collection has to scan. Not thread-safe: its
+     * owner guards it.
+     */
+    private class TaskList {
         private var head: TaskImpl<*>? = null
         private var tail: TaskImpl<*>? = null
+        /** How many tasks are linked. */
+        var size = 0
+            private set
 
-        fun add(task: TaskImpl<*>, stripe: Int) {
-            locked {
-                val last = tail
-                task.loopPrev = last
-                if (last == null) head = task else last.loopNext = task
-                tail = task
-                task.enterLoop(stripe)
-            }
+        fun add(task: TaskImpl<*>) {
+            val last = tail
+            task.loopPrev = last
+            if (last == null) head = task else last.loopNext = task
+            tail = task
+            size++
         }
 
-        fun remove(task: TaskImpl<*>) {
-            locked {
-                val prev = task.loopPrev
-                if (prev == null && head !== task) return // not in (any more): both complete() and start() may remove it
+        fun unlink(task: TaskImpl<*>) {
+            val prev = task.loopPrev
+            if (prev == null && head !== task) return // not in (any more): both complete() and start() may remove it
+            val next = task.loopNext
+            if (prev == null) head = next else prev.loopNext = next
+            if (next == null) tail = prev else next.loopPrev = prev
+            task.loopPrev = null // a done task kept by its user must not keep its neighbours
+            task.loopNext = null
+            size--
+        }
+
+        fun unlinkDone() {
+            var task = head
+            while (task != null) {
                 val next = task.loopNext
-                if (prev == null) head = next else prev.loopNext = next
-                if (next == null) tail = prev else next.loopPrev = prev
-                task.loopPrev = null // a done task kept by its user must not keep its neighbours
-                task.loopNext = null
+                if (task.isDone) unlink(task)
+                task = next
             }
         }
 
-        fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked {
+        fun addPendingTo(list: MutableList<TaskImpl<*>>) {
             var task = head
             while (task != null) {
                 if (!task.isDone) list.add(task)
@@ -87,11 +224,27 @@ internal class LoopTasks {
             }
         }
 
-        fun holdsBlockingTask(): Boolean = locked {
+        fun holdsBlockingTask(): Boolean {
             var task = head
             while (task != null && task !is BlockingTask<*>) task = task.loopNext
-            task != null
+            return task != null
         }
+    }
+
+    /** A [TaskList] under a spin lock, for any thread. */
+    private class Stripe {
+        private val tasks = TaskList()
+
+        fun add(task: TaskImpl<*>, place: Int) = locked {
+            tasks.add(task)
+            task.enterLoop(place)
+        }
+
+        fun remove(task: TaskImpl<*>) = locked { tasks.unlink(task) }
+
+        fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked { tasks.addPendingTo(list) }
+
+        fun holdsBlockingTask(): Boolean = locked { tasks.holdsBlockingTask() }
 
         /**
          * A spin lock: every section is a few stores long (but for the scans), and a monitor's
@@ -118,6 +271,14 @@ internal class LoopTasks {
     }
 
     private companion object {
-        const val STRIPES = TaskImpl.LOOP_STRIPES // a task keeps its stripe in two bits of its status
+        /** A task's place number (of PLACES) is kept in two bits of its status. */
+        const val PLACES = TaskImpl.LOOP_STRIPES
+        const val HOME = 0
+        /** Fewer strays than this wait for the end of the run. */
+        const val SWEEP_MIN = 16
+        /** Reads under the sequence number before a reader asks the loop's thread. */
+        const val OPTIMISTIC_READS = 4
+        val VERSION: AtomicIntegerFieldUpdater<LoopTasks> = AtomicIntegerFieldUpdater.newUpdater(LoopTasks::class.java, "version")
+        val STRAYS: AtomicIntegerFieldUpdater<LoopTasks> = AtomicIntegerFieldUpdater.newUpdater(LoopTasks::class.java, "strays")
     }
 }

@@ -44,8 +44,8 @@
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
- *   IN_LOOP    the task was added to its loop's LoopTasks, in the stripe that bits STRIPE_SHIFT..
- *              hold (both stay set after it has left: only the stripe's lock knows whether it is in)
+ *   IN_LOOP    the task was added to its loop's LoopTasks, in the list that bits STRIPE_SHIFT..
+ *              hold (both stay set after it has left: only the list's guard knows whether it is in)
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set: a task is 48 bytes before its kind's
@@ -306,11 +306,13 @@ internal abstract class TaskImpl<T>(
     val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
 
     /**
-     * Records that the task is in [stripe] of its loop's LoopTasks (under that stripe's lock).
-     * Once: the bits stay when it leaves, so that leaving costs no atomic update of [status]
-     * (whether it is still linked is read under the lock). A task no other thread can see yet
-     * (every kind but [visibleBeforeStart]'s) needs no atomic update: its first reader elsewhere
-     * finds it through the stripe, after taking the lock this store is released with.
+     * Records that the task is in list [stripe] of its loop's LoopTasks (under that stripe's lock,
+     * or on the loop's thread for the loop's own list). Once: the bits stay when it leaves, so that
+     * leaving costs no atomic update of [status] (whether it is still linked is read under the
+     * lock, or on the loop's thread). A task no other thread can see yet (every kind but
+     * [visibleBeforeStart]'s) needs no atomic update: its first reader elsewhere finds it through
+     * the list, after taking the lock this store is released with, or after the loop's thread
+     * handed the list over (see LoopTasks.withHome), or through whatever the task was handed to it by.
      */
     fun enterLoop(stripe: Int) {
         val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)
@@ -324,7 +326,10 @@ internal abstract class TaskImpl<T>(
      */
     protected open val visibleBeforeStart: Boolean get() = false
 
-    /** This task's neighbours in its [LoopTasks] stripe's list; guarded by that stripe's lock. */
+    /**
+     * This task's neighbours in its [LoopTasks] list; guarded by that stripe's lock, or confined to
+     * the loop's thread for the loop's own list.
+     */
     @JvmField var loopPrev: TaskImpl<*>? = null
     @JvmField var loopNext: TaskImpl<*>? = null
 
