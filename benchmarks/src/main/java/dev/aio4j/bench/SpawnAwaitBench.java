@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Pairs the targets compare: {@link #aio4jNonBlocking} with {@link #kotlinxOneThread} (one
  * thread), {@link #aio4jNonBlockingDefaultDispatcher} with {@link #kotlinxDefault}
- * ({@code Dispatchers.Default}), {@link #aio4jBlocking} with {@link #virtualThreads}.
+ * ({@code Dispatchers.Default}), {@link #aio4jBlocking} with {@link #virtualThreads} (and, for
+ * the reading, {@link #virtualThreadsFromVirtualThread}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -110,6 +111,30 @@ public class SpawnAwaitBench {
     @Benchmark
     public long virtualThreads() throws InterruptedException {
         return JdkPeers.virtualThreadsStartJoin(tasks);
+    }
+
+    /**
+     * {@link #virtualThreads} with the spawning loop itself on a virtual thread, as a blocking-style
+     * {@code main} of aio4j's is: not a target's reference, but what tells the cost of aio4j's task
+     * from that of spawning on one of the carriers that run the spawned threads (the plain peer
+     * spawns from JMH's platform thread, outside the carrier pool).
+     *
+     * @return the sum of what the threads stored
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    public long virtualThreadsFromVirtualThread() throws InterruptedException {
+        long[] sum = new long[1];
+        Thread spawner = JdkPeers.virtualThreads().newThread(() -> {
+            try {
+                sum[0] = JdkPeers.virtualThreadsStartJoin(tasks);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        spawner.start();
+        spawner.join();
+        return sum[0];
     }
 
     static List<Task<Integer>> spawnNonBlocking(Loop loop, int n) {
