@@ -312,7 +312,7 @@ internal abstract class TaskImpl<T>(
      * lock, or on the loop's thread). A task no other thread can see yet (every kind but
      * [visibleBeforeStart]'s) needs no atomic update: its first reader elsewhere finds it through
      * the list, after taking the lock this store is released with, or after the loop's thread
-     * handed the list over (see LoopTasks.withHome), or through whatever the task was handed to it by.
+     * handed the list over (see LoopTasks' file comment), or through whatever the task was handed to it by.
      */
     fun enterLoop(stripe: Int) {
         val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)
