@@ -12,8 +12,9 @@
  *   non-blocking task. Only the thread running the loop changes it, so a task comes and goes
  *   with a few plain stores, no atomic update (a lock's two were a tenth of a non-blocking spawn).
  *   A task of it that another thread completes is not unlinked by that thread: it is counted
- *   ([strays]), and the loop's thread unlinks the done tasks in a sweep once they are as many as
- *   the live ones, and at the end of each run. Another thread reads the list under a sequence
+ *   ([strays]), and the loop's thread unlinks the done tasks in a sweep once they are at least 16
+ *   and as many as the live ones, at the end of a run if they are an eighth of the list or more,
+ *   and at close(). Another thread reads the list under a sequence
  *   number ([version], odd while the loop's thread changes the list; a reader whose number changed
  *   reads again), or under the loop's monitor while the loop is not running (a run takes it to
  *   begin), or, when the running loop keeps changing the list, has the loop's thread read it.

@@ -81,16 +81,22 @@ class LoopTasksTest {
     }
 
     @Test
-    fun aSnapshotHoldsNoTaskThatWasDoneBeforeItWasAskedFor() {
-        val doneBefore = loop.runUntilComplete(
+    fun aSnapshotTakenWhileTheLoopIsNotRunningHoldsItsPendingTasksAndNoTaskDoneBefore() {
+        // read from another thread between runs (under the loop's monitor): the loop's own list
+        // holds a pending task and 50 that were done (and left) before
+        val made = loop.runUntilComplete(
             loop.createTaskAsync {
+                val pending = loop.createTaskAsync { loop.createPromise<Int>() }
                 val done = List(50) { loop.createTaskAsync { CompletableFuture.completedFuture(it) } }
-                loop.createTaskAsync { CompletableFuture.completedFuture(done) } // the next step: the 50 ran
+                loop.createTaskAsync { CompletableFuture.completedFuture(pending to done) } // the next step: the 50 ran
             },
         )
+        val (pending, doneBefore) = made
         assertTrue(doneBefore.all { it.isDone })
         val listed = CompletableFuture.supplyAsync { loop.allTasks() }.join() // another thread, the loop not running
+        assertTrue(pending in listed, "the pending task the loop's thread started is not listed")
         assertFalse(doneBefore.any { it in listed }, "a done task listed")
+        pending.cancel()
     }
 
     /**
