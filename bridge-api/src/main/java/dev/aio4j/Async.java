@@ -244,9 +244,11 @@ public final class Async {
      * (asyncio's {@code gather}). Stages that are not tasks are adopted by the loop.
      *
      * <p><b>Cancellation:</b> cancelling the returned task cancels every one of {@code tasks} and
-     * completes when they are all done. A cancellation of one of {@code tasks} fails the gather with
-     * that {@link java.util.concurrent.CancellationException}; the gather itself is not cancelled
-     * then, and neither are the others.
+     * completes when they are all done. A cancellation of one of {@code tasks} ends the gather with
+     * that {@link java.util.concurrent.CancellationException}, and the others are not cancelled.
+     * The gather's state is then {@link TaskState#CANCELLED CANCELLED}, as for every task that
+     * ends with a {@code CancellationException}, where asyncio's {@code gather().cancelled()} is
+     * false (awaiting it raises {@code CancelledError} in both).
      *
      * <p><b>Exceptions:</b> the first failure fails the gather at once, with that exception as the
      * task threw it; the other tasks keep running and their later failures count as retrieved.
@@ -440,7 +442,10 @@ public final class Async {
      * Returns a task that completes as {@code task} does, unless {@code timeout} passes first: then
      * {@code task} is cancelled, and once it has finished, the returned task fails with
      * {@link AsyncTimeoutException} (asyncio's {@code wait_for}). If {@code task} finished with a
-     * result while it was being cancelled, that result wins.
+     * result before the cancellation reached it, that result wins; if it ends with an exception
+     * other than a cancellation (its clean-up failed), that exception wins (asyncio 3.12). A task
+     * the cancellation reached ends cancelled even if its body returns a value then (see
+     * {@link Task}), so the timeout wins over such a late value.
      *
      * <p><b>Cancellation:</b> cancelling the returned task cancels {@code task}, and stays a
      * cancellation.

@@ -137,8 +137,12 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * <p><b>Cancellation:</b> if the calling thread is interrupted while it waits (a blocking
      * task's thread is interrupted when that task is cancelled), this task is cancelled too
      * (cancellation goes down the chain of awaits), the call waits until it has finished, and
-     * then throws {@link java.util.concurrent.CancellationException}. If the calling thread is
-     * not a task's, its interrupt flag is set again before the throw. Use
+     * then throws {@link java.util.concurrent.CancellationException} if this task ended
+     * cancelled: that delivers the request. If it ended otherwise (its clean-up failed, or it
+     * failed just as the request came), the call throws its failure, the same instance, as
+     * asyncio's awaiter gets it; the request was not delivered and stays pending: the interrupt
+     * flag is set again, and the caller's next wait is cancelled. If the calling thread is not a
+     * task's, its interrupt flag is set again before a {@code CancellationException} too. Use
      * {@link Async#shield(CompletionStage)} to wait without passing cancellation on.
      *
      * <p><b>Exceptions:</b> see <a href="#exceptions">Exceptions</a>.

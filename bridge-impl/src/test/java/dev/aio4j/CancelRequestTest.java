@@ -319,6 +319,106 @@ class CancelRequestTest {
         });
     }
 
+    // --------------------------------- a request answered by a failure stays pending
+
+    /**
+     * outer waits in inner.join(); outer.cancel() goes down, and inner answers it with X: the join
+     * throws X (the same instance), and outer's request stays pending, so its next wait is
+     * cancelled (nothing took the request back; asyncio's request counting). It was taken as
+     * consumed, and the next wait ran on as if outer had never been cancelled.
+     */
+    @Test
+    void aRequestAnsweredByAFailureStaysPendingForTheNextWait() {
+        Async.run(loop -> {
+            RuntimeException x = new IllegalStateException("X");
+            CountDownLatch started = new CountDownLatch(1);
+            Task<String> inner = loop.createTask(failsWhenCancelled(x, started));
+            AtomicReference<Object> joinThrew = new AtomicReference<>();
+            AtomicReference<String> nextWait = new AtomicReference<>("not reached");
+            CountDownLatch outerRuns = new CountDownLatch(1);
+            Task<String> outer = loop.createTask(() -> {
+                outerRuns.countDown();
+                try {
+                    inner.join();
+                } catch (CancellationException e) {
+                    joinThrew.set(e);
+                    throw e;
+                } catch (IllegalStateException e) {
+                    joinThrew.set(e);
+                }
+                try {
+                    Async.sleep(Duration.ofSeconds(20));
+                    nextWait.set("slept");
+                } catch (CancellationException e) {
+                    nextWait.set("cancelled");
+                    throw e;
+                }
+                return "done";
+            });
+            started.await();
+            outerRuns.await();
+            Async.sleep(Duration.ofMillis(10));
+            outer.cancel();
+            assertThrows(CancellationException.class, () -> outer.join(Duration.ofSeconds(10)));
+            assertSame(x, joinThrew.get(), "the join threw what inner ended with");
+            assertEquals("cancelled", nextWait.get());
+            assertEquals(TaskState.CANCELLED, outer.state());
+            return null;
+        });
+    }
+
+    /** A wait that ends after about {@code inner}, by returning or throwing. */
+    interface InnerWait {
+        void run(Duration inner) throws Exception;
+    }
+
+    /**
+     * An outer Async.timeout whose deadline lands as an inner wait ends, 300 times: the body
+     * catches what the inner wait threw and waits again, and the outer deadline must cut that
+     * wait. Returns how the first round that lost it went, or null.
+     */
+    static String outerDeadlineSurvives(String what, InnerWait innerWait) throws Exception {
+        java.util.Random r = new java.util.Random(what.hashCode());
+        for (int i = 0; i < 300; i++) {
+            long outerMicros = 2000 + r.nextInt(400);
+            long innerMicros = 2000 + r.nextInt(400);
+            AtomicReference<Object> innerThrew = new AtomicReference<>("nothing");
+            String how;
+            try {
+                how = Async.timeout(Duration.ofNanos(outerMicros * 1000), () -> {
+                    try {
+                        innerWait.run(Duration.ofNanos(innerMicros * 1000));
+                    } catch (CancellationException e) {
+                        throw e;
+                    } catch (AsyncTimeoutException | IllegalStateException e) {
+                        innerThrew.set(e);
+                    }
+                    Async.sleep(Duration.ofSeconds(2));
+                    return "the body ran on";
+                });
+            } catch (AsyncTimeoutException e) {
+                how = null;
+            }
+            if (how != null) return what + ", round " + i + ": " + how + " (outer " + outerMicros + " us, inner " + innerMicros + " us; the inner wait threw " + innerThrew.get() + ")";
+        }
+        return null;
+    }
+
+    @Test
+    void anOuterDeadlineLandingAsAnInnerWaitEndsIsNotLost() {
+        Async.run(loop -> {
+            assertEquals(null, outerDeadlineSurvives("waitFor of a blocking task", inner -> Async.waitFor(loop.createTask(() -> {
+                Async.sleep(Duration.ofSeconds(5));
+                return "slow";
+            }), inner).join()));
+            assertEquals(null, outerDeadlineSurvives("join of a task failing at the deadline", inner -> loop.createTask(() -> {
+                Async.sleep(inner);
+                throw new IllegalStateException("fails");
+            }).join()));
+            return null;
+        });
+    }
+
     // ------------------------------------ an outer cancel meets a group's own (issue 16.2)
 
     /**

@@ -125,6 +125,7 @@ class GatherTest {
             a.cancel("a went away");
             CancellationException e = assertThrows(CancellationException.class, all::join);
             assertEquals("a went away", e.getMessage());
+            assertEquals(TaskState.CANCELLED, all.state(), "a task that ends with a CancellationException is cancelled (asyncio's gather().cancelled() is false)");
             assertFalse(b.isCancelled(), "the others are left alone");
             b.cancel();
             return null;

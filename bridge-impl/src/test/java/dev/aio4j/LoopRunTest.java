@@ -218,6 +218,24 @@ class LoopRunTest extends LoopFixture {
     }
 
     @Test
+    void runUntilCompleteFromTheLoopsOwnCallbackSaysItIsThisLoopThatRuns() {
+        Promise<Void> done = loop.createPromise();
+        java.util.concurrent.atomic.AtomicReference<Throwable> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        loop.callSoon(() -> {
+            try {
+                assertMisuse("the loop is already running, on this thread", () -> loop.runUntilComplete(loop.createPromise()));
+                assertMisuse("the loop is already running, on this thread", loop::runForever);
+            } catch (Throwable e) {
+                wrong.set(e);
+            } finally {
+                done.complete(null);
+            }
+        });
+        loop.runUntilComplete(done);
+        assertEquals(null, wrong.get());
+    }
+
+    @Test
     void runUntilCompleteOfADoneFutureFromAnotherThreadDoesNotStopTheRunningLoop() {
         // the refused call must not leave its "stop when done" behind on the loop that runs
         Promise<String> finished = loop.createPromise();

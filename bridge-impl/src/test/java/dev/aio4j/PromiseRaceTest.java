@@ -2,6 +2,7 @@ package dev.aio4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CyclicBarrier;
@@ -38,6 +39,38 @@ class PromiseRaceTest {
                 if (completed.get()) {
                     assertEquals("v", p.resultNow(), "round " + i);
                 }
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * As {@link #completeAndCancelNeverBothWin}, with {@code fail}: a cancel() that sets the
+     * cancellation request first must complete the promise with it (asyncio's Future.cancel() is
+     * final at once), not let a failure in between win as a body's failure would.
+     */
+    @Test
+    void failAndCancelNeverBothWin() throws Exception {
+        int rounds = 20_000 * Integer.getInteger("stress", 1);
+        Loop loop = Async.newLoop();
+        try {
+            for (int i = 0; i < rounds; i++) {
+                Promise<String> p = loop.createPromise();
+                IllegalStateException boom = new IllegalStateException("boom " + i);
+                CyclicBarrier start = new CyclicBarrier(2);
+                AtomicBoolean failed = new AtomicBoolean();
+                Thread failer = new Thread(() -> {
+                    await(start);
+                    failed.set(p.fail(boom));
+                });
+                failer.start();
+                await(start);
+                boolean cancelled = p.cancel();
+                failer.join();
+                assertTrue(failed.get() ^ cancelled, "round " + i + ": fail " + failed.get() + ", cancel " + cancelled + ", state " + p.state());
+                assertEquals(failed.get() ? TaskState.FAILED : TaskState.CANCELLED, p.state(), "round " + i);
+                if (failed.get()) assertSame(boom, p.exceptionNow(), "round " + i);
             }
         } finally {
             loop.close();

@@ -165,4 +165,35 @@ class WaitForTest {
             return null;
         });
     }
+
+    /**
+     * A cancel() of the wait_for that lands as its own deadline turns the inner cancellation into
+     * a timeout: if cancel() returned true, the wait_for ends CANCELLED ("stays a cancellation"),
+     * not with the timeout (and join() throws the cancellation, not the timeout).
+     */
+    @Test
+    void aCancelLandingAsTheDeadlineFiresStaysACancellation() {
+        Async.run(loop -> {
+            java.util.Random r = new java.util.Random(3);
+            int cancelledFirst = 0;
+            for (int i = 0; i < 20_000; i++) {
+                Promise<String> p = loop.createPromise();
+                long micros = 20 + r.nextInt(40);
+                Task<String> w = Async.waitFor(p, Duration.ofNanos(micros * 1000));
+                long until = System.nanoTime() + (micros + r.nextInt(20)) * 1000;
+                while (System.nanoTime() < until) Thread.onSpinWait();
+                boolean cancelled = w.cancel();
+                Throwable e = assertThrows(Throwable.class, w::join, "round " + i);
+                if (cancelled) {
+                    cancelledFirst++;
+                    assertEquals(TaskState.CANCELLED, w.state(), "round " + i + ": cancel() returned true, then the wait_for ended with " + e);
+                    assertInstanceOf(CancellationException.class, e, "round " + i);
+                } else {
+                    assertInstanceOf(AsyncTimeoutException.class, e, "round " + i);
+                }
+            }
+            assertTrue(cancelledFirst > 0, "no round cancelled before the wait_for completed");
+            return null;
+        });
+    }
 }

@@ -2,11 +2,15 @@
  * Waiting on a thread for a task: park until the task is done. An interrupt while waiting
  * is a cancellation request (the waiting task's, usually): it goes down to the awaited task
  * (asyncio's chain of awaits), the wait goes on, uninterruptibly, until that task has finished,
- * and then the awaited task's outcome answers the request: a failure X of the awaited task is
- * thrown as X (the same instance; asyncio's awaiter gets what the awaited raised), a cancellation
- * as CancellationException. If the request could not go down (the awaited task was already being
- * cancelled, or had just finished), it stays pending: the interrupt flag is set again, and the
- * caller's next wait delivers it.
+ * and then the wait ends with the awaited task's outcome. A cancellation is thrown as
+ * CancellationException, and that delivers the request. A failure X is thrown as X (the same
+ * instance; asyncio's awaiter gets what the awaited raised), and a value is returned; neither
+ * delivers the request, which stays pending: the interrupt flag is set again, and the caller's
+ * next wait delivers it. X may have answered the request (a clean-up that failed) or raced it (a
+ * body failing as the request came, a wait_for whose own deadline fixed its timeout first, an
+ * outer Async.timeout firing just then): in both, the request was never seen as a cancellation,
+ * and a task that goes on waiting after cancel() returned true has lost it. (A value can only come
+ * from a task that was done before the request reached it.)
  */
 package dev.aio4j.internal
 
@@ -39,11 +43,10 @@ internal object Blocking {
                     LockSupport.park(task)
                 }
                 if (Thread.interrupted()) {
-                    val forwarded = !task.isCancelling() && task.cancel()
+                    if (!task.isCancelling()) task.cancel()
                     joinUninterruptibly(task)
                     if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
-                        // not answered (or a plain thread's interrupt, which the JDK's rule keeps): still pending
-                        if (!forwarded || Current.get() !is TaskImpl<*>) Thread.currentThread().interrupt()
+                        Thread.currentThread().interrupt() // not delivered: still pending (see the file comment)
                         return // the awaited task's value or failure: join throws or returns it
                     }
                     throw Current.cancellationForInterrupt(what)

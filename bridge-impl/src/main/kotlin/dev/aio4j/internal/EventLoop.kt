@@ -374,9 +374,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      */
     private fun runLoop(started: () -> Unit = {}, interrupt: () -> Unit) {
         val me = Thread.currentThread()
-        if (Current.get() is EventLoop) {
-            throw IllegalStateException("cannot run a loop while another loop is running on this thread")
-        }
+        val running = Current.get()
+        if (running === this) throw IllegalStateException("the loop is already running, on this thread: a callback cannot run its own loop")
+        if (running is EventLoop) throw IllegalStateException("cannot run a loop while another loop is running on this thread")
         synchronized(this) {
             checkOpen()
             check(thread == null) { "the loop is already running" }

@@ -202,9 +202,6 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     /** The cancellation that an interrupt of the joining thread made; null while none came. */
     @JvmField var interruptCause: java.util.concurrent.CancellationException? = null
 
-    /** Whether [interruptCause] cancelled the call (false: it was finishing already). */
-    @JvmField var forwarded = false
-
     override val isScopedCoroutine: Boolean get() = true
 
     override fun onCompleted(value: T) {
@@ -228,12 +225,13 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
 
     /**
      * The call's value, or its failure thrown as Task.join() throws it (a checked one wrapped once
-     * in TaskFailedException). After an interrupt that did not cancel the call (it was finishing
-     * already), a value or a failure leaves the interrupt pending, as Blocking.join does.
+     * in TaskFailedException). After an interrupt, a value or a failure leaves the interrupt
+     * pending, as Blocking.join does: only a cancellation delivers it, whether the interrupt
+     * cancelled the call or found it finishing already.
      */
     fun outcome(): T {
         val e = failure
-        if (e !is java.util.concurrent.CancellationException && interruptCause != null && !forwarded) Thread.currentThread().interrupt()
+        if (e !is java.util.concurrent.CancellationException && interruptCause != null) Thread.currentThread().interrupt()
         @Suppress("UNCHECKED_CAST")
         if (e == null) return value as T
         if (e !is java.util.concurrent.CancellationException) addJoinerFrames(e)
@@ -256,7 +254,7 @@ internal open class JoinCoroutine<T>(@JvmField val joinLoop: JoinLoop) :
     fun cancelForInterrupt() {
         val cause = Current.cancellationForInterrupt(waiter)
         interruptCause = cause
-        forwarded = cancelCoroutine(cause)
+        cancelCoroutine(cause)
     }
 
     private companion object {

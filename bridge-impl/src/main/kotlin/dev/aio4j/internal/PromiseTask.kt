@@ -20,5 +20,8 @@ internal class PromiseTask<T>(loop: EventLoop) : TaskImpl<T>(loop, null, NEW), P
         tryFinish(Result.failure(cause))
     }
 
+    /** A fail() between cancel()'s request and its completion loses: cancel() returned true, and is final. */
+    override fun failureWinsOverCancel(failure: Throwable): Boolean = false
+
     override val completesInTryFinish: Boolean get() = true
 }

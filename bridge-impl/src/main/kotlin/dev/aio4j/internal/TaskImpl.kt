@@ -228,8 +228,17 @@ internal abstract class TaskImpl<T>(
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        return if (e == null || e is CancellationException) Result.failure(extras!!.cancelCause!!) else result
+        return if (e == null || e is CancellationException || !failureWinsOverCancel(e)) Result.failure(extras!!.cancelCause!!) else result
     }
+
+    /**
+     * Whether [failure], completing a task whose cancellation was requested first, is the task's
+     * outcome instead of the cancellation: a failure of the task's own body is (asyncio and
+     * kotlinx: a body that raises while being cancelled fails with it). A kind without a body
+     * says no (a promise: asyncio's Future.cancel() is final at once), and so does a failure that
+     * the task made of the cancellation itself (wait_for's timeout).
+     */
+    protected open fun failureWinsOverCancel(failure: Throwable): Boolean = true
 
     /** The job of a kind that [completesInTryFinish] not has completed with [outcome]: the task is done with it. */
     fun completeFromJob(outcome: Result<T>) {

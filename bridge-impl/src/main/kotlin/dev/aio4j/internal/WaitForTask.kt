@@ -41,15 +41,30 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
 
     override fun onFollowedDone() = scope.close()
 
+    /**
+     * The timeout this task made of the inner cancellation, if it did. Plain: made and read by the
+     * thread that completes this task (outcomeOf, then tryFinish).
+     */
+    private var timeoutMade: AsyncTimeoutException? = null
+
     override fun outcomeOf(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
         if (scope.expired() && e is CancellationException && !isCancelling()) {
             val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $timeout", timeout)
             timeoutError.initCause(e)
+            timeoutMade = timeoutError
             return Result.failure(timeoutError)
         }
         return result
     }
+
+    /**
+     * A cancel() of this task that comes between the inner cancellation's end and this task's
+     * completion wins over the timeout made of it: cancel() returned true, and a cancelled
+     * wait_for stays a cancellation (its own deadline converts only when no other request is
+     * pending, as asyncio's timeout converts only when uncancel() leaves none).
+     */
+    override fun failureWinsOverCancel(failure: Throwable): Boolean = failure !== timeoutMade
 }
 
 /**

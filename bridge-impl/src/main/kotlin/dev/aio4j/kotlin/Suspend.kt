@@ -124,7 +124,10 @@ public object Suspend {
      * runs the function on until it has finished (its `finally` blocks have run, its child coroutines
      * have ended), then throws; nothing of the call is left running. An interrupt is seen when the
      * function next waits: a function that returns without suspending returns its value and leaves
-     * the interrupt pending for the body's next wait.
+     * the interrupt pending for the body's next wait. So does a function that ends with a failure
+     * of its own instead of the cancellation (a `finally` that throws): this method throws that
+     * failure, the same instance, and the interrupt stays pending, so the body's next wait is
+     * cancelled.
      *
      * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance (the one
      * the function ended with; kotlinx's debug mode may hand a Kotlin caller of `withContext` a copy,

@@ -163,6 +163,16 @@ public class TestService {
         return 1
     }
 
+    /** Counts [started] down and waits until cancelled, then throws [x] instead of the cancellation: a clean-up that fails. */
+    public suspend fun failsWhenCancelled(x: Throwable, started: CountDownLatch): Int {
+        try {
+            started.countDown()
+            awaitCancellation()
+        } catch (e: kotlinx.coroutines.CancellationException) {
+            throw x
+        }
+    }
+
     /** [hang], recording in [seen] the exception that ended it. */
     public suspend fun hangRecording(started: CountDownLatch, finished: CountDownLatch, seen: AtomicReference<Throwable>): Int {
         try {
