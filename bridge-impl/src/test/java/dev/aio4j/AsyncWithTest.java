@@ -333,4 +333,120 @@ class AsyncWithTest extends LoopFixture {
         assertEquals("ok", got);
         assertEquals(List.of("closing b", "closed b", "closing a", "closed a"), log);
     }
+
+    // ------------------------------------------------------------------ found from outside (2026-12-05)
+
+    /** Resources whose close completes at once, each logging its number as it closes. */
+    static List<AsyncCloseable> closedAtOnce(int n, List<Integer> closed) {
+        List<AsyncCloseable> rs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            rs.add(() -> {
+                closed.add(k);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+        return rs;
+    }
+
+    /** Enters [resources] in an exit stack, closes it with [close], and checks that every one closed, in reverse order. */
+    static void closesEveryOneInReverse(String where, java.util.function.Function<AsyncExitStack, CompletionStage<Void>> close) {
+        int n = 5_000;
+        List<Integer> closed = new CopyOnWriteArrayList<>();
+        AsyncExitStack stack = AsyncExitStack.create();
+        for (AsyncCloseable r : closedAtOnce(n, closed)) stack.enter(r);
+        CompletionStage<Void> done = close.apply(stack);
+        assertTrue(done.toCompletableFuture().isDone(), where + ": the close of " + n + " resources closed at once has not completed; closed " + closed.size());
+        done.toCompletableFuture().join();
+        assertEquals(n, closed.size(), where);
+        for (int i = 0; i < n; i++) assertEquals(n - 1 - i, closed.get(i), where + ": position " + i);
+    }
+
+    @Test
+    void anExitStackOfThousandsOfResourcesClosedAtOnceClosesThemAll() {
+        // it closed them through a chain of whenComplete calls, one frame deeper each: the stack
+        // overflowed after some hundreds, CompletableFuture swallowed the error, and the close never completed
+        closesEveryOneInReverse("outside any loop", AsyncExitStack::closeAsync);
+        closesEveryOneInReverse("on the loop's thread", stack -> loop.runUntilComplete(loop.createTaskAsync(() -> {
+            CompletionStage<Void> done = stack.closeAsync();
+            return CompletableFuture.completedFuture(done);
+        })));
+        closesEveryOneInReverse("in a blocking body", stack -> run(stack::closeAsync));
+    }
+
+    @Test
+    void anExitStackWhoseResourceReturnsNullFromCloseAsyncFailsAndStillClosesTheOthers() {
+        List<String> closed = new CopyOnWriteArrayList<>();
+        AsyncExitStack stack = AsyncExitStack.create();
+        stack.enter(() -> {
+            closed.add("a");
+            return CompletableFuture.completedFuture(null);
+        });
+        AsyncCloseable broken = () -> null;
+        stack.enter(broken);
+        stack.enter(() -> {
+            closed.add("c");
+            return CompletableFuture.completedFuture(null);
+        });
+        CompletableFuture<Void> done = stack.closeAsync().toCompletableFuture();
+        assertTrue(done.isDone(), "the close hangs on a closeAsync() that returned null");
+        java.util.concurrent.CompletionException e = assertThrows(java.util.concurrent.CompletionException.class, done::join);
+        NullPointerException npe = assertInstanceOfNpe(e.getCause());
+        assertTrue(npe.getMessage().contains("closeAsync() returned null"), npe.getMessage());
+        assertEquals(List.of("c", "a"), closed);
+    }
+
+    private static NullPointerException assertInstanceOfNpe(Throwable t) {
+        assertTrue(t instanceof NullPointerException, "expected a NullPointerException, got " + t);
+        return (NullPointerException) t;
+    }
+
+    /** An opening stage that cancellation cannot reach (its toCompletableFuture() is a copy). */
+    static final class Unreachable {
+        final CompletableFuture<Res> source = new CompletableFuture<>();
+        final CompletionStage<Res> stage = source.minimalCompletionStage();
+    }
+
+    @Test
+    void aResourceThatArrivesAfterEnterAsyncWasCancelledIsClosed() {
+        Unreachable opening = new Unreachable();
+        AsyncExitStack stack = AsyncExitStack.create();
+        Res r = new Res("late", log, null);
+        Task<Res> entering = loop.createTask(() -> {
+            Task<Res> t = stack.enterAsync(opening.stage);
+            Async.sleep(Duration.ofMillis(5));
+            t.cancel();
+            assertThrows(CancellationException.class, t::join);
+            opening.source.complete(r); // arrives anyway
+            Async.sleep(Duration.ofMillis(60));
+            return t.isCancelled() ? r : null;
+        });
+        assertSame(r, loop.runUntilComplete(entering));
+        stack.closeAsync().toCompletableFuture().join();
+        assertTrue(r.closed, "a resource that arrived after enterAsync was cancelled was never closed");
+        assertEquals(1, r.closes.get());
+    }
+
+    @Test
+    void aResourceThatArrivesAfterUsingAsyncWasCancelledIsClosed() {
+        Unreachable opening = new Unreachable();
+        Res r = new Res("late", log, null);
+        AtomicInteger bodies = new AtomicInteger();
+        Task<String> outer = loop.createTask(() -> {
+            Task<String> t = loop.createTaskAsync(() -> Async.usingAsync(() -> opening.stage, res -> {
+                bodies.incrementAndGet();
+                return CompletableFuture.completedFuture("used");
+            }));
+            Async.sleep(Duration.ofMillis(5));
+            t.cancel();
+            assertThrows(CancellationException.class, t::join);
+            opening.source.complete(r); // arrives anyway
+            Async.sleep(Duration.ofMillis(60));
+            return "done";
+        });
+        assertEquals("done", loop.runUntilComplete(outer));
+        assertTrue(r.closed, "a resource that arrived after usingAsync was cancelled was never closed");
+        assertEquals(1, r.closes.get());
+        assertEquals(0, bodies.get(), "the body must not run for a cancelled usingAsync");
+    }
 }

@@ -24,18 +24,23 @@ import kotlin.coroutines.resume
 
 internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : CoroutineDispatcher(), Delay {
 
+    /** Throws IllegalStateException once the loop is closed: what it would run would never run. */
     override fun dispatch(context: CoroutineContext, block: Runnable) {
+        loop.checkOpen()
         loop.enqueue(block)
     }
 
     override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
+        loop.checkOpen()
         val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
         continuation.invokeOnCancellation { timer.cancelled = true; loop.timerCancelled() }
         loop.addTimer(timer)
     }
 
-    override fun invokeOnTimeout(timeMillis: Long, block: Runnable, context: CoroutineContext): DisposableHandle =
-        loop.timerAfter(millisToNanos(timeMillis), block)
+    override fun invokeOnTimeout(timeMillis: Long, block: Runnable, context: CoroutineContext): DisposableHandle {
+        loop.checkOpen()
+        return loop.timerAfter(millisToNanos(timeMillis), block)
+    }
 
     /** Resumes a continuation that the timer has woken. Called on the loop's thread. */
     abstract fun resumeFromTimer(continuation: CancellableContinuation<Unit>)

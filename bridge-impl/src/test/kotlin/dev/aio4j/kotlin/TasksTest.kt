@@ -188,4 +188,21 @@ class TasksTest {
         }
         assertThrows(IllegalArgumentException::class.java) { mockk<Loop>().asCoroutineDispatcher() }
     }
+
+    @Test
+    fun theDispatcherOfAClosedLoopRefusesWorkInsteadOfHanging() {
+        val loop = Async.newLoop()
+        val dispatcher = loop.asCoroutineDispatcher()
+        loop.close()
+        // withContext went to a queue that nothing would ever run: runBlocking waited for ever
+        val outcome = java.util.concurrent.CompletableFuture.supplyAsync {
+            runCatching { kotlinx.coroutines.runBlocking { withContext(dispatcher) { 1 } } }
+        }.get(10, java.util.concurrent.TimeUnit.SECONDS)
+        val e = outcome.exceptionOrNull()
+        assertTrue(e is IllegalStateException && e !is CancellationException && e.message!!.contains("loop is closed"), "got $outcome")
+        val delayed = java.util.concurrent.CompletableFuture.supplyAsync {
+            runCatching { kotlinx.coroutines.runBlocking(dispatcher) { delay(1); 1 } }
+        }.get(10, java.util.concurrent.TimeUnit.SECONDS)
+        assertTrue(delayed.exceptionOrNull() is IllegalStateException, "got $delayed")
+    }
 }

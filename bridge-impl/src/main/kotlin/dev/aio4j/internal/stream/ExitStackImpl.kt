@@ -13,7 +13,6 @@ import dev.aio4j.internal.CoroutineTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
-import dev.aio4j.internal.awaitOutcome
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncExitStack
@@ -49,7 +48,7 @@ internal class ExitStackImpl : AsyncExitStack {
         val loop = Current.loop()
         loop.checkOpen()
         return CoroutineTask(loop, loop.taskContext, null) {
-            val opened: R? = awaitOutcome(opening).getOrThrow()
+            val opened: R? = Using.awaitOpened(opening, loop)
             val resource = opened ?: throw NullPointerException("opening completed with null instead of a resource")
             val open = synchronized(this@ExitStackImpl) { (closing == null).also { if (it) resources.add(resource) } }
             if (!open) {
@@ -78,26 +77,62 @@ internal class ExitStackImpl : AsyncExitStack {
     /**
      * Closes toClose[i], then (when it has completed) the rest, each started on [loop] (asyncio's
      * aclose runs every exit on the loop), or where the previous one completed when the stack was
-     * closed outside any loop; completes [done] at the end.
+     * closed outside any loop; completes [done] at the end. A loop, not a recursion: closes that
+     * complete at once are taken one after the other here (a recursion through whenComplete went
+     * one frame deeper per resource, and thousands of them overflowed the stack, an error that
+     * CompletableFuture swallowed); a close still pending at its return continues from its callback.
      */
-    private fun closeFrom(loop: EventLoop?, toClose: List<AsyncCloseable>, i: Int, first: Throwable?, done: CompletableFuture<Void?>) {
-        if (i == toClose.size) {
-            if (first == null) done.complete(null) else done.completeExceptionally(first)
+    private fun closeFrom(loop: EventLoop?, toClose: List<AsyncCloseable>, from: Int, firstIn: Throwable?, done: CompletableFuture<Void?>) {
+        var i = from
+        var first = firstIn
+        while (i < toClose.size) {
+            val resource = toClose[i]
+            val stage: CompletionStage<*> = try {
+                resource.closeAsync() ?: CompletableFuture.failedFuture<Void?>(NullPointerException("closeAsync() returned null instead of a stage: $resource"))
+            } catch (e: Throwable) {
+                CompletableFuture.failedFuture<Void?>(e)
+            }
+            val step = CloseStep()
+            val next = i + 1
+            val firstSoFar = first
+            stage.whenComplete { _, e ->
+                step.error = e
+                if (!step.finishedInline()) { // the loop below has moved on: this callback goes on
+                    val rest = Runnable { closeFrom(loop, toClose, next, withFailure(firstSoFar, e), done) }
+                    if (loop == null || loop.isLoopThread()) rest.run() else execute(loop, rest)
+                }
+            }
+            if (!step.returnedFirst()) {
+                first = withFailure(first, step.error)
+                i = next
+                continue
+            }
             return
         }
-        val stage = try {
-            toClose[i].closeAsync()
-        } catch (e: Throwable) {
-            CompletableFuture.failedFuture<Void?>(e)
-        }
-        stage.whenComplete { _, e ->
-            var firstSoFar = first
-            if (e != null) {
-                val error = unwrap(e)
-                if (firstSoFar == null) firstSoFar = error else if (firstSoFar !== error) firstSoFar.addSuppressed(error)
-            }
-            val rest = Runnable { closeFrom(loop, toClose, i + 1, firstSoFar, done) }
-            if (loop == null || loop.isLoopThread()) rest.run() else execute(loop, rest)
-        }
+        if (first == null) done.complete(null) else done.completeExceptionally(first)
+    }
+
+    /** [first] with the failure [e] of a close added: the first failure, or a suppressed one. */
+    private fun withFailure(first: Throwable?, e: Throwable?): Throwable? {
+        if (e == null) return first
+        val error = unwrap(e)
+        if (first == null) return error
+        if (first !== error) first.addSuppressed(error)
+        return first
+    }
+
+    /**
+     * One close's completion against the loop that started it: which of the two got there first
+     * decides who goes on (the loop, if the close completed inline; else the close's callback).
+     */
+    private class CloseStep {
+        @Volatile @JvmField var error: Throwable? = null
+        private val state = java.util.concurrent.atomic.AtomicInteger()
+
+        /** The callback: true if the close completed before the loop looked (the loop goes on). */
+        fun finishedInline(): Boolean = state.compareAndSet(0, 1)
+
+        /** The loop: true if it looked first (the callback goes on). */
+        fun returnedFirst(): Boolean = state.compareAndSet(0, 2)
     }
 }
