@@ -431,6 +431,52 @@ class GeneratorTest extends LoopFixture {
         }
     }
 
+    /** A hand-written source of 0, 1, 2... whose closeAsync() counts its calls (and is not idempotent about it). */
+    static AsyncIterable<Integer> countingCloses(java.util.concurrent.atomic.AtomicInteger closes) {
+        return () -> new AsyncIterator<Integer>() {
+            int i;
+
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> hasNext() {
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public Integer next() {
+                return i++;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> closeAsync() {
+                closes.incrementAndGet();
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
+    @Test
+    void takeClosesAHandWrittenSourceOnceWhateverConsumesIt() {
+        // take closed the source when it had enough, and again when the consumer closed take's iterator
+        run(() -> {
+            java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+            assertEquals(List.of(0, 1, 2), countingCloses(closes).take(3).toList().join());
+            assertEquals(1, closes.get(), "toList");
+            closes.set(0);
+            List<Integer> seen = new ArrayList<>();
+            countingCloses(closes).take(3).forEach(seen::add).join();
+            assertEquals(List.of(0, 1, 2), seen);
+            assertEquals(1, closes.get(), "forEach");
+            closes.set(0);
+            try (BlockingIterable<Integer> view = countingCloses(closes).take(2).blocking()) {
+                List<Integer> got = new ArrayList<>();
+                view.forEach(got::add);
+                assertEquals(List.of(0, 1), got);
+            }
+            assertEquals(1, closes.get(), "the blocking view");
+            return null;
+        });
+    }
+
     @Test
     void cancellingTheConsumingTaskClosesTheSourceOnce() {
         for (boolean blocking : new boolean[] {true, false}) {

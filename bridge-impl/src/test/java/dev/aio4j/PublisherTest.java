@@ -211,4 +211,81 @@ class PublisherTest extends LoopFixture {
         assertEquals(1000, got.size());
         assertTrue(got.get(999) == 999);
     }
+
+    /** A source with no element yet: its first hasNext() is [first], completed by the test. */
+    static AsyncIterable<Integer> waiting(java.util.concurrent.CompletableFuture<Boolean> first, AtomicInteger closes) {
+        return () -> new dev.aio4j.stream.AsyncIterator<Integer>() {
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> hasNext() {
+                return first;
+            }
+
+            @Override
+            public Integer next() {
+                throw new java.util.NoSuchElementException();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> closeAsync() {
+                closes.incrementAndGet();
+                first.complete(false);
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
+    /** Subscribes to [publisher], requests one element, then [n] (not positive) while the walk waits, and returns the signals seen within a few seconds. */
+    static List<String> signalsAfterABadRequest(Flow.Publisher<Integer> publisher, long n, Runnable afterRequest) throws InterruptedException {
+        List<String> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+        publisher.subscribe(new Flow.Subscriber<Integer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                signals.add("subscribe");
+                subscription.set(s);
+                s.request(1); // the walk begins, and waits for the source's first element
+            }
+
+            @Override
+            public void onNext(Integer item) {
+                signals.add("next " + item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                signals.add("error " + t.getClass().getSimpleName());
+                ended.countDown();
+            }
+
+            @Override
+            public void onComplete() {
+                signals.add("complete");
+                ended.countDown();
+            }
+        });
+        Thread.sleep(50);
+        subscription.get().request(n);
+        Thread.sleep(50);
+        afterRequest.run();
+        ended.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        return signals;
+    }
+
+    @Test
+    void aBadRequestWhileTheSourceWaitsIsSignalledAtOnce() throws Exception {
+        // §3.9: the walk read the bad request only before it began and after each element, so a
+        // source that waits gave no signal at all, and one that then ended gave onComplete
+        for (long n : new long[] {0, -1}) {
+            AtomicInteger closes = new AtomicInteger();
+            java.util.concurrent.CompletableFuture<Boolean> never = new java.util.concurrent.CompletableFuture<>();
+            List<String> waited = run(() -> signalsAfterABadRequest(waiting(never, closes).toPublisher(), n, () -> {}));
+            assertEquals(List.of("subscribe", "error IllegalArgumentException"), waited, "request(" + n + ") to a source that waits");
+            assertEquals(1, closes.get(), "the walk's iterator is closed");
+        }
+        AtomicInteger closes = new AtomicInteger();
+        java.util.concurrent.CompletableFuture<Boolean> endsLater = new java.util.concurrent.CompletableFuture<>();
+        List<String> ended = run(() -> signalsAfterABadRequest(waiting(endsLater, closes).toPublisher(), 0, () -> endsLater.complete(false)));
+        assertEquals(List.of("subscribe", "error IllegalArgumentException"), ended, "request(0), then the source ends");
+    }
 }

@@ -68,9 +68,12 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
         return object : AsyncIterator<T> {
             private var taken = 0L
 
+            /** The source's close, once started: take closes it when it has enough, and the consumer closes take. */
+            private var closing: CompletionStage<Void?>? = null
+
             // enough taken: close the source (an endless generator stops here), then answer false
             override fun hasNext(): CompletionStage<Boolean> =
-                if (taken < n) it.hasNext() else it.closeAsync().thenApply { false }
+                if (taken < n) it.hasNext() else closeAsync().thenApply { false }
 
             override fun next(): T {
                 if (taken >= n) throw NoSuchElementException("take($n) has ended")
@@ -79,7 +82,8 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
                 return x
             }
 
-            override fun closeAsync(): CompletionStage<Void?> = it.closeAsync()
+            /** Closes the source once: a source's closeAsync() need not be idempotent, and AsyncIterable's consumers close once. */
+            override fun closeAsync(): CompletionStage<Void?> = closing ?: it.closeAsync().also { closing = it }
         }
     }
 }

@@ -10,8 +10,12 @@
  *  - §1.3, signals in sequence: a request made inside onSubscribe is held until onSubscribe has
  *    returned, so that the loop does not call onNext while onSubscribe still runs elsewhere;
  *  - §3.9, request(n <= 0) signals IllegalArgumentException: kotlinx ignores it, so the relay
- *    records it and wakes the walk with a request of one, and the walk throws it before its next
- *    element: onError comes from kotlinx's own coroutine, in sequence with the other signals.
+ *    records it and cancels the walk's coroutine (its job, not the subscription: a cancelled
+ *    subscription signals nothing), wherever it waits (for demand, or for the source's next
+ *    element); the walk turns that cancellation into the recorded exception and throws it, and
+ *    onError comes from kotlinx's own coroutine, in sequence with the other signals, after the
+ *    walk's iterator is closed. A request made before the walk began asks for one element, which
+ *    begins the walk (kotlinx begins it at the first demand), and the walk throws it as it begins.
  */
 package dev.aio4j.internal.stream
 
@@ -21,7 +25,10 @@ import dev.aio4j.stream.AsyncIterable
 import java.util.Objects
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.Flow as JdkFlow
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.jdk9.asPublisher
@@ -44,14 +51,19 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
     @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
     private class Walk<T>(private val iterable: AsyncIterable<T>, private val relay: Relay<*>) : Flow<Any> {
         override suspend fun collect(collector: FlowCollector<Any>) {
+            relay.walk = currentCoroutineContext()[Job] // before the check: a bad request either sees the job or is seen here
             relay.badRequest?.let { throw it }
             val iterator = iterable.asyncIterator()
-            closing(iterator) {
-                iterator.forEachRemaining {
-                    collector.emit(it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements"))
-                    relay.badRequest?.let { bad -> throw bad }
+            try {
+                closing(iterator) {
+                    iterator.forEachRemaining {
+                        collector.emit(it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements"))
+                    }
                 }
+            } catch (e: CancellationException) {
+                throw relay.badRequest ?: e
             }
+            relay.badRequest?.let { throw it } // came as the source ended
         }
     }
 
@@ -61,6 +73,8 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
         private val held = AtomicLong(0)
         @Volatile var badRequest: IllegalArgumentException? = null
+        /** The job of the coroutine that walks the iterator, once the walk has begun. */
+        @Volatile var walk: Job? = null
 
         override fun onSubscribe(subscription: JdkFlow.Subscription) {
             upstream = subscription
@@ -78,7 +92,12 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
             var demand = n
             if (n <= 0) {
                 if (badRequest == null) badRequest = IllegalArgumentException("§3.9: a request must be positive, was $n")
-                demand = 1 // wakes the walk, which throws it
+                val started = walk
+                if (started != null) {
+                    started.cancel(CancellationException("§3.9: a request that was not positive"))
+                    return
+                }
+                demand = 1 // kotlinx begins the walk at the first demand, and the walk throws it as it begins
             }
             while (true) {
                 val h = held.get()
