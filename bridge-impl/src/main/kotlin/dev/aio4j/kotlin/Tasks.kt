@@ -53,8 +53,9 @@ public suspend fun <T> Task<T>.await(): T =
  * This task as a kotlinx [Deferred] (asyncio: a task is already awaitable; this is for kotlinx APIs
  * that take a `Deferred`, such as `awaitAll`).
  *
- * **Cancellation:** cancelling the deferred cancels the task; a task that ends `CANCELLED` makes a
- * cancelled deferred. The deferred has no parent: the task keeps its own place on its loop.
+ * **Cancellation:** cancelling the deferred cancels the task, with the deferred's
+ * `CancellationException` (the same instance); a task that ends `CANCELLED` makes a cancelled
+ * deferred. The deferred has no parent: the task keeps its own place on its loop.
  *
  * **Exceptions:** the deferred completes with the task's value or exception instance; note that
  * kotlinx's `Deferred.await()` may throw a copy of it when kotlinx's debug mode is on, which
@@ -75,7 +76,12 @@ public fun <T> Task<T>.asDeferred(): Deferred<T> {
             is dev.aio4j.Outcome.Failure<T> -> deferred.completeExceptionally(outcome.exception())
         }
     }
-    deferred.invokeOnCompletion { cause -> if (cause is CancellationException) task.cancel() }
+    deferred.invokeOnCompletion { cause ->
+        if (cause is CancellationException) {
+            // with the deferred's own exception, so that both sides hold one instance
+            if (task is TaskImpl<*>) task.cancelWithCause(cause) else task.cancel()
+        }
+    }
     return deferred
 }
 

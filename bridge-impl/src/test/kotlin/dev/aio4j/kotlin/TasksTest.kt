@@ -205,4 +205,28 @@ class TasksTest {
         }.get(10, java.util.concurrent.TimeUnit.SECONDS)
         assertTrue(delayed.exceptionOrNull() is IllegalStateException, "got $delayed")
     }
+
+    @Test
+    fun cancellingTheDeferredOfATaskCancelsTheTaskWithTheSameInstance() {
+        // the task was cancelled with a new exception of its own, so Kotlin and Java held two
+        Async.run { loop ->
+            val started = java.util.concurrent.CountDownLatch(1)
+            val finallyRan = AtomicBoolean()
+            val task = loop.createTask<Int> {
+                try {
+                    started.countDown()
+                    Async.sleep(java.time.Duration.ofMinutes(1))
+                    1
+                } finally {
+                    finallyRan.set(true)
+                }
+            }
+            started.await()
+            val ce = CancellationException("from Kotlin")
+            task.asDeferred().cancel(ce)
+            assertSame(ce, runCatching { task.join() }.exceptionOrNull())
+            assertEquals(TaskState.CANCELLED, task.state())
+            assertTrue(finallyRan.get())
+        }
+    }
 }
