@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -322,47 +323,53 @@ class CancelRequestTest {
     // --------------------------------- a request answered by a failure stays pending
 
     /**
-     * outer waits in inner.join(); outer.cancel() goes down, and inner answers it with X: the join
-     * throws X (the same instance), and outer's request stays pending, so its next wait is
-     * cancelled (nothing took the request back; asyncio's request counting). It was taken as
-     * consumed, and the next wait ran on as if outer had never been cancelled.
+     * A blocking task runs {@code wait}, which ends in X once the task is cancelled (its request
+     * went down, and was answered with X), catches X and waits again; it is cancelled once
+     * {@code started} has counted down. {@code wait} must throw X (the same instance), and the
+     * task's request must stay pending, so that its next wait is cancelled (nothing took the
+     * request back; asyncio's request counting). It was taken as spent, and the next wait ran on as
+     * if the task had never been cancelled.
      */
+    static void aFailureAnsweringTheRequestLeavesItPending(Loop loop, RuntimeException x, CountDownLatch started, Callable<?> wait) throws Exception {
+        AtomicReference<Object> waitThrew = new AtomicReference<>();
+        AtomicReference<String> nextWait = new AtomicReference<>("not reached");
+        CountDownLatch runs = new CountDownLatch(1);
+        Task<String> t = loop.createTask(() -> {
+            runs.countDown();
+            try {
+                wait.call();
+            } catch (CancellationException e) {
+                waitThrew.set(e);
+                throw e;
+            } catch (RuntimeException e) {
+                waitThrew.set(e);
+            }
+            try {
+                Async.sleep(Duration.ofSeconds(20));
+                nextWait.set("slept");
+            } catch (CancellationException e) {
+                nextWait.set("cancelled");
+                throw e;
+            }
+            return "done";
+        });
+        started.await();
+        runs.await();
+        Async.sleep(Duration.ofMillis(10));
+        t.cancel();
+        assertThrows(CancellationException.class, () -> t.join(Duration.ofSeconds(10)));
+        assertSame(x, waitThrew.get(), "the wait threw what the awaited ended with");
+        assertEquals("cancelled", nextWait.get());
+        assertEquals(TaskState.CANCELLED, t.state());
+    }
+
     @Test
     void aRequestAnsweredByAFailureStaysPendingForTheNextWait() {
         Async.run(loop -> {
             RuntimeException x = new IllegalStateException("X");
             CountDownLatch started = new CountDownLatch(1);
             Task<String> inner = loop.createTask(failsWhenCancelled(x, started));
-            AtomicReference<Object> joinThrew = new AtomicReference<>();
-            AtomicReference<String> nextWait = new AtomicReference<>("not reached");
-            CountDownLatch outerRuns = new CountDownLatch(1);
-            Task<String> outer = loop.createTask(() -> {
-                outerRuns.countDown();
-                try {
-                    inner.join();
-                } catch (CancellationException e) {
-                    joinThrew.set(e);
-                    throw e;
-                } catch (IllegalStateException e) {
-                    joinThrew.set(e);
-                }
-                try {
-                    Async.sleep(Duration.ofSeconds(20));
-                    nextWait.set("slept");
-                } catch (CancellationException e) {
-                    nextWait.set("cancelled");
-                    throw e;
-                }
-                return "done";
-            });
-            started.await();
-            outerRuns.await();
-            Async.sleep(Duration.ofMillis(10));
-            outer.cancel();
-            assertThrows(CancellationException.class, () -> outer.join(Duration.ofSeconds(10)));
-            assertSame(x, joinThrew.get(), "the join threw what inner ended with");
-            assertEquals("cancelled", nextWait.get());
-            assertEquals(TaskState.CANCELLED, outer.state());
+            aFailureAnsweringTheRequestLeavesItPending(loop, x, started, inner::join);
             return null;
         });
     }

@@ -305,40 +305,15 @@ class SuspendJoinTest {
 
     /**
      * A blocking task in Suspend.join is cancelled, and the function answers the cancellation with
-     * a failure X: the join throws X (the same instance), and the task's request stays pending, so
-     * its next wait is cancelled. It was taken as consumed, and the next wait ran on.
+     * a failure X: the join throws X, and the task's request stays pending for its next wait
+     * (CancelRequestTest has the same for Task.join()).
      */
     @Test
     void aRequestAnsweredByAFailureStaysPendingForTheNextWait() {
         Async.run(loop -> {
             IllegalStateException x = new IllegalStateException("X");
             CountDownLatch started = new CountDownLatch(1);
-            AtomicReference<Object> joinThrew = new AtomicReference<>();
-            AtomicReference<String> nextWait = new AtomicReference<>("not reached");
-            Task<String> t = loop.createTask(() -> {
-                try {
-                    Suspend.<Integer>join(c -> service.failsWhenCancelled(x, started, c));
-                } catch (CancellationException e) {
-                    joinThrew.set(e);
-                    throw e;
-                } catch (IllegalStateException e) {
-                    joinThrew.set(e);
-                }
-                try {
-                    Async.sleep(Duration.ofSeconds(20));
-                    nextWait.set("slept");
-                } catch (CancellationException e) {
-                    nextWait.set("cancelled");
-                    throw e;
-                }
-                return "done";
-            });
-            started.await();
-            t.cancel();
-            assertThrows(CancellationException.class, () -> t.join(Duration.ofSeconds(10)));
-            assertSame(x, joinThrew.get(), "the join threw what the function ended with");
-            assertEquals("cancelled", nextWait.get());
-            assertEquals(TaskState.CANCELLED, t.state());
+            CancelRequestTest.aFailureAnsweringTheRequestLeavesItPending(loop, x, started, () -> Suspend.<Integer>join(c -> service.failsWhenCancelled(x, started, c)));
             return null;
         });
     }
