@@ -34,9 +34,9 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      *
      * <p><b>Cancellation:</b> when the consumer closes the generator, the stage of the pending
      * {@code emitAsync} (or of the next call) fails with
-     * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}), and the
-     * stage the body returned is cancelled. Cancelling the returned stage withdraws nothing: the
-     * element is already in the buffer.
+     * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}); a body
+     * that waits on something else when the close comes has the stage it returned cancelled.
+     * Cancelling the returned stage withdraws nothing: the element is already in the buffer.
      *
      * <p><b>Exceptions:</b> an {@code emitAsync} after one that failed with that cancellation
      * fails with {@link IllegalStateException} (asyncio: "async generator ignored GeneratorExit").

@@ -105,9 +105,13 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * returned completes. {@link AsyncEmitter#emitAsync} returns a completed stage while the buffer
      * has room.
      *
-     * <p><b>Cancellation:</b> closing the iterator cancels the body's task: the pending
-     * {@code emitAsync} stage fails with {@link java.util.concurrent.CancellationException} and the
-     * stage {@code body} returned is cancelled; the close completes when that stage has completed.
+     * <p><b>Cancellation:</b> closing the iterator ends the body. A body waiting at an
+     * {@code emitAsync}, or running between two (the close then decides in a step of the loop),
+     * gets the {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit})
+     * from that stage or the next, and the close completes when the stage {@code body} returned
+     * has completed, its clean-up done. A body waiting on something else has that stage cancelled,
+     * as a task's; a plain {@code CompletableFuture} chain, which a cancellation cannot reach, is
+     * then abandoned, and the close does not wait for it.
      *
      * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: what {@code body} throws (a checked
      * exception included) or its stage's failure reaches the consumer after the elements emitted

@@ -26,7 +26,8 @@
  * (asyncio's GeneratorExit), any later one IllegalStateException. A non-blocking producer that
  * waits at its emitAsync when the close comes is not cancelled: that stage fails with the
  * GeneratorExit and the close waits for the body's stage, as asyncio's aclose() throws into a
- * generator suspended at its yield.
+ * generator suspended at its yield. A close from another thread decides about a non-blocking
+ * producer in a step of the loop, where its body is not running (closeBetweenSteps).
  */
 package dev.aio4j.internal.stream
 
@@ -249,16 +250,47 @@ internal abstract class GeneratorIterator<T>(
         if (nothingRuns) {
             c.complete(null)
         } else if (task != null) { // else it is being started, and startIfNew cancels it
+            if (producerWake != null) wakeProducer(producerWake)
             if (atYield) {
                 // a non-blocking producer waiting at its emitAsync (asyncio's yield): that stage
                 // fails with the GeneratorExit, and the close waits for the body's own stage
-                if (producerWake != null) wakeProducer(producerWake)
+            } else if (producerOnLoop && !loop.inLoopStep()) {
+                // a non-blocking body runs in steps of the loop, and from here one cannot tell
+                // whether it runs now, between two emits, or waits on something else: a step can
+                onLoop { closeBetweenSteps(task) }
             } else {
-                if (producerWake != null) wakeProducer(producerWake)
                 task.cancel()
             }
         }
         return c
+    }
+
+    /**
+     * Whether the producer is a non-blocking body, which runs in steps of the loop (its emitAsync
+     * stages complete there). A blocking body runs on its own thread, a Flow's collector is
+     * cancelled at its suspending emit.
+     */
+    protected open val producerOnLoop: Boolean get() = false
+
+    /**
+     * The rest of a close that came from another thread while a non-blocking producer was not
+     * waiting at its emitAsync, now in a step of the loop, between two runs of the body. Had the
+     * close cancelled the body's stage at once, a body that was running then (granted room, going
+     * on to its next emit) would have been abandoned (a CompletableFuture chain cannot be reached
+     * by a cancellation), and its clean-up would have run after the close had returned. Now the
+     * body has ended (its emit after the close threw the GeneratorExit, or it returned: the close
+     * completes when its task is done), is at its emitAsync (that stage fails with the
+     * GeneratorExit), or waits on something else, and is cancelled as any task is.
+     */
+    private fun closeBetweenSteps(task: TaskImpl<*>) {
+        val wake: Any?
+        val atYield: Boolean
+        synchronized(this) {
+            atYield = pendingRoom != null
+            wake = producerWaiter.also { producerWaiter = null }
+        }
+        if (wake != null) wakeProducer(wake)
+        if (!atYield && !task.isDone) task.cancel()
     }
 
     /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */

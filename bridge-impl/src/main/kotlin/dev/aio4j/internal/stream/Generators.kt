@@ -30,5 +30,7 @@ internal class AsyncGenerator<T>(
 ) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
         override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { body.apply(this) }, loop.taskContext)
+
+        override val producerOnLoop: Boolean get() = true
     }
 }
