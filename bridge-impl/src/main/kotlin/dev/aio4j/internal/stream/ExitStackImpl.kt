@@ -75,12 +75,13 @@ internal class ExitStackImpl : AsyncExitStack {
     }
 
     /**
-     * Closes toClose[i], then (when it has completed) the rest, each started on [loop] (asyncio's
-     * aclose runs every exit on the loop), or where the previous one completed when the stack was
-     * closed outside any loop; completes [done] at the end. A loop, not a recursion: closes that
-     * complete at once are taken one after the other here (a recursion through whenComplete went
-     * one frame deeper per resource, and thousands of them overflowed the stack, an error that
-     * CompletableFuture swallowed); a close still pending at its return continues from its callback.
+     * Closes toClose[from], then (when it has completed) the rest; completes [done] at the end. A
+     * loop, not a recursion: closes that complete at once are taken one after the other here, on
+     * the calling thread (a recursion through whenComplete went one frame deeper per resource, and
+     * thousands of them overflowed the stack, an error that CompletableFuture swallowed). A close
+     * still pending at its return goes on from its callback: on [loop] (asyncio's aclose runs every
+     * exit on the loop; the thread that completed the close may have no loop current), or where it
+     * completed when the stack was closed outside any loop.
      */
     private fun closeFrom(loop: EventLoop?, toClose: List<AsyncCloseable>, from: Int, firstIn: Throwable?, done: CompletableFuture<Void?>) {
         var i = from

@@ -279,18 +279,11 @@ internal abstract class GeneratorIterator<T>(
      * on to its next emit) would have been abandoned (a CompletableFuture chain cannot be reached
      * by a cancellation), and its clean-up would have run after the close had returned. Now the
      * body has ended (its emit after the close threw the GeneratorExit, or it returned: the close
-     * completes when its task is done), is at its emitAsync (that stage fails with the
-     * GeneratorExit), or waits on something else, and is cancelled as any task is.
+     * completes when its task is done), or it waits on something else, and is cancelled as any task
+     * is. It cannot be at an emitAsync: every emitAsync since the close failed at once.
      */
     private fun closeBetweenSteps(task: TaskImpl<*>) {
-        val wake: Any?
-        val atYield: Boolean
-        synchronized(this) {
-            atYield = pendingRoom != null
-            wake = producerWaiter.also { producerWaiter = null }
-        }
-        if (wake != null) wakeProducer(wake)
-        if (!atYield && !task.isDone) task.cancel()
+        if (!task.isDone) task.cancel()
     }
 
     /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */
