@@ -44,6 +44,18 @@ class KotlinInteropTest extends LoopFixture {
     }
 
     @Test
+    void aSuspendFunctionWithoutParametersIsCalledByMethodReference() {
+        // Compiled, ping() is Object ping(Continuation<? super String>): SuspendCall's parameter is
+        // Continuation<T>, not Continuation<? super T>, or javac cannot infer T through the reference.
+        Task<String> called = loop.runUntilComplete(loop.createTaskAsync(() -> {
+            Task<String> t = Suspend.call(service::ping);
+            return t.thenApply(v -> t);
+        }));
+        assertEquals("pong", called.resultNow());
+        assertEquals("pong", Async.run(l -> Suspend.join(service::ping)));
+    }
+
+    @Test
     void exceptionsCrossAsTheSameInstanceThrownAtOnceOrAfterSuspending() {
         IllegalStateException early = new IllegalStateException("early");
         IllegalStateException late = new IllegalStateException("late");

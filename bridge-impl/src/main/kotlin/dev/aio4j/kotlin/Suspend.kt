@@ -16,7 +16,8 @@ import kotlin.coroutines.Continuation
 
 /**
  * A call of a Kotlin `suspend` function as Java sees it: the function with its last parameter, the
- * [Continuation], left open, as in `c -> service.findUser(42, c)`.
+ * [Continuation], left open, as in `c -> service.findUser(42, c)`; a function without other
+ * parameters is a method reference too, `service::ping`.
  *
  * Compiled, `suspend fun findUser(id: Int): User` is `Object findUser(int id, Continuation<? super User> c)`:
  * it returns the user, or the marker `COROUTINE_SUSPENDED` and resumes `c` later. [Suspend] passes
@@ -33,7 +34,7 @@ public fun interface SuspendCall<T> {
      * @throws Exception what the function throws (delivered by [Suspend] as the same instance)
      */
     @Throws(Exception::class)
-    public fun invoke(continuation: Continuation<T>): Any?
+    public fun invoke(continuation: Continuation<@JvmSuppressWildcards T>): Any?
 }
 
 /**

@@ -43,6 +43,12 @@ public class TestService {
         return x + 1
     }
 
+    /** Suspends once and returns "pong": a function without parameters, for Java method references. */
+    public suspend fun ping(): String {
+        yield()
+        return "pong"
+    }
+
     public suspend fun throwsAtOnce(e: Throwable): Int = throw e
 
     public suspend fun throwsAfterSuspending(e: Throwable): Int {
