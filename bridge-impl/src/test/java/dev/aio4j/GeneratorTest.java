@@ -431,6 +431,57 @@ class GeneratorTest extends LoopFixture {
         }
     }
 
+    /**
+     * A blocking body, 0, 1, 2... for ever, with {@code work} before each emit, whose finally makes a
+     * blocking call: what it saw goes to {@code cleanUp} ("slept", or what the sleep threw, and
+     * whether an interrupt was pending when the finally began).
+     */
+    static AsyncIterable<Integer> endlessWithWaitingCleanUp(int buffer, Runnable work, List<String> cleanUp) {
+        return AsyncIterable.generate(buffer, e -> {
+            try {
+                for (int i = 0; ; i++) {
+                    work.run();
+                    e.emit(i);
+                }
+            } finally {
+                String interrupted = Thread.currentThread().isInterrupted() ? "interrupted, " : "";
+                try {
+                    Async.sleep(Duration.ofMillis(1));
+                    cleanUp.add(interrupted + "slept");
+                } catch (Throwable t) {
+                    cleanUp.add(interrupted + t);
+                }
+            }
+        });
+    }
+
+    @Test
+    void aBlockingGeneratorsCleanUpMayWaitAfterTheGeneratorExitWhereverTheCloseFindsTheBody() {
+        // the close woke a producer parked in emit (its emit threw the GeneratorExit) and cancelled
+        // its task as well: the cancellation came twice, and the Async.sleep of the clean-up threw
+        // the second (most rounds, on both JDKs). Parked in emit (buffer 2, take(3)); between two
+        // emits (a 20 µs spin, buffer 1, take(2)); asleep between two emits (cancelled there).
+        Runnable nothing = () -> { };
+        Runnable spin = () -> {
+            long end = System.nanoTime() + 20_000;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+        };
+        Runnable sleep = () -> Async.sleep(Duration.ofMillis(2));
+        record Case(String where, int buffer, int take, Runnable work, int rounds) { }
+        for (Case c : List.of(new Case("parked in emit", 2, 3, nothing, 150), new Case("between emits", 1, 2, spin, 150),
+                new Case("asleep between emits", 1, 1, sleep, 20))) {
+            run(() -> {
+                for (int r = 0; r < c.rounds(); r++) {
+                    List<String> cleanUp = java.util.Collections.synchronizedList(new ArrayList<>());
+                    List<Integer> got = endlessWithWaitingCleanUp(c.buffer(), c.work(), cleanUp).take(c.take()).toList().join();
+                    assertEquals(c.take(), got.size());
+                    assertEquals(List.of("slept"), cleanUp, c.where() + ", round " + r + ": the close completes after a clean-up that waited");
+                }
+                return null;
+            });
+        }
+    }
+
     /** Emits from, from + 1, ... going on when emitAsync says there is room (AsyncEmitter's pattern). */
     static java.util.concurrent.CompletionStage<Void> countFrom(AsyncEmitter<Integer> out, int from) {
         for (int i = from; ; i++) {

@@ -59,9 +59,12 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * elements (asyncio's generators buffer none: {@code buffer} 1 comes closest).
      *
      * <p><b>Cancellation:</b> closing the iterator (which every consumer here does when it stops
-     * early, fails or is cancelled) cancels the body's task: its thread is interrupted and
-     * {@link Emitter#emit} throws {@link java.util.concurrent.CancellationException}; the close
-     * completes when the body has returned, so its {@code finally} blocks have run.
+     * early, fails or is cancelled) makes {@link Emitter#emit} throw
+     * {@link java.util.concurrent.CancellationException} (the one parked, or the next), and cancels
+     * the body's task when the body is between two emits, so that a wait it is in ends (its thread
+     * is interrupted); the body gets one cancellation either way, and its {@code finally} blocks may
+     * make blocking calls. The close completes when the body has returned, so its {@code finally}
+     * blocks have run.
      *
      * <p><b>Exceptions:</b> what the body throws reaches the consumer after the elements emitted
      * before it, as the same instance (a checked one by the rule of {@link Task}); what it throws

@@ -18,10 +18,13 @@ public interface Emitter<T extends @Nullable Object> {
      * is full (asyncio's {@code yield element}).
      *
      * <p><b>Cancellation:</b> when the consumer closes the generator (it stopped early, failed or
-     * was cancelled), the body's task is cancelled: its thread is interrupted, and the next
-     * {@code emit} (or the one parked) throws {@link java.util.concurrent.CancellationException},
-     * asyncio's {@code GeneratorExit}. The body should let it propagate; its {@code finally} blocks
-     * run before the consumer's close completes.
+     * was cancelled), the {@code emit} parked, or else the next one, throws
+     * {@link java.util.concurrent.CancellationException}, asyncio's {@code GeneratorExit}; a body
+     * found between two emits has its task cancelled as well (its thread is interrupted), so that
+     * a wait it is in ends with that cancellation. The body gets one cancellation either way: when
+     * {@code emit} throws, no interrupt is left pending, and its {@code finally} blocks may make
+     * blocking calls. The body should let it propagate; its {@code finally} blocks run before the
+     * consumer's close completes.
      *
      * <p><b>Exceptions:</b> a body that emits again after {@code emit} has thrown that
      * cancellation gets {@link IllegalStateException} (asyncio: "async generator ignored

@@ -60,8 +60,14 @@ public fun <T> Flow<T>.asAsyncIterable(): AsyncIterable<T> = FlowIterable(this)
  * **Exceptions:** the iterator's failure, the same instance; close's own failure is added as
  * suppressed to the collection's, or thrown if the collection succeeded.
  *
- * **Threading:** collect from any coroutine; the iterator's stages may complete on any thread, and
- * the collector resumes on its own dispatcher.
+ * **Threading:** the flow opens an iterator where it is collected, so collect it where this
+ * iterable's iterators may be opened: an aio4j generator (and what `map`, `filter` and `take` make
+ * of one) belongs to the loop running on the thread that starts its walk, so a flow of one is
+ * collected on a loop's thread (a coroutine on `loop.asCoroutineDispatcher()`, a function called
+ * by `Suspend.call`): collected on `Dispatchers.Default`, or moved there by `flowOn`, it fails with
+ * `IllegalStateException` ("no running event loop"). An iterable of your own opens its iterators
+ * where it allows. The iterator's stages may complete on any thread, and the collector resumes on
+ * its own dispatcher.
  *
  * @return a flow of this iterable's elements
  */

@@ -23,7 +23,10 @@
  * `failure` holds what it failed with, delivered after the buffered elements). Closing
  * (asyncio's aclose) sets `closed`, drops the buffer, cancels the producer's task and completes
  * `closing` when that task is done; the first emit after `closed` throws a CancellationException
- * (asyncio's GeneratorExit), any later one IllegalStateException. A non-blocking producer that
+ * (asyncio's GeneratorExit), any later one IllegalStateException. A blocking producer parked in
+ * emit is only woken (its emit throws the GeneratorExit); one cancelled between two emits takes
+ * the GeneratorExit of its next emit as that cancellation (exitDelivers): one cancellation, as
+ * for any blocking body, so its clean-up may wait. A non-blocking producer that
  * waits at its emitAsync when the close comes is not cancelled: that stage fails with the
  * GeneratorExit and the close waits for the body's stage, as asyncio's aclose() throws into a
  * generator suspended at its yield. A close from another thread decides about a non-blocking
@@ -62,6 +65,8 @@ internal abstract class GeneratorIterator<T>(
     private var failure: Throwable? = null
     private var closed = false
     private var exitThrown = false
+    /** The close cancels [producer] (its thread is interrupted or about to be): see [exitDelivers]. */
+    private var producerCancelled = false
     private var closing: LoopFuture<Void?>? = null
     private var consumerWaiter: Any? = null
     private var producerWaiter: Any? = null
@@ -133,7 +138,8 @@ internal abstract class GeneratorIterator<T>(
         task.markRetrieved() // its failure is delivered to the consumer, or fails the close
         val closedMeanwhile = synchronized(this) {
             producer = task
-            closed
+            // a body that has already met the GeneratorExit at its emit was told: not cancelled on top
+            (closed && !exitThrown).also { producerCancelled = it }
         }
         if (closedMeanwhile) task.cancel()
         task.onDone { producerDone(task, task.exceptionOrNull()) }
@@ -232,6 +238,7 @@ internal abstract class GeneratorIterator<T>(
         val consumerWake: Any?
         val nothingRuns: Boolean
         val atYield: Boolean
+        val cancels: Boolean
         val c: LoopFuture<Void?>
         synchronized(this) {
             closing?.let { return it }
@@ -245,20 +252,26 @@ internal abstract class GeneratorIterator<T>(
             producerWake = producerWaiter.also { producerWaiter = null }
             atYield = pendingRoom != null
             consumerWake = consumerWaiter.also { consumerWaiter = null }
+            // a blocking producer parked in emit is woken, and that emit throws the GeneratorExit:
+            // cancelling it as well would deliver a second cancellation, into its clean-up
+            cancels = !nothingRuns && task != null && producerWake !is Thread && !atYield && !(producerOnLoop && !loop.inLoopStep())
+            producerCancelled = cancels
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
         if (nothingRuns) {
             c.complete(null)
         } else if (task != null) { // else it is being started, and startIfNew cancels it
             if (producerWake != null) wakeProducer(producerWake)
-            if (atYield) {
+            if (producerWake is Thread) {
+                // a blocking producer parked in emit: see above
+            } else if (atYield) {
                 // a non-blocking producer waiting at its emitAsync (asyncio's yield): that stage
                 // fails with the GeneratorExit, and the close waits for the body's own stage
             } else if (producerOnLoop && !loop.inLoopStep()) {
                 // a non-blocking body runs in steps of the loop, and from here one cannot tell
                 // whether it runs now, between two emits, or waits on something else: a step can
                 onLoop { closeBetweenSteps(task) }
-            } else {
+            } else if (cancels) {
                 task.cancel()
             }
         }
@@ -308,7 +321,12 @@ internal abstract class GeneratorIterator<T>(
     override fun emit(element: T) {
         val me = Thread.currentThread()
         while (true) {
-            if (tryPut(element, me)) return
+            val put = try {
+                tryPut(element, me)
+            } catch (e: CancellationException) {
+                throw e.also { exitDelivers() }
+            }
+            if (put) return
             LockSupport.park(this)
             if (Thread.interrupted()) {
                 synchronized(this) {
@@ -465,6 +483,23 @@ internal abstract class GeneratorIterator<T>(
         items[tail] = element
         count++
         return consumerWaiter?.also { consumerWaiter = null }
+    }
+
+    /**
+     * A blocking body's emit is about to throw the GeneratorExit. If the close also cancels the
+     * body's task (it found the body between two emits, where it may be waiting on something
+     * else), the GeneratorExit delivers that cancellation: the interrupt, landed or a few
+     * instructions away on the closing thread, is consumed, so that the body's clean-up may make
+     * blocking calls (a cancellation is delivered once). Either the close decided to cancel before
+     * this emit saw `closed` ([producerCancelled], set with `closed` or with [producer]), or it will
+     * not cancel the body at all (the body was parked in emit, or has met the GeneratorExit).
+     */
+    private fun exitDelivers() {
+        val task = synchronized(this) { if (producerCancelled) producer else null } ?: return
+        if (Current.get() !== task) return // an emit from a thread of the body's own: the interrupt is not its to take
+        var spins = 0
+        while (task.phase() < TaskImpl.INTERRUPTED) if (++spins < 100) Thread.onSpinWait() else Thread.yield()
+        Thread.interrupted()
     }
 
     /** What an emit after the close throws (under the monitor): asyncio's GeneratorExit once, then an error. */
