@@ -384,7 +384,8 @@ public final class Async {
      * @param <T> the type of the results
      * @return the tasks, in completion order; each iteration walks them anew
      * @throws NullPointerException if {@code tasks} or one of them is null
-     * @throws IllegalStateException if iterated on a loop's thread
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if their loop is closed; when iterated on a loop's thread
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks) {
         return provider().asCompleted(copyOf(tasks, "Async.asCompleted"), null);
@@ -400,7 +401,9 @@ public final class Async {
      * @param <T> the type of the results
      * @return the tasks, in completion order
      * @throws NullPointerException if an argument or task is null
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative, or the tasks belong to
+     *     different loops
+     * @throws IllegalStateException if their loop is closed; when iterated on a loop's thread
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
         requireNonNegative(timeout, "timeout", "Async.asCompleted");
@@ -415,6 +418,9 @@ public final class Async {
      * @param <T> the type of the results
      * @return the tasks, in completion order
      * @throws NullPointerException if {@code tasks} or one of them is null
+     * @throws IllegalArgumentException if the tasks belong to different loops
+     * @throws IllegalStateException if their loop is closed, or, with no tasks, if the calling
+     *     thread belongs to no loop
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks) {
         return provider().asCompletedAsync(copyOf(tasks, "Async.asCompletedAsync"), null);
@@ -429,7 +435,10 @@ public final class Async {
      * @param <T> the type of the results
      * @return the tasks, in completion order
      * @throws NullPointerException if an argument or task is null
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative, or the tasks belong to
+     *     different loops
+     * @throws IllegalStateException if their loop is closed, or, with no tasks, if the calling
+     *     thread belongs to no loop
      */
     public static <T extends @Nullable Object> AsyncIterable<Task<T>> asCompletedAsync(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
         requireNonNegative(timeout, "timeout", "Async.asCompletedAsync");
@@ -658,7 +667,10 @@ public final class Async {
     /**
      * Opens a {@link TaskGroup} for a non-blocking body and returns a task that completes when the
      * stage {@code body} returns and every task of the group are done; see
-     * {@link #taskGroup(ThrowingFunction)}. {@code body} is called on the loop.
+     * {@link #taskGroup(ThrowingFunction)}. {@code body} is called on the loop: at once when this is
+     * called in a step of the loop (asyncio's {@code async with TaskGroup()} runs its body in the
+     * awaiting task), else (from a blocking-style body) in a later step, and not at all if the
+     * returned task was cancelled before then.
      *
      * <p><b>Cancellation:</b> when a task of the group fails, the others and the stage are
      * cancelled, and the returned task fails with that first failure once all have finished.

@@ -136,6 +136,28 @@ class AsCompletedTest {
     }
 
     @Test
+    void tasksOfDifferentLoopsAreRefusedAndNoTasksNeedALoopForTheNonBlockingForm() {
+        Loop other = Async.newLoop();
+        try {
+            Promise<String> foreign = other.createPromise();
+            Async.run(loop -> {
+                Promise<String> local = loop.createPromise();
+                List<Task<String>> both = List.of(local, foreign);
+                assertThrows(IllegalArgumentException.class, () -> Async.asCompleted(both));
+                assertThrows(IllegalArgumentException.class, () -> Async.asCompleted(both, Duration.ofSeconds(1)));
+                assertThrows(IllegalArgumentException.class, () -> Async.asCompletedAsync(both));
+                assertThrows(IllegalArgumentException.class, () -> Async.asCompletedAsync(both, Duration.ofSeconds(1)));
+                local.cancel();
+                return null;
+            });
+        } finally {
+            other.close();
+        }
+        IllegalStateException noLoop = assertThrows(IllegalStateException.class, () -> Async.asCompletedAsync(List.<Task<String>>of()));
+        assertFalse(noLoop instanceof CancellationException);
+    }
+
+    @Test
     void badInput() {
         Async.run(loop -> {
             Expect.assertNpeNames("tasks", () -> Async.asCompleted(null));

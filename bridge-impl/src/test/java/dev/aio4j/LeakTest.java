@@ -86,10 +86,12 @@ class LeakTest {
         return found;
     }
 
-    /** Starts many kinds of task and leaves them pending when main returns. */
-    private static List<Task<?>> startEverything(Loop loop, Thread[] threads, AtomicBoolean iteratorClosed, ExecutorService userPool)
+    /**
+     * Starts many kinds of task, adds them to {@code tasks} (thread-safe: a task group's body,
+     * called in a later step of the loop, adds its child), and leaves them pending when main returns.
+     */
+    private static void startEverything(Loop loop, List<Task<?>> tasks, Thread[] threads, AtomicBoolean iteratorClosed, ExecutorService userPool)
             throws Exception {
-        List<Task<?>> tasks = new ArrayList<>();
         CountDownLatch started = new CountDownLatch(3);
         tasks.add(loop.createTask("blocking", () -> {
             threads[0] = Thread.currentThread();
@@ -126,7 +128,6 @@ class LeakTest {
         }));
         tasks.add(endless(iteratorClosed).forEach(s -> {}));
         started.await();
-        return tasks;
     }
 
     @Test
@@ -139,7 +140,7 @@ class LeakTest {
         ExecutorService userPool = Executors.newCachedThreadPool();
         try {
             Async.run(loop -> {
-                tasks.addAll(startEverything(loop, threads, iteratorClosed, userPool));
+                startEverything(loop, tasks, threads, iteratorClosed, userPool);
                 Async.sleepAsync(Duration.ofMillis(5)).join(); // the non-blocking bodies have run
                 coroutinesDuringRun.set(DebugProbes.INSTANCE.dumpCoroutinesInfo().size());
                 Set<Task<?>> all = loop.allTasks();

@@ -257,6 +257,52 @@ class TaskGroupTest {
     }
 
     @Test
+    void theNonBlockingFormCalledFromABlockingBodyCallsItsBodyOnTheLoop() {
+        // it called the body on the blocking body's thread, at once, where the body raced the loop
+        // (and could block): "body is called on the loop"
+        Async.run(loop -> {
+            CompletableFuture<Thread> loopThread = new CompletableFuture<>();
+            loop.callSoon(() -> loopThread.complete(Thread.currentThread()));
+            AtomicReference<Thread> bodyThread = new AtomicReference<>();
+            Task<String> group = Async.taskGroupAsync(tg -> {
+                bodyThread.set(Thread.currentThread());
+                Task<String> child = tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(5)).thenApply(v -> "child"));
+                return child.thenApply(c -> c + " and body");
+            });
+            assertEquals("child and body", group.join());
+            assertSame(loopThread.get(), bodyThread.get());
+
+            RuntimeException boom = new RuntimeException("boom");
+            assertSame(boom, assertThrows(RuntimeException.class, Async.<String>taskGroupAsync(tg -> {
+                throw boom;
+            })::join));
+            NullPointerException returnedNull = assertThrows(NullPointerException.class, Async.<String>taskGroupAsync(tg -> null)::join);
+            assertTrue(returnedNull.getMessage().contains("TaskGroup body returned null"), returnedNull.getMessage());
+
+            AtomicBoolean ran = new AtomicBoolean();
+            CountDownLatch loopHeld = new CountDownLatch(1);
+            loop.callSoon(() -> {
+                try {
+                    loopHeld.await(); // the loop's thread waits here: the body cannot be called before the cancel
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Task<String> cancelledFirst = Async.taskGroupAsync(tg -> {
+                ran.set(true);
+                return CompletableFuture.completedFuture("ran");
+            });
+            boolean cancelled = cancelledFirst.cancel();
+            loopHeld.countDown();
+            assertTrue(cancelled, "cancelled before the loop called the body");
+            assertThrows(CancellationException.class, cancelledFirst::join);
+            Async.sleep(Duration.ZERO);
+            assertFalse(ran.get(), "a group cancelled before its body was called does not call it");
+            return null;
+        });
+    }
+
+    @Test
     void refusedOnTheLoopThreadAndOutsideALoop() {
         IllegalStateException outside = assertThrows(IllegalStateException.class, () -> Async.taskGroup(tg -> null));
         assertFalse(outside instanceof CancellationException);

@@ -88,6 +88,16 @@ class TimerExtremesTest extends LoopFixture {
     }
 
     @Test
+    void theWhenOfATimeBeyondTheClockIsTheFarthestItHolds() {
+        TimerHandle far = loop.callAt(MAX, () -> { });
+        TimerHandle farther = loop.callAt(Duration.ofDays(365L * 200_000), () -> { });
+        assertEquals(far.when(), farther.when(), "both mean never");
+        assertTrue(far.when().compareTo(Duration.ofDays(365L * 200)) > 0 && far.when().compareTo(Duration.ofDays(366L * 300)) < 0, far.when()::toString);
+        far.cancel();
+        farther.cancel();
+    }
+
+    @Test
     void callLaterFarInTheFutureNeverFiresAndFreezesNothing() {
         farInTheFutureFreezesNothing(callback -> loop.callLater(MAX, callback));
         assertThrows(IllegalArgumentException.class, () -> loop.callLater(MIN, () -> { }));

@@ -104,13 +104,26 @@ internal object Runs {
         }
     }
 
+    /**
+     * TaskGroup around a non-blocking body, which is called on the loop: at once in a step of the
+     * loop (asyncio's `async with TaskGroup()` runs its body in the awaiting task), else (a
+     * blocking-style body, a thread of the loop's executor) in a task of the loop, whose stage the
+     * group follows as it follows the body's.
+     */
     fun <T> taskGroupAsync(body: ThrowingFunction<in TaskGroup, out CompletionStage<out T>>): GroupTask<T> {
         val loop = Current.loop()
         loop.checkOpen()
         val group = GroupTask<T>(loop).also { it.start(loop.taskContext) }
-        val stage = try {
+        val call = Callable<CompletionStage<out T>> {
             val returned: CompletionStage<out T>? = body.apply(group) // null from Java despite the contract
             returned ?: throw NullPointerException("the TaskGroup body returned null instead of a CompletionStage")
+        }
+        if (!loop.inLoopStep()) {
+            group.follow(loop.newAsyncTask(null, call, loop.taskContext))
+            return group
+        }
+        val stage = try {
+            call.call()
         } catch (e: Throwable) {
             group.tryFinish(Result.failure(e))
             return group
