@@ -13,16 +13,89 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Stages derived from a task are tasks, cancelled by the task rule (see Task's "Composition"). */
 class DerivedTaskTest extends LoopFixture {
 
     private Task<String> sleeper() {
         return loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "slept"));
+    }
+
+    /** An async loop of {@code rounds} rounds as a recursive thenCompose: each round's stage returns the next one's. */
+    private static CompletionStage<Integer> rounds(int k, Promise<Integer> last, AtomicInteger made) {
+        made.incrementAndGet();
+        if (k == 0) return last;
+        return Async.sleepAsync(Duration.ZERO).thenCompose(v -> rounds(k - 1, last, made));
+    }
+
+    @Test
+    @Timeout(60)
+    void aChainOfThousandsOfFollowingTasksCompletesFailsAndIsCancelledWithoutOverflowingTheStack() throws Exception {
+        // each round is a task that follows the next round's: the last one's completion, or the
+        // first one's cancellation, went down the chain one recursion per round, and from about a
+        // thousand rounds the StackOverflowError was reported as a handler's failure (or thrown by
+        // cancel()), and the first task never completed
+        int depth = 5_000;
+        for (String how : List.of("complete on the loop", "complete from another thread", "fail", "cancel")) {
+            Promise<Integer> last = loop.createPromise();
+            AtomicInteger made = new AtomicInteger();
+            AtomicInteger cleanUps = new AtomicInteger();
+            Task<Integer> first = loop.createTaskAsync(() -> rounds(depth, last, made).whenComplete((v, e) -> cleanUps.incrementAndGet()));
+            loop.runUntilComplete(loop.createTask(() -> {
+                while (made.get() <= depth) Async.sleep(Duration.ofMillis(1));
+                return null;
+            }));
+            IllegalStateException failure = new IllegalStateException("the last round failed");
+            switch (how) {
+                case "complete on the loop" -> loop.runUntilComplete(loop.createTaskAsync(() -> {
+                    last.complete(7);
+                    return CompletableFuture.completedFuture(null);
+                }));
+                case "complete from another thread" -> {
+                    Thread other = new Thread(() -> last.complete(7));
+                    other.start();
+                    other.join();
+                }
+                case "fail" -> last.fail(failure);
+                default -> assertTrue(first.cancel(), how);
+            }
+            Outcome<Integer> outcome = loop.runUntilComplete(Async.gatherOutcomes(first)).get(0);
+            switch (how) {
+                case "fail" -> assertSame(failure, first.exceptionNow(), how);
+                case "cancel" -> {
+                    assertTrue(first.isCancelled(), how);
+                    assertTrue(last.isCancelled(), "the cancellation reached the last round");
+                }
+                default -> assertEquals(7, first.resultNow(), how + ": " + outcome);
+            }
+            assertEquals(1, cleanUps.get(), how);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aChainOfThousandsOfThenApplysCompletesAndIsCancelledFromEitherEnd() {
+        // a derived stage's cancellation goes up to its input, and an input's completion down to
+        // the stage: both one recursion per link before
+        for (boolean cancel : new boolean[] {false, true}) {
+            Promise<Integer> first = loop.createPromise();
+            Task<Integer> last = first;
+            for (int i = 0; i < 5_000; i++) last = last.thenApply(x -> x + 1);
+            if (cancel) {
+                assertTrue(last.cancel());
+                assertTrue(first.isCancelled(), "the request went up the whole chain");
+            } else {
+                first.complete(0);
+                assertEquals(5_000, last.resultNow());
+            }
+        }
     }
 
     @Test

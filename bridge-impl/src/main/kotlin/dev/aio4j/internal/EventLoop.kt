@@ -74,6 +74,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     // ---- who runs the loop
     @Volatile private var thread: Thread? = null
+
+    /** The trampoline of completions and cancellations on this loop's thread (Trampoline.kt); confined to it. */
+    @JvmField val trampoline = Trampoline()
     @Volatile private var sleeping = false
     @Volatile private var stopping = false
     @Volatile private var closing = false

@@ -96,9 +96,14 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             return
         }
         when (val followed = followed) {
-            is TaskImpl<*> -> followed.cancel()
+            is TaskImpl<*> -> cancelLink(followed)
             is CompletionStage<*> -> cancelStage(followed, cause)
         }
+    }
+
+    /** Cancels [other], which this task follows or derives from: through the trampoline if it is a link of a chain (see Trampoline). */
+    protected fun cancelLink(other: TaskImpl<*>) {
+        if (other is FollowingTask<*>) Trampoline.of(eventLoop).run { other.cancel() } else other.cancel()
     }
 
     private fun cancelStage(stage: CompletionStage<*>, cause: Throwable) {

@@ -301,6 +301,14 @@ internal abstract class TaskImpl<T>(
     private fun <F> handlerOf(follower: Any): F = follower as F
 
     private fun runHandler(handler: (Throwable?) -> Unit, cause: Throwable?) {
+        if (handler is FollowingTask<*>) { // a link of a chain that may be thousands long: see Trampoline
+            Trampoline.of(eventLoop).run { runHandlerNow(handler, cause) }
+            return
+        }
+        runHandlerNow(handler, cause)
+    }
+
+    private fun runHandlerNow(handler: (Throwable?) -> Unit, cause: Throwable?) {
         try {
             handler(cause)
         } catch (e: Throwable) { // as kotlinx does with a completion handler's exception: reported, the completion goes on
