@@ -5,7 +5,8 @@ package dev.aio4j;
  * {@link Loop#setExceptionHandler}; the default logs through {@link System.Logger} at
  * {@code ERROR} under the name {@code dev.aio4j}.
  *
- * <p>Called on the loop's thread. What it throws is logged and otherwise ignored.
+ * <p>Called on the loop's thread (under {@code DEFAULT_DISPATCHER} threading, on one of the threads
+ * running the loop's steps). What it throws is logged and otherwise ignored.
  */
 @FunctionalInterface
 public interface LoopExceptionHandler {

@@ -35,8 +35,13 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      * <p><b>Cancellation:</b> when the consumer closes the generator, the stage of the pending
      * {@code emitAsync} (or of the next call) fails with
      * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}); a body
-     * that waits on something else when the close comes has the stage it returned cancelled.
-     * Cancelling the returned stage withdraws nothing: the element is already in the buffer.
+     * that waits on something else when the close comes has the stage it returned cancelled. That
+     * cancellation reaches the wait only through tasks: chain such a wait as aio4j tasks
+     * ({@code Async.sleepAsync(d).thenCompose(...)}, {@code loop.adopt(stage).thenCompose(...)}), not
+     * on a plain {@code CompletableFuture}, whose chain a cancellation of its end cannot reach (the
+     * close then completes without waiting for the rest of the chain, and its clean-up runs when
+     * the chain ends). Cancelling the returned stage withdraws nothing: the element is already in
+     * the buffer.
      *
      * <p><b>Exceptions:</b> an {@code emitAsync} after one that failed with that cancellation
      * fails with {@link IllegalStateException} (asyncio: "async generator ignored GeneratorExit").
