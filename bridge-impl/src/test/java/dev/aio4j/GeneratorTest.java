@@ -495,6 +495,41 @@ class GeneratorTest extends LoopFixture {
         }
     }
 
+    /** AsyncEmitter.emitAsync's Javadoc example, counting its calls. */
+    static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to, AtomicInteger calls) {
+        for (int i = from; i < to; i++) {
+            CompletionStage<Void> room = out.emitAsync(i);
+            calls.incrementAndGet();
+            CompletableFuture<Void> now = room.toCompletableFuture();
+            if (!now.isDone()) {
+                int next = i + 1;
+                return room.thenCompose(v -> count(out, next, to, calls));
+            }
+            if (now.isCompletedExceptionally()) return room;
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Test
+    void theJavadocsEmitAsyncExampleEndsAtTheGeneratorExit() {
+        // the example went on past a failed emitAsync (a failed stage is done too): run by a body
+        // after the close, it called emitAsync up to `to` times, each failing
+        AtomicReference<AsyncEmitter<Integer>> emitter = new AtomicReference<>();
+        AtomicInteger calls = new AtomicInteger();
+        CompletionStage<Void> ended = run(() -> {
+            AsyncIterator<Integer> it = AsyncIterable.<Integer>generateAsync(1, out -> {
+                emitter.set(out);
+                return new CompletableFuture<Void>(); // waits on something else than an emit
+            }).asyncIterator();
+            it.hasNext(); // starts the producer
+            while (emitter.get() == null) Async.sleep(Duration.ofMillis(1));
+            it.closeAsync().toCompletableFuture().join();
+            return count(emitter.get(), 0, 1_000, calls);
+        });
+        assertEquals(1, calls.get(), "emitAsync calls after the close");
+        assertThrows(CancellationException.class, () -> ended.toCompletableFuture().join(), "the body ends with the GeneratorExit");
+    }
+
     @Test
     void aNonBlockingGeneratorsCleanUpHasRunWhenACloseFromAnotherThreadReturns() {
         // a close from the consumer's thread while the body ran between two emits cancelled the

@@ -23,10 +23,12 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      * static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to) {
      *     for (int i = from; i < to; i++) {
      *         CompletionStage<Void> room = out.emitAsync(i);
-     *         if (!room.toCompletableFuture().isDone()) {   // full: go on when there is room
+     *         CompletableFuture<Void> now = room.toCompletableFuture();
+     *         if (!now.isDone()) {                          // full: go on when there is room
      *             int next = i + 1;
      *             return room.thenCompose(v -> count(out, next, to));
      *         }
+     *         if (now.isCompletedExceptionally()) return room; // closed: the GeneratorExit ends the body
      *     }
      *     return CompletableFuture.completedFuture(null);
      * }
