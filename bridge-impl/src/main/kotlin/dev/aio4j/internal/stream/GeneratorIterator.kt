@@ -237,8 +237,8 @@ internal abstract class GeneratorIterator<T>(
         val producerWake: Any?
         val consumerWake: Any?
         val nothingRuns: Boolean
-        val atYield: Boolean
         val cancels: Boolean
+        val later: Boolean
         val c: LoopFuture<Void?>
         synchronized(this) {
             closing?.let { return it }
@@ -250,11 +250,19 @@ internal abstract class GeneratorIterator<T>(
             task = producer
             nothingRuns = !started || ended
             producerWake = producerWaiter.also { producerWaiter = null }
-            atYield = pendingRoom != null
             consumerWake = consumerWaiter.also { consumerWaiter = null }
-            // a blocking producer parked in emit is woken, and that emit throws the GeneratorExit:
-            // cancelling it as well would deliver a second cancellation, into its clean-up
-            cancels = !nothingRuns && task != null && producerWake !is Thread && !atYield && !(producerOnLoop && !loop.inLoopStep())
+            // What the close does to a running producer. Parked in emit (a blocking one), it is only
+            // woken: that emit throws the GeneratorExit, and a cancellation as well would be a second
+            // one, delivered into its clean-up. Waiting at its emitAsync (a non-blocking one, asyncio's
+            // yield), that stage fails with the GeneratorExit, and the close waits for the body's own
+            // stage. Otherwise a non-blocking body, which runs in steps of the loop, is decided about
+            // in a step, when the close comes from another thread: from here one cannot tell whether
+            // it runs now, between two emits, or waits on something else ([closeBetweenSteps]); any
+            // other producer is cancelled now.
+            val waitsAtEmit = producerWake is Thread || pendingRoom != null
+            val running = !nothingRuns && task != null && !waitsAtEmit
+            later = running && producerOnLoop && !loop.inLoopStep()
+            cancels = running && !later
             producerCancelled = cancels
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
@@ -262,18 +270,7 @@ internal abstract class GeneratorIterator<T>(
             c.complete(null)
         } else if (task != null) { // else it is being started, and startIfNew cancels it
             if (producerWake != null) wakeProducer(producerWake)
-            if (producerWake is Thread) {
-                // a blocking producer parked in emit: see above
-            } else if (atYield) {
-                // a non-blocking producer waiting at its emitAsync (asyncio's yield): that stage
-                // fails with the GeneratorExit, and the close waits for the body's own stage
-            } else if (producerOnLoop && !loop.inLoopStep()) {
-                // a non-blocking body runs in steps of the loop, and from here one cannot tell
-                // whether it runs now, between two emits, or waits on something else: a step can
-                onLoop { closeBetweenSteps(task) }
-            } else if (cancels) {
-                task.cancel()
-            }
+            if (cancels) task.cancel() else if (later) onLoop { closeBetweenSteps(task) }
         }
         return c
     }
