@@ -288,4 +288,156 @@ class PublisherTest extends LoopFixture {
         List<String> ended = run(() -> signalsAfterABadRequest(waiting(endsLater, closes).toPublisher(), 0, () -> endsLater.complete(false)));
         assertEquals(List.of("subscribe", "error IllegalArgumentException"), ended, "request(0), then the source ends");
     }
+
+    /** Records the signals a subscriber gets; requests [initial] in onSubscribe. */
+    static final class Recorder implements Flow.Subscriber<Integer> {
+        final List<Object> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CountDownLatch ended = new CountDownLatch(1);
+        final long initial;
+        volatile Flow.Subscription subscription;
+
+        Recorder(long initial) {
+            this.initial = initial;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (initial > 0) {
+                s.request(initial);
+            }
+        }
+
+        @Override
+        public void onNext(Integer item) {
+            signals.add(item);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            signals.add(t);
+            ended.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            signals.add("complete");
+            ended.countDown();
+        }
+
+        int items() {
+            return (int) signals.stream().filter(x -> x instanceof Integer).count();
+        }
+
+        /** The one terminal signal, within a few seconds: the error's class name, or "complete". */
+        String terminal() throws InterruptedException {
+            assertTrue(ended.await(5, java.util.concurrent.TimeUnit.SECONDS), "no terminal signal; signals " + signals);
+            Object last = signals.get(signals.size() - 1);
+            assertEquals(1, signals.stream().filter(x -> !(x instanceof Integer)).count(), "one terminal signal: " + signals);
+            return last instanceof Throwable t ? t.getClass().getSimpleName() + ": " + t.getMessage() : String.valueOf(last);
+        }
+    }
+
+    /** An endless generator whose finally blocks are counted. */
+    static AsyncIterable<Integer> endless(AtomicInteger finallies) {
+        return AsyncIterable.generate(e -> {
+            try {
+                for (int i = 0; ; i++) {
+                    e.emit(i);
+                }
+            } finally {
+                finallies.incrementAndGet();
+            }
+        });
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void closingTheLoopWhileAWalkWaitsForDemandSignalsOnErrorAndClosesTheSource(LoopOptions.Threading threading) throws Exception {
+        // The walk's coroutine (kotlinx's subscription) had no parent: the loop's close cancelled the
+        // generator's task but not the walk, which waited for demand for ever; no terminal signal came,
+        // and a later request threw the closed dispatcher's error.
+        for (int want = 1; want <= 3; want++) {
+            AtomicInteger finallies = new AtomicInteger();
+            Recorder subscriber = new Recorder(want);
+            int w = want;
+            Async.run(LoopOptions.defaults().withThreading(threading), l -> {
+                endless(finallies).toPublisher().subscribe(subscriber);
+                while (subscriber.items() < w) {
+                    Thread.sleep(1);
+                }
+                return null;
+            });
+            assertEquals("CancellationException: the loop is closing", subscriber.terminal(), "demand " + want);
+            assertEquals(want, subscriber.items());
+            assertEquals(1, finallies.get(), "the source is closed");
+            subscriber.subscription.request(1); // §3.16: returns normally, and signals nothing more after the end
+            subscriber.subscription.cancel();
+            assertEquals(want + 1, subscriber.signals.size(), "nothing after the terminal signal: " + subscriber.signals);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void aRequestOrASubscriptionThatFindsTheLoopClosedSignalsOnError(LoopOptions.Threading threading) throws Exception {
+        // Both threw IllegalStateException("loop is closed") at the subscriber (§1.9, §3.16)
+        AtomicReference<Flow.Publisher<Integer>> publisher = new AtomicReference<>();
+        Recorder early = new Recorder(0);
+        AtomicInteger finallies = new AtomicInteger();
+        Async.run(LoopOptions.defaults().withThreading(threading), l -> {
+            publisher.set(endless(finallies).toPublisher());
+            publisher.get().subscribe(early); // subscribed while the loop runs; requests only after its close
+            return null;
+        });
+        early.subscription.request(1);
+        assertEquals("IllegalStateException: loop is closed", early.terminal());
+        early.subscription.request(1);
+        assertEquals(1, early.signals.size(), "one signal: " + early.signals);
+
+        Recorder late = new Recorder(Long.MAX_VALUE);
+        publisher.get().subscribe(late);
+        assertEquals("IllegalStateException: loop is closed", late.terminal());
+        assertEquals(0, finallies.get(), "no walk began");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void fromPublisherDeliversWhatWasPublishedBeforeThePublisherPaused(LoopOptions.Threading threading) throws Exception {
+        // On a single-threaded loop, the walk's collector moved a part-filled chunk in a step of the
+        // loop, and what that step found no room for stayed in the chunk until the next element: 6
+        // of 70 events, with a buffer of 64, until the publisher published again.
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 3; round++) {
+                int got = Async.run(LoopOptions.defaults().withThreading(threading), l -> {
+                    try (SubmissionPublisher<Integer> pub = new SubmissionPublisher<>(pool, 256)) {
+                        var it = AsyncIterable.fromPublisher(pub).asyncIterator();
+                        var first = it.hasNext().toCompletableFuture(); // subscribes
+                        while (pub.getNumberOfSubscribers() == 0) {
+                            Thread.sleep(1);
+                        }
+                        for (int i = 0; i < 70; i++) {
+                            pub.submit(i);
+                        }
+                        assertTrue(first.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                        Thread.sleep(50); // the consumer is busy; then it reads, while the publisher is quiet
+                        int n = 0;
+                        try {
+                            while (n < 70 && it.hasNext().toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                                assertEquals(n, it.next());
+                                n++;
+                            }
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            // held back: the assertion below says how many came
+                        }
+                        it.closeAsync().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                        return n;
+                    }
+                });
+                assertEquals(70, got, "round " + round);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

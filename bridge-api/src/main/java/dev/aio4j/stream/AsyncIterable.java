@@ -302,7 +302,11 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * passes the Reactive Streams TCK.
      *
      * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator; closing the
-     * loop cancels every walk still running (the subscriber then gets {@code onError}).
+     * loop cancels every walk still running, wherever it waits (the subscriber then gets
+     * {@code onError} with a {@code CancellationException}, after the iterator's close). A
+     * subscription whose first request comes after the loop has closed, or that is made then, gets
+     * {@code onError} with an {@link IllegalStateException}; {@code subscribe} and {@code request}
+     * never throw.
      *
      * <p><b>Exceptions:</b> the source's failure arrives in {@code onError}, as the same instance.
      *

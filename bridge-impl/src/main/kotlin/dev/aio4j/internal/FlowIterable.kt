@@ -47,10 +47,14 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
         loop.checkOpen()
         val context = collectorContext(loop)
         return CoroutineTask<Void?>(loop, context, null) {
-            if (loop.singleThread) {
-                ChunkingCollector(into).collectAll(flow)
-            } else {
-                flow.collect { if (!into.offer(it)) into.send(it) }
+            try {
+                if (loop.singleThread) {
+                    ChunkingCollector(into).collectAll(flow)
+                } else {
+                    flow.collect { if (!into.offer(it)) into.send(it) }
+                }
+            } catch (e: Throwable) {
+                throw thrownInstance(e)
             }
             null
         }.also { it.start(context) }
@@ -70,7 +74,11 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
         loop.checkOpen()
         val context = collectorContext(loop)
         return CoroutineTask<Void?>(loop, context, null) {
-            flow.collect { action.accept(it) }
+            try {
+                flow.collect { action.accept(it) }
+            } catch (e: Throwable) {
+                throw thrownInstance(e) // what the action or the flow threw, not kotlinx's copy of it
+            }
             null
         }.also { it.start(context) }
     }
@@ -83,7 +91,8 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
      * while the buffer has no room), instead of one enter per element, which the consumer's thread
      * would contend for. A chunk that is not full is moved by a step of the loop scheduled when its
      * first element arrives, which runs once the collector has suspended (the flow waits for
-     * something) or its step has ended, so an element is never held back while the flow waits.
+     * something) or its step has ended; what that step finds no room for is moved by another step
+     * once the consumer has made room, so an element is never held back while the flow waits.
      * The chunk is touched by the loop's thread only. A failure of the flow is thrown after the
      * chunk has been moved (the elements before it first); a close drops it.
      */
@@ -93,6 +102,8 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
         private var from = 0
         private var size = 0
         private var flushScheduled = false
+        /** The rest of a [move] that found too little room: run in a step of the loop once there is room. */
+        private val moveOnRoom = Runnable { move() }
 
         suspend fun collectAll(flow: Flow<T>) {
             try {
@@ -121,10 +132,13 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
             }
         }
 
-        /** Moves what the buffer has room for, without suspending; a close drops the chunk. */
+        /**
+         * Moves what the buffer has room for, without suspending, and has the rest moved once there
+         * is room (unless the collector waits for room itself: then it moves it); a close drops the chunk.
+         */
         private fun move() {
             if (from == size) return
-            val at = into.offerAll(chunk, from, size)
+            val at = into.offerAll(chunk, from, size, moveOnRoom)
             if (at < 0) {
                 drop()
             } else if (at == size) {
@@ -163,5 +177,22 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
 
         /** How many elements a walk's collector gathers before it moves them into the buffer at once. */
         const val CHUNK = 64
+    }
+}
+
+/**
+ * The exception that a coroutine's code threw, where kotlinx handed on a copy of it: with assertions
+ * on (kotlinx's debug mode) a coroutine resumed with an exception (a flow's collector after a
+ * flowOn's or a channelFlow's producer failed, or after an exception crossed their channel) gets a
+ * copy whose cause is the original and whose stack trace holds kotlinx's artificial frames (class
+ * names in the package `_COROUTINE`): kotlinx's own unwrap, which is internal. aio4j's rule is that an
+ * exception reaches Java as the instance that was thrown.
+ */
+internal fun thrownInstance(e: Throwable): Throwable {
+    var x = e
+    while (true) {
+        val cause = x.cause ?: return x
+        if (cause.javaClass != x.javaClass || x.stackTrace.none { it.className.startsWith("_COROUTINE") }) return x
+        x = cause
     }
 }

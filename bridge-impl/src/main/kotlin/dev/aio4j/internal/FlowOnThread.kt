@@ -110,7 +110,7 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
         }
         leave()
         val failure = coroutine.failure ?: return END
-        throw failure
+        throw thrownInstance(failure)
     }
 
     /**
@@ -132,7 +132,7 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
         }
         leave()
         if (coroutine.interruptCause !== interruptedBefore) Thread.currentThread().interrupt()
-        return coroutine.failure?.takeUnless { it is CancellationException }
+        return coroutine.failure?.takeUnless { it is CancellationException }?.let(::thrownInstance)
     }
 
     /** The walk has ended: it leaves the JoinLoop it opened (once). */

@@ -381,14 +381,19 @@ internal abstract class GeneratorIterator<T>(
      * Moves `chunk[from until to]` into the buffer, as many as it has room for, under one monitor
      * enter, and wakes a consumer waiting for them (a thread in a later step of the loop, as
      * [offer] does); returns the index of the first element not moved, or -1 after a close (the
-     * chunk is then the caller's to drop). Moved slots of [chunk] are cleared.
+     * chunk is then the caller's to drop). Moved slots of [chunk] are cleared. When not all of it
+     * fits, [onRoom] (if given) is registered as the producer's waiter, unless one is registered
+     * already: it runs in a step of the loop once the consumer has made room, or the walk is closed.
      */
-    fun offerAll(chunk: Array<Any?>, from: Int, to: Int): Int {
+    fun offerAll(chunk: Array<Any?>, from: Int, to: Int, onRoom: Runnable? = null): Int {
         val wake: Any?
         val end: Int
         synchronized(this) {
             if (closed) return -1
             val n = minOf(to - from, capacity - count)
+            // Not all of it fits: [onRoom] runs in a step of the loop once the consumer has made room
+            // (or the walk is closed), unless the producer itself already waits for room.
+            if (n < to - from && onRoom != null && producerWaiter == null) producerWaiter = onRoom
             if (n == 0) return from
             var tail = head + count
             if (tail >= capacity) tail -= capacity
@@ -549,6 +554,7 @@ internal abstract class GeneratorIterator<T>(
         when (w) {
             is Thread -> LockSupport.unpark(w)
             is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
+            is Runnable -> onLoop { w.run() }
             is LoopFuture<*> -> onLoop {
                 val exit = synchronized(this) {
                     if (pendingRoom === w) pendingRoom = null

@@ -16,6 +16,15 @@
  *    onError comes from kotlinx's own coroutine, in sequence with the other signals, after the
  *    walk's iterator is closed. A request made before the walk began asks for one element, which
  *    begins the walk (kotlinx begins it at the first demand), and the walk throws it as it begins.
+ *
+ * And the loop's close, which kotlinx's subscription knows nothing of (its coroutine has no parent):
+ *  - a walk that has begun has a watcher under the loop's root (a coroutine that waits for it),
+ *    which the loop's close cancels and waits for, as it does its tasks; the watcher then cancels
+ *    the walk: wherever it waits (for demand, or for the source), it closes its iterator and the
+ *    subscriber gets onError;
+ *  - a request that finds the loop closed (the walk cannot begin, or resume, on it) signals
+ *    onError(IllegalStateException) instead of throwing (§3.16), once: a subscription made after
+ *    the close gets it at its first request (§1.9: subscribe returns normally).
  */
 package dev.aio4j.internal.stream
 
@@ -23,23 +32,30 @@ import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.stream.AsyncIterable
 import java.util.Objects
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.Flow as JdkFlow
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalForInheritanceCoroutinesApi
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.jdk9.asPublisher
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 
 internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : JdkFlow.Publisher<T> {
     private val loop: EventLoop = Current.loop().also { it.checkOpen() }
 
     override fun subscribe(subscriber: JdkFlow.Subscriber<in T>) {
         Objects.requireNonNull(subscriber, "subscriber")
-        val relay = Relay(subscriber)
-        Walk(iterable, relay).asPublisher(loop.dispatcher).subscribe(relay)
+        val relay = Relay(subscriber, loop)
+        Walk(iterable, relay, loop).asPublisher(loop.dispatcher).subscribe(relay)
     }
 
     /**
@@ -49,10 +65,13 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
      * flow only ever emits from the coroutine that collects it.
      */
     @OptIn(ExperimentalForInheritanceCoroutinesApi::class)
-    private class Walk<T>(private val iterable: AsyncIterable<T>, private val relay: Relay<*>) : Flow<Any> {
+    private class Walk<T>(private val iterable: AsyncIterable<T>, private val relay: Relay<*>, private val loop: EventLoop) : Flow<Any> {
         override suspend fun collect(collector: FlowCollector<Any>) {
-            relay.walk = currentCoroutineContext()[Job] // before the check: a bad request either sees the job or is seen here
+            val walk = currentCoroutineContext()[Job]!!
+            relay.walk = walk // before the check: a bad request either sees the job or is seen here
             relay.badRequest?.let { throw it }
+            if (loop.refusesTasks) throw CancellationException("the loop is closing")
+            val closedWithLoop = closedWithLoop(walk)
             val iterator = iterable.asyncIterator()
             try {
                 closing(iterator) {
@@ -61,15 +80,36 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                     }
                 }
             } catch (e: CancellationException) {
-                throw relay.badRequest ?: e
+                throw relay.badRequest ?: if (closedWithLoop.isCancelled) CancellationException("the loop is closing") else e
             }
             relay.badRequest?.let { throw it } // came as the source ended
         }
+
+        /**
+         * A job under the loop's root that completes when [walk] does: the loop's close cancels it,
+         * as it does a task, and it then cancels the walk and completes when the walk has finished.
+         */
+        private fun closedWithLoop(walk: Job): Job =
+            CoroutineScope(loop.rootJob + Dispatchers.Unconfined).launch(start = CoroutineStart.UNDISPATCHED) {
+                try {
+                    walk.join()
+                } finally {
+                    if (!walk.isCompleted) {
+                        walk.cancel(CancellationException("the loop is closing"))
+                        withContext(NonCancellable) { walk.join() }
+                    }
+                }
+            }
     }
 
     /** Passes kotlinx's signals on, and the subscriber's requests back with §1.3 and §3.9 added. */
-    private class Relay<T>(private val subscriber: JdkFlow.Subscriber<in T>) : JdkFlow.Subscriber<Any>, JdkFlow.Subscription {
+    private class Relay<T>(
+        private val subscriber: JdkFlow.Subscriber<in T>,
+        private val loop: EventLoop,
+    ) : JdkFlow.Subscriber<Any>, JdkFlow.Subscription {
         @Volatile private var upstream: JdkFlow.Subscription? = null
+        /** Set by the first terminal signal, kotlinx's or a request's that found the loop closed ([forward]). */
+        private val terminated = AtomicBoolean()
         /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
         private val held = AtomicLong(0)
         @Volatile var badRequest: IllegalArgumentException? = null
@@ -80,13 +120,31 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
             upstream = subscription
             subscriber.onSubscribe(this)
             val n = held.getAndSet(FORWARD)
-            if (n > 0) subscription.request(n)
+            if (n > 0) forward(subscription, n)
         }
 
         @Suppress("UNCHECKED_CAST")
         override fun onNext(item: Any) = subscriber.onNext(item as T)
-        override fun onError(throwable: Throwable) = subscriber.onError(throwable)
-        override fun onComplete() = subscriber.onComplete()
+        override fun onError(throwable: Throwable) {
+            if (terminated.compareAndSet(false, true)) subscriber.onError(throwable)
+        }
+        override fun onComplete() {
+            if (terminated.compareAndSet(false, true)) subscriber.onComplete()
+        }
+
+        /**
+         * Passes [n] on to kotlinx's subscription, which begins or resumes the walk on the loop. On a
+         * closed loop that throws (the dispatcher refuses): the subscriber gets onError instead,
+         * once. No walk runs then: the close has waited for every walk that had begun.
+         */
+        private fun forward(subscription: JdkFlow.Subscription, n: Long) {
+            try {
+                subscription.request(n)
+            } catch (e: Throwable) {
+                if (!loop.isClosed) throw e
+                if (terminated.compareAndSet(false, true)) subscriber.onError(IllegalStateException("loop is closed", e))
+            }
+        }
 
         override fun request(n: Long) {
             var demand = n
@@ -102,7 +160,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
             while (true) {
                 val h = held.get()
                 if (h == FORWARD) {
-                    upstream!!.request(demand)
+                    forward(upstream!!, demand)
                     return
                 }
                 val sum = if (h + demand < 0) Long.MAX_VALUE else h + demand
