@@ -225,11 +225,17 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Schedules {@code command} as {@link #callSoon} does, so that the loop can be passed where an
-     * {@link Executor} is wanted.
+     * {@link Executor} is wanted. While the loop is closing, a command from another thread runs in
+     * one of the closing's steps, or is refused once {@link #close()} has run its last step: it is
+     * never accepted and then dropped. (What the closing's last step itself schedules is dropped,
+     * as asyncio's {@code loop.close()} drops it.)
+     *
+     * <p><b>Threading:</b> any thread.
      *
      * @param command the callback
      * @throws NullPointerException if {@code command} is null
-     * @throws java.util.concurrent.RejectedExecutionException if the loop is closed
+     * @throws java.util.concurrent.RejectedExecutionException if the loop is closed, or closing past
+     *     its last step (the caller may run {@code command} itself)
      */
     @Override
     void execute(Runnable command);

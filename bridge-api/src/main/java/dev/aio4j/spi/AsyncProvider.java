@@ -389,11 +389,12 @@ public interface AsyncProvider {
             Callable<? extends CompletionStage<? extends R>> open, ThrowingFunction<? super R, ? extends CompletionStage<? extends T>> body);
 
     /**
-     * Implements {@link AsyncResource#close()}: waits, uninterruptibly, for a closing stage.
+     * Implements {@link AsyncResource#close()}: refuses a loop's thread before anything is closed,
+     * then calls {@code resource.closeAsync()} and waits, uninterruptibly, for its stage.
      *
-     * @param closing the stage of {@code closeAsync()}
+     * @param resource the resource to close
      */
-    void awaitClosed(CompletionStage<?> closing);
+    void closeAndWait(AsyncCloseable resource);
 
     /**
      * Implements {@link AsyncExitStack#create()}.

@@ -25,8 +25,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Cancellation:</b> a closing that has started runs to its end; cancelling its stage does
  * not cut it short.
  *
- * <p><b>Threading:</b> thread-safe. The closes are started on the thread that completes the
- * previous one (the first on the caller's).
+ * <p><b>Threading:</b> thread-safe. The first close is started on the caller's thread; each
+ * next one, when the previous one completes on another thread, on the loop that was current at
+ * {@link #closeAsync()} (as asyncio runs every exit on its loop), or on the completing thread when
+ * the stack was closed outside any loop or the loop has closed meanwhile.
  */
 public interface AsyncExitStack extends AsyncResource {
 

@@ -20,19 +20,24 @@ public interface AsyncResource extends AsyncCloseable, AutoCloseable {
 
     /**
      * Closes the resource and waits for it: calls {@link #closeAsync()} and parks the calling
-     * thread until its stage completes.
+     * thread until its stage completes. On a loop's thread it refuses before anything is closed.
      *
      * <p><b>Cancellation:</b> an interrupt (the calling task being cancelled) does not cut the
      * closing short: the wait goes on, and the interrupt flag is set again when it is done.
      *
-     * <p><b>Exceptions:</b> what closing failed with, by the rule of {@link dev.aio4j.Task};
-     * in try-with-resources it is suppressed by the body's exception.
+     * <p><b>Exceptions:</b> what closing failed with, by the rule of {@link dev.aio4j.Task}
+     * (a {@code closeAsync()} that returns null fails with {@link NullPointerException}); in
+     * try-with-resources it is suppressed by the body's exception.
      *
-     * @throws IllegalStateException if called on a loop's thread, where it would block the loop
+     * <p><b>Threading:</b> any thread but a loop's; asyncio has no blocking form of
+     * {@code async with}.
+     *
+     * @throws IllegalStateException if called on a loop's thread, where it would block the loop;
+     *     {@link #closeAsync()} is not called then
      */
     @Override
     default void close() {
-        AsyncProvider.get().awaitClosed(closeAsync());
+        AsyncProvider.get().closeAndWait(this);
     }
 
     /**

@@ -83,6 +83,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Volatile private var closed = false
     /** Set by close() once a sweep found no task left: from then on every new task is refused. */
     @Volatile private var refusingAll = false
+    /**
+     * Set by close() before its last look at the queues: from then on [execute] refuses (its
+     * callers run the action themselves, where they can: a closing that must not stop halfway),
+     * since what it queued would be dropped. A command queued just before is either run by that
+     * last step or taken back and refused (see [execute]).
+     */
+    @Volatile private var refusingExecute = false
 
     /**
      * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
@@ -234,8 +241,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun execute(command: Runnable?) {
         requireArgument(command, "command", "Loop.execute")
-        if (closed) throw RejectedExecutionException("loop is closed")
-        enqueue(HandleImpl(this, command))
+        if (closed || refusingExecute) throw RejectedExecutionException("loop is closed")
+        val h = HandleImpl(this, command)
+        enqueue(h)
+        // close() set the flag, then looked at the inbox (both volatile: it sees h, or this sees the
+        // flag): h is run by its last step, or still queued, to be dropped, and taken back here
+        if (refusingExecute && inbox.remove(h)) throw RejectedExecutionException("loop is closed")
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
@@ -466,6 +477,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         } catch (e: Throwable) {
             closing = false // e.g. refused on another loop's thread: a later close() may try again
             refusingAll = false
+            refusingExecute = false
             throw e
         } finally {
             if (wasInterrupted) Thread.currentThread().interrupt()
@@ -514,7 +526,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * end). Then one more step for the callbacks already scheduled, as asyncio.run's closing steps
      * do: the done callbacks of the tasks that just ended (of main, too) are queued from the
      * threads that completed them, often just after the step that saw the last task end. What
-     * that step schedules in turn is dropped, as asyncio's loop.close drops it.
+     * that step schedules in turn is dropped, as asyncio's loop.close drops it. Then execute()
+     * refuses, and what other threads queued until then runs in a last step: a command that
+     * execute() accepted is run (an exit stack's closing, going on from a close that completed on
+     * another thread, must not be dropped halfway).
      */
     private fun cancelAndAwaitAllTasks() {
         var lastStepDone = false
@@ -529,7 +544,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 // a blocking task's thread calls its task's completion handlers, which queue the done
                 // callbacks, after the task is done: wait for those threads to be through
                 awaitBlockingTasksGone()
-                if (lastStepDone || (ready.isEmpty() && dueNow.isEmpty() && inbox.isEmpty())) return
+                if (lastStepDone || (ready.isEmpty() && dueNow.isEmpty() && inbox.isEmpty())) {
+                    refusingExecute = true // then look at the inbox again: what other threads queued meanwhile runs in one more step
+                    if (!inbox.isEmpty()) {
+                        ready.clear() // what the last step scheduled is dropped, as before
+                        dueNow.clear()
+                        stop()
+                        runLoop { }
+                    }
+                    return
+                }
                 lastStepDone = true
                 stop()
                 runLoop { }

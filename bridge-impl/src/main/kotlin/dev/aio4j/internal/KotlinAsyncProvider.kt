@@ -197,7 +197,7 @@ public class KotlinAsyncProvider : AsyncProvider {
         body: ThrowingFunction<in R, out CompletionStage<out T>>,
     ): Task<T> = Using.usingAsync(open, body)
 
-    override fun awaitClosed(closing: CompletionStage<*>): Unit = Using.awaitClosed(closing)
+    override fun closeAndWait(resource: AsyncCloseable): Unit = Using.closeAndWait(resource)
 
     override fun newExitStack(): AsyncExitStack = ExitStackImpl()
 

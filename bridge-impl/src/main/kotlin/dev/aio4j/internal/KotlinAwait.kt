@@ -10,8 +10,8 @@
  *     end a job with the more detailed copy of a TimeoutCancellationException that its stack-trace
  *     recovery made), or its own cancellation if the task completed normally meanwhile;
  *   - a task that ends CANCELLED makes the waiter throw its CancellationException (the same one).
- * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future, else its
- * toCompletableFuture()) and the waiter
+ * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future that
+ * allows it, else its toCompletableFuture()) and the waiter
  * resumes at once (a stage has no "finished" beyond its completion).
  */
 @file:OptIn(InternalCoroutinesApi::class)
@@ -65,9 +65,25 @@ internal object KotlinAwait {
             stage.whenComplete { v, e -> cont.resume(if (e == null) Result.success(v) else Result.failure(unwrap(e))) }
             // The stage itself when it is a Future: the JDK's HttpClient futures give a copy from
             // toCompletableFuture(), and cancelling the copy would leave the request running.
-            cont.invokeOnCancellation { if (stage is Future<*>) stage.cancel(true) else cf?.cancel(true) }
+            cont.invokeOnCancellation { cancel(stage, cf) }
         }
         return outcome.getOrThrow()
+    }
+
+    /**
+     * Cancels [stage]: itself when it is a Future that allows it (a minimalCompletionStage is one
+     * that refuses, with UnsupportedOperationException), else its CompletableFuture [cf], if any.
+     */
+    private fun cancel(stage: CompletionStage<*>, cf: CompletableFuture<*>?) {
+        if (stage is Future<*>) {
+            try {
+                stage.cancel(true)
+                return
+            } catch (e: UnsupportedOperationException) {
+                // below
+            }
+        }
+        cf?.cancel(true)
     }
 
     /**

@@ -7,12 +7,11 @@ package dev.aio4j.kotlin
 
 import dev.aio4j.internal.FlowIterable
 import dev.aio4j.internal.KotlinAwait
+import dev.aio4j.internal.stream.closeError
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncIterable
-import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
-import kotlinx.coroutines.withContext
 
 /**
  * This flow as an [AsyncIterable] for Java; `async for` over an async generator in asyncio.
@@ -116,14 +115,7 @@ public suspend fun <C : AsyncCloseable, R> C.use(block: suspend (C) -> R): R {
 
 /** Closes [resource] non-cancellably; its failure is added to [failure], or thrown if there is none. */
 private suspend fun closeQuietly(resource: AsyncCloseable, failure: Throwable?) {
-    val closeError = withContext(NonCancellable) {
-        try {
-            KotlinAwait.stage(resource.closeAsync())
-            null
-        } catch (e: Throwable) {
-            e
-        }
-    }
+    val closeError = closeError(resource)
     if (closeError != null) {
         if (failure != null) failure.addSuppressed(closeError) else throw closeError
     }

@@ -51,6 +51,25 @@ class ResumeWithTest {
         override fun toCompletableFuture(): CompletableFuture<T> = copy()
     }
 
+    /**
+     * A minimalCompletionStage is a CompletableFuture whose cancel() refuses: the caller's
+     * cancellation then cancels its copy. Before, the refusal escaped the cancellation handler and
+     * reached the loop's exception handler as a CompletionHandlerException.
+     */
+    @Test
+    fun aStageThatRefusesCancelIsLeftAloneWhenTheKotlinCallerIsCancelled() {
+        val reports = java.util.concurrent.CopyOnWriteArrayList<dev.aio4j.ExceptionContext>()
+        val source = CompletableFuture<String>()
+        onLoop { loop ->
+            loop.setExceptionHandler { _, context -> reports.add(context) }
+            val minimal = source.minimalCompletionStage() as CompletableFuture<String>
+            assertNull(withTimeoutOrNull(50) { StageSource(minimal).fetch(6) })
+            delay(10)
+        }
+        assertEquals(listOf<dev.aio4j.ExceptionContext>(), reports)
+        assertTrue(!source.isDone, "the source is untouched")
+    }
+
     @Test
     fun aFutureWhoseToCompletableFutureIsACopyIsCancelledItself() = onLoop { _ ->
         val pending = CopyingFuture<String>()

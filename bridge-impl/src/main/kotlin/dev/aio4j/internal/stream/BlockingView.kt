@@ -174,7 +174,11 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
 
 /** Parks until [stage] completes, ignoring interrupts (set again after); returns its failure, if any. */
 internal fun awaitUninterruptibly(stage: CompletionStage<*>): Throwable? {
-    val cf = stage.toCompletableFuture()
+    val cf = try {
+        stage.toCompletableFuture()
+    } catch (e: UnsupportedOperationException) { // a stage may refuse it (CompletionStage's contract)
+        CompletableFuture<Any?>().also { f -> stage.whenComplete { v, err -> if (err == null) f.complete(v) else f.completeExceptionally(err) } }
+    }
     if (!cf.isDone) {
         val me = Thread.currentThread()
         cf.whenComplete { _, _ -> LockSupport.unpark(me) }

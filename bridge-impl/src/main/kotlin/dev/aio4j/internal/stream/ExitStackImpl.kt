@@ -88,11 +88,7 @@ internal class ExitStackImpl : AsyncExitStack {
         var first = firstIn
         while (i < toClose.size) {
             val resource = toClose[i]
-            val stage: CompletionStage<*> = try {
-                resource.closeAsync() ?: CompletableFuture.failedFuture<Void?>(NullPointerException("closeAsync() returned null instead of a stage: $resource"))
-            } catch (e: Throwable) {
-                CompletableFuture.failedFuture<Void?>(e)
-            }
+            val stage = closeStageOf(resource)
             val step = CloseStep()
             val next = i + 1
             val firstSoFar = first

@@ -13,19 +13,23 @@ import dev.aio4j.internal.Current
 import dev.aio4j.internal.Runs
 import dev.aio4j.ExceptionContext
 import dev.aio4j.internal.EventLoop
-import dev.aio4j.internal.awaitOutcome
+import dev.aio4j.internal.KotlinAwait
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncCloseable
 import java.util.concurrent.Callable
 import java.util.concurrent.CancellationException
-import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
 
 internal object Using {
 
     fun <R : AsyncCloseable, T> using(open: Callable<out R>, body: ThrowingFunction<in R, out T>): T {
         Current.checkMayBlock("Async.using()")
-        val resource: R = open.call() ?: throw NullPointerException("open returned null instead of a resource")
+        val opened: R? = try {
+            open.call()
+        } catch (e: Throwable) {
+            throw Runs.unchecked(e, "opening the resource of Async.using")
+        }
+        val resource: R = opened ?: throw NullPointerException("open returned null instead of a resource")
         val result = try {
             body.apply(resource)
         } catch (e: Throwable) {
@@ -45,7 +49,7 @@ internal object Using {
             val resource = opened ?: throw NullPointerException("open's stage completed with null instead of a resource")
             closing(resource) {
                 val stage: CompletionStage<out T>? = body.apply(resource)
-                awaitOutcome(stage ?: throw NullPointerException("the body returned null instead of a CompletionStage")).getOrThrow()
+                KotlinAwait.stage(stage ?: throw NullPointerException("the body returned null instead of a CompletionStage"))
             }
         }.also { it.start(loop.taskContext) }
     }
@@ -58,7 +62,7 @@ internal object Using {
      */
     suspend fun <R : AsyncCloseable> awaitOpened(opening: CompletionStage<out R>, loop: EventLoop): R? {
         try {
-            return awaitOutcome(opening).getOrThrow()
+            return KotlinAwait.stage(opening)
         } catch (e: CancellationException) {
             opening.whenComplete { resource, error -> if (error == null && resource != null) closeUnowned(resource, loop) }
             throw e
@@ -69,27 +73,18 @@ internal object Using {
         val report = { e: Throwable ->
             loop.callExceptionHandler(ExceptionContext("Exception closing a resource that arrived after its opening was cancelled: $resource", e, null))
         }
-        val stage = try {
-            resource.closeAsync() ?: throw NullPointerException("closeAsync() returned null instead of a stage: $resource")
-        } catch (e: Throwable) {
-            report(e)
-            return
-        }
-        stage.whenComplete { _, e -> if (e != null) report(unwrap(e)) }
+        closeStageOf(resource).whenComplete { _, e -> if (e != null) report(unwrap(e)) }
     }
 
-    /** AsyncResource.close(): waits for [closing], uninterruptibly, and throws its failure. */
-    fun awaitClosed(closing: CompletionStage<*>) {
+    /**
+     * AsyncResource.close(): refuses a loop's thread before it closes anything, then closes
+     * [resource], waits for it uninterruptibly, and throws its failure.
+     */
+    fun closeAndWait(resource: AsyncCloseable) {
         Current.checkMayBlock("AsyncResource.close()")
-        awaitUninterruptibly(closing)?.let { throw Runs.unchecked(it, "closing the resource") }
+        closeBlocking(resource)?.let { throw Runs.unchecked(it, "closing the resource") }
     }
 
     /** Closes [resource] and waits, uninterruptibly; returns what closing failed with. */
-    fun closeBlocking(resource: AsyncCloseable): Throwable? = awaitUninterruptibly(
-        try {
-            resource.closeAsync()
-        } catch (e: Throwable) {
-            CompletableFuture.failedFuture<Void?>(e)
-        },
-    )
+    fun closeBlocking(resource: AsyncCloseable): Throwable? = awaitUninterruptibly(closeStageOf(resource))
 }

@@ -12,7 +12,7 @@ import dev.aio4j.ThrowingConsumer
 import dev.aio4j.ThrowingFunction
 import dev.aio4j.internal.CoroutineTask
 import dev.aio4j.internal.Current
-import dev.aio4j.internal.awaitOutcome
+import dev.aio4j.internal.KotlinAwait
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
@@ -31,7 +31,7 @@ internal object Walks {
     fun <T> forEachAsync(iterable: AsyncIterable<T>, action: ThrowingFunction<in T, out CompletionStage<*>>): Task<Void?> = walk(iterable) { iterator ->
         iterator.forEachRemaining { x ->
             val stage: CompletionStage<*>? = action.apply(x) // null from Java despite the contract
-            awaitOutcome(stage ?: throw NullPointerException("the forEachAsync action returned null instead of a CompletionStage")).getOrThrow()
+            KotlinAwait.stage(stage ?: throw NullPointerException("the forEachAsync action returned null instead of a CompletionStage"))
         }
         null
     }
@@ -73,7 +73,7 @@ internal suspend inline fun <T> AsyncIterator<T>.forEachRemaining(block: (T) -> 
             }
         }
     }
-    while (awaitOutcome(hasNext()).getOrThrow()) block(next())
+    while (KotlinAwait.stage(hasNext())) block(next())
 }
 
 /**
@@ -93,10 +93,21 @@ internal suspend inline fun <R> closing(resource: AsyncCloseable, block: () -> R
 
 /** Closes [resource], waits for it without being cancelled, and returns what closing failed with. */
 internal suspend fun closeError(resource: AsyncCloseable): Throwable? = withContext(NonCancellable) {
-    val stage = try {
-        resource.closeAsync()
+    try {
+        KotlinAwait.stage(closeStageOf(resource))
+        null
     } catch (e: Throwable) {
-        CompletableFuture.failedFuture<Void?>(e)
+        e
     }
-    awaitOutcome(stage).exceptionOrNull()
+}
+
+/**
+ * The stage of [resource]'s closeAsync(): failed with what the call threw, or with a
+ * NullPointerException when it returned null (Java code despite the contract), so that a close's
+ * failure never escapes a caller's catch block and replaces the exception being handled there.
+ */
+internal fun closeStageOf(resource: AsyncCloseable): CompletionStage<*> = try {
+    resource.closeAsync() ?: CompletableFuture.failedFuture<Void?>(NullPointerException("closeAsync() returned null instead of a stage: $resource"))
+} catch (e: Throwable) {
+    CompletableFuture.failedFuture<Void?>(e)
 }
