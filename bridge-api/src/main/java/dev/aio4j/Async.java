@@ -394,7 +394,9 @@ public final class Async {
     /**
      * As {@link #asCompleted(Collection)}, with a deadline for the whole iteration: once
      * {@code timeout} has passed since this call, the waiting {@code next()} throws
-     * {@link AsyncTimeoutException} (asyncio's {@code as_completed(timeout=)}).
+     * {@link AsyncTimeoutException} (asyncio's {@code as_completed(timeout=)}), and so does every
+     * later one that finds no task it had already seen done: the walk has let go of the tasks
+     * still pending, as asyncio removes its callbacks then.
      *
      * @param tasks the tasks
      * @param timeout the deadline for all of them, zero or more
@@ -428,7 +430,9 @@ public final class Async {
 
     /**
      * As {@link #asCompletedAsync(Collection)}, with a deadline: once {@code timeout} has passed
-     * since this call, a pending {@code hasNext()} fails with {@link AsyncTimeoutException}.
+     * since this call, a pending {@code hasNext()} fails with {@link AsyncTimeoutException}, and so
+     * does every later one that finds no task it had already seen done: the walk has let go of the
+     * tasks still pending (as its {@code closeAsync()} does), as asyncio removes its callbacks then.
      *
      * @param tasks the tasks
      * @param timeout the deadline for all of them, zero or more

@@ -61,12 +61,15 @@ internal class DerivedTask<T>(
         b.markRetrieved()
         val either = kind >= APPLY_EITHER
         val handler: (Throwable?) -> Unit = {
-            val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
-            when {
-                either -> onInput(firstOutcome!!)
-                a.isDone && a.exceptionOrNull() != null -> onInput(a.resultNow0())
-                b.isDone && b.exceptionOrNull() != null -> onInput(b.resultNow0())
-                a.isDone && b.isDone -> onInput(Result.success(null))
+            // a link of a chain as this task is (thenCombine of thenCombine...): see Trampoline
+            Trampoline.of(eventLoop).run {
+                val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
+                when {
+                    either -> onInput(firstOutcome!!)
+                    a.isDone && a.exceptionOrNull() != null -> onInput(a.resultNow0())
+                    b.isDone && b.exceptionOrNull() != null -> onInput(b.resultNow0())
+                    a.isDone && b.isDone -> onInput(Result.success(null))
+                }
             }
         }
         a.whenDone(handler)

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.ExecutionException
 import java.util.function.BiConsumer
+import kotlinx.coroutines.DisposableHandle
 
 internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: Int) :
     TaskImpl<T>(loop, name, phase), (Throwable?) -> Unit, BiConsumer<T, Throwable?> {
@@ -63,6 +64,17 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         if (isCancelling() && cancelsDown) other.cancel()
     }
 
+    /**
+     * Follows [other] as [follow] does, through a registration that the returned handle withdraws
+     * (a node on [other]'s handler stack, where [follow] may take its first handler's slot): for a
+     * kind that leaves [other] running when it is cancelled (shield).
+     */
+    protected fun followWithdrawably(other: TaskImpl<*>): DisposableHandle {
+        other.markRetrieved()
+        followed = other
+        return other.onDone(this)
+    }
+
     /** The followed task's completion handler (this object, to save one per task). */
     override fun invoke(cause: Throwable?) {
         onFollowedDone()
@@ -99,11 +111,6 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             is TaskImpl<*> -> cancelLink(followed)
             is CompletionStage<*> -> cancelStage(followed, cause)
         }
-    }
-
-    /** Cancels [other], which this task follows or derives from: through the trampoline if it is a link of a chain (see Trampoline). */
-    protected fun cancelLink(other: TaskImpl<*>) {
-        if (other is FollowingTask<*>) Trampoline.of(eventLoop).run { other.cancel() } else other.cancel()
     }
 
     private fun cancelStage(stage: CompletionStage<*>, cause: Throwable) {

@@ -63,7 +63,7 @@ internal class GatherTask<R>(
     private fun childEnded(cause: Throwable) {
         if (outcomes) return
         if (!isCancelling()) {
-            tryFinish(Result.failure(cause))
+            finish(Result.failure(cause))
         } else if (cause !is CancellationException) {
             FAILURE.compareAndSet(this, null, cause) // cancelled: the first failure still answers it
         }
@@ -71,8 +71,17 @@ internal class GatherTask<R>(
 
     private fun countDown(ended: Int) {
         if (REMAINING.addAndGet(this, -ended) == 0 && status and FINISHING == 0) {
-            tryFinish(failure?.let { Result.failure(it) } ?: Result.success(results()))
+            finish(failure?.let { Result.failure(it) } ?: Result.success(results()))
         }
+    }
+
+    /**
+     * Completes the gather, through the trampoline: a gather may be a link of a chain (a gather of
+     * a gather of ... a task), completed from its child's completion (see Trampoline). Once per
+     * gather, not per child: its children's completions only count down.
+     */
+    private fun finish(result: Result<List<R>>) {
+        Trampoline.of(eventLoop).run { tryFinish(result) }
     }
 
     @Suppress("UNCHECKED_CAST")
@@ -87,7 +96,7 @@ internal class GatherTask<R>(
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        for (child in children) child.cancel()
+        for (child in children) cancelLink(child)
     }
 
     override val completesInTryFinish: Boolean get() = true

@@ -301,11 +301,19 @@ internal abstract class TaskImpl<T>(
     private fun <F> handlerOf(follower: Any): F = follower as F
 
     private fun runHandler(handler: (Throwable?) -> Unit, cause: Throwable?) {
-        if (handler is FollowingTask<*>) { // a link of a chain that may be thousands long: see Trampoline
+        if (handler is FollowingTask<*> || handler is TaskView<*>) { // a link of a chain that may be thousands long: see Trampoline
             Trampoline.of(eventLoop).run { runHandlerNow(handler, cause) }
             return
         }
         runHandlerNow(handler, cause)
+    }
+
+    /**
+     * Cancels [other], which this task follows, derives from or gathers: through the trampoline if
+     * it may be a link of a chain (a following task, a gather), see Trampoline.
+     */
+    protected fun cancelLink(other: TaskImpl<*>) {
+        if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancel() } else other.cancel()
     }
 
     private fun runHandlerNow(handler: (Throwable?) -> Unit, cause: Throwable?) {
@@ -828,9 +836,15 @@ internal abstract class TaskImpl<T>(
  * (removeDoneCallback) claimed it first. What the callback throws goes to the loop's exception
  * handler, with this registration (the callback's toString) named.
  */
-internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val callback: Consumer<in Task<T>>) :
+internal class DoneCallback<T>(private val task: TaskImpl<T>, callback: Consumer<in Task<T>>) :
     HandlerNode(null), (Throwable?) -> Unit, Runnable {
     @Volatile private var state = REGISTERED
+
+    /**
+     * The callback; dropped when withdrawn (the node may stay on the task's stack until a later
+     * registration prunes it, or the task completes: it must not keep what the callback holds).
+     */
+    @Volatile @JvmField var callback: Consumer<in Task<T>>? = callback
 
     init {
         handler = this
@@ -844,10 +858,11 @@ internal class DoneCallback<T>(private val task: TaskImpl<T>, @JvmField val call
     fun withdraw(): Boolean {
         if (!STATE.compareAndSet(this, REGISTERED, WITHDRAWN)) return false
         dispose()
+        callback = null
         return true
     }
 
-    override fun run() = callback.accept(task)
+    override fun run() = callback!!.accept(task) // scheduled, so never withdrawn
 
     override fun toString(): String = callback.toString()
 

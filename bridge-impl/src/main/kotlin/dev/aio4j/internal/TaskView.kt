@@ -33,7 +33,7 @@ internal open class LoopFuture<T>(@JvmField val loop: EventLoop, private val ups
 internal class TaskView<T>(private val task: TaskImpl<T>) : LoopFuture<T>(task.eventLoop, null), (Throwable?) -> Unit {
     override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
         val cancelled = super.cancel(mayInterruptIfRunning)
-        if (cancelled) task.cancel()
+        if (cancelled) Trampoline.of(loop).run { task.cancel() } // a link of a chain (adopt of a view of a task that adopts...): see Trampoline
         return cancelled
     }
 
