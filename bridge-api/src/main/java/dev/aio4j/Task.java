@@ -41,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  * task's {@link #join()} throws its {@link java.util.concurrent.CancellationException}. A failure
  * that nobody retrieves ({@link #join()}, {@link #resultNow()}, {@link #exceptionNow()},
  * {@link #outcomeNow()}, a done callback, or a combinator such as {@link Async#gather}) reaches
- * the loop's exception handler, as asyncio's "Task exception was never retrieved".
+ * the loop's exception handler, as asyncio's "Task exception was never retrieved". A stage
+ * derived from a task retrieves its failure and passes it on: it is reported once, for the last
+ * stage of the chain if nobody retrieves that one, except that a {@code whenComplete} stage, made
+ * to watch, counts as having seen it.
  *
  * <h2 id="threading">Threading</h2>
  * All methods are safe to call from any thread. The blocking methods ({@link #join()},
@@ -244,6 +247,11 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * {@code ExecutionException}, and {@code join()} in {@code CompletionException}), or with the
      * task's {@code CancellationException}. Its {@code ...Async} methods without an executor run
      * on the task's loop. Each call makes a new view; a view counts as retrieving a failure.
+     *
+     * <p>Unlike a plain {@code CompletableFuture}'s, a stage derived from the view (and its
+     * {@code copy()}) passes its cancellation up to the view, and so to the task, as cancelling an
+     * asyncio coroutine cancels what it awaits: a non-blocking body may return
+     * {@code task.toCompletableFuture().thenApply(f)} and still be cancelled through it.
      *
      * @return a view of this task as a {@code CompletableFuture}
      */

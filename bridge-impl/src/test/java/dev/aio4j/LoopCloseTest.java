@@ -372,7 +372,7 @@ class LoopCloseTest extends LoopFixture {
     }
 
     @Test
-    void aConcurrentSecondCloseDoesNothing() throws Exception {
+    void aConcurrentSecondCloseWaitsForTheFirst() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch inFinally = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -388,13 +388,19 @@ class LoopCloseTest extends LoopFixture {
         });
         Expect.await(started);
         Thread first = Expect.start("first-close", loop::close, x);
+        Thread second;
         try {
             Expect.await(inFinally); // the first close is waiting for the finally block
-            loop.close(); // must neither throw nor run the loop a second time
+            // must neither throw nor run the loop a second time, and return once the loop is closed
+            // (Loop.close's contract: no task is left pending when it returns)
+            second = Expect.start("second-close", loop::close, x);
+            second.join(100);
+            assertTrue(second.isAlive(), "the second close returned while the first still waited for a task");
         } finally {
             release.countDown();
         }
         Expect.join(first);
+        Expect.join(second);
         assertTrue(loop.isClosed());
     }
 

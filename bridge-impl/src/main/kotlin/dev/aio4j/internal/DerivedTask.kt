@@ -134,9 +134,12 @@ internal class DerivedTask<T>(
         }
         when (val r = apply(kind, f, outcome, a, b)) {
             is PassedOn -> {
-                // the input's report was given up for this task, and the same failure is not reported again if nobody
-                // retrieves it here (a stage made only to watch, such as kotlinx's await() or a whenComplete for logging)
-                markRetrieved()
+                // The input's report was given up for this task: the failure is reported here if nobody
+                // retrieves it, once, at the end of the chain (asyncio's awaiting task reports what it
+                // fails with; before 2026-12-05 it was reported nowhere). Except for a whenComplete, a
+                // stage made only to watch (a log line, kotlinx's await()): the failure is the input's,
+                // and that watcher saw it.
+                if (kind == WHEN_COMPLETE) markRetrieved()
                 tryFinish(Result.failure(r.failure))
             }
             is Failed -> tryFinish(Result.failure(r.failure)) // a failure of its own, reported if nobody retrieves it

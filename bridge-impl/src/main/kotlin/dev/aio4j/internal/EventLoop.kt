@@ -90,6 +90,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * last step or taken back and refused (see [execute]).
      */
     @Volatile private var refusingExecute = false
+    /** The thread running close(), while it does (under this object's monitor). */
+    private var closingThread: Thread? = null
 
     /**
      * The non-blocking task whose body the calling thread of the loop is calling now (asyncio's
@@ -241,12 +243,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun execute(command: Runnable?) {
         requireArgument(command, "command", "Loop.execute")
-        if (closed || refusingExecute) throw RejectedExecutionException("loop is closed")
-        val h = HandleImpl(this, command)
+        if (!enqueueAccepted(HandleImpl(this, command, accepted = true))) throw RejectedExecutionException("loop is closed")
+    }
+
+    /**
+     * Queues [h], which must run (see [refusingExecute]), unless the loop's close is past its last
+     * step: false then, with nothing queued. close() sets the flag, then takes what is queued (both
+     * volatile: it sees h, or this sees the flag): h is run by its last step, or taken back here.
+     */
+    private fun enqueueAccepted(h: HandleImpl): Boolean {
+        if (closed || refusingExecute) return false
         enqueue(h)
-        // close() set the flag, then looked at the inbox (both volatile: it sees h, or this sees the
-        // flag): h is run by its last step, or still queued, to be dropped, and taken back here
-        if (refusingExecute && inbox.remove(h)) throw RejectedExecutionException("loop is closed")
+        return !(refusingExecute && inbox.remove(h))
     }
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
@@ -388,9 +396,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      */
     private fun runLoop(started: () -> Unit = {}, interrupt: () -> Unit) {
         val me = Thread.currentThread()
-        val running = Current.get()
-        if (running === this) throw IllegalStateException("the loop is already running, on this thread: a callback cannot run its own loop")
-        if (running is EventLoop) throw IllegalStateException("cannot run a loop while another loop is running on this thread")
+        checkMayRun()
         synchronized(this) {
             checkOpen()
             check(thread == null) { "the loop is already running" }
@@ -417,9 +423,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
+    /** Refuses a run on a thread that runs this loop or another one (a callback's), or while another thread runs it. */
+    private fun checkMayRun() {
+        val running = Current.get()
+        if (running === this) throw IllegalStateException("the loop is already running, on this thread: a callback cannot run its own loop")
+        if (running is EventLoop) throw IllegalStateException("cannot run a loop while another loop is running on this thread")
+        check(thread == null) { "the loop is already running" }
+    }
+
     override fun <T> runUntilComplete(future: CompletionStage<T>?): T {
         requireArgument(future, "future", "Loop.runUntilComplete")
         checkOpen()
+        checkMayRun() // before the stage becomes a task of the loop: a refused call leaves nothing behind
         val task = adoptStage(future)
         var stopWhenDone: DisposableHandle? = null
         try {
@@ -456,10 +471,25 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         if (closed) return
         val owner = Current.get()
         if (owner is TaskImpl<*> && owner.eventLoop === this) throw IllegalStateException("cannot close a loop from one of its own tasks")
-        synchronized(this) {
-            if (closing) return // another thread is closing it: it runs the loop, which is not "running" for a close
-            if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
-            closing = true
+        // Under DEFAULT_DISPATCHER a callback (or a non-blocking body) runs on a worker marked as the
+        // loop's, whether or not a thread runs the loop: refused before anything is cancelled
+        if (owner === this && !singleThread) throw IllegalStateException("cannot close a loop from one of its own callbacks or tasks")
+        val me = Thread.currentThread()
+        val closedElsewhere = synchronized(this) {
+            if (closing) {
+                // a callback of the closing, run by the closing thread: the close is under way
+                if (closingThread === me) return
+                true
+            } else {
+                if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+                closing = true
+                closingThread = me
+                false
+            }
+        }
+        if (closedElsewhere) { // another thread's close: this one returns once the loop is closed (or that close failed)
+            while (closing && !closed) LockSupport.parkNanos(this, 1_000_000)
+            return
         }
         val wasInterrupted = Thread.interrupted()
         try {
@@ -480,6 +510,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             refusingExecute = false
             throw e
         } finally {
+            synchronized(this) { closingThread = null }
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
     }
@@ -526,10 +557,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * end). Then one more step for the callbacks already scheduled, as asyncio.run's closing steps
      * do: the done callbacks of the tasks that just ended (of main, too) are queued from the
      * threads that completed them, often just after the step that saw the last task end. What
-     * that step schedules in turn is dropped, as asyncio's loop.close drops it. Then execute()
-     * refuses, and what other threads queued until then runs in a last step: a command that
-     * execute() accepted is run (an exit stack's closing, going on from a close that completed on
-     * another thread, must not be dropped halfway).
+     * that step schedules in turn is dropped, as asyncio's loop.close drops it, except what
+     * execute() accepted: execute() refuses from then on, and every command it accepted runs, in a
+     * last step (an exit stack's closing, going on from a close that completed on another thread,
+     * must not be dropped halfway; Executor's contract).
      */
     private fun cancelAndAwaitAllTasks() {
         var lastStepDone = false
@@ -545,10 +576,20 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 // callbacks, after the task is done: wait for those threads to be through
                 awaitBlockingTasksGone()
                 if (lastStepDone || (ready.isEmpty() && dueNow.isEmpty() && inbox.isEmpty())) {
-                    refusingExecute = true // then look at the inbox again: what other threads queued meanwhile runs in one more step
-                    if (!inbox.isEmpty()) {
-                        ready.clear() // what the last step scheduled is dropped, as before
-                        dueNow.clear()
+                    // From now on execute() refuses (or takes back what it queued and refuses); what it
+                    // accepted before runs in one more step: in the queues still, or queued meanwhile.
+                    // The rest that the last step scheduled is dropped, as asyncio's loop.close drops it.
+                    refusingExecute = true
+                    val accepted = ArrayList<Runnable>()
+                    for (r in ready) if (r is HandleImpl && r.accepted) accepted.add(r)
+                    while (true) {
+                        val r = inbox.poll() ?: break
+                        if (r is HandleImpl && r.accepted) accepted.add(r)
+                    }
+                    ready.clear()
+                    dueNow.clear()
+                    if (accepted.isNotEmpty()) {
+                        ready.addAll(accepted)
                         stop()
                         runLoop { }
                     }
@@ -678,10 +719,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun callExceptionHandler(context: ExceptionContext?) {
         requireArgument(context, "context", "Loop.callExceptionHandler")
-        if (thread != null && !isLoopThread() && !closed) {
-            enqueue { handleException(context) } // LoopExceptionHandler's contract: on the loop's thread
-            return
-        }
+        // LoopExceptionHandler's contract: on the loop's thread; here once the loop no longer runs anything
+        if (thread != null && !isLoopThread() && enqueueAccepted(HandleImpl(this, { handleException(context) }, accepted = true))) return
         handleException(context)
     }
 

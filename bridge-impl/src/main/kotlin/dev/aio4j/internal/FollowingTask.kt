@@ -44,12 +44,14 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             followTask(stage)
             return
         }
-        if (stage.javaClass === CompletableFuture::class.java && (stage as CompletableFuture<out T>).isDone) {
+        if (stage.javaClass === CompletableFuture::class.java && (stage as CompletableFuture<out T>).isDone && !stage.isCompletedExceptionally) {
             // What whenComplete would do at once, without the dependent future it makes, and without
             // storing [followed] (a volatile store, a full fence): a cancel() racing with this finds
-            // nothing to cancel, and this task ends cancelled or with the stage's outcome, whichever
-            // of the two fixes it first, as when it had found the stage.
-            acceptDone(stage)
+            // nothing to cancel, and this task ends cancelled or with the stage's result, whichever
+            // of the two fixes it first, as when it had found the stage. Not for a failed one: only
+            // whenComplete gives its exception as it was stored (JDK 23+'s join() throws a new
+            // CancellationException("join") for a cancelled future).
+            accept(stage.join(), null)
             return
         }
         followed = stage
@@ -88,18 +90,6 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     override fun accept(value: T, error: Throwable?) {
         onFollowedDone()
         tryFinish(outcomeOf(if (error == null) Result.success(value) else Result.failure(unwrap(error))))
-    }
-
-    /** [accept] with the outcome of a done CompletableFuture (the JDK's own class: no override can differ). */
-    private fun acceptDone(done: CompletableFuture<out T>) {
-        val value = try {
-            done.join()
-        } catch (e: Throwable) { // CancellationException as it is, anything else in a CompletionException
-            @Suppress("UNCHECKED_CAST")
-            accept(null as T, e)
-            return
-        }
-        accept(value, null)
     }
 
     override fun onCancelRequested(cause: Throwable) {

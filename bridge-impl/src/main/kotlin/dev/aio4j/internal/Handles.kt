@@ -14,7 +14,12 @@ import java.time.Duration
  * A callSoon callback: asyncio's Handle. Runs once, unless cancelled first; what it throws goes
  * to the loop's exception handler.
  */
-internal class HandleImpl(private val loop: EventLoop, private val callback: Runnable) : Handle, Runnable {
+internal class HandleImpl(
+    private val loop: EventLoop,
+    private val callback: Runnable,
+    /** Accepted by Loop.execute, whose contract is that an accepted command runs, even as the loop closes. */
+    @JvmField val accepted: Boolean = false,
+) : Handle, Runnable {
     @Volatile private var cancelled = false
 
     override fun cancel() { cancelled = true }
