@@ -286,8 +286,9 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Closes the loop: cancels every task still pending, runs the loop on the calling thread until
      * they have finished, stops the loop's own thread pool, and marks the loop closed. Failures of
-     * the cancelled tasks other than their cancellation go to the exception handler. A second call
-     * does nothing.
+     * the cancelled tasks other than their cancellation go to the exception handler. A call after
+     * the loop is closed does nothing; one from another thread while a close runs waits for it
+     * (and returns without the loop closed only if that close failed).
      *
      * <p>Tasks created while it runs: one created from outside the loop (a thread that is neither
      * the loop's nor one of its tasks') is refused with {@code IllegalStateException("loop is
@@ -295,8 +296,11 @@ public interface Loop extends Executor, AutoCloseable {
      * call cancelled) is cancelled and waited for like the others, until no task is left; from
      * then on every new task is refused. No task is left pending or running when it returns.
      *
+     * <p><b>Threading:</b> any thread but the loop's own work: its tasks, and under
+     * {@code DEFAULT_DISPATCHER} its callbacks too, are refused before anything is cancelled.
+     *
      * @throws IllegalStateException if the loop is running (call {@link #stop()} first), or if
-     *     called from one of the loop's own tasks
+     *     called from one of the loop's own tasks (or, under {@code DEFAULT_DISPATCHER}, callbacks)
      */
     @Override
     void close();
