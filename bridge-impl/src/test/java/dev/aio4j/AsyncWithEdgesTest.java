@@ -233,9 +233,10 @@ class AsyncWithEdgesTest {
     }
 
     @Test
-    void aKotlinCallerCancelledWhileItAwaitsAMinimalStageCancelsNothingItCannot() {
-        // Before: cancelling the wait called the stage's cancel(), which a minimalCompletionStage
-        // refuses: the UnsupportedOperationException went to the loop's exception handler
+    void anEnterAsyncCancelledWhileItAwaitsAMinimalStageReportsNothing() {
+        // The wait is Task.await()'s (KotlinAwait.stage): cancelled, it called the stage's cancel(),
+        // which a minimalCompletionStage refuses, and the UnsupportedOperationException went to the
+        // loop's exception handler (ResumeWithTest has the same for a Kotlin caller of Suspend.resumeWith)
         List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
         CompletableFuture<AsyncCloseable> source = new CompletableFuture<>();
         Async.run(loop -> {

@@ -554,6 +554,7 @@ internal abstract class GeneratorIterator<T>(
         when (w) {
             is Thread -> LockSupport.unpark(w)
             is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
+            // after Thread and CancellableContinuation, which are Runnables too: a chunk's rest (FlowIterable)
             is Runnable -> onLoop { w.run() }
             is LoopFuture<*> -> onLoop {
                 val exit = synchronized(this) {
