@@ -294,7 +294,8 @@ public interface Loop extends Executor, AutoCloseable {
      * the loop's nor one of its tasks') is refused with {@code IllegalStateException("loop is
      * closed")}; one created inside it (by a done callback, or by the clean-up of a task this
      * call cancelled) is cancelled and waited for like the others, until no task is left; from
-     * then on every new task is refused. No task is left pending or running when it returns.
+     * then on every new task is refused. No task is left pending or running when it returns, and
+     * none of the loop's callbacks runs (under {@code DEFAULT_DISPATCHER} too).
      *
      * <p><b>Threading:</b> any thread but the loop's own work: its tasks, and under
      * {@code DEFAULT_DISPATCHER} its callbacks too, are refused before anything is cancelled.

@@ -32,7 +32,10 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
          * kotlinx's {@code Dispatchers.Default}, a pool of one thread per core: more throughput
          * for CPU-heavy non-blocking bodies, at the cost of asyncio's guarantees. Callbacks may
          * run in parallel and {@code callSoon} order is not kept; the calling thread of
-         * {@code runUntilComplete} only waits. This is uvloop's place in this world.
+         * {@code runUntilComplete} only waits. As on one thread, they run only during a run of the
+         * loop (what is scheduled while no thread runs it waits for the next run), and a run ends
+         * only once the callbacks it started have returned: when {@code runUntilComplete},
+         * {@code runForever} or {@link Loop#close()} returns, none runs. This is uvloop's place in this world.
          */
         DEFAULT_DISPATCHER
     }

@@ -160,12 +160,8 @@ class LoopEdgesTest {
                 }
                 return CompletableFuture.completedFuture("went on");
             });
-            // not run by runUntilComplete: under DEFAULT_DISPATCHER the body runs on a worker at once,
-            // while no thread runs the loop (the case that got past close()'s checks)
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (!body.isDone() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            // (this first ran the body with no thread running the loop, which DEFAULT_DISPATCHER did then)
+            loop.runUntilComplete(body);
             assertEquals("went on", body.resultNow());
             assertTrue(refused.get() instanceof IllegalStateException, String.valueOf(refused.get()));
             assertFalse(other.isDone(), "the other task was cancelled");

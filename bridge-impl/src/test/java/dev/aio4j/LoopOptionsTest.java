@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link LoopOptions}: the record, {@link Threading#DEFAULT_DISPATCHER}, and debug mode. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
@@ -293,10 +295,11 @@ class LoopOptionsTest {
         });
     }
 
-    @Test
-    void debugModeLogsSlowCallbacks() {
+    @ParameterizedTest // DEFAULT_DISPATCHER: its workers' callbacks are timed too (they were not, before 2026-12-05)
+    @EnumSource(Threading.class)
+    void debugModeLogsSlowCallbacks(Threading threading) {
         try (LogCapture log = new LogCapture()) {
-            String r = runWithASlowCallback(LoopOptions.defaults().withDebug(true).withSlowCallbackThreshold(Duration.ofMillis(10)));
+            String r = runWithASlowCallback(LoopOptions.defaults().withThreading(threading).withDebug(true).withSlowCallbackThreshold(Duration.ofMillis(10)));
             assertEquals("slow callback done", r);
             List<String> warnings = log.slowCallbackWarnings();
             assertFalse(warnings.isEmpty(), "no slow-callback warning in " + log.records.size() + " records");

@@ -13,7 +13,10 @@
  * when a step expects work from another thread within microseconds (spinsBeforePark: a Flow's
  * collector waiting for a consumer thread to make room). The thread that calls runUntilComplete/runForever
  * is the loop's thread for that call. Under Threading.DEFAULT_DISPATCHER that thread only keeps
- * the timers; callbacks and coroutines run on Dispatchers.Default.
+ * the timers; callbacks and coroutines run on Dispatchers.Default, during a run only, as on one
+ * thread: a callback scheduled while no thread runs the loop (or while a run ends) waits in the
+ * inbox for the next run, and a run ends once the callbacks it handed out have returned (inFlight),
+ * so that a close leaves nothing running.
  *
  * Invariant: ready, timers and runningTask are touched by the loop's thread only (runningTask by
  * each Dispatchers.Default worker for itself under DEFAULT_DISPATCHER); thread,
@@ -79,6 +82,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     @JvmField val trampoline = Trampoline()
     @Volatile private var sleeping = false
     @Volatile private var stopping = false
+    /**
+     * DEFAULT_DISPATCHER: whether [enqueue] may hand a callback to Dispatchers.Default (a run is on
+     * and not ending); set and cleared by the thread running the loop.
+     */
+    @Volatile private var dispatching = false
+    /**
+     * DEFAULT_DISPATCHER: callbacks handed to Dispatchers.Default that have not returned. [enqueue]
+     * counts one before it reads [dispatching], and a run's end clears [dispatching] before it
+     * waits for this to be 0 (both sequentially consistent): a callback is either seen by that wait
+     * or kept for the next run.
+     */
+    private val inFlight = AtomicInteger()
     @Volatile private var closing = false
     @Volatile private var closed = false
     /** Set by close() once a sweep found no task left: from then on every new task is refused. */
@@ -170,10 +185,14 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** Schedules [r] for the next step. Used for callbacks and coroutine dispatch alike. */
     fun enqueue(r: Runnable) {
         if (!singleThread) {
-            Dispatchers.Default.dispatch(kotlin.coroutines.EmptyCoroutineContext, OnDefault(this, r))
-            return
+            inFlight.incrementAndGet()
+            if (dispatching) {
+                Dispatchers.Default.dispatch(kotlin.coroutines.EmptyCoroutineContext, OnDefault(this, r))
+                return
+            }
+            returnedOnDefault() // no run, or one ending: kept for the next run
         }
-        if (Thread.currentThread() === thread) {
+        if (singleThread && Thread.currentThread() === thread) {
             drainInbox()
             ready.addLast(r)
         } else {
@@ -217,6 +236,17 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         timers.add(t)
     }
 
+    /** DEFAULT_DISPATCHER: a callback handed to Dispatchers.Default returned; the last one wakes a run's end that waits. */
+    private fun returnedOnDefault() {
+        if (inFlight.decrementAndGet() == 0 && !dispatching) thread?.let { LockSupport.unpark(it) }
+    }
+
+    /** DEFAULT_DISPATCHER: the end of a run. Stops handing callbacks out, then waits for those handed out to return. */
+    private fun endDispatching() {
+        dispatching = false
+        while (inFlight.get() != 0) LockSupport.parkNanos(this, 1_000_000)
+    }
+
     private fun wake() {
         if (sleeping) {
             val t = thread
@@ -227,7 +257,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private fun drainInbox() {
         while (true) {
             val r = inbox.poll() ?: return
-            if (r is TimerEntry) insertTimer(r) else ready.addLast(r)
+            if (r is TimerEntry) insertTimer(r) else if (!singleThread && dispatching) enqueue(r) else ready.addLast(r)
         }
     }
 
@@ -304,7 +334,11 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         var n = ready.size
         while (n-- > 0) {
             val r = ready.removeFirst()
-            if (options.debug()) runTimed(r) else runSafely(r)
+            when {
+                !singleThread && r !is TimerEntry -> enqueue(r) // kept from a time without a run: to a worker now
+                options.debug() -> runTimed(r)
+                else -> runSafely(r)
+            }
         }
     }
 
@@ -334,7 +368,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    private fun runTimed(r: Runnable) {
+    fun runTimed(r: Runnable) {
         val start = System.nanoTime()
         runSafely(r)
         val took = System.nanoTime() - start
@@ -406,12 +440,14 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
         try {
+            if (!singleThread) dispatching = true
             started()
             if (interruptedWhileRunning) interrupt()
             do {
                 runOnce()
             } while (!stopping)
         } finally {
+            if (!singleThread) endDispatching()
             stopping = false
             onInterrupt = null
             drainInbox() // what arrived while stopping stays scheduled, in order, for the next run
@@ -791,9 +827,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         override fun run() {
             val previous = Current.enterLoop(loop)
             try {
-                block.run()
+                if (loop.options.debug()) loop.runTimed(block) else block.run()
             } finally {
                 Current.exitLoop(previous)
+                loop.returnedOnDefault()
             }
         }
     }
