@@ -204,6 +204,76 @@ class DerivedTaskTest extends LoopFixture {
         }));
     }
 
+    /** A blocking task, started, that sleeps until cancelled and then spends {@code cleanUpMillis} on its clean-up. */
+    private Task<String> slowToCancel(long cleanUpMillis) throws InterruptedException {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Task<String> t = loop.createTask(() -> {
+            started.countDown();
+            try {
+                Thread.sleep(60_000);
+            } finally {
+                long end = System.nanoTime() + cleanUpMillis * 1_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            }
+            return "slow";
+        });
+        started.await();
+        return t;
+    }
+
+    @Test
+    void aCancelledTwoInputStageEndsOnlyOnceBothInputsHaveEnded() {
+        // Before (found from outside, 2026-12-05): it ended when the first input ended, here the
+        // adopted future cancelled at once, while the other input's clean-up still ran
+        List<java.util.function.BiFunction<Task<String>, Task<String>, Task<?>>> kinds = List.of(
+                (a, b) -> a.thenCombine(b, (x, y) -> x),
+                (a, b) -> a.thenAcceptBoth(b, (x, y) -> { }),
+                (a, b) -> a.runAfterBoth(b, () -> { }),
+                (a, b) -> a.applyToEither(b, x -> x),
+                (a, b) -> a.acceptEither(b, x -> { }),
+                (a, b) -> a.runAfterEither(b, () -> { }));
+        loop.runUntilComplete(loop.createTask(() -> {
+            for (int k = 0; k < kinds.size(); k++) {
+                for (boolean slowIsThis : new boolean[] {true, false}) {
+                    Task<String> slow = slowToCancel(100);
+                    Task<String> quick = loop.adopt(new CompletableFuture<String>());
+                    Task<?> d = slowIsThis ? kinds.get(k).apply(slow, quick) : kinds.get(k).apply(quick, slow);
+                    d.cancel();
+                    assertThrows(CancellationException.class, () -> d.join(Duration.ofSeconds(10)));
+                    assertTrue(slow.isDone(), "kind " + k + (slowIsThis ? ", slow input first" : ", slow input second")
+                            + ": the stage ended while an input's clean-up still ran");
+                    assertTrue(slow.isCancelled() && quick.isCancelled());
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Test
+    void aWhenCompleteActionThatThrowsAfterARequestMakesTheTaskFailWithWhatItThrew() {
+        // Before (found from outside, 2026-12-05): the task ended CANCELLED with its own exception,
+        // and the action's was only suppressed in the input's: seen nowhere. As handle's and
+        // exceptionally's functions, an action that throws after a request makes the task FAILED.
+        loop.runUntilComplete(loop.createTask(() -> {
+            RuntimeException boom = new RuntimeException("boom in whenComplete");
+            Task<String> w = sleeper().whenComplete((v, e) -> {
+                throw boom;
+            });
+            Async.sleep(Duration.ofMillis(5));
+            assertTrue(w.cancel());
+            assertSame(boom, assertThrows(RuntimeException.class, w::join));
+            assertEquals(TaskState.FAILED, w.state());
+            Task<String> quiet = sleeper().whenComplete((v, e) -> { });
+            Async.sleep(Duration.ofMillis(5));
+            quiet.cancel();
+            assertThrows(CancellationException.class, quiet::join);
+            assertTrue(quiet.isCancelled(), "an action that returns normally: CANCELLED");
+            return null;
+        }));
+    }
+
     @Test
     void aFailureAFunctionThrowsIsReportedIfUnretrievedAndAPassedOnOneIsNot() {
         IllegalStateException passed = new IllegalStateException("passed on");

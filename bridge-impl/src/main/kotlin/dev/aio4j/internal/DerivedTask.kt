@@ -53,7 +53,11 @@ internal class DerivedTask<T>(
         return this
     }
 
-    /** Starts waiting for both of [a] and [b] (the first failure is enough), or either ([kind] says which). */
+    /**
+     * Starts waiting for both of [a] and [b] (the first failure is enough), or either ([kind] says
+     * which). Once this task has received a cancellation request, it waits for both in any case:
+     * the request went up to both, and the task ends when what it waits on has ended.
+     */
     fun from(a: TaskImpl<*>, b: TaskImpl<*>): DerivedTask<T> {
         first = a
         second = b
@@ -63,6 +67,7 @@ internal class DerivedTask<T>(
         val handler: (Throwable?) -> Unit = {
             // a link of a chain as this task is (thenCombine of thenCombine...): see Trampoline
             Trampoline.of(eventLoop).run {
+                if (isCancelling() && !(a.isDone && b.isDone)) return@run // the other one's clean-up still runs
                 val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
                 when {
                     either -> onInput(firstOutcome!!)
@@ -134,6 +139,13 @@ internal class DerivedTask<T>(
         }
         when (val r = apply(kind, f, outcome, a, b)) {
             is PassedOn -> {
+                val thrown = r.thrown
+                if (thrown != null && isCancelling()) {
+                    // a whenComplete action that threw after a request: FAILED with what it threw, as a
+                    // handle or exceptionally function (CANCELLED with this task's own exception lost it)
+                    tryFinish(Result.failure(thrown))
+                    return
+                }
                 // The input's report was given up for this task: the failure is reported here if nobody
                 // retrieves it, once, at the end of the chain (asyncio's awaiting task reports what it
                 // fails with; before 2026-12-05 it was reported nowhere). Except for a whenComplete, a
@@ -166,8 +178,11 @@ internal class DerivedTask<T>(
 
     override fun toString(): String = super.toString()
 
-    /** A failure that [apply] passes on from the input (not the function's own). */
-    private class PassedOn(@JvmField val failure: Throwable)
+    /**
+     * A failure that [apply] passes on from the input (not the function's own); [thrown]: what a
+     * whenComplete action threw on it, added to it as suppressed.
+     */
+    private class PassedOn(@JvmField val failure: Throwable, @JvmField val thrown: Throwable? = null)
 
     /** A failure of the function's own (it threw). */
     private class Failed(@JvmField val failure: Throwable)
@@ -221,7 +236,9 @@ internal class DerivedTask<T>(
                 action.accept(v, e)
             } catch (thrown: Throwable) {
                 if (e == null) return Failed(thrown)
-                if (thrown !== e) e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+                if (thrown === e) return PassedOn(e)
+                e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+                return PassedOn(e, thrown)
             }
             return if (e == null) v else PassedOn(e)
         }
