@@ -13,6 +13,7 @@
 package dev.aio4j.internal
 
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 
 /**
@@ -28,6 +29,19 @@ internal open class LoopFuture<T>(@JvmField val loop: EventLoop, private val ups
         if (cancelled) upstream?.cancel(mayInterruptIfRunning)
         return cancelled
     }
+}
+
+/**
+ * A stage of [shared]'s outcome for one caller of a closeAsync() that all callers share: cancelling
+ * it ends that caller's wait only. Handing out [shared] itself let one caller's cancel() end the
+ * closing's stage for every later caller (a close() then threw CancellationException at once,
+ * while the closing still ran).
+ */
+internal fun <T> callersCopyOf(shared: CompletionStage<T>): CompletableFuture<T> {
+    val loop = (shared as? LoopFuture<*>)?.loop
+    val copy: CompletableFuture<T> = if (loop != null) LoopFuture(loop, null) else CompletableFuture()
+    shared.whenComplete { v, e -> if (e == null) copy.complete(v) else copy.completeExceptionally(e) }
+    return copy
 }
 
 internal class TaskView<T>(private val task: TaskImpl<T>) : LoopFuture<T>(task.eventLoop, null), (Throwable?) -> Unit {

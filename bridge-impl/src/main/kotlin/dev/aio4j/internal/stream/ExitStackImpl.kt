@@ -13,6 +13,7 @@ import dev.aio4j.internal.CoroutineTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
+import dev.aio4j.internal.callersCopyOf
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncExitStack
@@ -64,14 +65,14 @@ internal class ExitStackImpl : AsyncExitStack {
         val toClose: List<AsyncCloseable>
         val loop = Current.loopOrNull()
         synchronized(this) {
-            closing?.let { return it }
+            closing?.let { return callersCopyOf(it) }
             done = if (loop != null) LoopFuture(loop, null) else CompletableFuture()
             closing = done
             toClose = resources.reversed()
             resources.clear()
         }
         closeFrom(loop, toClose, 0, null, done)
-        return done
+        return callersCopyOf(done)
     }
 
     /**

@@ -37,6 +37,7 @@ package dev.aio4j.internal.stream
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
+import dev.aio4j.internal.callersCopyOf
 import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
 import dev.aio4j.stream.AsyncIterator
@@ -241,7 +242,7 @@ internal abstract class GeneratorIterator<T>(
         val later: Boolean
         val c: LoopFuture<Void?>
         synchronized(this) {
-            closing?.let { return it }
+            closing?.let { return callersCopyOf(it) }
             c = LoopFuture(loop, null)
             closing = c
             closed = true
@@ -272,7 +273,7 @@ internal abstract class GeneratorIterator<T>(
             if (producerWake != null) wakeProducer(producerWake)
             if (cancels) task.cancel() else if (later) onLoop { closeBetweenSteps(task) }
         }
-        return c
+        return callersCopyOf(c)
     }
 
     /**

@@ -5,6 +5,7 @@
  */
 package dev.aio4j.internal.stream
 
+import dev.aio4j.internal.callersCopyOf
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
 import java.util.concurrent.CompletableFuture
@@ -83,7 +84,7 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
             }
 
             /** Closes the source once: a source's closeAsync() need not be idempotent, and AsyncIterable's consumers close once. */
-            override fun closeAsync(): CompletionStage<Void?> = closing ?: it.closeAsync().also { closing = it }
+            override fun closeAsync(): CompletionStage<Void?> = callersCopyOf(closing ?: it.closeAsync().also { closing = it })
         }
     }
 }
