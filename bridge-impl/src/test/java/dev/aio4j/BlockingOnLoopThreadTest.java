@@ -78,6 +78,7 @@ class BlockingOnLoopThreadTest extends LoopFixture {
         onLoopThread(() -> {
             assertRefused("Async.run()", () -> Async.run(l -> "nested"));
             assertRefused("Async.timeout()", () -> Async.timeout(Duration.ofSeconds(1), () -> "x"));
+            assertRefused("Async.timeoutScope()", () -> Async.timeoutScope(Duration.ofSeconds(1), scope -> "x"));
             assertRefused("Async.taskGroup()", () -> Async.taskGroup(g -> "x"));
         });
     }

@@ -256,6 +256,31 @@ class LoopCallbacksTest extends LoopFixture {
     }
 
     @Test
+    void callbacksDueAtTheSameTimeKeepTheirOrderAcrossThreads() {
+        // Before (found from outside, 2026-12-05; 50 of 50 rounds): a callAt made on the loop's thread
+        // was numbered before one that another thread had made earlier for the same time, which was
+        // still in the inbox
+        for (int round = 0; round < 50; round++) {
+            Promise<Void> done = loop.createPromise();
+            List<String> order = new CopyOnWriteArrayList<>();
+            Duration when = loop.time().plusMillis(20);
+            loop.callSoon(() -> {
+                Thread other = new Thread(() -> loop.callAt(when, () -> order.add("A")));
+                other.start();
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                loop.callAt(when, () -> order.add("B"));
+                loop.callAt(when, () -> done.complete(null));
+            });
+            runUntil(done);
+            assertEquals(List.of("A", "B"), order, "round " + round);
+        }
+    }
+
+    @Test
     void callLaterWithEqualDelaysIsFifo() {
         Promise<Void> done = loop.createPromise();
         for (int i = 1; i <= 100; i++) {

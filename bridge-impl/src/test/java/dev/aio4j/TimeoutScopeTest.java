@@ -127,4 +127,31 @@ class TimeoutScopeTest {
             return null;
         });
     }
+
+    /** The length an AsyncTimeoutException of a rescheduled scope reports: from the scope's start to the deadline that passed. */
+    private static void assertReportsTheDeadlineThatPassed(AsyncTimeoutException e) {
+        Duration length = e.timeout();
+        assertNotNull(length);
+        assertTrue(length.compareTo(Duration.ofMillis(20)) >= 0 && length.compareTo(Duration.ofSeconds(5)) < 0,
+                "timeout() " + length + " is not the rescheduled deadline's length (an hour was the first one)");
+        assertTrue(e.getMessage().endsWith("within " + length), e.getMessage());
+    }
+
+    @Test
+    void aRescheduledScopeReportsTheDeadlineThatPassedInBothBodyStyles() {
+        // Before (found from outside, 2026-12-05): both reported the first deadline, PT1H
+        Async.run(loop -> {
+            assertReportsTheDeadlineThatPassed(assertThrows(AsyncTimeoutException.class, () -> Async.timeoutScope(Duration.ofHours(1), scope -> {
+                scope.reschedule(loop.time().plusMillis(20));
+                Async.sleep(Duration.ofSeconds(10));
+                return null;
+            })));
+            Task<Object> t = Async.timeoutScopeAsync(Duration.ofHours(1), scope -> {
+                scope.reschedule(loop.time().plusMillis(20));
+                return Async.sleepAsync(Duration.ofSeconds(10)).thenApply(v -> null);
+            });
+            assertReportsTheDeadlineThatPassed(assertThrows(AsyncTimeoutException.class, t::join));
+            return null;
+        });
+    }
 }

@@ -180,6 +180,7 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @throws IllegalStateException if the calling thread belongs to no loop
      */
     default Task<@Nullable Void> forEach(ThrowingConsumer<? super T> action) {
+        Objects.requireNonNull(action, "action");
         return AsyncProvider.get().forEach(this, action);
     }
 

@@ -204,6 +204,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** Adds a timer, from any thread. */
     fun addTimer(t: TimerEntry) {
         if (Thread.currentThread() === thread) {
+            drainInbox() // timers other threads scheduled before this one get their sequence numbers first (FIFO for equal deadlines)
             insertTimer(t)
         } else {
             inbox.add(t)

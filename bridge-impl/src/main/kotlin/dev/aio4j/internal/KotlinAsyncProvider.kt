@@ -137,9 +137,9 @@ public class KotlinAsyncProvider : AsyncProvider {
         return waitFor.followInner(inner)
     }
 
-    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout) { body.call() }
+    override fun <T> timeout(timeout: Duration, body: Callable<out T>): T = Runs.timeout(timeout, "Async.timeout()") { body.call() }
 
-    override fun <T> timeoutScope(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T = Runs.timeout(timeout, body)
+    override fun <T> timeoutScope(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T = Runs.timeout(timeout, "Async.timeoutScope()", body)
 
     override fun <T> timeoutAsync(timeout: Duration, body: Callable<out CompletionStage<out T>>): Task<T> =
         timeoutScopeAsync(timeout) { body.call() }

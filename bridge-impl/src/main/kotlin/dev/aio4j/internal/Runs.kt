@@ -48,8 +48,8 @@ internal object Runs {
      * thread; only that request becomes the timeout (CancelScope: a cancellation of the task made
      * inside stays one, an enclosing scope's request stays pending).
      */
-    fun <T> timeout(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out T>): T {
-        Current.checkMayBlock("Async.timeout()")
+    fun <T> timeout(timeout: Duration, method: String, body: ThrowingFunction<in TimeoutScope, out T>): T {
+        Current.checkMayBlock(method)
         val loop = Current.loop()
         val cancelScope = CancelScope(Thread.currentThread(), Current.task())
         val scope = TimeoutScopeImpl(loop, cancelScope::fire)
@@ -65,7 +65,8 @@ internal object Runs {
             val ours = e != null && isInterruption(e) && !cancelScope.cancelledInside()
             cancelScope.release(redeliver = e == null || !isInterruption(e) || ours)
             if (ours) {
-                result = Result.failure(AsyncTimeoutException("the body did not complete within $timeout", timeout).apply { initCause(e) })
+                val length = scope.lengthOfDeadline(timeout)
+                result = Result.failure(AsyncTimeoutException("the body did not complete within $length", length).apply { initCause(e) })
             }
         }
         return result.getOrElse { throw unchecked(it, "the body of Async.timeout") }

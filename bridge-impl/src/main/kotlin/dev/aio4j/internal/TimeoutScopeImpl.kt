@@ -23,10 +23,26 @@ internal class TimeoutScopeImpl(private val loop: EventLoop, private val onExpir
     private var generation = 0
     @Volatile private var expired = false
     private var closed = false
+    /** System.nanoTime() when the scope began ([start]). */
+    private var startedAt = 0L
+    /** Whether the deadline was moved since [start]. */
+    private var rescheduled = false
 
     /** Sets the first deadline, [delayNanos] from now. */
     fun start(delayNanos: Long) {
-        synchronized(this) { schedule(deadlineAfter(System.nanoTime(), delayNanos)) }
+        synchronized(this) {
+            startedAt = System.nanoTime()
+            schedule(deadlineAfter(startedAt, delayNanos))
+        }
+    }
+
+    /**
+     * The length of the deadline that passed, for the AsyncTimeoutException: [first], the length
+     * the scope began with, unless the deadline was moved; then from the scope's start to the
+     * deadline that passed (a scope of an hour rescheduled to pass at once reported an hour).
+     */
+    fun lengthOfDeadline(first: Duration): Duration = synchronized(this) {
+        if (!rescheduled) first else Duration.ofNanos(saturatedDifference(at, startedAt).coerceAtLeast(0))
     }
 
     /** The scope has ended: no deadline after this, and no reschedule. */
@@ -47,6 +63,7 @@ internal class TimeoutScopeImpl(private val loop: EventLoop, private val onExpir
         synchronized(this) {
             check(!expired) { "the timeout has expired: its deadline can no longer be moved" }
             check(!closed) { "the timeout scope has ended" }
+            rescheduled = true
             if (deadline == null) {
                 generation++
                 timer?.dispose()

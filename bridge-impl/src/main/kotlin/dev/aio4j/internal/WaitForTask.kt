@@ -51,7 +51,8 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
     override fun outcomeOf(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
         if (scope.expired() && e is CancellationException && !isCancelling()) {
-            val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $timeout", timeout)
+            val length = scope.lengthOfDeadline(timeout)
+            val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $length", length)
             timeoutError.initCause(e)
             timeoutMade = timeoutError
             return Result.failure(timeoutError)

@@ -17,7 +17,7 @@ import dev.aio4j.internal.callersCopyOf
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncExitStack
-import java.util.Objects
+import dev.aio4j.internal.requireArgument
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.RejectedExecutionException
@@ -35,8 +35,9 @@ internal class ExitStackImpl : AsyncExitStack {
     private val resources = ArrayList<AsyncCloseable>()
     private var closing: CompletableFuture<Void?>? = null
 
-    override fun <R : AsyncCloseable> enter(resource: R): R {
-        Objects.requireNonNull(resource, "resource")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here, so that the message names no internal class: see Arguments.kt
+    override fun <R : AsyncCloseable> enter(resource: R?): R {
+        requireArgument(resource, "resource", "AsyncExitStack.enter")
         synchronized(this) {
             check(closing == null) { "the exit stack has been closed" }
             resources.add(resource)
@@ -44,8 +45,9 @@ internal class ExitStackImpl : AsyncExitStack {
         return resource
     }
 
-    override fun <R : AsyncCloseable> enterAsync(opening: CompletionStage<out R>): Task<R> {
-        Objects.requireNonNull(opening, "opening")
+    @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here, so that the message names no internal class: see Arguments.kt
+    override fun <R : AsyncCloseable> enterAsync(opening: CompletionStage<out R>?): Task<R> {
+        requireArgument(opening, "opening", "AsyncExitStack.enterAsync")
         val loop = Current.loop()
         loop.checkOpen()
         return CoroutineTask(loop, loop.taskContext, null) {
