@@ -44,6 +44,9 @@ internal class CancelScope(private val thread: Thread, private val task: TaskImp
         }
     }
 
+    /** Whether the scope has neither fired nor closed: the body runs and no interrupt came from here. */
+    fun isArmed(): Boolean = state.get() == ARMED
+
     /** Asks for the body to be interrupted, if it is still running. Any thread. */
     fun fire() {
         if (state.compareAndSet(ARMED, FIRING)) {

@@ -20,15 +20,38 @@ internal class GroupTask<T>(loop: EventLoop) : FollowingTask<T>(loop, null, RUNN
     private val childContext: CoroutineContext = loop.dispatcher + job!!
     @Volatile @JvmField var bodyScope: CancelScope? = null
 
+    /** The task whose thread runs a blocking body (asyncio's group has no task of its own: its body is this task's code). */
+    @Volatile @JvmField var bodyOwner: TaskImpl<*>? = null
+
     override fun onCancelRequested(cause: Throwable) {
-        bodyScope?.fire()
+        val scope = bodyScope
+        val owner = bodyOwner
+        if (scope != null && owner != null && cause is java.util.concurrent.CancellationException && scope.isArmed()) {
+            // Cancelled from outside while the blocking body runs (the loop's close, a cancel of every
+            // task of allTasks()): that is a cancellation of the task that runs the body, which the
+            // close or the caller usually requests too. Firing the scope as well interrupted the body a
+            // second time and cut the clean-up it may make after catching the first (found from outside
+            // on 2026-12-05, most closes of a loop whose task waited in a group's body).
+            owner.cancel(cause.message ?: "${name()} was cancelled")
+        } else {
+            scope?.fire()
+        }
         super.onCancelRequested(cause)
     }
 
     private fun checkAccepting() {
         val own = job!!
         if (!own.isActive) {
-            throw IllegalStateException(if (own.isCompleted) "the TaskGroup has finished" else "the TaskGroup is shutting down")
+            // the job's root cause, fixed when it stopped being active (before the task records it):
+            // a cancellation as it was given, a failure wrapped in kotlinx's JobCancellationException
+            val stopped = own.getCancellationException()
+            if (own.isCompleted) throw IllegalStateException("the TaskGroup has finished")
+            // Cancelled, not failing (a cancel() that landed while the body runs, on another thread):
+            // the body meets that cancellation here, as at its next wait, so that the group ends
+            // cancelled. Before, the IllegalStateException the body let out failed the cancelled group.
+            val cause = stopped.cause
+            if (cause == null || cause is java.util.concurrent.CancellationException) throw stopped
+            throw IllegalStateException("the TaskGroup is shutting down")
         }
     }
 

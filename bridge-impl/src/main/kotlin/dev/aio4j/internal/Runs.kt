@@ -82,7 +82,9 @@ internal object Runs {
         val loop = Current.loop()
         val group = GroupTask<T>(loop).also { it.start(loop.taskContext) }
         group.markRetrieved()
-        val cancelScope = CancelScope(Thread.currentThread(), Current.task())
+        val owner = Current.task()
+        val cancelScope = CancelScope(Thread.currentThread(), owner)
+        group.bodyOwner = owner
         group.bodyScope = cancelScope
         var result: Result<T> = try {
             Result.success(body.apply(group))
