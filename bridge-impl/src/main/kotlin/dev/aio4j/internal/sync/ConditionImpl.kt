@@ -225,7 +225,13 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
                 signalled = false
                 state = IN_LINE
                 cond.joinLine(this)
-                cond.lockImpl.release()
+                try {
+                    cond.lockImpl.release()
+                } catch (e: IllegalStateException) { // released by someone else meanwhile (the predicate, say): asyncio's wait() raises
+                    if (STATE.compareAndSet(this, IN_LINE, WITHDRAWN)) unlink(cond.monitor)
+                    tryFinish(Result.failure(IllegalStateException("the condition's lock must be held to wait", e)))
+                    return
+                }
                 if (isCancelling()) withdrawAndTakeLock() // a cancel that came while it held the lock
                 return
             }

@@ -75,15 +75,34 @@ internal class GuardedTask<T>(
             if (isCancelling()) throw cancellationCause()
             callAsyncBody(this, b) { what }
         } catch (e: Throwable) {
-            gate.giveBack()
-            tryFinish(Result.failure(e))
+            tryFinish(Result.failure(giveBackFailure()?.also { it.addSuppressed(e) } ?: e))
             return
         }
         follow(stage)
     }
 
+    /** Set by [onFollowedDone] when the permit could not be given back; [outcomeOf] makes it the task's failure. */
+    private var giveBackFailure: Throwable? = null
+
+    /**
+     * Gives the permit back; null, or, when the body released it already (the gate is at its
+     * bound: a release() too many), the IllegalStateException that the task fails with, as
+     * asyncio's `async with lock:` fails with the RuntimeError of the release in its __aexit__.
+     * Never throws: a throw here would leave the task unfinished for ever, and the loop's close with it.
+     */
+    private fun giveBackFailure(): Throwable? =
+        if (gate.give()) null else IllegalStateException("$what: the lock or permit was released already, by the body (a release() too many)")
+
     /** The followed stage is done: the permit goes back before the task completes as the stage did. */
-    override fun onFollowedDone() = gate.giveBack()
+    override fun onFollowedDone() {
+        giveBackFailure = giveBackFailure()
+    }
+
+    override fun outcomeOf(result: Result<T>): Result<T> {
+        val f = giveBackFailure ?: return result
+        result.exceptionOrNull()?.let { if (it !== f) f.addSuppressed(it) }
+        return Result.failure(f)
+    }
 
     override fun onCancelRequested(cause: Throwable) {
         if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {

@@ -19,14 +19,23 @@ internal object SyncBlocking {
 
     /** Runs a blocking-style [body] with something held, and [release]s it however [body] ends. */
     fun <T> guarded(what: String, body: Callable<out T>, release: () -> Unit): T {
-        try {
-            return body.call()
-        } catch (e: InterruptedException) {
-            throw Current.cancellationForInterrupt(what)
+        val result = try {
+            body.call()
         } catch (e: Throwable) {
-            throw Runs.unchecked(e, "the body of $what")
-        } finally {
-            release()
+            val thrown = when (e) {
+                is InterruptedException -> Current.cancellationForInterrupt(what)
+                is Error -> e // Runs.unchecked throws an Error: released first
+                else -> Runs.unchecked(e, "the body of $what")
+            }
+            try {
+                release()
+            } catch (r: Throwable) { // a release() too many in the body: that failure wins, as asyncio's __aexit__'s does, and keeps the body's
+                r.addSuppressed(thrown)
+                throw r
+            }
+            throw thrown
         }
+        release()
+        return result
     }
 }
