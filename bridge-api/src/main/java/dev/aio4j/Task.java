@@ -33,7 +33,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Cancellation goes down a chain of awaits: when a task waiting in {@code other.join()} (or
  * whose non-blocking body returned {@code other}) is cancelled, {@code other} is cancelled too,
  * and the waiter's cancellation completes after {@code other} has finished.
- * {@link Async#shield(CompletionStage)} stops it.
+ * {@link Async#shield(CompletionStage)} stops it. If {@code other} is a lock's, semaphore's or
+ * queue's {@code ...Async} task that was served before the request reached it (its
+ * {@code cancel()} then refuses), the waiter ends with its result instead of
+ * {@code CANCELLED}, so that the lock, permit or item handed over is not lost.
  *
  * <h2 id="exceptions">Exceptions</h2>
  * {@link #join()} rethrows what the body threw: a {@link RuntimeException} or {@link Error} as

@@ -51,7 +51,10 @@ import org.jspecify.annotations.Nullable;
  *     the operation, as asyncio's cancelled {@code acquire()}, {@code wait()}, {@code get()} and
  *     {@code put()} do: a cancelled task holds nothing, and no permit, item or wake-up is lost. A
  *     cancellation that races with the very end of the operation either loses (the task
- *     succeeds) or wins (the task is cancelled and what it had obtained is handed back).
+ *     succeeds) or wins (the task is cancelled and what it had obtained is handed back). A
+ *     task that follows such a task (a non-blocking body that returns it, a {@code thenCompose}
+ *     function that does) and is cancelled once it was served ends with its result, not
+ *     cancelled: what was handed over is that task's, never lost.
  *     An operation that can take effect at once does so before the method returns, and its task
  *     is already done (for a {@code Void} result it may be one task shared by such calls). A
  *     waiting task that is served (handed the lock, a permit, an item) completes in a step of its

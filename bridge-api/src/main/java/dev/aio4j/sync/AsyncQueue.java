@@ -47,10 +47,11 @@ import org.jspecify.annotations.Nullable;
  *     and takes the item when it runs, so one cancelled at that moment leaves the item in the
  *     queue. Here the item is handed over under the queue's lock, which makes the queue
  *     linearizable, and the getter keeps it.)
- * <li>A task that awaits a {@code getAsync()} task and is cancelled still throws its own
- *     cancellation, while the item may be in the awaited task's result: as in asyncio when a task
- *     awaiting {@code create_task(queue.get())} is cancelled. Use the blocking {@link #get()}, or
- *     the task's result, when that matters.
+ * <li>A task that follows a {@code getAsync()} task (a non-blocking body that returns it, a
+ *     {@code thenCompose} function that does) and is cancelled once the get was served ends with
+ *     the item, not cancelled: the cancellation reached nothing that could still be cancelled
+ *     (asyncio's {@code await queue.get()} leaves the item in the queue then; here it has been
+ *     handed over). A blocking body that joins it gets the item with its interrupt flag set.
  * </ul>
  *
  * <h2 id="shutdown">Shut down</h2>

@@ -228,8 +228,16 @@ internal abstract class TaskImpl<T>(
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
         val e = result.exceptionOrNull()
-        return if (e == null || e is CancellationException || !failureWinsOverCancel(e)) Result.failure(extras!!.cancelCause!!) else result
+        if (e == null) return if (resultWinsOverCancel()) result else Result.failure(extras!!.cancelCause!!)
+        return if (e is CancellationException || !failureWinsOverCancel(e)) Result.failure(extras!!.cancelCause!!) else result
     }
+
+    /**
+     * Whether a result completing a task whose cancellation was requested first is the task's
+     * outcome: only for a task that follows a primitive's waiter that was served (FollowingTask),
+     * whose lock, permit or item would be lost if this task ended cancelled.
+     */
+    protected open fun resultWinsOverCancel(): Boolean = false
 
     /**
      * Whether [failure], completing a task whose cancellation was requested first, is the task's
