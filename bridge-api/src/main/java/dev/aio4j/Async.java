@@ -198,8 +198,10 @@ public final class Async {
      *
      * <p>{@code sleep(Duration.ZERO)} is one step of the calling task's loop ({@code await
      * asyncio.sleep(0)}): when it returns, the callbacks scheduled on the loop before it, and the
-     * timers due before it, have run. On a thread that belongs to no loop it only checks for an
-     * interrupt, as {@code Thread.sleep(0)} does.
+     * timers due before it, have run. That order is the single-threaded loop's: under
+     * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} callbacks run in parallel, and one scheduled
+     * just before may still be pending or running when it returns. On a thread that belongs to no
+     * loop it only checks for an interrupt, as {@code Thread.sleep(0)} does.
      *
      * <p><b>Cancellation:</b> an interrupt (the cancellation of the calling task, or the expiry of
      * an enclosing {@link #timeout}) ends the sleep with
@@ -222,7 +224,9 @@ public final class Async {
      * Returns a task that completes after {@code delay} on the current loop's timers (asyncio's
      * {@code asyncio.sleep(delay)} as an awaitable). {@code sleepAsync(Duration.ZERO)} completes on
      * the loop's next iteration, after the callbacks and timers due before it: it yields to the
-     * other callbacks, as {@code sleep(0)} does.
+     * other callbacks, as {@code sleep(0)} does (on a single-threaded loop; under
+     * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} callbacks run in parallel and that order is
+     * not kept).
      *
      * <p><b>Cancellation:</b> cancelling the task removes its timer and cancels it at once.
      *

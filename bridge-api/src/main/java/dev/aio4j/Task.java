@@ -117,8 +117,10 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * Requests cancellation (asyncio's {@code cancel()}); see <a href="#cancellation">Cancellation</a>.
      * A blocking body's thread is interrupted; a non-blocking body's stage is cancelled. The task
      * stays {@link TaskState#RUNNING RUNNING} until its body has finished, then ends with a
-     * {@link TaskCancelledException} that carries its name. A task created in a step of its loop
-     * and cancelled before the loop's next step never runs its body. Cancelling a task that is
+     * {@link TaskCancelledException} that carries its name. A task created in a step of a
+     * single-threaded loop and cancelled before the loop's next step never runs its body (under
+     * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} a non-blocking body may already have started
+     * on another worker). Cancelling a task that is
      * already done counts as retrieving its failure: it is not reported as never retrieved
      * (asyncio's {@code cancel()} clears that report too).
      *
@@ -215,7 +217,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      *
      * <p>Callbacks never run inside this method nor on the completing thread's stack: each is
      * scheduled on the task's loop with {@link Loop#callSoon}, in the order they were added, once
-     * the task is done (at once if it already is). An exception from a callback goes to the
+     * the task is done (at once if it already is); they run in that order on a single-threaded loop
+     * (under {@link LoopOptions.Threading#DEFAULT_DISPATCHER} callbacks may run in parallel). An exception from a callback goes to the
      * loop's exception handler. Adding a callback counts as retrieving a failure.
      *
      * @param callback receives this task, done

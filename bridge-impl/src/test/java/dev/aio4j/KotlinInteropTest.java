@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import kotlin.coroutines.intrinsics.IntrinsicsKt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Kotlin suspend functions called from Java: Suspend.call, Suspend.join, Suspend.resumeWith. */
 class KotlinInteropTest extends LoopFixture {
@@ -210,5 +212,35 @@ class KotlinInteropTest extends LoopFixture {
             return t.join();
         });
         assertEquals("seven", r);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LoopOptions.Threading.class)
+    void aCallThatReturnsAtOnceLeavingAChildIsOneOfTheLoopsTasksAndItsCloseCancelsIt(LoopOptions.Threading threading) throws Exception {
+        // Before (found from outside, 2026-12-05): the task waited for the child but was never one of
+        // the loop's tasks: allTasks() did not list it, and close() left it RUNNING, the child's
+        // finally never run. From a non-blocking body and from a blocking one.
+        for (boolean blocking : new boolean[] {false, true}) {
+            Loop l = Async.newLoop(LoopOptions.defaults().withThreading(threading));
+            CountDownLatch childDone = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Task<Integer>> task = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean listed = new java.util.concurrent.atomic.AtomicBoolean();
+            if (blocking) {
+                l.runUntilComplete(l.createTask(() -> {
+                    task.set(Suspend.call(c -> service.leavesLongChild(childDone, c)));
+                    Async.sleep(java.time.Duration.ofMillis(5));
+                    listed.set(l.allTasks().contains(task.get()));
+                }));
+            } else {
+                l.runUntilComplete(l.createTaskAsync(() -> {
+                    task.set(Suspend.call(c -> service.leavesLongChild(childDone, c)));
+                    return Async.sleepAsync(java.time.Duration.ofMillis(5)).thenRun(() -> listed.set(l.allTasks().contains(task.get())));
+                }));
+            }
+            assertTrue(listed.get(), "allTasks() did not list the call's task (blocking body: " + blocking + ")");
+            l.close();
+            assertTrue(childDone.await(5, java.util.concurrent.TimeUnit.SECONDS), "the child's finally did not run");
+            assertTrue(task.get().isCancelled(), task.get().state().toString());
+        }
     }
 }

@@ -198,7 +198,10 @@ internal class DerivedTask<T>(
         fun <T> ofDone(loop: EventLoop, kind: Int, fn: Any?, source: TaskImpl<*>): TaskImpl<T> {
             if (source.exceptionOrNull() != null) source.markRetrieved() // a result needs no mark: it matters for a failure's report only
             return when (val r = apply(kind, fn, source.resultNow0(), null, null)) {
-                is PassedOn -> DoneTask.passedOn(loop, r.failure)
+                // The input's report is given up for this stage (markRetrieved above): as in the
+                // waiting path (finish), the failure is reported here if nobody retrieves it, except
+                // for a whenComplete, made only to watch.
+                is PassedOn -> if (kind == WHEN_COMPLETE) DoneTask.passedOn(loop, r.failure) else DoneTask.of(loop, Result.failure(r.failure))
                 is Failed -> DoneTask.of(loop, Result.failure(r.failure))
                 else -> DoneTask.of(loop, Result.success(r as T))
             }

@@ -81,6 +81,9 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
                 Result.failure(e)
             }
             val made = call.task ?: return DoneTask.of(loop, result)
+            // The function returned, but a child it launched into its job may still run: the task
+            // then waits for it, and must be one of the loop's tasks so that close() cancels it.
+            if (made.job?.children?.any() == true) made.start(loop.taskContext)
             made.tryFinish(result)
             return made
         }

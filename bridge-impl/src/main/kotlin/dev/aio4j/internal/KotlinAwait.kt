@@ -34,6 +34,12 @@ internal object KotlinAwait {
     suspend fun <T> task(task: TaskImpl<T>): T {
         task.markRetrieved()
         if (!task.isDone) {
+            // A coroutine task awaiting itself would wait for ever, and its cancellation too (the
+            // catch below waits for the task to finish): Java's join refuses it, and so does asyncio.
+            val own = task.job
+            if (own != null && kotlin.coroutines.coroutineContext[kotlinx.coroutines.Job] === own) {
+                throw IllegalStateException("${task.name()} cannot await itself")
+            }
             var cancelledWith: Throwable? = null // the original: what a resumed coroutine catches may be a copy
             try {
                 suspendCancellableCoroutine<Unit> { cont ->

@@ -229,4 +229,22 @@ class TasksTest {
             assertTrue(finallyRan.get())
         }
     }
+
+    @Test
+    fun aCoroutineTaskAwaitingItselfFailsAtOnce() {
+        // Before (found from outside, 2026-12-05): it waited for ever, and so did its cancellation
+        // (a cancelled await waits for the task to end), so a waitFor over it hung too
+        Async.newLoop().use { loop ->
+            val self = java.util.concurrent.atomic.AtomicReference<Task<Int>>()
+            val outcome = loop.runUntilComplete(loop.createTaskAsync<Any?> {
+                val tk = kotlinx.coroutines.CoroutineScope(loop.asCoroutineDispatcher() + kotlinx.coroutines.SupervisorJob()).task<Int> {
+                    while (self.get() == null) yield()
+                    self.get().await() + 1
+                }
+                self.set(tk)
+                Async.waitFor(tk, java.time.Duration.ofSeconds(10)).handle { _: Int?, e: Throwable? -> e ?: "no failure" }
+            })
+            assertTrue(outcome is IllegalStateException && outcome.message!!.endsWith("cannot await itself"), "$outcome")
+        }
+    }
 }

@@ -33,6 +33,14 @@ import kotlin.coroutines.coroutineContext
 public class TestService {
     public val thread: AtomicReference<Thread> = AtomicReference()
 
+    /** Returns at once, leaving a child in its own job that waits a minute; [childDone] in the child's finally. */
+    public suspend fun leavesLongChild(childDone: CountDownLatch): Int {
+        CoroutineScope(coroutineContext).launch {
+            try { delay(60_000) } finally { childDone.countDown() }
+        }
+        return 1
+    }
+
     public suspend fun returnsAtOnce(x: Int): Int {
         thread.set(Thread.currentThread())
         return x + 1
