@@ -537,6 +537,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             awaitBlockingTasksGone()
             closed = true
             tasks.closed()
+            abandonDelays()
             ready.clear()
             timers.clear()
             dueNow.clear()
@@ -550,6 +551,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             synchronized(this) { closingThread = null }
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
+    }
+
+    /**
+     * The delays still pending at the end of close(): of coroutines that are none of the loop's
+     * tasks (a Kotlin scope's own, on the loop's dispatcher). Their timers will never fire: each is
+     * cancelled, and its coroutine resumes on Dispatchers.IO (LoopDispatcherBase.dispatch) to run
+     * its finally blocks. Before 2026-12-05 such a coroutine stayed suspended for ever.
+     */
+    private fun abandonDelays() {
+        val closedException = java.util.concurrent.CancellationException("the loop $number is closed")
+        for (t in timers) if (t is ResumeTimer) t.abandon(closedException)
+        for (r in inbox) if (r is ResumeTimer) r.abandon(closedException)
     }
 
     /**

@@ -16,7 +16,9 @@ package dev.aio4j.internal
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Delay
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.DisposableHandle
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.InternalCoroutinesApi
 import kotlin.coroutines.CoroutineContext
@@ -24,14 +26,29 @@ import kotlin.coroutines.resume
 
 internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : CoroutineDispatcher(), Delay {
 
-    /** Throws IllegalStateException once the loop is closed: what it would run would never run. */
+    /**
+     * Once the loop is closed, what it would run would never run: as kotlinx's dispatcher of a
+     * closed executor does, the coroutine's job is cancelled and the block runs on Dispatchers.IO,
+     * so that a coroutine of a scope of its own that was still on the loop ends and runs its
+     * finally blocks (before 2026-12-05 this threw, and the coroutine was lost: its resumer got a
+     * CompletionHandlerException, a thread in runBlocking over it hung).
+     */
     override fun dispatch(context: CoroutineContext, block: Runnable) {
-        loop.checkOpen()
+        if (loop.isClosed()) {
+            context.cancel(java.util.concurrent.CancellationException("the loop ${loop.number} is closed"))
+            Dispatchers.IO.dispatch(context, block)
+            return
+        }
         loop.enqueue(block)
     }
 
     override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
-        loop.checkOpen()
+        if (loop.isClosed()) { // nothing would wake it: cancelled, as dispatch() does
+            val closed = java.util.concurrent.CancellationException("the loop ${loop.number} is closed")
+            continuation.context.cancel(closed)
+            continuation.cancel(closed)
+            return
+        }
         val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
         continuation.invokeOnCancellation { timer.cancelled = true; loop.timerCancelled() }
         loop.addTimer(timer)
@@ -63,7 +80,7 @@ internal class DefaultModeDispatcher(loop: EventLoop) : LoopDispatcherBase(loop)
 }
 
 /** The timer of a delay(): resumes the continuation when due, unless it was cancelled. */
-private class ResumeTimer(
+internal class ResumeTimer(
     override val deadline: Long,
     private val dispatcher: LoopDispatcherBase,
     private val continuation: CancellableContinuation<Unit>,
@@ -73,5 +90,12 @@ private class ResumeTimer(
     override val isTimerCancelled: Boolean get() = cancelled
     override fun run() {
         if (!cancelled) dispatcher.resumeFromTimer(continuation)
+    }
+
+    /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled. */
+    fun abandon(closed: java.util.concurrent.CancellationException) {
+        if (cancelled) return
+        continuation.context.cancel(closed)
+        continuation.cancel(closed)
     }
 }

@@ -166,20 +166,32 @@ internal abstract class TaskImpl<T>(
             // Its job, if any, stays without a parent (its failure is the task's own, as under the root, a
             // supervisor): initParentJob(null) is not called, which would only store NonDisposableHandle,
             // a volatile store, and another at completion; JobSupport reads a null parent handle as that.
-            eventLoop.tasks.add(this) // instead of a child node on the root: see LoopTasks
-            // Done already (a Suspend.call whose function another thread resumed before it returned):
-            // its complete() may have run before IN_LOOP was set, and so not have removed it.
-            if (status and DONE != 0) eventLoop.tasks.remove(this)
-        } else if (own != null) {
-            own.attach(parentJob)
-        } else if (parentJob != null) {
-            TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
+            joinLoopTasks() // instead of a child node on the root: see LoopTasks
+        } else {
+            if (own != null) {
+                own.attach(parentJob)
+            } else if (parentJob != null) {
+                TaskJob<T>(EmptyCoroutineContext, this).also { job = it }.attach(parentJob) // a task of a group: see [job]
+            }
+            // A parent that is not a task of this loop (a Kotlin scope's own Job, another loop's task,
+            // none): the loop's close reaches this task only through LoopTasks, so it is one of them
+            // too. Before 2026-12-05, CoroutineScope(...).task {} was missed by allTasks() and left
+            // RUNNING by close(), its finally never run.
+            if (!(parentJob is TaskJob<*> && parentJob.task.eventLoop === eventLoop)) joinLoopTasks()
         }
         if (eventLoop.refusesTasks) {
             tryFinish(Result.failure(CancellationException("loop is closed")))
             throw IllegalStateException("loop is closed")
         }
         onStart()
+    }
+
+    /** Adds this task to its loop's LoopTasks, where close() finds it. */
+    private fun joinLoopTasks() {
+        eventLoop.tasks.add(this)
+        // Done already (a Suspend.call whose function another thread resumed before it returned):
+        // its complete() may have run before IN_LOOP was set, and so not have removed it.
+        if (status and DONE != 0) eventLoop.tasks.remove(this)
     }
 
     /** Begins the task: what its kind does once it has its place in the job tree. */

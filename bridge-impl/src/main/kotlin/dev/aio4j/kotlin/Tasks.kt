@@ -147,7 +147,11 @@ public fun <T> CoroutineScope.task(
  * **Cancellation:** not applicable (a dispatcher does not wait); a coroutine on it is cancelled by
  * its own job, and closing the loop cancels the loop's tasks.
  *
- * **Exceptions:** dispatching to a closed loop throws `IllegalStateException`.
+ * **Exceptions:** the dispatcher throws none, a closed loop included: a coroutine dispatched to the
+ * loop once it is closed, or left in a `delay` by
+ * its close, has its job cancelled and goes on on `Dispatchers.IO` to run its `finally` blocks, as
+ * kotlinx's dispatcher of a closed executor does; a [task] made on a scope of its own is one of the
+ * loop's tasks, cancelled by the close.
  *
  * **Threading:** the dispatcher may be used from any thread; what it dispatches runs on the loop's
  * thread in submission order (or on `Dispatchers.Default` workers under `DEFAULT_DISPATCHER`).

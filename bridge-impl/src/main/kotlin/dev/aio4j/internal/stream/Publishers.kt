@@ -134,16 +134,21 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
 
         /**
          * Passes [n] on to kotlinx's subscription, which begins or resumes the walk on the loop. On a
-         * closed loop that throws (the dispatcher refuses): the subscriber gets onError instead,
-         * once. No walk runs then: the close has waited for every walk that had begun.
+         * closed loop the subscriber gets onError instead, once: the walk cannot run there (the
+         * loop's dispatcher cancels what is dispatched to it once closed, and kotlinx's walk ends
+         * without a signal then). No walk runs then: the close has waited for every walk that had
+         * begun.
          */
         private fun forward(subscription: JdkFlow.Subscription, n: Long) {
-            try {
-                subscription.request(n)
-            } catch (e: Throwable) {
-                if (!loop.isClosed) throw e
-                if (terminated.compareAndSet(false, true)) subscriber.onError(IllegalStateException("loop is closed", e))
+            if (!loop.isClosed()) {
+                try {
+                    subscription.request(n)
+                } catch (e: Throwable) {
+                    if (!loop.isClosed()) throw e
+                }
+                if (!loop.isClosed()) return
             }
+            if (terminated.compareAndSet(false, true)) subscriber.onError(IllegalStateException("loop is closed"))
         }
 
         override fun request(n: Long) {
