@@ -591,7 +591,11 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         try {
             while (true) {
                 try {
-                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) return
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                        // and until its threads have exited, not only finished their work
+                        if (((pool as? java.util.concurrent.ThreadPoolExecutor)?.threadFactory as? Threads.Daemons)?.awaitExited() == true) interrupted = true
+                        return
+                    }
                     LOG.log(System.Logger.Level.WARNING, "aio4j loop $number: still waiting for its thread pool to finish")
                 } catch (e: InterruptedException) {
                     interrupted = true
