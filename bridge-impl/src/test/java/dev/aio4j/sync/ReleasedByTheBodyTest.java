@@ -54,6 +54,17 @@ class ReleasedByTheBodyTest {
         return o instanceof Throwable th ? "threw " + th : String.valueOf(o);
     }
 
+    /** What {@code t} ended with within 3 s: "result ...", "failed ..." or "task not done ...". */
+    private static String outcomeWithin3s(Task<?> t) {
+        try {
+            return "result " + t.join(Duration.ofSeconds(3));
+        } catch (AsyncTimeoutException e) {
+            return "task not done after 3 s: " + t.state();
+        } catch (RuntimeException e) {
+            return "failed " + e;
+        }
+    }
+
     /** asyncio: `async with lock: lock.release()` fails the task with RuntimeError from __aexit__. */
     @ParameterizedTest
     @EnumSource(Threading.class)
@@ -64,13 +75,7 @@ class ReleasedByTheBodyTest {
                 lock.release();
                 return Async.sleepAsync(Duration.ofMillis(5)).thenApply(v -> "x");
             }));
-            try {
-                return "result " + t.join(Duration.ofSeconds(3));
-            } catch (AsyncTimeoutException e) {
-                return "task not done after 3 s: " + t.state();
-            } catch (RuntimeException e) {
-                return "failed " + e;
-            }
+            return outcomeWithin3s(t);
         });
         assertTrue(r.startsWith("failed java.lang.IllegalStateException"), r);
     }
@@ -84,13 +89,7 @@ class ReleasedByTheBodyTest {
                 lock.release();
                 return CompletableFuture.completedFuture("x");
             }));
-            try {
-                return "result " + t.join(Duration.ofSeconds(3));
-            } catch (AsyncTimeoutException e) {
-                return "task not done after 3 s: " + t.state();
-            } catch (RuntimeException e) {
-                return "failed " + e;
-            }
+            return outcomeWithin3s(t);
         });
         assertTrue(r.startsWith("failed java.lang.IllegalStateException"), r);
     }
@@ -104,13 +103,7 @@ class ReleasedByTheBodyTest {
                 sem.release();
                 return Async.sleepAsync(Duration.ofMillis(5)).thenApply(v -> "x");
             }));
-            try {
-                return "result " + t.join(Duration.ofSeconds(3));
-            } catch (AsyncTimeoutException e) {
-                return "task not done after 3 s: " + t.state();
-            } catch (RuntimeException e) {
-                return "failed " + e;
-            }
+            return outcomeWithin3s(t);
         });
         assertTrue(r.startsWith("failed java.lang.IllegalStateException"), r);
     }
@@ -125,13 +118,7 @@ class ReleasedByTheBodyTest {
                 lock.release();
                 throw new IllegalArgumentException("body");
             }));
-            try {
-                return "result " + t.join(Duration.ofSeconds(3));
-            } catch (AsyncTimeoutException e) {
-                return "task not done after 3 s: " + t.state();
-            } catch (RuntimeException e) {
-                return "failed " + e;
-            }
+            return outcomeWithin3s(t);
         });
         assertTrue(r.startsWith("failed "), r);
     }
