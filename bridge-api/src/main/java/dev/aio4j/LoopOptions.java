@@ -35,7 +35,9 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
          * {@code runUntilComplete} only waits. As on one thread, they run only during a run of the
          * loop (what is scheduled while no thread runs it waits for the next run), and a run ends
          * only once the callbacks it started have returned: when {@code runUntilComplete},
-         * {@code runForever} or {@link Loop#close()} returns, none runs. This is uvloop's place in this world.
+         * {@code runForever} or {@link Loop#close()} returns, none runs. A callback must not block
+         * waiting for the loop (a timer, another callback): it would keep the run from ending, as
+         * on one thread it blocks the loop. This is uvloop's place in this world.
          */
         DEFAULT_DISPATCHER
     }

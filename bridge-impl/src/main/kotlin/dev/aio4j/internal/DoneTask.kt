@@ -10,8 +10,11 @@ package dev.aio4j.internal
 
 import java.util.concurrent.CompletableFuture
 
-internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(loop, null, BODY_DONE) {
+internal class DoneTask<T> private constructor(loop: EventLoop, private val served: Boolean = false) : TaskImpl<T>(loop, null, BODY_DONE) {
     override val completesInTryFinish: Boolean get() = true
+
+    /** A primitive's operation that took effect at once (see TaskImpl.handedOver). */
+    override val handedOver: Boolean get() = served
 
     /**
      * The view of a task done already: a future completed at once, without a completion handler.
@@ -33,6 +36,9 @@ internal class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(lo
 
     companion object {
         fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.bornDone(result) }
+
+        /** What a primitive's ...Async method returns when its operation took effect at once: a lock, permit or item handed over. */
+        fun <T> served(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop, served = true).also { it.bornDone(result) }
 
         /** Failed with [failure], passed on from a task that gave up its report for this one: not reported again. */
         fun <T> passedOn(loop: EventLoop, failure: Throwable): DoneTask<T> =

@@ -18,7 +18,6 @@
  */
 package dev.aio4j.internal
 
-import dev.aio4j.internal.sync.WaiterTask
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
 import java.util.concurrent.CompletionStage
@@ -102,7 +101,10 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
      * over (found from outside on 2026-12-05, 35-133 of 400 rounds; asyncio's acquire gives the lock
      * on in that case, here the hand-off has been made). The task that was cancelled ends with it.
      */
-    override fun resultWinsOverCancel(): Boolean = followed is WaiterTask<*>
+    override fun resultWinsOverCancel(): Boolean = handedOver
+
+    /** A follower of a handed-over result hands it over in turn: wait_for or another body over it keeps it too. */
+    override val handedOver: Boolean get() = (followed as? TaskImpl<*>)?.handedOver == true
 
     override fun onCancelRequested(cause: Throwable) {
         if (!cancelsDown) {

@@ -252,6 +252,13 @@ internal abstract class TaskImpl<T>(
     protected open fun resultWinsOverCancel(): Boolean = false
 
     /**
+     * Whether this task's result is something a primitive handed over (a lock, a permit, an item:
+     * a served waiter, a take that succeeded at once, or a task that follows one): a task that
+     * follows it keeps that result even when its own cancellation came first (FollowingTask).
+     */
+    open val handedOver: Boolean get() = false
+
+    /**
      * Whether [failure], completing a task whose cancellation was requested first, is the task's
      * outcome instead of the cancellation: a failure of the task's own body is (asyncio and
      * kotlinx: a body that raises while being cancelled fails with it). A kind without a body

@@ -10,6 +10,7 @@ import dev.aio4j.Promise;
 import dev.aio4j.Task;
 import dev.aio4j.TaskState;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,58 @@ class ServedWaiterFollowerTest {
             assertEquals(TaskState.CANCELLED, f.state());
             lock.release();
             assertFalse(lock.isLocked(), "the cancelled waiter took the lock");
+            return null;
+        });
+    }
+
+    @Test
+    void whatABodyCancelledMeanwhileTookAtOnceIsItsTasks() {
+        // Before (found from outside, 2026-12-05): an acquire or get that succeeded at once returned
+        // a done task that the rule did not know, and a body cancelled while it ran ended CANCELLED
+        // with the lock, the permit or the item taken for nobody
+        Async.run(loop -> {
+            AsyncLock lock = AsyncLock.create();
+            AsyncSemaphore semaphore = AsyncSemaphore.create(1);
+            AsyncQueue<String> queue = AsyncQueue.create();
+            queue.putNow("item");
+            Task<Void> l = loop.createTaskAsync(() -> {
+                Async.currentTask().cancel(); // a cancel that lands while the body runs
+                return lock.acquireAsync();
+            });
+            Task<Void> s = loop.createTaskAsync(() -> {
+                Async.currentTask().cancel();
+                return semaphore.acquireAsync();
+            });
+            Task<String> q = loop.createTaskAsync(() -> {
+                Async.currentTask().cancel();
+                return queue.getAsync();
+            });
+            for (Task<?> t : List.of(l, s, q)) {
+                try {
+                    t.join();
+                } catch (RuntimeException e) {
+                    // asserted through the states
+                }
+            }
+            assertEquals(List.of(TaskState.SUCCESS, TaskState.SUCCESS, TaskState.SUCCESS), List.of(l.state(), s.state(), q.state()));
+            assertTrue(lock.isLocked());
+            assertFalse(semaphore.tryAcquire());
+            assertEquals("item", q.resultNow());
+            return null;
+        });
+    }
+
+    @Test
+    void aWaitForOverAFollowerCancelledAtTheHandOffKeepsTheLock() {
+        // Before (found from outside, 2026-12-05): the rule covered the direct follower only; a
+        // waitFor over it ended CANCELLED while the follower held the lock
+        Async.run(loop -> {
+            AsyncLock lock = AsyncLock.create();
+            assertTrue(lock.tryLock());
+            Task<Void> w = servedThenCancelled(loop, l -> Async.waitFor(l.createTaskAsync(lock::acquireAsync), Duration.ofSeconds(10)), lock::release);
+            assertEquals(TaskState.SUCCESS, w.state());
+            assertTrue(lock.isLocked());
+            lock.release();
             return null;
         });
     }

@@ -66,6 +66,9 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
 
     override fun cancel(): Boolean = withdraw() && super.cancel()
 
+    /** It succeeds only if it was served: what it got was handed over (see TaskImpl.handedOver). */
+    override val handedOver: Boolean get() = true
+
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun cancel(message: String?): Boolean {
         requireArgument(message, "message", "Task.cancel")

@@ -189,7 +189,7 @@ internal object TASK : WaitForm {
 
     override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? {
         val outcome = op.outcome(value)
-        return if (outcome.isSuccess && outcome.getOrNull() == null) loop!!.doneVoid else DoneTask.of(loop!!, outcome)
+        return if (outcome.isSuccess && outcome.getOrNull() == null) loop!!.doneVoid else DoneTask.served(loop!!, outcome)
     }
 
     override fun waitFor(op: WaitOp, waiter: Waiter): Any? = waiter
