@@ -93,9 +93,10 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     }
 
     /**
-     * A result of a followed primitive's waiter (a lock's, a semaphore's or a queue's ...Async task)
-     * is this task's outcome even when this task's cancellation was requested first: the waiter
-     * succeeds only if it was served before the request reached it (its cancel() refuses then), and
+     * A handed-over result (TaskImpl.handedOver: a lock's, a semaphore's or a queue's ...Async task
+     * that was served, at once or after waiting, or a task that follows one) is this task's outcome
+     * even when this task's cancellation was requested first: a waiter succeeds only if it was
+     * served before the request reached it (its cancel() refuses then), and
      * what it was served (the lock, a permit, an item) would be lost with a cancelled follower, as in
      * a non-blocking body that returns lock.acquireAsync() and is cancelled as the lock is handed
      * over (found from outside on 2026-12-05, 35-133 of 400 rounds; asyncio's acquire gives the lock
