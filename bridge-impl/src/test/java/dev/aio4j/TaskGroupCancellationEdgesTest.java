@@ -32,6 +32,24 @@ class TaskGroupCancellationEdgesTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
 
+    /**
+     * Sleeps until cancelled, then waits 20 ms in its clean-up (a body may, after catching its
+     * cancellation: it is delivered once) and logs whether a second interrupt cut that wait.
+     */
+    private static void sleepThenCleanUp(List<String> log) {
+        try {
+            Async.sleep(LONG);
+        } catch (CancellationException e) {
+            try {
+                Async.sleep(Duration.ofMillis(20));
+                log.add("cleanup done");
+            } catch (Throwable t) {
+                log.add("cleanup cut by " + t);
+            }
+            throw e;
+        }
+    }
+
     private static List<ExceptionContext> recordReports(Loop loop) {
         List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
         loop.setExceptionHandler((l, c) -> reports.add(c));
@@ -124,17 +142,7 @@ class TaskGroupCancellationEdgesTest {
                 loop.runUntilComplete(loop.createTask(() -> {
                     ThrowingRunnable body = () -> {
                         inBody.countDown();
-                        try {
-                            Async.sleep(LONG);
-                        } catch (CancellationException e) {
-                            try {
-                                Async.sleep(Duration.ofMillis(20));
-                                log.add("cleanup done");
-                            } catch (Throwable t) {
-                                log.add("cleanup cut by " + t);
-                            }
-                            throw e;
-                        }
+                        sleepThenCleanUp(log);
                     };
                     loop.createTask(() -> {
                         if (withGroup) {
@@ -172,17 +180,7 @@ class TaskGroupCancellationEdgesTest {
                     Async.sleep(LONG);
                 });
                 inBody.countDown();
-                try {
-                    Async.sleep(LONG);
-                } catch (CancellationException e) {
-                    try {
-                        Async.sleep(Duration.ofMillis(20));
-                        log.add("cleanup done");
-                    } catch (Throwable t) {
-                        log.add("cleanup cut by " + t);
-                    }
-                    throw e;
-                }
+                sleepThenCleanUp(log);
                 return null;
             }));
             assertTrue(inBody.await(10, TimeUnit.SECONDS));

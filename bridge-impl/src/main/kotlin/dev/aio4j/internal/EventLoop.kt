@@ -156,6 +156,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /** Whether the calling thread is this loop's thread (or runs this loop's work on Default). */
     fun isLoopThread(): Boolean = Current.get() === this
 
+    /** What a coroutine that the closed loop can no longer run is cancelled with (LoopDispatchers.kt). */
+    fun closedCancellation(): java.util.concurrent.CancellationException =
+        java.util.concurrent.CancellationException("the loop $number is closed")
+
     fun checkOpen() {
         if (closed) throw IllegalStateException("loop is closed")
     }
@@ -376,7 +380,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
-    fun runTimed(r: Runnable) {
+    private fun runTimed(r: Runnable) {
         val start = System.nanoTime()
         runSafely(r)
         val took = System.nanoTime() - start
@@ -567,7 +571,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * its finally blocks. Before 2026-12-05 such a coroutine stayed suspended for ever.
      */
     private fun abandonDelays() {
-        val closedException = java.util.concurrent.CancellationException("the loop $number is closed")
+        val closedException = closedCancellation()
         for (t in timers) if (t is ResumeTimer) t.abandon(closedException)
         for (r in inbox) if (r is ResumeTimer) r.abandon(closedException)
     }

@@ -35,7 +35,7 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
      */
     override fun dispatch(context: CoroutineContext, block: Runnable) {
         if (loop.isClosed()) {
-            context.cancel(java.util.concurrent.CancellationException("the loop ${loop.number} is closed"))
+            context.cancel(loop.closedCancellation())
             Dispatchers.IO.dispatch(context, block)
             return
         }
@@ -44,9 +44,7 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
 
     override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
         if (loop.isClosed()) { // nothing would wake it: cancelled, as dispatch() does
-            val closed = java.util.concurrent.CancellationException("the loop ${loop.number} is closed")
-            continuation.context.cancel(closed)
-            continuation.cancel(closed)
+            cancelDelay(continuation, loop.closedCancellation())
             return
         }
         val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
@@ -94,8 +92,12 @@ internal class ResumeTimer(
 
     /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled. */
     fun abandon(closed: java.util.concurrent.CancellationException) {
-        if (cancelled) return
-        continuation.context.cancel(closed)
-        continuation.cancel(closed)
+        if (!cancelled) cancelDelay(continuation, closed)
     }
+}
+
+/** Cancels a delay that the closed loop will never end, and its coroutine's job (the coroutine then resumes on Dispatchers.IO). */
+private fun cancelDelay(continuation: CancellableContinuation<Unit>, closed: java.util.concurrent.CancellationException) {
+    continuation.context.cancel(closed)
+    continuation.cancel(closed)
 }

@@ -246,8 +246,8 @@ internal abstract class TaskImpl<T>(
 
     /**
      * Whether a result completing a task whose cancellation was requested first is the task's
-     * outcome: only for a task that follows a primitive's waiter that was served (FollowingTask),
-     * whose lock, permit or item would be lost if this task ended cancelled.
+     * outcome: only for a task that follows a [handedOver] result (FollowingTask), whose lock,
+     * permit or item would be lost if this task ended cancelled.
      */
     protected open fun resultWinsOverCancel(): Boolean = false
 

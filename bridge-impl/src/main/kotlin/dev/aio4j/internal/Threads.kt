@@ -45,7 +45,7 @@ internal object Threads {
 
     /** A cached pool of daemon platform threads, for bodies on JDK 17-20. */
     fun cachedPlatformPool(name: String): ExecutorService =
-        ThreadPoolExecutor(0, Int.MAX_VALUE, 30, TimeUnit.SECONDS, SynchronousQueue(), namedDaemons(name))
+        ThreadPoolExecutor(0, Int.MAX_VALUE, 30, TimeUnit.SECONDS, SynchronousQueue(), Daemons(name))
 
     /**
      * The loop's to_thread pool (asyncio's default executor): at most min(32, cores + 4) daemon
@@ -53,11 +53,9 @@ internal object Threads {
      */
     fun defaultExecutor(name: String): ExecutorService {
         val size = minOf(32, Runtime.getRuntime().availableProcessors() + 4)
-        return ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, LinkedBlockingQueue(), namedDaemons(name))
+        return ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, LinkedBlockingQueue(), Daemons(name))
             .apply { allowCoreThreadTimeOut(true) }
     }
-
-    private fun namedDaemons(prefix: String): ThreadFactory = Daemons(prefix)
 
     /**
      * Makes a pool's daemon threads and keeps them (the dead ones pruned at each new thread), so
@@ -70,7 +68,7 @@ internal object Threads {
         private val made: MutableSet<Thread> = java.util.concurrent.ConcurrentHashMap.newKeySet()
 
         override fun newThread(r: Runnable): Thread {
-            made.removeIf { !it.isAlive && it.state == Thread.State.TERMINATED }
+            made.removeIf { it.state == Thread.State.TERMINATED } // not NEW: a thread made but not yet started stays
             return Thread(r, "$prefix-${n.incrementAndGet()}").apply { isDaemon = true }.also { made.add(it) }
         }
 
