@@ -146,7 +146,10 @@ public interface AsyncCondition extends AsyncLock {
 
     /**
      * Wakes at most {@code n} waiting tasks, the longest-waiting first (asyncio's
-     * {@code notify(n)}). Each will hold the lock in turn when its wait returns.
+     * {@code notify(n)}). Each will hold the lock in turn when its wait returns: they join the
+     * lock's line at this call, in the order they waited, so they hold it in that order (unless
+     * another task was already waiting for the lock, which then goes first), whether they wait
+     * in blocking or non-blocking style, on either threading.
      *
      * <p><b>Threading:</b> actions before this call happen-before the woken waits return.
      *
@@ -157,7 +160,8 @@ public interface AsyncCondition extends AsyncLock {
     void signal(int n);
 
     /**
-     * Wakes every waiting task (asyncio's {@code notify_all()}).
+     * Wakes every waiting task (asyncio's {@code notify_all()}); they hold the lock in turn, in the
+     * order they waited, as {@link #signal(int)} says.
      *
      * @throws IllegalStateException if the lock is not held
      */

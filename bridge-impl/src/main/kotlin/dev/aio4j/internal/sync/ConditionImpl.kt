@@ -3,9 +3,12 @@
  * condition's monitor; a signal serves the first waiters still waiting (tryGrant, the one atomic
  * decision between a signal and the waiter's cancellation). A wait:
  *
- *   in line ──signal──▶ signalled ──▶ takes the lock back ──▶ returns
- *      │                                  └─cancelled meanwhile: throws once it holds the lock, and passes the signal on
+ *   in line ──signal──▶ in the lock's line ──▶ holds the lock ──▶ returns
+ *      │                        └─cancelled meanwhile: throws once it holds the lock, and passes the signal on
  *      └──cancelled (withdrawn at once)──▶ takes the lock back ──▶ throws
+ *
+ * The signaller puts each waiter it served in the lock's line itself ([SignalledWaiter]), in the
+ * order they waited, so they hold the lock in that order, as asyncio's waiters do.
  *
  * A waiter joins the line before it releases the lock, so a signal sent by the next holder of the
  * lock always finds it. The lock is taken back whatever happens, without regard to cancellation
@@ -14,8 +17,9 @@
  * is passed to the next waiter (asyncio 3.13 does the same); the extra wake-up this may cause is
  * a spurious one, which condition variables allow.
  *
- * The blocking wait parks on a ParkWaiter; the task of awaitAsync/awaitUntilAsync is a
- * [CondWaitTask], a waiter first in the condition's line, then in the lock's.
+ * The blocking wait parks on a [SignalParkWaiter], then on the lock's waiter it carries; the task
+ * of awaitAsync/awaitUntilAsync is a [CondWaitTask], a waiter first in the condition's line, then
+ * in the lock's.
  */
 package dev.aio4j.internal.sync
 
@@ -60,7 +64,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
 
     /** The blocking wait, see the file comment; [what] names the method for messages. */
     private fun awaitSignal(what: String) {
-        val waiter = ParkWaiter(monitor, what, null)
+        val waiter = SignalParkWaiter(this, what)
         joinLine(waiter)
         try {
             releaseFor(waiter)
@@ -68,14 +72,13 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
             waiter.abandon()
             throw e
         }
-        val cancelled = try {
+        try {
             waiter.await()
-            null
-        } catch (e: CancellationException) {
-            e
+        } catch (e: CancellationException) { // withdrawn before a signal: takes the lock back at the end of its line
+            gate.take(PARK_UNINTERRUPTIBLY, null)
+            throw e
         }
-        gate.take(PARK_UNINTERRUPTIBLY, null)
-        if (cancelled != null) throw cancelled
+        waiter.lockWaiter.await() // the signal put it in the lock's line
         if (Thread.interrupted()) { // cancelled while it took the lock back: the signal goes to the next waiter
             signalWaiters(1)
             throw Current.cancellationForInterrupt(what)
@@ -140,18 +143,46 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
         signalWaiters(Int.MAX_VALUE)
     }
 
-    /** Serves up to [n] waiters still waiting. */
+    /**
+     * Serves up to [n] waiters still waiting, and puts each in the lock's line, in the order they
+     * waited: they take the lock back in that order, as asyncio's do (and as the JDK's Condition
+     * moves its waiters to the lock's queue). Waking each to join that line itself let them race
+     * for it (found from outside on 2026-12-05).
+     */
     fun signalWaiters(n: Int) {
-        if (n > 0) deliverAll(synchronized(monitor) { waiters.grantUpTo(n, Unit) })
+        if (n > 0) forEachServed(synchronized(monitor) { waiters.grantUpTo(n, Unit) }) { (it as SignalledWaiter).signalled() }
     }
 
     override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${synchronized(monitor) { waiters.size }})"
 }
 
+/** A waiter in a condition's line. */
+internal interface SignalledWaiter : Waiter {
+    /** By the signaller, once [tryGrant] served it, outside the monitor: joins the lock's line (or takes the lock at once). */
+    fun signalled()
+}
+
+/**
+ * A blocking wait's waiter in the condition's line, made on the waiting thread with the waiter
+ * that its thread takes the lock back with: the signal puts that one in the lock's line (or hands
+ * it the lock, if free), then wakes the thread, which goes on to wait for the lock.
+ */
+private class SignalParkWaiter(private val cond: ConditionImpl, what: String) : ParkWaiter(cond.monitor, what, null), SignalledWaiter {
+    val lockWaiter = ParkWaiter(cond.gate.monitor, what, null, interruptible = false)
+
+    override fun signalled() {
+        if (cond.gate.takeOrEnqueue(lockWaiter)) {
+            lockWaiter.tryGrant(Unit)
+            lockWaiter.deliver()
+        }
+        deliver()
+    }
+}
+
 /**
  * The task of awaitAsync (no [predicate]) and awaitUntilAsync, a waiter without a coroutine:
  *
- *   IN_LINE ──signal──▶ SIGNALLED ─┐                  (a step of the loop)
+ *   IN_LINE ──signal──▶ SIGNALLED ─┐               (the signaller, at once)
  *      └──cancel──▶ WITHDRAWN ─────┴─▶ TAKING (in the lock's line) ──granted──▶ HOLDING ──▶ completes
  *                                                                    predicate false: back IN_LINE ◀─┘
  *
@@ -161,7 +192,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
  * cancelled or failed after a signal passes the signal on (its completion handler).
  */
 internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, private val predicate: BooleanSupplier?) :
-    TaskImpl<Void?>(loop, null, RUNNING), Waiter, Runnable, (Throwable?) -> Unit {
+    TaskImpl<Void?>(loop, null, RUNNING), SignalledWaiter, Runnable, (Throwable?) -> Unit {
     @Volatile private var state = IN_LINE
     @Volatile private var signalled = false
     override var list: WaiterList? = null
@@ -186,18 +217,18 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
 
     override fun fail(exception: Throwable) {} // a signal and a lock hand over nothing that can fail
 
+    /** Once it holds the lock: the rest, on the loop. */
     override fun deliver() {
         eventLoop.enqueue(this)
     }
 
+    override fun signalled() {
+        signalled = true
+        takeLock()
+    }
+
     override fun run() {
-        when (state) {
-            SIGNALLED -> {
-                signalled = true
-                takeLock()
-            }
-            HOLDING -> holding()
-        }
+        if (state == HOLDING) holding()
     }
 
     private fun takeLock() {

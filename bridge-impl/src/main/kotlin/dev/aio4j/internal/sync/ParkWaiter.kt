@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import java.util.concurrent.locks.LockSupport
 
-internal class ParkWaiter(
+internal open class ParkWaiter(
     private val monitor: Any,
     private val what: String,
     override val putItem: Any?,

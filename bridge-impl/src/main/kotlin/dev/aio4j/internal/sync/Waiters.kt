@@ -105,10 +105,13 @@ internal class WaiterList {
 }
 
 /** Outside the monitor: completes the waits that [WaiterList.grantUpTo] served. */
-internal fun deliverAll(served: Any?) {
+internal fun deliverAll(served: Any?) = forEachServed(served) { it.deliver() }
+
+/** Outside the monitor: [action] on each waiter that [WaiterList.grantUpTo] served, in the order served. */
+internal inline fun forEachServed(served: Any?, action: (Waiter) -> Unit) {
     when (served) {
-        is Waiter -> served.deliver()
-        is ArrayList<*> -> served.forEach { (it as Waiter).deliver() }
+        is Waiter -> action(served)
+        is ArrayList<*> -> served.forEach { action(it as Waiter) }
     }
 }
 
