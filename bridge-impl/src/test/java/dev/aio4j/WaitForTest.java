@@ -196,4 +196,37 @@ class WaitForTest {
             return null;
         });
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void aFailureOfTheInnerTaskAfterItsShieldWasCancelledIsReported(LoopOptions.Threading threading) {
+        // Before: the shield counted the inner task's failure as retrieved when it was made; once
+        // cancelled it withdrew, and a later failure of the inner task was reported nowhere (20 of
+        // 20 rounds from outside). asyncio's shield removes its callback from the inner then, and
+        // the failure is reported as never retrieved
+        for (boolean blocking : new boolean[] {true, false}) {
+            java.util.List<ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+            RuntimeException boom = new IllegalStateException("inner failed");
+            Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
+                loop.setExceptionHandler((l, context) -> reports.add(context));
+                CompletableFuture<Void> go = new CompletableFuture<>();
+                Task<Integer> inner = blocking
+                        ? loop.createTask(() -> {
+                            go.join();
+                            throw boom;
+                        })
+                        : loop.createTaskAsync(() -> loop.adopt(go).thenApply(v -> {
+                            throw boom;
+                        }));
+                Task<Integer> shield = Async.shield(inner);
+                assertTrue(shield.cancel());
+                go.complete(null);
+                while (!inner.isDone()) {
+                    Async.sleep(Duration.ofMillis(1));
+                }
+                return null;
+            });
+            assertEquals(1, reports.stream().filter(c -> c.exception() == boom).count(), (blocking ? "blocking: " : "non-blocking: ") + reports);
+        }
+    }
 }

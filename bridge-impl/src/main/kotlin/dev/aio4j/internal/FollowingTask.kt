@@ -69,10 +69,12 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     /**
      * Follows [other] as [follow] does, through a registration that the returned handle withdraws
      * (a node on [other]'s handler stack, where [follow] may take its first handler's slot): for a
-     * kind that leaves [other] running when it is cancelled (shield).
+     * kind that leaves [other] running when it is cancelled (shield). Unlike [follow], it does not
+     * retrieve [other]'s failure: the kind does when it takes [other]'s outcome (a shield
+     * cancelled first leaves it to [other]'s own awaiters, or to the report of a failure nobody
+     * retrieved).
      */
     protected fun followWithdrawably(other: TaskImpl<*>): DisposableHandle {
-        other.markRetrieved()
         followed = other
         return other.onDone(this)
     }
