@@ -352,4 +352,40 @@ class TaskGroupTest {
             return null;
         });
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void createTaskJustAfterTheGroupReturnedIsRefused(LoopOptions.Threading threading) {
+        // Before: the group's task is done (and taskGroup returns) while its job is still
+        // finishing, which kotlinx counts as active: a createTask just then was accepted, and its
+        // task cancelled at once with kotlinx's "Parent job is Completing" (2-4 of 400 rounds from
+        // outside), not refused with the documented IllegalStateException
+        int rounds = 400;
+        List<String> accepted = new ArrayList<>();
+        Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
+            for (int i = 0; i < rounds; i++) {
+                AtomicReference<TaskGroup> group = new AtomicReference<>();
+                Async.taskGroup(tg -> {
+                    group.set(tg);
+                    tg.createTask(() -> 1); // the last child ends the group, on its own thread
+                });
+                try {
+                    Task<Integer> late = group.get().createTask(() -> 2);
+                    String outcome;
+                    try {
+                        outcome = "value " + late.join();
+                    } catch (CancellationException e) {
+                        outcome = e.toString();
+                    }
+                    accepted.add(i + ": " + outcome);
+                } catch (CancellationException e) {
+                    accepted.add(i + ": threw a cancellation " + e);
+                } catch (IllegalStateException expected) {
+                    // refused: the group has finished
+                }
+            }
+            return null;
+        });
+        assertEquals(List.of(), accepted.subList(0, Math.min(5, accepted.size())), accepted.size() + " of " + rounds + " accepted");
+    }
 }
