@@ -262,7 +262,9 @@ internal abstract class GeneratorIterator<T>(
             // other producer is cancelled now.
             val waitsAtEmit = producerWake is Thread || pendingRoom != null
             val running = !nothingRuns && task != null && !waitsAtEmit
-            later = running && producerOnLoop && !loop.inLoopStep()
+            // under DEFAULT_DISPATCHER a step of the loop does not exclude the body: another worker
+            // may be running it (resuming it from its emitAsync's stage), so the decision is a step's too
+            later = running && producerOnLoop && (!loop.singleThread || !loop.inLoopStep())
             cancels = running && !later
             producerCancelled = cancels
         }
@@ -294,8 +296,44 @@ internal abstract class GeneratorIterator<T>(
      * is. It cannot be at an emitAsync: every emitAsync since the close failed at once.
      */
     private fun closeBetweenSteps(task: TaskImpl<*>) {
+        // DEFAULT_DISPATCHER: a step on another worker is resuming the body from its emitAsync's
+        // stage; that step decides when the body's run has ended (wakeProducer)
+        synchronized(this) {
+            if (bodyRuns > 0) {
+                closeDeferred = true
+                return
+            }
+        }
         if (!task.isDone) task.cancel()
     }
+
+    /**
+     * How many steps are running the body now: its first call, and steps resuming it from its
+     * emitAsync's stage (more than one at a time under DEFAULT_DISPATCHER, where other workers run
+     * other steps meanwhile).
+     */
+    private var bodyRuns = 0
+
+    /** A [closeBetweenSteps] came while [bodyRuns]: the last of those runs cancels the body when it ends, unless it has ended. */
+    private var closeDeferred = false
+
+    /** Runs [block], a run of the non-blocking body, counted in [bodyRuns]; the last one takes a [closeDeferred]. */
+    protected inline fun <R> bodyRun(block: () -> R): R {
+        synchronized(this) { bodyRunsAdd(1) }
+        try {
+            return block()
+        } finally {
+            val task = synchronized(this) { if (bodyRunsAdd(-1) == 0 && takeCloseDeferred()) producer else null }
+            if (task != null && !task.isDone) task.cancel()
+        }
+    }
+
+    @PublishedApi internal fun bodyRunsAdd(d: Int): Int {
+        bodyRuns += d
+        return bodyRuns
+    }
+
+    @PublishedApi internal fun takeCloseDeferred(): Boolean = closeDeferred.also { closeDeferred = false }
 
     /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */
     private fun producerDone(task: TaskImpl<*>?, e: Throwable?) {
@@ -558,11 +596,13 @@ internal abstract class GeneratorIterator<T>(
             // after Thread and CancellableContinuation, which are Runnables too: a chunk's rest (FlowIterable)
             is Runnable -> onLoop { w.run() }
             is LoopFuture<*> -> onLoop {
-                val exit = synchronized(this) {
-                    if (pendingRoom === w) pendingRoom = null
-                    if (closed) exit() else null
+                bodyRun {
+                    val exit = synchronized(this) {
+                        if (pendingRoom === w) pendingRoom = null
+                        if (closed) exit() else null
+                    }
+                    if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
                 }
-                if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
             }
         }
     }

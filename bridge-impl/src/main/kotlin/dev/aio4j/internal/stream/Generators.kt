@@ -29,7 +29,7 @@ internal class AsyncGenerator<T>(
     private val body: ThrowingFunction<in AsyncEmitter<T>, out CompletionStage<*>>,
 ) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
-        override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { body.apply(this) }, loop.taskContext)
+        override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { bodyRun { body.apply(this) } }, loop.taskContext)
 
         override val producerOnLoop: Boolean get() = true
     }
