@@ -9,7 +9,7 @@
 package dev.aio4j.internal.stream
 
 import dev.aio4j.Task
-import dev.aio4j.internal.CoroutineTask
+import dev.aio4j.internal.OwningCoroutineTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
@@ -50,7 +50,7 @@ internal class ExitStackImpl : AsyncExitStack {
         requireArgument(opening, "opening", "AsyncExitStack.enterAsync")
         val loop = Current.loop()
         loop.checkOpen()
-        return CoroutineTask(loop, loop.taskContext, null) {
+        return OwningCoroutineTask(loop, loop.taskContext) { // it owns the opening, even if cancelled before its first step
             val opened: R? = Using.awaitOpened(opening, loop)
             val resource = opened ?: throw NullPointerException("opening completed with null instead of a resource")
             val open = synchronized(this@ExitStackImpl) { (closing == null).also { if (it) resources.add(resource) } }
