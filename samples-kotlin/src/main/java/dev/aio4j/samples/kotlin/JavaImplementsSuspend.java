@@ -102,47 +102,51 @@ public final class JavaImplementsSuspend {
                         : LocalHttpServer.Response.text(price).after(LATENCY);
             });
             HttpClient client = Http.newClient();
-            HttpQuoteSource source = new HttpQuoteSource(client, server);
-            Portfolio portfolio = new Portfolio(source);
-            Async.run(loop -> {
-                // Results: Kotlin asks for three quotes concurrently, Java answers each over HTTP.
-                Suspend.join(c -> portfolio.total(List.of("AAA"), c)); // warms the client up (connection, classes)
-                server.resetPeak();
-                long start = System.nanoTime();
-                double total = Suspend.<Double>join(c -> portfolio.total(List.of("AAA", "BBB", "CCC"), c));
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                System.out.printf("total of three quotes: %.2f in %d ms (one request takes %d ms)%n", total, ms, LATENCY.toMillis());
-                checkEquals(32.0, total, "the sum of the three prices");
-                checkEquals(3, server.peakInFlight(), "three requests in flight at once");
-                check(ms < 2.5 * LATENCY.toMillis(), "Kotlin's three coroutines waited on the Java requests concurrently: " + ms + " ms");
+            try {
+                HttpQuoteSource source = new HttpQuoteSource(client, server);
+                Portfolio portfolio = new Portfolio(source);
+                Async.run(loop -> {
+                    // Results: Kotlin asks for three quotes concurrently, Java answers each over HTTP.
+                    Suspend.join(c -> portfolio.total(List.of("AAA"), c)); // warms the client up (connection, classes)
+                    server.resetPeak();
+                    long start = System.nanoTime();
+                    double total = Suspend.<Double>join(c -> portfolio.total(List.of("AAA", "BBB", "CCC"), c));
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    System.out.printf("total of three quotes: %.2f in %d ms (one request takes %d ms)%n", total, ms, LATENCY.toMillis());
+                    checkEquals(32.0, total, "the sum of the three prices");
+                    checkEquals(3, server.peakInFlight(), "three requests in flight at once");
+                    check(ms < 2.5 * LATENCY.toMillis(), "Kotlin's three coroutines waited on the Java requests concurrently: " + ms + " ms");
 
-                // A Java failure reaches the Kotlin caller as the same instance.
-                Object failure = Suspend.join(c -> portfolio.quoteOrFailure("ZZZ", c));
-                System.out.println("Kotlin caught: " + failure);
-                check(failure == source.failures.get("ZZZ"), "the exception Java threw, the same instance");
+                    // A Java failure reaches the Kotlin caller as the same instance.
+                    Object failure = Suspend.join(c -> portfolio.quoteOrFailure("ZZZ", c));
+                    System.out.println("Kotlin caught: " + failure);
+                    check(failure == source.failures.get("ZZZ"), "the exception Java threw, the same instance");
 
-                // Cancellation from Kotlin to Java: a timeout in Kotlin cancels the HTTP request's future.
-                Object late = Suspend.join(c -> portfolio.quoteWithin("SLOW", 100, c));
-                CompletableFuture<Double> slow = source.requests.get("SLOW");
-                // cancel(true) on the HttpClient's future aborts the request; the abort may complete the
-                // future exceptionally (an IOException) just before the cancellation would have.
-                String how = slow.isCancelled() ? "cancelled" : slow.handle((v, e) -> String.valueOf(e)).getNow("still running");
-                System.out.println("quote within 100 ms: " + late + "; the Java request (due in 5 s) ended at once: " + how);
-                checkEquals(null, late, "withTimeoutOrNull gave up");
-                check(slow.isDone() && slow.isCompletedExceptionally(), "the Kotlin timeout ended the Java request: " + how);
+                    // Cancellation from Kotlin to Java: a timeout in Kotlin cancels the HTTP request's future.
+                    Object late = Suspend.join(c -> portfolio.quoteWithin("SLOW", 100, c));
+                    CompletableFuture<Double> slow = source.requests.get("SLOW");
+                    // cancel(true) on the HttpClient's future aborts the request; the abort may complete the
+                    // future exceptionally (an IOException) just before the cancellation would have.
+                    String how = slow.isCancelled() ? "cancelled" : slow.handle((v, e) -> String.valueOf(e)).getNow("still running");
+                    System.out.println("quote within 100 ms: " + late + "; the Java request (due in 5 s) ended at once: " + how);
+                    checkEquals(null, late, "withTimeoutOrNull gave up");
+                    check(slow.isDone() && slow.isCompletedExceptionally(), "the Kotlin timeout ended the Java request: " + how);
 
-                // A stage that is a task follows the task's rules.
-                BlockingQuoteSource blocking = new BlockingQuoteSource();
-                Portfolio viaTask = new Portfolio(blocking);
-                Task<Object> caller = Suspend.call(c -> viaTask.quoteWithin("ANY", 100, c));
-                Object timedOut = caller.join();
-                System.out.println("task-backed quote within 100 ms: " + timedOut + "; the task: " + blocking.task.state()
-                        + ", its finally ran before Kotlin resumed: " + blocking.finallyRan);
-                checkEquals(null, timedOut, "the Kotlin caller timed out");
-                checkEquals(TaskState.CANCELLED, blocking.task.state(), "the Java task was cancelled");
-                check(blocking.finallyRan, "Kotlin resumed only after the task's finally had run");
-                return null;
-            });
+                    // A stage that is a task follows the task's rules.
+                    BlockingQuoteSource blocking = new BlockingQuoteSource();
+                    Portfolio viaTask = new Portfolio(blocking);
+                    Task<Object> caller = Suspend.call(c -> viaTask.quoteWithin("ANY", 100, c));
+                    Object timedOut = caller.join();
+                    System.out.println("task-backed quote within 100 ms: " + timedOut + "; the task: " + blocking.task.state()
+                            + ", its finally ran before Kotlin resumed: " + blocking.finallyRan);
+                    checkEquals(null, timedOut, "the Kotlin caller timed out");
+                    checkEquals(TaskState.CANCELLED, blocking.task.state(), "the Java task was cancelled");
+                    check(blocking.finallyRan, "Kotlin resumed only after the task's finally had run");
+                    return null;
+                });
+            } finally {
+                Http.close(client); // as the other samples do: on JDK 21+ its selector and worker threads end here, not at some later GC
+            }
         }
     }
 }

@@ -75,15 +75,20 @@ public final class KotlinServiceFromJava {
             checkEquals(List.of(1, 2, 3, 4, 5), ids, "forEach sees every element in order");
             AsyncIterator<Integer> endless = Flows.asAsyncIterable(service.ids(0)).asyncIterator();
             List<Integer> firstThree = new ArrayList<>();
-            while (firstThree.size() < 3 && loop.adopt(endless.hasNext()).join()) firstThree.add(endless.next());
-            loop.adopt(endless.closeAsync()).join();
+            try {
+                while (firstThree.size() < 3 && loop.adopt(endless.hasNext()).join()) {
+                    firstThree.add(endless.next());
+                }
+            } finally { // an early exit closes the iterator whatever happens, as async for's break does
+                loop.adopt(endless.closeAsync()).join();
+            }
             System.out.println("first three of an endless flow: " + firstThree);
             checkEquals(List.of(1, 2, 3), firstThree, "early exit after three");
             checkEquals(2, service.getFlowsClosed().get(), "both flows ended; the endless one when Java closed its iterator");
 
             // Cancellation from Java reaches the Kotlin code.
             Task<String> report = Suspend.call(c -> service.slowReport(c));
-            Async.sleep(Duration.ofMillis(50));
+            awaitReportsStarted(service, 1);
             report.cancel();
             try {
                 report.join();
@@ -96,7 +101,7 @@ public final class KotlinServiceFromJava {
             checkEquals(1, service.getCleanups().get(), "the Kotlin finally ran when Java cancelled");
 
             Task<String> waiter = loop.createTask(() -> Suspend.<String>join(c -> service.slowReport(c)));
-            Async.sleep(Duration.ofMillis(50));
+            awaitReportsStarted(service, 2);
             waiter.cancel(); // interrupts the waiting thread, which cancels the Kotlin call and waits for it
             try {
                 waiter.join();
@@ -106,5 +111,16 @@ public final class KotlinServiceFromJava {
             checkEquals(2, service.getCleanups().get(), "an interrupted Suspend.join cancels the Kotlin call; its finally ran");
             return null;
         });
+    }
+
+    /**
+     * Waits until {@code n} reports have started. A task cancelled before its body has started never
+     * runs it (asyncio's rule too): a fixed sleep before the cancel would not prove that the Kotlin
+     * finally runs, only that the task was quick to start.
+     */
+    private static void awaitReportsStarted(UserService service, int n) {
+        while (service.getReportsStarted().get() < n) {
+            Async.sleep(Duration.ofMillis(1));
+        }
     }
 }

@@ -21,6 +21,9 @@ class UserService(private val latencyMillis: Long) {
     /** How many `finally` blocks of cancelled or finished calls have run. */
     val cleanups = AtomicInteger()
 
+    /** How many reports have started: a caller that cancels one mid-way waits for it to start first. */
+    val reportsStarted = AtomicInteger()
+
     /** How many id flows have ended (completed or cancelled). */
     val flowsClosed = AtomicInteger()
 
@@ -35,6 +38,7 @@ class UserService(private val latencyMillis: Long) {
 
     /** A report that takes far longer than anyone waits; its finally releases what it holds. */
     suspend fun slowReport(): String {
+        reportsStarted.incrementAndGet()
         try {
             delay(60_000)
             return "report"
