@@ -2,6 +2,7 @@ package dev.aio4j.samples;
 
 import static dev.aio4j.samples.support.Checks.check;
 import static dev.aio4j.samples.support.Checks.checkEquals;
+import static dev.aio4j.samples.support.Checks.checkTiming;
 
 import dev.aio4j.Async;
 import dev.aio4j.Loop;
@@ -125,7 +126,7 @@ public final class BlockingLibraryInThreads {
                 List<String> expected = List.of("alice: 3 orders, 114.50", "bob: 1 orders, 20.00", "carol: 2 orders, 57.25", "rate 1.0842");
                 checkEquals(expected, concurrent.value().stream().map(Ran::value).toList(), "the blocking calls' results, in argument order");
                 checkEquals((long) PRIME_COUNT, primeCount.value(), "the CPU-bound job's result");
-                check(concurrent.millis() * 2 < serial.toMillis(),
+                checkTiming(concurrent.millis() * 2 < serial.toMillis(),
                         "concurrency despite blocking calls: ~ 1 unit against " + serial.toMillis() + " ms in a row, took " + concurrent.millis() + " ms");
                 for (Ran<String> r : concurrent.value()) {
                     check(!r.thread().equals(loopThread.getName()), r.value() + " ran off the loop's thread");
@@ -134,7 +135,7 @@ public final class BlockingLibraryInThreads {
                         "the queries ran on the loop's toThread pool");
                 check(concurrent.value().get(3).thread().startsWith("blocking-http"), "the HTTP call ran on its own pool");
                 check(primeCount.thread().startsWith("cpu-bound"), "the CPU-bound job ran on its own pool");
-                check(maxGap.compareTo(Pace.UNIT.dividedBy(2)) < 0,
+                checkTiming(maxGap.compareTo(Pace.UNIT.dividedBy(2)) < 0,
                         "the loop's thread never blocks: its heartbeat paused at most " + maxGap.toMillis() + " ms (a blocking call takes "
                                 + Pace.UNIT.toMillis() + ")");
                 check(refused.startsWith("IllegalStateException"), "a blocking await on the loop's thread is refused: " + refused);

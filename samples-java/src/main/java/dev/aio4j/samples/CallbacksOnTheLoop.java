@@ -2,6 +2,7 @@ package dev.aio4j.samples;
 
 import static dev.aio4j.samples.support.Checks.check;
 import static dev.aio4j.samples.support.Checks.checkEquals;
+import static dev.aio4j.samples.support.Checks.checkTiming;
 
 import dev.aio4j.Async;
 import dev.aio4j.Loop;
@@ -94,7 +95,7 @@ public final class CallbacksOnTheLoop {
         }
         Ran at = ran.get(ran.size() - 1);
         Duration late = at.at().minus(callAtTime[0]);
-        check(late.compareTo(Pace.UNIT.dividedBy(2)) < 0, "callAt fires at its time: " + late.toMillis() + " ms late");
+        checkTiming(late.compareTo(Pace.UNIT.dividedBy(2)) < 0, "callAt fires at its time: " + late.toMillis() + " ms late");
     }
 
     /**

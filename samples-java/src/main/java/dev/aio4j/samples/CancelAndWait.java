@@ -2,6 +2,7 @@ package dev.aio4j.samples;
 
 import static dev.aio4j.samples.support.Checks.check;
 import static dev.aio4j.samples.support.Checks.checkEquals;
+import static dev.aio4j.samples.support.Checks.checkTiming;
 
 import dev.aio4j.Async;
 import dev.aio4j.AsyncTimeoutException;
@@ -149,7 +150,7 @@ public final class CancelAndWait {
         checkEquals(Set.of("fast"), done, "done after the timeout");
         checkEquals(Set.of("medium", "slow"), pending, "pending after the timeout");
         checkEquals(TaskState.RUNNING, medium.state(), "wait() does not cancel what is pending");
-        check(waited.elapsed().compareTo(timeout) >= 0 && waited.elapsed().compareTo(timeout.plus(Pace.units(0.5))) < 0,
+        checkTiming(waited.elapsed().compareTo(timeout) >= 0 && waited.elapsed().compareTo(timeout.plus(Pace.units(0.5))) < 0,
                 "wait() returns at its timeout (" + timeout.toMillis() + " ms): " + waited.millis() + " ms");
 
         for (Task<@Nullable Object> task : waited.value().pending()) {
@@ -182,7 +183,7 @@ public final class CancelAndWait {
         System.out.printf("  waitFor(slow job, %d ms): %s after %d ms; the job is %s%n", timeout.toMillis(), what, elapsed, job.state());
         check(what.startsWith("AsyncTimeoutException"), "waitFor times out: " + what);
         checkEquals(TaskState.CANCELLED, job.state(), "waitFor cancels the task it timed out on, and waits for it");
-        check(elapsed >= timeout.toMillis() && elapsed < timeout.plus(Pace.units(0.5)).toMillis(),
+        checkTiming(elapsed >= timeout.toMillis() && elapsed < timeout.plus(Pace.units(0.5)).toMillis(),
                 "waitFor gives up at its timeout (" + timeout.toMillis() + " ms): " + elapsed + " ms");
     }
 

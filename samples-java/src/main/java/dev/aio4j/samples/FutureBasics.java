@@ -2,6 +2,7 @@ package dev.aio4j.samples;
 
 import static dev.aio4j.samples.support.Checks.check;
 import static dev.aio4j.samples.support.Checks.checkEquals;
+import static dev.aio4j.samples.support.Checks.checkTiming;
 
 import dev.aio4j.Async;
 import dev.aio4j.AsyncTimeoutException;
@@ -112,7 +113,7 @@ public final class FutureBasics {
             checkEquals(TaskState.SUCCESS, after, "a future with a result is SUCCESS");
             checkEquals("42", awaited.value(), "the awaiter gets the result");
             checkEquals(42, nonBlockingReader.resultNow(), "a non-blocking task gets the result");
-            check(awaited.millis() >= Pace.units(2).toMillis() * 9 / 10 && awaited.millis() < Pace.units(3).toMillis(),
+            checkTiming(awaited.millis() >= Pace.units(2).toMillis() * 9 / 10 && awaited.millis() < Pace.units(3).toMillis(),
                     "the result comes after ~ 2 units (" + Pace.units(2).toMillis() + " ms): " + awaited.millis() + " ms");
             check(!ranInsideTheCall.get(), "addDoneCallback on a done future does not run the callback inside the call");
             checkEquals(List.of("callback 1 got 42 on the loop's thread", "callback 2 got 42 on the loop's thread",

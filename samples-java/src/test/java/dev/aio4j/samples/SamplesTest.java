@@ -1,5 +1,6 @@
 package dev.aio4j.samples;
 
+import dev.aio4j.samples.support.Checks;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,66 +15,66 @@ class SamplesTest {
 
     @Test
     void sequentialVsConcurrent() throws Exception {
-        SequentialVsConcurrent.run();
+        Checks.retryingTimingClaims(SequentialVsConcurrent::run, System.out);
     }
 
     @Test
     void fetchAndReadFile() throws Exception {
-        FetchAndReadFile.run();
+        Checks.retryingTimingClaims(FetchAndReadFile::run, System.out);
     }
 
     @Test
     void downloadImages() throws Exception {
-        DownloadImages.run();
+        Checks.retryingTimingClaims(DownloadImages::run, System.out);
     }
 
     @Test
     void countdown() throws Exception {
-        Countdown.run();
+        Checks.retryingTimingClaims(Countdown::run, System.out);
     }
 
     @Test
     void cooperativeSwitch() throws Exception {
-        CooperativeSwitch.run();
+        Checks.retryingTimingClaims(CooperativeSwitch::run, System.out);
     }
 
     @Test
     void callbacksOnTheLoop() throws Exception {
-        CallbacksOnTheLoop.run();
+        Checks.retryingTimingClaims(CallbacksOnTheLoop::run, System.out);
     }
 
     @Test
     void futureBasics() throws Exception {
-        FutureBasics.run();
+        Checks.retryingTimingClaims(FutureBasics::run, System.out);
     }
 
     @Test
     void cancelAndWait() throws Exception {
-        CancelAndWait.run();
+        Checks.retryingTimingClaims(CancelAndWait::run, System.out);
     }
 
     @Test
     void gatherPhases() throws Exception {
-        GatherPhases.run();
+        Checks.retryingTimingClaims(GatherPhases::run, System.out);
     }
 
     @Test
     void blockingLibraryInThreads() throws Exception {
-        BlockingLibraryInThreads.run();
+        Checks.retryingTimingClaims(BlockingLibraryInThreads::run, System.out);
     }
 
     @Test
     void asyncIteratorReader() throws Exception {
-        AsyncIteratorReader.run();
+        Checks.retryingTimingClaims(AsyncIteratorReader::run, System.out);
     }
 
     @Test
     void asyncWithConnection() throws Exception {
-        AsyncWithConnection.run();
+        Checks.retryingTimingClaims(AsyncWithConnection::run, System.out);
     }
 
     @Test
     void concurrentHttpEndpoint() throws Exception {
-        ConcurrentHttpEndpoint.run();
+        Checks.retryingTimingClaims(ConcurrentHttpEndpoint::run, System.out);
     }
 }

@@ -1,5 +1,6 @@
 package dev.aio4j.samples;
 
+import dev.aio4j.samples.support.Checks;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,11 +14,11 @@ class SyncSamplesTest {
 
     @Test
     void lockEventConditionSemaphore() throws Exception {
-        LockEventConditionSemaphore.run();
+        Checks.retryingTimingClaims(LockEventConditionSemaphore::run, System.out);
     }
 
     @Test
     void queryService() throws Exception {
-        QueryService.run();
+        Checks.retryingTimingClaims(QueryService::run, System.out);
     }
 }

@@ -68,4 +68,31 @@ class TourTest {
         assertTrue(output.contains("claim failed: the sample's claim"), output);
         assertTrue(output.contains("1 of 3 samples FAILED"), output);
     }
+
+    @Test
+    void aFailedTimingClaimRunsTheSampleAgainAndAnyOtherClaimDoesNot() {
+        List<String> ran = new ArrayList<>();
+        int[] slowRuns = {0};
+        List<Tour.Sample> samples = List.of(
+                new Tour.Sample(1, "SlowOnce", () -> {
+                    ran.add("SlowOnce");
+                    Checks.checkTiming(++slowRuns[0] > 1, "the machine was busy once");
+                }),
+                new Tour.Sample(2, "AlwaysSlow", () -> {
+                    ran.add("AlwaysSlow");
+                    Checks.checkTiming(false, "always slow");
+                }),
+                new Tour.Sample(3, "WrongOnce", () -> {
+                    ran.add("WrongOnce");
+                    Checks.check(false, "a claim that is not about time");
+                }));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Tour.Result> results = Tour.run(samples, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        assertEquals(List.of("SlowOnce", "SlowOnce", "AlwaysSlow", "AlwaysSlow", "AlwaysSlow", "WrongOnce"), ran);
+        assertTrue(results.get(0).passed());
+        assertInstanceOf(Checks.TimingClaimFailed.class, results.get(1).failure(), "a timing claim that fails every run fails the sample");
+        assertInstanceOf(AssertionError.class, results.get(2).failure());
+        assertFalse(results.get(2).failure() instanceof Checks.TimingClaimFailed);
+    }
 }

@@ -185,6 +185,7 @@ public final class LocalHttpServer implements AutoCloseable {
     private void answer(HttpExchange exchange, Route route) throws IOException {
         requests.incrementAndGet();
         peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        boolean counted = true;
         try (exchange) {
             Response response;
             try {
@@ -193,6 +194,10 @@ public final class LocalHttpServer implements AutoCloseable {
                 response = Response.text(e.toString()).withStatus(500);
             }
             Thread.sleep(response.delay().toMillis());
+            // no longer in flight before the answer leaves: a client that has it may send its next
+            // request at once, while this thread has not yet come back from the send
+            counted = false;
+            inFlight.decrementAndGet();
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
             exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -201,7 +206,9 @@ public final class LocalHttpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the server is closing: drop the request
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.aio4j.samples.kotlin;
 
+import dev.aio4j.samples.support.Checks;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -9,12 +10,12 @@ import org.junit.jupiter.api.Timeout;
 class KotlinSamplesTest {
 
     @Test
-    void kotlinServiceFromJava() {
-        KotlinServiceFromJava.run();
+    void kotlinServiceFromJava() throws Exception {
+        Checks.retryingTimingClaims(KotlinServiceFromJava::run, System.out);
     }
 
     @Test
     void javaImplementsSuspend() throws Exception {
-        JavaImplementsSuspend.run();
+        Checks.retryingTimingClaims(JavaImplementsSuspend::run, System.out);
     }
 }
