@@ -36,7 +36,10 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      *
      * <p><b>Cancellation:</b> when the consumer closes the generator, the stage of the pending
      * {@code emitAsync} (or of the next call) fails with
-     * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}); a body
+     * {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit}), and so
+     * does it when the loop closes while the walk is still going (asyncio's
+     * {@code shutdown_asyncgens}): the body's handlers run, its clean-up with them, before the loop's
+     * {@code close()} returns; what of its chain is still pending after that is cancelled. A body
      * that waits on something else when the close comes has the stage it returned cancelled. That
      * cancellation reaches the wait only through tasks: chain such a wait as aio4j tasks
      * ({@code Async.sleepAsync(d).thenCompose(...)}, {@code loop.adopt(stage).thenCompose(...)}), not

@@ -9,7 +9,7 @@ package dev.aio4j.internal
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
 
-internal class AsyncBodyTask<T>(
+internal open class AsyncBodyTask<T>(
     loop: EventLoop,
     name: String?,
     body: Callable<out CompletionStage<out T>>,

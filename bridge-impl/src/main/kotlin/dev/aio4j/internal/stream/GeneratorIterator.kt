@@ -335,6 +335,27 @@ internal abstract class GeneratorIterator<T>(
 
     @PublishedApi internal fun takeCloseDeferred(): Boolean = closeDeferred.also { closeDeferred = false }
 
+    /**
+     * [task], the producer's, is being cancelled from outside the walk: if its body waits at
+     * emitAsync, that stage fails with the cancellation in a step of the loop, after which the rest
+     * of the body's chain is cancelled if still pending (GeneratorBodyTask); false, with nothing
+     * done, if it does not wait there.
+     */
+    fun failEmitOnCancel(task: GeneratorBodyTask): Boolean {
+        val w = synchronized(this) { pendingRoom } ?: return false
+        onLoop {
+            bodyRun {
+                synchronized(this) {
+                    if (pendingRoom === w) pendingRoom = null
+                    if (producerWaiter === w) producerWaiter = null
+                }
+                w.completeExceptionally(task.cancellationCause())
+            }
+            task.cancelRest()
+        }
+        return true
+    }
+
     /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */
     private fun producerDone(task: TaskImpl<*>?, e: Throwable?) {
         val wake: Any?

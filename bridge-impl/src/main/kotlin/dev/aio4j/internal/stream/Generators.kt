@@ -8,6 +8,7 @@
 package dev.aio4j.internal.stream
 
 import dev.aio4j.ThrowingFunction
+import dev.aio4j.internal.AsyncBodyTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
@@ -29,8 +30,35 @@ internal class AsyncGenerator<T>(
     private val body: ThrowingFunction<in AsyncEmitter<T>, out CompletionStage<*>>,
 ) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
-        override fun startProducer(): TaskImpl<*> = loop.newAsyncTask<Any?>(null, Callable { bodyRun { body.apply(this) } }, loop.taskContext)
+        override fun startProducer(): TaskImpl<*> {
+            loop.checkOpen()
+            return GeneratorBodyTask(this, Callable { bodyRun { body.apply(this) } }).also { it.start(loop.taskContext) }
+        }
 
         override val producerOnLoop: Boolean get() = true
     }
 }
+
+/**
+ * The task of a non-blocking generator's body. Cancelled from outside the walk (the loop's close
+ * cancels every task) while the body waits at emitAsync, it fails that stage with its cancellation
+ * first, in a step of the loop, as asyncio's cancellation raises CancelledError at the await (and
+ * its shutdown_asyncgens GeneratorExit at the yield): the body's chain runs its handlers, its
+ * clean-up; what of the chain is still pending after that step is cancelled as any task's stage is.
+ * Before (found from outside on 2026-12-05), the chain was cancelled from its end at once, which
+ * skips every whenComplete in it: a loop closed in the middle of a walk lost the body's clean-up.
+ */
+internal class GeneratorBodyTask(
+    private val walk: GeneratorIterator<*>,
+    body: Callable<out CompletionStage<out Any?>>,
+) : AsyncBodyTask<Any?>(walk.loop, null, body) {
+    override fun onCancelRequested(cause: Throwable) {
+        if (!walk.failEmitOnCancel(this)) super.onCancelRequested(cause)
+    }
+
+    /** After the failed emitAsync's step: the rest of the body's chain, if any, is cancelled as any task's stage. */
+    fun cancelRest() {
+        if (!isDone) super.onCancelRequested(cancellationCause())
+    }
+}
+
