@@ -131,6 +131,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * Requests cancellation, as {@link #cancel()}, with a message that the resulting
      * {@link java.util.concurrent.CancellationException} carries (asyncio's {@code cancel(msg)}).
+     * The message goes on to the task this one awaits (that its body joins, that it follows, that a
+     * derived stage or a gather waits on), as asyncio's passes {@code msg} to the future it waits on.
      *
      * @param message the message of the cancellation exception
      * @return {@code false} if the task was already done, {@code true} otherwise

@@ -530,4 +530,44 @@ class CancelRequestTest {
             return null;
         });
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LoopOptions.Threading.class)
+    void aCancelMessageGoesDownToTheTaskAwaited(LoopOptions.Threading threading) {
+        // Before: the awaited task got the default "Task-N was cancelled". asyncio's cancel(msg)
+        // passes msg down to the future the task waits on
+        for (boolean blocking : new boolean[] {true, false}) {
+            Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
+                java.util.concurrent.CountDownLatch asleep = new java.util.concurrent.CountDownLatch(1);
+                Task<Integer> inner = loop.createTask(() -> {
+                    asleep.countDown();
+                    Async.sleep(Duration.ofMinutes(1));
+                    return 1;
+                });
+                Task<Integer> outer = blocking ? loop.createTask(() -> inner.join()) : loop.createTaskAsync(() -> inner);
+                asleep.await();
+                while (outer.state() != TaskState.RUNNING) {
+                    Async.sleep(Duration.ofMillis(1));
+                }
+                outer.cancel("the message");
+                java.util.concurrent.CancellationException ofOuter = assertThrows(java.util.concurrent.CancellationException.class, outer::join);
+                java.util.concurrent.CancellationException ofInner = assertThrows(java.util.concurrent.CancellationException.class, inner::join);
+                String style = blocking ? "blocking: " : "non-blocking: ";
+                assertEquals("the message", ofOuter.getMessage(), style + "the outer task's");
+                assertEquals("the message", ofInner.getMessage(), style + "the awaited task's");
+                Task<Integer> plain = loop.createTask(() -> {
+                    Async.sleep(Duration.ofMinutes(1));
+                    return 1;
+                });
+                Task<Integer> follower = loop.createTaskAsync(() -> plain);
+                while (follower.state() != TaskState.RUNNING) {
+                    Async.sleep(Duration.ofMillis(1));
+                }
+                follower.cancel();
+                java.util.concurrent.CancellationException ofPlain = assertThrows(java.util.concurrent.CancellationException.class, plain::join);
+                assertEquals(plain.name() + " was cancelled", ofPlain.getMessage(), "no message: each task's default");
+                return null;
+            });
+        }
+    }
 }

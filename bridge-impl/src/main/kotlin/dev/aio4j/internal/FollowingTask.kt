@@ -63,7 +63,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         other.markRetrieved()
         followed = other
         other.whenDone(this)
-        if (isCancelling() && cancelsDown) other.cancel()
+        if (isCancelling() && cancelsDown) other.cancelWith(passedOnMessage(cancellationCause()))
     }
 
     /**
@@ -115,7 +115,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             return
         }
         when (val followed = followed) {
-            is TaskImpl<*> -> cancelLink(followed)
+            is TaskImpl<*> -> cancelLink(followed, cause)
             is CompletionStage<*> -> cancelStage(followed, cause)
         }
     }

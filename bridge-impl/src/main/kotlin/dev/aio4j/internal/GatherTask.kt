@@ -96,7 +96,7 @@ internal class GatherTask<R>(
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        for (child in children) cancelLink(child)
+        for (child in children) cancelLink(child, cause)
     }
 
     override val completesInTryFinish: Boolean get() = true

@@ -339,8 +339,9 @@ internal abstract class TaskImpl<T>(
      * Cancels [other], which this task follows, derives from or gathers: through the trampoline if
      * it may be a link of a chain (a following task, a gather), see Trampoline.
      */
-    protected fun cancelLink(other: TaskImpl<*>) {
-        if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancel() } else other.cancel()
+    protected fun cancelLink(other: TaskImpl<*>, cause: Throwable) {
+        val message = passedOnMessage(cause)
+        if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancelWith(message) } else other.cancelWith(message)
     }
 
     private fun runHandlerNow(handler: (Throwable?) -> Unit, cause: Throwable?) {
@@ -588,6 +589,14 @@ internal abstract class TaskImpl<T>(
      */
     fun isCancelling(): Boolean = status and CANCELLING != 0
 
+    /**
+     * The message of a cancellation [cause] to pass on to what the task awaits, as asyncio's
+     * cancel(msg) passes msg to the future it waits on: one given to cancel(String), or by the
+     * canceller of the task that cancelled this one; null for the default "X was cancelled".
+     */
+    fun passedOnMessage(cause: Throwable?): String? =
+        (cause as? dev.aio4j.TaskCancelledException)?.let { e -> e.message?.takeIf { it != "${e.taskName()} was cancelled" } }
+
     /** What a task being cancelled was cancelled with, as a CancellationException. */
     fun cancellationCause(): CancellationException {
         val cause = extras?.cancelCause ?: return CancellationException("${name()} was cancelled")
@@ -714,12 +723,12 @@ internal abstract class TaskImpl<T>(
     }
 
     /**
-     * Requests cancellation; false when it came too late (the task is done, or completing with
+     * Requests cancellation with [message] (null: the default "X was cancelled"); false when it came too late (the task is done, or completing with
      * its outcome fixed), so that of a racing cancel() and completion exactly one reports success.
      * A cancel() of a done task counts as retrieving its outcome (asyncio's Future.cancel() clears
      * the report flag first): its failure is not reported as never retrieved.
      */
-    private fun cancelWith(message: String?): Boolean {
+    fun cancelWith(message: String?): Boolean {
         if (isDone) {
             markRetrieved()
             return false
