@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A thread that calls callSoon without pause cannot keep the loop's thread draining its queue for
- * ever: runs end and the loop closes. Before (found from outside on 2026-12-05): the drain at a
+ * ever: runs end and the loop closes; and a close still runs every callback scheduled before it. Before (found from outside on 2026-12-05): the drain at a
  * run's end took what the producer added as fast as it added it, and runUntilComplete never
  * returned (on one thread; under DEFAULT_DISPATCHER since its callbacks wait for a run).
  */
@@ -47,5 +47,26 @@ class InboxFloodTest {
         }
         assertTrue(ran.get() > 0);
         assertTrue(loop.isClosed());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void closeRunsEveryCallbackOtherThreadsScheduledBeforeIt(Threading threading) throws Exception {
+        // asyncio.run's closing steps run every callback already scheduled. Before: close()'s last
+        // step took at most 65,536 of them from the queue other threads fill (the limit that stops
+        // the flood above) and dropped the rest (LoopHandoverStressTest on CI: 1 million of 3.5
+        // million callbacks lost)
+        Loop loop = Async.newLoop(LoopOptions.defaults().withThreading(threading));
+        int count = 300_000;
+        AtomicLong ran = new AtomicLong();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                loop.callSoon(ran::incrementAndGet);
+            }
+        });
+        producer.start();
+        producer.join();
+        loop.close();
+        assertEquals(count, ran.get(), "callbacks run by the close");
     }
 }

@@ -56,14 +56,17 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         }
         followed = stage
         stage.whenComplete(this)
-        if (isCancelling() && !isDone && cancelsDown) cancelStage(stage, cancellationCause())
+        if (isCancelling() && !isDone && cancelsDown) cancelFollowedStage(stage, cancellationCause())
     }
+
+    /** [follow] found this task cancelled already: cancels the [stage] it follows now. */
+    protected open fun cancelFollowedStage(stage: CompletionStage<*>, cause: Throwable) = cancelStage(stage, cause)
 
     private fun followTask(other: TaskImpl<*>) {
         other.markRetrieved()
         followed = other
         other.whenDone(this)
-        if (isCancelling() && cancelsDown) other.cancelWith(passedOnMessage(cancellationCause()))
+        if (isCancelling() && cancelsDown) other.cancelPassing(passedOnMessage(cancellationCause()))
     }
 
     /**

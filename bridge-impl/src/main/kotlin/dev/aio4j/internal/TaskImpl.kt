@@ -341,7 +341,7 @@ internal abstract class TaskImpl<T>(
      */
     protected fun cancelLink(other: TaskImpl<*>, cause: Throwable) {
         val message = passedOnMessage(cause)
-        if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancelWith(message) } else other.cancelWith(message)
+        if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancelPassing(message) } else other.cancelPassing(message)
     }
 
     private fun runHandlerNow(handler: (Throwable?) -> Unit, cause: Throwable?) {
@@ -728,7 +728,14 @@ internal abstract class TaskImpl<T>(
      * A cancel() of a done task counts as retrieving its outcome (asyncio's Future.cancel() clears
      * the report flag first): its failure is not reported as never retrieved.
      */
-    fun cancelWith(message: String?): Boolean {
+    /**
+     * cancel() or cancel([message]) as a caller's: through the overrides (a waiter's withdraws
+     * first, and refuses once served). Calling [cancelWith] directly bypassed them, and a task
+     * following a served waiter cancelled it after the hand-off (ServedWaiterFollowerTest).
+     */
+    fun cancelPassing(message: String?): Boolean = if (message == null) cancel() else cancel(message)
+
+    private fun cancelWith(message: String?): Boolean {
         if (isDone) {
             markRetrieved()
             return false

@@ -318,13 +318,22 @@ internal abstract class GeneratorIterator<T>(
     private var closeDeferred = false
 
     /** Runs [block], a run of the non-blocking body, counted in [bodyRuns]; the last one takes a [closeDeferred]. */
-    protected inline fun <R> bodyRun(block: () -> R): R {
+    internal inline fun <R> bodyRun(block: () -> R): R {
         synchronized(this) { bodyRunsAdd(1) }
         try {
             return block()
         } finally {
-            val task = synchronized(this) { if (bodyRunsAdd(-1) == 0 && takeCloseDeferred()) producer else null }
+            var failing: GeneratorBodyTask? = null
+            val task = synchronized(this) {
+                if (bodyRunsAdd(-1) == 0) {
+                    failing = takeFailDeferred()
+                    if (takeCloseDeferred()) producer else null
+                } else {
+                    null
+                }
+            }
             if (task != null && !task.isDone) task.cancel()
+            failing?.let { failPendingEmit(it) }
         }
     }
 
@@ -335,6 +344,11 @@ internal abstract class GeneratorIterator<T>(
 
     @PublishedApi internal fun takeCloseDeferred(): Boolean = closeDeferred.also { closeDeferred = false }
 
+    /** A cancel from outside came while [bodyRuns]: the last of those runs fails the pending emitAsync, if any, then. */
+    private var failDeferred: GeneratorBodyTask? = null
+
+    @PublishedApi internal fun takeFailDeferred(): GeneratorBodyTask? = failDeferred.also { failDeferred = null }
+
     /**
      * [task], the producer's, is being cancelled from outside the walk: if its body waits at
      * emitAsync, that stage fails with the cancellation in a step of the loop, after which the rest
@@ -342,18 +356,33 @@ internal abstract class GeneratorIterator<T>(
      * done, if it does not wait there.
      */
     fun failEmitOnCancel(task: GeneratorBodyTask): Boolean {
-        val w = synchronized(this) { pendingRoom } ?: return false
-        onLoop {
-            bodyRun {
-                synchronized(this) {
-                    if (pendingRoom === w) pendingRoom = null
-                    if (producerWaiter === w) producerWaiter = null
-                }
-                w.completeExceptionally(task.cancellationCause())
-            }
-            task.cancelRest()
-        }
+        synchronized(this) { if (pendingRoom == null && bodyRuns == 0) return false }
+        onLoop { failPendingEmit(task) }
         return true
+    }
+
+    /**
+     * In a step of the loop: fails the emitAsync the body waits at *now* (a step queued before this
+     * one may have resumed the body from the one it waited at when the cancel came, and it may wait
+     * at the next), then cancels the rest of its chain. A run of the body going on meanwhile (on
+     * another worker, under DEFAULT_DISPATCHER) does this when it ends: cancelling the chain while
+     * it runs would skip its handlers.
+     */
+    @PublishedApi internal fun failPendingEmit(task: GeneratorBodyTask) {
+        val w = synchronized(this) {
+            val w = pendingRoom
+            if (w == null && bodyRuns > 0) {
+                failDeferred = task
+                return
+            }
+            if (w != null) {
+                pendingRoom = null
+                if (producerWaiter === w) producerWaiter = null
+            }
+            w
+        }
+        if (w != null) bodyRun { w.completeExceptionally(task.cancellationCause()) }
+        task.cancelRest()
     }
 
     /** The producer's task is done (or could not start): the walk has ended, a close waiting for it completes. */
@@ -618,11 +647,14 @@ internal abstract class GeneratorIterator<T>(
             is Runnable -> onLoop { w.run() }
             is LoopFuture<*> -> onLoop {
                 bodyRun {
+                    var taken = true
                     val exit = synchronized(this) {
-                        if (pendingRoom === w) pendingRoom = null
+                        // not there: failPendingEmit took it meanwhile, and fails it (completing it
+                        // here first let the body run on, and the cancel then skip its handlers)
+                        if (pendingRoom === w) pendingRoom = null else taken = false
                         if (closed) exit() else null
                     }
-                    if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
+                    if (!taken) Unit else if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
                 }
             }
         }

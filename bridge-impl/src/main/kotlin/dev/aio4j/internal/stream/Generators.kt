@@ -32,7 +32,7 @@ internal class AsyncGenerator<T>(
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
         override fun startProducer(): TaskImpl<*> {
             loop.checkOpen()
-            return GeneratorBodyTask(this, Callable { bodyRun { body.apply(this) } }).also { it.start(loop.taskContext) }
+            return GeneratorBodyTask(this, Callable { body.apply(this) }).also { it.start(loop.taskContext) }
         }
 
         override val producerOnLoop: Boolean get() = true
@@ -52,8 +52,22 @@ internal class GeneratorBodyTask(
     private val walk: GeneratorIterator<*>,
     body: Callable<out CompletionStage<out Any?>>,
 ) : AsyncBodyTask<Any?>(walk.loop, null, body) {
+    /**
+     * The body's first call is a run of the body up to the task's following of the stage it
+     * returns: a cancel that comes before that is left to the walk (failEmitOnCancel), which fails
+     * the emitAsync the body waits at once the run has ended.
+     */
+    override fun run() {
+        walk.bodyRun { runBody() }
+    }
+
     override fun onCancelRequested(cause: Throwable) {
         if (!walk.failEmitOnCancel(this)) super.onCancelRequested(cause)
+    }
+
+    /** Cancelled while its first run went on: the walk fails the pending emitAsync, then cancels the rest (cancelRest). */
+    override fun cancelFollowedStage(stage: CompletionStage<*>, cause: Throwable) {
+        if (!walk.failEmitOnCancel(this)) super.cancelFollowedStage(stage, cause)
     }
 
     /** After the failed emitAsync's step: the rest of the body's chain, if any, is cancelled as any task's stage. */
