@@ -43,7 +43,7 @@ internal object Blocking {
                     LockSupport.park(task)
                 }
                 if (Thread.interrupted()) {
-                    if (!task.isCancelling()) task.cancelPassing((Current.get() as? TaskImpl<*>)?.let { if (it.isCancelling()) it.passedOnMessage(it.cancellationCause()) else null })
+                    if (!task.isCancelling()) task.cancelPassing((Current.get() as? TaskImpl<*>)?.messageToPassOn())
                     joinUninterruptibly(task)
                     if (task.exceptionOrNull() !is java.util.concurrent.CancellationException) {
                         Thread.currentThread().interrupt() // not delivered: still pending (see the file comment)

@@ -597,6 +597,9 @@ internal abstract class TaskImpl<T>(
     fun passedOnMessage(cause: Throwable?): String? =
         (cause as? dev.aio4j.TaskCancelledException)?.let { e -> e.message?.takeIf { it != "${e.taskName()} was cancelled" } }
 
+    /** The message this task's own cancellation passes on ([passedOnMessage]); null if it is not being cancelled. */
+    fun messageToPassOn(): String? = if (isCancelling()) passedOnMessage(cancellationCause()) else null
+
     /** What a task being cancelled was cancelled with, as a CancellationException. */
     fun cancellationCause(): CancellationException {
         val cause = extras?.cancelCause ?: return CancellationException("${name()} was cancelled")
@@ -723,18 +726,20 @@ internal abstract class TaskImpl<T>(
     }
 
     /**
-     * Requests cancellation with [message] (null: the default "X was cancelled"); false when it came too late (the task is done, or completing with
-     * its outcome fixed), so that of a racing cancel() and completion exactly one reports success.
-     * A cancel() of a done task counts as retrieving its outcome (asyncio's Future.cancel() clears
-     * the report flag first): its failure is not reported as never retrieved.
-     */
-    /**
-     * cancel() or cancel([message]) as a caller's: through the overrides (a waiter's withdraws
-     * first, and refuses once served). Calling [cancelWith] directly bypassed them, and a task
-     * following a served waiter cancelled it after the hand-off (ServedWaiterFollowerTest).
+     * cancel() or cancel([message]) as a caller's, for a cancellation passed down to this task: through
+     * the overrides (a waiter's withdraws first, and refuses once served). Calling [cancelWith]
+     * directly bypassed them, and a task following a served waiter cancelled it after the hand-off
+     * (ServedWaiterFollowerTest).
      */
     fun cancelPassing(message: String?): Boolean = if (message == null) cancel() else cancel(message)
 
+    /**
+     * Requests cancellation with [message] (null: the default "X was cancelled"); false when it came
+     * too late (the task is done, or completing with its outcome fixed), so that of a racing cancel()
+     * and completion exactly one reports success. A cancel() of a done task counts as retrieving its
+     * outcome (asyncio's Future.cancel() clears the report flag first): its failure is not reported
+     * as never retrieved.
+     */
     private fun cancelWith(message: String?): Boolean {
         if (isDone) {
             markRetrieved()
