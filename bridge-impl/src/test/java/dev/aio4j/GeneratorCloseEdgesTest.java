@@ -80,7 +80,7 @@ class GeneratorCloseEdgesTest {
         // its end: every whenComplete in it was skipped, and the clean-up never ran (50 of 50
         // rounds, each threading and consumer). asyncio's shutdown_asyncgens throws GeneratorExit
         // at the yield; here the pending emitAsync fails with the cancellation
-        int rounds = 30;
+        int rounds = Integer.getInteger("generatorClose.rounds", 30);
         String failures = "";
         for (boolean blockingView : new boolean[] {false, true}) {
             int notRun = 0;
