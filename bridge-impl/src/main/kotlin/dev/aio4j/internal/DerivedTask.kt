@@ -167,8 +167,9 @@ internal class DerivedTask<T>(
             // read both first: cancelling one may run the function at once, which drops them
             val a = first
             val b = second
-            a?.let { cancelLink(it, cause) } // null before from(), or once the function runs (the inputs are done then)
-            b?.let { cancelLink(it, cause) }
+            val message = passedOnMessage(cause)
+            a?.let { cancelLink(it, message) } // null before from(), or once the function runs (the inputs are done then)
+            b?.let { cancelLink(it, message) }
         } else {
             super.onCancelRequested(cause) // the stage a function returned, once followed
         }

@@ -118,7 +118,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             return
         }
         when (val followed = followed) {
-            is TaskImpl<*> -> cancelLink(followed, cause)
+            is TaskImpl<*> -> cancelLink(followed, passedOnMessage(cause))
             is CompletionStage<*> -> cancelStage(followed, cause)
         }
     }

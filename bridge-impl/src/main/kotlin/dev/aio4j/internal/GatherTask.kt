@@ -96,7 +96,8 @@ internal class GatherTask<R>(
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        for (child in children) cancelLink(child, cause)
+        val message = passedOnMessage(cause)
+        for (child in children) cancelLink(child, message)
     }
 
     override val completesInTryFinish: Boolean get() = true

@@ -336,11 +336,11 @@ internal abstract class TaskImpl<T>(
     }
 
     /**
-     * Cancels [other], which this task follows, derives from or gathers: through the trampoline if
-     * it may be a link of a chain (a following task, a gather), see Trampoline.
+     * Cancels [other], which this task follows, derives from or gathers, with [message] (this task's
+     * [passedOnMessage]): through the trampoline if it may be a link of a chain (a following task, a
+     * gather), see Trampoline.
      */
-    protected fun cancelLink(other: TaskImpl<*>, cause: Throwable) {
-        val message = passedOnMessage(cause)
+    protected fun cancelLink(other: TaskImpl<*>, message: String?) {
         if (other is FollowingTask<*> || other is GatherTask<*>) Trampoline.of(eventLoop).run { other.cancelPassing(message) } else other.cancelPassing(message)
     }
 
