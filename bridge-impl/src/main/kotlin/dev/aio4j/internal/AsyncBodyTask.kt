@@ -24,11 +24,6 @@ internal open class AsyncBodyTask<T>(
     }
 
     override fun run() {
-        runBody()
-    }
-
-    /** [run]'s work: calls the body once, and follows the stage it returns. */
-    protected fun runBody() {
         if (!casPhase(NEW, RUNNING)) return
         val body = this.body!!
         this.body = null

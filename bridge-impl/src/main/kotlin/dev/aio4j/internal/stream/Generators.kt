@@ -58,7 +58,7 @@ internal class GeneratorBodyTask(
      * the emitAsync the body waits at once the run has ended.
      */
     override fun run() {
-        walk.bodyRun { runBody() }
+        walk.bodyRun { super.run() }
     }
 
     override fun onCancelRequested(cause: Throwable) {
