@@ -181,8 +181,14 @@ public final class Async {
 
     /**
      * Returns the task whose body is running on the calling thread (asyncio's
-     * {@code current_task()}): the blocking-style task of this thread, or on a loop's thread the
-     * non-blocking task whose body is being called.
+     * {@code current_task()}): the blocking-style task of this thread; on a loop's thread, the
+     * non-blocking task whose body is being called, or the Kotlin coroutine task (made by
+     * {@code CoroutineScope.task} of aio4j's Kotlin API) a step of whose coroutine is running, at
+     * every one of its steps. A plain callback ({@code callSoon}, a stage's continuation run after
+     * the body returned) runs in no task.
+     *
+     * <p><b>Cancellation:</b> none; it returns at once. <b>Exceptions:</b> none.
+     * <b>Threading:</b> any thread; the answer is about the calling thread.
      *
      * @return the current task, or {@code null} if there is none
      */

@@ -8,8 +8,10 @@ import dev.aio4j.Loop
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
 
-fun <T> onLoop(block: suspend CoroutineScope.(Loop) -> T): T {
-    val loop = Async.newLoop()
+fun <T> onLoop(block: suspend CoroutineScope.(Loop) -> T): T = onLoop(dev.aio4j.LoopOptions.defaults(), block)
+
+fun <T> onLoop(options: dev.aio4j.LoopOptions, block: suspend CoroutineScope.(Loop) -> T): T {
+    val loop = Async.newLoop(options)
     try {
         return loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher() + SupervisorJob()).task { block(loop) })
     } finally {

@@ -178,6 +178,42 @@ class TasksTest {
         assertEquals(TaskState.CANCELLED, cancelled.state())
     }
 
+    /**
+     * Async.currentTask() in a Kotlin task is that task at every step, as asyncio's current_task()
+     * is the task across its awaits; a coroutine launched inside it belongs to it too; a step on
+     * another dispatcher runs on a thread that is not the loop's, where no task is current; the
+     * enclosing task is current again once the inner one is done. Before 2026-12-06 it was null
+     * from the first step on: only a non-blocking Java body's own call set it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(dev.aio4j.LoopOptions.Threading::class)
+    fun currentTaskIsTheCoroutinesTaskAtEveryStep(threading: dev.aio4j.LoopOptions.Threading) =
+        onLoop(dev.aio4j.LoopOptions.defaults().withThreading(threading)) { loop ->
+        val outer = Async.currentTask()
+        assertTrue(outer != null, "onLoop's body is a task")
+        val seen = ArrayList<Task<*>?>()
+        val inner = task {
+            seen.add(Async.currentTask())
+            yield()
+            seen.add(Async.currentTask())
+            delay(2)
+            seen.add(Async.currentTask())
+            launch { seen.add(Async.currentTask()) }.join()
+            seen.add(withContext(kotlinx.coroutines.Dispatchers.IO) { Async.currentTask() })
+            seen.add(Async.currentTask())
+            loop.createTask<Int> { 1 }.await()
+            seen.add(Async.currentTask())
+        }
+        inner.await()
+        assertEquals(listOf<Task<*>?>(inner, inner, inner, inner, null, inner, inner), seen)
+        assertSame(outer, Async.currentTask(), "the enclosing task is current again")
+        val viaJava = loop.createTaskAsync<Task<*>?> {
+            java.util.concurrent.CompletableFuture.completedFuture(Async.currentTask())
+        }
+        assertSame(viaJava, viaJava.await(), "a Java body started from Kotlin is its own task")
+        assertSame(outer, Async.currentTask())
+    }
+
     @Test
     fun kotlinCodeJoinsALoopThroughItsDispatcher() {
         Async.run { loop ->
