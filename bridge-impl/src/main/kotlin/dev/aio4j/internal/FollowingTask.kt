@@ -79,8 +79,15 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
      */
     protected fun followWithdrawably(other: TaskImpl<*>): DisposableHandle {
         followed = other
+        retrievesWhenDone = true
         return other.onDone(this)
     }
+
+    /**
+     * Set by [followWithdrawably]: the followed task's failure counts as retrieved only if this task
+     * completes with it. Plain: written before the registration that publishes it to [invoke].
+     */
+    private var retrievesWhenDone = false
 
     /** The followed task's completion handler (this object, to save one per task). */
     override fun invoke(cause: Throwable?) {
@@ -88,7 +95,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         if (status and FINISHING != 0) return // done already (shield, abandoned, or completed with a result)
         val other = followed as? TaskImpl<*> ?: return
         @Suppress("UNCHECKED_CAST")
-        tryFinish(outcomeOf(other.resultNow0() as Result<T>))
+        if (tryFinish(outcomeOf(other.resultNow0() as Result<T>)) && retrievesWhenDone) other.markRetrieved()
     }
 
     /** The followed stage's completion (this object, to save one per task). */

@@ -91,17 +91,12 @@ internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : 
         registration?.dispose()
     }
 
-    /**
-     * The inner task is done: the shield completes with its outcome, which then counts as retrieved
-     * (whoever awaits the shield gets it, or the shield's own failure is reported). A shield
-     * cancelled first has withdrawn and does not retrieve it: a failure of the inner task that
-     * nobody retrieves is reported, as asyncio's shield removes its done callback from the inner
-     * then. Before, the shield retrieved it when it was made, and such a failure was lost.
-     */
-    override fun invoke(cause: Throwable?) {
-        if (status and FINISHING != 0) return // cancelled first
-        if (tryFinish(inner.resultNow0())) inner.markRetrieved()
-    }
+    // When the inner task is done, the shield completes with its outcome, which then counts as
+    // retrieved (whoever awaits the shield gets it, or the shield's own failure is reported):
+    // followWithdrawably. A shield cancelled first has withdrawn and does not retrieve it: a failure
+    // of the inner task that nobody retrieves is reported, as asyncio's shield removes its done
+    // callback from the inner then. Before, the shield retrieved it when it was made, and such a
+    // failure was lost.
 
     override val completesInTryFinish: Boolean get() = true
 
