@@ -118,6 +118,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             if (runningTaskOfWorker == null) runningTaskOfLoopThread = task else if (task == null) runningTaskOfWorker.remove() else runningTaskOfWorker.set(task)
         }
     private var runningTaskOfLoopThread: TaskImpl<*>? = null
+
+    /**
+     * What the thread running the loop runs now (runSafely), for Current.task(): a step of a Kotlin
+     * coroutine is its task's. Plain: that thread's alone. (A Dispatchers.Default worker's step is
+     * its OnDefault, in Current's thread-local.)
+     */
+    @JvmField var runningStep: Runnable? = null
     private val runningTaskOfWorker: ThreadLocal<TaskImpl<*>?>? = if (singleThread) null else ThreadLocal()
 
     // ---- tasks
@@ -399,10 +406,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     /** Runs an internal runnable (a timer entry, a task start, a coroutine step). */
     private fun runSafely(r: Runnable) {
+        runningStep = r
         try {
             r.run()
         } catch (e: Throwable) {
             callExceptionHandler(ExceptionContext("Exception in callback $r", e, null))
+        } finally {
+            runningStep = null
         }
     }
 
@@ -898,9 +908,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     }
 
     /** Loop work on a Dispatchers.Default worker: marks the worker as this loop's while it runs. */
-    class OnDefault(private val loop: EventLoop, private val block: Runnable) : Runnable {
+    class OnDefault(@JvmField val loop: EventLoop, @JvmField val block: Runnable) : Runnable {
         override fun run() {
-            val previous = Current.enterLoop(loop)
+            val previous = Current.enterStep(this)
             try {
                 if (loop.options.debug()) loop.runTimed(block) else block.run()
             } finally {

@@ -81,7 +81,7 @@ internal class DefaultModeDispatcher(loop: EventLoop) : LoopDispatcherBase(loop)
 internal class ResumeTimer(
     override val deadline: Long,
     private val dispatcher: LoopDispatcherBase,
-    private val continuation: CancellableContinuation<Unit>,
+    @JvmField val continuation: CancellableContinuation<Unit>,
 ) : TimerEntry {
     override var seq: Long = 0
     @Volatile @JvmField var cancelled = false
