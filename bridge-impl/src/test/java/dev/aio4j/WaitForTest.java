@@ -205,26 +205,14 @@ class WaitForTest {
         // 20 rounds from outside). asyncio's shield removes its callback from the inner then, and
         // the failure is reported as never retrieved
         for (boolean blocking : new boolean[] {true, false}) {
-            java.util.List<ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
             RuntimeException boom = new IllegalStateException("inner failed");
-            Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
-                loop.setExceptionHandler((l, context) -> reports.add(context));
-                CompletableFuture<Void> go = new CompletableFuture<>();
-                Task<Integer> inner = blocking
-                        ? loop.createTask(() -> {
-                            go.join();
-                            throw boom;
-                        })
-                        : loop.createTaskAsync(() -> loop.adopt(go).thenApply(v -> {
-                            throw boom;
-                        }));
+            java.util.List<ExceptionContext> reports = reportsOfInnerFailing(threading, blocking, boom, (inner, go) -> {
                 Task<Integer> shield = Async.shield(inner);
                 assertTrue(shield.cancel());
                 go.complete(null);
                 while (!inner.isDone()) {
                     Async.sleep(Duration.ofMillis(1));
                 }
-                return null;
             });
             assertEquals(1, reports.stream().filter(c -> c.exception() == boom).count(), (blocking ? "blocking: " : "non-blocking: ") + reports);
         }
@@ -238,25 +226,39 @@ class WaitForTest {
         // failure still unretrieved). No test said so before the shield's own handler was folded into
         // FollowingTask's (2026-12-06): a fold that lost the retrieval passed every test
         for (boolean blocking : new boolean[] {true, false}) {
-            java.util.List<ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
             RuntimeException boom = new IllegalStateException("inner failed");
-            Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
-                loop.setExceptionHandler((l, context) -> reports.add(context));
-                CompletableFuture<Void> go = new CompletableFuture<>();
-                Task<Integer> inner = blocking
-                        ? loop.createTask(() -> {
-                            go.join();
-                            throw boom;
-                        })
-                        : loop.createTaskAsync(() -> loop.adopt(go).thenApply(v -> {
-                            throw boom;
-                        }));
+            java.util.List<ExceptionContext> reports = reportsOfInnerFailing(threading, blocking, boom, (inner, go) -> {
                 Task<Integer> shield = Async.shield(inner);
                 go.complete(null);
                 assertSame(boom, assertThrows(IllegalStateException.class, shield::join));
-                return null;
             });
             assertEquals(java.util.List.of(), reports, blocking ? "blocking" : "non-blocking");
         }
+    }
+
+    /** A main body given an inner task (blocking-style or not) that fails with its exception once {@code go} completes. */
+    interface WithInner {
+        void run(Task<Integer> inner, CompletableFuture<Void> go) throws Exception;
+    }
+
+    /** Runs {@code body} in a main task on a loop of {@code threading}; what the loop's exception handler was given. */
+    private static java.util.List<ExceptionContext> reportsOfInnerFailing(
+            LoopOptions.Threading threading, boolean blocking, RuntimeException boom, WithInner body) {
+        java.util.List<ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
+            loop.setExceptionHandler((l, context) -> reports.add(context));
+            CompletableFuture<Void> go = new CompletableFuture<>();
+            Task<Integer> inner = blocking
+                    ? loop.createTask(() -> {
+                        go.join();
+                        throw boom;
+                    })
+                    : loop.createTaskAsync(() -> loop.adopt(go).thenApply(v -> {
+                        throw boom;
+                    }));
+            body.run(inner, go);
+            return null;
+        });
+        return reports;
     }
 }
