@@ -254,8 +254,17 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
             }
             if (!ready) {
                 signalled = false
-                state = IN_LINE
-                cond.joinLine(this)
+                // IN_LINE and in the line in one step under the condition's monitor, which a
+                // withdrawal's unlink takes too: a cancel that sees IN_LINE then finds the task in
+                // the line. Written apart, a cancel from another thread that came between them
+                // found it in no line, put it in the lock's, and the task then joined the
+                // condition's line as well: a waiter left in a line once withdrawn (counted as
+                // waiting for ever), or, its links overwritten by the lock's line, one that the
+                // next signal() spins on for ever under the monitor (found from outside on 2026-12-05).
+                synchronized(cond.monitor) {
+                    state = IN_LINE
+                    cond.joinLine(this)
+                }
                 try {
                     cond.lockImpl.release()
                 } catch (e: IllegalStateException) { // released by someone else meanwhile (the predicate, say): asyncio's wait() raises
@@ -288,6 +297,17 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
     }
 
     override val completesInTryFinish: Boolean get() = true
+
+    /**
+     * It succeeds only once signalled (or its predicate true) with the lock held: a wake-up was
+     * handed over (see TaskImpl.handedOver), so a task that follows it and is cancelled after it
+     * succeeded ends with its result, as for the lock's and the queue's tasks. Without it such a
+     * follower (a body returning awaitAsync(), a waitFor over it, withLockAsync around it) ended
+     * CANCELLED having consumed the signal, which [invoke] no longer passed on, and a waiter that
+     * stayed was never woken (found from outside on 2026-12-05: 1 in 300 rounds of a waitFor deadline
+     * racing signal(), every time with the cancel made just after the wait's success).
+     */
+    override val handedOver: Boolean get() = true
 
     override fun toString(): String = super.toString()
 
