@@ -65,16 +65,23 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
      */
     @JvmField val callContext: CoroutineContext = (loop.taskContext as LoopContext).let { LoopContext(it.handler, it.job, this) }
 
+    /**
+     * With no join running, a block goes to the loop through [LoopDispatcherBase.dispatch], which
+     * knows a closed loop (the coroutine is cancelled and goes on on Dispatchers.IO): put in the
+     * closed loop's queue as it was before (found from outside on 2026-12-06), a coroutine that
+     * escaped its call and that the close left in a delay, or that was resumed after the close,
+     * never ran again, its finally blocks included.
+     */
     override fun dispatch(context: CoroutineContext, block: Runnable) {
         if (Thread.currentThread() === owner) {
-            if (depth > 0) local.addLast(block) else loop.enqueue(block)
+            if (depth > 0) local.addLast(block) else super.dispatch(context, block)
             return
         }
         queue.add(block)
         if (depth > 0) {
             LockSupport.unpark(owner)
         } else if (queue.remove(block)) {
-            loop.enqueue(block)
+            super.dispatch(context, block)
         }
     }
 

@@ -40,6 +40,13 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
             return
         }
         loop.enqueue(block)
+        // A close() that ended between the check above and the enqueue has emptied the inbox
+        // already (what it found there it handed on: EventLoop.rescueResumption): take the block
+        // back, so that it is not lost in the closed loop's queue.
+        if (loop.isClosed() && loop.takeBack(block)) {
+            context.cancel(loop.closedCancellation())
+            Dispatchers.IO.dispatch(context, block)
+        }
     }
 
     override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
@@ -52,9 +59,20 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
         loop.addTimer(timer)
     }
 
+    /**
+     * A withTimeout on the loop's clock. Once the loop is closed its timer would never fire: the
+     * timeout fires on the JDK's delay scheduler instead, as kotlinx's dispatcher of a closed
+     * executor fires it on its DefaultExecutor. Before (found from outside on 2026-12-06) this threw
+     * "loop is closed", which withTimeout does not expect: its timeout coroutine, already a child of
+     * the caller's job, never completed, so a coroutine whose finally used withTimeout after the
+     * close hung for ever (and a timeout pending at the close was dropped: see [KotlinTimeoutTimer]).
+     */
     override fun invokeOnTimeout(timeMillis: Long, block: Runnable, context: CoroutineContext): DisposableHandle {
-        loop.checkOpen()
-        return loop.timerAfter(millisToNanos(timeMillis), block)
+        val delayNanos = millisToNanos(timeMillis)
+        if (loop.isClosed()) return timeoutAfterClose(delayNanos, block)
+        val timer = KotlinTimeoutTimer(deadlineAfter(System.nanoTime(), delayNanos), loop, block)
+        loop.addTimer(timer)
+        return timer
     }
 
     /** Resumes a continuation that the timer has woken. Called on the loop's thread. */
@@ -93,6 +111,45 @@ internal class ResumeTimer(
     /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled. */
     fun abandon(closed: java.util.concurrent.CancellationException) {
         if (!cancelled) cancelDelay(continuation, closed)
+    }
+}
+
+/**
+ * The timer of a kotlinx withTimeout on the loop's clock. One still pending when the loop closes
+ * is moved to the JDK's delay scheduler with the time it had left (EventLoop.abandonDelays), so
+ * that the timeout still ends its coroutine (which then resumes on Dispatchers.IO, as a delay's
+ * does): dropped with the loop's timers, as it was before 2026-12-06, a coroutine of a scope of its
+ * own waiting within withTimeout never ended.
+ */
+internal class KotlinTimeoutTimer(deadline: Long, loop: EventLoop, private val action: Runnable) :
+    LoopTimer(deadline, loop), DisposableHandle {
+    /** The timeout on the JDK's scheduler once the loop has closed. */
+    @Volatile private var moved: DisposableHandle? = null
+
+    override fun dispose() {
+        cancelTimer()
+        moved?.dispose()
+    }
+
+    override fun run() { if (!isTimerCancelled) action.run() }
+
+    /** Called by close() once the loop is closed: the timeout goes on off the loop. */
+    fun moveOnClose() {
+        if (isTimerCancelled) return
+        val handle = timeoutAfterClose(saturatedDifference(deadline, System.nanoTime()).coerceAtLeast(0), action)
+        moved = handle
+        if (isTimerCancelled) handle.dispose() // disposed meanwhile, before it could see [moved]
+    }
+}
+
+/** Runs [block] after [delayNanos] on the JDK's delay scheduler (CompletableFuture's), unless the handle is disposed first. */
+private fun timeoutAfterClose(delayNanos: Long, block: Runnable): DisposableHandle {
+    val due = java.util.concurrent.CompletableFuture<Void?>().completeOnTimeout(null, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+    due.thenRun(block)
+    return object : DisposableHandle {
+        override fun dispose() {
+            due.cancel(false)
+        }
     }
 }
 

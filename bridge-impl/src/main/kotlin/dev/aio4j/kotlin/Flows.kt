@@ -10,7 +10,9 @@ import dev.aio4j.internal.KotlinAwait
 import dev.aio4j.internal.stream.closeError
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncIterable
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.isActive
 import kotlinx.coroutines.flow.flow
 
 /**
@@ -81,7 +83,13 @@ public fun <T> AsyncIterable<T>.asFlow(): Flow<T> {
             failure = e
             throw e
         } finally {
-            closeQuietly(iterator, failure)
+            // A cancellation while the collecting coroutine is still active is a consumer that
+            // stopped early (take, first: kotlinx's AbortFlowException, which they swallow): the
+            // collection succeeded, so close's failure is thrown, as kotlinx fails such a
+            // collection with what a flow's finally throws. Added as suppressed to that abort, it
+            // vanished (found from outside on 2026-12-06).
+            val stoppedEarly = failure is java.util.concurrent.CancellationException && currentCoroutineContext().isActive
+            closeQuietly(iterator, if (stoppedEarly) null else failure)
         }
     }
 }

@@ -150,8 +150,9 @@ public fun <T> CoroutineScope.task(
  * **Exceptions:** the dispatcher throws none, a closed loop included: a coroutine dispatched to the
  * loop once it is closed, or left in a `delay` by
  * its close, has its job cancelled and goes on on `Dispatchers.IO` to run its `finally` blocks, as
- * kotlinx's dispatcher of a closed executor does; a [task] made on a scope of its own is one of the
- * loop's tasks, cancelled by the close.
+ * kotlinx's dispatcher of a closed executor does (a `withTimeout` pending at the close, or begun
+ * after it, still times out, on the JDK's delay scheduler); a [task] made on a scope of its own is
+ * one of the loop's tasks, cancelled by the close.
  *
  * **Threading:** the dispatcher may be used from any thread; what it dispatches runs on the loop's
  * thread in submission order (or on `Dispatchers.Default` workers under `DEFAULT_DISPATCHER`).
