@@ -35,9 +35,10 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
     override val context: CoroutineContext get() = task().job!!.context
 
     override fun resumeWith(result: Result<T>) {
+        val original = asThrown(result)
         val site = callSite
-        if (site != null) result.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
-        task().tryFinish(result)
+        if (site != null) original.exceptionOrNull()?.takeIf { it !is java.util.concurrent.CancellationException }?.addSuppressed(site)
+        task().tryFinish(original)
     }
 
     fun task(): SuspendTask<T> {
@@ -78,7 +79,7 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
                 @Suppress("UNCHECKED_CAST")
                 Result.success(returned as T)
             } catch (e: Throwable) {
-                Result.failure(e)
+                Result.failure(thrownInstance(e))
             }
             val made = call.task ?: return DoneTask.of(loop, result)
             // The function returned, but a child it launched into its job may still run: the task
@@ -98,7 +99,8 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             val call = JoinCall<T>(joinLoopOfThisThread())
             val returned = try {
                 body.invoke(call)
-            } catch (e: Throwable) {
+            } catch (thrown: Throwable) {
+                val e = thrownInstance(thrown)
                 if (call.coroutine == null) throw Runs.unchecked(e, "the suspend function")
                 return runOnThread(call, Result.failure(e))
             }
@@ -146,6 +148,19 @@ internal class JavaCall<T>(@JvmField val loop: EventLoop) : Continuation<T> {
             }
         }
     }
+}
+
+/**
+ * [result] with the exception as it was thrown: kotlinx's debug mode (on with -ea) resumes a
+ * function that called withContext(another dispatcher) with a copy of a failure, made by its
+ * stack-trace recovery ([thrownInstance] undoes it, as the Flow bridge does), and the function
+ * ends with that copy. Java gets the instance the Kotlin code threw (before 2026-12-06 it got the
+ * copy: 92-100 calls in 100 under -ea, found from outside).
+ */
+internal fun <T> asThrown(result: Result<T>): Result<T> {
+    val e = result.exceptionOrNull() ?: return result
+    val original = thrownInstance(e)
+    return if (original === e) result else Result.failure(original)
 }
 
 /** The Java caller's frames of a call whose failure happened on another thread. */

@@ -284,7 +284,7 @@ internal class JoinCall<T>(@JvmField val joinLoop: JoinLoop) : Continuation<T> {
     override val context: CoroutineContext get() = coroutine().context
 
     override fun resumeWith(result: Result<T>) {
-        coroutine().resumeWith(result)
+        coroutine().resumeWith(asThrown(result))
     }
 
     fun coroutine(): JoinCoroutine<T> {

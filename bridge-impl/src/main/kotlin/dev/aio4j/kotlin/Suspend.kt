@@ -68,7 +68,9 @@ public object Suspend {
      * own makes the task `CANCELLED` too.
      *
      * **Exceptions:** the task fails with the exception the function threw, the same instance
-     * (`Task.join()` then wraps a checked one once in `TaskFailedException`). A failure raised after
+     * (`Task.join()` then wraps a checked one once in `TaskFailedException`); one thrown inside a
+     * `withContext` on another dispatcher too, not the copy kotlinx's debug mode hands the
+     * function (its stack-trace recovery, on with `-ea`). A failure raised after
      * the function suspended happens on the loop's thread, so its own frames are the Kotlin ones:
      * the task's `join()` that throws it adds the joining Java code's frames to that instance as a
      * suppressed `CallSite` (once; asyncio's traceback likewise shows the awaiting code beside the
@@ -131,8 +133,9 @@ public object Suspend {
      * cancelled.
      *
      * **Exceptions:** as `Task.join()`: an unchecked exception is thrown as the same instance (the one
-     * the function ended with; kotlinx's debug mode may hand a Kotlin caller of `withContext` a copy,
-     * in Kotlin code too); a checked one is wrapped once in `TaskFailedException`. A failure raised on
+     * the Kotlin code threw: a copy that kotlinx's debug mode hands a caller of `withContext` is
+     * undone here, though Kotlin code in between sees the copy); a checked one is wrapped once in
+     * `TaskFailedException`. A failure raised on
      * another thread (inside `withContext(Dispatchers.Default)`, say) gets the caller's frames as a
      * suppressed `CallSite` exception, so its stack trace shows both the Kotlin frames and the Java
      * caller; one raised on the joining thread has them in its own stack.
