@@ -5,6 +5,7 @@
  */
 package dev.aio4j.samples.kotlin
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
@@ -26,9 +27,14 @@ class Portfolio(private val source: QuoteSource) {
     /** The price of [symbol], or null when it takes longer than [millis] (the request is then cancelled). */
     suspend fun quoteWithin(symbol: String, millis: Long): Double? = withTimeoutOrNull(millis) { source.quote(symbol) }
 
-    /** The price of [symbol], or what went wrong as the exception itself. */
+    /**
+     * The price of [symbol], or what went wrong as the exception itself. A cancellation is not
+     * "what went wrong" with the quote: it goes on up, so that the coroutine ends cancelled.
+     */
     suspend fun quoteOrFailure(symbol: String): Any = try {
         source.quote(symbol)
+    } catch (e: CancellationException) {
+        throw e
     } catch (e: Exception) {
         e
     }
