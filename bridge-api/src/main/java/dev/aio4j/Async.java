@@ -182,10 +182,12 @@ public final class Async {
     /**
      * Returns the task whose body is running on the calling thread (asyncio's
      * {@code current_task()}): the blocking-style task of this thread; on a loop's thread, the
-     * non-blocking task whose body is being called, or the Kotlin coroutine task (made by
-     * {@code CoroutineScope.task} of aio4j's Kotlin API) a step of whose coroutine is running, at
-     * every one of its steps. A plain callback ({@code callSoon}, a stage's continuation run after
-     * the body returned) runs in no task.
+     * non-blocking task whose body is being called, or the task of the Kotlin coroutine a step of
+     * which is running, at every one of its steps (a {@code CoroutineScope.task} of aio4j's Kotlin
+     * API, and the coroutines launched inside it). A suspend function called through
+     * {@code Suspend.call} runs as the calling task until it first suspends, and as the call's own
+     * task after. A plain callback ({@code callSoon}, a stage's continuation run after the body
+     * returned) runs in no task.
      *
      * <p><b>Cancellation:</b> none; it returns at once. <b>Exceptions:</b> none.
      * <b>Threading:</b> any thread; the answer is about the calling thread.

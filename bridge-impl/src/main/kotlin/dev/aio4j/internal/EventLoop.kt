@@ -121,7 +121,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private var runningTaskOfLoopThread: TaskImpl<*>? = null
 
     /**
-     * What the thread running the loop runs now (runSafely), for Current.task(): a step of a Kotlin
+     * What the thread running the loop runs now (runOnce), for Current.task(): a step of a Kotlin
      * coroutine is its task's. Plain: that thread's alone. (A Dispatchers.Default worker's step is
      * its OnDefault, in Current's thread-local.)
      */
@@ -303,24 +303,45 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     }
 
     /**
-     * A coroutine's resumption that close() is about to drop with the queues (what a loop's
-     * dispatcher queued: kotlinx's dispatched blocks are Continuations, and none of the loop's own
-     * runnables is): its job is cancelled and it goes on on Dispatchers.IO, as
-     * LoopDispatcherBase.dispatch does once the loop is closed. Dropped as callbacks are (asyncio's
-     * rule), it was a coroutine that never ran again, its finally blocks included: one resumed from
-     * another thread while close() ran its last steps (found from outside on 2026-12-06: 1 round in
-     * 300 single-threaded, 7 in 300 under DEFAULT_DISPATCHER). Returns whether [r] was one.
+     * What close() does with an item it takes out of the queues once the loop is closed (each item
+     * comes here once: the queues give it up once): a Kotlin delay's timer is cancelled, a
+     * withTimeout's moves off the loop (KotlinTimeoutTimer.moveOnClose), and a coroutine's
+     * resumption (what a loop's dispatcher queued: kotlinx's dispatched blocks are Continuations,
+     * and none of the loop's own runnables is) goes on on Dispatchers.IO with its job cancelled, as
+     * LoopDispatcherBase.dispatch does for a dispatch after the close (kotlinx's dispatcher of a
+     * closed executor does the same; a value the resumption carried is lost to the cancellation).
+     * A delay of a coroutine that is none of the loop's tasks (a Kotlin scope's own, on the loop's
+     * dispatcher) would otherwise never end: before 2026-12-05 it stayed suspended for ever.
+     * Anything else is a callback, dropped as asyncio's close drops it. Dropped too, a resumption
+     * was a coroutine that never ran again, its finally blocks included: one resumed from another
+     * thread while close() ran its last steps (found from outside on 2026-12-06: 1 round in 300
+     * single-threaded, 7 in 300 under DEFAULT_DISPATCHER).
      */
-    fun rescueResumption(r: Runnable): Boolean {
-        if (r !is kotlin.coroutines.Continuation<*>) return false
-        val context = r.context
-        context.cancel(closedCancellation())
-        Dispatchers.IO.dispatch(context, r)
-        return true
+    private fun disposeOnClose(r: Runnable) {
+        when (r) {
+            is ResumeTimer -> r.abandon(closedCancellation())
+            is KotlinTimeoutTimer -> r.moveOnClose()
+            is kotlin.coroutines.Continuation<*> -> {
+                val context = r.context
+                context.cancel(closedCancellation())
+                Dispatchers.IO.dispatch(context, r)
+            }
+        }
     }
 
-    /** Takes [r] back from the inbox, if it is still there (once the loop is closed, nothing else takes it). */
-    fun takeBack(r: Runnable): Boolean = inbox.remove(r)
+    /**
+     * What close()'s last steps took out of the queues besides the accepted commands: disposed of
+     * ([disposeOnClose]) once the loop is closed, not before, so that nothing of a single-threaded
+     * loop runs on another thread while the loop still runs its last callbacks. The closing thread's.
+     */
+    private var takenAtClose: ArrayList<Runnable>? = null
+
+    /**
+     * After an add to the inbox from another thread that checked [isClosed] first: true if the loop
+     * closed meanwhile and [r] was taken back here (close() has emptied the inbox, or will take it
+     * out and dispose of it: whichever removes it first does), for the caller to hand on.
+     */
+    fun tookBackAfterClose(r: Runnable): Boolean = closed && inbox.remove(r)
 
     /** The end of the inbox as close() found it (see drainInboxToMark, takeAccepted); it runs nothing. */
     private class InboxMark : Runnable {
@@ -400,11 +421,13 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         var n = ready.size
         while (n-- > 0) {
             val r = ready.removeFirst()
-            when {
-                !singleThread && r !is TimerEntry -> enqueue(r) // kept from a time without a run: to a worker now
-                options.debug() -> runTimed(r)
-                else -> runSafely(r)
+            if (!singleThread && r !is TimerEntry) {
+                enqueue(r) // kept from a time without a run: to a worker now
+                continue
             }
+            runningStep = r
+            if (options.debug()) runTimed(r) else runSafely(r)
+            runningStep = null
         }
     }
 
@@ -427,13 +450,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
 
     /** Runs an internal runnable (a timer entry, a task start, a coroutine step). */
     private fun runSafely(r: Runnable) {
-        runningStep = r
         try {
             r.run()
         } catch (e: Throwable) {
             callExceptionHandler(ExceptionContext("Exception in callback $r", e, null))
-        } finally {
-            runningStep = null
         }
     }
 
@@ -605,12 +625,15 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             awaitBlockingTasksGone()
             closed = true
             tasks.closed()
-            abandonDelays()
-            for (r in ready) rescueResumption(r)
+            for (t in timers) disposeOnClose(t)
+            for (r in dueNow) disposeOnClose(r)
+            for (r in ready) disposeOnClose(r)
             ready.clear()
             timers.clear()
             dueNow.clear()
-            while (true) rescueResumption(inbox.poll() ?: break)
+            while (true) disposeOnClose(inbox.poll() ?: break)
+            takenAtClose?.forEach(::disposeOnClose)
+            takenAtClose = null
         } catch (e: Throwable) {
             closing = false // e.g. refused on another loop's thread: a later close() may try again
             refusingAll = false
@@ -620,20 +643,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             synchronized(this) { closingThread = null }
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
-    }
-
-    /**
-     * The delays still pending at the end of close(): of coroutines that are none of the loop's
-     * tasks (a Kotlin scope's own, on the loop's dispatcher). Their timers will never fire: each is
-     * cancelled, and its coroutine resumes on Dispatchers.IO (LoopDispatcherBase.dispatch) to run
-     * its finally blocks. Before 2026-12-05 such a coroutine stayed suspended for ever. Their
-     * withTimeout timers go on off the loop (KotlinTimeoutTimer.moveOnClose): dropped, such a
-     * coroutine waiting within a timeout stayed suspended for ever too (before 2026-12-06).
-     */
-    private fun abandonDelays() {
-        val closedException = closedCancellation()
-        for (t in timers) if (t is ResumeTimer) t.abandon(closedException) else if (t is KotlinTimeoutTimer) t.moveOnClose()
-        for (r in inbox) if (r is ResumeTimer) r.abandon(closedException) else if (r is KotlinTimeoutTimer) r.moveOnClose()
     }
 
     /**
@@ -745,13 +754,15 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      */
     private fun takeAccepted(): List<Runnable> {
         val accepted = ArrayList<Runnable>()
-        for (r in ready) if (r is HandleImpl && r.accepted) accepted.add(r) else rescueResumption(r)
+        val taken = takenAtClose ?: ArrayList<Runnable>().also { takenAtClose = it }
+        for (r in ready) if (r is HandleImpl && r.accepted) accepted.add(r) else taken.add(r)
+        taken.addAll(dueNow)
         val mark = InboxMark()
         inbox.add(mark)
         while (true) {
             val r = inbox.poll() ?: break
             if (r === mark) break
-            if (r is HandleImpl && r.accepted) accepted.add(r) else if (r is TimerEntry) insertTimer(r) else rescueResumption(r) // a timer: abandonDelays() sees it there
+            if (r is HandleImpl && r.accepted) accepted.add(r) else if (r is TimerEntry) insertTimer(r) else taken.add(r) // a timer stays one, for close()
         }
         ready.clear()
         dueNow.clear()

@@ -17,6 +17,7 @@ import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Delay
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asExecutor
 import kotlinx.coroutines.DisposableHandle
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -41,9 +42,9 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
         }
         loop.enqueue(block)
         // A close() that ended between the check above and the enqueue has emptied the inbox
-        // already (what it found there it handed on: EventLoop.rescueResumption): take the block
+        // already (what it found there it handed on: EventLoop.disposeOnClose): take the block
         // back, so that it is not lost in the closed loop's queue.
-        if (loop.isClosed() && loop.takeBack(block)) {
+        if (loop.tookBackAfterClose(block)) {
             context.cancel(loop.closedCancellation())
             Dispatchers.IO.dispatch(context, block)
         }
@@ -57,6 +58,8 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
         val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
         continuation.invokeOnCancellation { timer.cancelled = true; loop.timerCancelled() }
         loop.addTimer(timer)
+        // a close() that ended meanwhile no longer looks at the inbox (a reviewer's finding, 2026-12-06)
+        if (loop.tookBackAfterClose(timer)) timer.abandon(loop.closedCancellation())
     }
 
     /**
@@ -72,6 +75,7 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
         if (loop.isClosed()) return timeoutAfterClose(delayNanos, block)
         val timer = KotlinTimeoutTimer(deadlineAfter(System.nanoTime(), delayNanos), loop, block)
         loop.addTimer(timer)
+        if (loop.tookBackAfterClose(timer)) timer.moveOnClose() // as for a delay, above
         return timer
     }
 
@@ -116,7 +120,7 @@ internal class ResumeTimer(
 
 /**
  * The timer of a kotlinx withTimeout on the loop's clock. One still pending when the loop closes
- * is moved to the JDK's delay scheduler with the time it had left (EventLoop.abandonDelays), so
+ * is moved to the JDK's delay scheduler with the time it had left (EventLoop.disposeOnClose), so
  * that the timeout still ends its coroutine (which then resumes on Dispatchers.IO, as a delay's
  * does): dropped with the loop's timers, as it was before 2026-12-06, a coroutine of a scope of its
  * own waiting within withTimeout never ended.
@@ -142,10 +146,14 @@ internal class KotlinTimeoutTimer(deadline: Long, loop: EventLoop, private val a
     }
 }
 
-/** Runs [block] after [delayNanos] on the JDK's delay scheduler (CompletableFuture's), unless the handle is disposed first. */
+/**
+ * Runs [block] after [delayNanos], timed by the JDK's delay scheduler (CompletableFuture's) and run
+ * on Dispatchers.IO (not on the scheduler's one JVM-wide thread, which every orTimeout shares),
+ * unless the handle is disposed first.
+ */
 private fun timeoutAfterClose(delayNanos: Long, block: Runnable): DisposableHandle {
     val due = java.util.concurrent.CompletableFuture<Void?>().completeOnTimeout(null, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
-    due.thenRun(block)
+    due.thenRunAsync(block, Dispatchers.IO.asExecutor())
     return object : DisposableHandle {
         override fun dispose() {
             due.cancel(false)

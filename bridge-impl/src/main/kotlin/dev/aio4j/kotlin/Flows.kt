@@ -88,7 +88,10 @@ public fun <T> AsyncIterable<T>.asFlow(): Flow<T> {
             // collection succeeded, so close's failure is thrown, as kotlinx fails such a
             // collection with what a flow's finally throws. Added as suppressed to that abort, it
             // vanished (found from outside on 2026-12-06).
-            val stoppedEarly = failure is java.util.concurrent.CancellationException && currentCoroutineContext().isActive
+            // Told by its class (kotlinx's internal AbortFlowException), not by any cancellation
+            // with the collector active: a source's own CancellationException, or withTimeout's
+            // inside collect, is a failure of the collection, which keeps close's as suppressed.
+            val stoppedEarly = failure?.javaClass?.name == ABORT_FLOW && currentCoroutineContext().isActive
             closeQuietly(iterator, if (stoppedEarly) null else failure)
         }
     }
@@ -128,3 +131,6 @@ private suspend fun closeQuietly(resource: AsyncCloseable, failure: Throwable?) 
         if (failure != null) failure.addSuppressed(closeError) else throw closeError
     }
 }
+
+/** The class of kotlinx's exception for a collector that stopped early (take, first): internal to kotlinx, so told by name. */
+private const val ABORT_FLOW = "kotlinx.coroutines.flow.internal.AbortFlowException"
