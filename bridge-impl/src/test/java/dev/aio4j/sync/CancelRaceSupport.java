@@ -39,4 +39,10 @@ final class CancelRaceSupport {
             return "failed:" + e;
         }
     }
+
+    /** Fails, showing the first five, if any of the {@code rounds} rounds went wrong. */
+    static void assertNoBadRound(java.util.List<String> bad, int rounds) {
+        org.junit.jupiter.api.Assertions.assertTrue(bad.isEmpty(),
+                bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+    }
 }

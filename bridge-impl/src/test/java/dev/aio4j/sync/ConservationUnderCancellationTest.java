@@ -147,7 +147,7 @@ class ConservationUnderCancellationTest {
             }
             return null;
         });
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 
     /**
@@ -320,7 +320,7 @@ class ConservationUnderCancellationTest {
             }
             return null;
         });
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 
     /**
@@ -379,7 +379,7 @@ class ConservationUnderCancellationTest {
                 bad.add("round " + round + ": permits " + sem.availablePermits() + ", tasks " + states);
             }
         }
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 
     /**
@@ -439,7 +439,7 @@ class ConservationUnderCancellationTest {
                 bad.add("round " + round + ": got or left " + seen + ", getAsync tasks " + states);
             }
         }
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 
     /**
@@ -513,7 +513,7 @@ class ConservationUnderCancellationTest {
             }
         }
         System.out.println("condition at loop close, " + threading + ": a loop waiter woke in " + loopWaiterWoke[0] + " of " + rounds);
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 
     /**
@@ -567,6 +567,6 @@ class ConservationUnderCancellationTest {
             }
             return null;
         });
-        assertTrue(bad.isEmpty(), bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
+        CancelRaceSupport.assertNoBadRound(bad, rounds);
     }
 }
