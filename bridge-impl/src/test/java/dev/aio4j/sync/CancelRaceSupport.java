@@ -45,4 +45,20 @@ final class CancelRaceSupport {
         org.junit.jupiter.api.Assertions.assertTrue(bad.isEmpty(),
                 bad.size() + " bad of " + rounds + ": " + String.join("\n  ", bad.subList(0, Math.min(5, bad.size()))));
     }
+
+    /**
+     * Waits (up to 10 s, a millisecond at a time) until {@code primitive}'s toString shows
+     * {@code field=n}: the waiter made just before has joined the line. A fixed pause was not
+     * enough: a blocking waiter's virtual thread may start late on a loaded machine.
+     */
+    static void awaitLine(Object primitive, String field, int n) {
+        java.util.regex.Pattern want = java.util.regex.Pattern.compile("\\b" + field + "=" + n + "\\b");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!want.matcher(primitive.toString()).find()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + field + "=" + n + ": " + primitive);
+            }
+            dev.aio4j.Async.sleep(Duration.ofMillis(1));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.aio4j.sync;
 
+import static dev.aio4j.sync.CancelRaceSupport.awaitLine;
 import static dev.aio4j.sync.CancelRaceSupport.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,16 +38,15 @@ class FairnessAfterCancellationTest {
         Async.run(options(threading), loop -> {
             AsyncSemaphore sem = AsyncSemaphore.create(0);
             List<String> order = Collections.synchronizedList(new ArrayList<>());
-            Duration gap = Duration.ofMillis(3);
             Task<Void> a = loop.createTask(() -> {
                 sem.acquire();
                 order.add("A");
             });
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 1);
             Task<Void> b = Async.waitFor(sem.acquireAsync(), Duration.ofMillis(1));
-            Async.sleep(gap);
+            assertEquals("timeout", outcome(b));
             Task<Void> c = sem.acquireAsync();
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 2);
             Task<String> d = loop.createTask(() -> {
                 try {
                     Async.timeout(Duration.ofMillis(1), () -> {
@@ -59,25 +59,23 @@ class FairnessAfterCancellationTest {
                     return "timeout";
                 }
             });
-            Async.sleep(gap);
+            assertEquals("ok:timeout", outcome(d));
             Task<Void> e = sem.acquireAsync().thenRun(() -> order.add("E"));
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 3);
             Task<Void> f = loop.createTask(() -> {
                 sem.acquire();
                 order.add("F");
             });
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 4);
             Task<Void> g = loop.createTask(() -> {
                 sem.acquire();
                 order.add("G");
             });
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 5);
             Task<Void> h = sem.acquireAsync().thenRun(() -> order.add("H"));
-            Async.sleep(gap);
+            awaitLine(sem, "waiters", 6);
             assertTrue(c.toCompletableFuture().cancel(true));
             assertTrue(g.cancel());
-            assertEquals("timeout", outcome(b));
-            assertEquals("ok:timeout", outcome(d));
             assertEquals("cancelled", outcome(g));
             assertEquals("cancelled", outcome(c));
             for (String expected : List.of("A", "E", "F", "H")) {
@@ -105,15 +103,14 @@ class FairnessAfterCancellationTest {
         Async.run(options(threading), loop -> {
             AsyncQueue<String> q = AsyncQueue.create();
             List<String> got = Collections.synchronizedList(new ArrayList<>());
-            Duration gap = Duration.ofMillis(3);
             Task<Void> a = loop.createTask(() -> {
                 got.add("A:" + q.get());
             });
-            Async.sleep(gap);
+            awaitLine(q, "getters", 1);
             Task<String> b = Async.waitFor(q.getAsync(), Duration.ofMillis(1));
-            Async.sleep(gap);
+            assertEquals("timeout", outcome(b));
             Task<String> c = q.getAsync();
-            Async.sleep(gap);
+            awaitLine(q, "getters", 2);
             Task<String> d = loop.createTask(() -> {
                 try {
                     return Async.timeout(Duration.ofMillis(1), () -> {
@@ -124,19 +121,17 @@ class FairnessAfterCancellationTest {
                     return "timeout";
                 }
             });
-            Async.sleep(gap);
+            assertEquals("ok:timeout", outcome(d));
             Task<Void> e = q.getAsync().thenAccept(x -> got.add("E:" + x));
-            Async.sleep(gap);
+            awaitLine(q, "getters", 3);
             Task<Void> g = loop.createTask(() -> {
                 got.add("G:" + q.get());
             });
-            Async.sleep(gap);
+            awaitLine(q, "getters", 4);
             Task<Void> h = q.getAsync().thenAccept(x -> got.add("H:" + x));
-            Async.sleep(gap);
+            awaitLine(q, "getters", 5);
             assertTrue(c.toCompletableFuture().cancel(true));
             assertTrue(g.cancel());
-            assertEquals("timeout", outcome(b));
-            assertEquals("ok:timeout", outcome(d));
             assertEquals("cancelled", outcome(g));
             assertEquals("cancelled", outcome(c));
             q.putNow("1");
