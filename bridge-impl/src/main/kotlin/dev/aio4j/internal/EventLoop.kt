@@ -321,12 +321,14 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         when (r) {
             is ResumeTimer -> r.abandon(closedCancellation())
             is KotlinTimeoutTimer -> r.moveOnClose()
-            is kotlin.coroutines.Continuation<*> -> {
-                val context = r.context
-                context.cancel(closedCancellation())
-                Dispatchers.IO.dispatch(context, r)
-            }
+            is kotlin.coroutines.Continuation<*> -> runOffTheClosedLoop(r.context, r)
         }
+    }
+
+    /** Runs [block] of a coroutine of [context] on Dispatchers.IO with its job cancelled: what a closed loop does with a coroutine's work. */
+    fun runOffTheClosedLoop(context: CoroutineContext, block: Runnable) {
+        context.cancel(closedCancellation())
+        Dispatchers.IO.dispatch(context, block)
     }
 
     /**

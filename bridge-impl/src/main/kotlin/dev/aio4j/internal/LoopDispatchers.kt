@@ -36,18 +36,14 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
      */
     override fun dispatch(context: CoroutineContext, block: Runnable) {
         if (loop.isClosed()) {
-            context.cancel(loop.closedCancellation())
-            Dispatchers.IO.dispatch(context, block)
+            loop.runOffTheClosedLoop(context, block)
             return
         }
         loop.enqueue(block)
         // A close() that ended between the check above and the enqueue has emptied the inbox
         // already (what it found there it handed on: EventLoop.disposeOnClose): take the block
         // back, so that it is not lost in the closed loop's queue.
-        if (loop.tookBackAfterClose(block)) {
-            context.cancel(loop.closedCancellation())
-            Dispatchers.IO.dispatch(context, block)
-        }
+        if (loop.tookBackAfterClose(block)) loop.runOffTheClosedLoop(context, block)
     }
 
     override fun scheduleResumeAfterDelay(timeMillis: Long, continuation: CancellableContinuation<Unit>) {
