@@ -40,15 +40,20 @@ class LoopCloseKotlinTest {
     fun aScopeTaskIsOneOfTheLoopsTasksAndItsCloseCancelsIt(t: Threading) {
         for (onDefault in listOf(false, true)) {
             val loop = newLoop(t)
+            val started = CountDownLatch(1)
             val finished = CountDownLatch(1)
             val holder = AtomicReference<Task<Int>>()
             val listed = AtomicReference<Boolean>()
             loop.runUntilComplete(loop.createTaskAsync<Void?> {
                 val scope = CoroutineScope((if (onDefault) Dispatchers.Default else loop.asCoroutineDispatcher()) + Job())
-                holder.set(scope.task { try { awaitCancellation() } finally { finished.countDown() } })
+                holder.set(scope.task { started.countDown(); try { awaitCancellation() } finally { finished.countDown() } })
                 Async.sleepAsync(Duration.ofMillis(20)).thenRun { listed.set(loop.allTasks().contains(holder.get())) }
             })
             assertEquals(true, listed.get(), "allTasks() did not list the scope's task (on Dispatchers.Default: $onDefault)")
+            // a coroutine cancelled before it has started never runs its block (kotlinx's rule, and
+            // asyncio's for a task cancelled before its first step): on a loaded machine, the 20 ms
+            // need not have been enough for Dispatchers.Default to start it
+            assertTrue(started.await(5, TimeUnit.SECONDS), "the scope's task did not start")
             loop.close()
             assertTrue(finished.await(5, TimeUnit.SECONDS), "its finally did not run")
             assertEquals(TaskState.CANCELLED, holder.get().state())
@@ -59,14 +64,17 @@ class LoopCloseKotlinTest {
     @EnumSource(Threading::class)
     fun aCoroutineLeftInADelayByTheCloseIsCancelledAndRunsItsFinally(t: Threading) {
         val loop = newLoop(t)
+        val started = CountDownLatch(1)
         val finished = CountDownLatch(1)
         val job = AtomicReference<Job>()
         loop.runUntilComplete(loop.createTaskAsync<Void?> {
             job.set(CoroutineScope(loop.asCoroutineDispatcher()).launch {
+                started.countDown()
                 try { delay(60_000) } finally { finished.countDown() }
             })
             Async.sleepAsync(Duration.ofMillis(20))
         })
+        assertTrue(started.await(5, TimeUnit.SECONDS), "the coroutine did not start") // else its block never runs
         loop.close()
         assertTrue(finished.await(5, TimeUnit.SECONDS), "its finally did not run")
         job.get().join0()
@@ -77,15 +85,18 @@ class LoopCloseKotlinTest {
     @EnumSource(Threading::class)
     fun aCoroutineResumedAfterTheCloseIsCancelledAndRunsItsFinally(t: Threading) {
         val loop = newLoop(t)
+        val started = CountDownLatch(1)
         val finished = CountDownLatch(1)
         val gate = CompletableDeferred<Int>()
         val job = AtomicReference<Job>()
         loop.runUntilComplete(loop.createTaskAsync<Void?> {
             job.set(CoroutineScope(loop.asCoroutineDispatcher()).launch {
+                started.countDown()
                 try { gate.await() } finally { finished.countDown() }
             })
             Async.sleepAsync(Duration.ofMillis(20))
         })
+        assertTrue(started.await(5, TimeUnit.SECONDS), "the coroutine did not start") // else its block never runs
         loop.close()
         assertNull(runCatching { gate.complete(1) }.exceptionOrNull(), "the resumer got the loop's refusal")
         assertTrue(finished.await(5, TimeUnit.SECONDS), "its finally did not run")
