@@ -1,0 +1,18 @@
+package dev.aio4j.internal
+
+/**
+ * The exception that a coroutine's code threw, where kotlinx handed on a copy of it: with assertions
+ * on (kotlinx's debug mode) a coroutine resumed with an exception (a flow's collector after a
+ * flowOn's or a channelFlow's producer failed, or after an exception crossed their channel) gets a
+ * copy whose cause is the original and whose stack trace holds kotlinx's artificial frames (class
+ * names in the package `_COROUTINE`): kotlinx's own unwrap, which is internal. aio4j's rule is that an
+ * exception reaches Java as the instance that was thrown.
+ */
+internal fun thrownInstance(e: Throwable): Throwable {
+    var x = e
+    while (true) {
+        val cause = x.cause ?: return x
+        if (cause.javaClass != x.javaClass || x.stackTrace.none { it.className.startsWith("_COROUTINE") }) return x
+        x = cause
+    }
+}
