@@ -64,7 +64,8 @@ internal abstract class GeneratorIterator<T>(
     private var started = false
     private var ended = false
     private var failure: Throwable? = null
-    private var closed = false
+    /** Volatile for [emitAsync]'s staged path, which reads it without the monitor. */
+    @Volatile private var closed = false
     private var exitThrown = false
     /** The close cancels [producer] (its thread is interrupted or about to be): see [exitDelivers]. */
     private var producerCancelled = false
@@ -86,6 +87,24 @@ internal abstract class GeneratorIterator<T>(
     @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
     private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
+
+    // Staging (see emitAsync): a non-blocking body's emits during one run of it on a single-threaded
+    // loop's thread go into the free slots after the buffer's tail without the monitor, and become
+    // the buffer's (count) when the run ends, or at the next emit under the monitor. Written by the
+    // staging thread, and under the monitor by whoever absorbs them ([absorbStaged]): an emit from
+    // another thread is, by AsyncEmitter's contract, after the previous one returned, so it sees them.
+
+    /** The thread whose emits are staged now (the loop's), or null. Only that thread ever sees itself here. */
+    private var stagingThread: Thread? = null
+    /** Slots of the buffer, from [stageStart], filled by staged emits and not yet in [count]. */
+    private var staged = 0
+    private var stageStart = 0
+    /** The next staged slot. */
+    private var stageTail = 0
+    /** Free slots left to stage into (the buffer's room when staging began, less [staged]). */
+    private var stageFree = 0
+    /** Runs of the body on the loop's thread now (nested: a run's step may run another); under the monitor. */
+    @PublishedApi internal var loopRuns = 0
 
     /** Starts the producer's task; called once, outside the monitor. */
     protected abstract fun startProducer(): TaskImpl<*>
@@ -319,12 +338,18 @@ internal abstract class GeneratorIterator<T>(
 
     /** Runs [block], a run of the non-blocking body, counted in [bodyRuns]; the last one takes a [closeDeferred]. */
     internal inline fun <R> bodyRun(block: () -> R): R {
-        synchronized(this) { bodyRunsAdd(1) }
+        val onLoopThread = loop.inLoopThread()
+        synchronized(this) {
+            bodyRunsAdd(1)
+            if (onLoopThread) loopRuns++
+        }
         try {
             return block()
         } finally {
             var failing: GeneratorBodyTask? = null
+            var wake: Any? = null
             val task = synchronized(this) {
+                if (onLoopThread && --loopRuns == 0) wake = endStaging()
                 if (bodyRunsAdd(-1) == 0) {
                     failing = takeFailDeferred()
                     if (takeCloseDeferred()) producer else null
@@ -332,6 +357,7 @@ internal abstract class GeneratorIterator<T>(
                     null
                 }
             }
+            wake?.let { wakeConsumerAfterRun(it) }
             if (task != null && !task.isDone) task.cancel()
             failing?.let { failPendingEmit(it) }
         }
@@ -393,6 +419,7 @@ internal abstract class GeneratorIterator<T>(
         val wake: Any?
         val c: LoopFuture<Void?>?
         synchronized(this) {
+            absorbStaged() // the elements the body emitted in the run that completed it (or, by the contract, before)
             ended = true
             failure = e
             wake = consumerWaiter.also { consumerWaiter = null }
@@ -427,16 +454,44 @@ internal abstract class GeneratorIterator<T>(
         }
     }
 
+    /**
+     * Under the monitor as any put, except while a run of the body on a single-threaded loop's thread
+     * emits: then the first emit of the run puts under the monitor and opens a stage of the buffer's
+     * free slots, and the emits after it fill them without the monitor (a store and a few plain
+     * fields each; the monitor's enter and exit cost as much as the rest of an element's way), until
+     * the last free slot, which takes the monitor again (it is the one that makes the producer wait).
+     * The staged elements become the consumer's when the run ends ([bodyRun]): the consumer on the
+     * loop cannot run before, and one on another thread sees them a run at a time.
+     */
     override fun emitAsync(element: T): CompletionStage<Void?> {
+        if (stagingThread === Thread.currentThread() && stageFree > 1 && !closed) {
+            val t = stageTail
+            items[t] = element
+            stageTail = if (t + 1 == capacity) 0 else t + 1
+            stageFree--
+            staged++
+            return room
+        }
         val wake: Any?
         val result: CompletableFuture<Void?>
         synchronized(this) {
-            if (closed) return CompletableFuture.failedFuture(exit())
-            if (count == capacity) {
+            if (closed) {
+                absorbStaged()
+                return CompletableFuture.failedFuture(exit())
+            }
+            if (count + staged == capacity) {
                 return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
             }
             wake = put(element)
             result = if (count < capacity) {
+                if (loopRuns > 0 && loop.inLoopThread()) {
+                    stagingThread = Thread.currentThread()
+                    var tail = head + count
+                    if (tail >= capacity) tail -= capacity
+                    stageStart = tail
+                    stageTail = tail
+                    stageFree = capacity - count
+                }
                 room
             } else {
                 LoopFuture<Void?>(loop, null).also {
@@ -572,12 +627,43 @@ internal abstract class GeneratorIterator<T>(
 
     /** Appends [element] (under the monitor); returns the consumer waiting for it, now taken, if any. */
     private fun put(element: T): Any? {
+        absorbStaged()
         var tail = head + count
         if (tail >= capacity) tail -= capacity
         items[tail] = element
         count++
         return consumerWaiter?.also { consumerWaiter = null }
     }
+
+    /**
+     * Under the monitor: ends the staging, if any; its elements join the buffer, or, after a close or
+     * the producer's end, are dropped.
+     */
+    @PublishedApi internal fun absorbStaged() {
+        stagingThread = null
+        stageFree = 0
+        val n = staged
+        if (n == 0) return
+        staged = 0
+        if (closed || ended) {
+            var k = stageStart
+            repeat(n) {
+                items[k] = null
+                k = if (k + 1 == capacity) 0 else k + 1
+            }
+        } else {
+            count += n
+        }
+    }
+
+    /** Under the monitor, at the end of a run of the body on the loop's thread: [absorbStaged], and the consumer to wake, if any. */
+    @PublishedApi internal fun endStaging(): Any? {
+        val any = staged > 0
+        absorbStaged()
+        return if (any && count > 0) consumerWaiter?.also { consumerWaiter = null } else null
+    }
+
+    @PublishedApi internal fun wakeConsumerAfterRun(w: Any) = wakeConsumer(w)
 
     /**
      * A blocking body's emit is about to throw the GeneratorExit. If the close also cancels the
