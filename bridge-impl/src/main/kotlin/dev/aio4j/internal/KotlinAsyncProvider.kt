@@ -146,8 +146,19 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> timeoutScopeAsync(timeout: Duration, body: ThrowingFunction<in TimeoutScope, out CompletionStage<out T>>): Task<T> {
         val loop = Current.loop()
-        val waitFor = WaitForTask<T>(loop, timeout).also { it.start(loop.taskContext) }.startDeadline()
-        return waitFor.followInner(loop.newAsyncTask(null, Callable { body.apply(waitFor.scope) }, loop.taskContext))
+        // asyncio.timeout() acts on its deadline in a callback of the loop, which cannot run before
+        // the body's first await: the body is called, and may finish or move the deadline, first.
+        // Before, a deadline that had passed when the body's step came (a zero timeout: always, by
+        // wait_for's zero rule; from another thread, whenever the loop acted on the timer before the
+        // body's step) cancelled the body's task before it ran, and the body was never called
+        val waitFor = WaitForTask<T>(loop, timeout, zeroCancelsAtOnce = false).also { it.start(loop.taskContext) }.startDeadline(armed = false)
+        return waitFor.followInner(loop.newAsyncTask(null, Callable {
+            try {
+                body.apply(waitFor.scope)
+            } finally {
+                waitFor.scope.arm()
+            }
+        }, loop.taskContext))
     }
 
     override fun <T> shield(task: CompletionStage<T>): Task<T> {

@@ -27,12 +27,31 @@ internal class TimeoutScopeImpl(private val loop: EventLoop, private val onExpir
     private var startedAt = 0L
     /** Whether the deadline was moved since [start]. */
     private var rescheduled = false
+    /**
+     * Whether the deadline has a timer: false between [start] with `armed = false` and [arm], while
+     * the deadline is only recorded (a reschedule meanwhile moves it without a timer).
+     */
+    private var armed = true
 
-    /** Sets the first deadline, [delayNanos] from now. */
-    fun start(delayNanos: Long) {
+    /**
+     * Sets the first deadline, [delayNanos] from now. With [armed] false, no timer acts on it until
+     * [arm]: timeoutScopeAsync arms it once its body has been called, as asyncio's timeout() acts
+     * on its deadline in a callback of the loop, which cannot run before the body's first await.
+     */
+    fun start(delayNanos: Long, armed: Boolean = true) {
         synchronized(this) {
+            this.armed = armed
             startedAt = System.nanoTime()
             schedule(deadlineAfter(startedAt, delayNanos))
+        }
+    }
+
+    /** Gives the deadline recorded since [start] (`armed = false`) its timer; once only, and not after the scope ended. */
+    fun arm() {
+        synchronized(this) {
+            if (armed) return
+            armed = true
+            if (hasDeadline && !closed && !expired) schedule(at)
         }
     }
 
@@ -83,9 +102,11 @@ internal class TimeoutScopeImpl(private val loop: EventLoop, private val onExpir
     /** Under the monitor. */
     private fun schedule(deadline: Long) {
         timer?.dispose()
+        timer = null
         val mine = ++generation
         at = deadline
         hasDeadline = true
+        if (!armed) return
         val t = ActionTimer(deadline, loop, Runnable { expire(mine) })
         timer = t
         loop.addTimer(t)

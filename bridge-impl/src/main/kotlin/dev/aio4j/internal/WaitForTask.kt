@@ -15,16 +15,27 @@ import java.time.Duration
 import java.util.concurrent.CancellationException
 import kotlinx.coroutines.DisposableHandle
 
-internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
-    FollowingTask<T>(loop, null, RUNNING) {
+internal class WaitForTask<T>(
+    loop: EventLoop,
+    private val timeout: Duration,
+    /**
+     * Whether a zero timeout cancels an inner task not done at once: wait_for(fut, 0)'s rule. Not
+     * timeoutAsync's: asyncio.timeout(0) acts at the loop's next step, so its body is called and
+     * may finish, or move the deadline, before then.
+     */
+    private val zeroCancelsAtOnce: Boolean = true,
+) : FollowingTask<T>(loop, null, RUNNING) {
     @Volatile private var inner: TaskImpl<out T>? = null
     @JvmField val scope = TimeoutScopeImpl(loop) { inner?.cancel() }
 
     override val completesInTryFinish: Boolean get() = true
 
-    /** Starts the deadline: before the inner task is made, so that a body that reads the scope sees it. */
-    fun startDeadline(): WaitForTask<T> {
-        scope.start(timeout.saturatedNanos())
+    /**
+     * Starts the deadline: before the inner task is made, so that a body that reads the scope sees
+     * it. With [armed] false its timer waits for [TimeoutScopeImpl.arm] (timeoutScopeAsync's body).
+     */
+    fun startDeadline(armed: Boolean = true): WaitForTask<T> {
+        scope.start(timeout.saturatedNanos(), armed)
         return this
     }
 
@@ -34,7 +45,7 @@ internal class WaitForTask<T>(loop: EventLoop, private val timeout: Duration) :
      */
     fun followInner(task: TaskImpl<out T>): WaitForTask<T> {
         inner = task
-        if (timeout.isZero && !task.isDone) scope.expireNow()
+        if (zeroCancelsAtOnce && timeout.isZero && !task.isDone) scope.expireNow()
         if (scope.expired()) task.cancel()
         follow(task)
         return this
