@@ -108,3 +108,20 @@ internal fun causedByInterrupt(e: Throwable): Boolean {
     }
     return false
 }
+
+/**
+ * Whether a body that ended with [e] was ended by its thread's interrupt, for a scope that fired:
+ * [e] is what an interrupt makes a body throw, or is caused by one (a JDBC driver's SQLException
+ * of an InterruptedException), as a cancelled blocking task counts it ([causedByInterrupt]). An
+ * AsyncTimeoutException on the way (an inner scope's, whose cause is its cancellation) is an
+ * outcome of its own, not the interruption.
+ */
+internal fun endedByInterrupt(e: Throwable): Boolean {
+    var cause: Throwable? = e
+    var depth = 0
+    while (cause != null && cause !is dev.aio4j.AsyncTimeoutException && depth++ < 16) {
+        if (isInterruption(cause)) return true
+        cause = cause.cause
+    }
+    return false
+}

@@ -62,8 +62,11 @@ internal object Runs {
         scope.close()
         if (cancelScope.close()) {
             val e = result.exceptionOrNull()
-            val ours = e != null && isInterruption(e) && !cancelScope.cancelledInside()
-            cancelScope.release(redeliver = e == null || !isInterruption(e) || ours)
+            // an exception caused by the interrupt (a JDBC driver's wrapper) is the interruption, as
+            // for a cancelled blocking task; before, the wrapper came out and the timeout was lost
+            val interrupted = e != null && endedByInterrupt(e)
+            val ours = interrupted && !cancelScope.cancelledInside()
+            cancelScope.release(redeliver = !interrupted || ours)
             if (ours) {
                 val length = scope.lengthOfDeadline(timeout)
                 result = Result.failure(AsyncTimeoutException("the body did not complete within $length", length).apply { initCause(e) })
@@ -91,7 +94,8 @@ internal object Runs {
         } catch (e: Throwable) {
             Result.failure(e)
         }
-        val bodyInterrupted = result.exceptionOrNull()?.let(::isInterruption) == true
+        // a wrapped interrupt too (see timeout): before, it was a failure of the body's own, suppressed in the child's
+        val bodyInterrupted = result.exceptionOrNull()?.let(::endedByInterrupt) == true
         if (cancelScope.close()) {
             if (bodyInterrupted) result = Result.failure(group.job!!.getCancellationException())
             cancelScope.release(redeliver = true)

@@ -293,4 +293,36 @@ class GroupFailuresQaTest {
         });
         assertNull(wrong);
     }
+
+    /**
+     * A child fails; the body's blocking call reports the group's interrupt wrapped (as a JDBC
+     * driver does). That is the body's interruption, not a failure of its own: the group raises the
+     * child's failure alone, as it does for a plain InterruptedException.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aBodyReportingTheGroupsInterruptWrappedAddsNoFailure(Threading threading) {
+        Async.run(Qa.options(threading), loop -> {
+            for (boolean wrapped : new boolean[] {false, true}) {
+                RuntimeException x = new IllegalStateException("child");
+                RuntimeException thrown = assertThrows(RuntimeException.class, () -> Async.taskGroup(tg -> {
+                    tg.createTask(() -> {
+                        Async.sleep(Duration.ofMillis(10));
+                        throw x;
+                    });
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException ie) {
+                        if (wrapped) throw new IllegalStateException("driver: interrupted", ie);
+                        throw ie;
+                    }
+                    return null;
+                }));
+                assertSame(x, thrown, "wrapped: " + wrapped);
+                assertEquals(List.of(), Arrays.asList(thrown.getSuppressed()), "wrapped: " + wrapped);
+                assertFalse(Thread.currentThread().isInterrupted());
+            }
+            return null;
+        });
+    }
 }

@@ -168,4 +168,38 @@ class TimeoutQaTest {
         assertEquals(2, children.size());
         for (Task<?> c : children) assertEquals(TaskState.CANCELLED, c.state());
     }
+
+    /**
+     * A body whose blocking call reports the deadline's interrupt wrapped (a JDBC driver's
+     * SQLException caused by InterruptedException, an UncheckedIOException of an
+     * InterruptedIOException): the interrupt was the deadline's, so the scope raises its timeout,
+     * as a cancelled blocking task counts "any exception caused by" the interrupt as its
+     * cancellation (ARCHITECTURE.md). Before, the wrapper came out, and the timeout was lost.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aDeadlinesInterruptReportedWrappedIsStillTheTimeout(Threading threading) {
+        Async.run(Qa.options(threading), loop -> {
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), () -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException ie) {
+                    throw new IllegalStateException("driver: query interrupted", ie);
+                }
+                return "never";
+            }));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertFalse(Thread.currentThread().isInterrupted());
+            assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), () -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException ie) {
+                    throw new java.io.IOException("checked wrapper", ie);
+                }
+                return "never";
+            }));
+            assertFalse(Thread.currentThread().isInterrupted());
+            return null;
+        });
+    }
 }
