@@ -498,9 +498,12 @@ public final class Async {
      * <p><b>Cancellation:</b> only the deadline's own interrupt becomes the timeout exception; a
      * cancellation of the calling task made while the body runs stays a cancellation. Every other
      * request stays pending (asyncio counts them with {@code cancelling()}/{@code uncancel()}): when
-     * an enclosing timeout's deadline has passed too, this one raises its timeout and the enclosing
-     * one interrupts the caller's next wait; in cleanup code after a caught cancellation, the timeout
-     * is this one's own and leaves no interrupt behind.
+     * an enclosing timeout's deadline has passed too while the body ran, this one converts nothing
+     * and lets the {@link java.util.concurrent.CancellationException} through, and the enclosing
+     * one raises its timeout (asyncio's rule: a timeout converts only when no other request is
+     * pending), so that an expired enclosing scope is never left without its timeout; in cleanup
+     * code after a caught cancellation, the timeout is this one's own and leaves no interrupt
+     * behind.
      *
      * @param timeout how long, zero or more
      * @param body the body, run on the calling thread
@@ -550,8 +553,9 @@ public final class Async {
      *
      * <p><b>Cancellation:</b> when the deadline passes, the calling thread is interrupted; the
      * scope turns only that request into {@link AsyncTimeoutException}: a cancellation of the
-     * calling task made while the body runs stays a cancellation, and the request of an enclosing
-     * scope that also expired stays pending and interrupts the caller's next wait.
+     * calling task made while the body runs stays a cancellation, and when an enclosing scope
+     * expired too while the body ran, the cancellation goes through to it, which raises its timeout
+     * (see {@link #timeout(Duration, Callable)}).
      *
      * @param timeout how long from now until the first deadline, zero or more
      * @param body the body, run on the calling thread with the scope

@@ -8,10 +8,11 @@
  * interrupt carries any number of requests. A scope that fired takes its own request back when it
  * closes ([release]), clears the interrupt flag and sets it again if another request is still
  * pending: one made after the scope was entered (the count is higher than at entry), or one that
- * was pending when it was entered (the flag was set), so that the body's next wait delivers it. So
- * with nested deadlines that have both passed, the inner scope raises its timeout and the outer one
- * still interrupts the rest of its body; and a timeout in cleanup code after a delivered
- * cancellation is that timeout's own.
+ * was pending when it was entered (the flag was set), so that the body's next wait delivers it. A
+ * timeout converts the interruption only when no other scope's request made since its entry is
+ * pending ([othersPending]; asyncio's uncancel() <= cancelling() at entry): with nested deadlines
+ * that have both passed, the inner scope lets the cancellation through and the outer one raises
+ * its timeout; and a timeout in cleanup code after a delivered cancellation is that timeout's own.
  *
  * The interrupt is guarded as kotlinx's runInterruptible guards its own: it reaches the thread only
  * while the body runs, never after the scope closed. Counting a request and interrupting the thread
@@ -64,6 +65,20 @@ internal class CancelScope(private val thread: Thread, private val task: TaskImp
         while (state.get() == FIRING) Thread.onSpinWait()
         state.set(CLOSED)
         return true
+    }
+
+    /**
+     * Whether a request other than this scope's, made after the scope was entered, is pending: an
+     * enclosing scope that fired too (asyncio: uncancel() leaves more than cancelling() at entry).
+     * Call only on a scope that fired, before [release].
+     */
+    fun othersPending(): Boolean {
+        val requests = task?.lockRequests(0) ?: return false
+        try {
+            return requests - 1 > requestsAtEntry
+        } finally {
+            task.unlockRequests()
+        }
     }
 
     /** Whether the task itself was cancelled after the scope was entered (such a cancel stays a cancellation). */

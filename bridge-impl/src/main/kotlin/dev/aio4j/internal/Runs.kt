@@ -65,7 +65,11 @@ internal object Runs {
             // an exception caused by the interrupt (a JDBC driver's wrapper) is the interruption, as
             // for a cancelled blocking task; before, the wrapper came out and the timeout was lost
             val interrupted = e != null && endedByInterrupt(e)
-            val ours = interrupted && !cancelScope.cancelledInside()
+            // not ours either when another scope fired too since the entry (an enclosing deadline):
+            // the cancellation goes on to it (asyncio: uncancel() <= cancelling() at entry). Before,
+            // this scope converted it and left the other's request for the next wait: a body that
+            // handled this timeout and returned made the expired enclosing scope return normally
+            val ours = interrupted && !cancelScope.cancelledInside() && !cancelScope.othersPending()
             cancelScope.release(redeliver = !interrupted || ours)
             if (ours) {
                 val length = scope.lengthOfDeadline(timeout)

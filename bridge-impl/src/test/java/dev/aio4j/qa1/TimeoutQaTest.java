@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -87,13 +86,6 @@ class TimeoutQaTest {
      * it was at entry), the CancelledError reaches the outer Timeout, which raises TimeoutError.
      * An expired outer deadline must not be lost: the outer scope must raise its timeout.
      */
-    @Disabled("defect (asyncio semantics vs the documented design): both deadlines pass while the body is busy; the inner"
-            + " scope converts the one interrupt that carries both requests into its AsyncTimeoutException and sets the flag"
-            + " again for the outer; the body handles the inner timeout and returns without waiting, and the outer scope, finding"
-            + " a result, takes its own request back and returns the fallback: the outer scope expired() but no timeout was"
-            + " raised. asyncio's inner Timeout converts only when uncancel() <= cancelling() at entry, so the outer raises"
-            + " TimeoutError. Async.timeout's Javadoc documents the inner-converts rule; changing it is a design decision."
-            + " Fails 2 of 2 (both threadings)")
     @ParameterizedTest
     @EnumSource(Threading.class)
     void anOuterDeadlinePassingWithTheInnerOneIsNotLostWhenTheInnerTimeoutIsHandled(Threading threading) {
