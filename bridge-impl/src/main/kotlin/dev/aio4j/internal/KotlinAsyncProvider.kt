@@ -153,11 +153,13 @@ public class KotlinAsyncProvider : AsyncProvider {
         // body's step) cancelled the body's task before it ran, and the body was never called
         val waitFor = WaitForTask<T>(loop, timeout, zeroCancelsAtOnce = false).also { it.start(loop.taskContext) }.startDeadline(armed = false)
         return waitFor.followInner(loop.newAsyncTask(null, Callable {
-            try {
-                body.apply(waitFor.scope)
-            } finally {
-                waitFor.scope.arm()
-            }
+            // armed once the body has returned a stage still to wait for; a body that threw, or
+            // returned a done stage, is over before any deadline (under DEFAULT_DISPATCHER the
+            // timer, armed before the task took a done stage, cancelled it on the loop's thread as
+            // a worker was taking it: 129 of 3,000 results lost)
+            val stage: CompletionStage<out T>? = body.apply(waitFor.scope)
+            if (stage != null && !isDoneStage(stage)) waitFor.scope.arm()
+            stage
         }, loop.taskContext))
     }
 
@@ -263,3 +265,7 @@ public class KotlinAsyncProvider : AsyncProvider {
     private fun <T> distinctTasks(tasks: List<Task<T>>): List<TaskImpl<T>> =
         LinkedHashSet(tasks).map { it as? TaskImpl<T> ?: throw IllegalArgumentException("not a task of aio4j: $it") }
 }
+
+/** Whether [stage] is already done, as far as can be told without waiting (a task, or a CompletableFuture). */
+private fun isDoneStage(stage: CompletionStage<*>): Boolean =
+    (stage is TaskImpl<*> && stage.isDone) || (stage is java.util.concurrent.Future<*> && stage.isDone)

@@ -194,4 +194,30 @@ class TimeoutQaTest {
             return null;
         });
     }
+
+    /**
+     * timeoutAsync(0) over a body whose stage is already done, many rounds: under
+     * DEFAULT_DISPATCHER the deadline's timer runs on the loop's thread while the body runs on a
+     * worker; the result of a done stage must still win (asyncio: a body that returns before its
+     * first await is never cancelled).
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void timeoutAsyncOfZeroOverADoneStageAlwaysKeepsTheResult(Threading threading) {
+        int rounds = Qa.rounds("qa1.rounds", 300) * 3;
+        String wrong = Async.run(Qa.options(threading), loop -> {
+            int bad = 0;
+            String first = null;
+            for (int i = 0; i < rounds; i++) {
+                String v = "v" + i;
+                Object r = Async.timeoutAsync(Duration.ZERO, () -> CompletableFuture.completedFuture(v)).handle((x, e) -> e == null ? x : e).join();
+                if (!v.equals(r)) {
+                    bad++;
+                    if (first == null) first = "round " + i + ": " + r;
+                }
+            }
+            return bad == 0 ? null : bad + " of " + rounds + " rounds lost the result; first " + first;
+        });
+        assertEquals(null, wrong);
+    }
 }
