@@ -226,4 +226,64 @@ class RaceQaTest {
         assertNull(wrong.get());
         assertEquals(List.of(), reports);
     }
+
+    /**
+     * A gather cancelled about when one of its children fails: whenever the child did fail, the
+     * gather ends FAILED with it (at once, or, cancelled, with the first failure among its
+     * children), never CANCELLED with the failure lost; nothing is reported; and the other child
+     * is always cancelled or left running as documented.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aGatherCancelledAsAChildFailsNeverLosesTheFailure(Threading threading) {
+        AtomicReference<String> wrong = new AtomicReference<>();
+        List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
+        Async.run(Qa.options(threading), loop -> {
+            loop.setExceptionHandler((l, c) -> reports.add(c));
+            Random r = new Random(8);
+            int bad = 0;
+            String first = null;
+            for (int i = 0; i < ROUNDS; i++) {
+                RuntimeException x = new IllegalStateException("x" + i);
+                long childMicros = 300 + r.nextInt(400);
+                long cancelMicros = 300 + r.nextInt(400);
+                Task<String> failing = i % 2 == 0
+                        ? loop.createTask(() -> {
+                            Qa.busyFor(Duration.ofNanos(childMicros * 1000));
+                            throw x;
+                        })
+                        : loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofNanos(childMicros * 1000)).thenApply(v -> {
+                            throw x;
+                        }));
+                Task<String> other = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "o"));
+                Task<java.util.List<String>> g = Async.gather(failing, other);
+                Qa.busyFor(Duration.ofNanos(cancelMicros * 1000));
+                g.cancel();
+                Object outcome;
+                try {
+                    outcome = g.join();
+                } catch (Throwable e) {
+                    outcome = e;
+                }
+                other.cancel();
+                try {
+                    failing.join();
+                } catch (Throwable ignored) {
+                    // its state is read below
+                }
+                String how = null;
+                if (failing.state() == TaskState.FAILED && (outcome != x || g.state() != TaskState.FAILED)) how = "the child failed, yet the gather ended " + g.state() + " with " + outcome;
+                else if (failing.state() != TaskState.FAILED && !(outcome instanceof CancellationException)) how = "the child ended " + failing.state() + " and the gather gave " + outcome;
+                if (how != null) {
+                    bad++;
+                    if (first == null) first = "round " + i + ": " + how;
+                }
+            }
+            Async.sleep(Duration.ofMillis(5));
+            if (bad > 0) wrong.set(bad + " of " + ROUNDS + " rounds went wrong; first " + first);
+            return null;
+        });
+        assertNull(wrong.get());
+        assertEquals(List.of(), reports);
+    }
 }
