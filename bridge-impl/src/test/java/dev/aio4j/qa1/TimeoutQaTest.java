@@ -220,4 +220,54 @@ class TimeoutQaTest {
         });
         assertEquals(null, wrong);
     }
+
+    /**
+     * The inner deadline fires; while the inner body handles its cancellation (a clean-up wait,
+     * still inside the inner scope), the outer deadline fires: the clean-up wait is cut, and the
+     * outer scope raises its timeout. asyncio: the inner Timeout sees a request that is not its
+     * own (uncancel() > cancelling() at entry) and lets the CancelledError through.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void theOuterDeadlineFiringWhileTheInnerHandlesItsExpiryIsRaisedByTheOuter(Threading threading) {
+        Async.run(Qa.options(threading), loop -> {
+            List<String> log = new CopyOnWriteArrayList<>();
+            AtomicReference<TimeoutScope> outerScope = new AtomicReference<>();
+            AtomicReference<TimeoutScope> innerScope = new AtomicReference<>();
+            long start = System.nanoTime();
+            AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.timeoutScope(Duration.ofMillis(80), outer -> {
+                outerScope.set(outer);
+                try {
+                    return Async.timeoutScope(Duration.ofMillis(10), inner -> {
+                        innerScope.set(inner);
+                        try {
+                            Async.sleep(Duration.ofMinutes(1));
+                        } catch (CancellationException c) {
+                            log.add("inner expired");
+                            try {
+                                Async.sleep(Duration.ofMinutes(1)); // the clean-up: cut by the outer deadline
+                                log.add("clean-up ran to its end");
+                            } catch (CancellationException c2) {
+                                log.add("clean-up cut");
+                                throw c2;
+                            }
+                            throw c;
+                        }
+                        return "slept";
+                    });
+                } catch (AsyncTimeoutException inner) {
+                    log.add("the inner timeout reached the outer body");
+                    Async.sleep(Duration.ofMinutes(1));
+                    return "outer deadline lost";
+                }
+            }));
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
+            assertEquals(List.of("inner expired", "clean-up cut"), log);
+            assertTrue(innerScope.get().expired());
+            assertTrue(outerScope.get().expired());
+            assertTrue(e.getMessage().contains("PT0.08S"), "not the outer scope's timeout: " + e.getMessage());
+            assertFalse(Thread.currentThread().isInterrupted());
+            return null;
+        });
+    }
 }
