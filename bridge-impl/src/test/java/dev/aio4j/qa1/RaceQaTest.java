@@ -286,4 +286,44 @@ class RaceQaTest {
         assertNull(wrong.get());
         assertEquals(List.of(), reports);
     }
+
+    /**
+     * waitFor over a promise that another thread completes about when the deadline passes:
+     * complete() returned true exactly when waitFor gives the value; false exactly when it gives
+     * the timeout (asyncio 3.12: a result that arrived before the cancellation wins).
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void waitForOverAPromiseCompletedAtTheDeadlineAgreesWithComplete(Threading threading) {
+        AtomicReference<String> wrong = new AtomicReference<>();
+        Async.run(Qa.options(threading), loop -> {
+            Random r = new Random(9);
+            int bad = 0;
+            String first = null;
+            for (int i = 0; i < ROUNDS; i++) {
+                dev.aio4j.Promise<String> p = loop.createPromise();
+                long completeMicros = 300 + r.nextInt(400);
+                long deadlineMicros = 300 + r.nextInt(400);
+                Task<String> w = Async.waitFor(p, Duration.ofNanos(deadlineMicros * 1000));
+                Qa.busyFor(Duration.ofNanos(completeMicros * 1000));
+                boolean completed = p.complete("v");
+                Object outcome;
+                try {
+                    outcome = w.join();
+                } catch (Throwable e) {
+                    outcome = e;
+                }
+                String how = null;
+                if (completed && !"v".equals(outcome)) how = "complete() returned true, yet waitFor gave " + outcome;
+                if (!completed && !(outcome instanceof AsyncTimeoutException)) how = "complete() returned false, and waitFor gave " + outcome;
+                if (how != null) {
+                    bad++;
+                    if (first == null) first = "round " + i + ": " + how;
+                }
+            }
+            if (bad > 0) wrong.set(bad + " of " + ROUNDS + " rounds went wrong; first " + first);
+            return null;
+        });
+        assertNull(wrong.get());
+    }
 }
