@@ -215,4 +215,52 @@ class NothingOutlivesQaTest {
             return null;
         });
     }
+
+    /**
+     * A non-blocking group body whose stage fails after a child has started: the group fails with
+     * the body's exception (same instance) only after the child, cancelled, has finished its
+     * clean-up. Called in a step of the loop (the body runs at once) and from a blocking body (a
+     * later step). (A body that throws at once cancels a child before its first step: it never runs.)
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aNonBlockingGroupBodyThatFailsWaitsForItsChildren(Threading threading) {
+        for (boolean fromLoopStep : new boolean[] {true, false}) {
+            RuntimeException y = new IllegalArgumentException("body");
+            AtomicBoolean cleanedUp = new AtomicBoolean();
+            CountDownLatch asleep = new CountDownLatch(1);
+            AtomicReference<Task<Void>> child = new AtomicReference<>();
+            AtomicReference<Boolean> cleanedWhenDone = new AtomicReference<>();
+            dev.aio4j.ThrowingFunction<dev.aio4j.TaskGroup, java.util.concurrent.CompletionStage<Object>> body = tg -> {
+                child.set(tg.createTask(() -> slowCleanup(asleep, cleanedUp)));
+                return Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> {
+                    throw y;
+                });
+            };
+            Object r;
+            if (fromLoopStep) {
+                r = Async.runAsync(Qa.options(threading), loop -> Async.taskGroupAsync(body)
+                        .handle((v, e) -> {
+                            cleanedWhenDone.set(cleanedUp.get());
+                            return (Object) e;
+                        }));
+            } else {
+                r = Async.run(Qa.options(threading), loop -> {
+                    Task<Object> g = Async.taskGroupAsync(body);
+                    try {
+                        g.join(Duration.ofSeconds(10));
+                        return "returned";
+                    } catch (Throwable e) {
+                        cleanedWhenDone.set(cleanedUp.get());
+                        return e;
+                    }
+                });
+            }
+            String where = fromLoopStep ? "in a loop step" : "from a blocking body";
+            assertSame(y, r, where);
+            assertEquals(0, asleep.getCount(), where + ": the child never started");
+            assertEquals(Boolean.TRUE, cleanedWhenDone.get(), where + ": the group failed before its child's clean-up ended");
+            assertEquals(TaskState.CANCELLED, child.get().state(), where);
+        }
+    }
 }
