@@ -325,4 +325,41 @@ class GroupFailuresQaTest {
             return null;
         });
     }
+
+    /**
+     * A non-blocking group is cancelled from outside while it aborts after a child's failure (a
+     * sibling is slow to stop): the failure has priority, as asyncio's TaskGroup raises its
+     * errors over the parent's cancellation; the group ends FAILED with it, nothing reported.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aNonBlockingGroupCancelledWhileAbortingStillRaisesTheFailure(Threading threading) {
+        Async.run(Qa.options(threading), loop -> {
+            List<ExceptionContext> reports = recordReports(loop);
+            RuntimeException x = new IllegalStateException("child");
+            CountDownLatch stopping = new CountDownLatch(1);
+            Task<Object> g = Async.taskGroupAsync(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        Async.sleep(LONG);
+                    } finally {
+                        stopping.countDown();
+                        Thread.sleep(50);
+                    }
+                });
+                tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(10)).thenApply(v -> {
+                    throw x;
+                }));
+                return Async.sleepAsync(LONG).thenApply(v -> (Object) v);
+            });
+            assertTrue(stopping.await(10, TimeUnit.SECONDS));
+            assertTrue(g.cancel(), "the group is still waiting for its sibling");
+            Throwable e = assertThrows(Throwable.class, () -> g.join(Duration.ofSeconds(10)));
+            assertSame(x, e, "the group ended " + g.state() + " with " + e);
+            assertEquals(TaskState.FAILED, g.state());
+            Async.sleep(Duration.ofMillis(5));
+            assertEquals(List.of(), reports);
+            return null;
+        });
+    }
 }
