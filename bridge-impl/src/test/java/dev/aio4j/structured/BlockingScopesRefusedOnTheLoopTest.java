@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The blocking scopes refuse a loop's thread in both threadings (under DEFAULT_DISPATCHER: its workers). */
 @Timeout(60)
-class RefusedOnTheLoopQaTest {
+class BlockingScopesRefusedOnTheLoopTest {
 
     @ParameterizedTest
     @EnumSource(Threading.class)
     void theBlockingScopesAreRefusedInANonBlockingBody(Threading threading) {
-        List<String> wrong = Async.runAsync(Qa.options(threading), loop -> {
+        List<String> wrong = Async.runAsync(ScopeSupport.options(threading), loop -> {
             List<String> w = new ArrayList<>();
             check(w, "Async.timeout", () -> Async.timeout(Duration.ofSeconds(1), () -> "x"));
             check(w, "Async.timeoutScope", () -> Async.timeoutScope(Duration.ofSeconds(1), scope -> "x"));

@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** asyncio.timeout / Timeout in nesting and edge cases. */
 @Timeout(60)
-class TimeoutQaTest {
+class TimeoutEdgesTest {
 
     /**
      * asyncio: {@code async with asyncio.timeout(0): return "x"} returns "x": the deadline is acted on
@@ -37,7 +37,7 @@ class TimeoutQaTest {
     @EnumSource(Threading.class)
     void timeoutAsyncOfZeroCallsTheBodyAndKeepsAnImmediateResult(Threading threading) {
         AtomicBoolean called = new AtomicBoolean();
-        Object r = Async.runAsync(Qa.options(threading), loop -> Async.timeoutAsync(Duration.ZERO, () -> {
+        Object r = Async.runAsync(ScopeSupport.options(threading), loop -> Async.timeoutAsync(Duration.ZERO, () -> {
             called.set(true);
             return CompletableFuture.completedFuture("x");
         }).handle((v, e) -> e == null ? v : e));
@@ -52,7 +52,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void timeoutScopeAsyncOfZeroLetsTheBodyRemoveTheDeadline(Threading threading) {
-        Object r = Async.runAsync(Qa.options(threading), loop -> Async.timeoutScopeAsync(Duration.ZERO, scope -> {
+        Object r = Async.runAsync(ScopeSupport.options(threading), loop -> Async.timeoutScopeAsync(Duration.ZERO, scope -> {
             scope.reschedule(null);
             return Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> "ran on");
         }).handle((v, e) -> e == null ? v : e));
@@ -66,7 +66,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void timeoutAsyncOfZeroFromABlockingBodyCallsTheBody(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicBoolean called = new AtomicBoolean();
             Task<String> t = Async.timeoutAsync(Duration.ZERO, () -> {
                 called.set(true);
@@ -89,7 +89,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void anOuterDeadlinePassingWithTheInnerOneIsNotLostWhenTheInnerTimeoutIsHandled(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicReference<TimeoutScope> outerScope = new AtomicReference<>();
             AtomicReference<String> innerSaw = new AtomicReference<>("nothing");
             Object outcome;
@@ -98,7 +98,7 @@ class TimeoutQaTest {
                     outerScope.set(outer);
                     try {
                         return Async.timeout(Duration.ofMillis(20), () -> {
-                            Qa.busyFor(Duration.ofMillis(200)); // both deadlines pass here
+                            ScopeSupport.busyFor(Duration.ofMillis(200)); // both deadlines pass here
                             Async.sleep(Duration.ofSeconds(20));
                             return "slept";
                         });
@@ -122,7 +122,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aDeadlineCancelsAGroupInsideItAndIsRaised(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             for (boolean bodyWaits : new boolean[] {true, false}) {
                 List<Task<?>> children = new CopyOnWriteArrayList<>();
                 AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(30), () -> {
@@ -149,7 +149,7 @@ class TimeoutQaTest {
     @EnumSource(Threading.class)
     void aDeadlineCancelsANonBlockingGroupInsideIt(Threading threading) {
         List<Task<?>> children = new CopyOnWriteArrayList<>();
-        Object r = Async.runAsync(Qa.options(threading), loop -> Async.timeoutAsync(Duration.ofMillis(30), () -> Async.taskGroupAsync(tg -> {
+        Object r = Async.runAsync(ScopeSupport.options(threading), loop -> Async.timeoutAsync(Duration.ofMillis(30), () -> Async.taskGroupAsync(tg -> {
             children.add(tg.createTask(() -> {
                 Async.sleep(Duration.ofMinutes(1));
             }));
@@ -171,7 +171,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aDeadlinesInterruptReportedWrappedIsStillTheTimeout(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.timeout(Duration.ofMillis(20), () -> {
                 try {
                     Thread.sleep(60_000);
@@ -204,8 +204,8 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void timeoutAsyncOfZeroOverADoneStageAlwaysKeepsTheResult(Threading threading) {
-        int rounds = Qa.rounds("qa1.rounds", 300) * 3;
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        int rounds = ScopeSupport.rounds("structured.rounds", 300) * 3;
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             int bad = 0;
             String first = null;
             for (int i = 0; i < rounds; i++) {
@@ -230,7 +230,7 @@ class TimeoutQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void theOuterDeadlineFiringWhileTheInnerHandlesItsExpiryIsRaisedByTheOuter(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<String> log = new CopyOnWriteArrayList<>();
             AtomicReference<TimeoutScope> outerScope = new AtomicReference<>();
             AtomicReference<TimeoutScope> innerScope = new AtomicReference<>();

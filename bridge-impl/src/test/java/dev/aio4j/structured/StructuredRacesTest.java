@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,13 +22,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Races between deadlines, failures, cancellations and completions. Rounds: -Dqa1.rounds=N.
+ * Races between deadlines, failures, cancellations and completions. Rounds: -Dstructured.rounds=N.
  * Each test counts the rounds that went wrong and reports the first.
  */
 @Timeout(120)
-class RaceQaTest {
+class StructuredRacesTest {
 
-    private static final int ROUNDS = Qa.rounds("qa1.rounds", 300);
+    private static final int ROUNDS = ScopeSupport.rounds("structured.rounds", 300);
 
     /**
      * A child fails just as the blocking body returns: the group raises the child's failure, and
@@ -37,7 +37,7 @@ class RaceQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildFailingAsTheBodyReturnsIsRaisedAndLeavesNoInterrupt(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             Random r = new Random(1);
             int bad = 0;
             String first = null;
@@ -48,10 +48,10 @@ class RaceQaTest {
                 try {
                     Async.taskGroup(tg -> {
                         tg.createTask(() -> {
-                            Qa.busyFor(Duration.ofNanos(micros * 1000));
+                            ScopeSupport.busyFor(Duration.ofNanos(micros * 1000));
                             throw x;
                         });
-                        Qa.busyFor(Duration.ofNanos(micros * 1000));
+                        ScopeSupport.busyFor(Duration.ofNanos(micros * 1000));
                         return "body";
                     });
                     how = "the group returned";
@@ -85,7 +85,7 @@ class RaceQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCancelLandingOnRetriedDeadlinesIsNeverSwallowed(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             Random r = new Random(2);
             int bad = 0;
             String first = null;
@@ -133,7 +133,7 @@ class RaceQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCancelLandingOnRetriedNonBlockingDeadlinesIsNeverSwallowed(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             Random r = new Random(3);
             int bad = 0;
             String first = null;
@@ -185,7 +185,7 @@ class RaceQaTest {
     void waitForRacingItsInnerTaskKeepsOneConsistentOutcome(Threading threading) {
         AtomicReference<String> wrong = new AtomicReference<>();
         List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             loop.setExceptionHandler((l, c) -> reports.add(c));
             Random r = new Random(4);
             int bad = 0;
@@ -238,7 +238,7 @@ class RaceQaTest {
     void aGatherCancelledAsAChildFailsNeverLosesTheFailure(Threading threading) {
         AtomicReference<String> wrong = new AtomicReference<>();
         List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             loop.setExceptionHandler((l, c) -> reports.add(c));
             Random r = new Random(8);
             int bad = 0;
@@ -249,7 +249,7 @@ class RaceQaTest {
                 long cancelMicros = 300 + r.nextInt(400);
                 Task<String> failing = i % 2 == 0
                         ? loop.createTask(() -> {
-                            Qa.busyFor(Duration.ofNanos(childMicros * 1000));
+                            ScopeSupport.busyFor(Duration.ofNanos(childMicros * 1000));
                             throw x;
                         })
                         : loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofNanos(childMicros * 1000)).thenApply(v -> {
@@ -257,7 +257,7 @@ class RaceQaTest {
                         }));
                 Task<String> other = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "o"));
                 Task<java.util.List<String>> g = Async.gather(failing, other);
-                Qa.busyFor(Duration.ofNanos(cancelMicros * 1000));
+                ScopeSupport.busyFor(Duration.ofNanos(cancelMicros * 1000));
                 g.cancel();
                 Object outcome;
                 try {
@@ -296,7 +296,7 @@ class RaceQaTest {
     @EnumSource(Threading.class)
     void waitForOverAPromiseCompletedAtTheDeadlineAgreesWithComplete(Threading threading) {
         AtomicReference<String> wrong = new AtomicReference<>();
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             Random r = new Random(9);
             int bad = 0;
             String first = null;
@@ -305,7 +305,7 @@ class RaceQaTest {
                 long completeMicros = 300 + r.nextInt(400);
                 long deadlineMicros = 300 + r.nextInt(400);
                 Task<String> w = Async.waitFor(p, Duration.ofNanos(deadlineMicros * 1000));
-                Qa.busyFor(Duration.ofNanos(completeMicros * 1000));
+                ScopeSupport.busyFor(Duration.ofNanos(completeMicros * 1000));
                 boolean completed = p.complete("v");
                 Object outcome;
                 try {

@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** TaskGroup, gather, wait_for, shield and as_completed nested in each other. */
 @Timeout(60)
-class StructuredQaTest {
+class StructuredNestingTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
 
@@ -50,7 +50,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildFailsWhileTheBlockingBodyIsInsideWaitFor(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException x = new IllegalStateException("child failed");
             AtomicReference<Task<String>> inner = new AtomicReference<>();
@@ -93,7 +93,7 @@ class StructuredQaTest {
         AtomicReference<Task<String>> inner = new AtomicReference<>();
         AtomicReference<Task<String>> waitFor = new AtomicReference<>();
         AtomicReference<List<ExceptionContext>> reports = new AtomicReference<>();
-        Object r = Async.runAsync(Qa.options(threading), loop -> {
+        Object r = Async.runAsync(ScopeSupport.options(threading), loop -> {
             reports.set(recordReports(loop));
             return Async.taskGroupAsync(tg -> {
                 tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> {
@@ -116,7 +116,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aTimeoutInsideAChildIsTheChildsOwn(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<Task<String>> children = new ArrayList<>();
             String r = Async.taskGroup(tg -> {
                 children.add(tg.createTask(() -> {
@@ -145,7 +145,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aFailureInANestedGroupFailsTheOuterGroup(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException x = new IllegalStateException("deep");
             AtomicReference<Task<String>> outerSibling = new AtomicReference<>();
@@ -189,7 +189,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aGatherOfGathersCancelledCancelsEveryLeafAndWaitsForIt(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicInteger cleanedUp = new AtomicInteger();
             CountDownLatch started = new CountDownLatch(2);
             List<Task<String>> leaves = new ArrayList<>();
@@ -236,7 +236,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aLeafFailingInItsCleanupFailsTheCancelledGatherOfGathers(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException y = new IllegalStateException("cleanup failed");
             CountDownLatch started = new CountDownLatch(2);
@@ -281,7 +281,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void waitForCancelsAGatherAndAGroupBelowIt(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             Task<String> a = loop.createTask(() -> {
                 Async.sleep(LONG);
                 return "a";
@@ -315,7 +315,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aShieldUnderADeadlineKeepsTheTaskRunning(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             Task<String> t = loop.createTask(() -> {
                 Async.sleep(Duration.ofMillis(60));
                 return "done";
@@ -333,7 +333,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void asCompletedAbandonedHalfWayLeavesTheRestRunning(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             for (boolean blocking : new boolean[] {true, false}) {
                 Task<String> fast = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(1)).thenApply(v -> "fast"));
                 Task<String> slow = loop.createTask(() -> {
@@ -367,7 +367,7 @@ class StructuredQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aGroupFailureCancelsOnlyTheWaitNotTheTasksItWatches(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             RuntimeException x = new IllegalStateException("x");
             Task<String> watched = loop.createTask(() -> {
                 Async.sleep(Duration.ofMillis(100));

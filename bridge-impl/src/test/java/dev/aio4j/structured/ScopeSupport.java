@@ -1,11 +1,11 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import dev.aio4j.LoopOptions;
 import java.time.Duration;
 
-/** Small helpers shared by the qa1 tests. */
-final class Qa {
-    private Qa() {}
+/** Small helpers shared by the tests of timeouts, groups and their nesting. */
+final class ScopeSupport {
+    private ScopeSupport() {}
 
     static LoopOptions options(LoopOptions.Threading threading) {
         return LoopOptions.defaults().withThreading(threading);

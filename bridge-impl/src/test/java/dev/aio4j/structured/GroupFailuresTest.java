@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** What a TaskGroup raises when several things fail, and failures meeting deadlines. */
 @Timeout(120)
-class GroupFailuresQaTest {
+class GroupFailuresTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
-    private static final int ROUNDS = Qa.rounds("qa1.rounds", 300);
+    private static final int ROUNDS = ScopeSupport.rounds("structured.rounds", 300);
 
     private static List<ExceptionContext> recordReports(Loop loop) {
         List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
@@ -46,7 +46,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aBodyFailingAfterTheChildIsSuppressed(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException x = new IllegalStateException("child");
             RuntimeException y = new IllegalArgumentException("body");
@@ -76,7 +76,7 @@ class GroupFailuresQaTest {
     void aBodyStageFailingAfterTheChildIsSuppressed(Threading threading) {
         RuntimeException x = new IllegalStateException("child");
         RuntimeException y = new IllegalArgumentException("body");
-        Object r = Async.runAsync(Qa.options(threading), loop -> Async.taskGroupAsync(tg -> {
+        Object r = Async.runAsync(ScopeSupport.options(threading), loop -> Async.taskGroupAsync(tg -> {
             tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(10)).thenApply(v -> {
                 throw x;
             }));
@@ -92,7 +92,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildFailingInItsCleanupAfterTheBodyFailedIsSuppressed(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException y = new IllegalArgumentException("body");
             RuntimeException z = new IllegalStateException("child cleanup");
@@ -120,7 +120,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildsUncaughtTimeoutFailsTheGroup(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             for (boolean blockingChild : new boolean[] {true, false}) {
                 AtomicReference<Task<String>> sibling = new AtomicReference<>();
                 AsyncTimeoutException e = assertThrows(AsyncTimeoutException.class, () -> Async.taskGroup(tg -> {
@@ -151,7 +151,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void cancellingTheTaskOfAGroupInsideATimeoutStaysACancellation(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicReference<Task<String>> child = new AtomicReference<>();
             CountDownLatch inBody = new CountDownLatch(1);
             AtomicReference<Object> timeoutSaw = new AtomicReference<>();
@@ -192,7 +192,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildFailingAsTheDeadlineAroundTheGroupPassesIsNeverLost(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             Random r = new Random(5);
             int bad = 0;
@@ -250,7 +250,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aGatheredFailureAsTheWaitForDeadlinePassesIsNeverLost(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             Random r = new Random(6);
             int bad = 0;
@@ -302,7 +302,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aBodyReportingTheGroupsInterruptWrappedAddsNoFailure(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             for (boolean wrapped : new boolean[] {false, true}) {
                 RuntimeException x = new IllegalStateException("child");
                 RuntimeException thrown = assertThrows(RuntimeException.class, () -> Async.taskGroup(tg -> {
@@ -334,7 +334,7 @@ class GroupFailuresQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aNonBlockingGroupCancelledWhileAbortingStillRaisesTheFailure(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException x = new IllegalStateException("child");
             CountDownLatch stopping = new CountDownLatch(1);

@@ -1,4 +1,4 @@
-package dev.aio4j.qa1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -29,16 +29,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Structured concurrency: when a scope ends, nothing it started is still running. */
 @Timeout(120)
-class NothingOutlivesQaTest {
+class ScopesWaitForTheirWorkTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
-    private static final int ROUNDS = Qa.rounds("qa1.rounds", 300);
+    private static final int ROUNDS = ScopeSupport.rounds("structured.rounds", 300);
 
     /** A child started by another child after the body returned (asyncio allows it) is waited for. */
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aTaskStartedByAChildAfterTheBodyReturnedIsWaitedFor(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicReference<Task<String>> late = new AtomicReference<>();
             Async.taskGroup(tg -> {
                 tg.createTask(() -> {
@@ -61,7 +61,7 @@ class NothingOutlivesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCancelledGroupEndsOnlyAfterItsChildrensCleanup(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             for (boolean blockingGroup : new boolean[] {true, false}) {
                 AtomicBoolean cleanedUp = new AtomicBoolean();
                 CountDownLatch asleep = new CountDownLatch(1);
@@ -102,7 +102,7 @@ class NothingOutlivesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void timeoutAsyncEndsOnlyAfterTheCancelledWorkHasFinished(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicBoolean cleanedUp = new AtomicBoolean();
             CountDownLatch asleep = new CountDownLatch(1);
             Task<Object> t = Async.timeoutAsync(Duration.ofMillis(10), () -> loop.createTask(() -> {
@@ -122,7 +122,7 @@ class NothingOutlivesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aChildFailingAsTheDeadlineAroundANonBlockingGroupPassesIsNeverLost(Threading threading) {
-        String wrong = Async.run(Qa.options(threading), loop -> {
+        String wrong = Async.run(ScopeSupport.options(threading), loop -> {
             List<ExceptionContext> reports = new CopyOnWriteArrayList<>();
             loop.setExceptionHandler((Loop l, ExceptionContext c) -> reports.add(c));
             Random r = new Random(7);
@@ -180,7 +180,7 @@ class NothingOutlivesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aFailureComesOutOfAGroupInsideATimeoutInsideAGroupAsTheSameInstance(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             RuntimeException x = new IllegalStateException("deep");
             RuntimeException thrown = assertThrows(RuntimeException.class, () -> Async.taskGroup(outer -> {
                 outer.createTask(() -> Async.timeout(LONG, () -> Async.taskGroup(inner -> {
@@ -203,7 +203,7 @@ class NothingOutlivesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void waitForOfZeroStillCancelsAPendingTaskAtOnce(Threading threading) {
-        Async.run(Qa.options(threading), loop -> {
+        Async.run(ScopeSupport.options(threading), loop -> {
             AtomicBoolean ran = new AtomicBoolean();
             Task<String> t = loop.createTaskAsync(() -> {
                 ran.set(true);
@@ -239,13 +239,13 @@ class NothingOutlivesQaTest {
             };
             Object r;
             if (fromLoopStep) {
-                r = Async.runAsync(Qa.options(threading), loop -> Async.taskGroupAsync(body)
+                r = Async.runAsync(ScopeSupport.options(threading), loop -> Async.taskGroupAsync(body)
                         .handle((v, e) -> {
                             cleanedWhenDone.set(cleanedUp.get());
                             return (Object) e;
                         }));
             } else {
-                r = Async.run(Qa.options(threading), loop -> {
+                r = Async.run(ScopeSupport.options(threading), loop -> {
                     Task<Object> g = Async.taskGroupAsync(body);
                     try {
                         g.join(Duration.ofSeconds(10));
