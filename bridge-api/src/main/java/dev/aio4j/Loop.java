@@ -253,7 +253,8 @@ public interface Loop extends Executor, AutoCloseable {
      * @return its result
      * @throws java.util.concurrent.CancellationException if it was cancelled
      * @throws TaskFailedException if it failed with a checked exception (the cause)
-     * @throws IllegalStateException if the loop is closed or already running
+     * @throws IllegalStateException if the loop is closed (or being closed by another thread), or
+     *     already running
      * @throws NullPointerException if {@code future} is null
      */
     <T extends @Nullable Object> T runUntilComplete(CompletionStage<T> future);
@@ -263,7 +264,8 @@ public interface Loop extends Executor, AutoCloseable {
      * {@code run_forever}). An interrupt of the calling thread stops it too, with the interrupt
      * flag set again.
      *
-     * @throws IllegalStateException if the loop is closed or already running
+     * @throws IllegalStateException if the loop is closed (or being closed by another thread), or
+     *     already running
      */
     void runForever();
 
