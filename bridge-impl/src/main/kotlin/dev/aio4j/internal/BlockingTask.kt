@@ -133,3 +133,11 @@ internal class BlockingTask<T>(
         }
     }
 }
+
+/**
+ * Whether this is a blocking-style task whose body has not started: a fan-out of cancellations
+ * (close(), a gather's cancel) reaches these first, before any interrupt frees a thread that would
+ * start one of them (a to_thread task queued behind a full pool, a runInExecutor one behind a busy
+ * executor): a task cancelled before its body starts never runs it.
+ */
+internal fun TaskImpl<*>.bodyNotStarted(): Boolean = this is BlockingTask<*> && phase() == TaskImpl.NEW

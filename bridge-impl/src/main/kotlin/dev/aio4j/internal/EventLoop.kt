@@ -744,13 +744,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             // busy executor) would otherwise start its body on a thread that the interrupt of a
             // task cancelled before it had just freed (9 of 10 queued bodies ran, found from
             // outside on 2026-12-06). Its cancel() later in this sweep does nothing more.
-            for (task in pendingTasks) {
-                if (task is BlockingTask<*> && task.phase() == TaskImpl.NEW) task.cancel("the loop is closing")
-            }
-            for (job in jobs) {
-                val task = (job as? TaskJob<*>)?.task
-                if (task is BlockingTask<*> && task.phase() == TaskImpl.NEW) task.cancel("the loop is closing")
-            }
+            for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
+            for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
             for (job in jobs) {
                 if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
             }
