@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CancelFanOutToQueuedThreadsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"gather", "gatherOutcomes", "waitFor"})
+    @ValueSource(strings = {"gather", "gatherOutcomes", "waitFor", "thenCombine", "applyToEither", "runAfterBoth"})
     void queuedBodiesNeverRunWhenTheFanOutCancelsThem(String how) {
         int rounds = Qa3.rounds(30);
         int ranTotal = 0;
@@ -46,15 +46,23 @@ class CancelFanOutToQueuedThreadsTest {
                     }));
                 }
                 allBusy.await();
-                for (int i = 0; i < 5; i++) all.add(Async.toThread(queuedRan::incrementAndGet));
+                boolean twoInputs = how.startsWith("then") || how.startsWith("apply") || how.startsWith("run");
+                for (int i = 0; i < (twoInputs ? 1 : 5); i++) all.add(Async.toThread(queuedRan::incrementAndGet));
+                // the two-input stages: a running sibling first, a queued one second
+                Task<Integer> running = all.get(0);
+                Task<Integer> queued = all.get(all.size() - 1);
                 Function<List<Task<Integer>>, Task<?>> fanOut = switch (how) {
                     case "gather" -> Async::gather;
                     case "gatherOutcomes" -> Async::gatherOutcomes;
+                    case "thenCombine" -> ts -> running.thenCombine(queued, Integer::sum);
+                    case "applyToEither" -> ts -> running.applyToEither(queued, x -> x);
+                    case "runAfterBoth" -> ts -> running.runAfterBoth(queued, () -> { });
                     default -> ts -> Async.waitFor(Async.gather(ts), java.time.Duration.ofHours(1));
                 };
                 Task<?> t = fanOut.apply(all);
                 t.cancel();
                 assertThrows(CancellationException.class, t::join);
+                for (int i = all.size() - 1; i >= 0; i--) all.get(i).cancel(); // the rest, for the two-input stages: queued ones first
                 for (Task<Integer> each : all) {
                     try {
                         each.join();
