@@ -253,6 +253,35 @@ class ToThreadAndSleepTest {
         }
     }
 
+    /** allTasks() holds the to_thread tasks that run and those queued behind a full pool; a queued one cancelled leaves it. */
+    @Test
+    void allTasksHoldsRunningAndQueuedToThreadTasks() {
+        Async.run(loop -> {
+            int pool = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch allBusy = new CountDownLatch(pool);
+            List<Task<Integer>> all = new ArrayList<>();
+            for (int i = 0; i < pool; i++) {
+                all.add(Async.toThread(() -> {
+                    allBusy.countDown();
+                    release.await();
+                    return 1;
+                }));
+            }
+            allBusy.await();
+            for (int i = 0; i < 3; i++) all.add(Async.toThread(() -> 2));
+            java.util.Set<Task<?>> snapshot = loop.allTasks();
+            for (Task<Integer> t : all) assertTrue(snapshot.contains(t), "allTasks() misses " + t);
+            Task<Integer> queued = all.get(all.size() - 1);
+            queued.cancel();
+            assertTrue(queued.isCancelled());
+            assertFalse(loop.allTasks().contains(queued), "a cancelled queued task is still in allTasks()");
+            release.countDown();
+            for (Task<Integer> t : all.subList(0, all.size() - 1)) t.join();
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------------------ sleep
 
     /** A pending interrupt on a thread of no task: sleep throws CancellationException and sets the flag again (both forms). */
