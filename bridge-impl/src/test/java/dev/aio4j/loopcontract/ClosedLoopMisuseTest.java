@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,9 +108,9 @@ class ClosedLoopMisuseTest {
         Task<String> pending = loop.createTaskAsync(CompletableFuture::new); // cancelled by the close
         loop.close();
         AtomicInteger ran = new AtomicInteger();
-        Qa3.assertIse(() -> p.addDoneCallback(t -> ran.incrementAndGet()), "addDoneCallback on a done task");
-        Qa3.assertIse(() -> pending.addDoneCallback(t -> ran.incrementAndGet()), "addDoneCallback on a cancelled task");
-        Qa3.sleepMs(50);
+        LoopContractSupport.assertIse(() -> p.addDoneCallback(t -> ran.incrementAndGet()), "addDoneCallback on a done task");
+        LoopContractSupport.assertIse(() -> pending.addDoneCallback(t -> ran.incrementAndGet()), "addDoneCallback on a cancelled task");
+        LoopContractSupport.sleepMs(50);
         assertEquals(0, ran.get());
     }
 
@@ -185,8 +185,8 @@ class ClosedLoopMisuseTest {
                 () -> loop.callSoon(calls::incrementAndGet),
                 () -> loop.callLater(Duration.ZERO, calls::incrementAndGet),
                 () -> loop.callAt(Duration.ZERO, calls::incrementAndGet));
-        for (Executable e : refused) Qa3.assertIse(e, "a factory of a closed loop");
-        Qa3.sleepMs(50);
+        for (Executable e : refused) LoopContractSupport.assertIse(e, "a factory of a closed loop");
+        LoopContractSupport.sleepMs(50);
         assertEquals(0, calls.get(), "user code ran for a refused call");
         try {
             loop.execute(calls::incrementAndGet);

@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,7 +30,7 @@ class CloseRacingRunTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void aCloseThatIsRefusedCancelledNothing(LoopOptions.Threading threading) throws Exception {
-        int rounds = Qa3.rounds(300);
+        int rounds = LoopContractSupport.rounds(300);
         List<String> wrong = new ArrayList<>();
         int closeRefused = 0;
         int runRefused = 0;

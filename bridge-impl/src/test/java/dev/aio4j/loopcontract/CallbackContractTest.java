@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,7 +96,7 @@ class CallbackContractTest {
     @EnumSource(LoopOptions.Threading.class)
     void throwingCallbacksAndTimersReachTheHandlerAndTheLoopGoesOn(LoopOptions.Threading threading) {
         Loop loop = Async.newLoop(LoopOptions.defaults().withThreading(threading));
-        Qa3.Reports reports = new Qa3.Reports();
+        LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
         loop.setExceptionHandler(reports);
         try {
             List<Throwable> thrown = List.of(new IllegalStateException("a"), new AssertionError("b"), new CancellationException("c"),
@@ -117,7 +117,7 @@ class CallbackContractTest {
             });
             loop.runUntilComplete(done);
             assertEquals(1, after.get());
-            Qa3.until("6 reports", () -> reports.seen.size() >= 6);
+            LoopContractSupport.until("6 reports", () -> reports.seen.size() >= 6);
             assertEquals(6, reports.seen.size(), String.valueOf(reports.seen));
             for (Throwable e : thrown) {
                 ExceptionContext c = reports.seen.stream().filter(x -> x.exception() == e).findFirst().orElse(null);
@@ -152,7 +152,7 @@ class CallbackContractTest {
             loop.callLater(Duration.ofMillis(50), () -> log.add("timer"));
             loop.runForever();
             assertEquals(List.of("first"), log);
-            Qa3.sleepMs(80);
+            LoopContractSupport.sleepMs(80);
             Promise<Void> done = loop.createPromise();
             loop.callLater(Duration.ofMillis(10), () -> done.complete(null));
             loop.runUntilComplete(done);
@@ -190,7 +190,7 @@ class CallbackContractTest {
             Promise<Void> done = loop.createPromise();
             loop.callLater(Duration.ofMillis(20), () -> done.complete(null));
             loop.runUntilComplete(done);
-            Qa3.until("all kept callbacks ran", () -> keptRan.get() == 2 * n);
+            LoopContractSupport.until("all kept callbacks ran", () -> keptRan.get() == 2 * n);
             assertEquals(0, cancelledRan.get());
         } finally {
             loop.close();
@@ -227,7 +227,7 @@ class CallbackContractTest {
         int s = soon.get();
         int l = later.get();
         assertTrue(s > 0 && l > 0, soon + " " + later);
-        Qa3.sleepMs(50);
+        LoopContractSupport.sleepMs(50);
         assertEquals(s, soon.get(), "callSoon callbacks ran after the run ended");
         assertEquals(l, later.get(), "timers ran after the run ended");
     }
@@ -235,7 +235,7 @@ class CallbackContractTest {
     /** callExceptionHandler from a thread of no loop while the loop runs: the handler runs on the loop's thread, once. */
     @Test
     void callExceptionHandlerFromAToThreadBodyRunsOnTheLoop() {
-        Qa3.Reports reports = new Qa3.Reports();
+        LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
         AtomicReference<Thread> loopThread = new AtomicReference<>();
         ExceptionContext ctx = new ExceptionContext("m", new RuntimeException("x"), null);
         Async.run(loop -> {

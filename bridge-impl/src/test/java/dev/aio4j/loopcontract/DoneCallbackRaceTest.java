@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,11 +32,11 @@ class DoneCallbackRaceTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void addAndRemoveRacingCompletionLoseAndDoubleNothing(LoopOptions.Threading threading) throws Exception {
-        int rounds = Qa3.rounds(2_000);
+        int rounds = LoopContractSupport.rounds(2_000);
         Loop loop = Async.newLoop(LoopOptions.defaults().withThreading(threading));
-        Thread runner = new Thread(loop::runForever, "qa3-loop-runner");
+        Thread runner = new Thread(loop::runForever, "loop-runner");
         runner.start();
-        Qa3.until("the loop runs", loop::isRunning);
+        LoopContractSupport.until("the loop runs", loop::isRunning);
         List<String> wrong = new ArrayList<>();
         try {
             CyclicBarrier barrier = new CyclicBarrier(2);
@@ -71,7 +71,7 @@ class DoneCallbackRaceTest {
             Promise<Void> flush = loop.createPromise();
             loop.callSoon(() -> flush.complete(null));
             flush.join(java.time.Duration.ofSeconds(10));
-            Qa3.sleepMs(100);
+            LoopContractSupport.sleepMs(100);
             for (int r = 0; r < rounds && wrong.size() < 10; r++) {
                 int removed = counts.get(r)[0];
                 int ranDrop = removedRuns.get(r).get();
@@ -122,7 +122,7 @@ class DoneCallbackRaceTest {
             } catch (CancellationException expected) {
                 // fine
             }
-            Qa3.until("both callbacks ran", () -> ran.get() >= 2);
+            LoopContractSupport.until("both callbacks ran", () -> ran.get() >= 2);
             Async.sleep(java.time.Duration.ofMillis(10));
             assertEquals(2, ran.get());
             assertEquals(List.of(true, true), sawCancelled);

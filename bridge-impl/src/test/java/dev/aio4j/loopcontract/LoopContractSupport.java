@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,13 +13,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.function.Executable;
 
-/** Helpers of the qa3 tests (callbacks, threads, misuse). */
-final class Qa3 {
-    private Qa3() {}
+/** Helpers of the tests of the loop's contract (callbacks, threads, misuse). */
+final class LoopContractSupport {
+    private LoopContractSupport() {}
 
-    /** Rounds of a race test: -Dqa3.rounds=N, else {@code dflt}. */
+    /** Rounds of a race test: -Dloopcontract.rounds=N, else {@code dflt}. */
     static int rounds(int dflt) {
-        return Integer.getInteger("qa3.rounds", dflt);
+        return Integer.getInteger("loopcontract.rounds", dflt);
     }
 
     /** Waits (up to 10 s) until {@code condition} holds. */

@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -146,7 +146,7 @@ class ToThreadAndSleepTest {
      */
     @Test
     void aCancelRacingTheBodysEndLeavesNoInterruptOnThePoolsThreads() {
-        int rounds = Qa3.rounds(400);
+        int rounds = LoopContractSupport.rounds(400);
         AtomicInteger stray = new AtomicInteger();
         AtomicInteger lost = new AtomicInteger();
         Async.run(loop -> {
@@ -177,11 +177,11 @@ class ToThreadAndSleepTest {
     /**
      * Async.run waits for a to_thread body that ignores the interrupt, cancels the to_thread tasks
      * still queued (their bodies never run: they were pending, not started, when main returned),
-     * and leaves no to_thread thread alive. Rounds: -Dqa3.rounds.
+     * and leaves no to_thread thread alive. Rounds: -Dloopcontract.rounds.
      */
     @Test
     void theRunEndsWithNoToThreadThreadAliveAndQueuedBodiesNeverRun() {
-        int rounds = Qa3.rounds(30);
+        int rounds = LoopContractSupport.rounds(30);
         int queuedRanTotal = 0;
         int roundsWithARun = 0;
         for (int r = 0; r < rounds; r++) {
@@ -212,7 +212,7 @@ class ToThreadAndSleepTest {
                 return null;
             });
             assertTrue(stubbornDone.get(), "the run returned before a to_thread body it could not interrupt");
-            assertEquals(List.of(), Qa3.liveThreads(prefix.get() + "-"), "to_thread threads outlived the run");
+            assertEquals(List.of(), LoopContractSupport.liveThreads(prefix.get() + "-"), "to_thread threads outlived the run");
             queuedRanTotal += queuedRan.get();
             if (queuedRan.get() > 0) roundsWithARun++;
         }
@@ -226,7 +226,7 @@ class ToThreadAndSleepTest {
      */
     @Test
     void closeNeverStartsTheBodiesQueuedInAnExecutor() throws Exception {
-        int rounds = Qa3.rounds(20);
+        int rounds = LoopContractSupport.rounds(20);
         java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             int ranTotal = 0;

@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * callbacks runs (under DEFAULT_DISPATCHER too)"; Loop.execute: an accepted command "runs in one
  * of the closing's steps". Senders on other threads keep calling execute, callSoon, callLater and
  * callExceptionHandler while the loop closes; each callback records whether it ran after close()
- * had returned. Rounds: -Dqa3.rounds.
+ * had returned. Rounds: -Dloopcontract.rounds.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NothingRunsAfterCloseTest {
@@ -43,7 +43,7 @@ class NothingRunsAfterCloseTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void noCallbackRunsAfterCloseReturns(LoopOptions.Threading threading) throws Exception {
-        int rounds = Qa3.rounds(60);
+        int rounds = LoopContractSupport.rounds(60);
         int late = 0;
         int lostAccepted = 0;
         String detail = "";
@@ -54,7 +54,7 @@ class NothingRunsAfterCloseTest {
             AtomicInteger accepted = new AtomicInteger();
             AtomicInteger acceptedRan = new AtomicInteger();
             loop.setExceptionHandler((l, c) -> { // on a closed loop it runs on the caller: not "late"
-                if (c.message().equals("qa3")) acceptedRan.incrementAndGet();
+                if (c.message().equals("accepted")) acceptedRan.incrementAndGet();
             });
             for (int i = 0; i < 2; i++) loop.createTask(NothingRunsAfterCloseTest::slowToCancel);
             Runnable probe = () -> {
@@ -86,7 +86,7 @@ class NothingRunsAfterCloseTest {
                                 }
                                 default -> {
                                     if (!loop.isClosed()) {
-                                        loop.callExceptionHandler(new ExceptionContext("qa3", null, null));
+                                        loop.callExceptionHandler(new ExceptionContext("accepted", null, null));
                                         accepted.incrementAndGet();
                                     }
                                 }

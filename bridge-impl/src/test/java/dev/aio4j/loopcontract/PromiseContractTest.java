@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,7 +53,7 @@ class PromiseContractTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void exactlyOneOfFourRacingCompletionsWins(LoopOptions.Threading threading) throws Exception {
-        int rounds = Qa3.rounds(1_000);
+        int rounds = LoopContractSupport.rounds(1_000);
         Loop loop = Async.newLoop(LoopOptions.defaults().withThreading(threading));
         loop.setExceptionHandler((l, c) -> { });
         try {
@@ -118,7 +118,7 @@ class PromiseContractTest {
             });
             waiter.start();
             joined.await();
-            Qa3.sleepMs(20);
+            LoopContractSupport.sleepMs(20);
             assertTrue(p.complete("v"));
             waiter.join(5_000);
             assertFalse(waiter.isAlive(), "join() waits for a run of the loop");
@@ -140,7 +140,7 @@ class PromiseContractTest {
             Thread t = new Thread(() -> p.complete("v"));
             t.start();
             t.join();
-            Qa3.sleepMs(20);
+            LoopContractSupport.sleepMs(20);
             assertEquals(List.of(), log, "a done callback ran while no thread ran the loop");
             if (runAgain) loop.runUntilComplete(loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(5))));
             loop.close();

@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +38,7 @@ class BadInputLosesNothingTest {
     private static final Duration NEG = Duration.ofNanos(-1);
 
     Loop loop;
-    Qa3.Reports reports = new Qa3.Reports();
+    LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
 
     @BeforeEach
     void make() {
@@ -150,12 +150,12 @@ class BadInputLosesNothingTest {
         q.putNow("a");
         AsyncSemaphore s = AsyncSemaphore.create(1);
         AsyncLock lock = AsyncLock.create();
-        Qa3.assertIse(q::getAsync, "getAsync without a loop");
-        Qa3.assertIse(() -> q.putAsync("b"), "putAsync without a loop");
-        Qa3.assertIse(s::acquireAsync, "acquireAsync without a loop");
-        Qa3.assertIse(lock::acquireAsync, "lock.acquireAsync without a loop");
-        Qa3.assertIse(() -> lock.withLockAsync(() -> CompletableFuture.completedFuture(1)), "withLockAsync without a loop");
-        Qa3.assertIse(() -> s.withPermitAsync(() -> CompletableFuture.completedFuture(1)), "withPermitAsync without a loop");
+        LoopContractSupport.assertIse(q::getAsync, "getAsync without a loop");
+        LoopContractSupport.assertIse(() -> q.putAsync("b"), "putAsync without a loop");
+        LoopContractSupport.assertIse(s::acquireAsync, "acquireAsync without a loop");
+        LoopContractSupport.assertIse(lock::acquireAsync, "lock.acquireAsync without a loop");
+        LoopContractSupport.assertIse(() -> lock.withLockAsync(() -> CompletableFuture.completedFuture(1)), "withLockAsync without a loop");
+        LoopContractSupport.assertIse(() -> s.withPermitAsync(() -> CompletableFuture.completedFuture(1)), "withPermitAsync without a loop");
         assertEquals(1, q.size(), "an item was taken or added");
         assertEquals("a", q.getNow());
         assertEquals(1, s.availablePermits(), "a permit was taken");

@@ -1,4 +1,4 @@
-package dev.aio4j.qa3;
+package dev.aio4j.loopcontract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * some run and the others wait in the pool's queue: those not started when the request came never
  * run their bodies ("a task cancelled before its body starts never runs it"), even though the
  * interrupt of a running sibling frees a pool thread meanwhile. asyncio's gather.cancel() cancels
- * the queued executor jobs before any thread is free. Rounds: -Dqa3.rounds.
+ * the queued executor jobs before any thread is free. Rounds: -Dloopcontract.rounds.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CancelFanOutToQueuedThreadsTest {
@@ -29,7 +29,7 @@ class CancelFanOutToQueuedThreadsTest {
     @ParameterizedTest
     @ValueSource(strings = {"gather", "gatherOutcomes", "waitFor", "thenCombine", "applyToEither", "runAfterBoth"})
     void queuedBodiesNeverRunWhenTheFanOutCancelsThem(String how) {
-        int rounds = Qa3.rounds(30);
+        int rounds = LoopContractSupport.rounds(30);
         int ranTotal = 0;
         int roundsWithARun = 0;
         for (int r = 0; r < rounds; r++) {
