@@ -302,7 +302,9 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * (Reactive Streams' backpressure), and closed when it cancels its subscription. The publisher
      * passes the Reactive Streams TCK.
      *
-     * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator; closing the
+     * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator, and the
+     * subscriber gets no signal after it (a later {@code request} is a no-op, even once the loop has
+     * closed: Reactive Streams §3.6, §1.8); closing the
      * loop cancels every walk still running, wherever it waits (the subscriber then gets
      * {@code onError} with a {@code CancellationException}, after the iterator's close). A
      * subscription whose first request comes after the loop has closed, or that is made then, gets

@@ -110,6 +110,13 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         @Volatile private var upstream: JdkFlow.Subscription? = null
         /** Set by the first terminal signal, kotlinx's or a request's that found the loop closed ([forward]). */
         private val terminated = AtomicBoolean()
+        /**
+         * Set by [cancel]: from then on a request is a no-op (§3.6) and no terminal signal is passed
+         * on (§1.8). kotlinx drops its own cancellation's signal, but not the walk's rethrown "loop is
+         * closing" when the loop closes after the cancel, nor the onError of a request that finds the
+         * loop closed ([forward]).
+         */
+        @Volatile private var cancelled = false
         /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
         private val held = AtomicLong(0)
         @Volatile var badRequest: IllegalArgumentException? = null
@@ -126,10 +133,10 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         @Suppress("UNCHECKED_CAST")
         override fun onNext(item: Any) = subscriber.onNext(item as T)
         override fun onError(throwable: Throwable) {
-            if (terminated.compareAndSet(false, true)) subscriber.onError(throwable)
+            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onError(throwable)
         }
         override fun onComplete() {
-            if (terminated.compareAndSet(false, true)) subscriber.onComplete()
+            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onComplete()
         }
 
         /**
@@ -148,10 +155,11 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                 }
                 if (!loop.isClosed()) return
             }
-            if (terminated.compareAndSet(false, true)) subscriber.onError(IllegalStateException("loop is closed"))
+            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onError(IllegalStateException("loop is closed"))
         }
 
         override fun request(n: Long) {
+            if (cancelled) return // §3.6
             var demand = n
             if (n <= 0) {
                 if (badRequest == null) badRequest = IllegalArgumentException("§3.9: a request must be positive, was $n")
@@ -174,6 +182,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         }
 
         override fun cancel() {
+            cancelled = true
             upstream?.cancel()
         }
 
