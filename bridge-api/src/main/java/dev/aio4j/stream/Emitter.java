@@ -23,8 +23,9 @@ public interface Emitter<T extends @Nullable Object> {
      * found between two emits has its task cancelled as well (its thread is interrupted), so that
      * a wait it is in ends with that cancellation. The body gets one cancellation either way: when
      * {@code emit} throws, no interrupt is left pending, and its {@code finally} blocks may make
-     * blocking calls. The body should let it propagate; its {@code finally} blocks run before the
-     * consumer's close completes.
+     * blocking calls; a cancel of the body's task after it has been told (the loop's close cancels
+     * every task) does not interrupt it again. The body should let it propagate; its {@code finally}
+     * blocks run before the consumer's close completes.
      *
      * <p><b>Exceptions:</b> a body that emits again after {@code emit} has thrown that
      * cancellation gets {@link IllegalStateException} (asyncio: "async generator ignored

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable
 import java.util.concurrent.Executor
 import java.util.concurrent.RejectedExecutionException
 
-internal class BlockingTask<T>(
+internal open class BlockingTask<T>(
     loop: EventLoop,
     name: String?,
     body: Callable<out T>,

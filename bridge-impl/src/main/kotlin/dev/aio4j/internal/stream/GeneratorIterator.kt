@@ -69,6 +69,8 @@ internal abstract class GeneratorIterator<T>(
     private var exitThrown = false
     /** The close cancels [producer] (its thread is interrupted or about to be): see [exitDelivers]. */
     private var producerCancelled = false
+    /** The close found the producer waiting at its emit (parked, or at its emitAsync): that emit throws its GeneratorExit. */
+    private var toldAtEmit = false
     private var closing: LoopFuture<Void?>? = null
     private var consumerWaiter: Any? = null
     private var producerWaiter: Any? = null
@@ -158,8 +160,9 @@ internal abstract class GeneratorIterator<T>(
         task.markRetrieved() // its failure is delivered to the consumer, or fails the close
         val closedMeanwhile = synchronized(this) {
             producer = task
-            // a body that has already met the GeneratorExit at its emit was told: not cancelled on top
-            (closed && !exitThrown).also { producerCancelled = it }
+            // a body that has already met the GeneratorExit at its emit, or that the close found
+            // parked in it, was told: not cancelled on top
+            (closed && !exitThrown && !toldAtEmit).also { producerCancelled = it }
         }
         if (closedMeanwhile) task.cancel()
         task.onDone { producerDone(task, task.exceptionOrNull()) }
@@ -286,6 +289,7 @@ internal abstract class GeneratorIterator<T>(
             later = running && producerOnLoop && (!loop.singleThread || !loop.inLoopStep())
             cancels = running && !later
             producerCancelled = cancels
+            toldAtEmit = !nothingRuns && waitsAtEmit
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
         if (nothingRuns) {
@@ -296,6 +300,16 @@ internal abstract class GeneratorIterator<T>(
         }
         return callersCopyOf(c)
     }
+
+    /**
+     * Whether the walk's close has told the body, without cancelling its task: the GeneratorExit of
+     * the emit it was parked in, or of an emit after the close. A cancel of the producer's task
+     * from outside the walk (the loop's close cancels every task) would then be a second
+     * cancellation, delivered into the body's clean-up: a blocking body's task is not interrupted
+     * for it (GeneratorProducerTask), as asyncio's aclose() throws GeneratorExit once. Not when the
+     * close cancels the task itself ([producerCancelled]): that cancellation is the one.
+     */
+    fun bodyToldOfClose(): Boolean = synchronized(this) { (toldAtEmit || exitThrown) && !producerCancelled }
 
     /**
      * Whether the producer is a non-blocking body, which runs in steps of the loop (its emitAsync
@@ -675,8 +689,14 @@ internal abstract class GeneratorIterator<T>(
      * not cancel the body at all (the body was parked in emit, or has met the GeneratorExit).
      */
     private fun exitDelivers() {
-        val task = synchronized(this) { if (producerCancelled) producer else null } ?: return
-        if (Current.get() !== task) return // an emit from a thread of the body's own: the interrupt is not its to take
+        val here = Current.get()
+        // an emit from a thread of the body's own: the interrupt is not its to take
+        val task = (here as? GeneratorProducerTask)?.takeIf { it.walk === this } ?: return
+        // The close cancels the body, or a cancel from outside (the loop's close) began before the
+        // GeneratorExit was made (under this monitor, see GeneratorProducerTask): its interrupt is
+        // landing, and this GeneratorExit is that cancellation. Before (found from outside on
+        // 2026-12-06), the second case left the interrupt to land in the body's finally.
+        if (!synchronized(this) { producerCancelled } && task.phase() < TaskImpl.INTERRUPTING) return
         var spins = 0
         while (task.phase() < TaskImpl.INTERRUPTED) if (++spins < 100) Thread.onSpinWait() else Thread.yield()
         Thread.interrupted()

@@ -9,6 +9,7 @@ package dev.aio4j.internal.stream
 
 import dev.aio4j.ThrowingFunction
 import dev.aio4j.internal.AsyncBodyTask
+import dev.aio4j.internal.BlockingTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
@@ -20,8 +21,31 @@ import java.util.concurrent.CompletionStage
 
 internal class BlockingGenerator<T>(private val capacity: Int, private val body: Generator<T>) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
-        override fun startProducer(): TaskImpl<*> =
-            loop.newBlockingTask(null, Callable { body.generate(this); null }, loop.taskContext, loop.blockingExecutor)
+        override fun startProducer(): TaskImpl<*> {
+            loop.checkOpen()
+            return GeneratorProducerTask(this, Callable { body.generate(this); null }).also { it.start(loop.taskContext) }
+        }
+    }
+}
+
+/**
+ * The task of a blocking generator's body. Cancelled from outside the walk (the loop's close
+ * cancels every task) once the walk's close has told the body through its emit (the GeneratorExit),
+ * it is not interrupted: the body has its one cancellation, and its finally blocks may make
+ * blocking calls, as Emitter's Javadoc says. Before (found from outside on 2026-12-06), a loop closed
+ * while a blocking-view consumer walked interrupted the body's clean-up: the consumer's thread closed
+ * the walk (its emit threw the GeneratorExit) before the close reached the producer's task.
+ */
+internal class GeneratorProducerTask(@JvmField val walk: GeneratorIterator<*>, body: Callable<Any?>) :
+    BlockingTask<Any?>(walk.loop, null, body, walk.loop.blockingExecutor) {
+    override fun onCancelRequested(cause: Throwable) {
+        // Under the walk's monitor, as the GeneratorExit is made (GeneratorIterator.exit): either the
+        // body is told first, and its task is not interrupted, or the interrupt has begun when the
+        // emit throws, and the emit takes it (exitDelivers)
+        synchronized(walk) {
+            if (phase() == RUNNING && walk.bodyToldOfClose()) return
+            super.onCancelRequested(cause)
+        }
     }
 }
 
