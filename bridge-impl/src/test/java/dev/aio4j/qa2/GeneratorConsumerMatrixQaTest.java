@@ -310,4 +310,39 @@ class GeneratorConsumerMatrixQaTest {
         assertEquals("0 of " + rounds + " rounds interrupted the clean-up, 0 without one clean-up",
                 bad + " of " + rounds + " rounds interrupted the clean-up, " + unfinished + " without one clean-up");
     }
+
+    /**
+     * A non-blocking generator whose clean-up, after the GeneratorExit, waits as aio4j tasks (as
+     * AsyncEmitter's Javadoc recommends), read by forEach; the forEach task cancelled at a random
+     * moment. The close must wait for the clean-up, and not cancel it: the body has had its
+     * GeneratorExit (asyncio's aclose throws it once; the finally may await). Counts rounds whose
+     * clean-up was cancelled or had not finished when the forEach task completed.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Threading.class)
+    void aNonBlockingBodysWaitingCleanUpIsNotCutWhenItsConsumerIsCancelled(Threading threading) throws Exception {
+        int rounds = Integer.getInteger("qa2.asyncCleanUpRounds", 300);
+        List<String> bad = new CopyOnWriteArrayList<>();
+        Async.run(options(threading), l -> {
+            for (int round = 0; round < rounds; round++) {
+                Probe p = new Probe();
+                Task<?> t = consume(l, Consumer.FOR_EACH, endless(Style.NON_BLOCKING, p, true), p, false);
+                long want = 1 + (round * 13 % 50);
+                waitUntil(() -> p.seen.get() >= want, "elements flow");
+                t.cancel();
+                try {
+                    t.join();
+                } catch (java.util.concurrent.CancellationException expected) {
+                    // the consumer's cancellation
+                }
+                int doneAtEnd = p.finallyDone.get();
+                waitUntil(() -> p.finallyDone.get() + p.cleanUpErrors.size() >= 1, "the clean-up ends");
+                if (doneAtEnd != 1 || !p.cleanUpErrors.isEmpty()) {
+                    bad.add("round " + round + ": done at the task's end " + doneAtEnd + ", errors " + p.cleanUpErrors);
+                }
+            }
+            return null;
+        });
+        assertEquals(0, bad.size(), bad.size() + " of " + rounds + " rounds: " + bad.stream().limit(3).toList());
+    }
 }

@@ -336,6 +336,11 @@ internal abstract class GeneratorIterator<T>(
                 closeDeferred = true
                 return
             }
+            // the body went on to an emit, whose GeneratorExit it has: what it waits on now is its
+            // clean-up, which the close waits for (asyncio's aclose throws GeneratorExit once). Before
+            // (found from outside on 2026-12-06), it was cancelled here, and a clean-up chained as
+            // tasks was cut short under DEFAULT_DISPATCHER.
+            if (exitThrown) return
         }
         if (!task.isDone) task.cancel()
     }
@@ -366,7 +371,8 @@ internal abstract class GeneratorIterator<T>(
                 if (onLoopThread && --loopRuns == 0) wake = endStaging()
                 if (bodyRunsAdd(-1) == 0) {
                     failing = takeFailDeferred()
-                    if (takeCloseDeferred()) producer else null
+                    // a deferred closeBetweenSteps: not once the body has its GeneratorExit (see there)
+                    if (takeCloseDeferred() && !exitThrownNow()) producer else null
                 } else {
                     null
                 }
@@ -383,6 +389,9 @@ internal abstract class GeneratorIterator<T>(
     }
 
     @PublishedApi internal fun takeCloseDeferred(): Boolean = closeDeferred.also { closeDeferred = false }
+
+    /** Whether an emit after the close has thrown the GeneratorExit (under the monitor). */
+    @PublishedApi internal fun exitThrownNow(): Boolean = exitThrown
 
     /** A cancel from outside came while [bodyRuns]: the last of those runs fails the pending emitAsync, if any, then. */
     private var failDeferred: GeneratorBodyTask? = null
