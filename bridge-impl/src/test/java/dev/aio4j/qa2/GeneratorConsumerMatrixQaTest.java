@@ -54,7 +54,7 @@ class GeneratorConsumerMatrixQaTest {
         return out.stream();
     }
 
-    static final class Probe {
+    public static final class Probe {
         final AtomicLong emitted = new AtomicLong();
         final AtomicLong seen = new AtomicLong();
         final AtomicInteger finallyStarted = new AtomicInteger();

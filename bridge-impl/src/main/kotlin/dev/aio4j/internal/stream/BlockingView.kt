@@ -37,12 +37,21 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
     private var size = 0
     private var finished = false
     @Volatile private var closed = false
+    /**
+     * The thread that took the walk (iterator(), stream()): its reader, whose fields ([peeked],
+     * [batch]) a close from another thread leaves alone (the reader drops them when its next
+     * hasNext() finds the view closed). Before (found from outside on 2026-12-06), such a close
+     * cleared them while the reader read them, and the reader got a null element that was never
+     * emitted (13 and 46 of 300 rounds), or a NoSuchElementException from next() after hasNext().
+     */
+    @Volatile private var reader: Thread? = null
 
     override fun iterator(): MutableIterator<T> {
         synchronized(this) {
             check(!walking) { "a blocking view is one walk: iterator() and stream() may be called once" }
             walking = true
         }
+        reader = Thread.currentThread()
         return this
     }
 
@@ -51,7 +60,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
 
     override fun hasNext(): Boolean {
         if (peeked !== NONE) return true
-        if (finished || closed) return false
+        if (finished || closed) {
+            dropBuffered()
+            return false
+        }
         // A walk on its reader's thread was begun by a blocking-style task's: only its owner may go on (another thread's call ends nothing).
         onThread?.checkOwner("hasNext()") ?: Current.checkMayBlock("the blocking view's hasNext()")
         try {
@@ -78,7 +90,19 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         onThread?.let { return nextOnThread(it) }
         val it = source ?: run {
             if (iterable is FlowIterable<T>) FlowOnThread.onThisThread(iterable.flow)?.let { walk -> return nextOnThread(walk.also { onThread = it }) }
-            iterable.asyncIterator().also { source = it }
+            val made = iterable.asyncIterator()
+            // under the monitor, with close(): a close from another thread either sees the source
+            // and closes it, or came first, and the source is closed here (before, it saw none, closed
+            // nothing, and the walk begun here went on, its producer parked for ever)
+            val closedFirst = synchronized(this) {
+                if (!closed) source = made
+                closed
+            }
+            if (closedFirst) {
+                awaitUninterruptibly(closeStageOf(made))?.let { throw it }
+                return NONE
+            }
+            made
         }
         return if (it is GeneratorIterator<T>) nextOfGenerator(it) else nextOf(it)
     }
@@ -140,6 +164,17 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         closeWaiting()?.let { throw Runs.unchecked(it, "closing the source") }
     }
 
+    /** Drops what the reader holds of the walk (its thread's only). */
+    private fun dropBuffered() {
+        peeked = NONE
+        batch?.let { b ->
+            b.fill(null)
+            batch = null
+        }
+        at = 0
+        size = 0
+    }
+
     /** This exception, with the close's own failure ([closeError], if any and another) added as suppressed: try-with-resources' rule. */
     private fun <E : Throwable> E.suppressing(closeError: Throwable?): E = also { if (closeError != null && closeError !== it) it.addSuppressed(closeError) }
 
@@ -152,10 +187,7 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
             closed = true
             it = source
         }
-        peeked = NONE
-        batch?.fill(null)
-        at = 0
-        size = 0
+        if (Thread.currentThread() === reader || reader == null) dropBuffered() // else the reader's, at its next hasNext()
         onThread?.let { walk -> return walk.close() } // not under the monitor: the flow's finally blocks run here
         if (it == null) return null // never started: nothing to close
         return awaitUninterruptibly(

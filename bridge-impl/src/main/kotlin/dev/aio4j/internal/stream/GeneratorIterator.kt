@@ -292,10 +292,12 @@ internal abstract class GeneratorIterator<T>(
             toldAtEmit = !nothingRuns && waitsAtEmit
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
+        // a producer waiting at its emit is woken even while its task is being started (task null):
+        // it was told (toldAtEmit), and startIfNew does not cancel it then
+        if (producerWake != null) wakeProducer(producerWake)
         if (nothingRuns) {
             c.complete(null)
-        } else if (task != null) { // else it is being started, and startIfNew cancels it
-            if (producerWake != null) wakeProducer(producerWake)
+        } else if (task != null) { // else it is being started, and startIfNew cancels it unless told
             if (cancels) task.cancel() else if (later) onLoop { closeBetweenSteps(task) }
         }
         return callersCopyOf(c)
