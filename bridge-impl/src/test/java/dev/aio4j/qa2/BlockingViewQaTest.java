@@ -251,4 +251,71 @@ class BlockingViewQaTest {
         }));
         assertEquals(0, bad.size(), bad.size() + " of " + rounds + " rounds: " + bad.stream().limit(3).toList());
     }
+
+    /**
+     * A plain platform thread parked in the blocking view's hasNext() of a walk begun on a loop,
+     * when that loop closes: the reader is released (the walk ends, with false or a
+     * CancellationException, never a hang), and the producer's clean-up has run once when the
+     * loop's close returns.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aPlainThreadReadingAWalkIsReleasedWhenItsLoopCloses(Threading threading) throws Exception {
+        for (boolean blockingBody : new boolean[] {true, false}) {
+            for (int round = 0; round < 20; round++) {
+                AtomicInteger finallies = new AtomicInteger();
+                AtomicInteger finalliesAtClose = new AtomicInteger(-1);
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                AtomicInteger got = new AtomicInteger();
+                AtomicReference<Thread> plain = new AtomicReference<>();
+                int r = round;
+                Async.run(options(threading), l -> {
+                    // slow: one element every millisecond, so that the reader waits in hasNext()
+                    AsyncIterable<Integer> gen = blockingBody
+                            ? AsyncIterable.<Integer>generate(4, e -> {
+                                try {
+                                    for (int i = 0; ; i++) {
+                                        e.emit(i);
+                                        Thread.sleep(1);
+                                    }
+                                } finally {
+                                    finallies.incrementAndGet();
+                                }
+                            })
+                            : AsyncIterable.<Integer>generateAsync(4, e -> slowCount(e, 0).whenComplete((v, t) -> finallies.incrementAndGet()));
+                    AsyncIterator<Integer> walk = gen.asyncIterator();
+                    AsyncIterable<Integer> once = () -> walk;
+                    Thread t = new Thread(() -> {
+                        try (BlockingIterable<Integer> v = once.blocking()) {
+                            for (Integer x : v) {
+                                got.incrementAndGet();
+                            }
+                        } catch (Throwable e) {
+                            failure.set(e);
+                        }
+                    });
+                    plain.set(t);
+                    t.start();
+                    while (got.get() < 1 + r % 5) {
+                        Thread.sleep(1);
+                    }
+                    return null; // the loop closes
+                });
+                finalliesAtClose.set(finallies.get());
+                plain.get().join(10_000);
+                String where = (blockingBody ? "blocking" : "non-blocking") + " round " + round;
+                assertTrue(!plain.get().isAlive(), where + ": the reader was released");
+                Throwable e = failure.get();
+                assertTrue(e == null || e instanceof java.util.concurrent.CancellationException, where + ": " + e);
+                assertEquals(1, finalliesAtClose.get(), where + ": the clean-up had run when close returned");
+            }
+        }
+    }
+
+    static java.util.concurrent.CompletionStage<Void> slowCount(dev.aio4j.stream.AsyncEmitter<Integer> out, int i) {
+        // chained as tasks (AsyncEmitter's Javadoc: a plain CompletableFuture chain is abandoned at a close)
+        return dev.aio4j.Loop.current().adopt(out.emitAsync(i))
+                .thenCompose(v -> Async.sleepAsync(java.time.Duration.ofMillis(1)))
+                .thenCompose(v -> slowCount(out, i + 1));
+    }
 }
