@@ -176,4 +176,71 @@ class OperatorsQaTest {
             return null;
         });
     }
+
+    /**
+     * take(n) "closes the source once" (its closeAsync: "a source's closeAsync() need not be
+     * idempotent"): its blocking view closed from another thread (allowed) while the reader's
+     * hasNext() reaches n and closes the source itself. A hand-written source counts its closes.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void takeClosesAHandWrittenSourceOnceWhenItsViewIsClosedFromAnotherThread(Threading threading) {
+        int rounds = Integer.getInteger("qa2.takeCloseRounds", 2000);
+        List<String> bad = new CopyOnWriteArrayList<>();
+        Async.run(options(threading), l -> {
+            for (int round = 0; round < rounds; round++) {
+                AtomicInteger closes = new AtomicInteger();
+                AtomicInteger opened = new AtomicInteger();
+                AsyncIterable<Integer> source = () -> opened.incrementAndGet() < 0 ? null : new dev.aio4j.stream.AsyncIterator<Integer>() {
+                    int i;
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<Boolean> hasNext() {
+                        return java.util.concurrent.CompletableFuture.completedFuture(true);
+                    }
+
+                    @Override
+                    public Integer next() {
+                        return i++;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<Void> closeAsync() {
+                        closes.incrementAndGet();
+                        return java.util.concurrent.CompletableFuture.completedFuture(null);
+                    }
+                };
+                BlockingIterable<Integer> view = source.take(50).blocking();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                int r = round;
+                Thread closer = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int spin = 0; spin < (r % 40) * 10; spin++) {
+                        Thread.onSpinWait();
+                    }
+                    view.close();
+                });
+                closer.start();
+                Task<Void> reader = l.createTask(() -> {
+                    go.countDown();
+                    for (Integer x : view) {
+                        if (x < 0) {
+                            break;
+                        }
+                    }
+                });
+                reader.join();
+                closer.join();
+                if (closes.get() != opened.get()) { // a close that came before the walk began opens nothing
+                    bad.add("round " + round + ": " + closes.get() + " closes of " + opened.get() + " walks");
+                }
+            }
+            return null;
+        });
+        assertEquals(0, bad.size(), bad.size() + " of " + rounds + " rounds: " + bad.stream().limit(3).toList());
+    }
 }
