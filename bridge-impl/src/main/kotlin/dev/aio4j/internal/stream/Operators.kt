@@ -83,8 +83,14 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
                 return x
             }
 
-            /** Closes the source once: a source's closeAsync() need not be idempotent, and AsyncIterable's consumers close once. */
-            override fun closeAsync(): CompletionStage<Void?> = callersCopyOf(closing ?: it.closeAsync().also { closing = it })
+            /**
+             * Closes the source once: a source's closeAsync() need not be idempotent, and AsyncIterable's
+             * consumers close once. Under the monitor: the reader's hasNext() closes the source when it
+             * has enough while a blocking view's close() may come from another thread (found from
+             * outside on 2026-12-06: both closed it, 1 round in 2,000 on JDK 25).
+             */
+            override fun closeAsync(): CompletionStage<Void?> =
+                callersCopyOf(synchronized(this) { closing ?: it.closeAsync().also { closing = it } })
         }
     }
 }
