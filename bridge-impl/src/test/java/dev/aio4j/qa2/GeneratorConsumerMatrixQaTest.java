@@ -345,4 +345,57 @@ class GeneratorConsumerMatrixQaTest {
         });
         assertEquals(0, bad.size(), bad.size() + " of " + rounds + " rounds: " + bad.stream().limit(3).toList());
     }
+
+    /**
+     * The producer fails in its clean-up (its finally throws X) while its consumer is cancelled:
+     * the consumer's task ends cancelled, never hangs, and X is not lost: it is the close's failure,
+     * added as suppressed to the cancellation (AsyncIterable's "Closing"; BlockingIterable's
+     * "a failure to close ... is added to it as suppressed"). forEach and the blocking view.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Threading.class)
+    void aFailingCleanUpOfACancelledConsumersProducerIsSuppressedIntoTheCancellation(Threading threading) throws Exception {
+        int rounds = Integer.getInteger("qa2.failingCleanUpRounds", 100);
+        List<String> bad = new CopyOnWriteArrayList<>();
+        Async.run(options(threading), l -> {
+            for (int round = 0; round < rounds; round++) {
+                for (Consumer consumer : new Consumer[] {Consumer.FOR_EACH, Consumer.VIEW}) {
+                    RuntimeException x = new IllegalStateException("clean-up failed");
+                    Probe p = new Probe();
+                    AsyncIterable<Integer> gen = AsyncIterable.generate(4, e -> {
+                        try {
+                            for (int i = 0; ; i++) {
+                                e.emit(i);
+                            }
+                        } catch (java.util.concurrent.CancellationException exit) {
+                            p.finallyStarted.incrementAndGet();
+                            x.addSuppressed(new RuntimeException("marker")); // harmless; the instance matters
+                            throw x;
+                        }
+                    });
+                    Task<?> t = consume(l, consumer, gen, p, round % 2 == 0);
+                    long want = round % 2 == 0 ? 1 : 1 + round % 7; // a slow consumer takes one
+                    waitUntil(() -> p.seen.get() >= want, "elements flow");
+                    t.cancel();
+                    Throwable thrown = null;
+                    try {
+                        t.join();
+                    } catch (Throwable e) {
+                        thrown = e;
+                    }
+                    String where = consumer + " round " + round + ": ";
+                    if (!(thrown instanceof java.util.concurrent.CancellationException)) {
+                        bad.add(where + "ended with " + thrown);
+                    } else if (!List.of(thrown.getSuppressed()).contains(x)) {
+                        bad.add(where + "the clean-up's failure is lost: suppressed " + List.of(thrown.getSuppressed()));
+                    }
+                    if (p.finallyStarted.get() != 1) {
+                        bad.add(where + p.finallyStarted.get() + " clean-ups");
+                    }
+                }
+            }
+            return null;
+        });
+        assertEquals(0, bad.size(), bad.size() + " failures: " + bad.stream().limit(4).toList());
+    }
 }
