@@ -1,4 +1,4 @@
-package dev.aio4j.qa2;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** AsyncExitStack: order, one close at a time, each started on the loop, try-with-resources' exception rule, under both threadings. */
 @Timeout(60)
-class ExitStackQaTest {
+class ExitStackOrderTest {
 
     static LoopOptions options(Threading t) {
         return LoopOptions.defaults().withThreading(t);

@@ -1,4 +1,4 @@
-package dev.aio4j.qa2;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * another thread while elements flow.
  */
 @Timeout(60)
-class PublisherRulesQaTest {
+class PublisherRulesTest {
 
     static LoopOptions options(Threading t) {
         return LoopOptions.defaults().withThreading(t);
@@ -159,7 +159,7 @@ class PublisherRulesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void concurrentRequestsFromOtherThreadsAreCountedExactly(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.publisherRequestRounds", 20);
+        int rounds = Integer.getInteger("iteration.publisherRequestRounds", 20);
         int threads = 4;
         int perThread = 500;
         for (int round = 0; round < rounds; round++) {
@@ -210,7 +210,7 @@ class PublisherRulesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCancelFromAnotherThreadWhileElementsFlowClosesTheSourceOnceAndStopsThem(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.publisherCancelRounds", 50);
+        int rounds = Integer.getInteger("iteration.publisherCancelRounds", 50);
         for (int round = 0; round < rounds; round++) {
             AtomicInteger finallies = new AtomicInteger();
             Recorder s = new Recorder(Long.MAX_VALUE);
@@ -244,7 +244,7 @@ class PublisherRulesQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aSubscriptionCancelledJustBeforeTheLoopClosesGetsNoOnError(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.publisherCancelThenCloseRounds", 100);
+        int rounds = Integer.getInteger("iteration.publisherCancelThenCloseRounds", 100);
         int bad = 0;
         String example = null;
         for (int round = 0; round < rounds; round++) {

@@ -1,4 +1,4 @@
-package dev.aio4j.qa2;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the consumer's task (or the loop's close) completes.
  */
 @Timeout(120)
-class GeneratorConsumerMatrixQaTest {
+class GeneratorConsumerMatrixTest {
 
     enum Style { BLOCKING, NON_BLOCKING }
 
@@ -212,7 +212,7 @@ class GeneratorConsumerMatrixQaTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("matrix")
     void cancellingTheConsumerWhileTheProducerWaitsOnAFullBufferRunsItsCleanUpOnceBeforeTheTaskEnds(Threading threading, Style style, Consumer consumer) throws Exception {
-        int rounds = Integer.getInteger("qa2.matrixRounds", 10);
+        int rounds = Integer.getInteger("iteration.matrixRounds", 10);
         for (int round = 0; round < rounds; round++) {
             Probe p = new Probe();
             AtomicInteger doneAtEnd = new AtomicInteger(-1);
@@ -257,7 +257,7 @@ class GeneratorConsumerMatrixQaTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("matrix")
     void closingTheLoopWhileAConsumerWalksRunsTheCleanUpOnceBeforeCloseReturns(Threading threading, Style style, Consumer consumer) throws Exception {
-        int rounds = Integer.getInteger("qa2.matrixRounds", 10);
+        int rounds = Integer.getInteger("iteration.matrixRounds", 10);
         for (int round = 0; round < rounds; round++) {
             boolean slow = round % 2 == 1;
             Probe p = new Probe();
@@ -289,7 +289,7 @@ class GeneratorConsumerMatrixQaTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Threading.class)
     void aBlockingBodysCleanUpIsNotInterruptedWhenTheLoopClosesWhileABlockingViewReads(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.viewCloseRounds", 200);
+        int rounds = Integer.getInteger("iteration.viewCloseRounds", 200);
         int bad = 0;
         int unfinished = 0;
         for (int round = 0; round < rounds; round++) {
@@ -321,7 +321,7 @@ class GeneratorConsumerMatrixQaTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Threading.class)
     void aNonBlockingBodysWaitingCleanUpIsNotCutWhenItsConsumerIsCancelled(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.asyncCleanUpRounds", 300);
+        int rounds = Integer.getInteger("iteration.asyncCleanUpRounds", 300);
         List<String> bad = new CopyOnWriteArrayList<>();
         Async.run(options(threading), l -> {
             for (int round = 0; round < rounds; round++) {
@@ -355,7 +355,7 @@ class GeneratorConsumerMatrixQaTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Threading.class)
     void aFailingCleanUpOfACancelledConsumersProducerIsSuppressedIntoTheCancellation(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.failingCleanUpRounds", 100);
+        int rounds = Integer.getInteger("iteration.failingCleanUpRounds", 100);
         List<String> bad = new CopyOnWriteArrayList<>();
         Async.run(options(threading), l -> {
             for (int round = 0; round < rounds; round++) {

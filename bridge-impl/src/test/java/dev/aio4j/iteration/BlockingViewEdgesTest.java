@@ -1,4 +1,4 @@
-package dev.aio4j.qa2;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * while its reader takes elements, and read by a plain platform thread that belongs to no loop.
  */
 @Timeout(120)
-class BlockingViewQaTest {
+class BlockingViewEdgesTest {
 
     static LoopOptions options(Threading t) {
         return LoopOptions.defaults().withThreading(t);
@@ -42,7 +42,7 @@ class BlockingViewQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCloseFromAnotherThreadEndsTheWalkWithoutABogusElement(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.viewCloseRaceRounds", 300);
+        int rounds = Integer.getInteger("iteration.viewCloseRaceRounds", 300);
         List<String> bad = new CopyOnWriteArrayList<>();
         Async.run(options(threading), l -> {
             for (int round = 0; round < rounds; round++) {
@@ -118,7 +118,7 @@ class BlockingViewQaTest {
                                 finallies.incrementAndGet();
                             }
                         })
-                        : AsyncIterable.<Integer>generateAsync(8, e -> GeneratorConsumerMatrixQaTest.count(e, 0, new GeneratorConsumerMatrixQaTest.Probe())
+                        : AsyncIterable.<Integer>generateAsync(8, e -> GeneratorConsumerMatrixTest.count(e, 0, new GeneratorConsumerMatrixTest.Probe())
                                 .whenComplete((v, t) -> finallies.incrementAndGet()));
                 AsyncIterator<Integer> walk = gen.asyncIterator(); // begun here, on the loop's task
                 AsyncIterable<Integer> once = () -> walk;
@@ -192,7 +192,7 @@ class BlockingViewQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aCloseRacingTheFirstHasNextNeverLeavesTheWalkRunning(Threading threading) throws Exception {
-        int rounds = Integer.getInteger("qa2.viewStartRaceRounds", 500);
+        int rounds = Integer.getInteger("iteration.viewStartRaceRounds", 500);
         List<String> bad = new CopyOnWriteArrayList<>();
         // preemptive: a producer left parked may keep the loop's close waiting for ever
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> Async.run(options(threading), l -> {

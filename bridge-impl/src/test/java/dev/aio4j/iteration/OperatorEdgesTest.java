@@ -1,4 +1,4 @@
-package dev.aio4j.qa2;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** take/map/filter and toPublisher at their edges: a failing close after take, a throwing mapper or subscriber. */
 @Timeout(60)
-class OperatorsQaTest {
+class OperatorEdgesTest {
 
     static LoopOptions options(Threading t) {
         return LoopOptions.defaults().withThreading(t);
@@ -185,7 +185,7 @@ class OperatorsQaTest {
     @ParameterizedTest
     @EnumSource(Threading.class)
     void takeClosesAHandWrittenSourceOnceWhenItsViewIsClosedFromAnotherThread(Threading threading) {
-        int rounds = Integer.getInteger("qa2.takeCloseRounds", 2000);
+        int rounds = Integer.getInteger("iteration.takeCloseRounds", 2000);
         List<String> bad = new CopyOnWriteArrayList<>();
         Async.run(options(threading), l -> {
             for (int round = 0; round < rounds; round++) {
