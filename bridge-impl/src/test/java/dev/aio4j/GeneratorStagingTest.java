@@ -37,14 +37,7 @@ class GeneratorStagingTest extends LoopFixture {
 
     /** Emits from until to with AsyncEmitter's pattern: on at once while there is room, else when there is. */
     static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to) {
-        for (int i = from; i < to; i++) {
-            CompletionStage<Void> room = out.emitAsync(i);
-            if (!room.toCompletableFuture().isDone()) {
-                int next = i + 1;
-                return room.thenCompose(v -> count(out, next, to));
-            }
-        }
-        return CompletableFuture.completedFuture(null);
+        return GeneratorTest.count(out, from, to, new GeneratorTest.Probe());
     }
 
     static List<Integer> throughView(AsyncIterable<Integer> gen) {
