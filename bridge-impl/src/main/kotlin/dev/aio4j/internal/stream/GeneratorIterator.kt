@@ -272,6 +272,18 @@ internal abstract class GeneratorIterator<T>(
             count = 0
             task = producer
             nothingRuns = !started || ended
+            // A pending emitAsync stage that the body completed itself (cancelled it, which withdraws
+            // nothing, or an orTimeout on it): the body no longer waits at that emit but on something
+            // else, and is decided about as a body between two emits. Before (found in review on
+            // 2026-12-06), it counted as waiting there: the close only failed that (done) stage, made
+            // the GeneratorExit (exitThrown) that the body never got, and waited for whatever the body
+            // waited on instead of cancelling it; the body's next emit got IllegalStateException
+            pendingRoom?.let {
+                if (it.isDone) {
+                    if (producerWaiter === it) producerWaiter = null
+                    pendingRoom = null
+                }
+            }
             producerWake = producerWaiter.also { producerWaiter = null }
             consumerWake = consumerWaiter.also { consumerWaiter = null }
             // What the close does to a running producer. Parked in emit (a blocking one), it is only
@@ -772,7 +784,9 @@ internal abstract class GeneratorIterator<T>(
                         // not there: failPendingEmit took it meanwhile, and fails it (completing it
                         // here first let the body run on, and the cancel then skip its handlers)
                         if (pendingRoom === w) pendingRoom = null else taken = false
-                        if (closed) exit() else null
+                        // not for a stage the body completed itself (cancelled): it never sees this
+                        // GeneratorExit, and its next emit must be the one that throws it
+                        if (closed && !w.isDone) exit() else null
                     }
                     if (!taken) Unit else if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
                 }
