@@ -230,7 +230,7 @@ class AsyncWithEdgesTest {
     void anExitStacksClosingThatGoesOnFromAnotherThreadWhileTheLoopClosesRunsToItsEnd(Threading threading) throws Exception {
         // Before: on one thread, the rest of the closing was queued on the loop after its close had
         // run its last step, and dropped with the queue: 2-6 of 300 rounds never closed "a"
-        int rounds = 300;
+        int rounds = Integer.getInteger("asyncWith.closeRounds", 300);
         int bad = 0;
         String first = null;
         for (int round = 0; round < rounds; round++) {

@@ -673,8 +673,8 @@ internal abstract class GeneratorIterator<T>(
     }
 
     /**
-     * Under the monitor: ends the staging, if any; its elements join the buffer, or, after a close or
-     * the producer's end, are dropped.
+     * Under the monitor: ends the staging, if any; its elements join the buffer (as a put's would,
+     * even after the producer's end), or, after a close, are dropped with it.
      */
     @PublishedApi internal fun absorbStaged() {
         stagingThread = null
@@ -682,7 +682,7 @@ internal abstract class GeneratorIterator<T>(
         val n = staged
         if (n == 0) return
         staged = 0
-        if (closed || ended) {
+        if (closed) {
             var k = stageStart
             repeat(n) {
                 items[k] = null
@@ -761,7 +761,10 @@ internal abstract class GeneratorIterator<T>(
                     has = false
                 }
                 else -> {
-                    if (!f.isDone) consumerWaiter = f
+                    // waits again, unless the consumer has asked again meanwhile (an abandoned
+                    // hasNext() stage): this one is stale then, and replacing the newer waiter hung
+                    // the walk (found in review on 2026-12-06)
+                    if (!f.isDone && consumerWaiter == null) consumerWaiter = f
                     return
                 }
             }

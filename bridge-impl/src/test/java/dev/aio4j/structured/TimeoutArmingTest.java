@@ -1,4 +1,4 @@
-package dev.aio4j.rev1;
+package dev.aio4j.structured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Review of timeoutAsync/timeoutScopeAsync's deadline armed after the body returned (rev1). */
+/** timeoutAsync/timeoutScopeAsync arm their deadline once the body has returned: reschedules, zero timeouts, nesting, cancels around that. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class TimeoutReviewTest {
-    static final int ROUNDS = Integer.getInteger("rev1.rounds", 100);
+class TimeoutArmingTest {
+    static final int ROUNDS = Integer.getInteger("structured.rounds", 100);
 
     static Loop newLoop(Threading t) {
         return Async.newLoop(LoopOptions.defaults().withThreading(t));

@@ -1,4 +1,4 @@
-package dev.aio4j.rev1;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * not wait for that task to end.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CancelledRoomReviewTest {
+class CancelledEmitStageTest {
     static Loop newLoop(Threading t) {
         return Async.newLoop(LoopOptions.defaults().withThreading(t));
     }

@@ -1,4 +1,4 @@
-package dev.aio4j.rev1;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * around that point must neither be lost nor seen twice, and a close made there ends the walk.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ConsumerInsideARunReviewTest {
-    static final int ROUNDS = Integer.getInteger("rev1.rounds", 100);
+class ConsumerInsideARunTest {
+    static final int ROUNDS = Integer.getInteger("iteration.rounds", 100);
 
     static void walk(AsyncIterator<Integer> it, List<Integer> into, int closeAfter, CompletableFuture<Void> done) {
         if (into.size() == closeAfter) {
@@ -56,17 +56,11 @@ class ConsumerInsideARunReviewTest {
      * A consumer that called hasNext() once to begin the walk and never waited for that stage, then
      * walks with hasNext()/next() from inside the body's run. The first stage, still pending, is
      * woken by the body's first emit in a later step (resolve); by then the consumer has drained
-     * and waits on a newer hasNext() stage, and resolve() registers the stale one as the consumer's
-     * waiter again (`if (!f.isDone) consumerWaiter = f`), overwriting the newer one: the next put
-     * wakes the stale stage, the newer one is never completed, and the walk hangs (SINGLE_THREAD
-     * round 0, DEFAULT_DISPATCHER within 20 rounds). Whether a second hasNext() before the first
-     * completed is allowed is the question: AsyncIterator's Javadoc only says "one consumer at a
-     * time, which calls next() only after the stage of hasNext() completed with true"; asyncio
-     * raises RuntimeError for a second __anext__ while one is running. Not from today's changes
-     * (resolve() is older). Either document the rule or make resolve() re-register only when no
-     * newer waiter is there (consumerWaiter == null).
+     * and waits on a newer hasNext() stage. resolve() registered the stale one as the consumer's
+     * waiter again, over the newer one: the next put woke the stale stage and the walk hung
+     * (SINGLE_THREAD round 0, DEFAULT_DISPATCHER within 20 rounds, found in review on 2026-12-06).
+     * A stale stage now stays pending; the newer one is the waiter.
      */
-    @org.junit.jupiter.api.Disabled("defect or misuse: a stale hasNext() stage re-registered by resolve() replaces the consumer's current waiter; the walk hangs")
     @ParameterizedTest
     @EnumSource(Threading.class)
     void aConsumerThatAbandonedItsFirstHasNextIsNotLeftHanging(Threading t) {

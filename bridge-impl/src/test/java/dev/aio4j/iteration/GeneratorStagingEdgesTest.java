@@ -1,4 +1,4 @@
-package dev.aio4j.rev1;
+package dev.aio4j.iteration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Review of the generator's staging fast path (rev1). */
+/** The generator's staged emits: failures after them, hand-offs to other threads during a run, readers draining during long runs, closes during a run. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class StagingReviewTest {
-    static final int ROUNDS = Integer.getInteger("rev1.rounds", 100);
+class GeneratorStagingEdgesTest {
+    static final int ROUNDS = Integer.getInteger("iteration.rounds", 100);
 
     static Loop newLoop(Threading t) {
         return Async.newLoop(LoopOptions.defaults().withThreading(t));
