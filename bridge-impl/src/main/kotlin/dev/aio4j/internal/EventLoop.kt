@@ -744,34 +744,25 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 continue
             }
             val left = AtomicInteger(jobs.size + pendingTasks.size)
+            // Bodies that have not started are cancelled first, before any interrupt frees a
+            // thread: a to_thread task queued behind a full pool (or a runInExecutor one behind a
+            // busy executor) would otherwise start its body on a thread that the interrupt of a
+            // task cancelled before it had just freed (9 of 10 queued bodies ran, found from
+            // outside on 2026-12-06). Its cancel() later in this sweep does nothing more.
+            for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
+            for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
+            for (job in jobs) {
+                if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
+            }
+            for (task in pendingTasks) task.cancel("the loop is closing")
             for (job in jobs) {
                 job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }
             }
             for (task in pendingTasks) {
                 task.onDone { if (left.decrementAndGet() == 0) stop() }
             }
-            // The cancellations are made with the loop running (this thread is its thread now): what
-            // they run at once (a non-blocking body's handlers, reached through its chain of tasks)
-            // sees the loop as Loop.current() and may schedule on it, as asyncio's clean-up awaits
-            // during run()'s cancel-all. Before (found from outside on 2026-12-06), they ran here
-            // before the run, where both threw "no running event loop".
-            runLoop(started = { cancelAll(jobs, pendingTasks) }) { } // interrupts cannot stop a close; the flag is set again at its end
+            runLoop { } // interrupts cannot stop a close; the flag is set again at its end
         }
-    }
-
-    /** close()'s sweep: cancels [jobs] and [pendingTasks], those whose body has not started first. */
-    private fun cancelAll(jobs: List<Job>, pendingTasks: List<TaskImpl<*>>) {
-        // Bodies that have not started are cancelled first, before any interrupt frees a thread: a
-        // to_thread task queued behind a full pool (or a runInExecutor one behind a busy executor)
-        // would otherwise start its body on a thread that the interrupt of a task cancelled before
-        // it had just freed (9 of 10 queued bodies ran, found from outside on 2026-12-06). Its
-        // cancel() later in this sweep does nothing more.
-        for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
-        for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
-        for (job in jobs) {
-            if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
-        }
-        for (task in pendingTasks) task.cancel("the loop is closing")
     }
 
     /**
