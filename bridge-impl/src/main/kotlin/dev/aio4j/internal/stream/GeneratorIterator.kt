@@ -495,7 +495,7 @@ internal abstract class GeneratorIterator<T>(
      * Under the monitor as any put, except while a run of the body on a single-threaded loop's thread
      * emits: then the first emit of the run puts under the monitor and opens a stage of the buffer's
      * free slots, and the emits after it fill them without the monitor (a store and a few plain
-     * fields each; the monitor's enter and exit cost as much as the rest of an element's way), until
+     * fields each; a few per cent per element, measured in docs/PERFORMANCE.md), until
      * the last free slot, which takes the monitor again (it is the one that makes the producer wait).
      * The staged elements become the consumer's when the run ends ([bodyRun]): the consumer on the
      * loop cannot run before, and one on another thread sees them a run at a time.
