@@ -38,8 +38,14 @@ class CancelledEmitStageTest {
         try (Loop loop = newLoop(t)) {
             AtomicInteger cleanUps = new AtomicInteger();
             AsyncIterable<Integer> gen = AsyncIterable.generateAsync(4, out -> {
-                for (int i = 0; i < 3; i++) out.emitAsync(i);
-                CompletableFuture<Void> room = out.emitAsync(3).toCompletableFuture(); // fills the buffer: pending
+                // emits until the buffer is full and the room pending: 0..3 on a single-threaded loop;
+                // under DEFAULT_DISPATCHER the consumer's step may take one meanwhile, and a few more go in
+                CompletableFuture<Void> pending;
+                int i = 0;
+                do {
+                    pending = out.emitAsync(i++).toCompletableFuture();
+                } while (pending.isDone() && i < 100);
+                CompletableFuture<Void> room = pending;
                 assertTrue(!room.isDone());
                 if (how == HowTheRoomEnds.CANCEL) {
                     room.cancel(false); // withdraws nothing: 3 is in the buffer
