@@ -676,7 +676,7 @@ internal abstract class GeneratorIterator<T>(
      * Under the monitor: ends the staging, if any; its elements join the buffer (as a put's would,
      * even after the producer's end), or, after a close, are dropped with it.
      */
-    @PublishedApi internal fun absorbStaged() {
+    private fun absorbStaged() {
         stagingThread = null
         stageFree = 0
         val n = staged

@@ -117,6 +117,9 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
          * loop closed ([forward]).
          */
         @Volatile private var cancelled = false
+        /** Whether this is the first terminal signal and may be passed on: not after [cancel]. */
+        private fun terminates(): Boolean = terminated.compareAndSet(false, true) && !cancelled
+
         /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
         private val held = AtomicLong(0)
         @Volatile var badRequest: IllegalArgumentException? = null
@@ -133,10 +136,10 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         @Suppress("UNCHECKED_CAST")
         override fun onNext(item: Any) = subscriber.onNext(item as T)
         override fun onError(throwable: Throwable) {
-            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onError(throwable)
+            if (terminates()) subscriber.onError(throwable)
         }
         override fun onComplete() {
-            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onComplete()
+            if (terminates()) subscriber.onComplete()
         }
 
         /**
@@ -155,7 +158,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                 }
                 if (!loop.isClosed()) return
             }
-            if (terminated.compareAndSet(false, true) && !cancelled) subscriber.onError(IllegalStateException("loop is closed"))
+            if (terminates()) subscriber.onError(IllegalStateException("loop is closed"))
         }
 
         override fun request(n: Long) {
