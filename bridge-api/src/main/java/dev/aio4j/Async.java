@@ -80,7 +80,9 @@ public final class Async {
     }
 
     /**
-     * Runs {@code main} on a new loop made with {@code options}; see {@link #run(ThrowingFunction)}.
+     * Runs {@code main} on a new loop made with {@code options} (asyncio's {@code asyncio.run(main(),
+     * debug=..., loop_factory=...)}); see {@link #run(ThrowingFunction)} for its cancellation and
+     * exceptions.
      *
      * @param options how the loop is made
      * @param main the body of the main task; receives the loop
@@ -98,7 +100,8 @@ public final class Async {
     /**
      * Runs a {@code main} that returns nothing (asyncio's {@code asyncio.run(main())} of an
      * {@code async def main()}): {@link #run(ThrowingFunction)} without a result. {@code main}
-     * reaches its loop with {@link Loop#current()}.
+     * reaches its loop with {@link Loop#current()}. Cancellation and exceptions are those of
+     * {@link #run(ThrowingFunction)}.
      *
      * @param main the body of the main task
      * @throws NullPointerException if {@code main} is null
@@ -109,8 +112,8 @@ public final class Async {
     }
 
     /**
-     * Runs a {@code main} that returns nothing on a new loop made with {@code options}; see
-     * {@link #run(ThrowingRunnable)}.
+     * Runs a {@code main} that returns nothing on a new loop made with {@code options} (asyncio's
+     * {@code asyncio.run(main(), debug=...)}); see {@link #run(ThrowingRunnable)}.
      *
      * @param options how the loop is made
      * @param main the body of the main task
@@ -127,8 +130,16 @@ public final class Async {
 
     /**
      * Runs a non-blocking {@code main} on a new single-threaded loop, on the calling thread, and
-     * returns its result: {@link #run(ThrowingFunction)} for a body that returns a stage. The body
-     * is called on the loop's thread.
+     * returns its result: {@link #run(ThrowingFunction)} for a body that returns a stage (asyncio's
+     * {@code asyncio.run(main())} of a coroutine that awaits that stage). The body is called on the
+     * loop's thread.
+     *
+     * <p><b>Cancellation:</b> as {@link #run(ThrowingFunction)}: interrupting the calling thread
+     * cancels the main task (and so the stage it returned); the run ends as there and throws
+     * {@link java.util.concurrent.CancellationException} with the interrupt flag set again.
+     *
+     * <p><b>Exceptions:</b> what {@code main} throws, or its stage fails with, by the rule of
+     * <a href="Task.html#exceptions">Task</a>.
      *
      * @param main returns the stage whose result the run returns
      * @param <T> the type of the result
@@ -141,8 +152,9 @@ public final class Async {
     }
 
     /**
-     * Runs a non-blocking {@code main} on a new loop made with {@code options}; see
-     * {@link #runAsync(ThrowingFunction)}.
+     * Runs a non-blocking {@code main} on a new loop made with {@code options} (asyncio's
+     * {@code asyncio.run(main(), debug=...)}); see {@link #runAsync(ThrowingFunction)} for its
+     * cancellation and exceptions.
      *
      * @param options how the loop is made
      * @param main returns the stage whose result the run returns
@@ -161,18 +173,23 @@ public final class Async {
      * Creates a loop that no thread runs yet (asyncio's {@code new_event_loop}). Run it with
      * {@link Loop#runUntilComplete} or {@link Loop#runForever}; {@link Loop#close()} it when done.
      *
+     * <p><b>Cancellation:</b> none; it returns at once.
+     *
      * @return a new single-threaded loop
+     * @throws IllegalStateException if no aio4j implementation is on the class path
      */
     public static Loop newLoop() {
         return newLoop(LoopOptions.defaults());
     }
 
     /**
-     * Creates a loop made with {@code options}; see {@link #newLoop()}.
+     * Creates a loop made with {@code options} (asyncio's {@code new_event_loop()}, with
+     * {@code set_debug()} and the like); see {@link #newLoop()}. It returns at once.
      *
      * @param options how the loop is made
      * @return a new loop
      * @throws NullPointerException if {@code options} is null
+     * @throws IllegalStateException if no aio4j implementation is on the class path
      */
     public static Loop newLoop(LoopOptions options) {
         Objects.requireNonNull(options, "options (Async.newLoop)");
@@ -410,6 +427,9 @@ public final class Async {
      * later one that finds no task it had already seen done: the walk has let go of the tasks
      * still pending, as asyncio removes its callbacks then.
      *
+     * <p><b>Cancellation:</b> as {@link #asCompleted(Collection)}; the deadline cancels none of
+     * the tasks either.
+     *
      * @param tasks the tasks
      * @param timeout the deadline for all of them, zero or more
      * @param <T> the type of the results
@@ -428,6 +448,10 @@ public final class Async {
      * Returns {@code tasks} in the order they complete, as an {@link AsyncIterable} for
      * non-blocking bodies (asyncio's {@code async for t in as_completed(...)}); no thread waits.
      *
+     * <p><b>Cancellation:</b> the walk never cancels the tasks; closing its iterator (which
+     * {@link AsyncIterable#forEach} and the other consumers do when they stop early, fail or are
+     * cancelled) lets go of the tasks still pending.
+     *
      * @param tasks the tasks; none gives an empty iteration
      * @param <T> the type of the results
      * @return the tasks, in completion order
@@ -445,6 +469,9 @@ public final class Async {
      * since this call, a pending {@code hasNext()} fails with {@link AsyncTimeoutException}, and so
      * does every later one that finds no task it had already seen done: the walk has let go of the
      * tasks still pending (as its {@code closeAsync()} does), as asyncio removes its callbacks then.
+     *
+     * <p><b>Cancellation:</b> as {@link #asCompletedAsync(Collection)}; the deadline cancels none
+     * of the tasks either.
      *
      * @param tasks the tasks
      * @param timeout the deadline for all of them, zero or more
@@ -663,7 +690,8 @@ public final class Async {
 
     /**
      * Runs a {@code body} that only starts tasks with a new {@link TaskGroup}, then waits for every
-     * task of the group; {@link #taskGroup(ThrowingFunction)} without a result.
+     * task of the group (asyncio's {@code async with TaskGroup() as tg}); {@link #taskGroup(ThrowingFunction)}
+     * without a result, with its cancellation and exceptions.
      *
      * <p>Which form a lambda picks: a block with {@code return value;}, or an expression that is
      * not a method call (a literal, a variable, {@code a + b}), picks the value form; a block
