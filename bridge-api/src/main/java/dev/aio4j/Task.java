@@ -95,22 +95,27 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
 
-    /** {@return the task's name: the one given at creation, or {@code "Task-N"} (asyncio's {@code get_name()})} */
+    /**
+     * {@return the task's name: the one given at creation, or {@code "Task-N"} (asyncio's {@code get_name()})}
+     * It never waits and throws nothing.
+     */
     String name();
 
-    /** {@return the loop that owns this task (asyncio's {@code get_loop()})} */
+    /** {@return the loop that owns this task (asyncio's {@code get_loop()})} It never waits and throws nothing. */
     Loop loop();
 
     /**
      * {@return the task's state now}; a snapshot that may be stale as soon as it returns unless
-     * it is a final state.
+     * it is a final state. asyncio has no public equivalent (its {@code done()} and
+     * {@code cancelled()} are {@link #isDone()} and {@link #isCancelled()}). It never waits and
+     * throws nothing.
      */
     TaskState state();
 
-    /** {@return whether the task has reached a final state (asyncio's {@code done()})} */
+    /** {@return whether the task has reached a final state (asyncio's {@code done()})} It never waits and throws nothing. */
     boolean isDone();
 
-    /** {@return whether the task is done by cancellation (asyncio's {@code cancelled()})} */
+    /** {@return whether the task is done by cancellation (asyncio's {@code cancelled()})} It never waits and throws nothing. */
     boolean isCancelled();
 
     /**
@@ -122,9 +127,12 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} a non-blocking body may already have started
      * on another worker). Cancelling a task that is
      * already done counts as retrieving its failure: it is not reported as never retrieved
-     * (asyncio's {@code cancel()} clears that report too).
+     * (asyncio's {@code cancel()} clears that report too). It does not wait for the body to finish,
+     * and throws no exception of its own.
      *
-     * @return {@code false} if the task was already done, {@code true} otherwise
+     * @return {@code false} if the request came too late: the task was already done, or its outcome
+     *     was already fixed (a lock's, semaphore's or queue's {@code ...Async} task that was served,
+     *     see <a href="#cancellation">Cancellation</a>); {@code true} otherwise
      */
     boolean cancel();
 
@@ -135,7 +143,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * derived stage or a gather waits on), as asyncio's passes {@code msg} to the future it waits on.
      *
      * @param message the message of the cancellation exception
-     * @return {@code false} if the task was already done, {@code true} otherwise
+     * @return {@code false} if the request came too late, as for {@link #cancel()}; {@code true}
+     *     otherwise
      * @throws NullPointerException if {@code message} is null
      */
     boolean cancel(String message);
@@ -164,13 +173,16 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      *     caller was while it waited
      * @throws TaskFailedException if the body threw a checked exception (the cause)
      * @throws IllegalStateException if called on the loop's own thread, where it would block
-     *     every other task: use {@link #thenCompose} or a blocking-style task instead
+     *     every other task: use {@link #thenCompose} or a blocking-style task instead; or from
+     *     this task's own body (a task cannot join itself)
      */
     T join();
 
     /**
      * Waits at most {@code timeout} for the task to finish and returns its result; the task is
-     * <em>not</em> cancelled when the time is up (use {@link Async#waitFor} for that).
+     * <em>not</em> cancelled when the time is up (use {@link Async#waitFor} for that). asyncio has
+     * no direct equivalent: {@code asyncio.wait({task}, timeout=...)} likewise waits without
+     * cancelling, but returns the done and pending sets instead of raising.
      *
      * <p><b>Cancellation:</b> as {@link #join()}.
      *
@@ -187,7 +199,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
 
     /**
      * Returns the result of a task that has succeeded, without waiting (JDK 19
-     * {@code Future.resultNow()}; asyncio's {@code result()} on a done task).
+     * {@code Future.resultNow()}; asyncio's {@code result()} on a done task). It never waits.
      *
      * @return the result
      * @throws IllegalStateException if the task is not done, failed (the exception is the cause,
@@ -198,7 +210,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * Returns the exception of a task that has failed, without waiting (JDK 19
      * {@code Future.exceptionNow()}; asyncio's {@code exception()}), as the body threw it:
-     * never wrapped, checked or not. Marks the failure as retrieved.
+     * never wrapped, checked or not. Marks the failure as retrieved. It never waits.
      *
      * @return the exception
      * @throws IllegalStateException if the task is not done, succeeded or was cancelled
@@ -207,7 +219,8 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
 
     /**
      * Returns how a done task ended, without waiting: the value, the exception (as thrown) or the
-     * cancellation. Marks a failure as retrieved.
+     * cancellation. Marks a failure as retrieved. asyncio has no single equivalent: it is
+     * {@code cancelled()}, {@code exception()} and {@code result()} in one call.
      *
      * @return the outcome
      * @throws IllegalStateException if the task is not done
@@ -221,7 +234,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * scheduled on the task's loop with {@link Loop#callSoon}, in the order they were added, once
      * the task is done (at once if it already is); they run in that order on a single-threaded loop
      * (under {@link LoopOptions.Threading#DEFAULT_DISPATCHER} callbacks may run in parallel). An exception from a callback goes to the
-     * loop's exception handler. Adding a callback counts as retrieving a failure.
+     * loop's exception handler. Adding a callback counts as retrieving a failure. It never waits.
      *
      * @param callback receives this task, done
      * @throws NullPointerException if {@code callback} is null
@@ -237,7 +250,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * are scheduled, and there is nothing left to remove.
      *
      * <p>Thread-safe: a registration removed here never runs; one that this call finds scheduled
-     * already (the task completed meanwhile) runs and is not counted.
+     * already (the task completed meanwhile) runs and is not counted. It never waits.
      *
      * @param callback the callback given to {@link #addDoneCallback}
      * @return how many registrations were removed (0 if none)
@@ -261,176 +274,473 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * asyncio coroutine cancels what it awaits: a non-blocking body may return
      * {@code task.toCompletableFuture().thenApply(f)} and still be cancelled through it.
      *
+     * <p>asyncio has no equivalent (the nearest is the {@code concurrent.futures.Future} of
+     * {@code run_coroutine_threadsafe}). It never waits and throws nothing, on a closed loop too.
+     *
      * @return a view of this task as a {@code CompletableFuture}
      */
     @Override
     CompletableFuture<T> toCompletableFuture();
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenApply(Function<? super T, ? extends U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenApplyAsync(Function<? super T, ? extends U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenAccept(Consumer<? super T> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenAcceptAsync(Consumer<? super T> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenAcceptAsync(Consumer<? super T> action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenRun(Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenRunAsync(Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> thenRunAsync(Runnable action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object, V extends @Nullable Object> Task<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<@Nullable Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterBoth(CompletionStage<?> other, Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterBothAsync(CompletionStage<?> other, Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterEither(CompletionStage<?> other, Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<@Nullable Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> handle(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> whenComplete(BiConsumer<? super T, ? super @Nullable Throwable> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionally(Function<Throwable, ? extends T> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionallyAsync(Function<Throwable, ? extends T> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn);
 
-    /** {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>. */
+    /**
+     * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
+     * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
+     * function is the code that follows an {@code await} of this task in a coroutine.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if this task's loop is closed
+     */
     @Override
     Task<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor);
 }
