@@ -35,7 +35,7 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Returns the loop of the calling thread (asyncio's {@code get_running_loop()}): the loop's
-     * own thread, or the thread of one of its blocking-style tasks.
+     * own thread, or the thread of one of its blocking-style tasks. It never waits.
      *
      * @return the current loop
      * @throws IllegalStateException if the calling thread belongs to no loop
@@ -81,8 +81,9 @@ public interface Loop extends Executor, AutoCloseable {
     <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
 
     /**
-     * Starts a blocking-style task whose body returns nothing; see {@link #createTask(Callable)}.
-     * A lambda that returns a value picks {@link #createTask(Callable)} instead.
+     * Starts a blocking-style task whose body returns nothing (asyncio's {@code create_task} of a
+     * coroutine that returns {@code None}); see {@link #createTask(Callable)} for its cancellation
+     * and exceptions. A lambda that returns a value picks {@link #createTask(Callable)} instead.
      *
      * @param body the task's body
      * @return the task, whose result is {@code null}
@@ -128,7 +129,8 @@ public interface Loop extends Executor, AutoCloseable {
     <T extends @Nullable Object> Task<T> createTaskAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
-     * Starts a named non-blocking task; see {@link #createTaskAsync(Callable)}.
+     * Starts a named non-blocking task (asyncio's {@code create_task(coro, name=...)}); see
+     * {@link #createTaskAsync(Callable)} for its cancellation and exceptions.
      *
      * @param name the task's name
      * @param body called on the loop; returns the stage the task completes with
@@ -157,6 +159,9 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Creates a promise: a task completed by hand (asyncio's {@code loop.create_future()}).
      *
+     * <p><b>Cancellation:</b> cancelling the promise completes it cancelled at once (it has no
+     * body to wait for); see {@link Promise}.
+     *
      * @param <T> the type of the result
      * @return a new, pending promise
      * @throws IllegalStateException if the loop is closed
@@ -166,7 +171,8 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Runs {@code body} in an executor (asyncio's {@code run_in_executor}); the task completes when
      * {@code body} returns or throws. Cancelling the task interrupts the thread running
-     * {@code body} and completes when it has returned.
+     * {@code body} and completes when it has returned. What {@code body} throws fails the task, by
+     * the rule of <a href="Task.html#exceptions">Task</a>.
      *
      * @param executor where {@code body} runs; a rejection fails the task with
      *     {@link java.util.concurrent.RejectedExecutionException}
@@ -181,7 +187,8 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Schedules {@code callback} to run on the loop's next iteration, after the callbacks already
      * scheduled (asyncio's {@code call_soon} and {@code call_soon_threadsafe}). It never runs
-     * inside this method. What it throws goes to the exception handler.
+     * inside this method. What it throws goes to the exception handler. Cancel it with
+     * {@link Handle#cancel()}.
      *
      * @param callback the callback
      * @return a handle that can cancel it
@@ -192,7 +199,8 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Schedules {@code callback} to run after {@code delay} (asyncio's {@code call_later}).
-     * Callbacks due at the same time run in the order they were scheduled.
+     * Callbacks due at the same time run in the order they were scheduled. What it throws goes to
+     * the exception handler. Cancel it with {@link Handle#cancel()}, which removes the timer.
      *
      * @param delay how long from now, zero or more
      * @param callback the callback
@@ -205,7 +213,9 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Schedules {@code callback} to run at {@code when} on the loop's clock, {@link #time()}
-     * (asyncio's {@code call_at}); a time in the past runs it on the next iteration.
+     * (asyncio's {@code call_at}); a time in the past (a negative one included) runs it on the
+     * next iteration. What it throws goes to the exception handler. Cancel it with
+     * {@link Handle#cancel()}, which removes the timer.
      *
      * @param when the loop time at which to run it
      * @param callback the callback
@@ -217,15 +227,17 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Returns the loop's clock (asyncio's {@code loop.time()}): monotonic, counted from when the
-     * loop was made. Only differences are meaningful.
+     * loop was made. Only differences are meaningful. It never waits and throws nothing, on a closed
+     * loop too.
      *
      * @return the time on the loop's clock
      */
     Duration time();
 
     /**
-     * Schedules {@code command} as {@link #callSoon} does, so that the loop can be passed where an
-     * {@link Executor} is wanted. While the loop is closing, a command from another thread runs in
+     * Schedules {@code command} as {@link #callSoon} does (asyncio's {@code call_soon_threadsafe},
+     * without a handle), so that the loop can be passed where an {@link Executor} is wanted. It never
+     * waits. While the loop is closing, a command from another thread runs in
      * one of the closing's steps, or is refused once {@link #close()} has run its last step: it is
      * never accepted and then dropped. (What the closing's last step itself schedules is dropped,
      * as asyncio's {@code loop.close()} drops it.)
@@ -261,8 +273,8 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Runs the loop on the calling thread until {@link #stop()} is called (asyncio's
-     * {@code run_forever}). An interrupt of the calling thread stops it too, with the interrupt
-     * flag set again.
+     * {@code run_forever}). <b>Cancellation:</b> an interrupt of the calling thread stops it too,
+     * with the interrupt flag set again; the loop's tasks are not cancelled.
      *
      * @throws IllegalStateException if the loop is closed (or being closed by another thread), or
      *     already running
@@ -272,22 +284,25 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Asks a running loop to stop after the callbacks already scheduled (asyncio's {@code stop()});
      * if it is not running, the next {@link #runForever()} runs one iteration and returns. Never
-     * waits.
+     * waits, and throws nothing, on a closed loop too.
      */
     void stop();
 
-    /** {@return whether a thread is running the loop now (asyncio's {@code is_running()})} */
+    /** {@return whether a thread is running the loop now (asyncio's {@code is_running()})} A snapshot; it never waits and throws nothing. */
     boolean isRunning();
 
     /**
      * {@return whether the loop is closed (asyncio's {@code is_closed()})}: {@link #close()} has
      * finished. While it runs, the tasks it cancels may still schedule their clean-up on the loop.
+     * It never waits and throws nothing.
      */
     boolean isClosed();
 
     /**
      * Closes the loop: cancels every task still pending, runs the loop on the calling thread until
-     * they have finished, stops the loop's own thread pool, and marks the loop closed. Failures of
+     * they have finished, stops the loop's own thread pool, and marks the loop closed (asyncio's
+     * {@code loop.close()}, with the task clean-up that {@code asyncio.run} does before it: asyncio's
+     * {@code close()} itself leaves pending tasks alone). Failures of
      * the cancelled tasks other than their cancellation go to the exception handler. A call after
      * the loop is closed does nothing; one from another thread while a close runs waits for it
      * (and returns without the loop closed only if that close failed).
@@ -323,13 +338,17 @@ public interface Loop extends Executor, AutoCloseable {
     /**
      * Sets the handler of failures that no awaiter receives (asyncio's
      * {@code set_exception_handler}); {@code null} restores the default, which logs through
-     * {@link System.Logger}.
+     * {@link System.Logger}. It takes effect at once, never waits and throws nothing, on a closed
+     * loop too.
      *
      * @param handler the new handler, or {@code null}
      */
     void setExceptionHandler(@Nullable LoopExceptionHandler handler);
 
-    /** {@return the handler set by {@link #setExceptionHandler}, or {@code null} for the default} */
+    /**
+     * {@return the handler set by {@link #setExceptionHandler}, or {@code null} for the default}
+     * (asyncio's {@code get_exception_handler()}). It never waits and throws nothing.
+     */
     @Nullable LoopExceptionHandler exceptionHandler();
 
     /**
@@ -342,6 +361,9 @@ public interface Loop extends Executor, AutoCloseable {
      */
     void callExceptionHandler(ExceptionContext context);
 
-    /** {@return the options the loop was made with} */
+    /**
+     * {@return the options the loop was made with} asyncio has no single equivalent (its
+     * {@code get_debug()} reads one of them). It never waits and throws nothing.
+     */
     LoopOptions options();
 }
