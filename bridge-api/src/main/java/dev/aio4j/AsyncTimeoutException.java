@@ -29,7 +29,7 @@ public final class AsyncTimeoutException extends RuntimeException {
         this.timeout = timeout;
     }
 
-    /** {@return the length of the deadline that passed, or {@code null} if unknown} */
+    /** {@return the length of the deadline that passed, or {@code null} if unknown} asyncio's {@code TimeoutError} has no such field. */
     public @Nullable Duration timeout() {
         return timeout;
     }

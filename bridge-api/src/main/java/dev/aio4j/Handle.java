@@ -8,10 +8,10 @@ package dev.aio4j;
 public interface Handle {
     /**
      * Cancels the callback if it has not run yet (asyncio's {@code Handle.cancel()}); does nothing
-     * otherwise. Never waits.
+     * otherwise. Never waits, and throws nothing, on a closed loop too.
      */
     void cancel();
 
-    /** {@return whether {@link #cancel()} was called (asyncio's {@code Handle.cancelled()})} */
+    /** {@return whether {@link #cancel()} was called (asyncio's {@code Handle.cancelled()})} Never waits; throws nothing. */
     boolean isCancelled();
 }

@@ -11,7 +11,8 @@ package dev.aio4j;
 @FunctionalInterface
 public interface LoopExceptionHandler {
     /**
-     * Handles one failure.
+     * Handles one failure (asyncio's exception handler, called as {@code handler(loop, context)}).
+     * What it throws is logged and otherwise ignored.
      *
      * @param loop the loop that reports it
      * @param context what happened

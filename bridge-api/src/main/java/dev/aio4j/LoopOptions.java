@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link Loop} is made: which threads run it, and its debug mode. Immutable; start from
+ * How a {@link Loop} is made: which threads run it, and its debug mode. Immutable, and so safe to
+ * share between threads; no method of it waits or has anything to cancel. Start from
  * {@link #defaults()} and change what you need:
  *
  * <pre>{@code
@@ -59,13 +60,17 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
         }
     }
 
-    /** {@return single-threaded, debug off, 100 ms slow-callback threshold} */
+    /**
+     * {@return single-threaded, debug off, 100 ms slow-callback threshold} What
+     * {@code asyncio.new_event_loop()} gives. Throws nothing.
+     */
     public static LoopOptions defaults() {
         return new LoopOptions(Threading.SINGLE_THREAD, false, Duration.ofMillis(100));
     }
 
     /**
-     * Returns these options with other threading.
+     * Returns these options with other threading (asyncio: no equivalent; uvloop's event loop
+     * policy comes closest).
      *
      * @param threading which threads run the loop
      * @return the changed options
@@ -76,7 +81,8 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
     }
 
     /**
-     * Returns these options with debug mode on or off.
+     * Returns these options with debug mode on or off (asyncio's {@code loop.set_debug()}). Throws
+     * nothing.
      *
      * @param debug whether debug mode is on
      * @return the changed options
@@ -86,7 +92,8 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
     }
 
     /**
-     * Returns these options with another slow-callback threshold.
+     * Returns these options with another slow-callback threshold (asyncio's
+     * {@code loop.slow_callback_duration}).
      *
      * @param threshold how long a callback may run in debug mode before it is reported
      * @return the changed options

@@ -73,9 +73,11 @@ public sealed interface Outcome<T extends @Nullable Object> {
     /**
      * Returns the value, or throws as {@link Task#join()} would: an unchecked exception as
      * itself, a checked one wrapped in {@link TaskFailedException}, a cancellation as its
-     * {@link CancellationException}.
+     * {@link CancellationException} (asyncio's {@code result()} of a done task). Never waits.
      *
      * @return the value of a {@link Success}
+     * @throws CancellationException the exception of a {@link Cancelled}
+     * @throws TaskFailedException wrapping the checked exception of a {@link Failure}
      */
     default T getOrThrow() {
         if (this instanceof Success<T> s) {

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
 public interface Promise<T extends @Nullable Object> extends Task<T> {
 
     /**
-     * Completes the promise with a result (asyncio's {@code set_result}).
+     * Completes the promise with a result (asyncio's {@code set_result}). It never waits and throws
+     * nothing: a promise already done (cancelled included) makes it return {@code false}, where
+     * asyncio raises {@code InvalidStateError}.
      *
      * @param value the result
      * @return {@code true} if this call completed it, {@code false} if it was already done
@@ -24,7 +26,9 @@ public interface Promise<T extends @Nullable Object> extends Task<T> {
 
     /**
      * Completes the promise with an exception (asyncio's {@code set_exception}); a
-     * {@link java.util.concurrent.CancellationException} cancels it instead.
+     * {@link java.util.concurrent.CancellationException} cancels it instead. It never waits; a
+     * promise already done makes it return {@code false}, where asyncio raises
+     * {@code InvalidStateError}.
      *
      * @param exception the exception, delivered to awaiters by the rule of
      *     <a href="Task.html#exceptions">Task</a>

@@ -39,13 +39,13 @@ public class TaskCancelledException extends CancellationException {
         }
     }
 
-    /** {@return the name of the task that was cancelled} */
+    /** {@return the name of the task that was cancelled} asyncio's {@code CancelledError} has no such field. */
     public String taskName() {
         return taskName;
     }
 
     /**
-     * Records no stack trace: the constructor records one when asked to.
+     * Records no stack trace: the constructor records one when asked to. asyncio: no equivalent.
      *
      * @return this exception
      */

@@ -25,7 +25,7 @@ public final class TaskFailedException extends RuntimeException {
         super(message, cause);
     }
 
-    /** {@return the checked exception that the body threw} */
+    /** {@return the checked exception that the body threw} asyncio: no equivalent (Python has no checked exceptions). */
     @Override
     public synchronized Throwable getCause() {
         Throwable cause = super.getCause();

@@ -19,11 +19,16 @@ import org.jspecify.annotations.Nullable;
  */
 public interface TaskGroup {
 
-    /** {@return the loop the group's tasks run on} */
+    /**
+     * {@return the loop the group's tasks run on} asyncio's {@code TaskGroup} has no such method
+     * (its tasks' {@code get_loop()}). Never waits; throws nothing.
+     */
     Loop loop();
 
     /**
-     * Starts a blocking-style task in the group, as {@link Loop#createTask(Callable)} does.
+     * Starts a blocking-style task in the group, as {@link Loop#createTask(Callable)} does
+     * (asyncio's {@code tg.create_task(coro)}), with that method's cancellation and exceptions; the
+     * group also cancels the task when another task of the group fails.
      *
      * @param body the body, run on its own (virtual) thread
      * @param <T> the type of the result
@@ -34,7 +39,8 @@ public interface TaskGroup {
     <T extends @Nullable Object> Task<T> createTask(Callable<? extends T> body);
 
     /**
-     * Starts a named blocking-style task in the group.
+     * Starts a named blocking-style task in the group (asyncio's {@code tg.create_task(coro,
+     * name=...)}); see {@link #createTask(Callable)}.
      *
      * @param name the task's name
      * @param body the body, run on its own (virtual) thread
@@ -46,8 +52,8 @@ public interface TaskGroup {
     <T extends @Nullable Object> Task<T> createTask(String name, Callable<? extends T> body);
 
     /**
-     * Starts a blocking-style task whose body returns nothing in the group; see
-     * {@link #createTask(Callable)}.
+     * Starts a blocking-style task whose body returns nothing in the group (asyncio's
+     * {@code tg.create_task(coro)}); see {@link #createTask(Callable)}.
      *
      * @param body the task's body
      * @return the task, whose result is {@code null}
@@ -57,8 +63,8 @@ public interface TaskGroup {
     Task<@Nullable Void> createTask(ThrowingRunnable body);
 
     /**
-     * Starts a named blocking-style task whose body returns nothing in the group; see
-     * {@link #createTask(Callable)}.
+     * Starts a named blocking-style task whose body returns nothing in the group (asyncio's
+     * {@code tg.create_task(coro, name=...)}); see {@link #createTask(Callable)}.
      *
      * @param name the task's name
      * @param body the task's body
@@ -69,7 +75,9 @@ public interface TaskGroup {
     Task<@Nullable Void> createTask(String name, ThrowingRunnable body);
 
     /**
-     * Starts a non-blocking task in the group, as {@link Loop#createTaskAsync(Callable)} does.
+     * Starts a non-blocking task in the group, as {@link Loop#createTaskAsync(Callable)} does
+     * (asyncio's {@code tg.create_task(coro)}), with that method's cancellation and exceptions; the
+     * group also cancels the task when another task of the group fails.
      *
      * @param body called on the loop; returns the stage the task completes with
      * @param <T> the type of the result
@@ -80,7 +88,8 @@ public interface TaskGroup {
     <T extends @Nullable Object> Task<T> createTaskAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
-     * Starts a named non-blocking task in the group.
+     * Starts a named non-blocking task in the group (asyncio's {@code tg.create_task(coro,
+     * name=...)}); see {@link #createTaskAsync(Callable)}.
      *
      * @param name the task's name
      * @param body called on the loop; returns the stage the task completes with

@@ -28,7 +28,7 @@ public enum TaskState {
     /** Done by cancellation. */
     CANCELLED;
 
-    /** {@return whether this state is one of the three final ones} */
+    /** {@return whether this state is one of the three final ones} (asyncio's {@code done()}); throws nothing. */
     public boolean isDone() {
         return this == SUCCESS || this == FAILED || this == CANCELLED;
     }

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 public interface TimeoutScope {
 
     /**
-     * Returns the current deadline (asyncio's {@code Timeout.when()}). Does not wait.
+     * Returns the current deadline (asyncio's {@code Timeout.when()}). Does not wait; throws nothing.
      *
      * @return the loop time at which the scope expires, or {@code null} if it has no deadline
      */
@@ -40,7 +40,7 @@ public interface TimeoutScope {
      * Returns whether the deadline has passed and the scope has acted on it (asyncio's
      * {@code Timeout.expired()}): it interrupted the body or cancelled its stage. It stays
      * {@code true} after the scope has ended, whether the body then raised the timeout or not.
-     * Does not wait.
+     * Does not wait; throws nothing.
      *
      * @return whether the scope expired
      */
