@@ -30,7 +30,7 @@ public interface AsyncEvent {
     /**
      * Sets the event (asyncio's {@code set()}): every task waiting now wakes up, in both styles,
      * even if the event is cleared again before it runs; waits that start later return at once
-     * until {@link #clear()}. Setting a set event does nothing.
+     * until {@link #clear()}. Setting a set event does nothing. Throws nothing.
      *
      * <p><b>Threading:</b> actions before this call happen-before the woken waits return.
      */
@@ -38,11 +38,12 @@ public interface AsyncEvent {
 
     /**
      * Clears the event (asyncio's {@code clear()}): waits that start after this call wait for the
-     * next {@link #set()}. Waiters already woken by a {@code set()} are not affected.
+     * next {@link #set()}. Waiters already woken by a {@code set()} are not affected. Throws
+     * nothing.
      */
     void clear();
 
-    /** {@return whether the event is set now (asyncio's {@code is_set()})}; a snapshot. */
+    /** {@return whether the event is set now (asyncio's {@code is_set()})}; a snapshot. Throws nothing. */
     boolean isSet();
 
     /**

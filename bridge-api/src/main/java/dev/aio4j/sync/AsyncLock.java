@@ -63,7 +63,7 @@ import org.jspecify.annotations.Nullable;
  *     the loop's thread.
  * <li><b>Methods that never wait</b> ({@code try...}, {@code ...Now}, {@code release},
  *     {@code set}, {@code clear}, {@code signal...}, {@code taskDone}, {@code shutdown}, the
- *     queries) take effect at once, on any thread, loop thread included; there is nothing to
+ *     queries, and the factories such as {@code create}) take effect at once, on any thread, loop thread included; there is nothing to
  *     cancel in them.
  * <li><b>Fairness.</b> Waiters are served first come, first served, in the order they called,
  *     whatever their style. A {@code try...} method succeeds only when no one is waiting.
@@ -140,7 +140,7 @@ public interface AsyncLock {
     /**
      * Takes the lock if it is free and no one waits for it, without waiting (JDK
      * {@code Lock.tryLock()}; asyncio has no such method: {@code if not lock.locked()} followed by
-     * an {@code acquire()} that does not yield is its idiom).
+     * an {@code acquire()} that does not yield is its idiom). Throws nothing.
      *
      * @return whether the lock was taken
      */
@@ -224,7 +224,8 @@ public interface AsyncLock {
     <T extends @Nullable Object> Task<T> withLockAsync(Callable<? extends CompletionStage<? extends T>> body);
 
     /**
-     * {@return whether the lock is held now (asyncio's {@code locked()})}; a snapshot.
+     * {@return whether the lock is held now (asyncio's {@code locked()})}; a snapshot. Throws
+     * nothing.
      */
     boolean isLocked();
 }

@@ -285,33 +285,37 @@ public interface AsyncQueue<T> {
      * Shuts the queue down, keeping the items in it (asyncio's {@code shutdown()}); see
      * <a href="#shutdown">Shut down</a>. Waiting putters, and waiting getters (there are items
      * only when no getter waits), fail with {@link QueueShutDownException}. A second call does
-     * nothing more.
+     * nothing more. Throws nothing.
      */
     void shutdown();
 
     /**
      * Shuts the queue down (asyncio's {@code shutdown(immediate)}); with {@code immediate}, the
-     * items left are discarded and counted as done, which may release {@link #join()}.
+     * items left are discarded and counted as done, which may release {@link #join()}. Throws
+     * nothing.
      *
      * @param immediate whether to discard the items left
      */
     void shutdown(boolean immediate);
 
-    /** {@return whether {@link #shutdown()} has been called} */
+    /**
+     * {@return whether {@link #shutdown()} has been called} asyncio has no public equivalent (its
+     * {@code _is_shutdown} is private). Throws nothing.
+     */
     boolean isShutDown();
 
-    /** {@return the number of items in the queue (asyncio's {@code qsize()})}; a snapshot. */
+    /** {@return the number of items in the queue (asyncio's {@code qsize()})}; a snapshot. Throws nothing. */
     int size();
 
-    /** {@return whether the queue holds no item (asyncio's {@code empty()})}; a snapshot. */
+    /** {@return whether the queue holds no item (asyncio's {@code empty()})}; a snapshot. Throws nothing. */
     boolean isEmpty();
 
     /**
      * {@return whether a put would wait now (asyncio's {@code full()})}; always {@code false} for
-     * an unbounded queue; a snapshot.
+     * an unbounded queue; a snapshot. Throws nothing.
      */
     boolean isFull();
 
-    /** {@return the capacity, {@code 0} for an unbounded queue (asyncio's {@code maxsize})} */
+    /** {@return the capacity, {@code 0} for an unbounded queue (asyncio's {@code maxsize})} Throws nothing. */
     int maxSize();
 }

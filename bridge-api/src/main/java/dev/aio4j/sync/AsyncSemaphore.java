@@ -104,7 +104,8 @@ public interface AsyncSemaphore {
 
     /**
      * Takes a permit if one is free and no one waits, without waiting (JDK
-     * {@code Semaphore.tryAcquire()}).
+     * {@code Semaphore.tryAcquire()}; asyncio has no such method: {@code if not sem.locked()}
+     * followed by an {@code acquire()} that does not yield is its idiom). Throws nothing.
      *
      * @return whether a permit was taken
      */
@@ -119,7 +120,8 @@ public interface AsyncSemaphore {
      *
      * @throws IllegalStateException if the semaphore is {@linkplain #bounded(int) bounded} and all
      *     its permits are already free (asyncio's {@code ValueError}: "BoundedSemaphore released
-     *     too many times"); the count is unchanged
+     *     too many times"); the count is unchanged. Also, for any semaphore, if the count would
+     *     exceed {@link Integer#MAX_VALUE}
      */
     void release();
 
@@ -184,15 +186,18 @@ public interface AsyncSemaphore {
      */
     <T extends @Nullable Object> Task<T> withPermitAsync(Callable<? extends CompletionStage<? extends T>> body);
 
-    /** {@return the number of permits free now}; a snapshot, zero while tasks wait. */
+    /**
+     * {@return the number of permits free now}; a snapshot, zero while tasks wait. asyncio has no
+     * public equivalent (its {@code _value} is private). Throws nothing.
+     */
     int availablePermits();
 
     /**
      * {@return whether an acquire would wait now (asyncio's {@code locked()})}: no permit is free,
-     * or tasks are waiting; a snapshot.
+     * or tasks are waiting; a snapshot. Throws nothing.
      */
     boolean isLocked();
 
-    /** {@return whether this is a bounded semaphore (asyncio's {@code BoundedSemaphore})} */
+    /** {@return whether this is a bounded semaphore (asyncio's {@code isinstance(sem, BoundedSemaphore)})} Throws nothing. */
     boolean isBounded();
 }

@@ -25,7 +25,12 @@ public interface Held extends AutoCloseable {
     /**
      * Releases what this handle holds (asyncio's {@code release()}), the first time it is called;
      * later calls do nothing, so that a handle never releases a lock that someone else has taken
-     * since.
+     * since. It never waits: there is nothing to cancel in it.
+     *
+     * @throws IllegalStateException on the first call, as {@link AsyncLock#release()} or
+     *     {@link AsyncSemaphore#release()} throws it: the lock is no longer locked (another task
+     *     released it meanwhile: it has no owner), or the semaphore is bounded and all its permits
+     *     are free
      */
     @Override
     void close();
