@@ -17,6 +17,9 @@ public interface AsyncCloseable {
      *
      * <p><b>Cancellation:</b> cancelling the returned stage need not stop the closing.
      *
+     * <p><b>Exceptions and threading:</b> set by each implementation; a failure to close should be
+     * reported through the stage rather than thrown.
+     *
      * @return a stage that completes when the resource is closed, exceptionally if closing failed
      */
     CompletionStage<@Nullable Void> closeAsync();

@@ -32,7 +32,12 @@ import org.jspecify.annotations.Nullable;
  */
 public interface AsyncExitStack extends AsyncResource {
 
-    /** {@return a new, empty exit stack} */
+    /**
+     * {@return a new, empty exit stack} (asyncio's {@code contextlib.AsyncExitStack()}). It never
+     * waits.
+     *
+     * @throws IllegalStateException if no aio4j implementation is on the class path
+     */
     static AsyncExitStack create() {
         return AsyncProvider.get().newExitStack();
     }
@@ -70,7 +75,9 @@ public interface AsyncExitStack extends AsyncResource {
     <R extends AsyncCloseable> Task<R> enterAsync(CompletionStage<? extends R> opening);
 
     /**
-     * Starts closing every pushed resource in reverse order (asyncio's {@code aclose()}).
+     * Starts closing every pushed resource in reverse order (asyncio's {@code aclose()}). It does
+     * not wait; a close that fails is reported through the returned stage. See the class
+     * description for its cancellation and threading.
      *
      * @return a stage that completes when all are closed, exceptionally with the first close
      *     failure (the others suppressed)

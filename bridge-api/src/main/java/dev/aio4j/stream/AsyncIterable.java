@@ -33,7 +33,10 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface AsyncIterable<T extends @Nullable Object> {
 
-    /** {@return a new iterator over the elements} */
+    /**
+     * {@return a new iterator over the elements} (asyncio's {@code __aiter__}). Cancellation,
+     * exceptions and threading are those of the iterator's methods and of the source.
+     */
     AsyncIterator<T> asyncIterator();
 
     // ---------------------------------------------------------------------------- sources
@@ -139,7 +142,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * Sees a {@link Flow.Publisher} as an {@code AsyncIterable}: each {@link #asyncIterator()}
      * subscribes, requests elements in batches as the consumer takes them (kotlinx's
-     * {@code Publisher.asFlow()}), and cancels the subscription when it is closed.
+     * {@code Publisher.asFlow()}), and cancels the subscription when it is closed. asyncio has no
+     * equivalent: it has no Reactive Streams.
      *
      * <p><b>Cancellation:</b> closing the iterator cancels the subscription.
      *
@@ -235,6 +239,10 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * {@code dev.aio4j.kotlin.Flows.asAsyncIterable}); that walk is read and closed by that
      * thread only.
      *
+     * <p>asyncio's {@code async for} written as a plain {@code for}, which asyncio has no form of.
+     * This method starts nothing and never waits; the view's cancellation, exceptions and threading
+     * are those of {@link BlockingIterable}.
+     *
      * @return the blocking view
      */
     default BlockingIterable<T> blocking() {
@@ -244,7 +252,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * {@return one walk over the elements as a sequential {@link Stream}}, for a blocking-style
      * body: {@code blocking().stream()}. Closing the stream closes the source; use it in
-     * try-with-resources unless the stream is consumed to its end.
+     * try-with-resources unless the stream is consumed to its end. asyncio has no equivalent. The
+     * stream's cancellation, exceptions and threading are those of {@link BlockingIterable}.
      */
     default Stream<T> stream() {
         return blocking().stream();
@@ -255,7 +264,13 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * {@return the elements transformed by {@code mapper}}, lazily; closing its iterator closes
      * this one's. What {@code mapper} throws (a checked exception included) fails the walk as the
-     * same instance, through the {@code hasNext()} stage, and the source is closed.
+     * same instance, through the {@code hasNext()} stage, and the source is closed. asyncio's
+     * {@code (mapper(x) async for x in it)}.
+     *
+     * <p><b>Cancellation:</b> closing its iterator (as every consumer here does when it is
+     * cancelled) closes this one's. <b>Threading:</b> {@code mapper} runs in the consumer's
+     * {@code hasNext()}, or where this iterable's {@code hasNext()} stage completes when it had to
+     * wait (the loop's thread, for aio4j's sources).
      *
      * @param mapper the function, called when the consumer's {@code hasNext()} takes an element
      * @param <R> the type of the results
@@ -269,7 +284,11 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * {@return the elements that match {@code predicate}}, lazily; closing its iterator closes
      * this one's. What {@code predicate} throws (a checked exception included) fails the walk as
-     * the same instance, through the {@code hasNext()} stage, and the source is closed.
+     * the same instance, through the {@code hasNext()} stage, and the source is closed. asyncio's
+     * {@code (x async for x in it if predicate(x))}.
+     *
+     * <p><b>Cancellation</b> and <b>threading:</b> as {@link #map}, {@code predicate} in the place
+     * of its {@code mapper}.
      *
      * @param predicate the test, called by the consumer's {@code hasNext()}
      * @throws NullPointerException if {@code predicate} is null
@@ -282,7 +301,11 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * {@return the first {@code n} elements}: once the {@code n}th has been taken, the next
      * {@code hasNext()} closes the source (an endless generator stops there) and completes with
-     * {@code false} when the closing has finished, or fails with the closing's failure.
+     * {@code false} when the closing has finished, or fails with the closing's failure. asyncio has
+     * no built-in equivalent ({@code itertools.islice} is for plain iterators).
+     *
+     * <p><b>Cancellation:</b> closing its iterator closes this one's, once, whether {@code take}
+     * closed it already or not. <b>Threading:</b> as this iterable's.
      *
      * @param n how many, zero or more (zero closes the source without starting it)
      * @throws IllegalArgumentException if {@code n} is negative

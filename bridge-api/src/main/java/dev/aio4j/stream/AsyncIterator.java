@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 public interface AsyncIterator<T extends @Nullable Object> extends AsyncCloseable {
 
     /**
-     * Waits for the next element or the end.
+     * Waits for the next element or the end (asyncio's {@code __anext__}, which returns the element
+     * or raises {@code StopAsyncIteration}).
      *
      * <p><b>Cancellation:</b> cancelling the returned stage abandons the wait; the iterator should
      * then be {@linkplain #closeAsync() closed}.
@@ -28,7 +29,8 @@ public interface AsyncIterator<T extends @Nullable Object> extends AsyncCloseabl
     CompletionStage<Boolean> hasNext();
 
     /**
-     * Returns the element that the last {@link #hasNext()} announced.
+     * Returns the element that the last {@link #hasNext()} announced (the result of asyncio's
+     * {@code __anext__}). It never waits.
      *
      * @return the element
      * @throws java.util.NoSuchElementException if there is none
@@ -36,7 +38,9 @@ public interface AsyncIterator<T extends @Nullable Object> extends AsyncCloseabl
     T next();
 
     /**
-     * Closes the iterator and its source early; by default does nothing.
+     * Closes the iterator and its source early (asyncio's {@code aclose()} of an async generator);
+     * by default does nothing and throws nothing. See {@link AsyncCloseable#closeAsync()} for its
+     * cancellation.
      *
      * @return a completed stage
      */

@@ -42,7 +42,9 @@ public interface AsyncResource extends AsyncCloseable, AutoCloseable {
 
     /**
      * {@return {@code resource} as an {@code AsyncResource}} whose {@link #closeAsync()} is
-     * {@code resource}'s (itself if it is one already).
+     * {@code resource}'s (itself if it is one already). asyncio has no equivalent (an object with
+     * {@code __aexit__} serves {@code async with} as it is). It never waits; the view is as
+     * thread-safe as {@code resource}.
      *
      * @param resource the resource
      * @throws NullPointerException if {@code resource} is null

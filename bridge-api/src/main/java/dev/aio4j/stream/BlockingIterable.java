@@ -53,7 +53,9 @@ public interface BlockingIterable<T extends @Nullable Object> extends Iterable<T
 
     /**
      * {@return the walk as a sequential {@link Stream}} whose {@code close()} closes the source;
-     * use it in try-with-resources when the stream may not be consumed to its end.
+     * use it in try-with-resources when the stream may not be consumed to its end. asyncio has no
+     * equivalent. The stream's cancellation, exceptions and threading are those of this view (see
+     * above).
      */
     Stream<T> stream();
 }

@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface Generator<T extends @Nullable Object> {
     /**
-     * Produces the elements by calling {@link Emitter#emit} and returns at the end.
+     * Produces the elements by calling {@link Emitter#emit} and returns at the end (the body of
+     * asyncio's async generator). Its cancellation is that of {@link Emitter#emit}; it runs on its
+     * own thread, the generator's task's.
      *
      * @param emitter where the elements go
      * @throws Exception whatever the body throws: the consumer gets it after the elements emitted
