@@ -27,7 +27,10 @@ import kotlin.coroutines.Continuation
  */
 public fun interface SuspendCall<T> {
     /**
-     * Calls the function with [continuation] as its last argument and returns what it returns.
+     * Calls the function with [continuation] as its last argument and returns what it returns
+     * (asyncio: calling a coroutine function, `f(x)`, which [Suspend] then awaits). You write it and
+     * [Suspend] calls it, on the thread of the [Suspend] method; its cancellation and threading are
+     * that method's.
      *
      * @param continuation the continuation to pass on; never null
      * @return the function's value, or `COROUTINE_SUSPENDED`
