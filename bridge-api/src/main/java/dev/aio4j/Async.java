@@ -287,7 +287,8 @@ public final class Async {
      * @return a task of the results
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if the tasks belong to different loops
-     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     * @throws IllegalStateException if the tasks' loop is closed, or if none of {@code tasks} is a
+     *     task (none at all, or only other stages) and the calling thread has no loop
      */
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
@@ -304,7 +305,8 @@ public final class Async {
      * @return a task of the results
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if the tasks belong to different loops
-     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     * @throws IllegalStateException if the tasks' loop is closed, or if none of {@code tasks} is a
+     *     task (none at all, or only other stages) and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<T>> gather(Collection<? extends CompletionStage<? extends T>> tasks) {
         return provider().gather(snapshot(tasks, "Async.gather"));
@@ -322,7 +324,8 @@ public final class Async {
      * @return a task of the outcomes
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if the tasks belong to different loops
-     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     * @throws IllegalStateException if the tasks' loop is closed, or if none of {@code tasks} is a
+     *     task (none at all, or only other stages) and the calling thread has no loop
      */
     @SafeVarargs
     @SuppressWarnings("varargs") // the array only goes to Arrays.asList, read-only
@@ -339,7 +342,8 @@ public final class Async {
      * @return a task of the outcomes
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if the tasks belong to different loops
-     * @throws IllegalStateException if {@code tasks} is empty and the calling thread has no loop
+     * @throws IllegalStateException if the tasks' loop is closed, or if none of {@code tasks} is a
+     *     task (none at all, or only other stages) and the calling thread has no loop
      */
     public static <T extends @Nullable Object> Task<List<Outcome<T>>> gatherOutcomes(Collection<? extends CompletionStage<? extends T>> tasks) {
         return provider().gatherOutcomes(snapshot(tasks, "Async.gatherOutcomes"));
@@ -355,6 +359,7 @@ public final class Async {
      * @return a task of the done/pending split
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
+     * @throws IllegalStateException if the tasks' loop is closed
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks) {
         return wait(tasks, ReturnWhen.ALL_COMPLETED);
@@ -369,6 +374,7 @@ public final class Async {
      * @return a task of the done/pending split
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops
+     * @throws IllegalStateException if the tasks' loop is closed
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen) {
         Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
@@ -392,6 +398,7 @@ public final class Async {
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code tasks} is empty or spans loops, or
      *     {@code timeout} is negative
+     * @throws IllegalStateException if the tasks' loop is closed
      */
     public static <T extends @Nullable Object> Task<Done<T>> wait(Collection<? extends Task<? extends T>> tasks, ReturnWhen returnWhen, Duration timeout) {
         Objects.requireNonNull(returnWhen, "returnWhen (Async.wait)");
@@ -508,6 +515,8 @@ public final class Async {
      * @return a task of the result
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the task's loop is closed, or if {@code task} is a stage that
+     *     is not a task and the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> waitFor(CompletionStage<T> task, Duration timeout) {
         Objects.requireNonNull(task, "task (Async.waitFor)");
@@ -633,6 +642,8 @@ public final class Async {
      * @param <T> the type of the result
      * @return the shield
      * @throws NullPointerException if {@code task} is null
+     * @throws IllegalStateException if the task's loop is closed, or if {@code task} is a stage that
+     *     is not a task and the calling thread belongs to no loop
      */
     public static <T extends @Nullable Object> Task<T> shield(CompletionStage<T> task) {
         Objects.requireNonNull(task, "task (Async.shield)");
