@@ -266,7 +266,8 @@ public interface Loop extends Executor, AutoCloseable {
      * @throws java.util.concurrent.CancellationException if it was cancelled
      * @throws TaskFailedException if it failed with a checked exception (the cause)
      * @throws IllegalStateException if the loop is closed (or being closed by another thread), or
-     *     already running
+     *     already running; or if the loop stopped ({@link #stop()}) before {@code future} was done,
+     *     as asyncio raises {@code RuntimeError} then
      * @throws NullPointerException if {@code future} is null
      */
     <T extends @Nullable Object> T runUntilComplete(CompletionStage<T> future);
@@ -353,8 +354,9 @@ public interface Loop extends Executor, AutoCloseable {
 
     /**
      * Hands a failure to the exception handler on the loop's thread (asyncio's
-     * {@code call_exception_handler}). Works on a closed loop too: then the handler runs on the
-     * calling thread.
+     * {@code call_exception_handler}). When no thread runs the loop (it is not running, or it is
+     * closed), the handler runs on the calling thread, before this returns. It never waits for the
+     * loop.
      *
      * @param context what happened
      * @throws NullPointerException if {@code context} is null

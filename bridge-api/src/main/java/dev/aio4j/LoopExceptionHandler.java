@@ -6,7 +6,8 @@ package dev.aio4j;
  * {@code ERROR} under the name {@code dev.aio4j}.
  *
  * <p>Called on the loop's thread (under {@code DEFAULT_DISPATCHER} threading, on one of the threads
- * running the loop's steps). What it throws is logged and otherwise ignored.
+ * running the loop's steps); when {@link Loop#callExceptionHandler} is called while no thread runs
+ * the loop, on the caller's thread. What it throws is logged and otherwise ignored.
  */
 @FunctionalInterface
 public interface LoopExceptionHandler {
