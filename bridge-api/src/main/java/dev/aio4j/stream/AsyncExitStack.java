@@ -70,7 +70,7 @@ public interface AsyncExitStack extends AsyncResource {
      * @param <R> its type
      * @return a task of the resource, once pushed
      * @throws NullPointerException if {@code opening} is null
-     * @throws IllegalStateException if the calling thread belongs to no loop
+     * @throws IllegalStateException if the calling thread belongs to no loop, or its loop is closed
      */
     <R extends AsyncCloseable> Task<R> enterAsync(CompletionStage<? extends R> opening);
 
