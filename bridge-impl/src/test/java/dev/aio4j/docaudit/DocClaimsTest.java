@@ -1,0 +1,146 @@
+package dev.aio4j.docaudit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aio4j.Async;
+import dev.aio4j.ExceptionContext;
+import dev.aio4j.Loop;
+import dev.aio4j.Promise;
+import dev.aio4j.Task;
+import dev.aio4j.sync.AsyncLock;
+import dev.aio4j.sync.AsyncSemaphore;
+import dev.aio4j.sync.Held;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviours that the 2026-12-06 documentation audit wrote into the Javadoc where it had been
+ * silent or too narrow: each test pins one added sentence, so that a change of behaviour shows up
+ * as a doc to update.
+ */
+class DocClaimsTest {
+
+    /** Task.cancel()'s @return: false also for a lock's acquireAsync task that was served but is not done yet. */
+    @Test
+    void cancelOfAServedWaiterReturnsFalseBeforeTheTaskIsDone() {
+        AsyncLock lock = AsyncLock.create();
+        boolean[] seen = new boolean[2];
+        Async.runAsync(loop -> {
+            assertTrue(lock.acquireAsync().isDone()); // a free lock is taken at once
+            Task<Void> second = lock.acquireAsync();  // waits
+            lock.release();                           // hands the lock to second, completed in a later step
+            seen[0] = second.isDone();
+            seen[1] = second.cancel();
+            return second;                            // ends with its grant, not cancelled
+        });
+        assertFalse(seen[0], "served, not done yet");
+        assertFalse(seen[1], "cancel() refused although the task was not done");
+        assertTrue(lock.isLocked());
+    }
+
+    /** Task.join(): IllegalStateException from the task's own body. */
+    @Test
+    void aTaskCannotJoinItself() {
+        Async.run(loop -> {
+            Task<?> self = Async.currentTask();
+            assertThrows(IllegalStateException.class, self::join);
+            assertThrows(IllegalStateException.class, () -> self.join(Duration.ofMillis(1)));
+            return null;
+        });
+    }
+
+    /** Held.close(): the first close throws what the lock's release() throws; a second does nothing. */
+    @Test
+    void heldCloseThrowsWhenTheLockWasReleasedMeanwhile() {
+        AsyncLock lock = AsyncLock.create();
+        Held held = lock.lock();
+        lock.release(); // no owner: anyone may release it
+        assertThrows(IllegalStateException.class, held::close);
+        held.close();
+        assertFalse(lock.isLocked());
+    }
+
+    /** AsyncSemaphore.release(): an unbounded semaphore refuses a count above Integer.MAX_VALUE. */
+    @Test
+    void unboundedSemaphoreRefusesACountAboveIntegerMaxValue() {
+        AsyncSemaphore sem = AsyncSemaphore.create(Integer.MAX_VALUE);
+        assertThrows(IllegalStateException.class, sem::release);
+        assertEquals(Integer.MAX_VALUE, sem.availablePermits());
+    }
+
+    /** Loop.callExceptionHandler(): with no thread running the loop, the handler runs on the caller's thread. */
+    @Test
+    void callExceptionHandlerOnALoopNotRunningRunsOnTheCallingThread() {
+        Loop loop = Async.newLoop();
+        try {
+            Thread[] ranOn = new Thread[1];
+            loop.setExceptionHandler((l, c) -> ranOn[0] = Thread.currentThread());
+            loop.callExceptionHandler(new ExceptionContext("audit", null, null));
+            assertSame(Thread.currentThread(), ranOn[0]);
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Loop.runUntilComplete(): a loop stopped before the future is done throws IllegalStateException. */
+    @Test
+    void runUntilCompleteOfALoopStoppedBeforeTheFutureIsDone() {
+        Loop loop = Async.newLoop();
+        try {
+            Promise<Integer> never = loop.createPromise();
+            loop.stop(); // not running: the next run does one iteration
+            assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(never));
+            never.cancel();
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Async.gather(): only plain stages, and no loop on the calling thread, is an IllegalStateException. */
+    @Test
+    void gatherOfPlainStagesWithoutALoopThrows() {
+        CompletableFuture<Integer> one = CompletableFuture.completedFuture(1);
+        assertThrows(IllegalStateException.class, () -> Async.gather(one));
+        assertThrows(IllegalStateException.class, () -> Async.gatherOutcomes(List.of(one)));
+        assertThrows(IllegalStateException.class, () -> Async.waitFor(one, Duration.ofSeconds(1)));
+        assertThrows(IllegalStateException.class, () -> Async.shield(one));
+    }
+
+    /** Async.gather/wait/waitFor/shield: a task of a closed loop is an IllegalStateException. */
+    @Test
+    void combinatorsRefuseTheTasksOfAClosedLoop() {
+        Loop loop = Async.newLoop();
+        Promise<Integer> p = loop.createPromise();
+        p.complete(1);
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> Async.gather(p));
+        assertThrows(IllegalStateException.class, () -> Async.wait(List.of(p)));
+        assertThrows(IllegalStateException.class, () -> Async.waitFor(p, Duration.ofSeconds(1)));
+        assertThrows(IllegalStateException.class, () -> Async.shield(p));
+        // a stage method too, while toCompletableFuture() still gives a plain view
+        assertThrows(IllegalStateException.class, () -> p.thenApply(x -> x));
+        assertEquals(1, p.toCompletableFuture().join());
+    }
+
+    /** The CompletionStage methods of a task: a null function is a NullPointerException. */
+    @Test
+    void stageMethodsRefuseANullFunction() {
+        Loop loop = Async.newLoop();
+        try {
+            Promise<Integer> p = loop.createPromise();
+            assertThrows(NullPointerException.class, () -> p.thenApply(null));
+            assertThrows(NullPointerException.class, () -> p.thenCombine(p, null));
+            assertThrows(NullPointerException.class, () -> p.thenCombine(null, (a, b) -> a));
+            assertThrows(NullPointerException.class, () -> p.thenApplyAsync(x -> x, null));
+            p.complete(0);
+        } finally {
+            loop.close();
+        }
+    }
+}
