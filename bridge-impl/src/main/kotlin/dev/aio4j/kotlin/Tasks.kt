@@ -64,6 +64,8 @@ public suspend fun <T> Task<T>.await(): T =
  * **Threading:** any thread; the deferred completes in the task's done callback, on the task's loop.
  *
  * @return a deferred that follows this task
+ * @throws IllegalStateException if the task's loop is closed, even when the task is done (the
+ *   deferred is completed by a done callback, which a closed loop refuses, as [Task.addDoneCallback] says)
  */
 public fun <T> Task<T>.asDeferred(): Deferred<T> {
     val deferred = CompletableDeferred<T>()

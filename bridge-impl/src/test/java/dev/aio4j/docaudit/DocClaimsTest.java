@@ -128,6 +128,16 @@ class DocClaimsTest {
         assertEquals(1, p.toCompletableFuture().join());
     }
 
+    /** Task.asDeferred() (Kotlin): a task of a closed loop is refused, done or not. */
+    @Test
+    void asDeferredRefusesATaskOfAClosedLoop() {
+        Loop loop = Async.newLoop();
+        Promise<Integer> p = loop.createPromise();
+        p.complete(1);
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> dev.aio4j.kotlin.Tasks.asDeferred(p));
+    }
+
     /** The CompletionStage methods of a task: a null function is a NullPointerException. */
     @Test
     void stageMethodsRefuseANullFunction() {
