@@ -1,6 +1,7 @@
 package dev.aio4j;
 
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,9 +24,10 @@ public final class AsyncTimeoutException extends RuntimeException {
      *
      * @param message what timed out
      * @param timeout the length of the deadline that passed, or {@code null} if unknown
+     * @throws NullPointerException if {@code message} is null
      */
     public AsyncTimeoutException(String message, @Nullable Duration timeout) {
-        super(message);
+        super(Objects.requireNonNull(message, "message (AsyncTimeoutException)"));
         this.timeout = timeout;
     }
 

@@ -1,5 +1,7 @@
 package dev.aio4j;
 
+import java.util.Objects;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,9 +22,10 @@ public final class TaskFailedException extends RuntimeException {
      *
      * @param message what failed, typically the task's name
      * @param cause the checked exception, never a {@link RuntimeException} or {@link Error}
+     * @throws NullPointerException if {@code cause} is null
      */
     public TaskFailedException(@Nullable String message, Throwable cause) {
-        super(message, cause);
+        super(message, Objects.requireNonNull(cause, "cause (TaskFailedException)"));
     }
 
     /** {@return the checked exception that the body threw} asyncio: no equivalent (Python has no checked exceptions). */

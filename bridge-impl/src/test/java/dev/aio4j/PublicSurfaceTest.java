@@ -80,6 +80,13 @@ class PublicSurfaceTest extends LoopFixture {
     }
 
     @Test
+    void theExceptionTypesRefuseTheirRequiredArgumentsAsNull() {
+        npe("cause (TaskFailedException)", () -> new dev.aio4j.TaskFailedException("m", null));
+        npe("message (AsyncTimeoutException)", () -> new dev.aio4j.AsyncTimeoutException(null, java.time.Duration.ZERO));
+        assertEquals(null, new dev.aio4j.AsyncTimeoutException("m", null).timeout()); // a null timeout is allowed: unknown
+    }
+
+    @Test
     void nullArgumentsOfLoopNameTheParameterAndTheMethod() {
         Runnable r = () -> { };
         Duration d = Duration.ofSeconds(1);
