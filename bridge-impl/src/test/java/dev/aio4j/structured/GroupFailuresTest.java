@@ -13,6 +13,7 @@ import dev.aio4j.AsyncTimeoutException;
 import dev.aio4j.ExceptionContext;
 import dev.aio4j.Loop;
 import dev.aio4j.LoopOptions.Threading;
+import dev.aio4j.Promise;
 import dev.aio4j.Task;
 import dev.aio4j.TaskState;
 import java.time.Duration;
@@ -338,16 +339,20 @@ class GroupFailuresTest {
             List<ExceptionContext> reports = recordReports(loop);
             RuntimeException x = new IllegalStateException("child");
             CountDownLatch stopping = new CountDownLatch(1);
+            Promise<Void> started = loop.createPromise();
             Task<Object> g = Async.taskGroupAsync(tg -> {
                 tg.createTask(() -> {
                     try {
+                        loop.callSoon(() -> started.complete(null));
                         Async.sleep(LONG);
                     } finally {
                         stopping.countDown();
                         Thread.sleep(50);
                     }
                 });
-                tg.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(10)).thenApply(v -> {
+                // fails once the sibling's body runs: a sibling cancelled before its body started
+                // would never run its finally (under load, a fixed 10 ms was not always enough)
+                tg.createTaskAsync(() -> started.thenCompose(s -> Async.sleepAsync(Duration.ofMillis(10))).thenApply(v -> {
                     throw x;
                 }));
                 return Async.sleepAsync(LONG).thenApply(v -> (Object) v);

@@ -105,10 +105,14 @@ class ScopesWaitForTheirWorkTest {
         Async.run(ScopeSupport.options(threading), loop -> {
             AtomicBoolean cleanedUp = new AtomicBoolean();
             CountDownLatch asleep = new CountDownLatch(1);
-            Task<Object> t = Async.timeoutAsync(Duration.ofMillis(10), () -> loop.createTask(() -> {
+            // the work runs before the deadline starts: cancelled before its body started, it would
+            // have no clean-up to wait for (under load a fixed 10 ms was not always enough)
+            Task<Object> work = loop.createTask(() -> {
                 slowCleanup(asleep, cleanedUp);
                 return null;
-            }));
+            });
+            assertTrue(asleep.await(10, TimeUnit.SECONDS));
+            Task<Object> t = Async.timeoutAsync(Duration.ofMillis(10), () -> work);
             assertThrows(AsyncTimeoutException.class, () -> t.join(Duration.ofSeconds(10)));
             assertTrue(cleanedUp.get(), "the timeout came before the work's clean-up had finished");
             return null;
@@ -232,8 +236,14 @@ class ScopesWaitForTheirWorkTest {
             AtomicReference<Task<Void>> child = new AtomicReference<>();
             AtomicReference<Boolean> cleanedWhenDone = new AtomicReference<>();
             dev.aio4j.ThrowingFunction<dev.aio4j.TaskGroup, java.util.concurrent.CompletionStage<Object>> body = tg -> {
-                child.set(tg.createTask(() -> slowCleanup(asleep, cleanedUp)));
-                return Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> {
+                Loop loop = Loop.current();
+                dev.aio4j.Promise<Void> started = loop.createPromise();
+                child.set(tg.createTask(() -> {
+                    loop.callSoon(() -> started.complete(null));
+                    slowCleanup(asleep, cleanedUp);
+                }));
+                // fails once the child's body runs (a fixed 20 ms was not always enough under load)
+                return started.thenCompose(s -> Async.sleepAsync(Duration.ofMillis(20))).thenApply(v -> {
                     throw y;
                 });
             };
