@@ -305,8 +305,9 @@ public interface Loop extends Executor, AutoCloseable {
      * {@code loop.close()}, with the task clean-up that {@code asyncio.run} does before it: asyncio's
      * {@code close()} itself leaves pending tasks alone). Failures of
      * the cancelled tasks other than their cancellation go to the exception handler. A call after
-     * the loop is closed does nothing; one from another thread while a close runs waits for it
-     * (and returns without the loop closed only if that close failed).
+     * the loop is closed does nothing; one from another thread while a close runs waits for it,
+     * and returns only once the loop is closed: if that close fails (it threw to its own caller),
+     * this call closes the loop itself, and throws if it cannot.
      *
      * <p>Tasks created while it runs: one created from outside the loop (a thread that is neither
      * the loop's nor one of its tasks') is refused with {@code IllegalStateException("loop is

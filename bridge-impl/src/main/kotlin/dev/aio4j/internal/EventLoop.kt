@@ -612,21 +612,26 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         // loop's, whether or not a thread runs the loop: refused before anything is cancelled
         if (owner === this && !singleThread) throw IllegalStateException("cannot close a loop from one of its own callbacks or tasks")
         val me = Thread.currentThread()
-        val closedElsewhere = synchronized(this) {
-            if (closing) {
-                // a callback of the closing, run by the closing thread: the close is under way
-                if (closingThread === me) return
-                true
-            } else {
-                if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
-                closing = true
-                closingThread = me
-                false
+        while (true) {
+            val closedElsewhere = synchronized(this) {
+                if (closed) return
+                if (closing) {
+                    // a callback of the closing, run by the closing thread: the close is under way
+                    if (closingThread === me) return
+                    true
+                } else {
+                    if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
+                    closing = true
+                    closingThread = me
+                    false
+                }
             }
-        }
-        if (closedElsewhere) { // another thread's close: this one returns once the loop is closed (or that close failed)
-            while (closing && !closed) LockSupport.parkNanos(this, 1_000_000)
-            return
+            if (!closedElsewhere) break
+            // Another thread's close: this one returns once the loop is closed. If that close failed
+            // (it ran on a thread running another loop, say), this one closes the loop itself, or
+            // throws why it cannot: before (found in review on 2026-12-06) it returned as if the loop
+            // were closed, while it was still open.
+            awaitOtherClose()
         }
         val wasInterrupted = Thread.interrupted()
         try {
@@ -647,14 +652,34 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             takenAtClose?.forEach(::disposeOnClose)
             takenAtClose = null
         } catch (e: Throwable) {
-            closing = false // e.g. refused on another loop's thread: a later close() may try again
-            refusingAll = false
-            refusingExecute = false
+            synchronized(this) {
+                // e.g. refused on another loop's thread: a later close() may try again, and a close()
+                // waiting for this one does (awaitOtherClose)
+                refusingAll = false
+                refusingExecute = false
+                closingThread = null
+                closing = false
+            }
             throw e
         } finally {
-            synchronized(this) { closingThread = null }
+            // only if still ours: after a failure, a waiting close() may have taken the closing over
+            synchronized(this) { if (closingThread === me) closingThread = null }
             if (wasInterrupted) Thread.currentThread().interrupt()
         }
+    }
+
+    /**
+     * Waits while another thread's close() runs, until it has closed the loop or failed. An interrupt
+     * does not end the wait (it would spin: a park returns at once while the flag is set); it is set
+     * again at the end.
+     */
+    private fun awaitOtherClose() {
+        var interrupted = false
+        while (closing && !closed) {
+            LockSupport.parkNanos(this, 1_000_000)
+            if (Thread.interrupted()) interrupted = true
+        }
+        if (interrupted) Thread.currentThread().interrupt()
     }
 
     /**
