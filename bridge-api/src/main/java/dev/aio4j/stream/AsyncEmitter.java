@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * {@code yield} for a body that returns a stage instead of holding a thread.
  *
  * <p>Not thread-safe: call {@link #emitAsync} only after the stage of the previous call has
- * completed.
+ * completed (a stage the body cancelled itself has completed).
  *
  * @param <T> the type of the elements
  */
@@ -46,10 +46,14 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      * on a plain {@code CompletableFuture}, whose chain a cancellation of its end cannot reach (the
      * close then completes without waiting for the rest of the chain, and its clean-up runs when
      * the chain ends). Cancelling the returned stage withdraws nothing: the element is already in
-     * the buffer.
+     * the buffer. It makes no room either: an {@code emitAsync} after it while the buffer is still
+     * full is accepted, its element goes in after the buffered ones (beyond the buffer's size), and
+     * its stage completes when the consumer has made room, as a stage that was not cancelled does.
      *
      * <p><b>Exceptions:</b> an {@code emitAsync} after one that failed with that cancellation
-     * fails with {@link IllegalStateException} (asyncio: "async generator ignored GeneratorExit").
+     * fails with {@link IllegalStateException} (asyncio: "async generator ignored GeneratorExit"),
+     * and so does one called while the stage of the previous call is still pending (misuse: the
+     * element is not taken).
      *
      * <p><b>Threading:</b> a stage that was not completed at once completes on the generator's
      * loop. Actions before {@code emitAsync} happen-before the consumer receiving the element.

@@ -76,6 +76,13 @@ internal abstract class GeneratorIterator<T>(
     private var producerWaiter: Any? = null
     /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
     private var pendingRoom: LoopFuture<Void?>? = null
+    /**
+     * Elements that a non-blocking body emitted while the buffer was full after it had completed
+     * its pending emitAsync stage itself (cancelled it: that withdraws nothing and makes no room):
+     * they follow the buffer's elements, and [drain] moves them in as it makes room. Not empty
+     * only while the buffer is full. Under the monitor.
+     */
+    private var overflow: ArrayDeque<Any?>? = null
     /** [poll]'s slot for [drain] (the consumer's only). */
     private val one = arrayOfNulls<Any?>(1)
     /** How many times the blocking consumer spun, and parked, waiting for elements (its thread's only; read by tests). */
@@ -139,6 +146,16 @@ internal abstract class GeneratorIterator<T>(
                 head = if (head + 1 == capacity) 0 else head + 1
             }
             count -= n
+            overflow?.let { o ->
+                var tail = head + count
+                if (tail >= capacity) tail -= capacity
+                while (count < capacity && o.isNotEmpty()) {
+                    items[tail] = o.removeFirst()
+                    tail = if (tail + 1 == capacity) 0 else tail + 1
+                    count++
+                }
+                if (o.isEmpty()) overflow = null
+            }
             wake = if (producerWaiter != null && count <= capacity / 2) producerWaiter.also { producerWaiter = null } else null
         }
         if (wake != null) wakeProducer(wake)
@@ -270,6 +287,7 @@ internal abstract class GeneratorIterator<T>(
             closed = true
             items.fill(null)
             count = 0
+            overflow = null
             task = producer
             nothingRuns = !started || ended
             // A pending emitAsync stage that the body completed itself (cancelled it, which withdraws
@@ -517,23 +535,39 @@ internal abstract class GeneratorIterator<T>(
                 return CompletableFuture.failedFuture(exit())
             }
             if (count + staged == capacity) {
-                return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
-            }
-            wake = put(element)
-            result = if (count < capacity) {
-                if (loopRuns > 0 && loop.inLoopThread()) {
-                    stagingThread = Thread.currentThread()
-                    var tail = head + count
-                    if (tail >= capacity) tail -= capacity
-                    stageStart = tail
-                    stageTail = tail
-                    stageFree = capacity - count
+                val previous = pendingRoom
+                if (previous != null && !previous.isDone) {
+                    return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
                 }
-                room
-            } else {
-                LoopFuture<Void?>(loop, null).also {
+                // The body completed the pending stage itself (cancelled it, which withdraws nothing
+                // and makes no room, or an orTimeout on it) and emits again while the buffer is still
+                // full: the element goes in after the buffer's and this stage waits for room as usual.
+                // Before (found in review on 2026-12-06) this failed with the IllegalStateException
+                // above, which said that the previous stage had not completed.
+                absorbStaged()
+                (overflow ?: ArrayDeque<Any?>().also { overflow = it }).addLast(element)
+                wake = consumerWaiter?.also { consumerWaiter = null }
+                result = LoopFuture<Void?>(loop, null).also {
                     producerWaiter = it
                     pendingRoom = it
+                }
+            } else {
+                wake = put(element)
+                result = if (count < capacity) {
+                    if (loopRuns > 0 && loop.inLoopThread()) {
+                        stagingThread = Thread.currentThread()
+                        var tail = head + count
+                        if (tail >= capacity) tail -= capacity
+                        stageStart = tail
+                        stageTail = tail
+                        stageFree = capacity - count
+                    }
+                    room
+                } else {
+                    LoopFuture<Void?>(loop, null).also {
+                        producerWaiter = it
+                        pendingRoom = it
+                    }
                 }
             }
         }
