@@ -72,6 +72,9 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
             /** The source's close, once started: take closes it when it has enough, and the consumer closes take. */
             private var closing: CompletionStage<Void?>? = null
 
+            /** What the source's closeAsync() returned, once it has: later callers get copies of it (on its loop, if a loop's). */
+            private var sourceClosing: CompletionStage<Void?>? = null
+
             // enough taken: close the source (an endless generator stops here), then answer false
             override fun hasNext(): CompletionStage<Boolean> =
                 if (taken < n) it.hasNext() else closeAsync().thenApply { false }
@@ -85,12 +88,32 @@ internal class TakeIterable<T>(private val source: AsyncIterable<T>, private val
 
             /**
              * Closes the source once: a source's closeAsync() need not be idempotent, and AsyncIterable's
-             * consumers close once. Under the monitor: the reader's hasNext() closes the source when it
-             * has enough while a blocking view's close() may come from another thread (found from
-             * outside on 2026-12-06: both closed it, 1 round in 2,000 on JDK 25).
+             * consumers close once. The closing is claimed under the monitor: the reader's hasNext()
+             * closes the source when it has enough while a blocking view's close() may come from
+             * another thread (found from outside on 2026-12-06: both closed it, 1 round in 2,000 on JDK
+             * 25). The source's closeAsync() is called outside it, by the caller that claimed it, and
+             * relayed to the claimed stage: a source whose close calls back into this iterator from
+             * another thread and waits for that call deadlocked on the monitor (found in review on
+             * 2026-12-06). A closeAsync() that throws (or returns null) fails the closing, and throws
+             * to the caller that called it, as before.
              */
-            override fun closeAsync(): CompletionStage<Void?> =
-                callersCopyOf(synchronized(this) { closing ?: it.closeAsync().also { closing = it } })
+            override fun closeAsync(): CompletionStage<Void?> {
+                val claimed: CompletableFuture<Void?>
+                synchronized(this) {
+                    closing?.let { return callersCopyOf(sourceClosing ?: it) }
+                    claimed = CompletableFuture()
+                    closing = claimed
+                }
+                val sourceClose = try {
+                    it.closeAsync() ?: throw NullPointerException("closeAsync() of the source returned null")
+                } catch (e: Throwable) {
+                    claimed.completeExceptionally(e)
+                    throw e
+                }
+                synchronized(this) { sourceClosing = sourceClose }
+                sourceClose.whenComplete { v, e -> if (e == null) claimed.complete(v) else claimed.completeExceptionally(e) }
+                return callersCopyOf(sourceClose)
+            }
         }
     }
 }
