@@ -71,7 +71,11 @@ public interface AsyncIterable<T extends @Nullable Object> {
      *
      * <p><b>Exceptions:</b> what the body throws reaches the consumer after the elements emitted
      * before it, as the same instance (a checked one by the rule of {@link Task}); what it throws
-     * while being closed (other than the cancellation) fails the close.
+     * while being closed (other than the cancellation) fails the close. A failure the body ran into
+     * ahead of a consumer that then stopped early (it closed the iterator before reading up to the
+     * failure, which the buffer held) is never dropped: the close reports it to the loop's
+     * exception handler ({@link dev.aio4j.Loop#callExceptionHandler}), with the body's task; a
+     * {@link java.util.concurrent.CancellationException} is not reported.
      *
      * <p><b>Threading:</b> the body's task belongs to the loop current when the walk starts (the
      * consumer's). Thread-safe: each iterator has its own producer.
@@ -121,7 +125,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
      *
      * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: what {@code body} throws (a checked
      * exception included) or its stage's failure reaches the consumer after the elements emitted
-     * before it, as the same instance.
+     * before it, as the same instance; a failure ahead of a consumer that stopped early is reported
+     * to the loop's exception handler at the close, as there.
      *
      * <p><b>Threading:</b> {@code body} is called on the loop current when the walk starts.
      *

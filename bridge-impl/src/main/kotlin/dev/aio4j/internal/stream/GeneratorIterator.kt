@@ -34,6 +34,7 @@
  */
 package dev.aio4j.internal.stream
 
+import dev.aio4j.ExceptionContext
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
@@ -64,6 +65,8 @@ internal abstract class GeneratorIterator<T>(
     private var started = false
     private var ended = false
     private var failure: Throwable? = null
+    /** [failure] has reached the consumer (a hasNext() or a drain failed with it), or has been reported at the close. */
+    private var failureDelivered = false
     /** Volatile for [emitAsync]'s staged path, which reads it without the monitor. */
     @Volatile private var closed = false
     private var exitThrown = false
@@ -136,7 +139,7 @@ internal abstract class GeneratorIterator<T>(
         val n: Int
         synchronized(this) {
             if (count == 0) {
-                if (ended && !closed) failure?.let { throw it }
+                if (ended && !closed) failure?.let { failureDelivered = true; throw it }
                 return if (ended || closed) -1 else 0
             }
             n = minOf(count, into.size)
@@ -257,7 +260,7 @@ internal abstract class GeneratorIterator<T>(
             when {
                 count > 0 -> return TRUE
                 closed -> return FALSE
-                ended -> return failure?.let { CompletableFuture.failedFuture(it) } ?: FALSE
+                ended -> return failure?.let { failureDelivered = true; CompletableFuture.failedFuture(it) } ?: FALSE
             }
             val f = LoopFuture<Boolean>(loop, null)
             consumerWaiter = f
@@ -280,11 +283,17 @@ internal abstract class GeneratorIterator<T>(
         val cancels: Boolean
         val later: Boolean
         val c: LoopFuture<Void?>
+        val undelivered: Throwable?
         synchronized(this) {
             closing?.let { return callersCopyOf(it) }
             c = LoopFuture(loop, null)
             closing = c
             closed = true
+            // The producer failed ahead of a consumer that stops before reading up to the failure:
+            // reported (below), never dropped (it was, before 2026-12-06). A cancellation is not a
+            // failure to report; one that the producer meets after this close fails the close instead.
+            undelivered = if (ended && !failureDelivered) failure?.takeIf { it !is CancellationException } else null
+            if (undelivered != null) failureDelivered = true
             items.fill(null)
             count = 0
             overflow = null
@@ -320,6 +329,11 @@ internal abstract class GeneratorIterator<T>(
             cancels = running && !later
             producerCancelled = cancels
             toldAtEmit = !nothingRuns && waitsAtEmit
+        }
+        if (undelivered != null) {
+            loop.callExceptionHandler(
+                ExceptionContext("Exception in an async generator's producer that its consumer closed before reading up to it", undelivered, task),
+            )
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
         // a producer waiting at its emit is woken even while its task is being started (task null):
@@ -792,6 +806,7 @@ internal abstract class GeneratorIterator<T>(
                 closed -> has = false
                 ended -> {
                     fail = failure
+                    if (fail != null) failureDelivered = true
                     has = false
                 }
                 else -> {
