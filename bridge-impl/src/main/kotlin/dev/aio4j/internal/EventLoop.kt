@@ -243,13 +243,46 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         return t
     }
 
-    fun timerCancelled() {
-        cancelledTimers.incrementAndGet()
+    /**
+     * Marks [t] cancelled, from any thread (once: a second call does nothing), and counts it if it
+     * is in the heap now; one not yet there (in the inbox) is counted when it gets there, one that
+     * has left it (fired, or swept) is not counted. asyncio counts a cancellation only while the
+     * handle is _scheduled; before 2026-12-06 every call counted, so cancellations after the timer
+     * fired, or two at once from two threads, made the count drift up, and a sweep that reset it to
+     * 0 lost the cancellations of timers still in the inbox, which made it drift down, below 0.
+     */
+    fun timerCancelled(t: TimerEntry) {
+        while (true) {
+            val s = t.timerState
+            if (s and TimerEntry.TIMER_CANCELLED != 0) return
+            if (t.casTimerState(s, s or TimerEntry.TIMER_CANCELLED)) {
+                if (s and TimerEntry.TIMER_IN_HEAP != 0) cancelledTimers.incrementAndGet()
+                return
+            }
+        }
     }
 
     private fun insertTimer(t: TimerEntry) {
         t.seq = timerSeq++
         timers.add(t)
+        while (true) {
+            val s = t.timerState
+            if (t.casTimerState(s, s or TimerEntry.TIMER_IN_HEAP)) {
+                if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.incrementAndGet() // cancelled before it got here
+                return
+            }
+        }
+    }
+
+    /** [t] has been taken out of the heap (due, or swept): it no longer counts, if it did. */
+    private fun leftHeap(t: TimerEntry) {
+        while (true) {
+            val s = t.timerState
+            if (t.casTimerState(s, s and TimerEntry.TIMER_IN_HEAP.inv())) {
+                if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.decrementAndGet()
+                return
+            }
+        }
     }
 
     /** DEFAULT_DISPATCHER: a callback handed to Dispatchers.Default returned; the last one wakes a run's end that waits. */
@@ -445,8 +478,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             val t = timers.peek() ?: break
             if (t.deadline > now) break
             timers.poll()
+            leftHeap(t)
             if (t.isTimerCancelled) {
-                cancelledTimers.decrementAndGet()
+                // dropped
             } else if (!singleThread && t is TimerHandleImpl) {
                 enqueue(t)
             } else {
@@ -978,11 +1012,16 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         }
     }
 
+    /**
+     * For tests, while no thread runs the loop (the heap is the running thread's): the count of
+     * cancelled timers that the sweep goes by, and how many timers of the heap are cancelled.
+     */
+    fun cancelledTimerCounts(): IntArray = intArrayOf(cancelledTimers.get(), timers.count { it.isTimerCancelled })
+
     private fun sweepCancelledTimers() {
         val n = cancelledTimers.get()
         if (n > 100 && n * 2 > timers.size) {
-            timers.removeIf { it.isTimerCancelled }
-            cancelledTimers.set(0) // counts cancellations of timers already fired too; a sweep resets the drift
+            timers.removeIf { t -> t.isTimerCancelled.also { if (it) leftHeap(t) } }
         }
     }
 

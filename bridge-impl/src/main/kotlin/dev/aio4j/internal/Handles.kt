@@ -37,21 +37,43 @@ internal interface TimerEntry : Runnable {
     val deadline: Long
     var seq: Long
     val isTimerCancelled: Boolean
+
+    /**
+     * The entry's state for the heap's count of cancelled timers: [TIMER_CANCELLED] and
+     * [TIMER_IN_HEAP] bits, changed by [casTimerState] only (EventLoop.timerCancelled, insertTimer,
+     * leftHeap): the count is the number of entries with both bits set.
+     */
+    val timerState: Int
+    fun casTimerState(expect: Int, update: Int): Boolean
+
+    companion object {
+        /** Cancelled (set once, by any thread). */
+        const val TIMER_CANCELLED = 1
+        /** In the loop's heap (set and cleared by the loop's thread). */
+        const val TIMER_IN_HEAP = 2
+    }
+}
+
+/** A [TimerEntry] whose cancellation is its [timerState]'s [TimerEntry.TIMER_CANCELLED] bit. */
+internal abstract class HeapTimer : TimerEntry {
+    override var seq: Long = 0
+    @Volatile @JvmField var state = 0
+
+    override val timerState: Int get() = state
+    override fun casTimerState(expect: Int, update: Int): Boolean = STATE.compareAndSet(this, expect, update)
+    override val isTimerCancelled: Boolean get() = state and TimerEntry.TIMER_CANCELLED != 0
+
+    private companion object {
+        val STATE: java.util.concurrent.atomic.AtomicIntegerFieldUpdater<HeapTimer> =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(HeapTimer::class.java, "state")
+    }
 }
 
 /** A timer the loop keeps for a callback; cancelling it counts towards the heap's sweep. */
-internal abstract class LoopTimer(override val deadline: Long, @JvmField protected val loop: EventLoop) : TimerEntry {
-    override var seq: Long = 0
-    @Volatile private var cancelled = false
-
-    override val isTimerCancelled: Boolean get() = cancelled
-
+internal abstract class LoopTimer(override val deadline: Long, @JvmField protected val loop: EventLoop) : HeapTimer() {
     /** Cancels the timer from any thread; it is dropped when it comes due. */
     fun cancelTimer() {
-        if (!cancelled) {
-            cancelled = true
-            loop.timerCancelled()
-        }
+        loop.timerCancelled(this)
     }
 }
 

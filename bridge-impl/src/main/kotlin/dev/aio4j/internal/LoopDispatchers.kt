@@ -52,7 +52,7 @@ internal abstract class LoopDispatcherBase(@JvmField val loop: EventLoop) : Coro
             return
         }
         val timer = ResumeTimer(deadlineAfter(System.nanoTime(), millisToNanos(timeMillis)), this, continuation)
-        continuation.invokeOnCancellation { timer.cancelled = true; loop.timerCancelled() }
+        continuation.invokeOnCancellation { loop.timerCancelled(timer) }
         loop.addTimer(timer)
         // a close() that ended meanwhile no longer looks at the inbox (a reviewer's finding, 2026-12-06)
         if (loop.tookBackAfterClose(timer)) timer.abandon(loop.closedCancellation())
@@ -100,17 +100,14 @@ internal class ResumeTimer(
     override val deadline: Long,
     private val dispatcher: LoopDispatcherBase,
     @JvmField val continuation: CancellableContinuation<Unit>,
-) : TimerEntry {
-    override var seq: Long = 0
-    @Volatile @JvmField var cancelled = false
-    override val isTimerCancelled: Boolean get() = cancelled
+) : HeapTimer() {
     override fun run() {
-        if (!cancelled) dispatcher.resumeFromTimer(continuation)
+        if (!isTimerCancelled) dispatcher.resumeFromTimer(continuation)
     }
 
     /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled. */
     fun abandon(closed: java.util.concurrent.CancellationException) {
-        if (!cancelled) cancelDelay(continuation, closed)
+        if (!isTimerCancelled) cancelDelay(continuation, closed)
     }
 }
 

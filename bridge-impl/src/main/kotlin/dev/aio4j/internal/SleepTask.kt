@@ -14,6 +14,10 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
         private set
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = isDone
+    /** The heap's accounting (TimerEntry.timerState): its cancelled bit is set by a cancellation that completed the task. */
+    @Volatile @JvmField var heapState = 0
+    override val timerState: Int get() = heapState
+    override fun casTimerState(expect: Int, update: Int): Boolean = HEAP_STATE.compareAndSet(this, expect, update)
 
     override val completesInTryFinish: Boolean get() = true
 
@@ -28,10 +32,12 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     }
 
     override fun onCancelRequested(cause: Throwable) {
-        if (tryFinish(Result.failure(cause)) && deadline != NOT_ON_HEAP) eventLoop.timerCancelled() // the heap's sweep counts it
+        if (tryFinish(Result.failure(cause))) eventLoop.timerCancelled(this) // counted if in the heap
     }
 
     private companion object {
         const val NOT_ON_HEAP = Long.MIN_VALUE
+        val HEAP_STATE: java.util.concurrent.atomic.AtomicIntegerFieldUpdater<SleepTask> =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(SleepTask::class.java, "heapState")
     }
 }
