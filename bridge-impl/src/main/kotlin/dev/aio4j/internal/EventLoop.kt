@@ -354,9 +354,18 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * was a coroutine that never ran again, its finally blocks included: one resumed from another
      * thread while close() ran its last steps (found from outside on 2026-12-06: 1 round in 300
      * single-threaded, 7 in 300 under DEFAULT_DISPATCHER).
+     *
+     * A command that [execute] accepted is run here, on the closing thread before close() returns:
+     * its execute() read the flags before close() set [refusingExecute],
+     * then queued it after close()'s last look at the queues, and this emptying of the inbox took it
+     * before execute() could take it back, so execute() returns normally: dropped, it never ran
+     * (found 2026-12-06: the rare lost callback at a close of AsyncWithEdgesTest and
+     * NothingRunsAfterCloseTest in full-suite runs; AcceptedCommandAtTheCloseTest). It runs as a
+     * refused command does on its caller's thread: with no loop running.
      */
     private fun disposeOnClose(r: Runnable) {
         when (r) {
+            is HandleImpl -> if (r.accepted) r.run() // accepted by execute(): must run (see above)
             is ResumeTimer -> r.abandon(closedCancellation())
             is KotlinTimeoutTimer -> r.moveOnClose()
             is kotlin.coroutines.Continuation<*> -> runOffTheClosedLoop(r.context, r)
@@ -406,7 +415,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     /**
      * Queues [h], which must run (see [refusingExecute]), unless the loop's close is past its last
      * step: false then, with nothing queued. close() sets the flag, then takes what is queued (both
-     * volatile: it sees h, or this sees the flag): h is run by its last step, or taken back here.
+     * volatile: it sees h, or this sees the flag): h is run by its last step, or taken back here,
+     * or, when close()'s final emptying of the inbox took it before this could, run there
+     * ([disposeOnClose]): whoever removes h from the inbox runs it.
      */
     private fun enqueueAccepted(h: HandleImpl): Boolean {
         if (closed || refusingExecute) return false
