@@ -813,25 +813,42 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
                 runLoop { }
                 continue
             }
-            val left = AtomicInteger(jobs.size + pendingTasks.size)
-            // Bodies that have not started are cancelled first, before any interrupt frees a
-            // thread: a to_thread task queued behind a full pool (or a runInExecutor one behind a
-            // busy executor) would otherwise start its body on a thread that the interrupt of a
-            // task cancelled before it had just freed (9 of 10 queued bodies ran, found from
-            // outside on 2026-12-06). Its cancel() later in this sweep does nothing more.
-            for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
-            for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
-            for (job in jobs) {
-                if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
-            }
-            for (task in pendingTasks) task.cancel("the loop is closing")
-            for (job in jobs) {
-                job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }
-            }
-            for (task in pendingTasks) {
-                task.onDone { if (left.decrementAndGet() == 0) stop() }
-            }
-            runLoop { } // interrupts cannot stop a close; the flag is set again at its end
+            // The sweep is made with the loop running, at the start of the run that waits for its
+            // tasks (this thread is the loop's thread then): what the cancellations run at once (a
+            // non-blocking body's handlers, reached through its chain of tasks) sees the loop as
+            // Loop.current() and may schedule on it, as asyncio.run's clean-up runs in the loop and
+            // may await. Before (found from outside on 2026-12-06) the sweep ran here, before the
+            // run, where both threw "no running event loop" (CleanUpDuringCloseTest). Within the
+            // sweep the order is the same as it was: the cancellations, then the waits.
+            runLoop(started = { sweep(jobs, pendingTasks) }) { } // interrupts cannot stop a close; the flag is set again at its end
+        }
+    }
+
+    /**
+     * One sweep of close(), at the start of the run that waits for it: cancels [jobs] and
+     * [pendingTasks], those whose body has not started first, then has the run stop once they have
+     * all completed. The waits are registered after the cancellations, as they were before the
+     * sweep moved into the run: a handler that a cancel() registers on a task (a done callback that
+     * a clean-up adds) runs before the one that lets the run stop, and has queued what it queues.
+     */
+    private fun sweep(jobs: List<Job>, pendingTasks: List<TaskImpl<*>>) {
+        // Bodies that have not started are cancelled first, before any interrupt frees a thread: a
+        // to_thread task queued behind a full pool (or a runInExecutor one behind a busy executor)
+        // would otherwise start its body on a thread that the interrupt of a task cancelled before
+        // it had just freed (9 of 10 queued bodies ran, found from outside on 2026-12-06). Its
+        // cancel() later in this sweep does nothing more.
+        for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
+        for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
+        for (job in jobs) {
+            if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
+        }
+        for (task in pendingTasks) task.cancel("the loop is closing")
+        val left = AtomicInteger(jobs.size + pendingTasks.size)
+        for (job in jobs) {
+            job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }
+        }
+        for (task in pendingTasks) {
+            task.onDone { if (left.decrementAndGet() == 0) stop() }
         }
     }
 
