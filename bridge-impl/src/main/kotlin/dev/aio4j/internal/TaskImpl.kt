@@ -286,14 +286,26 @@ internal abstract class TaskImpl<T>(
         status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
     }
 
-    /** Records [outcome], then tells the handlers, the follower among them, in the order they registered, on the completing thread. */
+    /**
+     * Records [outcome], then tells the handlers, the follower among them, in the order they
+     * registered, on the completing thread. A thread that runs no step of the loop counts itself in
+     * the loop's [EventLoop.completionsElsewhere] from before the task is done until its handlers
+     * have run (they queue the done callbacks): close() waits for that count as it does for the
+     * threads of blocking tasks, since a task that is done is not among those it waits for.
+     */
     private fun complete(outcome: Result<T>) {
-        val e = outcome.exceptionOrNull()
-        value = e ?: outcome.getOrNull()
-        STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
-        val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
-        if (stack is HandlerNode) runHandlers(stack, e) else if (stack != null) runHandler(handlerOf(stack), e) // a follower alone
-        if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
+        val elsewhere = !eventLoop.inLoopStep()
+        if (elsewhere) eventLoop.completionsElsewhere.incrementAndGet()
+        try {
+            val e = outcome.exceptionOrNull()
+            value = e ?: outcome.getOrNull()
+            STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
+            val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
+            if (stack is HandlerNode) runHandlers(stack, e) else if (stack != null) runHandler(handlerOf(stack), e) // a follower alone
+            if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
+        } finally {
+            if (elsewhere) eventLoop.completionsElsewhere.decrementAndGet()
+        }
     }
 
     /**
