@@ -734,7 +734,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * close() cancels and waits for, while that thread may still be about to queue its done
      * callbacks: before 2026-12-06 a close could end first and the callback, queued on the closed
      * loop, never ran (a main that saw such a task done and returned; KotlinTaskCancelMatrixTest once
-     * in a full-suite run, DoneCallbackOfATaskCompletedElsewhereAtTheCloseTest every time).
+     * in a full-suite run, DoneCallbackOfATaskCompletedElsewhereAtTheCloseTest every time). As for a
+     * blocking task's thread, a handler there that waits for the loop to run something, or calls
+     * close() itself, keeps the close waiting.
      */
     @JvmField val completionsElsewhere = AtomicInteger()
 
