@@ -291,10 +291,13 @@ internal abstract class TaskImpl<T>(
      * registered, on the completing thread. A thread that runs no step of the loop counts itself in
      * the loop's [EventLoop.completionsElsewhere] from before the task is done until its handlers
      * have run (they queue the done callbacks): close() waits for that count as it does for the
-     * threads of blocking tasks, since a task that is done is not among those it waits for.
+     * threads of blocking tasks, since a task that is done is not among those it waits for. A
+     * blocking task is not counted: close() waits for it in LoopTasks, which it leaves after its
+     * handlers ran (or through its group), so the carrier threads of a burst of blocking tasks do
+     * not all update one counter.
      */
     private fun complete(outcome: Result<T>) {
-        val elsewhere = !eventLoop.inLoopStep()
+        val elsewhere = this !is BlockingTask<*> && !eventLoop.inLoopStep()
         if (elsewhere) eventLoop.completionsElsewhere.incrementAndGet()
         try {
             val e = outcome.exceptionOrNull()
