@@ -356,11 +356,11 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * single-threaded, 7 in 300 under DEFAULT_DISPATCHER).
      *
      * A command that [execute] accepted is run here, on the closing thread before close() returns:
-     * its execute() read the flags before close() set [refusingExecute],
-     * then queued it after close()'s last look at the queues, and this emptying of the inbox took it
-     * before execute() could take it back, so execute() returns normally: dropped, it never ran
-     * (found 2026-12-06: the rare lost callback at a close of AsyncWithEdgesTest and
-     * NothingRunsAfterCloseTest in full-suite runs; AcceptedCommandAtTheCloseTest). It runs as a
+     * its execute() read the flags before close() set [refusingExecute], then queued it after
+     * close()'s last look at the queues, and this emptying of the inbox took it before execute()
+     * could take it back, so execute() returns normally. Before 2026-12-06 it was dropped here and
+     * never ran (found by reading the code; a likely cause of the accepted callback lost once at a
+     * close in full-suite runs, AsyncWithEdgesTest and NothingRunsAfterCloseTest). It runs as a
      * refused command does on its caller's thread: with no loop running.
      */
     private fun disposeOnClose(r: Runnable) {
@@ -733,8 +733,9 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * callbacks, have run. A task completed there is done, so no longer among the pending tasks that
      * close() cancels and waits for, while that thread may still be about to queue its done
      * callbacks: before 2026-12-06 a close could end first and the callback, queued on the closed
-     * loop, never ran (a main that saw such a task done and returned; KotlinTaskCancelMatrixTest once
-     * in a full-suite run, DoneCallbackOfATaskCompletedElsewhereAtTheCloseTest every time). As for a
+     * loop, never ran (a main that saw such a task done and returned: every time in
+     * DoneCallbackOfATaskCompletedElsewhereAtTheCloseTest; a likely cause of the done callback
+     * KotlinTaskCancelMatrixTest lost once in a full-suite run). As for a
      * blocking task's thread, a handler there that waits for the loop to run something, or calls
      * close() itself, keeps the close waiting.
      */

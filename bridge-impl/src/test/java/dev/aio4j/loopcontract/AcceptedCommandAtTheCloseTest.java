@@ -20,11 +20,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Loop.execute: a command whose execute() returned normally runs, even as the loop closes. Threads
  * call execute() without pause while others flood callSoon, and the loop closes under them: an
  * execute() that read the flags before close() set them queues its command after close()'s last
- * look at the queues; it must then take its command back (and refuse), or see it run. Before, the
- * close's final emptying of the inbox (after closed was set) could take the command first and drop
- * it: execute() then failed to take it back, returned normally, and the command never ran (found
- * 2026-12-06 as the rare loss of an accepted callback at a close in full-suite runs:
- * AsyncWithEdgesTest, NothingRunsAfterCloseTest). Rounds: -Dloopcontract.rounds.
+ * look at the queues; it must then take its command back (and refuse), or see it run. Before
+ * 2026-12-06, the close's final emptying of the inbox (after closed was set) could take the command
+ * first and drop it: execute() then failed to take it back, returned normally, and the command
+ * never ran (found by reading the code, a likely cause of the accepted callback lost once at a
+ * close in full-suite runs: AsyncWithEdgesTest, NothingRunsAfterCloseTest). The window is a
+ * preemption of execute() between its read of the flags and its queueing: this test did not catch
+ * it before the fix (0 of 2,000 rounds); it guards the rule. Rounds: -Dloopcontract.rounds.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class AcceptedCommandAtTheCloseTest {

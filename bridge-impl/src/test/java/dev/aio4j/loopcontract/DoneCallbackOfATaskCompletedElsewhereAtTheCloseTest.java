@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * were waited for), and the done callback, queued once the loop was closed, never ran. Here the
  * completing thread is held in an earlier handler (a plain dependent of the task's
  * CompletableFuture view, which runs where the task completes) for 200 ms: the callback was lost
- * in every round (2 of 2 threadings). The same window, a few instructions wide, is how
+ * in every round (2 of 2 threadings). The same window, a few instructions wide, is the likely way
  * KotlinTaskCancelMatrixTest lost a done callback once in a full-suite run (a task completed on
  * Dispatchers.Default, seen done by main's polling).
  */
