@@ -317,10 +317,14 @@ public interface Loop extends Executor, AutoCloseable {
      * none of the loop's callbacks runs (under {@code DEFAULT_DISPATCHER} too).
      *
      * <p><b>Threading:</b> any thread but the loop's own work: its tasks, and under
-     * {@code DEFAULT_DISPATCHER} its callbacks too, are refused before anything is cancelled.
+     * {@code DEFAULT_DISPATCHER} its callbacks too, are refused before anything is cancelled. So is
+     * a thread that runs another loop (a callback of another loop): the close needs to run this
+     * loop to cancel and wait for its tasks, and is refused with nothing cancelled; the loop stays
+     * open and a later {@code close()} from another thread closes it.
      *
-     * @throws IllegalStateException if the loop is running (call {@link #stop()} first), or if
-     *     called from one of the loop's own tasks (or, under {@code DEFAULT_DISPATCHER}, callbacks)
+     * @throws IllegalStateException if the loop is running (call {@link #stop()} first), if
+     *     called from one of the loop's own tasks (or, under {@code DEFAULT_DISPATCHER}, callbacks),
+     *     or from a thread that runs another loop
      */
     @Override
     void close();
