@@ -252,36 +252,29 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
      * 0 lost the cancellations of timers still in the inbox, which made it drift down, below 0.
      */
     fun timerCancelled(t: TimerEntry) {
-        while (true) {
-            val s = t.timerState
-            if (s and TimerEntry.TIMER_CANCELLED != 0) return
-            if (t.casTimerState(s, s or TimerEntry.TIMER_CANCELLED)) {
-                if (s and TimerEntry.TIMER_IN_HEAP != 0) cancelledTimers.incrementAndGet()
-                return
-            }
-        }
+        val s = changeTimerState(t) { it or TimerEntry.TIMER_CANCELLED }
+        if (s and TimerEntry.TIMER_CANCELLED == 0 && s and TimerEntry.TIMER_IN_HEAP != 0) cancelledTimers.incrementAndGet()
     }
 
     private fun insertTimer(t: TimerEntry) {
         t.seq = timerSeq++
         timers.add(t)
-        while (true) {
-            val s = t.timerState
-            if (t.casTimerState(s, s or TimerEntry.TIMER_IN_HEAP)) {
-                if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.incrementAndGet() // cancelled before it got here
-                return
-            }
-        }
+        val s = changeTimerState(t) { it or TimerEntry.TIMER_IN_HEAP }
+        if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.incrementAndGet() // cancelled before it got here
     }
 
     /** [t] has been taken out of the heap (due, or swept): it no longer counts, if it did. */
     private fun leftHeap(t: TimerEntry) {
+        val s = changeTimerState(t) { it and TimerEntry.TIMER_IN_HEAP.inv() }
+        if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.decrementAndGet()
+    }
+
+    /** Applies [change] to [t]'s state atomically (the cancelled bit comes from any thread); returns the state before. */
+    private inline fun changeTimerState(t: TimerEntry, change: (Int) -> Int): Int {
         while (true) {
             val s = t.timerState
-            if (t.casTimerState(s, s and TimerEntry.TIMER_IN_HEAP.inv())) {
-                if (s and TimerEntry.TIMER_CANCELLED != 0) cancelledTimers.decrementAndGet()
-                return
-            }
+            val u = change(s)
+            if (u == s || t.casTimerState(s, u)) return s
         }
     }
 

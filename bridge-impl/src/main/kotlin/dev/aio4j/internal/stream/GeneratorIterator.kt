@@ -150,8 +150,7 @@ internal abstract class GeneratorIterator<T>(
             }
             count -= n
             overflow?.let { o ->
-                var tail = head + count
-                if (tail >= capacity) tail -= capacity
+                var tail = tail()
                 while (count < capacity && o.isNotEmpty()) {
                     items[tail] = o.removeFirst()
                     tail = if (tail + 1 == capacity) 0 else tail + 1
@@ -570,8 +569,7 @@ internal abstract class GeneratorIterator<T>(
                 result = if (count < capacity) {
                     if (loopRuns > 0 && loop.inLoopThread()) {
                         stagingThread = Thread.currentThread()
-                        var tail = head + count
-                        if (tail >= capacity) tail -= capacity
+                        val tail = tail()
                         stageStart = tail
                         stageTail = tail
                         stageFree = capacity - count
@@ -627,8 +625,7 @@ internal abstract class GeneratorIterator<T>(
             // (or the walk is closed), unless the producer itself already waits for room.
             if (n < to - from && onRoom != null && producerWaiter == null) producerWaiter = onRoom
             if (n == 0) return from
-            var tail = head + count
-            if (tail >= capacity) tail -= capacity
+            var tail = tail()
             for (k in from until from + n) {
                 items[tail] = chunk[k]
                 chunk[k] = null
@@ -713,11 +710,15 @@ internal abstract class GeneratorIterator<T>(
     /** Appends [element] (under the monitor); returns the consumer waiting for it, now taken, if any. */
     private fun put(element: T): Any? {
         absorbStaged()
-        var tail = head + count
-        if (tail >= capacity) tail -= capacity
-        items[tail] = element
+        items[tail()] = element
         count++
         return consumerWaiter?.also { consumerWaiter = null }
+    }
+
+    /** Under the monitor: the slot after the buffer's last element. */
+    private fun tail(): Int {
+        val t = head + count
+        return if (t >= capacity) t - capacity else t
     }
 
     /**
