@@ -58,19 +58,37 @@ internal object Threads {
     }
 
     /**
-     * Makes a pool's daemon threads and keeps them (the dead ones pruned at each new thread), so
+     * Makes a pool's daemon threads and keeps them (the dead ones pruned as more are made), so
      * that a loop's close can wait until they have exited: a pool's awaitTermination returns once
      * its threads have finished their work, while they may still be in Thread.exit (a thread seen
      * alive just after Async.run returned, 1-3 runs in 200, found from outside on 2026-12-05).
+     *
+     * The prune reads every thread kept, so it runs only when their number has doubled since the
+     * last one (and at [PRUNE_MIN]): a few reads per thread made. Pruned at each new thread, a burst
+     * of n blocking bodies on JDK 17 (a cached pool: a thread each) read n²/2 thread states.
      */
     class Daemons(private val prefix: String) : ThreadFactory {
         private val n = AtomicInteger()
         private val made: MutableSet<Thread> = java.util.concurrent.ConcurrentHashMap.newKeySet()
 
+        /** How many threads kept make the next prune; racy on purpose: a lost update prunes once more or once less. */
+        @Volatile private var pruneAt = PRUNE_MIN
+
         override fun newThread(r: Runnable): Thread {
-            made.removeIf { it.state == Thread.State.TERMINATED } // not NEW: a thread made but not yet started stays
+            val size = made.size
+            if (size >= pruneAt) {
+                examined += size
+                made.removeIf { it.state == Thread.State.TERMINATED } // not NEW: a thread made but not yet started stays
+                pruneAt = maxOf(PRUNE_MIN, made.size * 2)
+            }
             return Thread(r, "$prefix-${n.incrementAndGet()}").apply { isDaemon = true }.also { made.add(it) }
         }
+
+        /** How many threads are kept (alive, or exited and not yet pruned): for tests. */
+        fun kept(): Int = made.size
+
+        /** How many thread states the prunes have read in all (plain, racy: for tests). */
+        @JvmField var examined: Long = 0
 
         /** Waits until every thread made has exited; an interrupt does not stop it (returned: whether one came). */
         fun awaitExited(): Boolean {
@@ -86,6 +104,10 @@ internal object Threads {
                 }
             }
             return interrupted
+        }
+
+        private companion object {
+            const val PRUNE_MIN = 64
         }
     }
 }
