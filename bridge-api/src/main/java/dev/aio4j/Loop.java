@@ -174,8 +174,10 @@ public interface Loop extends Executor, AutoCloseable {
      * {@code body} and completes when it has returned. What {@code body} throws fails the task, by
      * the rule of <a href="Task.html#exceptions">Task</a>.
      *
-     * @param executor where {@code body} runs; a rejection fails the task with
-     *     {@link java.util.concurrent.RejectedExecutionException}
+     * @param executor where {@code body} runs; what its {@code execute} throws instead of taking
+     *     {@code body} (a {@link java.util.concurrent.RejectedExecutionException}, or any other
+     *     exception) fails the task with that exception, never thrown here; one thrown after
+     *     {@code body} has started goes to the exception handler
      * @param body the blocking code
      * @param <T> the type of the result
      * @return the task

@@ -17,10 +17,10 @@
  */
 package dev.aio4j.internal
 
+import dev.aio4j.ExceptionContext
 import dev.aio4j.internal.sync.ParkWaiter
 import java.util.concurrent.Callable
 import java.util.concurrent.Executor
-import java.util.concurrent.RejectedExecutionException
 
 internal open class BlockingTask<T>(
     loop: EventLoop,
@@ -61,8 +61,26 @@ internal open class BlockingTask<T>(
         if (phase() != NEW) return
         try {
             executor.execute(this)
-        } catch (e: RejectedExecutionException) {
-            if (casPhase(NEW, BODY_DONE)) tryFinish(Result.failure(e))
+        } catch (e: Throwable) {
+            failToStart(e)
+        }
+    }
+
+    /**
+     * What the executor threw when given the body fails the task: a rejection, and anything else
+     * (an executor of the user's that is shut down its own way, a platform thread the JVM cannot
+     * create). Before 2026-12-06 only a RejectedExecutionException did: the rest went to the loop's
+     * exception handler and left the task pending for ever when the hand-over ran in a loop step,
+     * or was thrown by createTask/runInExecutor with the task left in the loop (ExecutorThrowsTest).
+     * A body that has started anyway (an executor that ran it, then threw) keeps its outcome, and
+     * the exception goes to the loop's exception handler (under DEFAULT_DISPATCHER it went to the
+     * worker thread's uncaught-exception handler).
+     */
+    fun failToStart(e: Throwable) {
+        if (casPhase(NEW, BODY_DONE)) {
+            tryFinish(Result.failure(e))
+        } else {
+            eventLoop.callExceptionHandler(ExceptionContext("The executor of ${name()} threw after taking its body", e, this))
         }
     }
 

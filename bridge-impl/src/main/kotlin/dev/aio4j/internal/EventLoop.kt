@@ -1066,7 +1066,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         override fun run() {
             val previous = Current.enterStep(this)
             try {
-                if (loop.options.debug()) loop.runTimed(block) else block.run()
+                if (loop.options.debug()) loop.runTimed(block) else loop.runSafely(block) // as a single-threaded loop's step: to the exception handler
             } finally {
                 Current.exitLoop(previous)
                 loop.returnedOnDefault()

@@ -26,7 +26,15 @@ internal object Runs {
         try {
             // main's body starts from the loop's first step, as asyncio's main coroutine does: it
             // never runs before the calling thread runs the loop
-            val startOnLoop = Executor { body -> loop.timerAfter(0) { loop.blockingExecutor.execute(body) } }
+            val startOnLoop = Executor { body ->
+                loop.timerAfter(0) {
+                    try {
+                        loop.blockingExecutor.execute(body)
+                    } catch (e: Throwable) {
+                        (body as BlockingTask<*>).failToStart(e) // no thread for main (JDK 17's pool at the process's limit): Async.run throws it
+                    }
+                }
+            }
             return loop.runUntilComplete(loop.newBlockingTask("main", Callable { main.apply(loop) }, loop.taskContext, startOnLoop))
         } finally {
             loop.close()
