@@ -369,24 +369,31 @@ class StructuredNestingTest {
     void aGroupFailureCancelsOnlyTheWaitNotTheTasksItWatches(Threading threading) {
         Async.run(ScopeSupport.options(threading), loop -> {
             RuntimeException x = new IllegalStateException("x");
+            // no timing assumed: the watched task ends only when released, after the group, and the
+            // child fails once the wait exists (a 20 ms failure against a 100 ms watched task
+            // failed on a loaded machine: the watched task finished first)
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
             Task<String> watched = loop.createTask(() -> {
-                Async.sleep(Duration.ofMillis(100));
+                release.await();
                 return "w";
             });
             AtomicReference<Task<?>> waitTask = new AtomicReference<>();
             RuntimeException thrown = assertThrows(RuntimeException.class, () -> Async.taskGroup(tg -> {
                 tg.createTask(() -> {
-                    Async.sleep(Duration.ofMillis(20));
+                    waiting.await();
                     throw x;
                 });
                 var w = Async.wait(List.of(watched), dev.aio4j.ReturnWhen.FIRST_EXCEPTION);
                 waitTask.set(w);
+                waiting.countDown();
                 return w.join();
             }));
             assertSame(x, thrown);
             assertNotNull(waitTask.get());
             assertEquals(TaskState.CANCELLED, waitTask.get().state());
             assertFalse(watched.isDone(), "wait cancelled the task it watched");
+            release.countDown();
             assertEquals("w", watched.join());
             return null;
         });
