@@ -682,7 +682,8 @@ public final class Async {
      * <p><b>Cancellation:</b> when a task of the group fails, the others are cancelled and, if
      * {@code body} is still running, the calling thread is interrupted; once all have finished,
      * that failure is thrown (not a cancellation). A cancellation of the calling task from
-     * outside cancels the group's tasks and stays a cancellation.
+     * outside cancels the group's tasks and stays a cancellation, unless a task of the group
+     * failed meanwhile: its failure wins, as in asyncio.
      *
      * <p><b>Exceptions:</b> the first failure, by the rule of <a href="Task.html#exceptions">Task</a>,
      * with later failures (and {@code body}'s own, if it failed after the first) suppressed.
@@ -733,7 +734,8 @@ public final class Async {
      *
      * <p><b>Cancellation:</b> when a task of the group fails, the others and the stage are
      * cancelled, and the returned task fails with that first failure once all have finished.
-     * Cancelling the returned task cancels them all and stays a cancellation.
+     * Cancelling the returned task cancels them all and stays a cancellation, unless a task of
+     * the group failed meanwhile: its failure wins, as in asyncio.
      *
      * @param body creates the group's tasks and returns the stage of the group's result
      * @param <T> the type of the result

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * other tasks and its body, waits for all of them, and then fails with that first failure, the
  * later ones attached as {@linkplain Throwable#getSuppressed() suppressed} (try-with-resources'
  * rule; asyncio raises an {@code ExceptionGroup}). A cancellation from outside cancels every task
- * of the group and stays a cancellation. The group converts only its own cancellation.
+ * of the group and stays a cancellation, unless a task of the group failed (before or while the
+ * group was being cancelled): then the group fails with that failure, as asyncio's does (errors
+ * win over the cancellation). The group converts only its own cancellation.
  *
  * <p>Safe to use from any thread while the group is open.
  */

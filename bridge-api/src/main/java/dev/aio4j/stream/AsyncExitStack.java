@@ -60,7 +60,11 @@ public interface AsyncExitStack extends AsyncResource {
      * {@code await stack.enter_async_context(cm)}).
      *
      * <p><b>Cancellation:</b> cancelling the returned task cancels {@code opening}; a resource
-     * that arrives anyway is closed.
+     * that arrives anyway ({@code opening} completes with it) is closed. An {@code opening} that
+     * ends cancelled delivers nothing: a resource its function made is lost with the function's
+     * result, as a derived stage's is when the cancellation reaches it while the function runs
+     * (for example {@code sleepAsync(d).thenApply(v -> open())} under {@code DEFAULT_DISPATCHER});
+     * asyncio's task drops the result of a coroutine cancelled as it returns, too.
      *
      * <p><b>Exceptions:</b> the task fails with what {@code opening} failed with; if the stack
      * started closing before the resource arrived, the resource is closed and the task fails with

@@ -153,4 +153,74 @@ class DocClaimsTest {
             loop.close();
         }
     }
+
+    /**
+     * TaskGroup: a cancellation from outside stays a cancellation unless a task of the group failed,
+     * before the outer cancel (the group was already failing) or while it was being cancelled: the
+     * failure wins, as asyncio's TaskGroup raises its errors over the parent's cancellation.
+     */
+    @Test
+    void aGroupCancelledFromOutsideFailsWithAFailureOfItsTasks() {
+        Async.run(loop -> {
+            // 1. the group is failing (a task threw) when the outer cancel comes
+            RuntimeException x = new IllegalStateException("x");
+            java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Task<Object> failing = Async.taskGroupAsync(tg -> {
+                tg.createTask(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted.countDown(); // the group cancels it: x was raised
+                        release.await();         // and holds the group open until the outer cancel came
+                    }
+                    return null;
+                });
+                tg.createTask(() -> {
+                    throw x;
+                });
+                return new CompletableFuture<>();
+            });
+            interrupted.await();
+            failing.cancel();
+            release.countDown();
+            IllegalStateException e = assertThrows(IllegalStateException.class, failing::join);
+            assertSame(x, e);
+
+            // 2. the outer cancel comes first, and a task fails on its cancellation
+            RuntimeException y = new IllegalStateException("y");
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Task<Object> cancelled = Async.taskGroupAsync(tg -> {
+                tg.createTask(() -> {
+                    started.countDown();
+                    try {
+                        new java.util.concurrent.CountDownLatch(1).await();
+                    } catch (InterruptedException ie) {
+                        throw y; // not a cancellation: a failure
+                    }
+                    return null;
+                });
+                return new CompletableFuture<>();
+            });
+            started.await();
+            cancelled.cancel();
+            IllegalStateException f = assertThrows(IllegalStateException.class, cancelled::join);
+            assertSame(y, f);
+
+            // 3. and with no failure, the outer cancellation stays one
+            java.util.concurrent.CountDownLatch started3 = new java.util.concurrent.CountDownLatch(1);
+            Task<Object> plain = Async.taskGroupAsync(tg -> {
+                tg.createTask(() -> {
+                    started3.countDown();
+                    new java.util.concurrent.CountDownLatch(1).await();
+                    return null;
+                });
+                return new CompletableFuture<>();
+            });
+            started3.await();
+            plain.cancel();
+            assertThrows(java.util.concurrent.CancellationException.class, plain::join);
+            return null;
+        });
+    }
 }
