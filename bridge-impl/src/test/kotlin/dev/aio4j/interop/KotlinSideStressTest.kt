@@ -26,6 +26,8 @@ import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
@@ -161,6 +163,62 @@ class KotlinSideStressTest {
             val deadline = System.nanoTime() + 5_000_000_000L
             while (svc.started.get() != svc.finallies.get() && System.nanoTime() < deadline) Thread.onSpinWait()
             if (svc.started.get() != svc.finallies.get()) f.add("pub $viaPublisher started ${svc.started} finallies ${svc.finallies}")
+            if (f.isNotEmpty()) failures.add("round $round: $f")
+        }
+        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
+    }
+
+    /** Plain coroutines launched on the loop's dispatcher (not tasks) await Java work when the loop closes at a random moment: all end, every finally ran. */
+    @ParameterizedTest
+    @EnumSource(LoopOptions.Threading::class)
+    fun launchedCoroutinesWhenTheLoopCloses(threading: LoopOptions.Threading) {
+        val failures = ArrayList<String>()
+        repeat(rounds) { round ->
+            val f = ArrayList<String>()
+            val r = ThreadLocalRandom.current()
+            val kStarted = AtomicInteger()
+            val kFinally = AtomicInteger()
+            val jStarted = AtomicInteger()
+            val jFinally = AtomicInteger()
+            val loop = Async.newLoop(LoopOptions.defaults().withThreading(threading))
+            val parent = SupervisorJob()
+            try {
+                val scope = CoroutineScope(loop.asCoroutineDispatcher() + parent)
+                val gen: AsyncIterable<Int> = AsyncIterable.generate { e ->
+                    jStarted.incrementAndGet()
+                    try { var i = 0; while (true) { e.emit(i++); if (i % 50 == 0) Async.sleep(Duration.ofMillis(1)) } } finally { jFinally.incrementAndGet() }
+                }
+                repeat(4) { i ->
+                    scope.launch {
+                        kStarted.incrementAndGet()
+                        try {
+                            when (i) {
+                                0 -> loop.createTask<Int> {
+                                    jStarted.incrementAndGet()
+                                    try { Thread.sleep(60_000); 0 } finally { jFinally.incrementAndGet() }
+                                }.await()
+                                1 -> gen.asFlow().collect { }
+                                2 -> withTimeout(60_000) { delay(30_000) }
+                                else -> AsyncLock.create().let { l -> l.acquireAsync().await(); l.acquireAsync().await() }
+                            }
+                        } finally {
+                            kFinally.incrementAndGet()
+                        }
+                    }
+                }
+                val ms = r.nextInt(4)
+                loop.runUntilComplete(loop.createTask<Any?> { Async.sleep(Duration.ofMillis(ms.toLong())); null })
+            } catch (t: Throwable) {
+                f.add("threw $t")
+            } finally {
+                loop.close()
+            }
+            val ended = runBlocking { withTimeoutOrNull(5_000) { parent.children.forEach { it.join() }; true } }
+            if (ended != true) f.add("coroutines still running 5 s after the close: ${parent.children.toList()}")
+            if (kStarted.get() != kFinally.get()) f.add("kotlin started $kStarted finally $kFinally")
+            val deadline = System.nanoTime() + 5_000_000_000L
+            while (jStarted.get() != jFinally.get() && System.nanoTime() < deadline) Thread.onSpinWait()
+            if (jStarted.get() != jFinally.get()) f.add("java started $jStarted finally $jFinally")
             if (f.isNotEmpty()) failures.add("round $round: $f")
         }
         if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")

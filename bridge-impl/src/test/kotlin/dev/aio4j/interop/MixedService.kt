@@ -7,6 +7,8 @@ package dev.aio4j.interop
 
 import java.util.concurrent.atomic.AtomicInteger
 import dev.aio4j.kotlin.asCoroutineDispatcher
+import dev.aio4j.kotlin.asDeferred
+import dev.aio4j.kotlin.await
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -98,6 +100,12 @@ public class MixedService {
                 d.cancel()
             }
             d.await()
+        }
+
+    /** Awaits [task] from a runBlocking(Dispatchers.Default) coroutine under withTimeout; what it threw, or null. */
+    public fun <T> awaitOnDefault(task: dev.aio4j.Task<T>, timeoutMs: Long, viaDeferred: Boolean): Throwable? =
+        kotlinx.coroutines.runBlocking(Dispatchers.Default) {
+            runCatching { withTimeout(timeoutMs) { if (viaDeferred) task.asDeferred().await() else task.await() } }.exceptionOrNull()
         }
 
     /** 0 until n, with a delay every [delayEvery] items, failing at [failAt] (-1: never), produced on Dispatchers.Default. */
