@@ -64,6 +64,55 @@ class FinishedBeforeReturnStressTest {
         if (!failures.isEmpty()) fail(t + ": " + failures.size() + " of " + ROUNDS + " failed; first " + failures.get(0) + "\nlast " + failures.get(failures.size() - 1));
     }
 
+    /**
+     * A Flow read as a java.util.stream in a blocking task, limit(k): left unclosed, or over map()
+     * and closed by try-with-resources; the flow's finally has run by the time the task is done.
+     */
+    @ParameterizedTest
+    @EnumSource(LoopOptions.Threading.class)
+    void unclosedStreamOfAFlowClosedWhenTheTaskEnds(LoopOptions.Threading t) {
+        List<String> failures = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            List<String> f = new ArrayList<>();
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            MixedService svc = new MixedService();
+            int k = r.nextInt(20);
+            boolean callbacks = r.nextBoolean();
+            boolean mapped = r.nextBoolean();
+            try {
+                Async.run(LoopOptions.defaults().withThreading(t), loop -> {
+                    var flow = callbacks ? svc.callbacks(1_000_000, -1) : svc.numbers(1_000_000, -1, 3);
+                    var it = dev.aio4j.kotlin.Flows.asAsyncIterable(flow);
+                    var source = mapped ? it.map(x -> x + 1) : it;
+                    // a Flow's own view left open is closed when the body returns (Flows.asAsyncIterable);
+                    // a view over map() of it is a generator walk: closed by try-with-resources (else at the loop's close)
+                    List<Integer> got = loop.createTask(() -> {
+                        if (!mapped) return source.stream().limit(k).toList();
+                        try (var stream = source.stream()) {
+                            return stream.limit(k).toList();
+                        }
+                    }).join();
+                    if (got.size() != k) f.add("got " + got.size() + " of " + k);
+                    for (int i = 0; i < got.size(); i++) if (got.get(i) != i + (mapped ? 1 : 0)) { f.add("item " + i + " is " + got.get(i)); break; }
+                    if (svc.getStarted().get() != svc.getFinallies().get()) {
+                        long pending = loop.allTasks().stream().filter(x -> !x.isDone() && x != Async.currentTask()).count();
+                        long deadline = System.nanoTime() + 1_000_000_000L;
+                        while (svc.getStarted().get() != svc.getFinallies().get() && System.nanoTime() < deadline) Async.sleep(Duration.ofMillis(1));
+                        f.add("callbacks " + callbacks + " mapped " + mapped + " k " + k + ": started " + svc.getStarted() + " finallies " + svc.getFinallies() + " when the task was done, pending tasks " + pending + "; 1 s later finallies " + svc.getFinallies());
+                    }
+                    return null;
+                });
+                if (svc.getStarted().get() != svc.getFinallies().get()) f.add("after Async.run: finallies " + svc.getFinallies());
+            } catch (Throwable e) {
+                f.add("run threw " + e);
+            }
+            if (!f.isEmpty()) failures.add("round " + round + ": " + f);
+        }
+        var kinds = new java.util.TreeMap<String, Integer>();
+        for (String x : failures) kinds.merge(x.replaceAll(".*\\[(callbacks \\w+ mapped \\w+).*", "$1"), 1, Integer::sum);
+        if (!failures.isEmpty()) fail(t + ": " + failures.size() + " of " + ROUNDS + " failed " + kinds + "; first " + failures.get(0) + "\nlast " + failures.get(failures.size() - 1));
+    }
+
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void kotlinFinallyRanWhenTheJavaWaitEnds(LoopOptions.Threading t) {
