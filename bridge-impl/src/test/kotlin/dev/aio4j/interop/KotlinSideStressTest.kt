@@ -7,6 +7,7 @@ import dev.aio4j.kotlin.asAsyncIterable
 import dev.aio4j.kotlin.asFlow
 import dev.aio4j.kotlin.await
 import dev.aio4j.kotlin.task
+import dev.aio4j.kotlin.use
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.sync.AsyncLock
 import java.time.Duration
@@ -219,6 +220,46 @@ class KotlinSideStressTest {
             val deadline = System.nanoTime() + 5_000_000_000L
             while (jStarted.get() != jFinally.get() && System.nanoTime() < deadline) Thread.onSpinWait()
             if (jStarted.get() != jFinally.get()) f.add("java started $jStarted finally $jFinally")
+            if (f.isNotEmpty()) failures.add("round $round: $f")
+        }
+        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
+    }
+
+    /** AsyncCloseable.use from Kotlin around Java resources whose close is a Java task; the coroutine cancelled at random: closed once, the close done before the job is. */
+    @ParameterizedTest
+    @EnumSource(LoopOptions.Threading::class)
+    fun useClosesJavaResourceOnceWhenCancelled(threading: LoopOptions.Threading) {
+        val failures = ArrayList<String>()
+        repeat(rounds) { round ->
+            val f = ArrayList<String>()
+            val r = ThreadLocalRandom.current()
+            val closes = AtomicInteger()
+            val closed = AtomicInteger()
+            val began = AtomicInteger() // a coroutine cancelled before it starts never runs its body
+            val loop = Async.newLoop(LoopOptions.defaults().withThreading(threading))
+            try {
+                val scope = CoroutineScope(loop.asCoroutineDispatcher() + SupervisorJob())
+                loop.runUntilComplete(scope.task {
+                    val resource = dev.aio4j.stream.AsyncCloseable {
+                        closes.incrementAndGet()
+                        loop.createTask<Any?> { try { Async.sleep(Duration.ofMillis(1)); null } finally { closed.incrementAndGet() } }.thenApply { null }
+                    }
+                    val job = launch(if (r.nextBoolean()) Dispatchers.Default else loop.asCoroutineDispatcher()) {
+                        began.incrementAndGet()
+                        resource.use { delay(r.nextInt(4).toLong()); loop.createTask<Int> { Async.sleep(Duration.ofMillis(2)); 1 }.await() }
+                    }
+                    delay(r.nextInt(4).toLong())
+                    job.cancel()
+                    job.join()
+                    if (closes.get() != began.get()) f.add("began ${began.get()}, closed ${closes.get()} times")
+                    if (closed.get() != began.get()) f.add("close not done when the job was: ${closed.get()}")
+                })
+                for (t in loop.allTasks()) if (!t.isDone) f.add("pending $t")
+            } catch (t: Throwable) {
+                f.add("threw $t")
+            } finally {
+                loop.close()
+            }
             if (f.isNotEmpty()) failures.add("round $round: $f")
         }
         if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
