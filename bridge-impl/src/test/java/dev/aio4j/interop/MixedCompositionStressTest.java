@@ -32,6 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MixedCompositionStressTest {
     static final int ROUNDS = Integer.getInteger("mixed.rounds", 150);
+    /** The leak check runs the other cases with fewer rounds. */
+    static int roundsNow = ROUNDS;
 
     static LoopOptions opts(LoopOptions.Threading t) {
         return LoopOptions.defaults().withThreading(t);
@@ -51,7 +53,8 @@ class MixedCompositionStressTest {
 
     static void rounds(String name, LoopOptions.Threading t, Consumer<List<String>> round) {
         List<String> failures = new ArrayList<>();
-        for (int i = 0; i < ROUNDS; i++) {
+        int rounds = roundsNow;
+        for (int i = 0; i < rounds; i++) {
             List<String> f = new ArrayList<>();
             try {
                 round.accept(f);
@@ -63,7 +66,7 @@ class MixedCompositionStressTest {
             if (!f.isEmpty()) failures.add("round " + i + ": " + f);
         }
         if (!failures.isEmpty()) {
-            fail(name + " " + t + ": " + failures.size() + " of " + ROUNDS + " rounds failed; first: " + failures.get(0)
+            fail(name + " " + t + ": " + failures.size() + " of " + rounds + " rounds failed; first: " + failures.get(0)
                     + (failures.size() > 1 ? "\nsecond: " + failures.get(failures.size() - 1) : ""));
         }
     }
@@ -305,6 +308,39 @@ class MixedCompositionStressTest {
                 return null;
             });
         });
+    }
+
+    /** After mixed rounds (groups, cancels, flows, closes) no thread started by them is alive, but kotlinx's and the JDK's shared pools. */
+    @ParameterizedTest
+    @EnumSource(LoopOptions.Threading.class)
+    void noThreadLeftAfterMixedRounds(LoopOptions.Threading t) throws Exception {
+        roundsNow = Math.max(1, ROUNDS / 4);
+        Set<Thread> before;
+        try {
+            groupOfKotlinCallsUnderTimeout(t); // the shared pools start
+            flowsConsumedFromJava(t);
+            before = Thread.getAllStackTraces().keySet();
+            groupOfKotlinCallsUnderTimeout(t);
+            callCancelledAtRandomMoment(t);
+            flowsConsumedFromJava(t);
+            loopClosedUnderMixedWork(t);
+        } finally {
+            roundsNow = ROUNDS;
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> left;
+        do {
+            left = new ArrayList<>();
+            for (Thread th : Thread.getAllStackTraces().keySet()) {
+                if (before.contains(th) || !th.isAlive()) continue;
+                String n = th.getName();
+                if (n.startsWith("DefaultDispatcher-worker") || n.startsWith("ForkJoinPool") || n.startsWith("kotlinx.coroutines.DefaultExecutor")) continue;
+                left.add(n);
+            }
+            if (left.isEmpty()) break;
+            Thread.sleep(10);
+        } while (System.nanoTime() < deadline);
+        if (!left.isEmpty()) fail("threads left alive: " + left);
     }
 
     static final class StopEarly extends RuntimeException {}
