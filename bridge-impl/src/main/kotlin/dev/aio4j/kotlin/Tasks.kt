@@ -36,7 +36,11 @@ import kotlinx.coroutines.Deferred
  * **Cancellation:** both ways. Cancelling the coroutine cancels the task with the coroutine's own
  * `CancellationException` instance and waits until the task has finished (asyncio's chain of
  * awaits), then throws what the task ended with; a task cancelled from elsewhere makes this throw
- * the task's `CancellationException`, the instance Java sees. Nothing is left running.
+ * the task's `CancellationException`, the instance Java sees. Nothing is left running. A task that
+ * completed normally all the same (the cancellation came too late for it: a lock's `acquireAsync()`
+ * task already served, a `getAsync()` already handed its item) gives its value, as Java's
+ * `join()` does, so that nothing it was given is lost; the coroutine stays cancelled, and its next
+ * suspension throws (unlike kotlinx's `Deferred.await()`, which throws at once and drops the value).
  *
  * **Exceptions:** the task's exception, the same instance (no wrapping: Kotlin has no checked
  * exceptions).

@@ -6,7 +6,6 @@ import dev.aio4j.kotlin.asCoroutineDispatcher
 import dev.aio4j.kotlin.await
 import dev.aio4j.kotlin.task
 import dev.aio4j.sync.AsyncLock
-import java.util.concurrent.CancellationException
 import java.util.concurrent.ThreadLocalRandom
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
@@ -19,10 +18,10 @@ import org.junit.jupiter.params.provider.EnumSource
 
 /**
  * Kotlin code taking a Java AsyncLock with acquireAsync().await() under withTimeoutOrNull, six
- * coroutines contending. A cancellation that arrives after the grant but before the coroutine
- * resumes makes await() throw although the task succeeded (Task.await's prompt cancellation), so the
- * lock is the caller's: released in the catch, no round leaves it locked. Without that catch the
- * lock stayed locked in 17 of 150 rounds (SINGLE_THREAD), an open question in the 2026-12-06 report.
+ * coroutines contending, the plain idiom (await, then try/finally release). A cancellation that
+ * arrives after the grant but before the coroutine resumes made await() throw although the task
+ * had succeeded, and the lock stayed locked for ever in 17 of 150 rounds (SINGLE_THREAD); await()
+ * now returns the grant, as Java's join does, and the finally releases it.
  */
 class AwaitGrantRaceTest {
     private val rounds = Integer.getInteger("mixed.rounds", 150)
@@ -40,14 +39,7 @@ class AwaitGrantRaceTest {
                     val jobs = (0 until 6).map { i ->
                         launch {
                             withTimeoutOrNull(1L + ThreadLocalRandom.current().nextInt(3)) {
-                                val acquired = lock.acquireAsync()
-                                try {
-                                    acquired.await()
-                                } catch (e: CancellationException) {
-                                    // cancelled after the grant: await throws, the lock is ours (AsyncLock.acquireAsync)
-                                    if (acquired.isDone && !acquired.isCancelled) lock.release()
-                                    throw e
-                                }
+                                lock.acquireAsync().await() // granted as the timeout came: returns all the same
                                 try {
                                     yield()
                                 } finally {
