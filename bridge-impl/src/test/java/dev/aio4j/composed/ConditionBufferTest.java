@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -195,19 +194,12 @@ class ConditionBufferTest {
                 return CompletableFuture.<Void>completedFuture(null);
             }));
             long delayMicros = ThreadLocalRandom.current().nextLong(0, 20_000);
-            Thread canceller = new Thread(() -> {
-                long end = System.nanoTime() + delayMicros * 1000;
-                while (System.nanoTime() < end) Thread.onSpinWait();
-                t.cancel();
-            });
-            canceller.start();
-            CompletableFuture<Void> runner = CompletableFuture.runAsync(() -> {
-                try { loop.runUntilComplete(t); } catch (CancellationException e) { /* expected */ }
-            });
+            Thread canceller = ComposedSupport.cancelAfter(t, delayMicros);
+            CompletableFuture<Void> runner = ComposedSupport.runUntilComplete(loop, t);
             try {
                 runner.get(20, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException te) {
-                PipelineCancelTest.dumpThreads();
+                ComposedSupport.dumpThreads();
                 fail("round " + round + " hung: produced " + s.produced.size() + " consumed " + s.consumed.size() + " lock " + s.lock.isLocked() + " tasks " + loop.allTasks());
             } catch (java.util.concurrent.ExecutionException ee) {
                 failures.add("round " + round + ": run threw " + ee.getCause());

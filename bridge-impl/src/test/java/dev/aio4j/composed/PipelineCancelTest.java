@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -179,19 +178,12 @@ class PipelineCancelTest {
             Run r = new Run();
             long delayMicros = ThreadLocalRandom.current().nextLong(0, 3000);
             Task<Void> t = pipeline(loop, r, style);
-            Thread canceller = new Thread(() -> {
-                long end = System.nanoTime() + delayMicros * 1000;
-                while (System.nanoTime() < end) Thread.onSpinWait();
-                t.cancel();
-            });
-            canceller.start();
-            CompletableFuture<Void> runner = CompletableFuture.runAsync(() -> {
-                try { loop.runUntilComplete(t); } catch (CancellationException e) { /* expected */ }
-            });
+            Thread canceller = ComposedSupport.cancelAfter(t, delayMicros);
+            CompletableFuture<Void> runner = ComposedSupport.runUntilComplete(loop, t);
             try {
                 runner.get(20, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException te) {
-                dumpThreads();
+                ComposedSupport.dumpThreads();
                 fail("round " + round + " hung; put=" + r.put.size() + " taken=" + r.taken.size() + " tasks=" + loop.allTasks());
             } catch (java.util.concurrent.ExecutionException ee) {
                 failures.add("round " + round + " delay " + delayMicros + ": run threw " + ee.getCause());
@@ -212,10 +204,4 @@ class PipelineCancelTest {
         if (!failures.isEmpty()) fail(failures.size() + " of " + ROUNDS + " rounds failed; first: " + failures.subList(0, Math.min(5, failures.size())));
     }
 
-    static void dumpThreads() {
-        for (var e : Thread.getAllStackTraces().entrySet()) {
-            System.out.println(e.getKey());
-            for (var s : e.getValue()) System.out.println("   at " + s);
-        }
-    }
 }

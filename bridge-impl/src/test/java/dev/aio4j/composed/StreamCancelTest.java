@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -107,20 +106,13 @@ class StreamCancelTest {
                 });
             }));
             long delayMicros = ThreadLocalRandom.current().nextLong(0, 8000);
-            Thread canceller = new Thread(() -> {
-                long end = System.nanoTime() + delayMicros * 1000;
-                while (System.nanoTime() < end) Thread.onSpinWait();
-                t.cancel();
-            });
-            canceller.start();
-            CompletableFuture<Void> runner = CompletableFuture.runAsync(() -> {
-                try { loop.runUntilComplete(t); } catch (CancellationException e) { /* expected */ }
-            });
+            Thread canceller = ComposedSupport.cancelAfter(t, delayMicros);
+            CompletableFuture<Void> runner = ComposedSupport.runUntilComplete(loop, t);
             String where = "round " + round + " delay " + delayMicros + "us";
             try {
                 runner.get(20, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException te) {
-                PipelineCancelTest.dumpThreads();
+                ComposedSupport.dumpThreads();
                 fail(where + " hung; tasks " + loop.allTasks());
             } catch (java.util.concurrent.ExecutionException ee) {
                 failures.add(where + ": run threw " + ee.getCause());
