@@ -43,12 +43,21 @@ import org.junit.jupiter.params.provider.EnumSource
 class KotlinSideStressTest {
     private val rounds = Integer.getInteger("mixed.rounds", 150)
 
+    /** Runs [round] [rounds] times, each adding its failures to the list it is given; fails with their count, the first and the last. */
+    private fun eachRound(threading: LoopOptions.Threading, round: (Int, MutableList<String>) -> Unit) {
+        val failures = ArrayList<String>()
+        repeat(rounds) { i ->
+            val f = ArrayList<String>()
+            round(i, f)
+            if (f.isNotEmpty()) failures.add("round $i: $f")
+        }
+        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
+    }
+
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun javaGeneratorAsFlowCancelledFromKotlin(threading: LoopOptions.Threading) {
-        val failures = ArrayList<String>()
-        repeat(rounds) { round ->
-            val f = ArrayList<String>()
+        eachRound(threading) { round, f ->
             val r = ThreadLocalRandom.current()
             val n = 1 + r.nextInt(300)
             val opened = AtomicInteger()
@@ -111,18 +120,14 @@ class KotlinSideStressTest {
                 loop.close()
             }
             if (opened.get() != closed.get()) f.add("after close: generator opened ${opened.get()} closed ${closed.get()}")
-            if (f.isNotEmpty()) failures.add("round $round: $f")
         }
-        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
     }
 
     /** A Kotlin flow seen from Java (asAsyncIterable, map, toPublisher/fromPublisher) and back as a Flow, with take and cancellation. */
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun roundTripFlowWithTakeAndCancel(threading: LoopOptions.Threading) {
-        val failures = ArrayList<String>()
-        repeat(rounds) { round ->
-            val f = ArrayList<String>()
+        eachRound(threading) { round, f ->
             val r = ThreadLocalRandom.current()
             val svc = MixedService()
             val n = 1 + r.nextInt(300)
@@ -164,18 +169,14 @@ class KotlinSideStressTest {
             val deadline = System.nanoTime() + 5_000_000_000L
             while (svc.started.get() != svc.finallies.get() && System.nanoTime() < deadline) Thread.onSpinWait()
             if (svc.started.get() != svc.finallies.get()) f.add("pub $viaPublisher started ${svc.started} finallies ${svc.finallies}")
-            if (f.isNotEmpty()) failures.add("round $round: $f")
         }
-        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
     }
 
     /** Plain coroutines launched on the loop's dispatcher (not tasks) await Java work when the loop closes at a random moment: all end, every finally ran. */
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun launchedCoroutinesWhenTheLoopCloses(threading: LoopOptions.Threading) {
-        val failures = ArrayList<String>()
-        repeat(rounds) { round ->
-            val f = ArrayList<String>()
+        eachRound(threading) { round, f ->
             val r = ThreadLocalRandom.current()
             val kStarted = AtomicInteger()
             val kFinally = AtomicInteger()
@@ -220,18 +221,14 @@ class KotlinSideStressTest {
             val deadline = System.nanoTime() + 5_000_000_000L
             while (jStarted.get() != jFinally.get() && System.nanoTime() < deadline) Thread.onSpinWait()
             if (jStarted.get() != jFinally.get()) f.add("java started $jStarted finally $jFinally")
-            if (f.isNotEmpty()) failures.add("round $round: $f")
         }
-        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
     }
 
     /** AsyncCloseable.use from Kotlin around Java resources whose close is a Java task; the coroutine cancelled at random: closed once, the close done before the job is. */
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun useClosesJavaResourceOnceWhenCancelled(threading: LoopOptions.Threading) {
-        val failures = ArrayList<String>()
-        repeat(rounds) { round ->
-            val f = ArrayList<String>()
+        eachRound(threading) { round, f ->
             val r = ThreadLocalRandom.current()
             val closes = AtomicInteger()
             val closed = AtomicInteger()
@@ -260,18 +257,14 @@ class KotlinSideStressTest {
             } finally {
                 loop.close()
             }
-            if (f.isNotEmpty()) failures.add("round $round: $f")
         }
-        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
     }
 
     /** Kotlin coroutines (Default and loop dispatcher) await Java blocking tasks holding an AsyncLock, with withTimeout. */
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun kotlinAwaitsJavaTasksUnderTimeout(threading: LoopOptions.Threading) {
-        val failures = ArrayList<String>()
-        repeat(rounds) { round ->
-            val f = ArrayList<String>()
+        eachRound(threading) { round, f ->
             val r = ThreadLocalRandom.current()
             val opened = AtomicInteger()
             val closed = AtomicInteger()
@@ -311,8 +304,6 @@ class KotlinSideStressTest {
             } finally {
                 loop.close()
             }
-            if (f.isNotEmpty()) failures.add("round $round: $f")
         }
-        if (failures.isNotEmpty()) fail<Unit>("$threading: ${failures.size} of $rounds failed; first ${failures.first()}\nlast ${failures.last()}")
     }
 }
