@@ -72,15 +72,15 @@ internal open class BlockingTask<T>(
      * create). Before 2026-12-06 only a RejectedExecutionException did: the rest went to the loop's
      * exception handler and left the task pending for ever when the hand-over ran in a loop step,
      * or was thrown by createTask/runInExecutor with the task left in the loop (ExecutorThrowsTest).
-     * A body that has started anyway (an executor that ran it, then threw) keeps its outcome, and
-     * the exception goes to the loop's exception handler (under DEFAULT_DISPATCHER it went to the
-     * worker thread's uncaught-exception handler).
+     * A task no longer NEW (an executor that ran the body, then threw; or a cancel() meanwhile)
+     * keeps its outcome, and the exception goes to the loop's exception handler (under
+     * DEFAULT_DISPATCHER it went to the worker thread's uncaught-exception handler).
      */
     fun failToStart(e: Throwable) {
         if (casPhase(NEW, BODY_DONE)) {
             tryFinish(Result.failure(e))
         } else {
-            eventLoop.callExceptionHandler(ExceptionContext("The executor of ${name()} threw after taking its body", e, this))
+            eventLoop.callExceptionHandler(ExceptionContext("The executor of ${name()} threw when given its body", e, this))
         }
     }
 

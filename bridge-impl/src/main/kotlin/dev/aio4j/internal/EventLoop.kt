@@ -483,13 +483,8 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             if (t.deadline > now) break
             timers.poll()
             leftHeap(t)
-            if (t.isTimerCancelled) {
-                // dropped
-            } else if (!singleThread && t is TimerHandleImpl) {
-                enqueue(t)
-            } else {
-                ready.addLast(t)
-            }
+            if (t.isTimerCancelled) continue // dropped
+            if (!singleThread && t is TimerHandleImpl) enqueue(t) else ready.addLast(t)
         }
     }
 

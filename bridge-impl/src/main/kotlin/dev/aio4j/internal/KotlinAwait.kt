@@ -58,10 +58,9 @@ internal object KotlinAwait {
                 val cause = cancelledWith as? CancellationException ?: e
                 task.cancelWithCause(cause) // the task ends with the coroutine's own cancellation: one instance on both sides
                 suspendCoroutine<Unit> { cont -> task.onDone { cont.resume(Unit) } } // not cancellable: until the task has finished
-                throw task.exceptionOrNull() ?: return task.valueNow() // what the task ended with, as Java's join gives it
             }
         }
-        val failure = task.exceptionOrNull() ?: return task.valueNow()
+        val failure = task.exceptionOrNull() ?: return task.valueNow() // a value even when cancelled meanwhile, as Java's join gives it
         throw failure
     }
 

@@ -30,14 +30,32 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExecutorThrowsTest {
 
+    /** An executor that refuses every body with its own exception, and the body given to it. */
     static final class Closed implements Executor {
         final IllegalStateException thrown = new IllegalStateException("this executor is closed");
         final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger bodies = new AtomicInteger();
+        final java.util.concurrent.Callable<Integer> body = bodies::incrementAndGet;
+        final LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
 
         @Override
         public void execute(Runnable command) {
             calls.incrementAndGet();
             throw thrown;
+        }
+
+        /** [task] failed with this executor's exception itself, and left the loop. */
+        void assertFailedWithIt(dev.aio4j.Loop loop, Task<?> task, Throwable failure) {
+            assertSame(thrown, failure, "the task's failure is the executor's exception itself");
+            assertEquals(TaskState.FAILED, task.state());
+            assertFalse(loop.allTasks().contains(task));
+        }
+
+        /** After the run: asked once, the body never ran, nothing went to the exception handler. */
+        void assertAskedOnceAndNothingElse() {
+            assertEquals(1, calls.get());
+            assertEquals(0, bodies.get());
+            reports.assertNone();
         }
     }
 
@@ -45,46 +63,33 @@ class ExecutorThrowsTest {
     @EnumSource(LoopOptions.Threading.class)
     void madeInAStepOfTheLoopTheTaskFailsWithWhatTheExecutorThrew(LoopOptions.Threading threading) {
         Closed executor = new Closed();
-        LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
-        AtomicInteger bodies = new AtomicInteger();
-        AtomicReference<Task<Integer>> made = new AtomicReference<>();
         Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
-            loop.setExceptionHandler(reports);
+            loop.setExceptionHandler(executor.reports);
+            AtomicReference<Task<Integer>> made = new AtomicReference<>();
             Task<Throwable> outcome = loop.createTaskAsync(() -> {
-                Task<Integer> t = loop.runInExecutor(executor, bodies::incrementAndGet);
+                Task<Integer> t = loop.runInExecutor(executor, executor.body);
                 made.set(t);
                 // a deadline far beyond the hand-over, which is the next step: the task must be done by then
                 return Async.waitFor(t, Duration.ofSeconds(10)).handle((v, e) -> e);
             });
-            Throwable e = outcome.join();
-            assertSame(executor.thrown, e, "the task's failure is the executor's exception itself");
-            assertEquals(TaskState.FAILED, made.get().state());
-            assertFalse(loop.allTasks().contains(made.get()));
+            Throwable failure = outcome.join(); // the task is made by then
+            executor.assertFailedWithIt(loop, made.get(), failure);
             return null;
         });
-        assertEquals(1, executor.calls.get());
-        assertEquals(0, bodies.get());
-        reports.assertNone();
+        executor.assertAskedOnceAndNothingElse();
     }
 
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading.class)
     void madeOnAnotherThreadTheTaskFailsWithWhatTheExecutorThrew(LoopOptions.Threading threading) {
         Closed executor = new Closed();
-        LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
-        AtomicInteger bodies = new AtomicInteger();
         Async.run(LoopOptions.defaults().withThreading(threading), loop -> {
-            loop.setExceptionHandler(reports);
-            Task<Integer> t = loop.runInExecutor(executor, bodies::incrementAndGet); // a blocking body's thread: handed over at once
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.join(Duration.ofSeconds(10)));
-            assertSame(executor.thrown, e);
-            assertEquals(TaskState.FAILED, t.state());
-            assertFalse(loop.allTasks().contains(t));
+            loop.setExceptionHandler(executor.reports);
+            Task<Integer> t = loop.runInExecutor(executor, executor.body); // a blocking body's thread: handed over at once
+            executor.assertFailedWithIt(loop, t, assertThrows(IllegalStateException.class, () -> t.join(Duration.ofSeconds(10))));
             return null;
         });
-        assertEquals(1, executor.calls.get());
-        assertEquals(0, bodies.get());
-        reports.assertNone();
+        executor.assertAskedOnceAndNothingElse();
     }
 
     /** An executor that ran the body and then threw: the body's outcome stands, the exception is not lost. */

@@ -560,10 +560,7 @@ internal abstract class GeneratorIterator<T>(
                 absorbStaged()
                 (overflow ?: ArrayDeque<Any?>().also { overflow = it }).addLast(element)
                 wake = consumerWaiter?.also { consumerWaiter = null }
-                result = LoopFuture<Void?>(loop, null).also {
-                    producerWaiter = it
-                    pendingRoom = it
-                }
+                result = waitForRoom()
             } else {
                 wake = put(element)
                 result = if (count < capacity) {
@@ -576,10 +573,7 @@ internal abstract class GeneratorIterator<T>(
                     }
                     room
                 } else {
-                    LoopFuture<Void?>(loop, null).also {
-                        producerWaiter = it
-                        pendingRoom = it
-                    }
+                    waitForRoom()
                 }
             }
         }
@@ -713,6 +707,12 @@ internal abstract class GeneratorIterator<T>(
         items[tail()] = element
         count++
         return consumerWaiter?.also { consumerWaiter = null }
+    }
+
+    /** Under the monitor: the stage of an emitAsync whose element filled the buffer, completed when the consumer makes room. */
+    private fun waitForRoom(): LoopFuture<Void?> = LoopFuture<Void?>(loop, null).also {
+        producerWaiter = it
+        pendingRoom = it
     }
 
     /** Under the monitor: the slot after the buffer's last element. */
