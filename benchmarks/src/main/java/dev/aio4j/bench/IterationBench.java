@@ -1,6 +1,7 @@
 package dev.aio4j.bench;
 
 import dev.aio4j.Async;
+import dev.aio4j.Task;
 import dev.aio4j.kotlin.Flows;
 import dev.aio4j.stream.AsyncEmitter;
 import dev.aio4j.stream.AsyncIterable;
@@ -195,8 +196,8 @@ public class IterationBench {
     /** Emits from until to, going on when {@code emitAsync} says there is room again. */
     static CompletionStage<Void> count(AsyncEmitter<Integer> out, int from, int to) {
         for (int i = from; i < to; i++) {
-            CompletionStage<Void> room = out.emitAsync(i);
-            if (!room.toCompletableFuture().isDone()) {
+            Task<Void> room = out.emitAsync(i);
+            if (!room.isDone()) {
                 int next = i + 1;
                 return room.thenCompose(v -> count(out, next, to));
             }

@@ -112,16 +112,17 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * Makes an async generator whose body is non-blocking (asyncio's async generator): each
      * {@link #asyncIterator()} calls {@code body} on the loop, as a task of its own, when the
      * consumer first waits for an element; the generator ends when the stage {@code body}
-     * returned completes. {@link AsyncEmitter#emitAsync} returns a completed stage while the buffer
-     * has room.
+     * returned completes. {@link AsyncEmitter#emitAsync} returns a task, done at once while the
+     * buffer has room.
      *
      * <p><b>Cancellation:</b> closing the iterator ends the body. A body waiting at an
      * {@code emitAsync}, or running between two (the close then decides in a step of the loop),
      * gets the {@link java.util.concurrent.CancellationException} (asyncio's {@code GeneratorExit})
-     * from that stage or the next, and the close completes when the stage {@code body} returned
+     * from that task or the next, and the close completes when the stage {@code body} returned
      * has completed, its clean-up done. A body waiting on something else has that stage cancelled,
-     * as a task's; a plain {@code CompletableFuture} chain, which a cancellation cannot reach, is
-     * then abandoned, and the close does not wait for it.
+     * as a task's: a chain of tasks ({@code emitAsync(x).thenCompose(v -> Async.sleepAsync(d))...})
+     * is cancelled where it waits; a plain {@code CompletableFuture} chain, which a cancellation
+     * cannot reach, is abandoned, and the close does not wait for it.
      *
      * <p><b>Exceptions:</b> as {@link #generate(int, Generator)}: what {@code body} throws (a checked
      * exception included) or its stage's failure reaches the consumer after the elements emitted

@@ -10,7 +10,7 @@ package dev.aio4j.internal
 
 import java.util.concurrent.CompletableFuture
 
-internal class DoneTask<T> private constructor(loop: EventLoop, private val served: Boolean = false) : TaskImpl<T>(loop, null, BODY_DONE) {
+internal open class DoneTask<T> private constructor(loop: EventLoop, private val served: Boolean = false) : TaskImpl<T>(loop, null, BODY_DONE) {
     override val completesInTryFinish: Boolean get() = true
 
     /** A primitive's operation that took effect at once (see TaskImpl.handedOver). */
@@ -22,7 +22,9 @@ internal class DoneTask<T> private constructor(loop: EventLoop, private val serv
      * DoneTask used only to get the view need not be kept (the JIT may then not allocate it).
      * A result needs no retrieval mark: the mark only matters for a failure's report.
      */
-    override fun toCompletableFuture(): CompletableFuture<T> {
+    override fun toCompletableFuture(): CompletableFuture<T> = newView()
+
+    protected fun newView(): CompletableFuture<T> {
         val view = LoopFuture<T>(eventLoop, null)
         val e = exceptionOrNull()
         if (e == null) {
@@ -34,7 +36,23 @@ internal class DoneTask<T> private constructor(loop: EventLoop, private val serv
         return view
     }
 
+    /**
+     * A done task handed out again and again (a generator's emitAsync while its buffer has room),
+     * whose view is made once too: code written for a stage, `room.toCompletableFuture().isDone()`
+     * per element, then allocates nothing per call (a view each time was 32 B per element). The
+     * field is this subclass's, so that every other DoneTask stays 48 bytes. Two threads asking at
+     * once may each make a view: both are completed alike.
+     */
+    private class Reused<T>(loop: EventLoop) : DoneTask<T>(loop) {
+        private var view: CompletableFuture<T>? = null
+
+        override fun toCompletableFuture(): CompletableFuture<T> = view ?: newView().also { view = it }
+    }
+
     companion object {
+        /** Succeeded with [value], for handing out many times: see [Reused]. */
+        fun <T> reused(loop: EventLoop, value: T): DoneTask<T> = Reused<T>(loop).also { it.bornDone(Result.success(value)) }
+
         fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.bornDone(result) }
 
         /** What a primitive's ...Async method returns when its operation took effect at once: a lock, permit or item handed over. */

@@ -2,6 +2,8 @@ package dev.aio4j.tck;
 
 import dev.aio4j.Async;
 import dev.aio4j.Loop;
+import dev.aio4j.Task;
+import dev.aio4j.TaskState;
 import dev.aio4j.stream.AsyncEmitter;
 import dev.aio4j.stream.AsyncIterable;
 import java.util.concurrent.CompletableFuture;
@@ -58,8 +60,8 @@ public class PublisherTckTest extends FlowPublisherVerification<Long> {
     /** Emits from until to, going on when emitAsync says there is room. */
     static CompletionStage<Void> count(AsyncEmitter<Long> out, long from, long to) {
         for (long i = from; i < to; i++) {
-            CompletionStage<Void> room = out.emitAsync(i);
-            if (!room.toCompletableFuture().isDone() || room.toCompletableFuture().isCompletedExceptionally()) {
+            Task<Void> room = out.emitAsync(i);
+            if (room.state() != TaskState.SUCCESS) { // full (pending), or closed (failed): go on when it completes
                 long next = i + 1;
                 return room.thenCompose(v -> count(out, next, to));
             }

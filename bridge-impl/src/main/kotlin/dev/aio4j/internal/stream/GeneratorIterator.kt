@@ -7,7 +7,7 @@
  *
  *   waiter        producer (buffer full)               consumer (buffer empty)
  *   Thread        Emitter.emit: parks                   the blocking view: parks
- *   LoopFuture    AsyncEmitter.emitAsync's stage        hasNext()'s stage
+ *   Task/Future   AsyncEmitter.emitAsync's task         hasNext()'s stage (a LoopFuture)
  *   continuation  send (a Flow's collector)           awaitElement (forEach, toList, toPublisher)
  *
  * A parked producer is woken only when the consumer has emptied half the buffer, so that the two
@@ -35,9 +35,12 @@
 package dev.aio4j.internal.stream
 
 import dev.aio4j.ExceptionContext
+import dev.aio4j.Task
 import dev.aio4j.internal.Current
+import dev.aio4j.internal.DoneTask
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.internal.LoopFuture
+import dev.aio4j.internal.PromiseTask
 import dev.aio4j.internal.callersCopyOf
 import dev.aio4j.internal.TaskImpl
 import dev.aio4j.stream.AsyncEmitter
@@ -78,7 +81,7 @@ internal abstract class GeneratorIterator<T>(
     private var consumerWaiter: Any? = null
     private var producerWaiter: Any? = null
     /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
-    private var pendingRoom: LoopFuture<Void?>? = null
+    private var pendingRoom: PromiseTask<Void?>? = null
     /**
      * Elements that a non-blocking body emitted while the buffer was full after it had completed
      * its pending emitAsync stage itself (cancelled it: that withdraws nothing and makes no room):
@@ -98,7 +101,7 @@ internal abstract class GeneratorIterator<T>(
     private var producerSpinLimit = SPINS
     @JvmField var consumerParks = 0L
     /** emitAsync's answer while the buffer has room: made once per walk, completed. */
-    private val room: CompletableFuture<Void?> = CompletableFuture.completedFuture(null)
+    private val room: DoneTask<Void?> = DoneTask.reused(loop, null)
 
     // Staging (see emitAsync): a non-blocking body's emits during one run of it on a single-threaded
     // loop's thread go into the free slots after the buffer's tail without the monitor, and become
@@ -478,7 +481,7 @@ internal abstract class GeneratorIterator<T>(
             }
             w
         }
-        if (w != null) bodyRun { w.completeExceptionally(task.cancellationCause()) }
+        if (w != null) bodyRun { w.fail(task.cancellationCause()) }
         task.cancelRest()
     }
 
@@ -531,7 +534,7 @@ internal abstract class GeneratorIterator<T>(
      * The staged elements become the consumer's when the run ends ([bodyRun]): the consumer on the
      * loop cannot run before, and one on another thread sees them a run at a time.
      */
-    override fun emitAsync(element: T): CompletionStage<Void?> {
+    override fun emitAsync(element: T): Task<Void?> {
         if (stagingThread === Thread.currentThread() && stageFree > 1 && !closed) {
             val t = stageTail
             items[t] = element
@@ -541,16 +544,16 @@ internal abstract class GeneratorIterator<T>(
             return room
         }
         val wake: Any?
-        val result: CompletableFuture<Void?>
+        val result: TaskImpl<Void?>
         synchronized(this) {
             if (closed) {
                 absorbStaged()
-                return CompletableFuture.failedFuture(exit())
+                return DoneTask.of(loop, Result.failure(exit()))
             }
             if (count + staged == capacity) {
                 val previous = pendingRoom
                 if (previous != null && !previous.isDone) {
-                    return CompletableFuture.failedFuture(IllegalStateException("emitAsync() was called before the stage of the previous one completed"))
+                    return DoneTask.of(loop, Result.failure(IllegalStateException("emitAsync() was called before the task of the previous one completed")))
                 }
                 // The body completed the pending stage itself (cancelled it, which withdraws nothing
                 // and makes no room, or an orTimeout on it) and emits again while the buffer is still
@@ -709,8 +712,13 @@ internal abstract class GeneratorIterator<T>(
         return consumerWaiter?.also { consumerWaiter = null }
     }
 
-    /** Under the monitor: the stage of an emitAsync whose element filled the buffer, completed when the consumer makes room. */
-    private fun waitForRoom(): LoopFuture<Void?> = LoopFuture<Void?>(loop, null).also {
+    /**
+     * Under the monitor: the task of an emitAsync whose element filled the buffer, completed when
+     * the consumer makes room. A task, not a plain future, so that what the body chains on it
+     * (`emitAsync(x).thenCompose(...)`) is a chain of tasks that the close's cancellation reaches.
+     */
+    private fun waitForRoom(): PromiseTask<Void?> = PromiseTask<Void?>(loop).also {
+        it.start(loop.taskContext)
         producerWaiter = it
         pendingRoom = it
     }
@@ -828,9 +836,7 @@ internal abstract class GeneratorIterator<T>(
         when (w) {
             is Thread -> LockSupport.unpark(w)
             is CancellableContinuation<*> -> (w as CancellableContinuation<Unit>).resume(Unit)
-            // after Thread and CancellableContinuation, which are Runnables too: a chunk's rest (FlowIterable)
-            is Runnable -> onLoop { w.run() }
-            is LoopFuture<*> -> onLoop {
+            is PromiseTask<*> -> onLoop {
                 bodyRun {
                     var taken = true
                     val exit = synchronized(this) {
@@ -841,9 +847,11 @@ internal abstract class GeneratorIterator<T>(
                         // GeneratorExit, and its next emit must be the one that throws it
                         if (closed && !w.isDone) exit() else null
                     }
-                    if (!taken) Unit else if (exit == null) (w as LoopFuture<Void?>).complete(null) else w.completeExceptionally(exit)
+                    if (!taken) Unit else if (exit == null) (w as PromiseTask<Void?>).complete(null) else w.fail(exit)
                 }
             }
+            // after Thread, CancellableContinuation and a task, which may be Runnables too: a chunk's rest (FlowIterable)
+            is Runnable -> onLoop { w.run() }
         }
     }
 
