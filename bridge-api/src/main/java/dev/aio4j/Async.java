@@ -762,6 +762,8 @@ public final class Async {
      *
      * <p><b>Exceptions:</b> try-with-resources' rule: {@code body}'s exception wins and the
      * close's is added to it as suppressed; with none from {@code body}, the close's is thrown.
+     * When {@code body}'s exception is a cancellation, the close's failure is reported to the
+     * loop's exception handler as well (nobody need look into a cancellation).
      * A checked exception is wrapped once in {@link TaskFailedException}.
      *
      * @param open opens the resource (blocking style)
@@ -788,7 +790,8 @@ public final class Async {
      * short, and the task is cancelled once it has finished. The resource is closed exactly once.
      *
      * <p><b>Exceptions:</b> try-with-resources' rule, as {@link #using(Callable, ThrowingFunction)}:
-     * the task fails with {@code body}'s failure, the close's added as suppressed. What {@code open}
+     * the task fails with {@code body}'s failure, the close's added as suppressed (and, when the
+     * task was cancelled, reported to the loop's exception handler as well). What {@code open}
      * or {@code body} throws, a checked exception included, is the task's failure as it is (its
      * {@link Task#join()} wraps a checked one once in {@link TaskFailedException}), as if their stage
      * had failed with it.

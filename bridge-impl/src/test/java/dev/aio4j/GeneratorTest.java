@@ -647,7 +647,7 @@ class GeneratorTest extends LoopFixture {
     }
 
     @Test
-    void whatTheProducerThrowsWhenACancelledBlockingConsumerClosesItIsKeptSuppressed() {
+    void whatTheProducerThrowsWhenACancelledBlockingConsumerClosesItIsKeptSuppressedAndReported() {
         IllegalStateException fromFinally = new IllegalStateException("the producer's clean-up failed");
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicReference<CancellationException> seen = new AtomicReference<>();
@@ -678,6 +678,8 @@ class GeneratorTest extends LoopFixture {
             return null;
         });
         assertEquals(List.of(fromFinally), List.of(seen.get().getSuppressed()), "the clean-up's failure, suppressed, not lost");
+        // and reported: nobody need look into a cancellation (CloseFailureUnderCancellationTest)
+        assertEquals(List.of(fromFinally), x.reports().stream().map(ExceptionContext::exception).toList());
     }
 
     @Test

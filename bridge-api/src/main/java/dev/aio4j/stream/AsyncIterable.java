@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * the consumer fails, when it is cancelled, and when it stops early ({@link #take}, leaving the
  * {@link #blocking()} view). It closes it once, and waits for the closing (asyncio's
  * {@code aclose()}) before it completes; a failure to close is added as suppressed to the walk's
- * own failure, or is the failure if there was none.
+ * own failure, or is the failure if there was none. When the walk ends by a cancellation, a
+ * failure to close (a producer that failed as it was closed) is reported to the loop's exception
+ * handler as well: a cancelled task's outcome is its cancellation, which nobody need look into.
  *
  * @param <T> the type of the elements
  */

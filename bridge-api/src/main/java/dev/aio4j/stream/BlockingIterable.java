@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} waits closes the source, waits for
  * the closing, and throws {@link java.util.concurrent.CancellationException}; a failure to close
- * (what the producer's {@code finally} threw) is added to it as suppressed.
+ * (what the producer's {@code finally} threw) is added to it as suppressed, and reported to the
+ * loop's exception handler as well (nobody need look into a cancellation).
  *
  * <p><b>Exceptions:</b> {@code hasNext()} throws what the source failed with, by the rule of
  * {@link dev.aio4j.Task} (a failure to close it is added as suppressed).

@@ -8,6 +8,7 @@ package dev.aio4j.kotlin
 import dev.aio4j.internal.FlowIterable
 import dev.aio4j.internal.KotlinAwait
 import dev.aio4j.internal.stream.closeError
+import dev.aio4j.internal.stream.suppressOrReport
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncIterable
 import kotlinx.coroutines.currentCoroutineContext
@@ -61,7 +62,10 @@ public fun <T> Flow<T>.asAsyncIterable(): AsyncIterable<T> = FlowIterable(this)
  * do), exactly once, non-cancellably.
  *
  * **Exceptions:** the iterator's failure, the same instance; close's own failure is added as
- * suppressed to the collection's, or thrown if the collection succeeded.
+ * suppressed to the collection's, or thrown if the collection succeeded. When the collection was
+ * cancelled, close's failure is reported as well (the loop's exception handler when collected on a
+ * loop's thread, else the coroutine's `CoroutineExceptionHandler` or the thread's
+ * uncaught-exception handler): nobody need look into a cancellation.
  *
  * **Threading:** the flow opens an iterator where it is collected, so collect it where this
  * iterable's iterators may be opened: an aio4j generator (and what `map`, `filter` and `take` make
@@ -106,7 +110,8 @@ public fun <T> AsyncIterable<T>.asFlow(): Flow<T> {
  * **Cancellation:** closing is not cancellable: a cancelled coroutine still closes the resource,
  * once, and waits for the close to complete before the cancellation propagates.
  *
- * **Exceptions:** the block's failure wins, with close's failure added to it as suppressed; a close
+ * **Exceptions:** the block's failure wins, with close's failure added to it as suppressed (and,
+ * when the block was cancelled, reported as `asFlow` reports it); a close
  * that fails after a block that succeeded throws its failure (the same instance).
  *
  * **Threading:** like the resource; the close's completion happens-before the return.
@@ -130,7 +135,7 @@ public suspend fun <C : AsyncCloseable, R> C.use(block: suspend (C) -> R): R {
 private suspend fun closeQuietly(resource: AsyncCloseable, failure: Throwable?) {
     val closeError = closeError(resource)
     if (closeError != null) {
-        if (failure != null) failure.addSuppressed(closeError) else throw closeError
+        if (failure != null) suppressOrReport(failure, closeError, resource, currentCoroutineContext()) else throw closeError
     }
 }
 

@@ -166,8 +166,10 @@ class DocClaimsTest {
             RuntimeException x = new IllegalStateException("x");
             java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
             Task<Object> failing = Async.taskGroupAsync(tg -> {
                 tg.createTask(() -> {
+                    running.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -177,6 +179,9 @@ class DocClaimsTest {
                     return null;
                 });
                 tg.createTask(() -> {
+                    // once the first one runs: cancelled before its body started, it would never count
+                    // down `interrupted` (the test hung so once, on a loaded machine)
+                    running.await();
                     throw x;
                 });
                 return new CompletableFuture<>();

@@ -175,8 +175,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         size = 0
     }
 
-    /** This exception, with the close's own failure ([closeError], if any and another) added as suppressed: try-with-resources' rule. */
-    private fun <E : Throwable> E.suppressing(closeError: Throwable?): E = also { if (closeError != null && closeError !== it) it.addSuppressed(closeError) }
+    override fun toString(): String = "BlockingIterable(the blocking view of $iterable)"
+
+    /** This exception, with the close's own failure ([closeError], if any and another) added as suppressed: try-with-resources' rule ([suppressOrReport]). */
+    private fun <E : Throwable> E.suppressing(closeError: Throwable?): E = also { suppressOrReport(it, closeError, this@BlockingView) }
 
     /** Closes the source once and waits, uninterruptibly; returns the closing's failure, the first time only. */
     private fun closeWaiting(): Throwable? {

@@ -124,6 +124,9 @@ internal abstract class GeneratorIterator<T>(
     /** Starts the producer's task; called once, outside the monitor. */
     protected abstract fun startProducer(): TaskImpl<*>
 
+    /** For reports (a close that failed): what this is, without the monitor. */
+    override fun toString(): String = "AsyncIterator(a generator's walk, buffer $capacity${if (closed) ", closed" else ""})"
+
     // ------------------------------------------------------------------------------ consumer
 
     /** The next element, or [EMPTY] (wait with [awaitElement]), or [END]; throws the producer's failure. */
@@ -718,7 +721,7 @@ internal abstract class GeneratorIterator<T>(
      * (`emitAsync(x).thenCompose(...)`) is a chain of tasks that the close's cancellation reaches.
      */
     private fun waitForRoom(): PromiseTask<Void?> = PromiseTask<Void?>(loop).also {
-        it.start(loop.taskContext)
+        it.start(loop.taskContext) // on a loop closed past its last sweep: IllegalStateException, the closed loop's rule
         producerWaiter = it
         pendingRoom = it
     }

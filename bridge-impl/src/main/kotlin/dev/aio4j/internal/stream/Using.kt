@@ -33,7 +33,7 @@ internal object Using {
         val result = try {
             body.apply(resource)
         } catch (e: Throwable) {
-            closeBlocking(resource)?.let { if (it !== e) e.addSuppressed(it) }
+            suppressOrReport(e, closeBlocking(resource), resource)
             throw Runs.unchecked(e, "the body of Async.using")
         }
         closeBlocking(resource)?.let { throw Runs.unchecked(it, "closing the resource") }

@@ -7,6 +7,7 @@
  */
 package dev.aio4j.internal.stream
 
+import dev.aio4j.ExceptionContext
 import dev.aio4j.Task
 import dev.aio4j.ThrowingConsumer
 import dev.aio4j.ThrowingFunction
@@ -16,8 +17,11 @@ import dev.aio4j.internal.KotlinAwait
 import dev.aio4j.stream.AsyncCloseable
 import dev.aio4j.stream.AsyncIterable
 import dev.aio4j.stream.AsyncIterator
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
+import kotlin.coroutines.CoroutineContext
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.withContext
 
@@ -84,11 +88,41 @@ internal suspend inline fun <R> closing(resource: AsyncCloseable, block: () -> R
     val result = try {
         block()
     } catch (e: Throwable) {
-        closeError(resource)?.let { if (it !== e) e.addSuppressed(it) }
+        suppressOrReport(e, closeError(resource), resource)
         throw e
     }
     closeError(resource)?.let { throw it }
     return result
+}
+
+/**
+ * try-with-resources' rule for a close that failed ([closeError]) while [primary] propagates: it is
+ * added to [primary] as suppressed. When [primary] is a cancellation, that alone loses it: a
+ * cancelled task's outcome is its cancellation, which nobody need look into. So it is reported to
+ * the loop's exception handler as well (with the current task), or, off a loop, to [context]'s
+ * CoroutineExceptionHandler or the thread's uncaught-exception handler. asyncio raises an
+ * aclose() failure instead of the CancelledError; the cancellation stays, and the failure is seen.
+ * Before 2026-12-06 it was only suppressed: a generator's producer that failed as a cancelled
+ * consumer closed it, a resource of a cancelled usingAsync whose close failed, went nowhere.
+ */
+internal fun suppressOrReport(primary: Throwable, closeError: Throwable?, resource: Any, context: CoroutineContext? = null) {
+    if (closeError == null || closeError === primary) return
+    primary.addSuppressed(closeError)
+    if (primary !is CancellationException || closeError is CancellationException) return
+    val loop = Current.loopOrNull()
+    if (loop != null) {
+        loop.callExceptionHandler(
+            ExceptionContext("Exception closing $resource while a cancellation propagated (added to it as suppressed)", closeError, Current.task()),
+        )
+        return
+    }
+    val handler = context?.get(CoroutineExceptionHandler)
+    if (handler != null) {
+        handler.handleException(context, closeError)
+    } else {
+        val thread = Thread.currentThread()
+        thread.uncaughtExceptionHandler.uncaughtException(thread, closeError)
+    }
 }
 
 /** Closes [resource], waits for it without being cancelled, and returns what closing failed with. */
