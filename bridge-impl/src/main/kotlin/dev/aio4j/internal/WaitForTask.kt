@@ -113,6 +113,8 @@ internal class ShieldTask<T>(loop: EventLoop, private val inner: TaskImpl<T>) : 
 
     override val cancelsDown: Boolean get() = false
 
+    override val retrievesWhenDone: Boolean get() = true // it follows by followWithdrawably only
+
     /**
      * The inner task's failure, arriving between this shield's cancellation request and the
      * completion that request makes, does not win over it: a shield has no body of its own, and
