@@ -33,16 +33,14 @@ import java.util.function.BiFunction
 import java.util.function.Consumer
 import java.util.function.Function
 
-internal class DerivedTask<T>(
+internal open class DerivedTask<T>(
     loop: EventLoop,
     private val kind: Int,
     private var fn: Any?,
-    private val executor: Executor?,
-) : FollowingTask<T>(loop, null, RUNNING), Runnable {
+) : FollowingTask<T>(loop, null, RUNNING) {
     /** The inputs, until the function runs: a done derived task keeps nothing of them but their outcome. */
     private var first: TaskImpl<*>? = null
     private var second: TaskImpl<*>? = null
-    private var input: Result<Any?>? = null
 
     /** Starts waiting for [source]'s outcome; called by the factory (TaskStages) after [start]. */
     fun from(source: TaskImpl<*>): DerivedTask<T> {
@@ -95,30 +93,22 @@ internal class DerivedTask<T>(
 
     private fun onInput(outcome: Result<Any?>) {
         if (!casPhase(RUNNING, BODY_DONE)) return
-        if (executor == null) {
-            step(outcome)
-            return
-        }
-        input = outcome
-        try {
-            executor.execute(this)
-        } catch (e: Throwable) {
-            fn = null
-            first = null
-            second = null
-            tryFinish(Result.failure(e))
-        }
+        runFunction(outcome)
     }
 
-    /** Runs the function on an executor. */
-    override fun run() {
-        val outcome = input!!
-        input = null
-        step(outcome)
+    /** The input has arrived with [outcome]: a plain form runs the function here ([AsyncDerivedTask] on its executor). */
+    protected open fun runFunction(outcome: Result<Any?>) = step(outcome)
+
+    /** The function will not run (its executor refused it): drops it and the inputs, as [step] does. */
+    protected fun dropFunction() {
+        fn = null
+        first = null
+        second = null
     }
 
+    /** Runs the function on the input's [outcome], then finishes this task or follows the stage it returned. */
     @Suppress("UNCHECKED_CAST")
-    private fun step(outcome: Result<Any?>) {
+    protected fun step(outcome: Result<Any?>) {
         val f = fn
         fn = null
         val a = first
@@ -266,5 +256,33 @@ internal class DerivedTask<T>(
         const val APPLY_EITHER = 11
         const val ACCEPT_EITHER = 12
         const val RUN_EITHER = 13
+    }
+}
+
+/**
+ * A derived stage of an ...Async form: its function runs on [executor] (the loop, or the caller's
+ * executor) instead of where the input completes. A class of its own so that the plain forms, the
+ * common ones, carry neither the executor nor the input held for it (16 bytes per plain stage).
+ */
+internal class AsyncDerivedTask<T>(loop: EventLoop, kind: Int, fn: Any?, private val executor: Executor) :
+    DerivedTask<T>(loop, kind, fn), Runnable {
+    /** The input's outcome, from its arrival until the executor runs the function. */
+    private var input: Result<Any?>? = null
+
+    override fun runFunction(outcome: Result<Any?>) {
+        input = outcome
+        try {
+            executor.execute(this)
+        } catch (e: Throwable) {
+            dropFunction()
+            tryFinish(Result.failure(e))
+        }
+    }
+
+    /** Runs the function on the executor. */
+    override fun run() {
+        val outcome = input!!
+        input = null
+        step(outcome)
     }
 }
