@@ -8,9 +8,14 @@
 package dev.aio4j.internal
 
 
-internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
-    /** Set when the timer goes on the heap; [NOT_ON_HEAP] for a zero delay kept beside it. */
-    override var deadline: Long = NOT_ON_HEAP
+internal class SleepTask(loop: EventLoop, delayNanos: Long) : TaskImpl<Void?>(loop, null, RUNNING), TimerEntry {
+    /**
+     * Set by [onStart]: the deadline, before the timer goes on the heap; [NOT_ON_HEAP] for a zero
+     * delay kept beside it. Until then (the factory has not published the task: nothing reads it)
+     * it holds the delay, which saves a field of its own: 8 bytes per sleep, a yield's whole cost
+     * being this object.
+     */
+    override var deadline: Long = delayNanos
         private set
     override var seq: Long = 0
     override val isTimerCancelled: Boolean get() = isDone
@@ -22,7 +27,11 @@ internal class SleepTask(loop: EventLoop, private val delayNanos: Long) : TaskIm
     override val completesInTryFinish: Boolean get() = true
 
     override fun onStart() {
-        if (delayNanos == 0L && eventLoop.addDueNow(this)) return
+        val delayNanos = deadline
+        if (delayNanos == 0L) {
+            deadline = NOT_ON_HEAP
+            if (eventLoop.addDueNow(this)) return
+        }
         deadline = deadlineAfter(System.nanoTime(), delayNanos) // not NOT_ON_HEAP: at least now
         eventLoop.addTimer(this)
     }
