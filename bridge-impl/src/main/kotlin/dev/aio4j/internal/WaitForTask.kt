@@ -51,7 +51,10 @@ internal class WaitForTask<T>(
         return this
     }
 
-    override fun onFollowedDone() = scope.close()
+    override fun onFollowedDone(): Throwable? {
+        scope.close()
+        return null
+    }
 
     /**
      * The timeout this task made of the inner cancellation, if it did. Plain: made and read by the

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 
 internal class LockImpl : AsyncLock {
-    @JvmField val gate = PermitGate(1, 1, "AsyncLock.lock()")
+    @JvmField val gate = PermitGate(1, 1, "AsyncLock.lock()", "AsyncLock.withLockAsync()")
     private val releaser = Runnable { release() }
 
     override fun lock(): Held = gate.acquireHeld(releaser, "lock")
@@ -32,7 +32,7 @@ internal class LockImpl : AsyncLock {
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withLockAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncLock.withLockAsync")
-        return gate.guardedAsync("AsyncLock.withLockAsync()", body)
+        return gate.guardedAsync(body)
     }
 
     override fun tryLock(): Boolean = gate.tryTake()

@@ -28,8 +28,11 @@ import java.util.concurrent.Callable
  */
 private const val FIRST_WAITER_SPINS = 50
 
-/** [initial] permits free, at most [bound] (Int.MAX_VALUE: no bound of the caller's); [what] names the blocking acquire. */
-internal class PermitGate(initial: Int, private val bound: Int, what: String) : WaitOp(Any(), what) {
+/**
+ * [initial] permits free, at most [bound] (Int.MAX_VALUE: no bound of the caller's); [what] names
+ * the blocking acquire, [guardedWhat] the guarded form (withLockAsync/withPermitAsync).
+ */
+internal class PermitGate(initial: Int, private val bound: Int, what: String, @JvmField val guardedWhat: String) : WaitOp(Any(), what) {
     /** Written under [monitor], read without it. */
     @Volatile var available: Int = initial
         private set
@@ -103,9 +106,9 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String) : 
     fun acquireAsync(): Task<Void?> = take(TASK, openCurrentLoop()) as Task<Void?>
 
     /** The task of withLockAsync/withPermitAsync: [body] runs holding a permit (GuardedTask). */
-    fun <T> guardedAsync(what: String, body: Callable<out CompletionStage<out T>>): Task<T> {
+    fun <T> guardedAsync(body: Callable<out CompletionStage<out T>>): Task<T> {
         val loop = openCurrentLoop()
-        val task = GuardedTask(loop, this, what, body)
+        val task = GuardedTask(loop, this, body)
         task.start(loop.taskContext)
         if (takeOrEnqueue(task)) task.tookAtOnce()
         return task

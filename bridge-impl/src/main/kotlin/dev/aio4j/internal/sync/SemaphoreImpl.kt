@@ -16,7 +16,7 @@ import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
 
 internal class SemaphoreImpl(private val permits: Int, private val bounded: Boolean) : AsyncSemaphore {
-    @JvmField val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE, "AsyncSemaphore.acquire()")
+    @JvmField val gate = PermitGate(permits, if (bounded) permits else Int.MAX_VALUE, "AsyncSemaphore.acquire()", "AsyncSemaphore.withPermitAsync()")
     private val releaser = Runnable { release() }
 
     override fun acquire(): Held = gate.acquireHeld(releaser, "permit")
@@ -44,7 +44,7 @@ internal class SemaphoreImpl(private val permits: Int, private val bounded: Bool
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked below: see Arguments.kt
     override fun <T> withPermitAsync(body: Callable<out CompletionStage<out T>>?): Task<T> {
         requireArgument(body, "body", "AsyncSemaphore.withPermitAsync")
-        return gate.guardedAsync("AsyncSemaphore.withPermitAsync()", body)
+        return gate.guardedAsync(body)
     }
 
     override fun availablePermits(): Int = gate.available
