@@ -42,27 +42,29 @@ internal class HeldHandle(private val release: Runnable, private val what: Strin
  *
  *   WAITING ──granted (tookAtOnce, tryGrant)──▶ HOLDING ──run: body, follow──▶ ... ──followed done: give back──▶ completed
  *      └──cancel──▶ WITHDRAWN (unlinked, completes cancelled at once)
+ *
+ * The three are phases of the task's status (RUNNING, BODY_DONE: the body's turn, CANCELLED_EARLY:
+ * the body never runs), as a derived stage keeps its own, not a field: 4 bytes less, 72 bytes to 64.
  */
 internal class GuardedTask<T>(
     loop: EventLoop,
     private val gate: PermitGate,
     private var body: Callable<out CompletionStage<out T>>?,
-) : FollowingTask<T>(loop, null, RUNNING), Waiter, Runnable {
+) : FollowingTask<T>(loop, null, WAITING), Waiter, Runnable {
     /** The gate's, not a field of the task's: with the give-back's failure returned, not kept (onFollowedDone), 80 bytes became 72. */
     private val what: String get() = gate.guardedWhat
 
-    @Volatile private var state = WAITING
     override var list: WaiterList? = null
     override var prev: Waiter? = null
     override var next: Waiter? = null
 
     /** The lock was taken for this task when it was made. */
     fun tookAtOnce() {
-        state = HOLDING
+        casPhase(WAITING, HOLDING) // fails only if a cancel() withdrew it first: then run() gives the permit back
         if (eventLoop.isLoopThread()) run() else eventLoop.enqueue(this)
     }
 
-    override fun tryGrant(value: Any?): Boolean = STATE.compareAndSet(this, WAITING, HOLDING)
+    override fun tryGrant(value: Any?): Boolean = casPhase(WAITING, HOLDING)
 
     override fun fail(exception: Throwable) {} // a lock hands over nothing that can fail
 
@@ -100,7 +102,7 @@ internal class GuardedTask<T>(
     override fun onFollowedDone(): Throwable? = giveBackFailure()
 
     override fun onCancelRequested(cause: Throwable) {
-        if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
+        if (casPhase(WAITING, WITHDRAWN)) {
             unlink(gate.monitor)
             tryFinish(Result.failure(cause))
         } else {
@@ -113,9 +115,8 @@ internal class GuardedTask<T>(
     override fun toString(): String = super.toString()
 
     private companion object {
-        const val WAITING = 0
-        const val HOLDING = 1
-        const val WITHDRAWN = 2
-        val STATE: AtomicIntegerFieldUpdater<GuardedTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GuardedTask::class.java, "state")
+        const val WAITING = RUNNING
+        const val HOLDING = BODY_DONE
+        const val WITHDRAWN = CANCELLED_EARLY
     }
 }
