@@ -35,12 +35,20 @@ import java.util.function.Function
 
 internal open class DerivedTask<T>(
     loop: EventLoop,
-    private val kind: Int,
+    protected val kind: Int,
     private var fn: Any?,
 ) : FollowingTask<T>(loop, null, RUNNING) {
     /** The inputs, until the function runs: a done derived task keeps nothing of them but their outcome. */
-    private var first: TaskImpl<*>? = null
-    private var second: TaskImpl<*>? = null
+    protected var first: TaskImpl<*>? = null
+
+    /**
+     * The second input of a two-input kind (thenCombine, applyToEither...: [FullDerivedTask]), until
+     * the function runs; a one-input stage has none, and no field for it.
+     */
+    protected open val second: TaskImpl<*>? get() = null
+
+    /** Drops [second] (the function runs, or will not). */
+    protected open fun dropSecond() {}
 
     /** Starts waiting for [source]'s outcome; called by the factory (TaskStages) after [start]. */
     fun from(source: TaskImpl<*>): DerivedTask<T> {
@@ -48,36 +56,6 @@ internal open class DerivedTask<T>(
         source.markRetrieved()
         source.whenDone(this) // see [invoke]
         if (isCancelling()) source.cancel() // cancelled by a closing loop while it was being made
-        return this
-    }
-
-    /**
-     * Starts waiting for both of [a] and [b] (the first failure is enough), or either ([kind] says
-     * which). Once this task has received a cancellation request, it waits for both in any case:
-     * the request went up to both, and the task ends when what it waits on has ended.
-     */
-    fun from(a: TaskImpl<*>, b: TaskImpl<*>): DerivedTask<T> {
-        first = a
-        second = b
-        a.markRetrieved()
-        b.markRetrieved()
-        val either = kind >= APPLY_EITHER
-        val handler: (Throwable?) -> Unit = {
-            // a link of a chain as this task is (thenCombine of thenCombine...): see Trampoline
-            Trampoline.of(eventLoop).run {
-                if (isCancelling() && !(a.isDone && b.isDone)) return@run // the other one's clean-up still runs
-                val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
-                when {
-                    either -> onInput(firstOutcome!!)
-                    a.isDone && a.exceptionOrNull() != null -> onInput(a.resultNow0())
-                    b.isDone && b.exceptionOrNull() != null -> onInput(b.resultNow0())
-                    a.isDone && b.isDone -> onInput(Result.success(null))
-                }
-            }
-        }
-        a.whenDone(handler)
-        b.whenDone(handler)
-        if (isCancelling()) onCancelRequested(cancellationCause())
         return this
     }
 
@@ -91,7 +69,7 @@ internal open class DerivedTask<T>(
         if (phase() == RUNNING && source != null && second == null) onInput(source.resultNow0()) else super.invoke(cause)
     }
 
-    private fun onInput(outcome: Result<Any?>) {
+    protected fun onInput(outcome: Result<Any?>) {
         if (!casPhase(RUNNING, BODY_DONE)) return
         runFunction(outcome)
     }
@@ -103,7 +81,7 @@ internal open class DerivedTask<T>(
     protected fun dropFunction() {
         fn = null
         first = null
-        second = null
+        dropSecond()
     }
 
     /** Runs the function on the input's [outcome], then finishes this task or follows the stage it returned. */
@@ -114,7 +92,7 @@ internal open class DerivedTask<T>(
         val a = first
         val b = second
         first = null
-        second = null
+        dropSecond()
         val e = outcome.exceptionOrNull()
         try {
             when {
@@ -260,16 +238,58 @@ internal open class DerivedTask<T>(
 }
 
 /**
- * A derived stage of an ...Async form: its function runs on [executor] (the loop, or the caller's
- * executor) instead of where the input completes. A class of its own so that the plain forms, the
- * common ones, carry neither the executor nor the input held for it (16 bytes per plain stage).
+ * A derived stage with the parts that the common one (a plain form's, of one input) does without:
+ * an ...Async form's [executor], on which its function runs instead of where the input completes
+ * (null: there, for a plain two-input form), with the input held for it; and a two-input kind's
+ * second input. A class of its own so that a plain one-input stage (thenApply, whenComplete...)
+ * carries none of the three: 56 bytes instead of 72.
  */
-internal class AsyncDerivedTask<T>(loop: EventLoop, kind: Int, fn: Any?, private val executor: Executor) :
+internal class FullDerivedTask<T>(loop: EventLoop, kind: Int, fn: Any?, private val executor: Executor?) :
     DerivedTask<T>(loop, kind, fn), Runnable {
     /** The input's outcome, from its arrival until the executor runs the function. */
     private var input: Result<Any?>? = null
 
+    override var second: TaskImpl<*>? = null
+
+    override fun dropSecond() {
+        second = null
+    }
+
+    /**
+     * Starts waiting for both of [a] and [b] (the first failure is enough), or either ([kind] says
+     * which). Once this task has received a cancellation request, it waits for both in any case:
+     * the request went up to both, and the task ends when what it waits on has ended.
+     */
+    fun from(a: TaskImpl<*>, b: TaskImpl<*>): FullDerivedTask<T> {
+        first = a
+        second = b
+        a.markRetrieved()
+        b.markRetrieved()
+        val either = kind >= APPLY_EITHER
+        val handler: (Throwable?) -> Unit = {
+            // a link of a chain as this task is (thenCombine of thenCombine...): see Trampoline
+            Trampoline.of(eventLoop).run {
+                if (isCancelling() && !(a.isDone && b.isDone)) return@run // the other one's clean-up still runs
+                val firstOutcome = if (either) (if (a.isDone) a else b).resultNow0() else null
+                when {
+                    either -> onInput(firstOutcome!!)
+                    a.isDone && a.exceptionOrNull() != null -> onInput(a.resultNow0())
+                    b.isDone && b.exceptionOrNull() != null -> onInput(b.resultNow0())
+                    a.isDone && b.isDone -> onInput(Result.success(null))
+                }
+            }
+        }
+        a.whenDone(handler)
+        b.whenDone(handler)
+        if (isCancelling()) onCancelRequested(cancellationCause())
+        return this
+    }
+
     override fun runFunction(outcome: Result<Any?>) {
+        if (executor == null) {
+            step(outcome)
+            return
+        }
         input = outcome
         try {
             executor.execute(this)

@@ -34,13 +34,13 @@ internal abstract class TaskStages<T> : Task<T> {
         Objects.requireNonNull(fn, what)
         if (executor == null) throw NullPointerException("executor " + what.substringAfter(' ')) // built only when thrown
         stageLoop.checkOpen()
-        return derived<R>(kind, fn, executor).also { it.start(stageLoop.taskContext) }
+        return FullDerivedTask<R>(stageLoop, kind, fn, executor.takeUnless { it === INLINE }).also { it.start(stageLoop.taskContext) }
             .from(self, stageLoop.adoptStage(other))
     }
 
-    /** The stage, not started: a plain form's ([INLINE]) runs its function where the input completes. */
+    /** The one-input stage, not started: a plain form's ([INLINE]) runs its function where the input completes. */
     private fun <R> derived(kind: Int, fn: Any?, executor: Executor): DerivedTask<R> =
-        if (executor === INLINE) DerivedTask(stageLoop, kind, fn) else AsyncDerivedTask(stageLoop, kind, fn, executor)
+        if (executor === INLINE) DerivedTask(stageLoop, kind, fn) else FullDerivedTask(stageLoop, kind, fn, executor)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
     override fun <U : Any?> thenApply(fn: Function<in T, out U>?): Task<U> =
