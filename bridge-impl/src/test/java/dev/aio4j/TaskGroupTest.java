@@ -25,6 +25,38 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class TaskGroupTest {
 
+    /**
+     * A group's task of a kind that has no job of its own gets its mirror job when it is started,
+     * after its name was set: the name moves into the job with the task's other rare fields, and
+     * the cancellation's cause is kept there too.
+     */
+    @Test
+    void aNamedTaskOfAGroupKeepsItsNameAndItsCancellationCause() {
+        Async.run(loop -> {
+            AtomicReference<Task<String>> blocking = new AtomicReference<>();
+            AtomicReference<Task<String>> nonBlocking = new AtomicReference<>();
+            AtomicReference<Task<String>> cancelled = new AtomicReference<>();
+            Async.taskGroup(tg -> {
+                blocking.set(tg.createTask("blocking one", () -> "b"));
+                nonBlocking.set(tg.createTaskAsync("non-blocking one", () -> CompletableFuture.completedFuture("n")));
+                cancelled.set(tg.createTaskAsync("cancelled one", () -> Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "never")));
+                assertEquals("blocking one", blocking.get().name());
+                assertEquals("non-blocking one", nonBlocking.get().name());
+                assertTrue(cancelled.get().cancel("by the test"));
+                return null;
+            });
+            assertEquals("b", blocking.get().join());
+            assertEquals("n", nonBlocking.get().join());
+            assertEquals("blocking one", blocking.get().name(), "after it completed");
+            assertEquals("non-blocking one", nonBlocking.get().name(), "after it completed");
+            Throwable e = ((Outcome.Cancelled<?>) cancelled.get().outcomeNow()).exception();
+            TaskCancelledException tce = assertInstanceOf(TaskCancelledException.class, e);
+            assertEquals("cancelled one", tce.taskName());
+            assertEquals("by the test", tce.getMessage());
+            return null;
+        });
+    }
+
     @Test
     void theGroupWaitsForEveryTaskBeforeItReturns() {
         Async.run(loop -> {
