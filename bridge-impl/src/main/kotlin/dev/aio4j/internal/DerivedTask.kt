@@ -74,7 +74,7 @@ internal open class DerivedTask<T>(
         runFunction(outcome)
     }
 
-    /** The input has arrived with [outcome]: a plain form runs the function here ([AsyncDerivedTask] on its executor). */
+    /** The input has arrived with [outcome]: a plain form runs the function here (an ...Async form's [FullDerivedTask] on its executor). */
     protected open fun runFunction(outcome: Result<Any?>) = step(outcome)
 
     /** The function will not run (its executor refused it): drops it and the inputs, as [step] does. */

@@ -48,8 +48,9 @@
  *              hold (both stay set after it has left: only the list's guard knows whether it is in)
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
- * side object, [Extras], made the first time one is set, held in the field of the job (a task
- * with a job keeps it in the job: [jobOrExtras]): a task is 40 bytes before its kind's fields.
+ * side object, [Extras], made the first time one is set, in the field that a task without a job
+ * has for nothing else ([jobOrExtras]; a task with a job keeps it in the job): a task is 40 bytes
+ * before its kind's fields.
  *
  *   phase:  NEW ──body starts──▶ RUNNING ──body ends──────────────────▶ BODY_DONE
  *            │                      └─cancel: INTERRUPTING ─▶ INTERRUPTED ─body ends─▶ BODY_DONE
@@ -189,7 +190,7 @@ internal abstract class TaskImpl<T>(
             if (own != null) {
                 own.attach(parentJob)
             } else if (parentJob != null) {
-                // a task of a group (see [job]), not yet published: plain moves, its extras (a name) into the job
+                // a task of a group (see [job]), not yet published: release stores, its extras (a name) into the job
                 val made = TaskJob<T>(EmptyCoroutineContext, this)
                 TaskJob.EXTRAS.lazySet(made, jobOrExtras as Extras?)
                 JOB_OR_EXTRAS.lazySet(this, made)
