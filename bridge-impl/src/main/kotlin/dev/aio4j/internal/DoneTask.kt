@@ -10,11 +10,8 @@ package dev.aio4j.internal
 
 import java.util.concurrent.CompletableFuture
 
-internal open class DoneTask<T> private constructor(loop: EventLoop, private val served: Boolean = false) : TaskImpl<T>(loop, null, BODY_DONE) {
+internal open class DoneTask<T> private constructor(loop: EventLoop) : TaskImpl<T>(loop, null, BODY_DONE) {
     override val completesInTryFinish: Boolean get() = true
-
-    /** A primitive's operation that took effect at once (see TaskImpl.handedOver). */
-    override val handedOver: Boolean get() = served
 
     /**
      * The view of a task done already: a future completed at once, without a completion handler.
@@ -40,13 +37,21 @@ internal open class DoneTask<T> private constructor(loop: EventLoop, private val
      * A done task handed out again and again (a generator's emitAsync while its buffer has room),
      * whose view is made once too: code written for a stage, `room.toCompletableFuture().isDone()`
      * per element, then allocates nothing per call (a view each time was 32 B per element). The
-     * field is this subclass's, so that every other DoneTask stays 48 bytes. Two threads asking at
+     * field is this subclass's, so that no other DoneTask grows by it. Two threads asking at
      * once may each make a view: both are completed alike.
      */
     private class Reused<T>(loop: EventLoop) : DoneTask<T>(loop) {
         private var view: CompletableFuture<T>? = null
 
         override fun toCompletableFuture(): CompletableFuture<T> = view ?: newView().also { view = it }
+    }
+
+    /**
+     * A primitive's operation that took effect at once (see TaskImpl.handedOver): a kind of its own
+     * rather than a flag, so that a DoneTask is a bare task (40 bytes, 48 with the flag).
+     */
+    private class Served<T>(loop: EventLoop) : DoneTask<T>(loop) {
+        override val handedOver: Boolean get() = true
     }
 
     companion object {
@@ -56,7 +61,7 @@ internal open class DoneTask<T> private constructor(loop: EventLoop, private val
         fun <T> of(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop).also { it.bornDone(result) }
 
         /** What a primitive's ...Async method returns when its operation took effect at once: a lock, permit or item handed over. */
-        fun <T> served(loop: EventLoop, result: Result<T>): DoneTask<T> = DoneTask<T>(loop, served = true).also { it.bornDone(result) }
+        fun <T> served(loop: EventLoop, result: Result<T>): DoneTask<T> = Served<T>(loop).also { it.bornDone(result) }
 
         /** Failed with [failure], passed on from a task that gave up its report for this one: not reported again. */
         fun <T> passedOn(loop: EventLoop, failure: Throwable): DoneTask<T> =
