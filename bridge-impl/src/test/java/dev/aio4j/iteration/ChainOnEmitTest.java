@@ -89,6 +89,10 @@ class ChainOnEmitTest {
             assertTrue(ms < LONG.toMillis() / 2, "the close took " + ms + " ms");
             assertEquals(1, sleeps.size());
             assertEquals(TaskState.CANCELLED, sleeps.peek().state(), "the body's sleep was cancelled, not left running");
+            // under DEFAULT_DISPATCHER a worker may still be leaving the body's task when the wait returns
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!loop.allTasks().isEmpty() && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertEquals(java.util.Set.of(), loop.allTasks(), "nothing of the walk is left on the loop");
         }
     }
 
@@ -136,6 +140,7 @@ class ChainOnEmitTest {
             assertEquals(TaskState.SUCCESS, seen.get(0).state());
             assertTrue(seen.get(2) != seen.get(0));
             assertEquals(TaskState.SUCCESS, seen.get(2).state(), "the full buffer's task completed once the consumer made room");
+            assertEquals(java.util.Set.of(), loop.allTasks(), "no emit's task is left on the loop");
         }
     }
 }
