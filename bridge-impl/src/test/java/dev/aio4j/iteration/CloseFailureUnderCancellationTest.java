@@ -79,6 +79,14 @@ class CloseFailureUnderCancellationTest {
                     started.countDown();
                     Async.sleep(Duration.ofSeconds(30));
                     return null;
+                }))),
+        /** The body meets its cancellation as an InterruptedException (a JDK wait): that is the cancellation too. */
+        USING_IN_A_BLOCKING_TASK_INTERRUPTED(false, started -> Loop.current().createTask(() -> Async.using(
+                () -> (AsyncCloseable) () -> CompletableFuture.failedFuture(new CloseBroke()),
+                r -> {
+                    started.countDown();
+                    Thread.sleep(30_000);
+                    return null;
                 })));
 
         /**

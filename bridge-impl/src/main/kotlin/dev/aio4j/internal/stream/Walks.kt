@@ -108,7 +108,8 @@ internal suspend inline fun <R> closing(resource: AsyncCloseable, block: () -> R
 internal fun suppressOrReport(primary: Throwable, closeError: Throwable?, resource: Any, context: CoroutineContext? = null) {
     if (closeError == null || closeError === primary) return
     primary.addSuppressed(closeError)
-    if (primary !is CancellationException || closeError is CancellationException) return
+    // an InterruptedException is a blocking body's cancellation as it meets it (Thread.sleep in a cancelled task)
+    if (!(primary is CancellationException || primary is InterruptedException) || closeError is CancellationException) return
     val loop = Current.loopOrNull()
     if (loop != null) {
         loop.callExceptionHandler(
