@@ -80,11 +80,11 @@ internal abstract class GeneratorIterator<T>(
     private var closing: LoopFuture<Void?>? = null
     private var consumerWaiter: Any? = null
     private var producerWaiter: Any? = null
-    /** The stage of the last emitAsync while it is not completed (even when its completion is scheduled). */
+    /** The task of the last emitAsync while it is not completed (even when its completion is scheduled). */
     private var pendingRoom: PromiseTask<Void?>? = null
     /**
      * Elements that a non-blocking body emitted while the buffer was full after it had completed
-     * its pending emitAsync stage itself (cancelled it: that withdraws nothing and makes no room):
+     * its pending emitAsync task itself (cancelled it: that withdraws nothing and makes no room):
      * they follow the buffer's elements, and [drain] moves them in as it makes room. Not empty
      * only while the buffer is full. Under the monitor.
      */
@@ -304,8 +304,8 @@ internal abstract class GeneratorIterator<T>(
             overflow = null
             task = producer
             nothingRuns = !started || ended
-            // A pending emitAsync stage that the body completed itself (cancelled it, which withdraws
-            // nothing, or an orTimeout on it): the body no longer waits at that emit but on something
+            // A pending emitAsync task that the body ended itself (cancelled it, which withdraws
+            // nothing, or Async.waitFor's timeout, which cancels it): the body no longer waits at that emit but on something
             // else, and is decided about as a body between two emits. Before (found in review on
             // 2026-12-06), it counted as waiting there: the close only failed that (done) stage, made
             // the GeneratorExit (exitThrown) that the body never got, and waited for whatever the body
@@ -329,7 +329,7 @@ internal abstract class GeneratorIterator<T>(
             val waitsAtEmit = producerWake is Thread || pendingRoom != null
             val running = !nothingRuns && task != null && !waitsAtEmit
             // under DEFAULT_DISPATCHER a step of the loop does not exclude the body: another worker
-            // may be running it (resuming it from its emitAsync's stage), so the decision is a step's too
+            // may be running it (resuming it from its emitAsync's task), so the decision is a step's too
             later = running && producerOnLoop && (!loop.singleThread || !loop.inLoopStep())
             cancels = running && !later
             producerCancelled = cancels
@@ -398,7 +398,7 @@ internal abstract class GeneratorIterator<T>(
 
     /**
      * How many steps are running the body now: its first call, and steps resuming it from its
-     * emitAsync's stage (more than one at a time under DEFAULT_DISPATCHER, where other workers run
+     * emitAsync's task (more than one at a time under DEFAULT_DISPATCHER, where other workers run
      * other steps meanwhile).
      */
     private var bodyRuns = 0
@@ -558,9 +558,9 @@ internal abstract class GeneratorIterator<T>(
                 if (previous != null && !previous.isDone) {
                     return DoneTask.of(loop, Result.failure(IllegalStateException("emitAsync() was called before the task of the previous one completed")))
                 }
-                // The body completed the pending stage itself (cancelled it, which withdraws nothing
-                // and makes no room, or an orTimeout on it) and emits again while the buffer is still
-                // full: the element goes in after the buffer's and this stage waits for room as usual.
+                // The body ended the pending task itself (cancelled it, which withdraws nothing
+                // and makes no room, or Async.waitFor's timeout) and emits again while the buffer is still
+                // full: the element goes in after the buffer's and this task waits for room as usual.
                 // Before (found in review on 2026-12-06) this failed with the IllegalStateException
                 // above, which said that the previous stage had not completed.
                 absorbStaged()
