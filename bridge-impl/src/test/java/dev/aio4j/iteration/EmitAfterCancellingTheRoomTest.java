@@ -105,4 +105,49 @@ class EmitAfterCancellingTheRoomTest {
             org.junit.jupiter.api.Assertions.assertFalse(got.contains(-1), "the refused element was taken: " + got);
         }
     }
+
+    /**
+     * AsyncEmitter's "Such a failed task is reported to the loop's exception handler if nobody looks
+     * at its outcome": a body that drops the failed task of a misused emit (one while the previous
+     * task is pending; one after the close's CancellationException) has it reported as a task
+     * failure never retrieved, with the IllegalStateException itself, by the loop's close at the
+     * latest; one whose outcome the body looks at is not reported.
+     */
+    @org.junit.jupiter.api.Test
+    void aMisusedEmitsFailedTaskThatNobodyLooksAtIsReported() {
+        List<dev.aio4j.ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<dev.aio4j.Task<Void>> dropped = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<dev.aio4j.Task<Void>> droppedAfterExit = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> looked = new java.util.concurrent.atomic.AtomicReference<>();
+        try (Loop loop = Async.newLoop(LoopOptions.defaults().withThreading(Threading.SINGLE_THREAD))) {
+            loop.setExceptionHandler((l, c) -> reports.add(c));
+            AsyncIterable<Integer> gen = AsyncIterable.generateAsync(2, out -> {
+                dev.aio4j.Task<Void> pending;
+                int i = 0;
+                do {
+                    pending = out.emitAsync(i++);
+                } while (pending.isDone() && i < 100);
+                dropped.set(out.emitAsync(-1)); // misuse: the previous task is pending; nobody looks at this one
+                out.emitAsync(-2).whenComplete((v, e) -> looked.set(e)); // the same misuse, looked at
+                return pending.whenComplete((v, e) -> droppedAfterExit.set(out.emitAsync(-3))); // after the close's cancellation
+            });
+            List<Integer> got = loop.runUntilComplete(loop.createTaskAsync(() -> gen.take(1).toList()));
+            assertEquals(List.of(0), got);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(looked.get() instanceof IllegalStateException, "the looked-at misuse: " + looked.get());
+        org.junit.jupiter.api.Assertions.assertNotNull(droppedAfterExit.get(), "the body did not emit after the close");
+        List<String> seen = new ArrayList<>();
+        for (dev.aio4j.ExceptionContext c : reports) {
+            if (c.task() == dropped.get()) seen.add("pending-misuse");
+            else if (c.task() == droppedAfterExit.get()) seen.add("after-exit");
+            else seen.add("other: " + c.message() + " " + c.exception());
+            if (c.task() == dropped.get() || c.task() == droppedAfterExit.get()) {
+                assertEquals("Task exception was never retrieved", c.message());
+                org.junit.jupiter.api.Assertions.assertTrue(c.exception() instanceof IllegalStateException
+                        && !(c.exception() instanceof java.util.concurrent.CancellationException), "reported: " + c.exception());
+            }
+        }
+        seen.sort(null);
+        assertEquals(List.of("after-exit", "pending-misuse"), seen, "reports: " + reports);
+    }
 }
