@@ -66,6 +66,22 @@ public class BridgeCallBench {
         return KotlinxPeers.directReturnsAtOnce(service, calls, bh);
     }
 
+    /**
+     * {@link #kotlinOnLoopReturnsAtOnce} with {@code returnsAtOnce} kept out of line
+     * ({@code -XX:CompileCommand=dontinline}, in this fork only): not a target's reference, but the
+     * same call once the JIT cannot fold it into the caller, which the reference row's under-1-ns
+     * figure is. (Under {@code benchmarks/run --quick}, which runs without forks, the flag is not
+     * applied and this row measures the same as the reference.)
+     *
+     * @return the sum
+     */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=dontinline,dev.aio4j.bench.BridgeService::returnsAtOnce"})
+    public long kotlinOnLoopReturnsAtOnceOutOfLine(Blackhole bh) {
+        return KotlinxPeers.onLoopReturnsAtOnce(loop, service, calls, bh);
+    }
+
     /** {@return the sum} Kotlin calls {@code suspendsOnce} directly, in one coroutine on runBlocking's thread. */
     @Benchmark
     public long kotlinDirectSuspendsOnce(Blackhole bh) {
