@@ -105,11 +105,26 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
         /** The rest of a [move] that found too little room: run in a step of the loop once there is room. */
         private val moveOnRoom = Runnable { move() }
 
+        /**
+         * Collects [flow] into the walk. A failure of the flow goes after the chunk's elements; if the
+         * walk was closed meanwhile (the flow's finally threw as the close cancelled it), moving the
+         * chunk fails with the close's exit, and the flow's failure is what the task ends with all
+         * the same, for the close to report. Before 2026-12-06 the exit replaced it: a flow whose
+         * clean-up failed as the consumer stopped early, with elements left in the chunk, lost that
+         * failure (FlowFailingAsItsWalkClosesTest; found from outside).
+         */
         suspend fun collectAll(flow: Flow<T>) {
             try {
                 flow.collect(this)
             } catch (e: Throwable) {
-                if (e !is CancellationException) moveAll()
+                if (e !is CancellationException) {
+                    try {
+                        moveAll()
+                    } catch (closed: Throwable) {
+                        // the walk is closed (closedError, or the close's cancellation of a wait for
+                        // room): the chunk is dropped, and the flow's failure stands
+                    }
+                }
                 throw e
             }
             moveAll()
