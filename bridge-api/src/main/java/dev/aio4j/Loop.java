@@ -177,7 +177,13 @@ public interface Loop extends Executor, AutoCloseable {
      * @param executor where {@code body} runs; what its {@code execute} throws instead of taking
      *     {@code body} (a {@link java.util.concurrent.RejectedExecutionException}, or any other
      *     exception) fails the task with that exception, never thrown here; one thrown after
-     *     {@code body} has started goes to the exception handler
+     *     {@code body} has started goes to the exception handler. An executor that runs
+     *     {@code body} on an event loop's thread (this loop itself, a pool whose
+     *     {@code CallerRunsPolicy} runs it in the caller when called from a loop's step, a direct
+     *     executor there) fails the task with an {@link IllegalStateException} without running
+     *     {@code body}: a blocking body would stall every callback of the loop. Any other thread,
+     *     {@code ForkJoinPool.commonPool()}'s included, runs it as the task's:
+     *     {@link #current()} and {@link Async#currentTask()} work in {@code body}
      * @param body the blocking code
      * @param <T> the type of the result
      * @return the task

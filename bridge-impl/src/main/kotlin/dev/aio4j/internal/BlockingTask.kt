@@ -84,12 +84,31 @@ internal open class BlockingTask<T>(
         }
     }
 
+    /**
+     * The executor ran the body on an event loop's thread (the loop itself, passed as
+     * runInExecutor's executor; a pool whose CallerRunsPolicy runs it in the loop's step that
+     * handed it over; a direct executor): a blocking body there would stall every callback of the
+     * loop, and one that joins what the loop must complete would hang it. The task fails with an
+     * IllegalStateException instead, and the body does not run. Before 2026-12-06 it ran marked as
+     * a blocking task's, so its blocking calls were not refused (BlockingBodyOnTheLoopThreadTest;
+     * found from outside).
+     */
+    private fun refuseLoopThread() {
+        if (!casPhase(NEW, BODY_DONE)) return // cancelled before: its outcome is the cancellation
+        tryFinish(Result.failure(IllegalStateException(
+            "the executor of ${name()} ran its blocking body on an event loop's thread (the loop itself, a caller-runs " +
+                "policy, a direct executor), where it would block every callback of the loop: give runInExecutor an " +
+                "executor that runs bodies on threads of its own, or use Async.toThread",
+        )))
+    }
+
     /** The loop's step that hands the body over (a separate object: the task itself is the thread's Runnable). */
     private class HandOver(private val task: BlockingTask<*>) : Runnable {
         override fun run() = task.handOver()
     }
 
     override fun run() {
+        if (Current.get() is EventLoop) return refuseLoopThread()
         val me = Thread.currentThread()
         thread = me
         if (!casPhase(NEW, RUNNING)) {
@@ -100,6 +119,10 @@ internal open class BlockingTask<T>(
         val handler = me.uncaughtExceptionHandler
         replacedHandler = if (handler === group) null else handler
         me.uncaughtExceptionHandler = this // marks the thread as this task's: see Current
+        // A thread that keeps no handler (the common pool's from JDK 24 on) is marked in Current's
+        // thread-local instead; what was there is put back at the end
+        val markedInLocal = me.uncaughtExceptionHandler !== this
+        val previousMark = if (markedInLocal) Current.markTask(this) else null
         val threadName = givenName()?.let { n -> me.name.also { me.name = n } }
         val body = this.body!!
         this.body = null
@@ -118,6 +141,7 @@ internal open class BlockingTask<T>(
             result = asCancellation(result)
         }
         if (threadName != null) me.name = threadName
+        if (markedInLocal) Current.unmarkTask(previousMark)
         me.uncaughtExceptionHandler = replacedHandler
         replacedHandler = null
         thread = null

@@ -9,7 +9,8 @@
  * pending blocking task, a seventh of the task's footprint) and its creation time; the handler
  * costs nothing, and the task never lets an exception escape its body anyway (it delegates to
  * the handler it replaced if one ever did). A body that installs its own handler on its thread
- * loses Loop.current() and Async.currentTask(), nothing else.
+ * loses Loop.current() and Async.currentTask(), nothing else. A thread that keeps no handler (the
+ * JDK's common pool's from JDK 24 on) has its task in the thread-local instead ([markTask]).
  */
 package dev.aio4j.internal
 
@@ -48,13 +49,31 @@ internal object Current {
 
     fun exitLoop(previous: Any?) {
         if (previous is BlockingTask<*>) {
-            local.remove()
-            Thread.currentThread().uncaughtExceptionHandler = previous
+            val t = Thread.currentThread()
+            t.uncaughtExceptionHandler = previous
+            if (t.uncaughtExceptionHandler === previous) local.remove() else local.set(previous) // see markTask
         } else if (previous == null) {
             local.remove()
         } else {
             local.set(previous) // a loop, or a worker's step
         }
+    }
+
+    /**
+     * Marks the calling thread as [task]'s in the thread-local, on a thread whose
+     * setUncaughtExceptionHandler keeps nothing (ForkJoinPool.commonPool()'s threads from JDK 24 on,
+     * InnocuousForkJoinWorkerThread): without it a runInExecutor body there had no Loop.current(),
+     * no Async.currentTask() and no Async.timeout (RunInExecutorOnTheCommonPoolTest; found from
+     * outside). Returns what [unmarkTask] puts back.
+     */
+    fun markTask(task: BlockingTask<*>): Any? {
+        val previous = local.get()
+        local.set(task)
+        return previous
+    }
+
+    fun unmarkTask(previous: Any?) {
+        if (previous == null) local.remove() else local.set(previous)
     }
 
     fun loopOrNull(): EventLoop? = when (val c = get()) {
@@ -78,6 +97,7 @@ internal object Current {
         val handler = Thread.currentThread().uncaughtExceptionHandler
         if (handler is BlockingTask<*>) return handler
         return when (val here = local.get()) {
+            is BlockingTask<*> -> here // see markTask
             is EventLoop -> here.runningTask ?: taskOfStep(here.runningStep)
             is EventLoop.OnDefault -> here.loop.runningTask ?: taskOfStep(here.block)
             else -> null

@@ -97,8 +97,14 @@ class ExecutorThrowsTest {
     @EnumSource(LoopOptions.Threading.class)
     void anExecutorThatRanTheBodyAndThenThrewLeavesTheBodysOutcome(LoopOptions.Threading threading) {
         IllegalStateException after = new IllegalStateException("threw after running it");
-        Executor runsThenThrows = command -> {
-            command.run();
+        Executor runsThenThrows = command -> { // runs it on a thread of its own (on the loop's, the body would be refused), waits, throws
+            Thread runner = new Thread(command, "runs-then-throws");
+            runner.start();
+            try {
+                runner.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
             throw after;
         };
         LoopContractSupport.Reports reports = new LoopContractSupport.Reports();
