@@ -94,7 +94,7 @@ internal class FlowIterable<T>(@JvmField val flow: Flow<T>, private val buffer: 
      * something) or its step has ended; what that step finds no room for is moved by another step
      * once the consumer has made room, so an element is never held back while the flow waits.
      * The chunk is touched by the loop's thread only. A failure of the flow is thrown after the
-     * chunk has been moved (the elements before it first); a close drops it.
+     * chunk has been moved (the elements before it first); a close drops the chunk's elements, not the failure.
      */
     private class ChunkingCollector<T>(private val into: GeneratorIterator<T>) : FlowCollector<T> {
         private val chunk = arrayOfNulls<Any?>(CHUNK)

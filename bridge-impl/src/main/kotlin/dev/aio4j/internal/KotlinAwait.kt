@@ -71,11 +71,22 @@ internal object KotlinAwait {
         }
         val cf = futureOf(stage)
         if (cf != null && cf.isDone) return outcomeOf(cf).getOrThrow()
-        val outcome = suspendCancellableCoroutine { cont ->
-            stage.whenComplete { v, e -> cont.resume(if (e == null) Result.success(v) else Result.failure(unwrap(e))) }
-            // The stage itself when it is a Future: the JDK's HttpClient futures give a copy from
-            // toCompletableFuture(), and cancelling the copy would leave the request running.
-            cont.invokeOnCancellation { cancel(stage, cf) }
+        val outcome: Result<T> = try {
+            suspendCancellableCoroutine<Result<T>> { cont ->
+                stage.whenComplete { v, e -> cont.resume(if (e == null) Result.success(v) else Result.failure(unwrap(e))) }
+                // The stage itself when it is a Future: the JDK's HttpClient futures give a copy from
+                // toCompletableFuture(), and cancelling the copy would leave the request running.
+                cont.invokeOnCancellation { cancel(stage, cf) }
+            }
+        } catch (cancelled: CancellationException) {
+            // The stage failed before the cancellation could reach it (its failure was on its way to
+            // a coroutine cancelled meanwhile): the failure wins, as a task's does (task() above) and
+            // as kotlinx's first non-cancellation exception does. Before 2026-12-06 it was dropped:
+            // a generator's failure that asFlow's collector was cancelled around
+            // (GeneratorFailureAsTheCollectorIsCancelledTest; found from outside).
+            val failure = cf?.takeIf { it.isCompletedExceptionally }?.let { outcomeOf(it).exceptionOrNull() }
+            if (failure != null && failure !is CancellationException) throw failure
+            throw cancelled
         }
         return outcome.getOrThrow()
     }

@@ -41,6 +41,10 @@ import kotlinx.coroutines.Deferred
  * task already served, a `getAsync()` already handed its item) gives its value, as Java's
  * `join()` does, so that nothing it was given is lost; the coroutine stays cancelled, and its next
  * suspension throws (unlike kotlinx's `Deferred.await()`, which throws at once and drops the value).
+ * Mind kotlinx's `withTimeout`/`withTimeoutOrNull`: they drop what their block returns once the
+ * timeout has cancelled it, so `withTimeout(t) { queue.getAsync().await() }` can lose the item (and
+ * the lock, for `acquireAsync()`) handed over just before the timeout fired; use the value inside
+ * the block instead (`withTimeout(t) { handle(queue.getAsync().await()) }`).
  *
  * **Exceptions:** the task's exception, the same instance (no wrapping: Kotlin has no checked
  * exceptions).

@@ -831,7 +831,25 @@ internal abstract class GeneratorIterator<T>(
             }
         }
         val e = fail
-        if (e != null) f.completeExceptionally(e) else f.complete(has)
+        if (e == null) f.complete(has) else if (!f.completeExceptionally(e)) undelivered(e)
+    }
+
+    /**
+     * The consumer gave up on the hasNext() stage that was to carry the producer's failure [e] (it
+     * cancelled it: an asFlow collector cancelled meanwhile) before [resolve] completed it: the
+     * failure was not delivered. The close delivers or reports it as it does an undelivered one; if
+     * the walk is closed already (its close counted the failure as delivered), it is reported
+     * here. Before 2026-12-06 it was counted as delivered and lost
+     * (GeneratorFailureAsTheCollectorIsCancelledTest; found from outside).
+     */
+    private fun undelivered(e: Throwable) {
+        val report = synchronized(this) {
+            if (!closed) failureDelivered = false
+            closed
+        }
+        if (report && e !is CancellationException) {
+            loop.callExceptionHandler(ExceptionContext("the generator's failure, which its consumer gave up waiting for", e, null))
+        }
     }
 
     private fun wakeProducer(w: Any) {
