@@ -57,7 +57,8 @@ public final class Async {
     /**
      * Runs {@code main} as the first task of a new single-threaded loop, on the calling thread,
      * and returns its result (asyncio's {@code asyncio.run}). {@code main} is a blocking-style body
-     * (it runs on its own virtual thread and may {@code join}; the calling thread runs the loop.
+     * (it runs on a thread of its own, a virtual thread on JDK 21 and later, a pooled platform
+     * thread before, and may {@code join}); the calling thread runs the loop.
      * When {@code main} returns or throws, tasks still pending are cancelled and waited for, the
      * loop's thread pool is shut down, and the loop is closed: no task of the run outlives it.
      *

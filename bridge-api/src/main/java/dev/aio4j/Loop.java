@@ -291,9 +291,11 @@ public interface Loop extends Executor, AutoCloseable {
     void runForever();
 
     /**
-     * Asks a running loop to stop after the callbacks already scheduled (asyncio's {@code stop()});
-     * if it is not running, the next {@link #runForever()} runs one iteration and returns. Never
-     * waits, and throws nothing, on a closed loop too.
+     * Asks a running loop to stop at the end of its current iteration (asyncio's {@code stop()}):
+     * the callbacks that were ready when the iteration began run; one scheduled meanwhile (by this
+     * iteration's callbacks, or by another thread) waits for the next run. If the loop is not
+     * running, the next {@link #runForever()} runs one iteration and returns. Never waits, and
+     * throws nothing, on a closed loop too.
      */
     void stop();
 

@@ -840,12 +840,12 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         // would otherwise start its body on a thread that the interrupt of a task cancelled before
         // it had just freed (9 of 10 queued bodies ran, found from outside on 2026-12-06). Its
         // cancel() later in this sweep does nothing more.
-        for (task in pendingTasks) if (task.bodyNotStarted()) task.cancel("the loop is closing")
-        for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancel("the loop is closing") }
+        for (task in pendingTasks) if (task.bodyNotStarted()) task.cancelForClose("the loop is closing")
+        for (job in jobs) (job as? TaskJob<*>)?.task?.let { if (it.bodyNotStarted()) it.cancelForClose("the loop is closing") }
         for (job in jobs) {
-            if (job is TaskJob<*>) job.task.cancel("the loop is closing") else job.cancel(null)
+            if (job is TaskJob<*>) job.task.cancelForClose("the loop is closing") else job.cancel(null)
         }
-        for (task in pendingTasks) task.cancel("the loop is closing")
+        for (task in pendingTasks) task.cancelForClose("the loop is closing") // one done meanwhile keeps its failure's report
         val left = AtomicInteger(jobs.size + pendingTasks.size)
         for (job in jobs) {
             job.invokeOnCompletion { if (left.decrementAndGet() == 0) stop() }

@@ -66,6 +66,8 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
 
     override fun cancel(): Boolean = withdraw() && super.cancel()
 
+    override fun cancelForClose(message: String): Boolean = withdraw() && super.cancelForClose(message)
+
     /** It succeeds only if it was served: what it got was handed over (see TaskImpl.handedOver). */
     override val handedOver: Boolean get() = true
 
