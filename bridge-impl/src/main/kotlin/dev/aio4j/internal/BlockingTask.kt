@@ -59,6 +59,7 @@ internal open class BlockingTask<T>(
     /** Gives the body to its thread, unless the task was cancelled before. */
     fun handOver() {
         if (phase() != NEW) return
+        if (executor is EventLoop) return failToStart(loopThreadRefusal()) // it would run the body in a step of a loop
         try {
             executor.execute(this)
         } catch (e: Throwable) {
@@ -95,21 +96,32 @@ internal open class BlockingTask<T>(
      */
     private fun refuseLoopThread() {
         if (!casPhase(NEW, BODY_DONE)) return // cancelled before: its outcome is the cancellation
-        tryFinish(Result.failure(IllegalStateException(
-            "the executor of ${name()} ran its blocking body on an event loop's thread (the loop itself, a caller-runs " +
-                "policy, a direct executor), where it would block every callback of the loop: give runInExecutor an " +
-                "executor that runs bodies on threads of its own, or use Async.toThread",
-        )))
+        tryFinish(Result.failure(loopThreadRefusal()))
     }
 
-    /** The loop's step that hands the body over (a separate object: the task itself is the thread's Runnable). */
+    private fun loopThreadRefusal() = IllegalStateException(
+        "the executor of ${name()} would run its blocking body on an event loop's thread (a loop itself, a caller-runs " +
+            "policy, a direct executor), where it would block every callback of the loop: give runInExecutor an " +
+            "executor that runs bodies on threads of its own, or use Async.toThread",
+    )
+
+    /**
+     * The loop's step that hands the body over (a separate object: the task itself is the thread's
+     * Runnable). It leaves its thread in [thread] (unread until the phase is RUNNING, which [run]
+     * sets after it has looked): a body that finds its own thread there was run by the executor
+     * within this step, on the loop's thread. Told so, not by Current.get(), whose thread-local
+     * would give every new virtual thread a ThreadLocalMap.
+     */
     private class HandOver(private val task: BlockingTask<*>) : Runnable {
-        override fun run() = task.handOver()
+        override fun run() {
+            task.thread = Thread.currentThread()
+            task.handOver()
+        }
     }
 
     override fun run() {
-        if (Current.get() is EventLoop) return refuseLoopThread()
         val me = Thread.currentThread()
+        if (thread === me || eventLoop.inLoopThread()) return refuseLoopThread() // see HandOver
         thread = me
         if (!casPhase(NEW, RUNNING)) {
             thread = null

@@ -774,13 +774,6 @@ internal abstract class TaskImpl<T>(
     fun cancelPassing(message: String?): Boolean = if (message == null) cancel() else cancel(message)
 
     /**
-     * Requests cancellation with [message] (null: the default "X was cancelled"); false when it came
-     * too late (the task is done, or completing with its outcome fixed), so that of a racing cancel()
-     * and completion exactly one reports success. A cancel() of a done task counts as retrieving its
-     * outcome (asyncio's Future.cancel() clears the report flag first): its failure is not reported
-     * as never retrieved.
-     */
-    /**
      * The loop's close cancelling its pending tasks (EventLoop.sweep): as cancel([message]), but a
      * task that is done by then (it failed between the sweep's snapshot and this call, as a stage
      * of a task the sweep's first pass cancelled does) is not counted as retrieved, so its failure
@@ -790,6 +783,13 @@ internal abstract class TaskImpl<T>(
      */
     open fun cancelForClose(message: String): Boolean = cancelWith(message, retrieves = false)
 
+    /**
+     * Requests cancellation with [message] (null: the default "X was cancelled"); false when it came
+     * too late (the task is done, or completing with its outcome fixed), so that of a racing cancel()
+     * and completion exactly one reports success. A cancel() of a done task counts as retrieving its
+     * outcome (asyncio's Future.cancel() clears the report flag first): its failure is not reported
+     * as never retrieved; [retrieves] false (the close's sweep) leaves the report.
+     */
     private fun cancelWith(message: String?, retrieves: Boolean = true): Boolean {
         if (isDone) {
             if (retrieves) markRetrieved()
