@@ -111,68 +111,12 @@ class JavaTaskGroupWithKotlinChildrenTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun groupAwaitedByAKotlinCoroutine(threading: LoopOptions.Threading) {
-        eachRound("$threading taskGroupAsync from Kotlin", rounds) { round, f ->
-            val r = ThreadLocalRandom.current()
-            val mode = Mode.entries[round % Mode.entries.size]
-            val seen = Seen()
-            val kFail = KotlinSideFailure("kotlin child failed (round $round)")
-            val jFail = JavaSideFailure("java child failed (round $round)")
-            val kotlinCancel = CancellationException("awaiter cancelled from Kotlin (round $round)")
-            val failing = r.nextInt(2)
-            val rl = RecordingLoop(threading)
-            val loop = rl.loop
-            val before = aio4jThreads()
-            val groupRef = AtomicReference<Task<String>>()
-            val caught = AtomicReference<Throwable>()
-            try {
-                val awaiterJob = Job()
-                val awaiter = CoroutineScope(loop.asCoroutineDispatcher() + awaiterJob).task {
-                    val group = Async.taskGroupAsync<String> { tg ->
-                        fill(tg, seen, mode, failing, kFail, jFail)
-                        // the body's own stage is a Kotlin coroutine too
-                        CoroutineScope(loop.asCoroutineDispatcher()).task { delay(3); "body" }
-                    }
-                    group.addDoneCallback {
-                        if (seen.started.get() != seen.finished.get()) seen.atGroupDone.set("started ${seen.started} finished ${seen.finished}")
-                    }
-                    groupRef.set(group)
-                    try {
-                        group.await()
-                    } catch (e: Throwable) {
-                        caught.set(e)
-                        throw e
-                    }
-                }
-                when (mode) {
-                    Mode.CANCEL_FROM_KOTLIN -> {
-                        val ms = r.nextLong(6)
-                        CoroutineScope(Dispatchers.Default).launch { delay(ms); awaiterJob.cancel(kotlinCancel) }
-                    }
-                    Mode.CANCEL_FROM_JAVA -> {
-                        val ms = r.nextLong(6)
-                        loop.createTask<Boolean> {
-                            Async.sleep(Duration.ofMillis(ms))
-                            while (groupRef.get() == null && !awaiter.isDone) Thread.onSpinWait()
-                            groupRef.get()?.cancel() ?: false
-                        }
-                    }
-                    else -> {}
-                }
-                runCatching { loop.runUntilComplete(awaiter) }
-                runCatching { loop.runUntilComplete(Async.gatherOutcomes(loop.allTasks().filter { it !== awaiter })) }
-                val group = groupRef.get()
-                if (group == null) {
-                    // cancelled before the awaiter's first step: nothing was made
-                    if (mode != Mode.CANCEL_FROM_KOTLIN || seen.started.get() != 0) f.add("$mode: no group made, awaiter ${awaiter.state()}")
-                } else {
-                    check(mode, group, caught.get(), seen, kFail, jFail, kotlinCancel, f)
-                }
-                checkAllTasksDone(loop, f, "after the run")
-            } finally {
-                loop.close()
+        awaitedGroupRounds("$threading taskGroupAsync from Kotlin", threading, "no group made") { loop, fillGroup ->
+            Async.taskGroupAsync<String> { tg ->
+                fillGroup(tg)
+                // the body's own stage is a Kotlin coroutine too
+                CoroutineScope(loop.asCoroutineDispatcher()).task { delay(3); "body" }
             }
-            checkNoNewThreads(before, f)
-            if (rl.reportedExceptions().isNotEmpty()) f.add("$mode: reported: ${rl.reportedExceptions()}")
         }
     }
 
@@ -180,7 +124,25 @@ class JavaTaskGroupWithKotlinChildrenTest {
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun groupOfAJavaBlockingTaskAwaitedFromKotlin(threading: LoopOptions.Threading) {
-        eachRound("$threading Async.taskGroup in a Java task", rounds) { round, f ->
+        awaitedGroupRounds("$threading Async.taskGroup in a Java task", threading, "no Java task made") { loop, fillGroup ->
+            loop.createTask<String> {
+                Async.taskGroup<String> { tg ->
+                    fillGroup(tg)
+                    "body"
+                }
+            }
+        }
+    }
+
+    /**
+     * The rounds of the two tests above: a Kotlin coroutine on the loop makes the awaited task with
+     * [make] (whose group is filled by the function it is given) and awaits it; each round is left
+     * alone, or cancelled from Kotlin (the awaiter's job) or from Java (the awaited task) at a random
+     * moment; then [check], every task done, no thread left, nothing reported. [notMade] names a
+     * round in which the task was never made.
+     */
+    private fun awaitedGroupRounds(label: String, threading: LoopOptions.Threading, notMade: String, make: (dev.aio4j.Loop, (TaskGroup) -> Unit) -> Task<String>) {
+        eachRound(label, rounds) { round, f ->
             val r = ThreadLocalRandom.current()
             val mode = Mode.entries[round % Mode.entries.size]
             val seen = Seen()
@@ -191,23 +153,18 @@ class JavaTaskGroupWithKotlinChildrenTest {
             val rl = RecordingLoop(threading)
             val loop = rl.loop
             val before = aio4jThreads()
-            val javaTask = AtomicReference<Task<String>>()
+            val awaitedRef = AtomicReference<Task<String>>()
             val caught = AtomicReference<Throwable>()
             try {
                 val awaiterJob = Job()
                 val awaiter = CoroutineScope(loop.asCoroutineDispatcher() + awaiterJob).task {
-                    val jt = loop.createTask<String> {
-                        Async.taskGroup<String> { tg ->
-                            fill(tg, seen, mode, failing, kFail, jFail)
-                            "body"
-                        }
-                    }
-                    jt.addDoneCallback {
+                    val awaited = make(loop) { tg -> fill(tg, seen, mode, failing, kFail, jFail) }
+                    awaited.addDoneCallback {
                         if (seen.started.get() != seen.finished.get()) seen.atGroupDone.set("started ${seen.started} finished ${seen.finished}")
                     }
-                    javaTask.set(jt)
+                    awaitedRef.set(awaited)
                     try {
-                        jt.await()
+                        awaited.await()
                     } catch (e: Throwable) {
                         caught.set(e)
                         throw e
@@ -222,19 +179,20 @@ class JavaTaskGroupWithKotlinChildrenTest {
                         val ms = r.nextLong(6)
                         loop.createTask<Boolean> {
                             Async.sleep(Duration.ofMillis(ms))
-                            while (javaTask.get() == null && !awaiter.isDone) Thread.onSpinWait()
-                            javaTask.get()?.cancel() ?: false
+                            while (awaitedRef.get() == null && !awaiter.isDone) Thread.onSpinWait()
+                            awaitedRef.get()?.cancel() ?: false
                         }
                     }
                     else -> {}
                 }
                 runCatching { loop.runUntilComplete(awaiter) }
                 runCatching { loop.runUntilComplete(Async.gatherOutcomes(loop.allTasks().filter { it !== awaiter })) }
-                val jt = javaTask.get()
-                if (jt == null) {
-                    if (mode != Mode.CANCEL_FROM_KOTLIN || seen.started.get() != 0) f.add("$mode: no Java task made, awaiter ${awaiter.state()}")
+                val awaited = awaitedRef.get()
+                if (awaited == null) {
+                    // cancelled before the awaiter's first step: nothing was made
+                    if (mode != Mode.CANCEL_FROM_KOTLIN || seen.started.get() != 0) f.add("$mode: $notMade, awaiter ${awaiter.state()}")
                 } else {
-                    check(mode, jt, caught.get(), seen, kFail, jFail, kotlinCancel, f)
+                    check(mode, awaited, caught.get(), seen, kFail, jFail, kotlinCancel, f)
                 }
                 checkAllTasksDone(loop, f, "after the run")
             } finally {
