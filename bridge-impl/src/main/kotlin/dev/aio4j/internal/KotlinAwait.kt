@@ -9,11 +9,18 @@
  *     throws what the task ended with (usually that same CancellationException: kotlinx itself may
  *     end a job with the more detailed copy of a TimeoutCancellationException that its stack-trace
  *     recovery made), or, when the task completed normally (the cancellation came too late for
- *     it: a lock's acquire task already served, a getAsync already handed its item), returns its
- *     value, as Java's join does: the coroutine stays cancelled and its next suspension throws.
- *     Before 2026-12-06 it threw its own cancellation there, and a Kotlin caller lost the lock
- *     (17 of 150 rounds) or the queue item (23 of 300) it had been given (found from outside;
- *     AwaitAfterTheTaskSucceededTest);
+ *     it), returns its value, as Java's join does: the coroutine stays cancelled and its next
+ *     suspension throws. Before 2026-12-06 it threw its own cancellation there, and a Kotlin
+ *     caller lost the lock (17 of 150 rounds) or the queue item (23 of 300) it had been given
+ *     (found from outside; AwaitAfterTheTaskSucceededTest);
+ *   - a primitive's waiter task (WaiterTask: acquireAsync, getAsync) is the exception, since the
+ *     value returned to a cancelled coroutine was dropped by kotlinx's withTimeout (the lock or the
+ *     item lost: TimeoutsAroundAio4jWaitsTest): the waiter hears of the coroutine's cancellation
+ *     at once, in invokeOnCancellation, so one granted but not yet completed ends CANCELLED and
+ *     gives its grant back (WaitOp.undo, through WaiterTask's handler); one completed whose
+ *     coroutine's resumption was pending gives it back here (giveBackAfterCompletion; the task
+ *     stays SUCCESS), and the coroutine throws its cancellation. An op that cannot undo (a put,
+ *     a join, an event) keeps the rule above (CancelledAwaiterGivesTheGrantBackTest);
  *   - a task that ends CANCELLED makes the waiter throw its CancellationException (the same one).
  * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future that
  * allows it, else its toCompletableFuture()) and the waiter
@@ -23,6 +30,7 @@
 
 package dev.aio4j.internal
 
+import dev.aio4j.internal.sync.WaiterTask
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
@@ -52,12 +60,22 @@ internal object KotlinAwait {
                     cont.invokeOnCancellation { cause ->
                         handle.dispose()
                         cancelledWith = cause
+                        // A primitive's waiter hears of the cancellation now, not when the coroutine
+                        // resumes (a step later): one granted meanwhile ends cancelled and gives its
+                        // grant back instead of completing for a coroutine that will not take it.
+                        if (task is WaiterTask<*> && cause is CancellationException) task.cancelWithCause(cause)
                     }
                 }
             } catch (e: CancellationException) {
                 val cause = cancelledWith as? CancellationException ?: e
                 task.cancelWithCause(cause) // the task ends with the coroutine's own cancellation: one instance on both sides
                 suspendCoroutine<Unit> { cont -> task.onDone { cont.resume(Unit) } } // not cancellable: until the task has finished
+                // A primitive's waiter that completed normally before the cancellation reached the
+                // coroutine (its resumption was pending): the value would be dropped with the
+                // coroutine's block (withTimeout's), so the grant goes back and the cancellation
+                // is thrown, as kotlinx's Mutex releases a lock whose waiter was cancelled before
+                // it resumed. Before 2026-12-06 the value was returned (TimeoutsAroundAio4jWaitsTest).
+                if (task is WaiterTask<*> && task.giveBackAfterCompletion()) throw cause
             }
         }
         val failure = task.exceptionOrNull() ?: return task.valueNow() // a value even when cancelled meanwhile, as Java's join gives it

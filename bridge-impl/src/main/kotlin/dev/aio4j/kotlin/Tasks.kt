@@ -37,14 +37,26 @@ import kotlinx.coroutines.Deferred
  * `CancellationException` instance and waits until the task has finished (asyncio's chain of
  * awaits), then throws what the task ended with; a task cancelled from elsewhere makes this throw
  * the task's `CancellationException`, the instance Java sees. Nothing is left running. A task that
- * completed normally all the same (the cancellation came too late for it: a lock's `acquireAsync()`
- * task already served, a `getAsync()` already handed its item) gives its value, as Java's
- * `join()` does, so that nothing it was given is lost; the coroutine stays cancelled, and its next
- * suspension throws (unlike kotlinx's `Deferred.await()`, which throws at once and drops the value).
- * Mind kotlinx's `withTimeout`/`withTimeoutOrNull`: they drop what their block returns once the
- * timeout has cancelled it, so `withTimeout(t) { queue.getAsync().await() }` can lose the item (and
- * the lock, for `acquireAsync()`) handed over just before the timeout fired; use the value inside
- * the block instead (`withTimeout(t) { handle(queue.getAsync().await()) }`).
+ * completed normally all the same (the cancellation came too late for it) gives its value, as
+ * Java's `join()` does; the coroutine stays cancelled, and its next suspension throws (unlike
+ * kotlinx's `Deferred.await()`, which throws at once and drops the value).
+ *
+ * A primitive's waiter task is the exception, because a value returned to a cancelled coroutine is
+ * dropped by kotlinx's `withTimeout`/`withTimeoutOrNull`: when the coroutine awaiting a lock's or a
+ * semaphore's `acquireAsync()` task, or a queue's `getAsync()` task, is cancelled before it has
+ * resumed with what it was given, the grant goes back (the lock or the permit is released, the item
+ * returns to the queue or goes to the next getter) and this throws the cancellation, as kotlinx's
+ * `Mutex` and asyncio's `Lock.acquire()`/`Queue.get()` never leave a cancelled waiter holding what it
+ * was given. So `withTimeout(t) { lock.acquireAsync().await() }` and `withTimeoutOrNull(t) {
+ * queue.getAsync().await() }` lose nothing to a timeout that fires as the grant arrives. The task
+ * ends `CANCELLED` when the cancellation reached it before it completed; when it had completed
+ * already (only the coroutine's resumption was pending), it stays `SUCCESS` though its grant went
+ * back: do not take such a task's value elsewhere (another `await()`, `join()`, `resultNow()`)
+ * once its awaiter was cancelled. A grant that cannot be given back (a `putAsync()` whose item was
+ * let in, a `joinAsync()`, an event's `awaitAsync()`) is returned as for any task. What kotlinx's
+ * `withTimeout` can still drop is a value the block returns after `await()` has returned (on a
+ * multi-threaded dispatcher the timeout may fire between the two, kotlinx's own warning for
+ * resources): for a resource, use it inside the block (`withTimeout(t) { handle(queue.getAsync().await()) }`).
  *
  * **Exceptions:** the task's exception, the same instance (no wrapping: Kotlin has no checked
  * exceptions).

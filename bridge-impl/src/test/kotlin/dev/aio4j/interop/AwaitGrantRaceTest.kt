@@ -21,7 +21,10 @@ import org.junit.jupiter.params.provider.EnumSource
  * coroutines contending, the plain idiom (await, then try/finally release). A cancellation that
  * arrives after the grant but before the coroutine resumes made await() throw although the task
  * had succeeded, and the lock stayed locked for ever in 17 of 150 rounds (SINGLE_THREAD); await()
- * now returns the grant, as Java's join does, and the finally releases it.
+ * then returned the grant, as Java's join does, and the finally released it. Since 2026-12-06
+ * (proposal/undo-served-grant) a coroutine cancelled before it resumed gives the lock back instead
+ * and await() throws (CancelledAwaiterGivesTheGrantBackTest); what this test checks, that no round
+ * leaves the lock locked, holds under both rules.
  */
 class AwaitGrantRaceTest {
     private val rounds = Integer.getInteger("mixed.rounds", 150)
@@ -39,7 +42,7 @@ class AwaitGrantRaceTest {
                     val jobs = (0 until 6).map { i ->
                         launch {
                             withTimeoutOrNull(1L + ThreadLocalRandom.current().nextInt(3)) {
-                                lock.acquireAsync().await() // granted as the timeout came: returns all the same
+                                lock.acquireAsync().await() // granted as the timeout came: given back, and await() throws
                                 try {
                                     yield()
                                 } finally {

@@ -4,6 +4,12 @@
  * (the next suspension throws). It threw the coroutine's cancellation before, and the value was
  * lost: a Kotlin caller lost the lock its acquireAsync() task had been granted, or the item its
  * getAsync() had been handed.
+ *
+ * Since 2026-12-06 (proposal/undo-served-grant) a primitive's waiter task (acquireAsync,
+ * getAsync) is the exception: a coroutine cancelled before it resumed with the grant gives the
+ * grant back and throws the cancellation (CancelledAwaiterGivesTheGrantBackTest), because a value
+ * returned to a cancelled coroutine is dropped by kotlinx's withTimeout. The two tests below that
+ * pinned "the acquirer keeps the lock / the item" now pin "the lock is free / the item is back".
  */
 package dev.aio4j.kotlin
 
@@ -14,6 +20,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.yield
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -42,7 +49,7 @@ class AwaitAfterTheTaskSucceededTest {
     }
 
     @Test
-    fun aLockGrantedAsTheAwaiterIsCancelledIsNotLost() = onLoop { loop ->
+    fun aLockGrantedAsTheAwaiterIsCancelledGoesBack() = onLoop { loop ->
         val lock = AsyncLock.create()
         lock.acquireAsync().await() // held by this coroutine
         var held = false
@@ -59,12 +66,12 @@ class AwaitAfterTheTaskSucceededTest {
         lock.release() // hands the lock to it...
         job.cancel() // ...which is cancelled before it resumes
         job.join()
-        assertTrue(held, "the acquirer got the lock it was granted")
-        assertFalse(lock.isLocked, "and released it: the lock is free")
+        assertFalse(held, "await() threw the cancellation instead of returning the lock (it returned it before 2026-12-06)")
+        assertFalse(lock.isLocked, "the lock went back: it is free")
     }
 
     @Test
-    fun anItemHandedAsTheAwaiterIsCancelledIsNotLost() = onLoop { loop ->
+    fun anItemHandedAsTheAwaiterIsCancelledGoesBack() = onLoop { loop ->
         val queue = AsyncQueue.create<String>()
         var got: String? = null
         val job = launch { got = queue.getAsync().await() }
@@ -72,7 +79,7 @@ class AwaitAfterTheTaskSucceededTest {
         queue.putNow("item") // handed straight to the waiting getter...
         job.cancel() // ...which is cancelled before it resumes
         job.join()
-        assertEquals("item", got)
-        assertEquals(0, queue.size())
+        assertNull(got, "await() threw the cancellation instead of returning the item (it returned it before 2026-12-06)")
+        assertEquals(listOf("item"), listOf(queue.getNow()), "the item went back to the queue")
     }
 }

@@ -5,6 +5,10 @@
  * shows at the coroutine's next suspension. runBlocking's single thread makes the interleaving
  * exact: the hand-over only schedules the waiter's resumption, and the cancel comes before the
  * event loop runs it.
+ *
+ * This is the rule of the test tree's suspending form (SuspendForms.kt, lincheck's), unchanged.
+ * The shipped Kotlin path, Task.await() of a getAsync() task, gives the item back instead when its
+ * coroutine is cancelled before it resumes (since 2026-12-06: CancelledAwaiterGivesTheGrantBackTest).
  */
 package dev.aio4j.internal.sync
 
