@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource
  * arrives after the grant but before the coroutine resumes made await() throw although the task
  * had succeeded, and the lock stayed locked for ever in 17 of 150 rounds (SINGLE_THREAD); await()
  * then returned the grant, as Java's join does, and the finally released it. Since 2026-12-06
- * (proposal/undo-served-grant) a coroutine cancelled before it resumed gives the lock back instead
+ * a coroutine cancelled before it resumed gives the lock back instead
  * and await() throws (CancelledAwaiterGivesTheGrantBackTest); what this test checks, that no round
  * leaves the lock locked, holds under both rules.
  */

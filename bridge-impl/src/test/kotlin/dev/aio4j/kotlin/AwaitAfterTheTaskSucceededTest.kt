@@ -5,7 +5,7 @@
  * lost: a Kotlin caller lost the lock its acquireAsync() task had been granted, or the item its
  * getAsync() had been handed.
  *
- * Since 2026-12-06 (proposal/undo-served-grant) a primitive's waiter task (acquireAsync,
+ * Since 2026-12-06 a primitive's waiter task (acquireAsync,
  * getAsync) is the exception: a coroutine cancelled before it resumed with the grant gives the
  * grant back and throws the cancellation (CancelledAwaiterGivesTheGrantBackTest), because a value
  * returned to a cancelled coroutine is dropped by kotlinx's withTimeout. The two tests below that

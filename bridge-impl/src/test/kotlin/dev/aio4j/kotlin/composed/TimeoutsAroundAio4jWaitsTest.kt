@@ -9,7 +9,7 @@
  * lost". ARCHITECTURE.md (Traps): "kotlinx's Channel.receive drops an element handed to a
  * cancelled receiver: AsyncQueue is not a Channel". The three tests of the value idiom below failed
  * (20 of 20, 20 of 20, and 4 and 18 of 300 in one run) and were disabled until the waiter's grant
- * was given back when its awaiter is cancelled before it resumes (proposal/undo-served-grant).
+ * was given back when its awaiter is cancelled before it resumes.
  */
 package dev.aio4j.kotlin.composed
 
@@ -139,13 +139,18 @@ class TimeoutsAroundAio4jWaitsTest {
     /**
      * The value idiom at random moments, both threadings: a Java task puts one item after a random
      * delay, a Kotlin coroutine takes it with withTimeoutOrNull(random) { getAsync().await() }. Counts
-     * the rounds where the item was neither returned nor left in the queue.
+     * the rounds where the item was neither returned nor left in the queue, apart from kotlinx's own
+     * window, which no awaitable can close: on a multi-threaded dispatcher the timeout may fire after
+     * await() has returned the item and before the block returns it (withTimeout's KDoc warns of it
+     * for resources; kotlinx's Mutex has it too). Those rounds are told apart by what await()
+     * returned inside the block, and counted but not failed.
      */
     @ParameterizedTest
     @EnumSource(LoopOptions.Threading::class)
     fun getAsyncUnderWithTimeoutOrNullAtRandomMomentsLosesNoItem(threading: LoopOptions.Threading) {
         var lost = 0
         var timedOut = 0
+        var kotlinxWindow = 0
         repeat(rounds) { round ->
             val r = ThreadLocalRandom.current()
             val loop = Async.newLoop(LoopOptions.defaults().withThreading(threading))
@@ -153,19 +158,23 @@ class TimeoutsAroundAio4jWaitsTest {
             val putAfter = r.nextLong(4)
             val timeout = 1 + r.nextLong(4)
             try {
+                var returnedInside: Int? = null
                 val got = loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher() + SupervisorJob()).task {
                     val putter = loop.createTask<Unit> { Async.sleep(Duration.ofMillis(putAfter)); q.putNow(round) }
-                    val x = withTimeoutOrNull(timeout) { q.getAsync().await() }
+                    val x = withTimeoutOrNull(timeout) { q.getAsync().await().also { returnedInside = it } }
                     putter.await()
                     x
                 })
                 if (got == null) timedOut++
-                if (got == null && q.size() == 0) lost++
+                if (got == null && q.size() == 0) {
+                    if (returnedInside == round) kotlinxWindow++ else lost++
+                }
             } finally {
                 loop.close()
             }
         }
-        if (lost > 0) fail<Unit>("$threading: the item was lost in $lost of $rounds rounds ($timedOut timed out)")
+        if (lost > 0) fail<Unit>("$threading: the item was lost in $lost of $rounds rounds ($timedOut timed out, $kotlinxWindow more in kotlinx's window)")
+        if (threading == LoopOptions.Threading.SINGLE_THREAD) assertEquals(0, kotlinxWindow, "one thread: a timeout cannot fire between await() and the block's return")
     }
 
     // ------------------------------------------------------------------------------------------
