@@ -33,10 +33,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Cancellation goes down a chain of awaits: when a task waiting in {@code other.join()} (or
  * whose non-blocking body returned {@code other}) is cancelled, {@code other} is cancelled too,
  * and the waiter's cancellation completes after {@code other} has finished.
- * {@link Async#shield(CompletionStage)} stops it. If {@code other} is a lock's, semaphore's or
- * queue's {@code ...Async} task that was served before the request reached it (its
- * {@code cancel()} then refuses), the waiter ends with its result instead of
- * {@code CANCELLED}, so that the lock, permit or item handed over is not lost.
+ * {@link Async#shield(CompletionStage)} stops it. If {@code other} is a lock's or semaphore's
+ * {@code acquireAsync()} or a queue's {@code getAsync()} task that was served but has not completed
+ * yet (it completes in a later step of its loop), the request still wins: the lock, permit or
+ * item goes back at once (released, or back in the queue) and {@code other} ends
+ * {@code CANCELLED}, as asyncio's cancelled {@code acquire()} or {@code get()}, woken but not yet
+ * resumed, leaves the lock free and the item in the queue. A served task whose effect cannot be
+ * taken back (a {@code putAsync} whose item was let in, a {@code joinAsync}, an event's
+ * {@code awaitAsync}) refuses the request, and the waiter ends with its result instead of
+ * {@code CANCELLED}; so does one whose operation took effect at once. Nothing handed over is lost
+ * either way.
  *
  * <h2 id="exceptions">Exceptions</h2>
  * {@link #join()} rethrows what the body threw: a {@link RuntimeException} or {@link Error} as
@@ -131,8 +137,10 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * and throws no exception of its own.
      *
      * @return {@code false} if the request came too late: the task was already done, or its outcome
-     *     was already fixed (a lock's, semaphore's or queue's {@code ...Async} task that was served,
-     *     see <a href="#cancellation">Cancellation</a>); {@code true} otherwise
+     *     was already fixed (a queue's {@code putAsync} or {@code joinAsync} task, or an event's
+     *     {@code awaitAsync} task, that was served; a served lock's, semaphore's or queue's
+     *     {@code getAsync} task that has not completed gives its grant back and returns
+     *     {@code true}: see <a href="#cancellation">Cancellation</a>); {@code true} otherwise
      */
     boolean cancel();
 

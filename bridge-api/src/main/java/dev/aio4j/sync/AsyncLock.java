@@ -50,11 +50,14 @@ import org.jspecify.annotations.Nullable;
  *     <a href="../Task.html#cancellation">Task</a>). Cancelling the task while it waits withdraws
  *     the operation, as asyncio's cancelled {@code acquire()}, {@code wait()}, {@code get()} and
  *     {@code put()} do: a cancelled task holds nothing, and no permit, item or wake-up is lost. A
- *     cancellation that races with the very end of the operation either loses (the task
- *     succeeds) or wins (the task is cancelled and what it had obtained is handed back). A
- *     task that follows such a task (a non-blocking body that returns it, a {@code thenCompose}
- *     function that does) and is cancelled once it was served ends with its result, not
- *     cancelled: what was handed over is that task's, never lost.
+ *     task that was served (handed the lock, a permit, an item) but has not completed yet (it
+ *     completes in a later step) is still cancelled by a request that comes then, directly or
+ *     from a task that follows it: what it was handed goes back at once, as asyncio's acquire or
+ *     get, woken but not yet resumed, leaves the lock free and the item in the queue. Only a
+ *     served operation whose effect cannot be taken back (a put let in, a queue's join, an
+ *     event's wake-up) refuses: its {@code cancel()} returns {@code false}, it succeeds, and a
+ *     task that follows it ends with its result, not cancelled. What took effect at once is the
+ *     caller's in the same way.
  *     An operation that can take effect at once does so before the method returns, and its task
  *     is already done (for a {@code Void} result it may be one task shared by such calls). A
  *     waiting task that is served (handed the lock, a permit, an item) completes in a step of its
@@ -115,14 +118,16 @@ public interface AsyncLock {
      * before this method returns, and the task is then already done.
      *
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it from the queue of
-     * waiters; a cancelled task never holds the lock (if the lock reached it at that very
-     * moment, it is released again).
+     * waiters; a cancelled task never holds the lock: one handed the lock but not yet completed
+     * (it completes in a later step of the loop) gives it back at once and ends cancelled, as
+     * asyncio's acquire woken but not yet resumed does.
      *
      * <p><b>Releasing in a chain:</b> once the task has completed the lock is the caller's. The
      * stages derived from the task are tasks (see {@link Task}): in {@code
-     * acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} a cancellation that arrives just
-     * after the grant still runs the function, whose stage then gets the request, so the release
-     * is not skipped. A function that throws before its release leaks the lock, as an asyncio
+     * acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} a cancellation that arrives
+     * once the task has completed still runs the function, whose stage then gets the request, so
+     * the release is not skipped; one that arrives before (the lock handed over, the task not yet
+     * completed) gives the lock back, and the function does not run. A function that throws before its release leaks the lock, as an asyncio
      * coroutine without {@code try/finally} would: prefer {@link #withLockAsync}, which releases
      * however its body ends, or release in a {@code whenComplete}.
      *

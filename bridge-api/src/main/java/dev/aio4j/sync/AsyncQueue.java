@@ -38,20 +38,19 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>A get or put that is cancelled (its task cancelled, or its thread interrupted) while it
  *     waits takes no item, puts no item.
- * <li>One that has been served (handed its item, or its item let in) completes normally even if
- *     a cancellation comes at that moment: a blocking {@link #get()} returns the item and a
- *     blocking {@link #put} returns, with the thread's interrupt flag set again (the JDK's rule,
- *     see <a href="AsyncLock.html#general">General rules</a>); the {@link Task#cancel()} of a
- *     served {@link #getAsync()} or {@link #putAsync} task returns {@code false} and the task
- *     succeeds. (asyncio differs in the detail, not in the guarantee: its getter is only woken,
- *     and takes the item when it runs, so one cancelled at that moment leaves the item in the
- *     queue. Here the item is handed over under the queue's lock, which makes the queue
- *     linearizable, and the getter keeps it.)
- * <li>A task that follows a {@code getAsync()} task (a non-blocking body that returns it, a
- *     {@code thenCompose} function that does) and is cancelled once the get was served ends with
- *     the item, not cancelled: the cancellation reached nothing that could still be cancelled
- *     (asyncio's {@code await queue.get()} leaves the item in the queue then; here it has been
- *     handed over). A blocking body that joins it gets the item with its interrupt flag set.
+ * <li>A blocking one that has been served (handed its item, or its item let in) completes
+ *     normally even if a cancellation comes at that moment: {@link #get()} returns the item and
+ *     {@link #put} returns, with the thread's interrupt flag set again (the JDK's rule, see
+ *     <a href="AsyncLock.html#general">General rules</a>).
+ * <li>A {@link #getAsync()} task that has been handed its item completes in a later step of its
+ *     loop; cancelled before then (its {@link Task#cancel()}, a task that follows it and is
+ *     cancelled, a timeout, a group, a Kotlin coroutine awaiting it), it gives the item back at
+ *     once, to the next waiting getter or to the head of the queue, and ends {@code CANCELLED}:
+ *     as asyncio's getter, only woken at that moment, leaves the item in the queue. The item is
+ *     handed over under the queue's lock, which keeps the queue linearizable; giving it back may
+ *     take a bounded queue one item above its size for a moment. A {@link #putAsync} task whose
+ *     item was let in has taken effect: its {@code cancel()} returns {@code false} and it
+ *     succeeds, and so does a task that follows it.
  * </ul>
  *
  * <h2 id="shutdown">Shut down</h2>
@@ -221,7 +220,8 @@ public interface AsyncQueue<T> {
      * task is already done.
      *
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it and no item is
-     * taken; see <a href="#cancellation">Cancellation</a>.
+     * taken; cancelling it once it was handed its item but before it completed gives the item back;
+     * see <a href="#cancellation">Cancellation</a>.
      *
      * <p><b>Exceptions:</b> the task fails with {@link QueueShutDownException} if the queue is shut
      * down and empty, before or while it waits.

@@ -85,12 +85,14 @@ public interface AsyncSemaphore {
      * free and no one waits, it is taken before this method returns and the task is already done.
      *
      * <p><b>Cancellation:</b> cancelling the task while it waits withdraws it; a cancelled task
-     * holds no permit (one that reached it at that very moment is released again).
+     * holds no permit: one handed a permit but not yet completed (it completes in a later step of
+     * the loop) gives it back at once and ends cancelled.
      *
      * <p><b>Releasing in a chain:</b> once the task has completed the permit is the caller's.
      * The stages derived from the task are tasks (see {@link Task}): in {@code
      * acquireAsync().thenCompose(v -> { ...; semaphore.release(); ... })} a cancellation that
-     * arrives just after the grant still runs the function, so the release is not skipped. A
+     * arrives once the task has completed still runs the function, so the release is not skipped;
+     * one that arrives before gives the permit back, and the function does not run. A
      * function that throws before its release loses the permit: prefer {@link #withPermitAsync},
      * which releases however its body ends, or release in a {@code whenComplete}.
      *

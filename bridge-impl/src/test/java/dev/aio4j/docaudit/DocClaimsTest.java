@@ -12,6 +12,7 @@ import dev.aio4j.Loop;
 import dev.aio4j.Promise;
 import dev.aio4j.Task;
 import dev.aio4j.sync.AsyncLock;
+import dev.aio4j.sync.AsyncQueue;
 import dev.aio4j.sync.AsyncSemaphore;
 import dev.aio4j.sync.Held;
 import java.time.Duration;
@@ -26,22 +27,39 @@ import org.junit.jupiter.api.Test;
  */
 class DocClaimsTest {
 
-    /** Task.cancel()'s @return: false also for a lock's acquireAsync task that was served but is not done yet. */
+    /**
+     * Task.cancel()'s @return and AsyncLock's general rules: a lock's acquireAsync task that was
+     * served but is not done yet can still be cancelled (true), and the lock goes back at once; a
+     * queue's putAsync task whose item was let in cannot (false), and the item stays put.
+     */
     @Test
-    void cancelOfAServedWaiterReturnsFalseBeforeTheTaskIsDone() {
+    void cancelOfAServedAcquireGivesTheLockBackAndOfAServedPutRefuses() {
         AsyncLock lock = AsyncLock.create();
-        boolean[] seen = new boolean[2];
-        Async.runAsync(loop -> {
+        AsyncQueue<String> queue = AsyncQueue.create(1);
+        Object[] seen = new Object[6];
+        String outcome = Async.runAsync(loop -> {
             assertTrue(lock.acquireAsync().isDone()); // a free lock is taken at once
             Task<Void> second = lock.acquireAsync();  // waits
             lock.release();                           // hands the lock to second, completed in a later step
             seen[0] = second.isDone();
             seen[1] = second.cancel();
-            return second;                            // ends with its grant, not cancelled
+            seen[2] = lock.isLocked();                // given back by cancel() itself
+            queue.putNow("a");
+            Task<Void> put = queue.putAsync("b");     // waits for room
+            queue.getNow();                           // lets "b" in: the put's effect has happened
+            seen[3] = put.isDone();
+            seen[4] = put.cancel();
+            return Async.wait(List.of(second, put), dev.aio4j.ReturnWhen.ALL_COMPLETED)
+                    .thenApply(done -> second.state() + " " + put.state());
         });
-        assertFalse(seen[0], "served, not done yet");
-        assertFalse(seen[1], "cancel() refused although the task was not done");
-        assertTrue(lock.isLocked());
+        assertEquals(false, seen[0], "served, not done yet");
+        assertEquals(true, seen[1], "cancel() of a served acquire before it completes succeeds");
+        assertEquals(false, seen[2], "and the lock went back at once");
+        assertEquals(false, seen[3], "the put was let in, not done yet");
+        assertEquals(false, seen[4], "cancel() of a put already let in refuses");
+        assertEquals("CANCELLED SUCCESS", outcome);
+        assertEquals("b", queue.getNow());
+        assertFalse(lock.isLocked());
     }
 
     /** Task.join(): IllegalStateException from the task's own body. */

@@ -14,12 +14,13 @@
  *
  * A grant is the operation taking effect, under the lock: a getter is handed its item (taken out
  * of the queue); a putter's item goes into the queue (or straight to a waiting getter); a joiner
- * is let go; getters and putters of a queue being shut down get [SHUT_DOWN]. A served waiter
- * completes normally: the grant wins over a Task.cancel() that comes after it, as the JDK's
- * blocking queues let an operation that has succeeded return with the interrupt still pending;
- * a served getAsync task that ends cancelled anyway (its Kotlin awaiter cancelled before the task
- * completed, a closing loop, a group) gives its item back, and so does one whose Kotlin awaiter
- * was cancelled after it completed but before the coroutine resumed (KotlinAwait.task).
+ * is let go; getters and putters of a queue being shut down get [SHUT_DOWN]. A served blocking
+ * waiter completes normally: the grant wins over an interrupt that comes after it, as the JDK's
+ * blocking queues let an operation that has succeeded return with the interrupt still pending. A
+ * served getAsync task cancelled before its completing step (its cancel(), a follower's, a group,
+ * a closing loop, its Kotlin awaiter) gives its item back at once, and so does one whose Kotlin
+ * awaiter was cancelled after it completed but before the coroutine resumed (WaiterTask); a
+ * putAsync task whose item was let in has taken effect and completes normally.
  *
  * Invariants, under the lock:
  *   - a getter waits only while there is no item: a put hands its item to the first getter;
@@ -27,8 +28,8 @@
  *   - once shut down, no getter or putter waits;
  *   - unfinished = items put - taskDone() calls - items discarded by an immediate shutdown, and
  *     joiners wait only while it is positive.
- * Items given back by a cancelled getter task (see WaiterTask; a Kotlin awaiter cancelled as the
- * item arrived) may take the queue above maxSize for a moment.
+ * Items given back by a cancelled getter task (see WaiterTask) may take the queue above maxSize
+ * for a moment.
  *
  * Each waiting operation is written once ([put], [get], [join]), taking the caller's WaitForm: the
  * blocking methods and the ...Async ones are one-line callers (asyncio's put is a wait loop

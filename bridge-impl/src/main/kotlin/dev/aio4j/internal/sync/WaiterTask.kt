@@ -4,18 +4,22 @@
  *
  *   WAITING ──tryGrant (under the owner's monitor)──▶ GRANTED ──deliver: a step of the loop──▶ completed
  *      └──cancel() / a cancelled parent──▶ WITHDRAWN (unlinked, completes cancelled at once)
+ *   GRANTED, not completed ──any cancellation (cancel(), a parent, a group, the close)──▶ GIVEN_BACK
+ *      (the op's undo at once; the completing step then ends the task cancelled)
  *   completed SUCCESS, GRANTED ──its Kotlin awaiter cancelled before it resumed──▶ GIVEN_BACK
- *      (giveBackAfterCompletion: the op's undo, once; see KotlinAwait.task)
+ *      (giveBackAfterCompletion; see KotlinAwait.task)
  *
- * Served or cancelled, whichever CASes [state] first. Its cancel() claims the waiter before it
- * cancels the task, so a served task cannot end cancelled by Task.cancel. A served task completes
- * in a step of its loop, as asyncio wakes a waiter's future with call_soon: never on the stack of
- * the call that served it (whose caller goes on with its own work first: a producer and a
- * consumer move items in batches instead of ping-ponging one at a time), and never on another
- * thread. A cancellation requested some other way after the grant (the Kotlin coroutine awaiting
- * the task, cancelled before the completing step: KotlinAwait.task requests it at once; a group's
- * job) ends the task cancelled when its op undoes, and the op's [WaitOp.undo] then gives back what
- * the grant handed over; an op that cannot undo keeps its result ([resultWinsOverCancel]).
+ * Served or withdrawn, whichever CASes [state] first. A served task completes in a step of its
+ * loop, as asyncio wakes a waiter's future with call_soon: never on the stack of the call that
+ * served it (whose caller goes on with its own work first: a producer and a consumer move items in
+ * batches instead of ping-ponging one at a time), and never on another thread. Until that step,
+ * a cancellation wins when the op can give its grant back ([WaitOp.undoes]: a lock's or a
+ * semaphore's permit, a queue's item): the grant goes back at once (the permit released, the item
+ * to the next getter or back where it was taken from) and the task ends cancelled, as asyncio's
+ * Queue.get, woken but not yet resumed, leaves the item in the queue when its task is cancelled.
+ * A grant that cannot be given back (a put let in, a joiner let go, an event's wake-up) has taken
+ * effect: cancel() returns false and the task completes normally ([resultWinsOverCancel]). Each
+ * grant is given back at most once (the CAS GRANTED -> GIVEN_BACK), whichever path gets there.
  */
 package dev.aio4j.internal.sync
 
@@ -38,10 +42,14 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
         if (op.undoes) whenDone(this)
     }
 
+    /**
+     * [value] is written before the state says GRANTED: a cancellation on another thread that sees
+     * GRANTED gives that value back (giveBack). A waiter withdrawn meanwhile keeps an unused value.
+     */
     override fun tryGrant(value: Any?): Boolean {
-        if (!STATE.compareAndSet(this, WAITING, GRANTED)) return false
+        if (state != WAITING) return false
         this.value = value
-        return true
+        return STATE.compareAndSet(this, WAITING, GRANTED)
     }
 
     override fun fail(exception: Throwable) {
@@ -59,18 +67,22 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
         tryFinish((if (f != null) Result.failure(f) else op.outcome(value)) as Result<R>)
     }
 
-    /** Claims the waiter for a cancellation: true if it was waiting (it is withdrawn now) or withdrawn already. */
-    private fun withdraw(): Boolean {
+    /**
+     * Claims the waiter for a cancellation: true if it was waiting (it is withdrawn now), withdrawn
+     * already, or served with a grant that can be given back (the cancellation gives it back, in
+     * [onCancelRequested]); false for a grant that has taken effect for good.
+     */
+    private fun claimForCancel(): Boolean {
         if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
             unlink(op.monitor)
             return true
         }
-        return state == WITHDRAWN
+        return state == WITHDRAWN || op.undoes
     }
 
-    override fun cancel(): Boolean = withdraw() && super.cancel()
+    override fun cancel(): Boolean = claimForCancel() && super.cancel()
 
-    override fun cancelForClose(message: String): Boolean = withdraw() && super.cancelForClose(message)
+    override fun cancelForClose(message: String): Boolean = claimForCancel() && super.cancelForClose(message)
 
     /** It succeeds only if it was served: what it got was handed over (see TaskImpl.handedOver). */
     override val handedOver: Boolean get() = true
@@ -78,36 +90,45 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked here: see Arguments.kt
     override fun cancel(message: String?): Boolean {
         requireArgument(message, "message", "Task.cancel")
-        return withdraw() && super.cancel(message)
-    }
-
-    /** Any cancellation of the job; through cancel() the waiter is withdrawn already. */
-    override fun onCancelRequested(cause: Throwable) {
-        if (withdraw()) tryFinish(Result.failure(cause))
-    }
-
-    /** Completion handler (when the op undoes): a served task that ended cancelled gives back what it got. */
-    override fun invoke(cause: Throwable?) {
-        if (cause != null && state == GRANTED && failure == null) op.undo(value)
+        return claimForCancel() && super.cancel(message)
     }
 
     /**
-     * A cancellation requested after the grant (a Kotlin awaiter cancelled before this task's
-     * completing step, KotlinAwait.task; a group's job) ends the task cancelled when the op undoes
-     * (the handler above gives the grant back); a grant that cannot be given back (a put let in, a
-     * joiner let go, an event's wake-up) is the task's result all the same: its effect has happened.
+     * Any cancellation of the task before it finishes (this runs only when the request set the
+     * task's cancelling flag, so the completing step will end it cancelled): a waiting waiter is
+     * withdrawn and the task ends now; a served one gives its grant back now, if its op can.
      */
+    override fun onCancelRequested(cause: Throwable) {
+        if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
+            unlink(op.monitor)
+            tryFinish(Result.failure(cause))
+        } else if (state == WITHDRAWN) {
+            tryFinish(Result.failure(cause))
+        } else {
+            giveBack()
+        }
+    }
+
+    /** Completion handler (when the op undoes): a served task that ended cancelled holds nothing. */
+    override fun invoke(cause: Throwable?) {
+        if (cause != null) giveBack()
+    }
+
+    /** A served grant that cannot be given back is the task's result even when a cancellation was requested after it. */
     override fun resultWinsOverCancel(): Boolean = !op.undoes
 
     /**
      * For KotlinAwait.task only, once this task is done: its awaiting coroutine was cancelled after
      * the task completed normally and before the coroutine resumed with the value (kotlinx's prompt
      * cancellation), so the value would be dropped; gives the grant back (a lock's or semaphore's
-     * permit, a queue's item) once at most, and says whether it did. The task stays SUCCESS (it is
-     * done and may have been seen so): see Task.await's KDoc.
+     * permit, a queue's item) and says whether it did. The task stays SUCCESS (it is done and may
+     * have been seen so): see Task.await's KDoc.
      */
-    fun giveBackAfterCompletion(): Boolean {
-        if (!op.undoes || failure != null || exceptionOrNull() != null) return false
+    fun giveBackAfterCompletion(): Boolean = exceptionOrNull() == null && giveBack()
+
+    /** Gives a served grant back through the op's undo, once at most: true if this call did. */
+    private fun giveBack(): Boolean {
+        if (!op.undoes || failure != null) return false
         if (!STATE.compareAndSet(this, GRANTED, GIVEN_BACK)) return false
         op.undo(value)
         return true
@@ -121,7 +142,7 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
         const val WAITING = 0
         const val GRANTED = 1
         const val WITHDRAWN = 2
-        const val GIVEN_BACK = 3 // served, completed, then given back by its cancelled Kotlin awaiter
+        const val GIVEN_BACK = 3 // served, then given back: cancelled before it completed, or its Kotlin awaiter before it resumed
         val STATE: AtomicIntegerFieldUpdater<WaiterTask<*>> = AtomicIntegerFieldUpdater.newUpdater(WaiterTask::class.java, "state")
     }
 }
