@@ -388,7 +388,13 @@ public final class Async {
      * {@code wait}). It never cancels any of {@code tasks}, never fails because of them, and does
      * not retrieve their failures.
      *
-     * <p><b>Cancellation:</b> cancelling the returned task cancels only the wait.
+     * <p><b>Cancellation:</b> cancelling the returned task cancels only the wait. Cancelling the
+     * pending ones afterwards (asyncio's select idiom over queues' {@code getAsync()} tasks) loses
+     * nothing when done in the step that received the split on a single-threaded loop: a getter
+     * that was handed its item but has not completed gives it back when cancelled. Elsewhere (a
+     * blocking-style body, a {@code DEFAULT_DISPATCHER} loop) a pending task may complete between
+     * the split and the {@code cancel()}: take the result of one whose {@code cancel()} returns
+     * {@code false}.
      *
      * @param tasks the tasks, at least one
      * @param returnWhen when to return

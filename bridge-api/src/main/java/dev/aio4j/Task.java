@@ -90,7 +90,10 @@ import org.jspecify.annotations.Nullable;
  *       leaks the lock;</li>
  *   <li>a derived task that received a request ends {@link TaskState#CANCELLED CANCELLED} even
  *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
- *       something else, as a task's body does.</li>
+ *       something else, as a task's body does; except that a function that ran on what a
+ *       primitive handed over (a lock's, semaphore's or queue's {@code ...Async} task that was
+ *       served: {@code queue.getAsync().thenApply(parse)}) keeps its result, which carries the
+ *       lock, permit or item, as a task that follows such a task does.</li>
  * </ul>
  * Deriving a stage counts as retrieving this task's failure, and a derived task that passes that
  * failure on does not report it again (a {@code whenComplete} made only to watch may be dropped);

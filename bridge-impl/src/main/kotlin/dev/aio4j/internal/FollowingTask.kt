@@ -129,8 +129,26 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
      */
     override fun resultWinsOverCancel(): Boolean = handedOver
 
-    /** A follower of a handed-over result hands it over in turn: wait_for or another body over it keeps it too. */
-    override val handedOver: Boolean get() = (followed as? TaskImpl<*>)?.handedOver == true
+    /** The task this one follows, if it follows a task (KotlinAwait.grantBehind). */
+    fun followedTask(): TaskImpl<*>? = followed as? TaskImpl<*>
+
+    /**
+     * A follower of a handed-over result hands it over in turn: wait_for or another body over it
+     * keeps it too. Walked down the chain of followers in a loop, not by recursion: a chain of
+     * thousands of rounds (each a thenCompose over the next) is asked this as it is cancelled.
+     */
+    override val handedOver: Boolean
+        get() {
+            var t: TaskImpl<*> = this
+            while (t is FollowingTask<*>) {
+                if (t.carriesGrant()) return true
+                t = t.followed as? TaskImpl<*> ?: return false
+            }
+            return t.handedOver
+        }
+
+    /** Whether this follower's own result carries a handed-over grant, whatever it follows (DerivedTask). */
+    protected open fun carriesGrant(): Boolean = false
 
     override fun onCancelRequested(cause: Throwable) {
         if (!cancelsDown) {

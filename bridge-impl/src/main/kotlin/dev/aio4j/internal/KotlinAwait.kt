@@ -60,10 +60,11 @@ internal object KotlinAwait {
                     cont.invokeOnCancellation { cause ->
                         handle.dispose()
                         cancelledWith = cause
-                        // A primitive's waiter hears of the cancellation now, not when the coroutine
-                        // resumes (a step later): one granted meanwhile ends cancelled and gives its
+                        // The task hears of the cancellation now, not when the coroutine resumes (a
+                        // step later), as asyncio's chain of awaits passes it down at once: a
+                        // primitive's waiter served meanwhile, or one that a task follows, gives its
                         // grant back instead of completing for a coroutine that will not take it.
-                        if (task is WaiterTask<*> && cause is CancellationException) task.cancelWithCause(cause)
+                        if (cause is CancellationException) task.cancelWithCause(cause)
                     }
                 }
             } catch (e: CancellationException) {
@@ -75,11 +76,27 @@ internal object KotlinAwait {
                 // coroutine's block (withTimeout's), so the grant goes back and the cancellation
                 // is thrown, as kotlinx's Mutex releases a lock whose waiter was cancelled before
                 // it resumed. Before 2026-12-06 the value was returned (TimeoutsAroundAio4jWaitsTest).
-                if (task is WaiterTask<*> && task.giveBackAfterCompletion()) throw cause
+                if (grantBehind(task)?.giveBackAfterCompletion() == true) throw cause
             }
         }
         val failure = task.exceptionOrNull() ?: return task.valueNow() // a value even when cancelled meanwhile, as Java's join gives it
         throw failure
+    }
+
+    /**
+     * The primitive's waiter whose grant [task] completed with: the task itself, or the waiter at
+     * the end of a chain of followers (a non-blocking body that returned it, wait_for, shield) each
+     * of which completed with the very value it followed; null for any other task, or a chain that
+     * changed the value on the way (a derived stage's function).
+     */
+    private fun grantBehind(task: TaskImpl<*>): WaiterTask<*>? {
+        var t = task
+        while (true) {
+            if (t is WaiterTask<*>) return t
+            val next = (t as? FollowingTask<*>)?.followedTask() ?: return null
+            if (!next.isDone || next.exceptionOrNull() != null || next.valueNow() !== t.valueNow()) return null
+            t = next
+        }
     }
 
     suspend fun <T> stage(stage: CompletionStage<out T>): T {

@@ -53,7 +53,11 @@ import kotlinx.coroutines.Deferred
  * already (only the coroutine's resumption was pending), it stays `SUCCESS` though its grant went
  * back: do not take such a task's value elsewhere (another `await()`, `join()`, `resultNow()`)
  * once its awaiter was cancelled. A grant that cannot be given back (a `putAsync()` whose item was
- * let in, a `joinAsync()`, an event's `awaitAsync()`) is returned as for any task. What kotlinx's
+ * let in, a `joinAsync()`, an event's `awaitAsync()`) is returned as for any task. A task that
+ * follows such a waiter and passes its value on unchanged (a non-blocking body that returns
+ * `getAsync()`, `Async.waitFor` over it) gives the waiter's grant back in the same way; a stage
+ * derived with a function (`getAsync().thenApply(f)`) does not: its value is returned, and a
+ * `withTimeout` around the await may drop it. What kotlinx's
  * `withTimeout` can still drop is a value the block returns after `await()` has returned (on a
  * multi-threaded dispatcher the timeout may fire between the two, kotlinx's own warning for
  * resources): for a resource, use it inside the block (`withTimeout(t) { handle(queue.getAsync().await()) }`).

@@ -9,7 +9,11 @@ import dev.aio4j.ExceptionContext
 import dev.aio4j.Loop
 import dev.aio4j.LoopOptions
 import dev.aio4j.Task
+import dev.aio4j.kotlin.asCoroutineDispatcher
+import dev.aio4j.kotlin.task
 import java.util.Collections
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.SupervisorJob
 import org.junit.jupiter.api.Assertions.fail
 
 /** A loop that records every context its exception handler gets. */
@@ -76,3 +80,19 @@ class KotlinSideFailure(message: String) : RuntimeException(message)
 
 /** A failure of the tests' own, thrown by a Java-style side. */
 class JavaSideFailure(message: String) : RuntimeException(message)
+
+/** Busy-waits on the calling thread (a loop's), so that a timer due meanwhile fires in the loop's next step. */
+fun spin(millis: Long) {
+    val end = System.nanoTime() + millis * 1_000_000
+    while (System.nanoTime() < end) Thread.onSpinWait()
+}
+
+/** Runs [block] as a coroutine task on a new single-threaded loop, and closes the loop after. */
+fun <T> onSingleThreadLoop(block: suspend CoroutineScope.() -> T): T {
+    val loop = Async.newLoop()
+    try {
+        return loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher() + SupervisorJob()).task(block = block))
+    } finally {
+        loop.close()
+    }
+}

@@ -47,20 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource
 class TimeoutsAroundAio4jWaitsTest {
     private val rounds = Integer.getInteger("composed.rounds", 300)
 
-    /** Busy-waits on the loop's thread, so that a timer due meanwhile fires in the loop's next step. */
-    private fun spin(millis: Long) {
-        val end = System.nanoTime() + millis * 1_000_000
-        while (System.nanoTime() < end) Thread.onSpinWait()
-    }
 
-    private fun <T> onSingleThreadLoop(block: suspend CoroutineScope.() -> T): T {
-        val loop = Async.newLoop()
-        try {
-            return loop.runUntilComplete(CoroutineScope(loop.asCoroutineDispatcher() + SupervisorJob()).task(block = block))
-        } finally {
-            loop.close()
-        }
-    }
 
     // ------------------------------------------------------------------------------------------
     // The item or the lock handed over just before the timeout fires: the value idiom.
