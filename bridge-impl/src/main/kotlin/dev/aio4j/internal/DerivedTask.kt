@@ -50,16 +50,6 @@ internal open class DerivedTask<T>(
     /** Drops [second] (the function runs, or will not). */
     protected open fun dropSecond() {}
 
-    /**
-     * Whether the function ran on a handed-over input (TaskImpl.handedOver: a lock, a permit or a
-     * queue item that a primitive's waiter was served): its result then carries what was handed
-     * over, and wins over a cancellation requested while it ran, as a follower's does
-     * (FollowingTask.resultWinsOverCancel). Before 2026-12-06 `q.getAsync().thenApply(parse)`
-     * under waitFor on a DEFAULT_DISPATCHER loop ended CANCELLED when the deadline came while parse
-     * ran on another worker, and the item was lost (DerivedStageOfAWaiterCancelledAtTheHandOverTest;
-     * found from outside). Written once, before the function runs, read after it.
-     */
-    @Volatile private var ranOnGrant = false
 
     /** Starts waiting for [source]'s outcome; called by the factory (TaskStages) after [start]. */
     fun from(source: TaskImpl<*>): DerivedTask<T> {
@@ -105,7 +95,7 @@ internal open class DerivedTask<T>(
         first = null
         dropSecond()
         val e = outcome.exceptionOrNull()
-        if (e == null && (a?.handedOver == true || b?.handedOver == true)) ranOnGrant = true
+        if (e == null && (a?.handedOver == true || b?.handedOver == true)) markCarriesGrant()
         try {
             when {
                 kind == COMPOSE && e == null ->
@@ -139,7 +129,16 @@ internal open class DerivedTask<T>(
         }
     }
 
-    override fun carriesGrant(): Boolean = ranOnGrant
+    /**
+     * Whether the function ran on a handed-over input (TaskImpl.handedOver: a lock, a permit or a
+     * queue item that a primitive's waiter was served): its result then carries what was handed
+     * over, and wins over a cancellation requested while it ran, as a follower's does
+     * (FollowingTask.resultWinsOverCancel). Before 2026-12-06 `q.getAsync().thenApply(parse)`
+     * under waitFor on a DEFAULT_DISPATCHER loop ended CANCELLED when the deadline came while parse
+     * ran on another worker, and the item was lost (DerivedStageOfAWaiterCancelledAtTheHandOverTest;
+     * found from outside). Set (a bit of the status) before the function runs, read after it.
+     */
+    override fun carriesGrant(): Boolean = carriesGrantMarked
 
     private fun stageOf(stage: CompletionStage<out T>?): CompletionStage<out T> =
         stage ?: throw NullPointerException("the function of ${name()} returned null instead of a CompletionStage")

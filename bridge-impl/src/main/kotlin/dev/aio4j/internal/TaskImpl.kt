@@ -544,6 +544,17 @@ internal abstract class TaskImpl<T>(
         }
     }
 
+    /**
+     * Notes that this task's result will carry a handed-over grant (DerivedTask.carriesGrant): a
+     * bit of [status] rather than a field, which would add 8 bytes to every derived task.
+     */
+    protected fun markCarriesGrant() {
+        setFlag(CARRIES_GRANT)
+    }
+
+    /** Whether [markCarriesGrant] was called. */
+    protected val carriesGrantMarked: Boolean get() = status and CARRIES_GRANT != 0
+
     // -------------------------------------------------------------- outcome, for internals
 
     /** The completion exception of a completed task, or null for a result (and for a task not done). */
@@ -909,8 +920,11 @@ internal abstract class TaskImpl<T>(
         /** The lock of [lockRequests]. */
         private const val REQUEST_LOCK = 1 shl 13
 
+        /** The task's result carries a handed-over grant (DerivedTask: its function ran on one); see [markCarriesGrant]. */
+        private const val CARRIES_GRANT = 1 shl 14
+
         /** [cancelRequests] is status ushr REQUEST_SHIFT. */
-        private const val REQUEST_SHIFT = 14
+        private const val REQUEST_SHIFT = 15
         private const val ONE_REQUEST = 1 shl REQUEST_SHIFT
 
         /** How many live handler nodes below the top a registration looks through for withdrawn ones. */
