@@ -129,8 +129,11 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
      */
     override fun resultWinsOverCancel(): Boolean = handedOver
 
-    /** The task this one follows, if it follows a task (KotlinAwait.grantBehind). */
-    fun followedTask(): TaskImpl<*>? = followed as? TaskImpl<*>
+    /**
+     * The task this one follows and passes its cancellation down to, if any (KotlinAwait.grantBehind):
+     * not a shield's inner task, whose result belongs to whoever shielded it.
+     */
+    fun followedTask(): TaskImpl<*>? = if (cancelsDown) followed as? TaskImpl<*> else null
 
     /**
      * A follower of a handed-over result hands it over in turn: wait_for or another body over it

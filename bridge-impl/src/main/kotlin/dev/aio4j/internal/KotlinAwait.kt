@@ -85,9 +85,10 @@ internal object KotlinAwait {
 
     /**
      * The primitive's waiter whose grant [task] completed with: the task itself, or the waiter at
-     * the end of a chain of followers (a non-blocking body that returned it, wait_for, shield) each
-     * of which completed with the very value it followed; null for any other task, or a chain that
-     * changed the value on the way (a derived stage's function).
+     * the end of a chain of followers (a non-blocking body that returned it, wait_for) each of
+     * which completed with the very value it followed; null for any other task, a chain that
+     * changed the value on the way (a derived stage's function), or one through a shield (its
+     * inner task's result is its holder's, who may still take it).
      */
     private fun grantBehind(task: TaskImpl<*>): WaiterTask<*>? {
         var t = task

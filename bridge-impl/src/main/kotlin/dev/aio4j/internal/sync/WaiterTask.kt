@@ -99,14 +99,8 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
      * withdrawn and the task ends now; a served one gives its grant back now, if its op can.
      */
     override fun onCancelRequested(cause: Throwable) {
-        if (STATE.compareAndSet(this, WAITING, WITHDRAWN)) {
-            unlink(op.monitor)
-            tryFinish(Result.failure(cause))
-        } else if (state == WITHDRAWN) {
-            tryFinish(Result.failure(cause))
-        } else {
-            giveBack()
-        }
+        claimForCancel()
+        if (state == WITHDRAWN) tryFinish(Result.failure(cause)) else giveBack()
     }
 
     /** Completion handler (when the op undoes): a served task that ended cancelled holds nothing. */

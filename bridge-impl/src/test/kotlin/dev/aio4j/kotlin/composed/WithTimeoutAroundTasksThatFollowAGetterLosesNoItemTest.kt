@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionStage
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Disabled
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
@@ -89,6 +90,40 @@ class WithTimeoutAroundTasksThatFollowAGetterLosesNoItemTest {
             if (lock.isLocked) leaked++
         }
         assertEquals(0, leaked, "$how: the lock stayed locked with nobody holding it in $leaked of $tries tries")
+    }
+
+    /**
+     * A shield's inner task belongs to whoever shielded it: `withTimeoutOrNull { shield(t).await() }`
+     * timing out as the item arrives must leave the item with `t` (which its holder awaits after)
+     * and not also give it back to the queue. Each try checks first that the shield had completed
+     * when the timeout came (the window where a grant is given back from a completed chain).
+     */
+    @Test
+    fun anItemHandedThroughAShieldAsWithTimeoutOrNullExpiresStaysWithTheInnerTask() {
+        var wrong = 0
+        var windowSeen = 0
+        val tries = 20
+        val seen = ArrayList<String>()
+        repeat(tries) { i ->
+            val q = AsyncQueue.create<Int>()
+            var shieldDone = false
+            val (viaShield, later) = onSingleThreadLoop {
+                val loop = Loop.current()
+                val t = q.getAsync()
+                val shield = Async.shield(t)
+                loop.callLater(Duration.ofMillis(19)) { q.putNow(i); spin(5) }
+                val x = withTimeoutOrNull(20) { shield.await() }
+                shieldDone = shield.state() == dev.aio4j.TaskState.SUCCESS
+                x to t.await()
+            }
+            if (viaShield == null && shieldDone) windowSeen++
+            if (viaShield == null && (later != i || q.size() != 0)) {
+                wrong++
+                if (seen.size < 3) seen.add("try $i: shield gave $viaShield, t gave $later, queue ${q.size()}")
+            }
+        }
+        assertEquals(0, wrong, "the item left the shielded task in $wrong of $tries tries: $seen")
+        assertTrue(windowSeen > 0, "the schedule never reached a timeout after the shield had completed ($tries tries)")
     }
 
     @Disabled(THEN_APPLY_LOSS)
