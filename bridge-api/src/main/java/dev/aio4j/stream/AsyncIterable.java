@@ -335,7 +335,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
      *
      * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator, and the
      * subscriber gets no signal after it (a later {@code request} is a no-op, even once the loop has
-     * closed: Reactive Streams §3.6, §1.8); closing the
+     * closed: Reactive Streams §3.6, §1.8), except, for a cancel made on another thread, the one
+     * signal whose delivery had begun as it ran; closing the
      * loop cancels every walk still running, wherever it waits (the subscriber then gets
      * {@code onError} with a {@code CancellationException}, after the iterator's close). A
      * subscription whose first request comes after the loop has closed, or that is made then, gets

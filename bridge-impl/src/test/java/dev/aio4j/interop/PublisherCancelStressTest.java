@@ -79,7 +79,12 @@ class PublisherCancelStressTest {
                     dev.aio4j.Async.sleep(java.time.Duration.ofMillis(1));
                     return null;
                 });
-                if (afterCancel.get() > 0) f.add("callbacks " + callbacks + ": " + afterCancel.get() + " signals after cancel() returned");
+                // One signal may be on its way as cancel() runs on the subscriber's thread: the loop
+                // checked the subscription and began the call before the cancel, and the call reads
+                // the flag set after cancel() returned (seen once, 1 of 150 rounds in one CI run under
+                // load, 2026-12-06; Reactive Streams §3.12 lets signals end "eventually"). A second one
+                // means the walk went on after the cancel.
+                if (afterCancel.get() > 1) f.add("callbacks " + callbacks + ": " + afterCancel.get() + " signals after cancel() returned");
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (svc.getStarted().get() != svc.getFinallies().get() && System.nanoTime() < deadline) Thread.onSpinWait();
                 if (svc.getStarted().get() != svc.getFinallies().get()) f.add("started " + svc.getStarted() + " finallies " + svc.getFinallies());
