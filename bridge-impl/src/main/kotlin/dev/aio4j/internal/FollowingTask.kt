@@ -120,12 +120,12 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
     /**
      * A handed-over result (TaskImpl.handedOver: a lock's, a semaphore's or a queue's ...Async task
      * that was served, at once or after waiting, or a task that follows one) is this task's outcome
-     * even when this task's cancellation was requested first: a waiter succeeds only if it was
-     * served before the request reached it (its cancel() refuses then), and
-     * what it was served (the lock, a permit, an item) would be lost with a cancelled follower, as in
-     * a non-blocking body that returns lock.acquireAsync() and is cancelled as the lock is handed
-     * over (found from outside on 2026-12-05, 35-133 of 400 rounds; asyncio's acquire gives the lock
-     * on in that case, here the hand-off has been made). The task that was cancelled ends with it.
+     * even when this task's cancellation was requested first: the request went down to the waiter,
+     * which, served but not yet completed, gives its grant back and ends cancelled (WaiterTask), so a
+     * waiter that succeeds anyway had completed before the request reached it, or took effect for
+     * good (a put let in); what it was served (the lock, a permit, an item) would then be lost with a
+     * cancelled follower (found from outside on 2026-12-05, 35-133 of 400 rounds, for a non-blocking
+     * body that returns lock.acquireAsync()). The task that was cancelled ends with it.
      */
     override fun resultWinsOverCancel(): Boolean = handedOver
 
