@@ -42,7 +42,14 @@ import org.jspecify.annotations.Nullable;
  *     {@link Task#cancel()} of a blocking-style task that waits in one of these methods withdraws
  *     its waiter before it returns (asyncio's {@code Task.cancel()} cancels the future the task
  *     waits on): a lock, permit, item or wake-up released or put after {@code cancel()} returned
- *     goes to the next waiter or stays, never to the cancelled task.
+ *     goes to the next waiter or stays, never to the cancelled task. A lock, permit or item the
+ *     task was handed but its thread had not taken yet goes back (released, or back at the head
+ *     of the queue) and the method throws the cancellation, as asyncio's {@code acquire()} or
+ *     {@code get()}, woken but not yet resumed, leaves the lock free and the item in the queue:
+ *     the task ends {@code CANCELLED} whatever its body would have done with it. What the thread
+ *     has taken is the body's: a cancellation that comes after that, while the body goes on
+ *     (even if it only returns the item), ends the task {@code CANCELLED} and drops its result,
+ *     as a Kotlin coroutine's would.
  * <li><b>{@code ...Async} methods</b> throw {@link IllegalStateException} when the calling thread
  *     belongs to no loop, or with the message {@code "loop is closed"} when its loop is closed.
  *     Their task is independent of the calling task, as one made with {@code createTask}; a task

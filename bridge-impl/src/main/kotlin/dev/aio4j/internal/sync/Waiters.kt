@@ -167,7 +167,7 @@ internal class ParkForm(private val interruptible: Boolean) : WaitForm {
         }
     }
 
-    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = ParkWaiter(op.monitor, op.what, putItem, interruptible)
+    override fun waiter(op: WaitOp, putItem: Any?, loop: EventLoop?): Waiter = ParkWaiter(op.monitor, op.what, putItem, interruptible, undo = op.takeIf { interruptible && it.undoes })
 
     override fun now(op: WaitOp, value: Any?, loop: EventLoop?): Any? = op.outcome(value).getOrThrow()
 
