@@ -13,14 +13,18 @@
  *     suspension throws. Before 2026-12-06 it threw its own cancellation there, and a Kotlin
  *     caller lost the lock (17 of 150 rounds) or the queue item (23 of 300) it had been given
  *     (found from outside; AwaitAfterTheTaskSucceededTest);
- *   - a primitive's waiter task (WaiterTask: acquireAsync, getAsync) is the exception, since the
- *     value returned to a cancelled coroutine was dropped by kotlinx's withTimeout (the lock or the
- *     item lost: TimeoutsAroundAio4jWaitsTest): the waiter hears of the coroutine's cancellation
- *     at once, in invokeOnCancellation, so one granted but not yet completed ends CANCELLED and
- *     gives its grant back (WaitOp.undo, through WaiterTask's handler); one completed whose
- *     coroutine's resumption was pending gives it back here (giveBackAfterCompletion; the task
- *     stays SUCCESS), and the coroutine throws its cancellation. An op that cannot undo (a put,
- *     a join, an event) keeps the rule above (CancelledAwaiterGivesTheGrantBackTest);
+ *   - the task hears of the coroutine's cancellation at once, in invokeOnCancellation, as
+ *     asyncio's chain of awaits passes it down, not when the coroutine resumes a step later: a
+ *     primitive's waiter (WaiterTask: acquireAsync, getAsync) granted but not yet completed, or
+ *     one that the task follows, ends CANCELLED and gives its grant back (WaitOp.undo, through
+ *     WaiterTask's handler), since a value returned to a cancelled coroutine is dropped by
+ *     kotlinx's withTimeout (the lock or the item lost: TimeoutsAroundAio4jWaitsTest);
+ *   - a waiter that completed while the coroutine's resumption was pending gives its grant back
+ *     after all (giveBackAfterCompletion; the task stays SUCCESS), when the awaited task is the
+ *     waiter or follows it with its very value (grantBehind), and the coroutine throws its
+ *     cancellation. An op that cannot undo (a put, a join, an event) keeps the rule above
+ *     (CancelledAwaiterGivesTheGrantBackTest); so does a task whose value is not the grant (a
+ *     derived stage's function's result);
  *   - a task that ends CANCELLED makes the waiter throw its CancellationException (the same one).
  * A stage that is not a task is cancelled with cancel(true) (itself when it is a Future that
  * allows it, else its toCompletableFuture()) and the waiter
@@ -81,6 +85,14 @@ internal object KotlinAwait {
         }
         val failure = task.exceptionOrNull() ?: return task.valueNow() // a value even when cancelled meanwhile, as Java's join gives it
         throw failure
+    }
+
+    /**
+     * For a reader of [task] that will not take its value (Task.asDeferred's deferred cancelled
+     * while still pending): once the task is done, the grant behind a successful task goes back.
+     */
+    fun giveBackUnread(task: TaskImpl<*>) {
+        task.onDone { grantBehind(task)?.giveBackAfterCompletion() }
     }
 
     /**

@@ -79,7 +79,12 @@ public suspend fun <T> Task<T>.await(): T =
  *
  * **Cancellation:** cancelling the deferred cancels the task, with the deferred's
  * `CancellationException` (the same instance); a task that ends `CANCELLED` makes a cancelled
- * deferred. The deferred has no parent: the task keeps its own place on its loop.
+ * deferred. The deferred has no parent: the task keeps its own place on its loop. The deferred
+ * completes a step after the task (in its done callback): a primitive's `acquireAsync()` or
+ * `getAsync()` task that has succeeded while its deferred, still pending, is cancelled (a loser
+ * of a `select` over `onAwait`, say) gives its lock, permit or item back, as [await] does for a
+ * coroutine cancelled before it resumed; the task stays `SUCCESS`, so do not also take its value
+ * elsewhere.
  *
  * **Exceptions:** the deferred completes with the task's value or exception instance; note that
  * kotlinx's `Deferred.await()` may throw a copy of it when kotlinx's debug mode is on, which
@@ -104,8 +109,10 @@ public fun <T> Task<T>.asDeferred(): Deferred<T> {
     }
     deferred.invokeOnCompletion { cause ->
         if (cause is CancellationException) {
-            // with the deferred's own exception, so that both sides hold one instance
-            if (task is TaskImpl<*>) task.cancelWithCause(cause) else task.cancel()
+            // with the deferred's own exception, so that both sides hold one instance; a task that
+            // had succeeded already (its done callback had not completed the deferred yet) keeps a
+            // value nobody reading the deferred will see: a primitive's grant goes back
+            if (task !is TaskImpl<*>) task.cancel() else if (!task.cancelWithCause(cause)) KotlinAwait.giveBackUnread(task)
         }
     }
     return deferred

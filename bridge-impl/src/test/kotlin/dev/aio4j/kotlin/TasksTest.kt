@@ -131,6 +131,31 @@ class TasksTest {
         assertTrue(d2.isCancelled)
     }
 
+    /**
+     * A served acquireAsync() task that has succeeded while its deferred is still pending (the
+     * done callback that completes it runs a step later), the deferred cancelled in between: nobody
+     * will read the deferred, so the lock goes back; the task stays SUCCESS. Before, the lock
+     * stayed locked with no holder.
+     */
+    @Test
+    fun aDeferredCancelledAfterItsAcquireTaskSucceededGivesTheLockBack() = onLoop { _ ->
+        val lock = dev.aio4j.sync.AsyncLock.create()
+        lock.acquireAsync().await()
+        val acquire = lock.acquireAsync()
+        val deferred = acquire.asDeferred()
+        var pendingAtTheCancel = false
+        acquire.whenComplete { _, _ -> // runs as the task completes, before its done callbacks
+            pendingAtTheCancel = !deferred.isCompleted
+            deferred.cancel()
+        }
+        lock.release()
+        deferred.join()
+        yield()
+        assertTrue(pendingAtTheCancel, "the deferred was cancelled while pending")
+        assertEquals(TaskState.SUCCESS, acquire.state())
+        assertFalse(lock.isLocked, "the lock went back")
+    }
+
     @Test
     fun asTaskFollowsTheDeferredBothWays() = onLoop { loop ->
         assertEquals(2, CompletableDeferred(2).asTask().await())
