@@ -13,14 +13,13 @@ import dev.aio4j.internal.sync.ConditionImpl;
 import dev.aio4j.internal.sync.LockImpl;
 import dev.aio4j.sync.AsyncCondition;
 import dev.aio4j.sync.AsyncLock;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,7 +80,7 @@ class ConditionRelineCancelRaceTest {
     private static String oneRound(Loop loop, boolean holdGate) throws Exception {
         AsyncLock lock = AsyncLock.create();
         AsyncCondition cond = AsyncCondition.create(lock);
-        Object monitor = ((ConditionImpl) cond).monitor;
+        ReentrantLock monitor = ((ConditionImpl) cond).monitor;
         AtomicInteger evaluations = new AtomicInteger();
         AtomicReference<Thread> loopThread = new AtomicReference<>();
         CountDownLatch inLine = new CountDownLatch(1);
@@ -100,20 +99,26 @@ class ConditionRelineCancelRaceTest {
         assertEquals(1, evaluations.get());
 
         Thread canceller = new Thread(w::cancel, "canceller");
-        Object gateMonitor = ((LockImpl) lock).gate.monitor;
+        ReentrantLock gateMonitor = ((LockImpl) lock).gate.monitor;
         lock.lock();
-        synchronized (gateMonitor) {
-            synchronized (monitor) { // re-entered by signal(): the same thread
+        gateMonitor.lock();
+        try {
+            monitor.lock(); // re-entered by signal(): the same thread
+            try {
                 cond.signal();
                 lock.release(); // hands the lock to w, whose step evaluates the predicate (false) and blocks in joinLine
                 awaitBlockedOn(loopThread.get(), monitor, false);
                 canceller.start(); // IN_LINE -> WITHDRAWN, then blocks in unlink
                 awaitBlockedOn(canceller, monitor, true);
+            } finally {
+                monitor.unlock();
             }
             if (holdGate) { // both go on to the lock's monitor (takeLock, release) or end
                 awaitBlockedOn(loopThread.get(), gateMonitor, false);
                 awaitBlockedOn(canceller, gateMonitor, true);
             }
+        } finally {
+            gateMonitor.unlock();
         }
         canceller.join(5_000);
         try {
@@ -151,19 +156,15 @@ class ConditionRelineCancelRaceTest {
         return null;
     }
 
-    /** Waits until {@code t} is blocked entering {@code monitor} (or, with {@code mayEnd}, has ended). */
-    private static void awaitBlockedOn(Thread t, Object monitor, boolean mayEnd) {
+    /** Waits until {@code t} is waiting to take {@code monitor} (or, with {@code mayEnd}, has ended). */
+    private static void awaitBlockedOn(Thread t, ReentrantLock monitor, boolean mayEnd) {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        int id = System.identityHashCode(monitor);
         while (true) {
             if (mayEnd && t.getState() == Thread.State.TERMINATED) {
                 return;
             }
-            if (t.getState() == Thread.State.BLOCKED) {
-                ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId());
-                if (info == null || info.getLockInfo() != null && info.getLockInfo().getIdentityHashCode() == id) {
-                    return;
-                }
+            if (monitor.hasQueuedThread(t)) {
+                return;
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(t + " not blocked on the monitor but " + t.getState());

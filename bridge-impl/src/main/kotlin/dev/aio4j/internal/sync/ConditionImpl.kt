@@ -36,16 +36,17 @@ import java.util.Objects
 import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.BooleanSupplier
+import java.util.concurrent.locks.ReentrantLock
 
 internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition, AsyncLock by lockImpl {
     /** Guards [waiters]. */
-    @JvmField val monitor = Any()
+    @JvmField val monitor = ReentrantLock()
     private val waiters = WaiterList()
     @JvmField val gate: PermitGate = lockImpl.gate
 
     /** Puts [waiter] in the line for a signal. */
     fun joinLine(waiter: Waiter) {
-        synchronized(monitor) { waiters.add(waiter) }
+        guard(monitor) { waiters.add(waiter) }
     }
 
     private fun checkHeld(what: String) {
@@ -150,10 +151,10 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
      * for it (found from outside on 2026-12-05).
      */
     fun signalWaiters(n: Int) {
-        if (n > 0) forEachServed(synchronized(monitor) { waiters.grantUpTo(n, Unit) }) { (it as SignalledWaiter).signalled() }
+        if (n > 0) forEachServed(guard(monitor) { waiters.grantUpTo(n, Unit) }) { (it as SignalledWaiter).signalled() }
     }
 
-    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${synchronized(monitor) { waiters.size }})"
+    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${guard(monitor) { waiters.size }})"
 }
 
 /** A waiter in a condition's line. */
@@ -261,7 +262,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
                 // condition's line as well: a waiter left in a line once withdrawn (counted as
                 // waiting for ever), or, its links overwritten by the lock's line, one that the
                 // next signal() spins on for ever under the monitor (found from outside on 2026-12-05).
-                synchronized(cond.monitor) {
+                guard(cond.monitor) {
                     state = IN_LINE
                     cond.joinLine(this)
                 }

@@ -10,17 +10,18 @@ package dev.aio4j.internal.sync
 import dev.aio4j.Task
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.sync.AsyncEvent
+import java.util.concurrent.locks.ReentrantLock
 
 internal class EventImpl : AsyncEvent {
     @Volatile private var flag = false
     private val waiters = WaiterList()
 
     /** The wait, as its waiters see it. */
-    @JvmField val waitOp = object : WaitOp(Any(), "AsyncEvent.await()") {}
+    @JvmField val waitOp = object : WaitOp(ReentrantLock(), "AsyncEvent.await()") {}
 
     override fun set() {
         deliverAll(
-            synchronized(waitOp.monitor) {
+            guard(waitOp.monitor) {
                 flag = true
                 waiters.grantUpTo(Int.MAX_VALUE, Unit)
             },
@@ -36,7 +37,7 @@ internal class EventImpl : AsyncEvent {
     /** asyncio's wait: waits as [form] says until the event is set. */
     fun await(form: WaitForm, loop: EventLoop?): Any? {
         if (flag) return form.now(waitOp, null, loop)
-        val waiter = synchronized(waitOp.monitor) {
+        val waiter = guard(waitOp.monitor) {
             if (flag) null else form.waiter(waitOp, null, loop).also { waiters.add(it) }
         }
         return if (waiter == null) form.now(waitOp, null, loop) else form.waitFor(waitOp, waiter)

@@ -43,9 +43,10 @@ import dev.aio4j.internal.TaskImpl
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import java.util.concurrent.locks.LockSupport
+import java.util.concurrent.locks.ReentrantLock
 
 internal open class ParkWaiter(
-    private val monitor: Any,
+    private val monitor: ReentrantLock,
     private val what: String,
     override val putItem: Any?,
     private val interruptible: Boolean = true,

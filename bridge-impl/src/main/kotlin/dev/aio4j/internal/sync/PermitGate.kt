@@ -18,6 +18,7 @@ import dev.aio4j.sync.Held
 import dev.aio4j.internal.EventLoop
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
+import java.util.concurrent.locks.ReentrantLock
 
 /**
  * How long the first blocking waiter spins before it parks (Thread.onSpinWait each, about 1 µs in
@@ -32,7 +33,7 @@ private const val FIRST_WAITER_SPINS = 50
  * [initial] permits free, at most [bound] (Int.MAX_VALUE: no bound of the caller's); [what] names
  * the blocking acquire, [guardedWhat] the guarded form (withLockAsync/withPermitAsync).
  */
-internal class PermitGate(initial: Int, private val bound: Int, what: String, @JvmField val guardedWhat: String) : WaitOp(Any(), what) {
+internal class PermitGate(initial: Int, private val bound: Int, what: String, @JvmField val guardedWhat: String) : WaitOp(ReentrantLock(), what) {
     /** Written under [monitor], read without it. */
     @Volatile var available: Int = initial
         private set
@@ -45,22 +46,22 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
 
     override val firstWaiterSpins: Int get() = FIRST_WAITER_SPINS
 
-    fun waiting(): Int = synchronized(monitor) { waiters.size }
+    fun waiting(): Int = guard(monitor) { waiters.size }
 
     private fun takeLocked(): Boolean = if (available > 0) true.also { available-- } else false
 
     /** Takes a permit if one is free. */
-    fun tryTake(): Boolean = synchronized(monitor) { takeLocked() }
+    fun tryTake(): Boolean = guard(monitor) { takeLocked() }
 
     /** Takes a permit if one is free (true), else adds [waiter] to the line; atomically. */
-    fun takeOrEnqueue(waiter: Waiter): Boolean = synchronized(monitor) {
+    fun takeOrEnqueue(waiter: Waiter): Boolean = guard(monitor) {
         takeLocked() || false.also { waiters.add(waiter) }
     }
 
     /** The one acquire: takes a permit, waiting as [form] says (SyncBlocking.enter is the blocking caller's to call). */
     fun take(form: WaitForm, loop: EventLoop?): Any? {
         var waiter: Waiter? = null
-        synchronized(monitor) {
+        guard(monitor) {
             form.checkLocked(this)
             if (!takeLocked()) waiter = form.waiter(this, null, loop).also { waiters.add(it) }
         }
@@ -74,7 +75,7 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
      * before it wakes anyone, so a bound of 0 refuses every give).
      */
     fun give(): Boolean {
-        val next = synchronized(monitor) {
+        val next = guard(monitor) {
             if (available >= bound) return false
             waiters.grantFirst(Unit).also { if (it == null) available++ }
         }

@@ -46,10 +46,11 @@ import dev.aio4j.sync.QueueFullException
 import dev.aio4j.sync.QueueShutDownException
 import dev.aio4j.internal.EventLoop
 import java.util.Objects
+import java.util.concurrent.locks.ReentrantLock
 
 internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val maxSize: Int) : AsyncQueue<T> {
     /** Guards everything below. */
-    @JvmField val monitor = Any()
+    @JvmField val monitor = ReentrantLock()
     private val getters = WaiterList()
     private val putters = WaiterList()
     private val joiners = WaiterList()
@@ -90,7 +91,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     private inline fun <V> locked(block: () -> V): V {
         var first: Waiter? = null
         var more: ArrayList<Waiter>? = null
-        val v = synchronized(monitor) {
+        val v = guard(monitor) {
             try {
                 block()
             } finally {
@@ -260,15 +261,15 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     // ---------------------------------------------------------------------------- sizes
 
-    override fun size(): Int = synchronized(monitor) { store.size }
+    override fun size(): Int = guard(monitor) { store.size }
 
-    override fun isEmpty(): Boolean = synchronized(monitor) { store.isEmpty() }
+    override fun isEmpty(): Boolean = guard(monitor) { store.isEmpty() }
 
-    override fun isFull(): Boolean = synchronized(monitor) { fullLocked() }
+    override fun isFull(): Boolean = guard(monitor) { fullLocked() }
 
     override fun maxSize(): Int = maxSize
 
-    override fun toString(): String = synchronized(monitor) {
+    override fun toString(): String = guard(monitor) {
         "AsyncQueue(${store.javaClass.simpleName.lowercase()}, size=${store.size}${if (maxSize > 0) "/$maxSize" else ""}" +
             "${if (shutDown) ", shut down" else ""}, getters=${getters.size}, putters=${putters.size})"
     }

@@ -10,12 +10,17 @@
  *
  * What lincheck cannot drive, and why:
  *   - cancellation of these forms: lincheck cancels a suspended operation by cancelling its
- *     continuation, which always succeeds and must leave no effect; Task.cancel() of a waiter's
- *     task fails (false) once the waiter was served, and the task then completes with what it
- *     got, so the two cannot be made the same event (a test that tried counted a served, then
- *     cancelled acquire as cancelled, with the lock held). Withdrawal on cancel is checked by
- *     lincheck's model checker on the same operation with a suspending waiter (LincheckTests.kt),
- *     and on these tasks by CancelledWaiterTest, SyncStressTest and the undo rules' tests.
+ *     continuation, which always succeeds and must leave no effect. Until 2026-12-06 a waiter's
+ *     Task.cancel() failed once the waiter was served, so the two could not be the same event (a
+ *     test that tried counted a served, then cancelled acquire as cancelled, with the lock held).
+ *     Since then a served acquireAsync/getAsync task that has not completed gives its grant back
+ *     on cancel() and one that completed can give it back for an awaiter that will not read it
+ *     (WaiterTask.giveBackAfterCompletion, as Kotlin's await() does), so the cancellation could
+ *     now be driven; it is not yet: the give-back serves the next waiter in a loop step that an
+ *     operation of this harness must run (runSteps), and a cancellation handler runs inside
+ *     lincheck's cancel, not as an operation. Withdrawal on cancel is checked by lincheck's model
+ *     checker on the same operation with a suspending waiter (LincheckTests.kt), and on these
+ *     tasks by CancelledWaiterTest, SyncStressTest and the undo rules' tests.
  *   - the blocking forms (lock(), get(), put(), await()): a blocking call that can never be
  *     served (a get() on an empty queue in a scenario without a put) parks its thread for ever,
  *     which lincheck reports as a hang (and its model checker cannot park real threads); it can
