@@ -50,7 +50,6 @@ internal open class DerivedTask<T>(
     /** Drops [second] (the function runs, or will not). */
     protected open fun dropSecond() {}
 
-
     /** Starts waiting for [source]'s outcome; called by the factory (TaskStages) after [start]. */
     fun from(source: TaskImpl<*>): DerivedTask<T> {
         first = source

@@ -37,6 +37,7 @@ import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 import java.util.function.BooleanSupplier
 import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 
 internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition, AsyncLock by lockImpl {
     /** Guards [waiters]. */
@@ -46,7 +47,7 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
 
     /** Puts [waiter] in the line for a signal. */
     fun joinLine(waiter: Waiter) {
-        guard(monitor) { waiters.add(waiter) }
+        monitor.withLock { waiters.add(waiter) }
     }
 
     private fun checkHeld(what: String) {
@@ -151,10 +152,10 @@ internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition,
      * for it (found from outside on 2026-12-05).
      */
     fun signalWaiters(n: Int) {
-        if (n > 0) forEachServed(guard(monitor) { waiters.grantUpTo(n, Unit) }) { (it as SignalledWaiter).signalled() }
+        if (n > 0) forEachServed(monitor.withLock { waiters.grantUpTo(n, Unit) }) { (it as SignalledWaiter).signalled() }
     }
 
-    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${guard(monitor) { waiters.size }})"
+    override fun toString(): String = "AsyncCondition(${if (lockImpl.isLocked) "locked" else "unlocked"}, waiters=${monitor.withLock { waiters.size }})"
 }
 
 /** A waiter in a condition's line. */
@@ -262,7 +263,7 @@ internal class CondWaitTask(loop: EventLoop, private val cond: ConditionImpl, pr
                 // condition's line as well: a waiter left in a line once withdrawn (counted as
                 // waiting for ever), or, its links overwritten by the lock's line, one that the
                 // next signal() spins on for ever under the monitor (found from outside on 2026-12-05).
-                guard(cond.monitor) {
+                cond.monitor.withLock {
                     state = IN_LINE
                     cond.joinLine(this)
                 }

@@ -11,6 +11,7 @@ import dev.aio4j.Task
 import dev.aio4j.internal.EventLoop
 import dev.aio4j.sync.AsyncEvent
 import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 
 internal class EventImpl : AsyncEvent {
     @Volatile private var flag = false
@@ -21,7 +22,7 @@ internal class EventImpl : AsyncEvent {
 
     override fun set() {
         deliverAll(
-            guard(waitOp.monitor) {
+            waitOp.monitor.withLock {
                 flag = true
                 waiters.grantUpTo(Int.MAX_VALUE, Unit)
             },
@@ -37,7 +38,7 @@ internal class EventImpl : AsyncEvent {
     /** asyncio's wait: waits as [form] says until the event is set. */
     fun await(form: WaitForm, loop: EventLoop?): Any? {
         if (flag) return form.now(waitOp, null, loop)
-        val waiter = guard(waitOp.monitor) {
+        val waiter = waitOp.monitor.withLock {
             if (flag) null else form.waiter(waitOp, null, loop).also { waiters.add(it) }
         }
         return if (waiter == null) form.now(waitOp, null, loop) else form.waitFor(waitOp, waiter)

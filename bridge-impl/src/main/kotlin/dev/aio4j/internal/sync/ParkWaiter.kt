@@ -8,6 +8,9 @@
  *   GRANTED or DELIVERED ──its task's cancel() before the thread took it (withdrawWaitOf), when
  *      the op undoes──▶ GIVEN_BACK (the op's undo at once: the lock or permit released, the item
  *      to the next getter or back to the head of the queue; the thread throws the cancellation)
+ *   TAKEN, with the canceller's getAndSet of waitingIn made before the thread cleared it (the
+ *      thread's take won the CAS the canceller lost) ──the thread──▶ the op's undo, and the
+ *      thread throws the cancellation
  *
  * A plain interrupt (not its task's cancellation: a timeout scope's, or a thread's that is no
  * task) that comes after the waiter was served leaves the grant to it: the operation returns and
@@ -16,7 +19,7 @@
  * value). Its task's cancellation is different: the task will end CANCELLED whatever its body
  * returns (rule 1), so a grant its thread has not taken yet goes back, as asyncio's Queue.get
  * leaves the item in the queue when the task is cancelled before it resumed. What remains is the
- * body's own window, from the thread's take to the body's return. A blocking-style task publishes
+ * body's own window, from the thread's clearing of waitingIn to the task's completion. A blocking-style task publishes
  * the waiter it parks on in BlockingTask.waitingIn, so that Task.cancel() withdraws it (or takes
  * its grant back) before it interrupts the thread and returns (asyncio: Task.cancel() cancels the
  * future the task waits on): an item put or a lock released after cancel() has returned goes to

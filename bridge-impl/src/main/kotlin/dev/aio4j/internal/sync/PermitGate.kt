@@ -19,6 +19,7 @@ import dev.aio4j.internal.EventLoop
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
 import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 
 /**
  * How long the first blocking waiter spins before it parks (Thread.onSpinWait each, about 1 µs in
@@ -46,22 +47,22 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
 
     override val firstWaiterSpins: Int get() = FIRST_WAITER_SPINS
 
-    fun waiting(): Int = guard(monitor) { waiters.size }
+    fun waiting(): Int = monitor.withLock { waiters.size }
 
     private fun takeLocked(): Boolean = if (available > 0) true.also { available-- } else false
 
     /** Takes a permit if one is free. */
-    fun tryTake(): Boolean = guard(monitor) { takeLocked() }
+    fun tryTake(): Boolean = monitor.withLock { takeLocked() }
 
     /** Takes a permit if one is free (true), else adds [waiter] to the line; atomically. */
-    fun takeOrEnqueue(waiter: Waiter): Boolean = guard(monitor) {
+    fun takeOrEnqueue(waiter: Waiter): Boolean = monitor.withLock {
         takeLocked() || false.also { waiters.add(waiter) }
     }
 
     /** The one acquire: takes a permit, waiting as [form] says (SyncBlocking.enter is the blocking caller's to call). */
     fun take(form: WaitForm, loop: EventLoop?): Any? {
         var waiter: Waiter? = null
-        guard(monitor) {
+        monitor.withLock {
             form.checkLocked(this)
             if (!takeLocked()) waiter = form.waiter(this, null, loop).also { waiters.add(it) }
         }
@@ -75,7 +76,7 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
      * before it wakes anyone, so a bound of 0 refuses every give).
      */
     fun give(): Boolean {
-        val next = guard(monitor) {
+        val next = monitor.withLock {
             if (available >= bound) return false
             waiters.grantFirst(Unit).also { if (it == null) available++ }
         }

@@ -47,6 +47,7 @@ import dev.aio4j.sync.QueueShutDownException
 import dev.aio4j.internal.EventLoop
 import java.util.Objects
 import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 
 internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val maxSize: Int) : AsyncQueue<T> {
     /** Guards everything below. */
@@ -91,7 +92,7 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     private inline fun <V> locked(block: () -> V): V {
         var first: Waiter? = null
         var more: ArrayList<Waiter>? = null
-        val v = guard(monitor) {
+        val v = monitor.withLock {
             try {
                 block()
             } finally {
@@ -261,15 +262,15 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
     // ---------------------------------------------------------------------------- sizes
 
-    override fun size(): Int = guard(monitor) { store.size }
+    override fun size(): Int = monitor.withLock { store.size }
 
-    override fun isEmpty(): Boolean = guard(monitor) { store.isEmpty() }
+    override fun isEmpty(): Boolean = monitor.withLock { store.isEmpty() }
 
-    override fun isFull(): Boolean = guard(monitor) { fullLocked() }
+    override fun isFull(): Boolean = monitor.withLock { fullLocked() }
 
     override fun maxSize(): Int = maxSize
 
-    override fun toString(): String = guard(monitor) {
+    override fun toString(): String = monitor.withLock {
         "AsyncQueue(${store.javaClass.simpleName.lowercase()}, size=${store.size}${if (maxSize > 0) "/$maxSize" else ""}" +
             "${if (shutDown) ", shut down" else ""}, getters=${getters.size}, putters=${putters.size})"
     }

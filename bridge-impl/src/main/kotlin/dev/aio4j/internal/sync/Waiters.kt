@@ -1,8 +1,8 @@
 /*
  * The one wait structure under all five primitives, in the spirit of Trio's ParkingLot and the
  * JDK's AbstractQueuedSynchronizer: each primitive keeps FIFO lines of waiters ([WaiterList])
- * under its own short lock (a ReentrantLock: [guard]), and each of its operations is written once, taking the caller's
- * [WaitForm] as a parameter: under the monitor the operation either takes effect at once
+ * under its own short lock ([WaitOp.monitor]), and each of its operations is written once, taking
+ * the caller's [WaitForm] as a parameter: under the monitor the operation either takes effect at once
  * ([WaitForm.now]) or puts a waiter of that form in a line ([WaitForm.waiter]) and waits
  * ([WaitForm.waitFor]). The forms:
  *
@@ -27,6 +27,7 @@ import dev.aio4j.internal.Current
 import dev.aio4j.internal.DoneTask
 import dev.aio4j.internal.EventLoop
 import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 
 internal interface Waiter {
     /** A queue putter's item; null for every other waiter. */
@@ -118,23 +119,7 @@ internal inline fun forEachServed(served: Any?, action: (Waiter) -> Unit) {
 
 /** Removes [this] from the list it waits in, if any; [monitor] guards the list. */
 internal fun Waiter.unlink(monitor: ReentrantLock) {
-    guard(monitor) { list?.remove(this) }
-}
-
-/**
- * Runs [block] holding [monitor], a primitive's short lock. A ReentrantLock rather than the
- * object's own monitor (synchronized): a virtual-thread producer and consumer contending for a
- * queue's monitor on JDK 25 took 370-390 ns per item against 160-190 for an ArrayBlockingQueue,
- * and 170 with this lock (QueueBench, 2026-12-06); uncontended, on one loop's thread, the two cost
- * the same.
- */
-internal inline fun <V> guard(monitor: ReentrantLock, block: () -> V): V {
-    monitor.lock()
-    try {
-        return block()
-    } finally {
-        monitor.unlock()
-    }
+    monitor.withLock { list?.remove(this) }
 }
 
 /**
@@ -142,6 +127,11 @@ internal inline fun <V> guard(monitor: ReentrantLock, block: () -> V): V {
  * name of the blocking method ([what], for messages), what a waiter served with a value gets
  * ([outcome]), and what a served task that ended cancelled anyway gives back ([undo], when
  * [undoes]: a permit, a queue item).
+ *
+ * The monitor is a ReentrantLock rather than an object's own monitor (synchronized): a
+ * virtual-thread producer and consumer contending for a queue's monitor on JDK 25 took 365-390 ns
+ * per item against 158-169 for an ArrayBlockingQueue, and 171-173 with this lock (QueueBench,
+ * 2026-12-06); uncontended, on one loop's thread, the two cost the same.
  */
 internal abstract class WaitOp(@JvmField val monitor: ReentrantLock, @JvmField val what: String) {
     open fun outcome(value: Any?): Result<Any?> = Result.success(null)
