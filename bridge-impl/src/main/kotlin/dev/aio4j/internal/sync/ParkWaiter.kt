@@ -118,13 +118,14 @@ internal open class ParkWaiter(
     }
 
     /**
-     * Spins [spins] times, then parks, until served; returns what it was served with (or throws
+     * Spins for [spinNanos] nanoseconds, then parks, until served; returns what it was served with (or throws
      * the failure it was served with). Withdrawn first (by an interrupt or its task's cancel()), it
      * throws a cancellation.
      */
-    fun await(spins: Int = 0): Any? {
+    fun await(spinNanos: Long = 0): Any? {
         var interrupted = false
-        var spinsLeft = spins
+        val spinUntil = if (spinNanos > 0) System.nanoTime() + spinNanos else 0L
+        var spinning = spinNanos > 0
         var took = false
         try {
             while (true) {
@@ -137,8 +138,8 @@ internal open class ParkWaiter(
                         throw Current.cancellationForInterrupt(what)
                     }
                 }
-                if (spinsLeft > 0) {
-                    spinsLeft--
+                if (spinning) spinning = System.nanoTime() - spinUntil < 0
+                if (spinning) {
                     Thread.onSpinWait()
                 } else if (!Thread.interrupted()) {
                     LockSupport.park(this)

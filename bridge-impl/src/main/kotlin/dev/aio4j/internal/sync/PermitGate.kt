@@ -22,13 +22,17 @@ import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.withLock
 
 /**
- * How long the first blocking waiter spins before it parks (Thread.onSpinWait each, about 1 µs in
- * all). A lock held for a short critical section is often free again by then, and a waiter that is
- * handed it while spinning skips the park and unpark of its (virtual) thread: the blocking lock
- * hand-off measured 660-1,050 ns without, 290-300 ns with 30, 100 or 300 spins. Only the first
- * waiter spins: the others have at least one more holder to wait for.
+ * How long the first blocking waiter spins (Thread.onSpinWait between reads of the clock) before it
+ * parks. A lock held for a short critical section is often free again by then, and a waiter that is
+ * handed it while spinning skips the park and unpark of its (virtual) thread. Bounded in time, not
+ * in spins: one onSpinWait took about 20 ns on one machine and 14 ns on another, and a count
+ * calibrated on the first (50) spun too briefly on the second, where the blocking lock hand-off
+ * (JMH, JDK 25) took 2,330 ns with it, 1,690-1,760 without spinning, 960-1,020 with 2-8 µs of
+ * spinning (1,000 ns: 1,720), against 1,510-1,580 for a fair ReentrantLock on virtual threads.
+ * 3 µs is about one park and unpark of a virtual thread there. Only the first waiter spins: the
+ * others have at least one more holder to wait for.
  */
-private const val FIRST_WAITER_SPINS = 50
+private const val FIRST_WAITER_SPIN_NANOS = 3_000L
 
 /**
  * [initial] permits free, at most [bound] (Int.MAX_VALUE: no bound of the caller's); [what] names
@@ -45,7 +49,7 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
     /** A served task that ended cancelled anyway gives its permit back. */
     override fun undo(value: Any?) = giveBack()
 
-    override val firstWaiterSpins: Int get() = FIRST_WAITER_SPINS
+    override val firstWaiterSpinNanos: Long get() = FIRST_WAITER_SPIN_NANOS
 
     fun waiting(): Int = monitor.withLock { waiters.size }
 

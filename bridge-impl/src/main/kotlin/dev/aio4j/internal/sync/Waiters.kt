@@ -138,8 +138,8 @@ internal abstract class WaitOp(@JvmField val monitor: ReentrantLock, @JvmField v
     open val undoes: Boolean get() = false
     open fun undo(value: Any?) {}
 
-    /** How long the first blocking waiter of a line spins before it parks (see PermitGate). */
-    open val firstWaiterSpins: Int get() = 0
+    /** How long, in nanoseconds, the first blocking waiter of a line spins before it parks (see PermitGate). */
+    open val firstWaiterSpinNanos: Long get() = 0
 }
 
 /** How a caller waits; see the file comment. [loop] is the loop of a TASK caller, null for PARK. */
@@ -180,7 +180,7 @@ internal class ParkForm(private val interruptible: Boolean) : WaitForm {
 
     override fun waitFor(op: WaitOp, waiter: Waiter): Any? {
         val w = waiter as ParkWaiter
-        return op.outcome(w.await(if (w.prev == null) op.firstWaiterSpins else 0)).getOrThrow()
+        return op.outcome(w.await(if (w.prev == null) op.firstWaiterSpinNanos else 0)).getOrThrow()
     }
 }
 
