@@ -2,7 +2,7 @@
  * One walk over an async generator: the bounded buffer between its producer (a task of its own,
  * started at the consumer's first wait) and its one consumer, and both ends' waiting.
  *
- * The buffer is a ring of `capacity` slots under this object's monitor (ArrayBlockingQueue's
+ * The buffer is a ring of `capacity` slots under the walk's `monitor` (a ReentrantLock) (ArrayBlockingQueue's
  * shape). Each end waits as what it is, and is woken after the monitor is released:
  *
  *   waiter        producer (buffer full)               consumer (buffer empty)
@@ -53,6 +53,8 @@ import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.RejectedExecutionException
 import java.util.concurrent.locks.LockSupport
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
@@ -61,6 +63,12 @@ internal abstract class GeneratorIterator<T>(
     @JvmField val loop: EventLoop,
     private val capacity: Int,
 ) : AsyncIterator<T>, Emitter<T>, AsyncEmitter<T> {
+    /**
+     * Guards the buffer and both ends' state. A ReentrantLock, not the object's monitor: a
+     * virtual-thread producer and consumer contend for it on every batch, and contended
+     * `synchronized` cost about twice as much per element (see ARCHITECTURE, the primitives' monitor).
+     */
+    @JvmField val monitor = ReentrantLock()
     private val items = arrayOfNulls<Any?>(capacity)
     private var head = 0
     private var count = 0
@@ -143,7 +151,7 @@ internal abstract class GeneratorIterator<T>(
     fun drain(into: Array<Any?>): Int {
         val wake: Any?
         val n: Int
-        synchronized(this) {
+        monitor.withLock {
             if (count == 0) {
                 if (ended && !closed) failure?.let { failureDelivered = true; throw it }
                 return if (ended || closed) -1 else 0
@@ -172,7 +180,7 @@ internal abstract class GeneratorIterator<T>(
 
     /** Starts the producer if the walk has not started yet; returns whether it did. */
     private fun startIfNew(): Boolean {
-        synchronized(this) {
+        monitor.withLock {
             if (started || closed) return false
             started = true
         }
@@ -183,7 +191,7 @@ internal abstract class GeneratorIterator<T>(
             return true
         }
         task.markRetrieved() // its failure is delivered to the consumer, or fails the close
-        val closedMeanwhile = synchronized(this) {
+        val closedMeanwhile = monitor.withLock {
             producer = task
             // a body that has already met the GeneratorExit at its emit, or that the close found
             // parked in it, was told: not cancelled on top
@@ -209,7 +217,7 @@ internal abstract class GeneratorIterator<T>(
         if (spinForElements()) return
         val me = Thread.currentThread()
         while (true) {
-            synchronized(this) {
+            monitor.withLock {
                 if (count > 0 || ended || closed) {
                     if (consumerWaiter === me) consumerWaiter = null
                     return
@@ -219,7 +227,7 @@ internal abstract class GeneratorIterator<T>(
             consumerParks++
             LockSupport.park(this)
             if (Thread.interrupted()) {
-                synchronized(this) { if (consumerWaiter === me) consumerWaiter = null }
+                monitor.withLock { if (consumerWaiter === me) consumerWaiter = null }
                 throw InterruptedException()
             }
         }
@@ -261,7 +269,7 @@ internal abstract class GeneratorIterator<T>(
 
     override fun hasNext(): CompletionStage<Boolean> {
         startIfNew()
-        synchronized(this) {
+        monitor.withLock {
             when {
                 count > 0 -> return TRUE
                 closed -> return FALSE
@@ -289,7 +297,7 @@ internal abstract class GeneratorIterator<T>(
         val later: Boolean
         val c: LoopFuture<Void?>
         val undelivered: Throwable?
-        synchronized(this) {
+        monitor.withLock {
             closing?.let { return callersCopyOf(it) }
             c = LoopFuture(loop, null)
             closing = c
@@ -360,7 +368,7 @@ internal abstract class GeneratorIterator<T>(
      * for it (GeneratorProducerTask), as asyncio's aclose() throws GeneratorExit once. Not when the
      * close cancels the task itself ([producerCancelled]): that cancellation is the one.
      */
-    fun bodyToldOfClose(): Boolean = synchronized(this) { (toldAtEmit || exitThrown) && !producerCancelled }
+    fun bodyToldOfClose(): Boolean = monitor.withLock { (toldAtEmit || exitThrown) && !producerCancelled }
 
     /**
      * Whether the producer is a non-blocking body, which runs in steps of the loop (its emitAsync
@@ -382,7 +390,7 @@ internal abstract class GeneratorIterator<T>(
     private fun closeBetweenSteps(task: TaskImpl<*>) {
         // DEFAULT_DISPATCHER: a step on another worker is resuming the body from its emitAsync's
         // stage; that step decides when the body's run has ended (wakeProducer)
-        synchronized(this) {
+        monitor.withLock {
             if (bodyRuns > 0) {
                 closeDeferred = true
                 return
@@ -409,7 +417,7 @@ internal abstract class GeneratorIterator<T>(
     /** Runs [block], a run of the non-blocking body, counted in [bodyRuns]; the last one takes a [closeDeferred]. */
     internal inline fun <R> bodyRun(block: () -> R): R {
         val onLoopThread = loop.inLoopThread()
-        synchronized(this) {
+        monitor.withLock {
             bodyRunsAdd(1)
             if (onLoopThread) loopRuns++
         }
@@ -418,7 +426,7 @@ internal abstract class GeneratorIterator<T>(
         } finally {
             var failing: GeneratorBodyTask? = null
             var wake: Any? = null
-            val task = synchronized(this) {
+            val task = monitor.withLock {
                 if (onLoopThread && --loopRuns == 0) wake = endStaging()
                 if (bodyRunsAdd(-1) == 0) {
                     failing = takeFailDeferred()
@@ -456,7 +464,7 @@ internal abstract class GeneratorIterator<T>(
      * done, if it does not wait there.
      */
     fun failEmitOnCancel(task: GeneratorBodyTask): Boolean {
-        synchronized(this) { if (pendingRoom == null && bodyRuns == 0) return false }
+        monitor.withLock { if (pendingRoom == null && bodyRuns == 0) return false }
         onLoop { failPendingEmit(task) }
         return true
     }
@@ -472,7 +480,7 @@ internal abstract class GeneratorIterator<T>(
      * the run unwound into it, and the clean-up was lost (9 of 40,000 loop closes under load).
      */
     @PublishedApi internal fun failPendingEmit(task: GeneratorBodyTask) {
-        val w = synchronized(this) {
+        val w = monitor.withLock {
             if (bodyRuns > 0) {
                 failDeferred = task
                 return
@@ -492,7 +500,7 @@ internal abstract class GeneratorIterator<T>(
     private fun producerDone(task: TaskImpl<*>?, e: Throwable?) {
         val wake: Any?
         val c: LoopFuture<Void?>?
-        synchronized(this) {
+        monitor.withLock {
             absorbStaged() // the elements the body emitted in the run that completed it (or, by the contract, before)
             ended = true
             failure = e
@@ -519,7 +527,7 @@ internal abstract class GeneratorIterator<T>(
             if (put) return
             LockSupport.park(this)
             if (Thread.interrupted()) {
-                synchronized(this) {
+                monitor.withLock {
                     if (producerWaiter === me) producerWaiter = null
                     if (closed) throw exit()
                 }
@@ -548,7 +556,7 @@ internal abstract class GeneratorIterator<T>(
         }
         val wake: Any?
         val result: TaskImpl<Void?>
-        synchronized(this) {
+        monitor.withLock {
             if (closed) {
                 absorbStaged()
                 return DoneTask.of(loop, Result.failure(exit()))
@@ -618,7 +626,7 @@ internal abstract class GeneratorIterator<T>(
     fun offerAll(chunk: Array<Any?>, from: Int, to: Int, onRoom: Runnable? = null): Int {
         val wake: Any?
         val end: Int
-        synchronized(this) {
+        monitor.withLock {
             if (closed) return -1
             val n = minOf(to - from, capacity - count)
             // Not all of it fits: [onRoom] runs in a step of the loop once the consumer has made room
@@ -662,7 +670,7 @@ internal abstract class GeneratorIterator<T>(
     }
 
     /** What a coroutine producer throws when [offerAll] says the walk was closed. */
-    fun closedError(): RuntimeException = synchronized(this) { exit() }
+    fun closedError(): RuntimeException = monitor.withLock { exit() }
 
     /**
      * Suspends as the consumer's (or the producer's) waiter unless [ready] holds (checked under the
@@ -670,14 +678,14 @@ internal abstract class GeneratorIterator<T>(
      */
     private suspend inline fun suspendUnless(consumer: Boolean, crossinline ready: () -> Boolean) {
         suspendCancellableCoroutine { cont ->
-            val now = synchronized(this) {
+            val now = monitor.withLock {
                 ready() || false.also { if (consumer) consumerWaiter = cont else producerWaiter = cont }
             }
             if (now) {
                 cont.resume(Unit)
             } else {
                 cont.invokeOnCancellation {
-                    synchronized(this) {
+                    monitor.withLock {
                         if (consumerWaiter === cont) consumerWaiter = null
                         if (producerWaiter === cont) producerWaiter = null
                     }
@@ -693,7 +701,7 @@ internal abstract class GeneratorIterator<T>(
      */
     private fun tryPut(element: T, waiter: Any?, wakeThreadLater: Boolean = false): Boolean {
         val wake: Any?
-        synchronized(this) {
+        monitor.withLock {
             if (closed) throw exit()
             if (count == capacity) {
                 if (waiter != null) producerWaiter = waiter
@@ -779,7 +787,7 @@ internal abstract class GeneratorIterator<T>(
         // GeneratorExit was made (under this monitor, see GeneratorProducerTask): its interrupt is
         // landing, and this GeneratorExit is that cancellation. Before (found from outside on
         // 2026-12-06), the second case left the interrupt to land in the body's finally.
-        if (!synchronized(this) { producerCancelled } && task.phase() < TaskImpl.INTERRUPTING) return
+        if (!monitor.withLock { producerCancelled } && task.phase() < TaskImpl.INTERRUPTING) return
         var spins = 0
         while (task.phase() < TaskImpl.INTERRUPTED) if (++spins < 100) Thread.onSpinWait() else Thread.yield()
         Thread.interrupted()
@@ -812,7 +820,7 @@ internal abstract class GeneratorIterator<T>(
     private fun resolve(f: LoopFuture<Boolean>) {
         var fail: Throwable? = null
         val has: Boolean
-        synchronized(this) {
+        monitor.withLock {
             when {
                 count > 0 -> has = true
                 closed -> has = false
@@ -843,7 +851,7 @@ internal abstract class GeneratorIterator<T>(
      * (GeneratorFailureAsTheCollectorIsCancelledTest; found from outside).
      */
     private fun undelivered(e: Throwable) {
-        val report = synchronized(this) {
+        val report = monitor.withLock {
             if (!closed) failureDelivered = false
             closed
         }
@@ -860,7 +868,7 @@ internal abstract class GeneratorIterator<T>(
             is PromiseTask<*> -> onLoop {
                 bodyRun {
                     var taken = true
-                    val exit = synchronized(this) {
+                    val exit = monitor.withLock {
                         // not there: failPendingEmit took it meanwhile, and fails it (completing it
                         // here first let the body run on, and the cancel then skip its handlers)
                         if (pendingRoom === w) pendingRoom = null else taken = false

@@ -18,6 +18,7 @@ import dev.aio4j.stream.AsyncIterator
 import dev.aio4j.stream.Generator
 import java.util.concurrent.Callable
 import java.util.concurrent.CompletionStage
+import kotlin.concurrent.withLock
 
 internal class BlockingGenerator<T>(private val capacity: Int, private val body: Generator<T>) : AsyncIterable<T> {
     override fun asyncIterator(): AsyncIterator<T> = object : GeneratorIterator<T>(Current.loop(), capacity) {
@@ -42,7 +43,7 @@ internal class GeneratorProducerTask(@JvmField val walk: GeneratorIterator<*>, b
         // Under the walk's monitor, as the GeneratorExit is made (GeneratorIterator.exit): either the
         // body is told first, and its task is not interrupted, or the interrupt has begun when the
         // emit throws, and the emit takes it (exitDelivers)
-        synchronized(walk) {
+        walk.monitor.withLock {
             if (phase() == RUNNING && walk.bodyToldOfClose()) return
             super.onCancelRequested(cause)
         }
