@@ -2,8 +2,9 @@
  * One walk over an async generator: the bounded buffer between its producer (a task of its own,
  * started at the consumer's first wait) and its one consumer, and both ends' waiting.
  *
- * The buffer is a ring of `capacity` slots under the walk's `monitor` (a ReentrantLock) (ArrayBlockingQueue's
- * shape). Each end waits as what it is, and is woken after the monitor is released:
+ * The buffer is a ring of `capacity` slots under the walk's `monitor`, a ReentrantLock
+ * (ArrayBlockingQueue's shape). Each end waits as what it is, and is woken after the monitor is
+ * released:
  *
  *   waiter        producer (buffer full)               consumer (buffer empty)
  *   Thread        Emitter.emit: parks                   the blocking view: parks
