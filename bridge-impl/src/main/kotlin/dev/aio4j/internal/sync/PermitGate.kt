@@ -29,8 +29,8 @@ import kotlin.concurrent.withLock
  * calibrated on the first (50) spun too briefly on the second, where the blocking lock hand-off
  * (JMH, JDK 25) took 2,330 ns with it, 1,690-1,760 without spinning, 960-1,020 with 2-8 µs of
  * spinning (1,000 ns: 1,720), against 1,510-1,580 for a fair ReentrantLock on virtual threads.
- * 3 µs is about one park and unpark of a virtual thread there. Only the first waiter spins: the
- * others have at least one more holder to wait for.
+ * 3 µs sits inside the range that measured best there. Only the first waiter spins: the others
+ * have at least one more holder to wait for.
  */
 private const val FIRST_WAITER_SPIN_NANOS = 3_000L
 
