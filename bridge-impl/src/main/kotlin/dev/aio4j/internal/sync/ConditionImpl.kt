@@ -35,8 +35,8 @@ import dev.aio4j.sync.AsyncLock
 import java.util.Objects
 import java.util.concurrent.CancellationException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
-import java.util.function.BooleanSupplier
 import java.util.concurrent.locks.ReentrantLock
+import java.util.function.BooleanSupplier
 import kotlin.concurrent.withLock
 
 internal class ConditionImpl(@JvmField val lockImpl: LockImpl) : AsyncCondition, AsyncLock by lockImpl {

@@ -118,9 +118,9 @@ internal open class ParkWaiter(
     }
 
     /**
-     * Spins for [spinNanos] nanoseconds, then parks, until served; returns what it was served with (or throws
-     * the failure it was served with). Withdrawn first (by an interrupt or its task's cancel()), it
-     * throws a cancellation.
+     * Spins for [spinNanos] nanoseconds, then parks, until served; returns what it was served
+     * with (or throws the failure it was served with). Withdrawn first (by an interrupt or its
+     * task's cancel()), it throws a cancellation.
      */
     fun await(spinNanos: Long = 0): Any? {
         var interrupted = false
