@@ -450,6 +450,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         if (ready.isEmpty() && dueNow.isEmpty() && !stopping) {
             val timeout = nextTimerDelay()
             if (timeout != 0L) {
+                tasks.idle()
                 park(timeout)
                 drainInbox()
             }
@@ -571,6 +572,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             thread = me
         }
         val previousOwner = Current.enterLoop(this)
+        tasks.beforeRun()
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
         try {
@@ -588,6 +590,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             val interrupted = interruptedWhileRunning
             tasks.endOfRun()
             thread = null // hands the loop over: from here on another thread may run it
+            tasks.afterRun()
             Current.exitLoop(previousOwner)
             if (interrupted) me.interrupt()
         }

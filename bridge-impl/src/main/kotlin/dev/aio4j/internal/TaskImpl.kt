@@ -45,7 +45,9 @@
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
  *   IN_LOOP    the task was added to its loop's LoopTasks, in the list that bits STRIPE_SHIFT..
- *              hold (both stay set after it has left: only the list's guard knows whether it is in)
+ *              hold. Both stay set after it has left (only the list's guard knows whether it is
+ *              in), but for a blocking task, which clears IN_LOOP as it leaves its stripe and is
+ *              unlinked later ([leaveStripe])
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set, in the field that a task without a job
@@ -392,7 +394,7 @@ internal abstract class TaskImpl<T>(
 
     /**
      * This task's stripe in its loop's [LoopTasks] once it was added there (it keeps it after it
-     * has left), else -1.
+     * has left, but for a blocking task: [leaveStripe]), else -1.
      */
     val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
 
@@ -400,14 +402,28 @@ internal abstract class TaskImpl<T>(
      * Records that the task is in list [stripe] of its loop's LoopTasks (under that stripe's lock,
      * or on the loop's thread for the loop's own list). Once: the bits stay when it leaves, so that
      * leaving costs no atomic update of [status] (whether it is still linked is read under the
-     * lock, or on the loop's thread). A task no other thread can see yet (every kind but
-     * [visibleBeforeStart]'s) needs no atomic update: its first reader elsewhere finds it through
+     * lock, or on the loop's thread), but for a blocking task ([leaveStripe]). A task no other
+     * thread can see yet (every kind but [visibleBeforeStart]'s) needs no atomic update: its first
+     * reader elsewhere finds it through
      * the list, after taking the lock this store is released with, or after the loop's thread
      * handed the list over (see LoopTasks' file comment), or through whatever the task was handed to it by.
      */
     fun enterLoop(stripe: Int) {
         val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)
         if (visibleBeforeStart) STATUS.getAndAdd(this, bits) else STATUS.lazySet(this, status or bits) // none of these bits was set: an add is an or
+    }
+
+    /**
+     * Records that this blocking task has left its stripe of LoopTasks (its completion handlers
+     * ran): clears IN_LOOP, so that the stripe's next sweep unlinks it and close() no longer waits
+     * for it. The completing thread updates only its own task, no lock shared with other tasks.
+     * Once: a second call (the task's start and its completion may both make it) does nothing.
+     */
+    fun leaveStripe() {
+        while (true) {
+            val s = status
+            if (s and IN_LOOP == 0 || STATUS.compareAndSet(this, s, s and IN_LOOP.inv())) return
+        }
     }
 
     /**

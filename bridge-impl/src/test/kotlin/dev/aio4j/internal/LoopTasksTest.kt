@@ -10,8 +10,13 @@ import dev.aio4j.Loop
 import dev.aio4j.Promise
 import dev.aio4j.Task
 import java.lang.ref.WeakReference
+import java.time.Duration
+import java.util.concurrent.Callable
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicReference
 import org.junit.jupiter.api.AfterEach
@@ -97,6 +102,113 @@ class LoopTasksTest {
         assertTrue(pending in listed, "the pending task the loop's thread started is not listed")
         assertFalse(doneBefore.any { it in listed }, "a done task listed")
         pending.cancel()
+    }
+
+    @Test
+    fun blockingTasksThatEndedAreLetGoWhileTheRunGoesOn() {
+        // a blocking task leaves its stripe without its lock and stays linked until a sweep; the
+        // adds that follow sweep (a stripe twice as long as after its last sweep, and 16 more), so
+        // a long run that keeps starting blocking tasks does not keep those that ended
+        val stillHeld = inBlockingTask {
+            val ended = endedBlockingTasks(100)
+            endedBlockingTasks(200) // what the sweeps during the run are for
+            heldAfterGc(ended)
+        }
+        assertEquals(0, stillHeld, "ended blocking tasks the loop still holds while it runs")
+    }
+
+    @Test
+    fun aBlockingTaskThatEndedIsLetGoWhenTheLoopWaitsForWorkThoughNoTaskIsAddedAfterIt() {
+        // no add sweeps the stripe after it: the loop's thread does, as it waits for the timers
+        val stillHeld = inBlockingTask {
+            val ended = endedBlockingTasks(1)
+            var rounds = 0
+            while (ended[0].get() != null && rounds++ < 200) {
+                System.gc()
+                Async.sleepAsync(Duration.ofMillis(10)).join() // the loop waits: a timer wakes it
+            }
+            ended.count { it.get() != null }
+        }
+        assertEquals(0, stillHeld, "an ended blocking task the loop still holds while it runs")
+    }
+
+    @Test
+    fun aFewBlockingTasksThatEndedAreLetGoWhenTheRunEnds() {
+        // fewer than an add sweeps for; they have left when the run ends (their threads ran their
+        // completion handlers, which join() does not wait for)
+        val ended = inBlockingTask { endedBlockingTasks(3).also { awaitLeft(it) } }
+        assertEquals(0, heldAfterGc(ended), "ended blocking tasks the loop still holds after its run")
+    }
+
+    @Test
+    fun aBlockingTaskThatLeavesAfterTheRunEndedIsLetGoByTheNextRun() {
+        // the run's end sweeps the stripes before the task has left (its thread still runs its
+        // completion handler): the next run's start unlinks it
+        val release = CountDownLatch(1)
+        val ended = loop.runUntilComplete(
+            loop.createTaskAsync {
+                val registered = CountDownLatch(1)
+                val t = loop.createTask(Callable { registered.await(); 1 }) as TaskImpl<Int>
+                t.whenDone { release.await() } // on the task's thread, as it completes
+                registered.countDown()
+                CompletableFuture.completedFuture(listOf(WeakReference<Task<Int>>(t)))
+            },
+        )
+        release.countDown() // the run has ended: the task leaves now
+        awaitLeft(ended)
+        loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
+        assertEquals(0, heldAfterGc(ended), "a blocking task that left after a run ended is still held after the next run")
+    }
+
+    @Test
+    fun closeWaitsForABlockingTaskWhoseCompletionHandlersStillRun() {
+        // the task is done (so not among those close() cancels) but its thread still runs its
+        // handlers: close() ends only after they did, as the task has not left its stripe yet (on
+        // JDK 17 the blocking tasks' pool, whose end close() waits for, covers it too; with
+        // virtual threads on JDK 21+ only the stripe does)
+        val handlerRunning = CountDownLatch(1)
+        val handlerEnded = AtomicBoolean()
+        val handlerOnLoopThread = AtomicBoolean(true)
+        val task = loop.runUntilComplete(
+            loop.createTaskAsync {
+                val registered = CountDownLatch(1)
+                val t = loop.createTask(Callable { registered.await(); 1 }) as TaskImpl<Int>
+                t.whenDone { // on the task's thread, as it completes
+                    handlerOnLoopThread.set((loop as EventLoop).inLoopThread())
+                    handlerRunning.countDown()
+                    Thread.sleep(200)
+                    handlerEnded.set(true)
+                }
+                registered.countDown()
+                CompletableFuture.completedFuture(t)
+            },
+        )
+        assertTrue(handlerRunning.await(20, TimeUnit.SECONDS))
+        assertTrue(task.isDone)
+        assertFalse(handlerOnLoopThread.get(), "the handler ran on the loop's thread, not the task's")
+        loop.close()
+        assertTrue(handlerEnded.get(), "close() returned while a blocking task's completion handler still ran")
+    }
+
+    /** Runs the loop until [body], run in a blocking task, returns; what it returned. */
+    private fun <T> inBlockingTask(body: () -> T): T = loop.runUntilComplete(loop.createTask(Callable { body() }))
+
+    /** Waits until the blocking tasks of [refs] have left their stripes (they are still linked). */
+    private fun awaitLeft(refs: List<WeakReference<Task<Int>>>) {
+        val deadline = System.nanoTime() + 20_000_000_000L
+        while (refs.any { (it.get() as TaskImpl<*>?)?.loopStripe?.let { stripe -> stripe != -1 } == true }) {
+            check(System.nanoTime() < deadline) { "a blocking task did not leave its stripe in 20 s" }
+            Thread.sleep(1)
+        }
+    }
+
+    /** On a blocking task's thread: [n] blocking tasks started and joined; weak references to them. */
+    private fun endedBlockingTasks(n: Int): List<WeakReference<Task<Int>>> {
+        val made = MutableList(n) { i -> loop.createTask(Callable { i }) }
+        made.forEach { it.join() }
+        val refs = made.map { WeakReference(it) }
+        made.clear()
+        return refs
     }
 
     /**
