@@ -23,11 +23,11 @@
  *   lock: its completing thread (one of the carriers of a burst of short tasks, which would all
  *   contend for the lock and the neighbours' links) clears IN_LOOP in the task's own status once
  *   its completion handlers ran ([TaskImpl.leaveStripe]), and writes nothing the other threads
- *   share (a count of the tasks that left cost a fifth of the saving); a sweep unlinks the tasks
- *   that left: in an add that finds the stripe twice as long as after its last sweep (and 16 more),
- *   when the loop's thread waits for work and has not swept for a while ([idle]), at a run's start
- *   and end ([sweepStripes]), and at close(). Another task (usually completed on the loop's thread)
- *   is unlinked at once, under the lock.
+ *   share (a count of the tasks that left gave back half the saving or more); a sweep unlinks the
+ *   tasks that left: in an add that finds the stripe twice as long as after its last sweep (and 16
+ *   more), when the loop's thread waits for work and has not swept for a while ([idle]), at a
+ *   run's start and end ([sweepStripes]), and at close(). Another task (usually completed on the
+ *   loop's thread) is unlinked at once, under the lock.
  */
 package dev.aio4j.internal
 
@@ -102,8 +102,11 @@ internal class LoopTasks(private val loop: EventLoop) {
      */
     fun afterRun() = sweepStripes(0)
 
-    /** When the stripes were last swept by [sweepStripes]. */
-    private var lastSweep = 0L
+    /**
+     * When the stripes were last swept by [sweepStripes]: volatile, as a run's end on one thread
+     * and the next run's start on another may both sweep.
+     */
+    @Volatile private var lastSweep = 0L
 
     /**
      * The loop's thread is about to wait for work: unlinks the blocking tasks that left the stripes

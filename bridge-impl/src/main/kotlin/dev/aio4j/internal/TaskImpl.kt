@@ -404,9 +404,9 @@ internal abstract class TaskImpl<T>(
      * leaving costs no atomic update of [status] (whether it is still linked is read under the
      * lock, or on the loop's thread), but for a blocking task ([leaveStripe]). A task no other
      * thread can see yet (every kind but [visibleBeforeStart]'s) needs no atomic update: its first
-     * reader elsewhere finds it through
-     * the list, after taking the lock this store is released with, or after the loop's thread
-     * handed the list over (see LoopTasks' file comment), or through whatever the task was handed to it by.
+     * reader elsewhere finds it through the list, after taking the lock this store is released
+     * with, or after the loop's thread handed the list over (see LoopTasks' file comment), or
+     * through whatever the task was handed to it by.
      */
     fun enterLoop(stripe: Int) {
         val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)

@@ -111,7 +111,8 @@ class LoopTasksTest {
         // a long run that keeps starting blocking tasks does not keep those that ended
         val stillHeld = inBlockingTask {
             val ended = endedBlockingTasks(100)
-            endedBlockingTasks(200) // what the sweeps during the run are for
+            awaitLeft(ended) // join() does not wait for a task's completion handlers, after which it leaves
+            endedBlockingTasks(300) // their adds sweep: at least once in each stripe
             heldAfterGc(ended)
         }
         assertEquals(0, stillHeld, "ended blocking tasks the loop still holds while it runs")
@@ -158,6 +159,38 @@ class LoopTasksTest {
         awaitLeft(ended)
         loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
         assertEquals(0, heldAfterGc(ended), "a blocking task that left after a run ended is still held after the next run")
+    }
+
+    @Test
+    fun pendingBlockingTasksAreListedWhileOthersStartAndEndOnManyThreads() {
+        // four spawners start 20,000 short blocking tasks (which leave without the lock while the
+        // spawners' adds and the loop sweep) beside four keepers that stay pending; this thread
+        // lists the loop's tasks meanwhile: a sweep that unlinked a task that has not left would
+        // lose a keeper
+        val release = CountDownLatch(1)
+        val (listings, missed) = inBlockingTask {
+            val keepers = List(4) { loop.createTask(Callable { release.await(); 0 }) }
+            val spawners = List(4) {
+                loop.createTask(
+                    Callable {
+                        repeat(50) { List(100) { i -> loop.createTask(Callable { i }) }.forEach { it.join() } }
+                        0
+                    },
+                )
+            }
+            var listings = 0
+            var missed = 0
+            while (!spawners.all { it.isDone }) {
+                val all = loop.allTasks()
+                listings++
+                if (!all.containsAll(keepers)) missed++
+            }
+            release.countDown()
+            (keepers + spawners).forEach { it.join() }
+            listings to missed
+        }
+        assertTrue(listings > 0)
+        assertEquals(0, missed, "of $listings listings, those that missed a pending keeper")
     }
 
     @Test
