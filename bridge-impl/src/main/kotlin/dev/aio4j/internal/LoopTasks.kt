@@ -118,13 +118,16 @@ internal class LoopTasks(private val loop: EventLoop) {
 
     /**
      * On the loop's thread (or the one whose run begins or ended): unlinks the blocking tasks that
-     * left the stripes, unless the last such sweep was less than [minNanos] ago, or less than a
-     * microsecond per linked task: a sweep reads every linked task, a few nanoseconds each, so
-     * these sweeps take a few percent of the loop's time at most, however many tasks are pending.
+     * left the stripes, unless the stripes hold none, or the last such sweep was less than
+     * [minNanos] ago, or less than a microsecond per linked blocking task: a sweep reads every
+     * linked task, a few nanoseconds each, so these sweeps take a few percent of the loop's time at
+     * most. A loop without blocking tasks reads three counts and never sweeps (under lincheck's
+     * model checking every read of a sweep is a switch point: sweeps at every run of the loop's
+     * short runs made its AsyncQueue stress test run for over 20 minutes).
      */
     private fun sweepStripes(minNanos: Long) {
         var linked = 0L
-        for (stripe in stripes) linked += stripe.size
+        for (stripe in stripes) linked += stripe.blockingLinked
         if (linked == 0L) return
         val now = System.nanoTime()
         if (now - lastSweep < maxOf(minNanos, linked * 1_000)) return
@@ -178,7 +181,7 @@ internal class LoopTasks(private val loop: EventLoop) {
      */
     fun closed() {
         synchronized(loop) { sweepHome() }
-        for (stripe in stripes) stripe.sweep()
+        for (stripe in stripes) stripe.sweepNow()
     }
 
     /**
@@ -300,30 +303,42 @@ internal class LoopTasks(private val loop: EventLoop) {
         /** How many tasks were linked after the last sweep (under the lock). */
         private var kept = 0
 
-        /** How many tasks are linked, read without the lock (a stale count only moves a sweep). */
-        val size: Int get() = tasks.size
+        /**
+         * How many blocking tasks are linked, left or not: written under the lock, read without it
+         * too (a stale count only moves a sweep). The other tasks unlink themselves.
+         */
+        var blockingLinked = 0
+            private set
 
         fun add(task: TaskImpl<*>, place: Int) = locked {
-            if (tasks.size >= 2 * kept + SWEEP_MIN) unlinkLeft() // the sweeps read each task added about twice at most
+            // the sweeps read each task added about twice at most
+            if (blockingLinked > 0 && tasks.size >= 2 * kept + SWEEP_MIN) unlinkLeft()
             tasks.add(task)
+            if (task is BlockingTask<*>) blockingLinked++
             task.enterLoop(place)
         }
 
         fun remove(task: TaskImpl<*>) = locked { tasks.unlink(task) }
 
-        /** Unlinks the blocking tasks that left ([TaskImpl.leaveStripe]), if any task is linked. */
+        /**
+         * Unlinks the blocking tasks that left ([TaskImpl.leaveStripe]), if a blocking task is
+         * linked (read without the lock: for the loop's own sweeps, which may come late).
+         */
         fun sweep() {
-            if (tasks.size > 0) locked { unlinkLeft() }
+            if (blockingLinked > 0) locked { unlinkLeft() }
         }
 
+        /** Unlinks the blocking tasks that left, whatever the count read without the lock says. */
+        fun sweepNow() = locked { unlinkLeft() }
+
         private fun unlinkLeft() {
-            tasks.unlinkIf { it.loopStripe == -1 }
+            tasks.unlinkIf { gone -> (gone.loopStripe == -1).also { if (it) blockingLinked-- } }
             kept = tasks.size
         }
 
         fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked { tasks.addPendingTo(list) }
 
-        fun holdsBlockingTask(): Boolean = locked { tasks.holdsBlockingTask() }
+        fun holdsBlockingTask(): Boolean = locked { blockingLinked > 0 && tasks.holdsBlockingTask() }
 
         /**
          * A spin lock: every section is a few stores long (but for the scans), and a monitor's
