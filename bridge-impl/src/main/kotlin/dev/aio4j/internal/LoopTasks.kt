@@ -26,8 +26,9 @@
  *   share (a count of the tasks that left gave back half the saving or more); a sweep unlinks the
  *   tasks that left: in an add that finds the stripe twice as long as after its last sweep (and 16
  *   more), when the loop's thread waits for work and has not swept for a while ([idle]), at a
- *   run's start and end ([sweepStripes]), and at close(). Another task (usually completed on the
- *   loop's thread) is unlinked at once, under the lock.
+ *   run's start and end ([sweepStripes]; these only while a stripe holds a blocking task), and at
+ *   close(). Another task (usually completed on the loop's thread) is unlinked at once, under the
+ *   lock.
  */
 package dev.aio4j.internal
 
