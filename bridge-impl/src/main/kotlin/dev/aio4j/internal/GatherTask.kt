@@ -26,8 +26,12 @@ internal class GatherTask<R>(
     private val outcomes: Boolean,
 ) : TaskImpl<List<R>>(loop, null, RUNNING), (Throwable?) -> Unit {
     /** The children not done yet, plus one that [onStart] holds until it has registered with them all. */
-    @Volatile private var remaining = children.size + 1
+    @Volatile private var remaining = 0
     @Volatile private var failure: Throwable? = null
+
+    init {
+        REMAINING.lazySet(this, children.size + 1) // a release store: see TaskImpl's init
+    }
 
     /**
      * The results in argument order: a child done when the gather started has its value here

@@ -123,8 +123,7 @@ internal abstract class TaskImpl<T>(
      * 8 bytes down. A task's job, if it has one, is here before the task is published and never
      * changes; a task without one may then only get its extras here, by [extras]'s CAS from null.
      */
-    @Volatile private var jobOrExtras: Any? =
-        if (completesInTryFinish && coroutineContext === EmptyCoroutineContext) null else TaskJob(coroutineContext, this)
+    @Volatile private var jobOrExtras: Any? = null
     @JvmField @Volatile var status: Int = 0
 
     /**
@@ -147,7 +146,11 @@ internal abstract class TaskImpl<T>(
 
     init {
         // Release stores, not volatile ones (a full fence each, per task): nothing of the task is
-        // visible to another thread before its factory publishes it (see [start]).
+        // visible to another thread before its factory publishes it (see [start]). A volatile field's
+        // initializer is a volatile store too, so these fields have none.
+        if (!completesInTryFinish || coroutineContext !== EmptyCoroutineContext) {
+            JOB_OR_EXTRAS.lazySet(this, TaskJob(coroutineContext, this))
+        }
         if (name != null) {
             val own = job
             if (own != null) TaskJob.EXTRAS.lazySet(own, Extras(name)) else JOB_OR_EXTRAS.lazySet(this, Extras(name))
@@ -308,7 +311,8 @@ internal abstract class TaskImpl<T>(
         val e = outcome.exceptionOrNull()
         value = e ?: outcome.getOrNull()
         if (e != null && e !is CancellationException) onUnhandledFailure(e)
-        status = status or (FINISHING or DONE or (if (e == null) 0 else FAILED)) // volatile: publishes [value]
+        // A release store publishes [value] as well as a volatile one would, without its fence.
+        STATUS.lazySet(this, status or (FINISHING or DONE or (if (e == null) 0 else FAILED)))
     }
 
     /**
@@ -972,10 +976,12 @@ internal class DoneCallback<T>(private val task: TaskImpl<T>, callback: Consumer
      * The callback; dropped when withdrawn (the node may stay on the task's stack until a later
      * registration prunes it, or the task completes: it must not keep what the callback holds).
      */
-    @Volatile @JvmField var callback: Consumer<in Task<T>>? = callback
+    @Volatile @JvmField var callback: Consumer<in Task<T>>? = null
 
     init {
-        handler = this
+        // Release stores (see HandlerNode): the registration's CAS publishes the node.
+        CALLBACK.lazySet(this, callback)
+        HANDLER.lazySet(this, this)
     }
 
     override fun invoke(cause: Throwable?) {
@@ -999,6 +1005,8 @@ internal class DoneCallback<T>(private val task: TaskImpl<T>, callback: Consumer
         const val SCHEDULED = 1
         const val WITHDRAWN = 2
         val STATE: AtomicIntegerFieldUpdater<DoneCallback<*>> = AtomicIntegerFieldUpdater.newUpdater(DoneCallback::class.java, "state")
+        val CALLBACK: AtomicReferenceFieldUpdater<DoneCallback<*>, Consumer<*>?> =
+            AtomicReferenceFieldUpdater.newUpdater(DoneCallback::class.java, Consumer::class.java, "callback")
     }
 }
 
@@ -1056,11 +1064,21 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 
 /** A registration of [TaskImpl.onDone]: its own handle; [handler] is null once withdrawn. */
 internal open class HandlerNode(handler: ((Throwable?) -> Unit)?) : DisposableHandle {
-    @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = handler
+    @Volatile @JvmField var handler: ((Throwable?) -> Unit)? = null
     @JvmField var next: HandlerNode? = null
+
+    init {
+        // A release store, not a volatile one's fence: the node is published by the CAS that pushes it.
+        if (handler != null) HANDLER.lazySet(this, handler)
+    }
 
     override fun dispose() {
         handler = null
+    }
+
+    companion object {
+        @JvmField val HANDLER: AtomicReferenceFieldUpdater<HandlerNode, Function1<*, *>?> =
+            AtomicReferenceFieldUpdater.newUpdater(HandlerNode::class.java, Function1::class.java, "handler")
     }
 }
 

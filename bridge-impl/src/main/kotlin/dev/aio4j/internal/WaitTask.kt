@@ -20,10 +20,14 @@ internal class WaitTask<T>(
     private val returnWhen: ReturnWhen,
     private val timeoutNanos: Long?,
 ) : TaskImpl<Done<T>>(loop, null, RUNNING), (Throwable?) -> Unit, Runnable {
-    @Volatile private var remaining = tasks.size
+    @Volatile private var remaining = 0
     @Volatile private var scheduled = 0
     private val handles = arrayOfNulls<DisposableHandle>(tasks.size)
     private var timer: ActionTimer? = null
+
+    init {
+        REMAINING.lazySet(this, tasks.size) // a release store: see TaskImpl's init
+    }
 
     override fun onStart() {
         for (i in tasks.indices) handles[i] = tasks[i].onDone(this)
