@@ -326,7 +326,7 @@ internal class LoopTasks(private val loop: EventLoop) {
          * linked (read without the lock: for the loop's own sweeps, which may come late).
          */
         fun sweep() {
-            if (blockingLinked > 0) locked { unlinkLeft() }
+            if (blockingLinked > 0) sweepNow()
         }
 
         /** Unlinks the blocking tasks that left, whatever the count read without the lock says. */
