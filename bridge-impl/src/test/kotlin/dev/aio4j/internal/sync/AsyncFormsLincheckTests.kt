@@ -9,18 +9,11 @@
  * returned, and lincheck would see the served operation still suspended at the end of a run.
  *
  * What lincheck cannot drive, and why:
- *   - cancellation of these forms: lincheck cancels a suspended operation by cancelling its
- *     continuation, which always succeeds and must leave no effect. Until 2026-12-06 a waiter's
- *     Task.cancel() failed once the waiter was served, so the two could not be the same event (a
- *     test that tried counted a served, then cancelled acquire as cancelled, with the lock held).
- *     Since then a served acquireAsync/getAsync task that has not completed gives its grant back
- *     on cancel() and one that completed can give it back for an awaiter that will not read it
- *     (WaiterTask.giveBackAfterCompletion, as Kotlin's await() does), so the cancellation could
- *     now be driven; it is not yet: the give-back serves the next waiter in a loop step that an
- *     operation of this harness must run (runSteps), and a cancellation handler runs inside
- *     lincheck's cancel, not as an operation. Withdrawal on cancel is checked by lincheck's model
- *     checker on the same operation with a suspending waiter (LincheckTests.kt), and on these
- *     tasks by CancelledWaiterTest, SyncStressTest and the undo rules' tests.
+ *   - cancellation of these forms through lincheck's own cancellation of a suspended operation
+ *     (through its continuation), which always succeeds and must leave no effect, while
+ *     Task.cancel() on a served waiter is the task's choice (WaiterTask). Their cancellation is
+ *     driven by CancelledWaitersLincheckTests.kt instead, which cancels the tasks from the lincheck
+ *     threads and checks that no grant is lost or taken twice.
  *   - the blocking forms (lock(), get(), put(), await()): a blocking call that can never be
  *     served (a get() on an empty queue in a scenario without a put) parks its thread for ever,
  *     which lincheck reports as a hang (and its model checker cannot park real threads); it can
@@ -99,8 +92,15 @@ internal object AsyncForms {
         synchronized(stepping) { loop.runUntilComplete(loop.doneVoid) }
     }
 
-    /** A non-waiting operation, then the loop's steps (a release or a put may serve a waiter). */
-    inline fun <T> then(call: () -> T): T = call().also { runSteps() }
+    /**
+     * A non-waiting operation, then the loop's steps (a release or a put may serve a waiter). The
+     * yield between leaves a served waiter's task not completed for a while: the time in which a
+     * cancel of CancelledWaitersLincheckTests.kt meets a served waiter, the race it is there for.
+     */
+    inline fun <T> then(call: () -> T): T = call().also {
+        Thread.yield()
+        runSteps()
+    }
 }
 
 /** Suspends until this task is done and returns its outcome (a failure thrown as join() throws it). */
@@ -179,6 +179,10 @@ class AsyncEventAsyncFormLincheckTest {
     suspend fun await() {
         AsyncForms.onLoop { event.awaitAsync() }.awaitServed()
     }
+
+    /** The wait cancelled if not served at once: CancelledWaitersLincheckTests.kt. */
+    @Operation
+    fun awaitOrGiveUp(): Boolean = served(giveUpIfWaiting { event.awaitAsync() })
 
     @Test
     fun stress() = AsyncForms.check(stress(SequentialEvent::class), this::class)

@@ -6,8 +6,9 @@
  * (SequentialSpecs.kt). Suspending operations may be cancelled while suspended: lincheck then
  * checks that the cancelled operation took no effect. The model checker cannot drive the shipped
  * ...Async forms (their tasks complete on the loop's thread, which is not lincheck's): lincheck's
- * stress mode drives those (AsyncFormsLincheckTests.kt), and why the blocking forms are not driven
- * by lincheck at all is said there. The configuration is kept small (about a minute and a half for
+ * stress mode drives those (AsyncFormsLincheckTests.kt) and their cancellation
+ * (CancelledWaitersLincheckTests.kt), and why the blocking forms are not driven by lincheck at all
+ * is said there. The configuration is kept small (about a minute and a half for
  * all of them on two cores); SyncLincheckStressTest (tag "stress") runs ten times more, times
  * -Dstress, and adds the suspend forms under stress mode.
  */
@@ -168,9 +169,9 @@ class AsyncPriorityQueueLincheckTest {
 }
 
 /**
- * The same checks, ten times longer (times -Dstress=N), the suspend forms under stress mode too, and
- * the shipped ...Async forms under the model checker (3 iterations, times -Dstress): off by
- * default.
+ * The same checks, ten times longer (times -Dstress=N), the suspend forms under stress mode too,
+ * the shipped ...Async forms under the model checker (3 iterations, times -Dstress), and the
+ * cancellations of CancelledWaitersLincheckTests.kt ten times longer: off by default.
  */
 @Tag("stress")
 class SyncLincheckStressTest {
@@ -185,6 +186,7 @@ class SyncLincheckStressTest {
         Lincheck.stress(SequentialLock::class, scale).check(AsyncLockLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialLock::class, scale), AsyncLockAsyncFormLincheckTest::class)
         AsyncForms.check(Lincheck.modelChecking(SequentialLock::class).iterations(asyncFormIterations), AsyncLockAsyncFormLincheckTest::class)
+        AsyncForms.check(giveUpStress(scale), AsyncLockGiveUpLincheckTest::class)
     }
 
     @Test
@@ -193,6 +195,7 @@ class SyncLincheckStressTest {
         Lincheck.stress(SequentialSemaphoreOf1::class, scale).check(AsyncSemaphoreLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialSemaphoreOf1::class, scale), AsyncSemaphoreAsyncFormLincheckTest::class)
         AsyncForms.check(Lincheck.modelChecking(SequentialSemaphoreOf1::class).iterations(asyncFormIterations), AsyncSemaphoreAsyncFormLincheckTest::class)
+        AsyncForms.check(giveUpStress(scale), AsyncSemaphoreGiveUpLincheckTest::class)
         Lincheck.modelChecking(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
         Lincheck.stress(SequentialBoundedSemaphoreOf2::class, scale).check(AsyncBoundedSemaphoreLincheckTest::class)
     }
@@ -211,6 +214,7 @@ class SyncLincheckStressTest {
         Lincheck.stress(SequentialFifoQueueOf2::class, scale).check(AsyncQueueLincheckTest::class)
         AsyncForms.check(Lincheck.stress(SequentialFifoQueueOf2::class, scale), AsyncQueueAsyncFormLincheckTest::class)
         AsyncForms.check(Lincheck.modelChecking(SequentialFifoQueueOf2::class).iterations(asyncFormIterations), AsyncQueueAsyncFormLincheckTest::class)
+        AsyncForms.check(giveUpStress(scale), AsyncQueueGiveUpLincheckTest::class)
         Lincheck.modelChecking(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
         Lincheck.stress(SequentialPriorityQueueOf2::class, scale).check(AsyncPriorityQueueLincheckTest::class)
     }

@@ -89,6 +89,9 @@ class SequentialEvent {
 
     fun isSet(): Boolean = isSet
 
+    /** An await that is served at once or given up (CancelledWaitersLincheckTests.kt): set() serves for good. */
+    fun awaitOrGiveUp(): Boolean = isSet
+
     suspend fun await() {
         if (isSet) return
         suspendCancellableCoroutine { waiters.add(it) }
