@@ -11,7 +11,10 @@
  * becomes the result list, no per-child object. A child already done when the gather starts is
  * taken in the pass that registers with the others: its value goes into the array at once, and it
  * counts down with the pass's own single decrement, so that a gather of many finished tasks costs
- * no atomic update per task and reads each task once (a large gather's tasks are out of the cache).
+ * no atomic update per task. A child that had succeeded when Async.gather checked its loop was taken
+ * in that pass already ([resultIfSucceeded]): the gather's own pass does not read it again, so
+ * that a gather of finished tasks reads each task once (a large gather's tasks are out of the
+ * cache: a second read of each was a tenth of a blocking-style spawn + gather, JFR, 2026-12-07).
  */
 package dev.aio4j.internal
 
@@ -23,6 +26,13 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 internal class GatherTask<R>(
     loop: EventLoop,
     private val children: Array<TaskImpl<*>>,
+    /**
+     * The results in argument order: [PENDING] until read, or a child's result (or outcome) taken
+     * before the gather started ([resultIfSucceeded]), or by [onStart] for a child done then (written
+     * before its decrement, read after the last one); the others stay [PENDING] until [results]
+     * reads them. It becomes the result list.
+     */
+    private val values: Array<Any?>,
     private val outcomes: Boolean,
 ) : TaskImpl<List<R>>(loop, null, RUNNING), (Throwable?) -> Unit {
     /** The children not done yet, plus one that [onStart] holds until it has registered with them all. */
@@ -33,16 +43,13 @@ internal class GatherTask<R>(
         REMAINING.lazySet(this, children.size + 1) // a release store: see TaskImpl's init
     }
 
-    /**
-     * The results in argument order: a child done when the gather started has its value here
-     * (written by [onStart] before its decrement, read after the last one), the others [PENDING]
-     * until [results] reads them. It becomes the result list.
-     */
-    private val values = arrayOfNulls<Any?>(children.size)
-
     override fun onStart() {
         var done = 0
         for (i in children.indices) {
+            if (values[i] !== PENDING) { // succeeded before the gather started: taken, nothing to mark retrieved
+                done++
+                continue
+            }
             val child = children[i]
             child.markRetrieved()
             if (child.isDone) {
@@ -51,7 +58,6 @@ internal class GatherTask<R>(
                 if (e != null) childEnded(e)
                 done++
             } else {
-                values[i] = PENDING
                 child.whenDone(this)
             }
         }
@@ -111,11 +117,22 @@ internal class GatherTask<R>(
 
     override val completesInTryFinish: Boolean get() = true
 
-    private companion object {
+    companion object {
         /** A child's place in [values] while its value is still to be read. */
-        val PENDING = Any()
-        val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")
-        val FAILURE: AtomicReferenceFieldUpdater<GatherTask<*>, Throwable> =
+        @JvmField val PENDING = Any()
+
+        /**
+         * What goes into a gather's values for [child] before the gather starts: its result (its
+         * outcome, with [outcomes]) if it has succeeded (no failure to mark retrieved), else [PENDING].
+         */
+        fun resultIfSucceeded(child: TaskImpl<*>, outcomes: Boolean): Any? = when {
+            child.status and (DONE or FAILED) != DONE -> PENDING
+            outcomes -> child.outcomeNow()
+            else -> child.valueNow()
+        }
+
+        private val REMAINING: AtomicIntegerFieldUpdater<GatherTask<*>> = AtomicIntegerFieldUpdater.newUpdater(GatherTask::class.java, "remaining")
+        private val FAILURE: AtomicReferenceFieldUpdater<GatherTask<*>, Throwable> =
             AtomicReferenceFieldUpdater.newUpdater(GatherTask::class.java, Throwable::class.java, "failure")
     }
 }

@@ -106,11 +106,26 @@ public class KotlinAsyncProvider : AsyncProvider {
 
     override fun <T> gatherOutcomes(tasks: List<CompletionStage<out T>>): Task<List<Outcome<T>>> = gather(tasks, outcomes = true)
 
-    /** A gather of [stages]: one pass finds their loop and their tasks (a large gather's tasks are out of the cache). */
+    /**
+     * A gather of [stages]: one pass finds their loop and their tasks and takes the results of the
+     * tasks that succeeded already (a large gather's tasks are out of the cache: the gather's own
+     * pass then reads only the others).
+     */
     private fun <R> gather(stages: List<CompletionStage<*>>, outcomes: Boolean): Task<List<R>> {
         val children = arrayOfNulls<TaskImpl<*>>(stages.size)
-        val loop = loopOf(stages, children)
-        return GatherTask<R>(loop, adoptAll(loop, stages, children), outcomes).also { it.start(loop.taskContext) }
+        val values = arrayOfNulls<Any?>(stages.size)
+        val loop = loopOf(stages) { i, task ->
+            children[i] = task
+            values[i] = GatherTask.resultIfSucceeded(task, outcomes)
+        }
+        for (i in children.indices) {
+            if (children[i] == null) {
+                children[i] = loop.adoptStage(stages[i])
+                values[i] = GatherTask.PENDING
+            }
+        }
+        @Suppress("UNCHECKED_CAST")
+        return GatherTask<R>(loop, children as Array<TaskImpl<*>>, values, outcomes).also { it.start(loop.taskContext) }
     }
 
     override fun <T> wait(tasks: List<Task<T>>, returnWhen: ReturnWhen, timeout: Duration?): Task<Done<T>> {
@@ -236,8 +251,15 @@ public class KotlinAsyncProvider : AsyncProvider {
     override fun <T : Any> newPriorityQueue(maxSize: Int, comparator: Comparator<in T>?): AsyncQueue<T> =
         QueueImpl(QueueStore.Priority(comparator), maxSize)
 
-    /** The loop that the tasks among [stages] share (else the current one), open; each task is also stored at its index in [tasks], if given. */
-    private fun loopOf(stages: List<CompletionStage<*>>, tasks: Array<TaskImpl<*>?>? = null): EventLoop {
+    /** The loop that the tasks among [stages] share (else the current one), open. */
+    private fun loopOf(stages: List<CompletionStage<*>>): EventLoop = loopOf(stages) { _, _ -> }
+
+    /**
+     * The loop that the tasks among [stages] share (else the current one), open; [each] is called
+     * with each task and its index, in the same pass (it must have no effect that outlives an
+     * IllegalArgumentException for tasks of different loops).
+     */
+    private inline fun loopOf(stages: List<CompletionStage<*>>, each: (Int, TaskImpl<*>) -> Unit): EventLoop {
         var loop: EventLoop? = null
         stages.forEachIndexed { i, s ->
             if (s is TaskImpl<*>) {
@@ -246,19 +268,12 @@ public class KotlinAsyncProvider : AsyncProvider {
                 } else if (loop !== s.eventLoop) {
                     throw IllegalArgumentException("the tasks belong to different loops: ${loop} and ${s.eventLoop}")
                 }
-                if (tasks != null) tasks[i] = s
+                each(i, s)
             }
         }
         val result = loop ?: Current.loop()
         result.checkOpen()
         return result
-    }
-
-    /** [tasks] (from [loopOf]) with the stages that are not tasks adopted by [loop]. */
-    @Suppress("UNCHECKED_CAST")
-    private fun adoptAll(loop: EventLoop, stages: List<CompletionStage<*>>, tasks: Array<TaskImpl<*>?>): Array<TaskImpl<*>> {
-        for (i in tasks.indices) if (tasks[i] == null) tasks[i] = loop.adoptStage(stages[i])
-        return tasks as Array<TaskImpl<*>>
     }
 
     @Suppress("UNCHECKED_CAST")
