@@ -252,4 +252,65 @@ class GatherTest {
         assertFalse(noLoop instanceof CancellationException);
         assertTrue(noLoop.getMessage().contains("no running event loop"), noLoop.getMessage());
     }
+
+    /**
+     * The results whatever the order and the threads in which the children complete: some done
+     * before the gather, then in argument order, then in reverse, a null result among them (the
+     * gather takes a child's result as it completes when it is the next one in argument order, and
+     * reads the others at the end).
+     */
+    @Test
+    void resultsAreRightInAnyCompletionOrder() {
+        Async.run(loop -> {
+            int n = 40;
+            List<Promise<String>> children = new ArrayList<>();
+            for (int i = 0; i < n; i++) children.add(loop.createPromise());
+            for (int i = 0; i < 10; i += 2) children.get(i).complete("v" + i); // done before, with gaps
+            Task<List<String>> all = Async.gather(children);
+            Task<List<Outcome<String>>> outcomes = Async.gatherOutcomes(children);
+            for (int i = 1; i < 10; i += 2) children.get(i).complete("v" + i);
+            for (int i = 10; i < 25; i++) children.get(i).complete(i == 12 ? null : "v" + i); // in order
+            for (int i = n - 1; i >= 25; i--) children.get(i).complete("v" + i); // in reverse
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) expected.add(i == 12 ? null : "v" + i);
+            assertEquals(expected, all.join());
+            List<Outcome<String>> got = outcomes.join();
+            for (int i = 0; i < n; i++) assertEquals(new Outcome.Success<>(expected.get(i)), got.get(i), "outcome " + i);
+            return null;
+        });
+    }
+
+    /** The same with the children completed by four threads at once, many times, with a failure among outcomes. */
+    @Test
+    void resultsAreRightWhenChildrenCompleteOnManyThreads() throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        for (int round = 0; round < 200; round++) {
+            Async.run(loop -> {
+                int n = 64;
+                List<Promise<Integer>> children = new ArrayList<>();
+                for (int i = 0; i < n; i++) children.add(loop.createPromise());
+                Task<List<Integer>> all = Async.gather(children.subList(0, n - 1));
+                Task<List<Outcome<Integer>>> outcomes = Async.gatherOutcomes(children);
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int first = t;
+                    Thread thread = new Thread(() -> {
+                        for (int i = first; i < n; i += 4) {
+                            if (i == n - 1) children.get(i).fail(boom); else children.get(i).complete(i);
+                        }
+                    });
+                    thread.start();
+                    threads.add(thread);
+                }
+                for (Thread t : threads) t.join();
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 0; i < n - 1; i++) expected.add(i);
+                assertEquals(expected, all.join());
+                List<Outcome<Integer>> got = outcomes.join();
+                for (int i = 0; i < n - 1; i++) assertEquals(new Outcome.Success<>(i), got.get(i), "outcome " + i);
+                assertSame(boom, assertInstanceOf(Outcome.Failure.class, got.get(n - 1)).exception());
+                return null;
+            });
+        }
+    }
 }

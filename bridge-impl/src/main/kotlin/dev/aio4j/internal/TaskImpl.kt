@@ -372,6 +372,7 @@ internal abstract class TaskImpl<T>(
     private fun <F> handlerOf(follower: Any): F = follower as F
 
     private fun runHandler(handler: (Throwable?) -> Unit, cause: Throwable?) {
+        if (handler is GatherTask<*>) handler.takeResultOf(this, cause) // while this task is in the cache: see there
         if (handler is FollowingTask<*> || handler is TaskView<*>) { // a link of a chain that may be thousands long: see Trampoline
             Trampoline.of(eventLoop).run { runHandlerNow(handler, cause) }
             return
