@@ -572,7 +572,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             thread = me
         }
         val previousOwner = Current.enterLoop(this)
-        tasks.beforeRun()
         onInterrupt = interrupt
         interruptedWhileRunning = Thread.interrupted()
         try {
@@ -590,7 +589,6 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             val interrupted = interruptedWhileRunning
             tasks.endOfRun()
             thread = null // hands the loop over: from here on another thread may run it
-            tasks.afterRun()
             Current.exitLoop(previousOwner)
             if (interrupted) me.interrupt()
         }

@@ -2,33 +2,37 @@
  * The loop's top-level tasks: the tasks that close() cancels and waits for and allTasks() lists.
  * Every task started on the loop is one (a task with a kotlinx Job, a coroutine body's, has a job
  * without a parent); a task of a TaskGroup is not (its group's job keeps it), nor is a task born
- * done (DoneTask: nothing to cancel or wait for). A task costs two links in a list of its own
- * fields, no node and no array slot. The root job's children (kotlinx coroutines started on the
- * loop's context by Kotlin code) are the other top-level work; close() and allTasks() read both.
+ * done (DoneTask: nothing to cancel or wait for). The root job's children (kotlinx coroutines
+ * started on the loop's context by Kotlin code) are the other top-level work; close() and
+ * allTasks() read both.
  *
- * Two kinds of list:
- * - the loop's own list ([home]): the tasks that the loop's thread starts during a run (a
- *   SINGLE_THREAD loop; blocking tasks excepted, see [holdsBlockingTask]), which is nearly every
- *   non-blocking task. Only the thread running the loop changes it, so a task comes and goes
- *   with a few plain stores, no atomic update (a lock's two were a tenth of a non-blocking spawn).
- *   A task of it that another thread completes is not unlinked by that thread: it is counted
- *   ([strays]), and the loop's thread unlinks the done tasks in a sweep once they are at least 16
- *   and as many as the live ones, at the end of a run if they are an eighth of the list or more,
- *   and at close(). Another thread reads the list under a sequence
- *   number ([version], odd while the loop's thread changes the list; a reader whose number changed
- *   reads again), or under the loop's monitor while the loop is not running (a run takes it to
- *   begin), or, when the running loop keeps changing the list, has the loop's thread read it.
- * - three stripes ([stripes]), each under a spin lock, for the tasks that other threads start:
- *   blocking tasks, and tasks made from outside the loop. A blocking task leaves without the
- *   lock: its completing thread (one of the carriers of a burst of short tasks, which would all
- *   contend for the lock and the neighbours' links) clears IN_LOOP in the task's own status once
- *   its completion handlers ran ([TaskImpl.leaveStripe]), and writes nothing the other threads
- *   share (a count of the tasks that left gave back half the saving or more); a sweep unlinks the
- *   tasks that left: in an add that finds the stripe twice as long as after its last sweep (and 16
- *   more), when the loop's thread waits for work and has not swept for a while ([idle]), at a
- *   run's start and end ([sweepStripes]; these only while a stripe holds a blocking task), and at
- *   close(). Another task (usually completed on the loop's thread) is unlinked at once, under the
- *   lock.
+ * A task is written into a slot of a chunk, a small array ([SlotList]: chunks of 32 slots, chained
+ * oldest first), and it knows its slot ([TaskImpl.loopSlots], [TaskImpl.loopSlot]). It leaves by
+ * clearing its slot, on whatever thread completes it, with a plain store after a release fence: no
+ * lock, no atomic update, nothing of another task written or read (the carriers of a burst of short
+ * blocking tasks that complete at once only share a chunk's cache line now and then). A slot is
+ * never used again, so a second leave (a task's start and its completion may both make it) clears
+ * nothing else. A prune drops the chunks whose slots are all clear, reading only the chunks (16
+ * slots a cache line), never the tasks: in an add that needs a new chunk when the chain is twice
+ * as long as after its last prune (and 2 more), at the end of a run and when the loop's thread
+ * waits for work ([tidy]), and at close(). A chunk that holds a task which lives on stays (170
+ * bytes beside it).
+ *
+ * Before 2026-12-07 the lists were linked through the tasks' own fields: a blocking task that
+ * completed on its carrier only marked itself, and a sweep on the spawning thread unlinked the marked
+ * ones, reading every linked task, cold in a burst of a million: 21 % of a blocking spawn + gather
+ * (JFR), and the loop kept an ended task until that sweep.
+ *
+ * Two kinds of chain:
+ * - the loop's own ([home]): the tasks that the loop's thread starts during a run (a SINGLE_THREAD
+ *   loop; blocking tasks excepted, see [holdsBlockingTask]), which is nearly every non-blocking
+ *   task. Only the thread running the loop adds to it or prunes it, with plain stores. Another
+ *   thread reads it under a sequence number ([version], odd while the loop's thread adds or prunes;
+ *   a reader whose number changed reads again), or under the loop's monitor while the loop is not
+ *   running (a run takes it to begin), or, when the running loop keeps changing the chain, has the
+ *   loop's thread read it.
+ * - three stripes ([stripes]), each under a spin lock held to add and to prune, for the tasks that
+ *   other threads start: blocking tasks, and tasks made from outside the loop.
  */
 package dev.aio4j.internal
 
@@ -40,107 +44,67 @@ import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 
 internal class LoopTasks(private val loop: EventLoop) {
-    /** The loop's own list: see the file's comment. Its place number is [HOME]. */
-    private val home = TaskList()
-    /** How many of [home]'s tasks other threads completed and left linked (an estimate: a race may count one twice). */
-    @Volatile private var strays = 0
+    /** The loop's own chain: see the file's comment. */
+    private val home = SlotList()
     /** [home]'s sequence number: odd while the loop's thread changes it (see [changeHome]). */
     @Volatile private var version = 0
 
     /**
-     * The stripes of the other threads, numbered from 1 ([HOME] is 0): several threads may start
-     * tasks at once (blocking tasks that spawn blocking tasks), and a stripe's lock is held for a
-     * sweep too, so one lock would be contended by all of them. A task goes to the next stripe
-     * in turn (a plain counter: a lost increment only evens out less), and keeps its place number
-     * ([TaskImpl.loopStripe]).
+     * The stripes of the other threads: several threads may start tasks at once (blocking tasks
+     * that spawn blocking tasks), so one lock would be contended by all of them. A task goes to
+     * the next stripe in turn (a plain counter: a lost increment only evens out less).
      */
-    private val stripes = Array(PLACES - 1) { Stripe() }
+    private val stripes = Array(3) { Stripe() }
     private var turn = 0
 
     /** Adds [task]; it must not be in yet. */
     fun add(task: TaskImpl<*>) {
         if (task !is BlockingTask<*> && loop.inLoopThread()) {
-            if (strays >= SWEEP_MIN && strays * 2 >= home.size) sweepHome()
             changeHome { home.add(task) }
-            task.enterLoop(HOME)
-            return
+            task.enterLoop()
+        } else {
+            stripes[(turn++ and Int.MAX_VALUE) % stripes.size].add(task)
         }
-        val place = 1 + (turn++ and Int.MAX_VALUE) % stripes.size
-        stripes[place - 1].add(task, place)
     }
 
-    /** Removes [task] if it is in (a second removal does nothing). */
+    /**
+     * Removes [task] if it is in (a second removal does nothing), on any thread, after the task's
+     * completion handlers ran: a reader that sees its slot clear ([holdsBlockingTask]) sees what
+     * they did.
+     */
     fun remove(task: TaskImpl<*>) {
-        when (val place = task.loopStripe) {
-            -1 -> {}
-            HOME -> if (loop.inLoopThread()) changeHome { home.unlink(task) } else STRAYS.incrementAndGet(this)
-            // a task's place never changes; a blocking task leaves without the lock (the file's comment)
-            else -> if (task is BlockingTask<*>) task.leaveStripe() else stripes[place - 1].remove(task)
-        }
+        val slots = task.loopSlots ?: return
+        task.loopSlots = null // a done task kept by its user must not keep its chunk
+        VarHandle.releaseFence()
+        slots[task.loopSlot] = null
     }
 
-    /**
-     * A run of the loop begins, on its thread: unlinks the blocking tasks that left the stripes
-     * since the last run ended (those whose threads still ran their completion handlers then).
-     */
-    fun beforeRun() = sweepStripes(0)
+    /** The end of a run of the loop, on its thread, while it still runs it: see [tidy]. */
+    fun endOfRun() = tidy()
+
+    /** The loop's thread is about to wait for work: see [tidy]. */
+    fun idle() = tidy()
+
+    /** When [tidy] last pruned (on the loop's thread; a run on another thread may read a stale time, which only moves a prune). */
+    private var lastTidy = 0L
 
     /**
-     * The end of a run of the loop, on its thread: unlinks the done tasks of [home] that other
-     * threads completed, unless they are few beside many live ones (the sweep reads them all).
+     * On the loop's thread: drops the cleared chunks of every chain, so that those of a burst of
+     * ended tasks go while the loop runs even if no task is added any more, unless the chains hold
+     * [TIDY_MIN] chunks or fewer (a loop without many tasks reads four counts: under lincheck's model
+     * checking every read of a prune is a switch point, and the loop's short runs each end with
+     * one), or less than a microsecond a chunk has passed since the last such prune (a prune reads
+     * a cache line or two a chunk: a few percent of the loop's time at most, whatever it holds).
      */
-    fun endOfRun() {
-        val n = strays
-        if (n > 0 && n * 8 >= home.size) sweepHome()
-    }
-
-    /**
-     * A run of the loop has ended, on the thread that ran it: unlinks the blocking tasks that left
-     * the stripes. One whose thread still runs its completion handlers then is let go at the next
-     * run's start, by an add or at close(): its thread does nothing more than clear its IN_LOOP (a
-     * leaving thread that also read whether the loop runs, and unlinked its task if not, measured
-     * 470-530 ns a task in the blocking spawn against 400-410, A/B on 2026-12-06).
-     */
-    fun afterRun() = sweepStripes(0)
-
-    /**
-     * When the stripes were last swept by [sweepStripes]: volatile, as a run's end on one thread
-     * and the next run's start on another may both sweep.
-     */
-    @Volatile private var lastSweep = 0L
-
-    /**
-     * The loop's thread is about to wait for work: unlinks the blocking tasks that left the stripes
-     * if it did not for [IDLE_SWEEP_NANOS], so that an ended task is let go (and an unretrieved
-     * failure of it reported once it is collected) while the loop runs, even if no task is added
-     * any more.
-     */
-    fun idle() = sweepStripes(IDLE_SWEEP_NANOS)
-
-    /**
-     * On the loop's thread (or the one whose run begins or ended): unlinks the blocking tasks that
-     * left the stripes, unless the stripes hold none, or the last such sweep was less than
-     * [minNanos] ago, or less than a microsecond per linked blocking task: a sweep reads every
-     * linked task, a few nanoseconds each, so these sweeps take a few percent of the loop's time at
-     * most. A loop without blocking tasks reads three counts and never sweeps (under lincheck's
-     * model checking every read of a sweep is a switch point: sweeps at every run of the loop's
-     * short runs made its AsyncQueue stress test run for over 20 minutes).
-     */
-    private fun sweepStripes(minNanos: Long) {
-        var linked = 0L
-        for (stripe in stripes) linked += stripe.blockingLinked
-        if (linked == 0L) return
+    private fun tidy() {
+        var chunks = home.chunkCount
+        for (stripe in stripes) chunks += stripe.chunkCount
+        if (chunks <= TIDY_MIN) return
         val now = System.nanoTime()
-        if (now - lastSweep < maxOf(minNanos, linked * 1_000)) return
-        lastSweep = now
-        for (stripe in stripes) stripe.sweep()
-    }
-
-    /** On the loop's thread, or while no run can begin: unlinks [home]'s done tasks. */
-    private fun sweepHome() {
-        val counted = strays
-        changeHome { home.unlinkDone() }
-        STRAYS.addAndGet(this, -counted)
+        if (now - lastTidy < chunks * 1_000L) return
+        lastTidy = now
+        if (loop.inLoopThread()) changeHome { home.prune() }
+        for (stripe in stripes) stripe.prune()
     }
 
     /**
@@ -170,27 +134,29 @@ internal class LoopTasks(private val loop: EventLoop) {
 
     /**
      * Whether a blocking task is in, done or not: one that is done is still running its completion
-     * handlers. Only the stripes can hold one: [home] leaves a task another thread completed linked
-     * until a sweep, so it could not tell.
+     * handlers. Only the stripes hold blocking tasks ([add]), so [home] is not read: its reader on
+     * another thread would have to go through the sequence number.
      */
-    fun holdsBlockingTask(): Boolean = stripes.any { it.holdsBlockingTask() }
+    fun holdsBlockingTask(): Boolean = stripes.any { it.holdsBlockingTask() }.also { VarHandle.acquireFence() }
+
+    /** How many chunks the chains hold now (white-box tests: what the prunes left). */
+    fun chunks(): Int = home.chunkCount + stripes.sumOf { it.chunkCount }
 
     /**
-     * The loop is closed, on the closing thread: unlinks [home]'s done tasks and the tasks that left
-     * the stripes, so that a closed loop that its user keeps does not keep them. No run can begin
-     * any more.
+     * The loop is closed, on the closing thread: drops the cleared chunks, so that a closed loop that
+     * its user keeps keeps few of them. No run can begin any more.
      */
     fun closed() {
-        synchronized(loop) { sweepHome() }
-        for (stripe in stripes) stripe.sweepNow()
+        synchronized(loop) { changeHome { home.prune() } }
+        for (stripe in stripes) stripe.prune()
     }
 
     /**
-     * Adds [home]'s pending tasks to [list], reading the list where no run of the loop changes
+     * Adds [home]'s pending tasks to [list], reading the chain where no run of the loop changes
      * it meanwhile, or where a change is seen: here on the loop's thread; elsewhere under the
      * sequence number, a few times; under the loop's monitor while it is not running (a run takes
      * it to begin, and the last run's end, a volatile store, came before); else, as the running
-     * loop keeps changing the list, as a callback of the loop, waited for (an interrupt is kept
+     * loop keeps changing the chain, as a callback of the loop, waited for (an interrupt is kept
      * for later: the loop answers within a step), reading under the sequence number again each
      * millisecond meanwhile (a loop's thread that blocks changes nothing).
      */
@@ -222,9 +188,9 @@ internal class LoopTasks(private val loop: EventLoop) {
     }
 
     /**
-     * [home]'s pending tasks read on another thread while the loop's thread may change the list,
+     * [home]'s pending tasks read on another thread while the loop's thread may change the chain,
      * or null if it did (or was doing so). A read that overlaps a change sees any mix of old and new
-     * links, and stops: every link ever stored points to a task added later, or is null.
+     * links, and stops: every link ever stored points to a chunk made later, or is null.
      */
     private fun readUnderSequence(): List<TaskImpl<*>>? {
         val before = version
@@ -235,116 +201,30 @@ internal class LoopTasks(private val loop: EventLoop) {
         return if (version == before) read else null
     }
 
-    /**
-     * Tasks in a doubly linked list through the tasks' own [TaskImpl.loopPrev] and
-     * [TaskImpl.loopNext], oldest first. No array: a burst of a million pending tasks would grow
-     * one far past G1's humongous size, and every young task stored into it would be a reference
-     * from the old generation that the next young collection has to scan. Not thread-safe: its
-     * owner guards it.
-     */
-    private class TaskList {
-        private var head: TaskImpl<*>? = null
-        private var tail: TaskImpl<*>? = null
-        /** How many tasks are linked. */
-        var size = 0
-            private set
-
-        fun add(task: TaskImpl<*>) {
-            val last = tail
-            task.loopPrev = last
-            if (last == null) head = task else last.loopNext = task
-            tail = task
-            size++
-        }
-
-        fun unlink(task: TaskImpl<*>) {
-            val prev = task.loopPrev
-            if (prev == null && head !== task) return // not in (any more): both complete() and start() may remove it
-            val next = task.loopNext
-            if (prev == null) head = next else prev.loopNext = next
-            if (next == null) tail = prev else next.loopPrev = prev
-            task.loopPrev = null // a done task kept by its user must not keep its neighbours
-            task.loopNext = null
-            size--
-        }
-
-        fun unlinkDone() = unlinkIf { it.isDone }
-
-        inline fun unlinkIf(gone: (TaskImpl<*>) -> Boolean) {
-            var task = head
-            while (task != null) {
-                val next = task.loopNext
-                if (gone(task)) unlink(task)
-                task = next
-            }
-        }
-
-        fun addPendingTo(list: MutableList<TaskImpl<*>>) {
-            var task = head
-            while (task != null) {
-                if (!task.isDone) list.add(task)
-                task = task.loopNext
-            }
-        }
-
-        /** Whether a blocking task that has not left (see [Stripe]) is linked. */
-        fun holdsBlockingTask(): Boolean {
-            var task = head
-            while (task != null && (task !is BlockingTask<*> || task.loopStripe == -1)) task = task.loopNext
-            return task != null
-        }
-    }
-
-    /**
-     * A [TaskList] under a spin lock, for any thread, from which a blocking task leaves without the
-     * lock: its status's IN_LOOP cleared ([TaskImpl.leaveStripe]), it stays linked until a sweep.
-     */
+    /** A [SlotList] under a spin lock, for any thread (a task leaves it without the lock). */
     private class Stripe {
-        private val tasks = TaskList()
-        /** How many tasks were linked after the last sweep (under the lock). */
-        private var kept = 0
+        private val tasks = SlotList()
 
-        /**
-         * How many blocking tasks are linked, left or not: written under the lock, read without it
-         * too (a stale count only moves a sweep). The other tasks unlink themselves.
-         */
-        var blockingLinked = 0
-            private set
+        /** How many chunks are chained (read without the lock: a stale count only moves a prune). */
+        val chunkCount: Int get() = tasks.chunkCount
 
-        fun add(task: TaskImpl<*>, place: Int) = locked {
-            // the sweeps read each task added about twice at most
-            if (blockingLinked > 0 && tasks.size >= 2 * kept + SWEEP_MIN) unlinkLeft()
+        fun add(task: TaskImpl<*>) = locked {
             tasks.add(task)
-            if (task is BlockingTask<*>) blockingLinked++
-            task.enterLoop(place)
+            task.enterLoop()
         }
 
-        fun remove(task: TaskImpl<*>) = locked { tasks.unlink(task) }
+        fun prune() = locked { tasks.prune() }
 
-        /**
-         * Unlinks the blocking tasks that left ([TaskImpl.leaveStripe]), if a blocking task is
-         * linked (read without the lock: for the loop's own sweeps, which may come late).
-         */
-        fun sweep() {
-            if (blockingLinked > 0) sweepNow()
-        }
-
-        /** Unlinks the blocking tasks that left, whatever the count read without the lock says. */
-        fun sweepNow() = locked { unlinkLeft() }
-
-        private fun unlinkLeft() {
-            tasks.unlinkIf { gone -> (gone.loopStripe == -1).also { if (it) blockingLinked-- } }
-            kept = tasks.size
-        }
 
         fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked { tasks.addPendingTo(list) }
 
-        fun holdsBlockingTask(): Boolean = locked { blockingLinked > 0 && tasks.holdsBlockingTask() }
+        fun holdsBlockingTask(): Boolean = locked { tasks.holdsBlockingTask() }
 
         /**
-         * A spin lock: every section is a few stores long (but for the scans), and a monitor's
-         * contention would park the virtual threads of blocking tasks that complete at once. It is
-         * released by lazySet: the stores under it need only be ordered before the release, not fenced.
+         * A spin lock: every section is a few stores long (but for the prunes and the reads), and a
+         * monitor's contention would park the virtual threads of blocking tasks that start others at
+         * once. It is released by lazySet: the stores under it need only be ordered before the
+         * release, not fenced.
          */
         @Volatile private var lock = 0
 
@@ -366,16 +246,10 @@ internal class LoopTasks(private val loop: EventLoop) {
     }
 
     private companion object {
-        /** A task's place number (of PLACES) is kept in two bits of its status. */
-        const val PLACES = TaskImpl.LOOP_STRIPES
-        const val HOME = 0
-        /** Fewer strays than this wait for the end of the run. */
-        const val SWEEP_MIN = 16
-        /** The least time between two sweeps of the stripes by an idle loop ([idle]). */
-        const val IDLE_SWEEP_NANOS = 10_000_000L
+        /** Chains of so few chunks (170 bytes each) are not pruned by [tidy]. */
+        const val TIDY_MIN = 12
         /** Reads under the sequence number before a reader asks the loop's thread. */
         const val OPTIMISTIC_READS = 4
         val VERSION: AtomicIntegerFieldUpdater<LoopTasks> = AtomicIntegerFieldUpdater.newUpdater(LoopTasks::class.java, "version")
-        val STRAYS: AtomicIntegerFieldUpdater<LoopTasks> = AtomicIntegerFieldUpdater.newUpdater(LoopTasks::class.java, "strays")
     }
 }

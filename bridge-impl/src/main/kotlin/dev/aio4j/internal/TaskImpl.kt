@@ -26,7 +26,7 @@
  * "loop is closed". DoneTask, born done, is never started.
  *
  * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
- * the flags, the task's place in LoopTasks (IN_LOOP and its stripe), the lock of [lockRequests]
+ * the flags, whether the task was added to LoopTasks (IN_LOOP), the lock of [lockRequests]
  * (bit 13), and from bit 14 up [cancelRequests]):
  *
  *   flags                        phase            Task.state()   fields in use
@@ -44,10 +44,8 @@
  *   RETRIEVED  someone has seen or will see the outcome (join, resultNow, callbacks, combinators,
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
- *   IN_LOOP    the task was added to its loop's LoopTasks, in the list that bits STRIPE_SHIFT..
- *              hold. Both stay set after it has left (only the list's guard knows whether it is
- *              in), but for a blocking task, which clears IN_LOOP as it leaves its stripe and is
- *              unlinked later ([leaveStripe])
+ *   IN_LOOP    the task was added to its loop's LoopTasks; it stays set after the task has left
+ *              (then [loopSlots] is null)
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set, in the field that a task without a job
@@ -398,37 +396,19 @@ internal abstract class TaskImpl<T>(
     }
 
     /**
-     * This task's stripe in its loop's [LoopTasks] once it was added there (it keeps it after it
-     * has left, but for a blocking task: [leaveStripe]), else -1.
+     * Records that the task is in its loop's LoopTasks (under the lock of a stripe, or on the loop's
+     * thread for the loop's own chain), after [loopSlots] and [loopSlot] were set. Once: the bit
+     * stays when it leaves (then [loopSlots] is cleared), so that leaving costs no atomic update
+     * of [status]. A task no other thread can see yet (every kind but [visibleBeforeStart]'s) needs
+     * no atomic update: its first reader elsewhere finds it through LoopTasks, after taking the
+     * lock this store is released with, or after the loop's thread handed the chain over (see
+     * LoopTasks' file comment), or through whatever the task was handed to it by. One that another
+     * thread may complete meanwhile gets the bit by an atomic add: the completing thread, which
+     * removes the task if it reads the bit, then sees its slot, and one that read the bit clear
+     * has set DONE before, which [start] reads after this.
      */
-    val loopStripe: Int get() = status.let { if (it and IN_LOOP == 0) -1 else (it ushr STRIPE_SHIFT) and STRIPE_MASK }
-
-    /**
-     * Records that the task is in list [stripe] of its loop's LoopTasks (under that stripe's lock,
-     * or on the loop's thread for the loop's own list). Once: the bits stay when it leaves, so that
-     * leaving costs no atomic update of [status] (whether it is still linked is read under the
-     * lock, or on the loop's thread), but for a blocking task ([leaveStripe]). A task no other
-     * thread can see yet (every kind but [visibleBeforeStart]'s) needs no atomic update: its first
-     * reader elsewhere finds it through the list, after taking the lock this store is released
-     * with, or after the loop's thread handed the list over (see LoopTasks' file comment), or
-     * through whatever the task was handed to it by.
-     */
-    fun enterLoop(stripe: Int) {
-        val bits = IN_LOOP or (stripe shl STRIPE_SHIFT)
-        if (visibleBeforeStart) STATUS.getAndAdd(this, bits) else STATUS.lazySet(this, status or bits) // none of these bits was set: an add is an or
-    }
-
-    /**
-     * Records that this blocking task has left its stripe of LoopTasks (its completion handlers
-     * ran): clears IN_LOOP, so that the stripe's next sweep unlinks it and close() no longer waits
-     * for it. The completing thread updates only its own task, no lock shared with other tasks.
-     * Once: a second call (the task's start and its completion may both make it) does nothing.
-     */
-    fun leaveStripe() {
-        while (true) {
-            val s = status
-            if (s and IN_LOOP == 0 || STATUS.compareAndSet(this, s, s and IN_LOOP.inv())) return
-        }
+    fun enterLoop() {
+        if (visibleBeforeStart) STATUS.getAndAdd(this, IN_LOOP) else STATUS.lazySet(this, status or IN_LOOP) // the bit was clear: an add is an or
     }
 
     /**
@@ -439,11 +419,11 @@ internal abstract class TaskImpl<T>(
     protected open val visibleBeforeStart: Boolean get() = false
 
     /**
-     * This task's neighbours in its [LoopTasks] list; guarded by that stripe's lock, or confined to
-     * the loop's thread for the loop's own list.
+     * This task's slot in its loop's [LoopTasks]: the chunk and the index in it, written by the add
+     * (before [IN_LOOP]); the chunk is cleared as the task leaves (LoopTasks.remove).
      */
-    @JvmField var loopPrev: TaskImpl<*>? = null
-    @JvmField var loopNext: TaskImpl<*>? = null
+    @JvmField var loopSlots: Array<TaskImpl<*>?>? = null
+    @JvmField var loopSlot: Int = 0
 
     /**
      * Whether this kind's outcome is made only by [tryFinish] (no coroutine body or child tasks
@@ -932,11 +912,8 @@ internal abstract class TaskImpl<T>(
         const val DONE = 0x100
         const val FAILED = 0x200
 
-        /** In LoopTasks; the stripe (of LOOP_STRIPES) is in the STRIPE_MASK bits from STRIPE_SHIFT. */
+        /** Added to LoopTasks (bits 11 and 12 are free). */
         const val IN_LOOP = 0x400
-        const val LOOP_STRIPES = 4
-        private const val STRIPE_SHIFT = 11
-        private const val STRIPE_MASK = LOOP_STRIPES - 1
 
         /** The lock of [lockRequests]. */
         private const val REQUEST_LOCK = 1 shl 13

@@ -1,7 +1,6 @@
 /*
- * LoopTasks' own list, the one that only the loop's thread changes (white-box: which tasks it
- * keeps, and what another thread reads of it). The public behaviour of allTasks() and close() is
- * the rest of the suite's.
+ * LoopTasks (white-box: which tasks and chunks it keeps, and what another thread reads of the
+ * loop's own chain). The public behaviour of allTasks() and close() is the rest of the suite's.
  */
 package dev.aio4j.internal
 
@@ -36,7 +35,7 @@ class LoopTasksTest {
     @Test
     fun tasksTheLoopStartedAndAnotherThreadCompletedAreLetGoDuringTheRun() {
         // 100 tasks made on the loop's thread, cancelled (so completed) by another thread, which
-        // cannot unlink them from the loop's own list: the next task the loop starts sweeps them
+        // clears their slots in the loop's own chain, which only the loop's thread changes
         val left = AtomicReference<List<WeakReference<Task<Int>>>>()
         val stillHeld = loop.runUntilComplete(
             loop.createTaskAsync {
@@ -53,7 +52,7 @@ class LoopTasksTest {
         val left = AtomicReference<List<WeakReference<Task<Int>>>>()
         loop.runUntilComplete(
             loop.createTaskAsync {
-                left.set(madeHereCompletedElsewhere(3)) // fewer than a sweep during the run waits for
+                left.set(madeHereCompletedElsewhere(3))
                 loop.createTaskAsync { CompletableFuture.completedFuture(null) }
             },
         )
@@ -106,13 +105,11 @@ class LoopTasksTest {
 
     @Test
     fun blockingTasksThatEndedAreLetGoWhileTheRunGoesOn() {
-        // a blocking task leaves its stripe without its lock and stays linked until a sweep; the
-        // adds that follow sweep (a stripe twice as long as after its last sweep, and 16 more), so
-        // a long run that keeps starting blocking tasks does not keep those that ended
+        // a blocking task leaves its stripe without its lock, by clearing its own slot: a long run
+        // that keeps starting blocking tasks does not keep those that ended
         val stillHeld = inBlockingTask {
             val ended = endedBlockingTasks(100)
             awaitLeft(ended) // join() does not wait for a task's completion handlers, after which it leaves
-            endedBlockingTasks(300) // their adds sweep: at least once in each stripe
             heldAfterGc(ended)
         }
         assertEquals(0, stillHeld, "ended blocking tasks the loop still holds while it runs")
@@ -120,7 +117,7 @@ class LoopTasksTest {
 
     @Test
     fun aBlockingTaskThatEndedIsLetGoWhenTheLoopWaitsForWorkThoughNoTaskIsAddedAfterIt() {
-        // no add sweeps the stripe after it: the loop's thread does, as it waits for the timers
+        // no task is added after it
         val stillHeld = inBlockingTask {
             val ended = endedBlockingTasks(1)
             var rounds = 0
@@ -135,16 +132,15 @@ class LoopTasksTest {
 
     @Test
     fun aFewBlockingTasksThatEndedAreLetGoWhenTheRunEnds() {
-        // fewer than an add sweeps for; they have left when the run ends (their threads ran their
-        // completion handlers, which join() does not wait for)
+        // they have left when the run ends (their threads ran their completion handlers, which
+        // join() does not wait for)
         val ended = inBlockingTask { endedBlockingTasks(3).also { awaitLeft(it) } }
         assertEquals(0, heldAfterGc(ended), "ended blocking tasks the loop still holds after its run")
     }
 
     @Test
-    fun aBlockingTaskThatLeavesAfterTheRunEndedIsLetGoByTheNextRun() {
-        // the run's end sweeps the stripes before the task has left (its thread still runs its
-        // completion handler): the next run's start unlinks it
+    fun aBlockingTaskThatLeavesAfterTheRunEndedIsLetGo() {
+        // the run ends before the task has left (its thread still runs its completion handler)
         val release = CountDownLatch(1)
         val ended = loop.runUntilComplete(
             loop.createTaskAsync {
@@ -157,16 +153,15 @@ class LoopTasksTest {
         )
         release.countDown() // the run has ended: the task leaves now
         awaitLeft(ended)
-        loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
-        assertEquals(0, heldAfterGc(ended), "a blocking task that left after a run ended is still held after the next run")
+        assertEquals(0, heldAfterGc(ended), "a blocking task that left after a run ended is still held")
     }
 
     @Test
     fun pendingBlockingTasksAreListedWhileOthersStartAndEndOnManyThreads() {
         // four spawners start 20,000 short blocking tasks (which leave without the lock while the
-        // spawners' adds and the loop sweep) beside four keepers that stay pending; this thread
-        // lists the loop's tasks meanwhile: a sweep that unlinked a task that has not left would
-        // lose a keeper
+        // spawners' adds and the loop prune the chunks) beside four keepers that stay pending; this
+        // thread lists the loop's tasks meanwhile: a prune that dropped a chunk with a task that has
+        // not left, or a leave that cleared another task's slot, would lose a keeper
         val release = CountDownLatch(1)
         val (listings, missed) = inBlockingTask {
             val keepers = List(4) { loop.createTask(Callable { release.await(); 0 }) }
@@ -191,6 +186,55 @@ class LoopTasksTest {
         }
         assertTrue(listings > 0)
         assertEquals(0, missed, "of $listings listings, those that missed a pending keeper")
+    }
+
+    @Test
+    fun theChunksOfEndedTasksAreDroppedWhileTheRunGoesOnAndALongLivedTaskKeepsOnlyItsOwn() {
+        // 10,000 blocking tasks, each joined and gone before the next starts (313 chunks of 32 if
+        // none were dropped), with a keeper, which stays pending, every 1,000th: the adds' prunes
+        // drop the chunks of the ended tasks. Each stripe's chain is at most twice what its last
+        // prune kept (its keepers' chunks and its last) and 2 more: 2 x (10 + 3) + 3 x 2 in all,
+        // and the home chain's one. A prune that dropped a chunk with a keeper in it fails the
+        // listing; a leave that cleared another task's slot too.
+        val release = CountDownLatch(1)
+        val (chunksDuringRun, listed) = inBlockingTask {
+            val keepers = ArrayList<Task<Int>>()
+            repeat(10) {
+                keepers.add(loop.createTask(Callable { release.await(); 0 }))
+                repeat(999) { i ->
+                    val t = loop.createTask(Callable { i }) as TaskImpl<Int>
+                    t.join()
+                    while (t.loopSlots != null) Thread.onSpinWait() // its thread runs its completion handlers, then leaves
+                }
+            }
+            val chunks = (loop as EventLoop).tasks.chunks()
+            val all = loop.allTasks()
+            release.countDown()
+            keepers.forEach { it.join() }
+            chunks to keepers.count { it in all }
+        }
+        assertEquals(10, listed, "keepers that allTasks() listed")
+        assertTrue(chunksDuringRun <= 2 * 13 + 6 + 1, "$chunksDuringRun chunks held during the run")
+        loop.close()
+        assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after close(): each chain's last")
+    }
+
+    @Test
+    fun theLoopsOwnChainDropsTheChunksOfABurstOnceItEnded() {
+        // 10,000 tasks started in one step of the loop's thread (313 chunks of its own chain), all
+        // done a few steps later: no add follows, the end of a run drops their chunks (a run that
+        // ends within a microsecond a chunk of the last such prune leaves them to the next: the
+        // second run)
+        val sum = loop.runUntilComplete(
+            loop.createTaskAsync {
+                val burst = List(10_000) { i -> loop.createTaskAsync { CompletableFuture.completedFuture(i) } }
+                Async.gather(burst).thenApply { it.sum() }
+            },
+        )
+        assertEquals(49_995_000, sum)
+        Thread.sleep(2)
+        loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
+        assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after the runs (one a chain)")
     }
 
     @Test
@@ -226,11 +270,11 @@ class LoopTasksTest {
     /** Runs the loop until [body], run in a blocking task, returns; what it returned. */
     private fun <T> inBlockingTask(body: () -> T): T = loop.runUntilComplete(loop.createTask(Callable { body() }))
 
-    /** Waits until the blocking tasks of [refs] have left their stripes (they are still linked). */
+    /** Waits until the tasks of [refs] have left LoopTasks (cleared their slots, after their completion handlers ran). */
     private fun awaitLeft(refs: List<WeakReference<Task<Int>>>) {
         val deadline = System.nanoTime() + 20_000_000_000L
-        while (refs.any { (it.get() as TaskImpl<*>?)?.loopStripe?.let { stripe -> stripe != -1 } == true }) {
-            check(System.nanoTime() < deadline) { "a blocking task did not leave its stripe in 20 s" }
+        while (refs.any { (it.get() as TaskImpl<*>?)?.loopSlots != null }) {
+            check(System.nanoTime() < deadline) { "a task did not leave in 20 s" }
             Thread.sleep(1)
         }
     }
