@@ -7,16 +7,18 @@
  * allTasks() read both.
  *
  * A task is written into a slot of a chunk, a small array ([SlotList]: chunks of 32 slots, chained
- * oldest first), and it knows its slot ([TaskImpl.loopSlots], [TaskImpl.loopSlot]). It leaves by
+ * oldest first), and it knows its slot ([TaskImpl.loopChunk], [TaskImpl.loopSlot]). It leaves by
  * clearing its slot, on whatever thread completes it, with a plain store after a release fence: no
- * lock, no atomic update, nothing of another task written or read (the carriers of a burst of short
- * blocking tasks that complete at once only share a chunk's cache line now and then). A slot is
- * never used again, so a second leave (a task's start and its completion may both make it) clears
- * nothing else. A prune drops the chunks whose slots are all clear, reading only the chunks (16
- * slots a cache line), never the tasks: in an add that needs a new chunk when the chain is twice
- * as long as after its last prune (and 2 more), at the end of a run and when the loop's thread
- * waits for work ([tidy]), and at close(). A chunk that holds a task which lives on stays (170
- * bytes beside it).
+ * lock, no atomic update, nothing of another task written or read, nothing but the chunk read (the
+ * carriers of a burst of short blocking tasks that complete at once only share a chunk's cache line
+ * now and then). A slot is never used again, so a second leave (a task's start and its completion
+ * may both make it) clears nothing else. On the loop's own chain the loop's thread also counts the
+ * slots it clears and drops a chunk as its last slot is cleared; another thread's clear marks that
+ * chain strayed. A prune drops the chunks whose slots are all clear, reading only the chunks (16
+ * slots a cache line), never the tasks (the loop's own chain only when strayed): in an add that
+ * needs a new chunk when the chain is twice as long as after its last prune (and 2 more), and at
+ * the end of a run and when the loop's thread waits for work ([tidy]). close() drops them all. A
+ * chunk that holds a task which lives on stays (170 bytes beside it).
  *
  * Before 2026-12-07 the lists were linked through the tasks' own fields: a blocking task that
  * completed on its carrier only marked itself, and a sweep on the spawning thread unlinked the marked
@@ -26,8 +28,8 @@
  * Two kinds of chain:
  * - the loop's own ([home]): the tasks that the loop's thread starts during a run (a SINGLE_THREAD
  *   loop; blocking tasks excepted, see [holdsBlockingTask]), which is nearly every non-blocking
- *   task. Only the thread running the loop adds to it or prunes it, with plain stores. Another
- *   thread reads it under a sequence number ([version], odd while the loop's thread adds or prunes;
+ *   task. Only the thread running the loop adds to it, drops its chunks or prunes it, with plain
+ *   stores. Another thread reads it under a sequence number ([version], odd meanwhile;
  *   a reader whose number changed reads again), or under the loop's monitor while the loop is not
  *   running (a run takes it to begin), or, when the running loop keeps changing the chain, has the
  *   loop's thread read it.
@@ -45,7 +47,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater
 
 internal class LoopTasks(private val loop: EventLoop) {
     /** The loop's own chain: see the file's comment. */
-    private val home = SlotList()
+    private val home = SlotList(ownedByOneThread = true)
     /** [home]'s sequence number: odd while the loop's thread changes it (see [changeHome]). */
     @Volatile private var version = 0
 
@@ -69,14 +71,22 @@ internal class LoopTasks(private val loop: EventLoop) {
 
     /**
      * Removes [task] if it is in (a second removal does nothing), on any thread, after the task's
-     * completion handlers ran: a reader that sees its slot clear ([holdsBlockingTask]) sees what
-     * they did.
+     * completion handlers ran: clears its slot after a release fence, so that a reader that sees the
+     * slot clear ([holdsBlockingTask]) sees what they did. The loop's thread counts a slot of [home]
+     * that it clears, and drops the chunk once all its slots are (inside the sequence); another
+     * thread marks [home] strayed, for its prunes.
      */
     fun remove(task: TaskImpl<*>) {
-        val slots = task.loopSlots ?: return
-        task.loopSlots = null // a done task kept by its user must not keep its chunk
+        val chunk = task.loopChunk ?: return
+        task.loopChunk = null // a done task kept by its user must not keep its chunk
         VarHandle.releaseFence()
-        slots[task.loopSlot] = null
+        chunk.slots[task.loopSlot] = null
+        if (chunk.owned == null) return // a stripe's
+        if (loop.inLoopThread()) {
+            if (home.dropsAtNextClear(chunk)) changeHome { home.clearedByOwner(chunk) } else home.clearedByOwner(chunk)
+        } else if (!home.strayed) {
+            home.strayed = true
+        }
     }
 
     /** The end of a run of the loop, on its thread, while it still runs it: see [tidy]. */
@@ -85,25 +95,27 @@ internal class LoopTasks(private val loop: EventLoop) {
     /** The loop's thread is about to wait for work: see [tidy]. */
     fun idle() = tidy()
 
-    /** When [tidy] last pruned (on the loop's thread; a run on another thread may read a stale time, which only moves a prune). */
-    private var lastTidy = 0L
+    /** When [tidy] last pruned, or the loop was made (on the loop's thread; a run on another thread may read a stale time, which only moves a prune). */
+    private var lastTidy = loop.startNanos
 
     /**
      * On the loop's thread: drops the cleared chunks of every chain, so that those of a burst of
      * ended tasks go while the loop runs even if no task is added any more, unless the chains hold
      * [TIDY_MIN] chunks or fewer (a loop without many tasks reads four counts: under lincheck's model
      * checking every read of a prune is a switch point, and the loop's short runs each end with
-     * one), or less than a microsecond a chunk has passed since the last such prune (a prune reads
-     * a cache line or two a chunk: a few percent of the loop's time at most, whatever it holds).
+     * one), or less than [TIDY_NANOS_PER_CHUNK] a chunk has passed since the last such prune or
+     * the loop was made (a prune reads two or three cache lines a cleared chunk, 200-250 ns: 2-3 %
+     * of the loop's time at most, whatever it holds; an Async.run that spawns a million tasks
+     * ends without one, and its close drops the chunks without reading them).
      */
     private fun tidy() {
         var chunks = home.chunkCount
         for (stripe in stripes) chunks += stripe.chunkCount
         if (chunks <= TIDY_MIN) return
         val now = System.nanoTime()
-        if (now - lastTidy < chunks * 1_000L) return
+        if (now - lastTidy < chunks * TIDY_NANOS_PER_CHUNK) return
         lastTidy = now
-        if (loop.inLoopThread()) changeHome { home.prune() }
+        if (loop.inLoopThread() && home.strayed) changeHome { home.prune() }
         for (stripe in stripes) stripe.prune()
     }
 
@@ -143,12 +155,16 @@ internal class LoopTasks(private val loop: EventLoop) {
     fun chunks(): Int = home.chunkCount + stripes.sumOf { it.chunkCount }
 
     /**
-     * The loop is closed, on the closing thread: drops the cleared chunks, so that a closed loop that
-     * its user keeps keeps few of them. No run can begin any more.
+     * The loop is closed, on the closing thread: drops every chunk but each chain's last, without
+     * reading them, so that a closed loop that its user keeps keeps none of its tasks' chunks. The
+     * close waited for every task to end and leave (a blocking task's thread, a thread completing a
+     * task elsewhere), so every slot is clear or about to be (a clearing store into a dropped chunk
+     * only writes garbage). Reading a million tasks' chunks to find them clear was 5 % of an
+     * Async.run that spawned them (JFR). No run can begin any more.
      */
     fun closed() {
-        synchronized(loop) { changeHome { home.prune() } }
-        for (stripe in stripes) stripe.prune()
+        synchronized(loop) { changeHome { home.clear() } }
+        for (stripe in stripes) stripe.clear()
     }
 
     /**
@@ -203,7 +219,7 @@ internal class LoopTasks(private val loop: EventLoop) {
 
     /** A [SlotList] under a spin lock, for any thread (a task leaves it without the lock). */
     private class Stripe {
-        private val tasks = SlotList()
+        private val tasks = SlotList(ownedByOneThread = false)
 
         /** How many chunks are chained (read without the lock: a stale count only moves a prune). */
         val chunkCount: Int get() = tasks.chunkCount
@@ -214,6 +230,8 @@ internal class LoopTasks(private val loop: EventLoop) {
         }
 
         fun prune() = locked { tasks.prune() }
+
+        fun clear() = locked { tasks.clear() }
 
 
         fun addPendingTo(list: MutableList<TaskImpl<*>>) = locked { tasks.addPendingTo(list) }
@@ -248,6 +266,8 @@ internal class LoopTasks(private val loop: EventLoop) {
     private companion object {
         /** Chains of so few chunks (170 bytes each) are not pruned by [tidy]. */
         const val TIDY_MIN = 12
+        /** The least time between two prunes by [tidy], per chunk held. */
+        const val TIDY_NANOS_PER_CHUNK = 10_000L
         /** Reads under the sequence number before a reader asks the loop's thread. */
         const val OPTIMISTIC_READS = 4
         val VERSION: AtomicIntegerFieldUpdater<LoopTasks> = AtomicIntegerFieldUpdater.newUpdater(LoopTasks::class.java, "version")

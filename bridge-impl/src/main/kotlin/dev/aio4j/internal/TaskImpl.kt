@@ -45,7 +45,7 @@
  *              a cancel() that came too late: asyncio's Future.cancel() clears its report flag too)
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
  *   IN_LOOP    the task was added to its loop's LoopTasks; it stays set after the task has left
- *              (then [loopSlots] is null)
+ *              (then [loopChunk] is null)
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set, in the field that a task without a job
@@ -397,8 +397,8 @@ internal abstract class TaskImpl<T>(
 
     /**
      * Records that the task is in its loop's LoopTasks (under the lock of a stripe, or on the loop's
-     * thread for the loop's own chain), after [loopSlots] and [loopSlot] were set. Once: the bit
-     * stays when it leaves (then [loopSlots] is cleared), so that leaving costs no atomic update
+     * thread for the loop's own chain), after [loopChunk] and [loopSlot] were set. Once: the bit
+     * stays when it leaves (then [loopChunk] is cleared), so that leaving costs no atomic update
      * of [status]. A task no other thread can see yet (every kind but [visibleBeforeStart]'s) needs
      * no atomic update: its first reader elsewhere finds it through LoopTasks, after taking the
      * lock this store is released with, or after the loop's thread handed the chain over (see
@@ -422,7 +422,7 @@ internal abstract class TaskImpl<T>(
      * This task's slot in its loop's [LoopTasks]: the chunk and the index in it, written by the add
      * (before [IN_LOOP]); the chunk is cleared as the task leaves (LoopTasks.remove).
      */
-    @JvmField var loopSlots: Array<TaskImpl<*>?>? = null
+    @JvmField var loopChunk: SlotList.Chunk? = null
     @JvmField var loopSlot: Int = 0
 
     /**

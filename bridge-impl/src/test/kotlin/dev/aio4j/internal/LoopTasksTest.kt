@@ -204,7 +204,7 @@ class LoopTasksTest {
                 repeat(999) { i ->
                     val t = loop.createTask(Callable { i }) as TaskImpl<Int>
                     t.join()
-                    while (t.loopSlots != null) Thread.onSpinWait() // its thread runs its completion handlers, then leaves
+                    while (t.loopChunk != null) Thread.onSpinWait() // its thread runs its completion handlers, then leaves
                 }
             }
             val chunks = (loop as EventLoop).tasks.chunks()
@@ -215,16 +215,45 @@ class LoopTasksTest {
         }
         assertEquals(10, listed, "keepers that allTasks() listed")
         assertTrue(chunksDuringRun <= 2 * 13 + 6 + 1, "$chunksDuringRun chunks held during the run")
-        loop.close()
-        assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after close(): each chain's last")
+    }
+
+    @Test
+    fun tasksThatTheLoopsThreadStartsAndCompletesLeaveNoChunkBehind() {
+        // 10,000 tasks started in one step of the loop's thread, each done in its first step: the
+        // loop's thread counts the slots it clears and drops each chunk as its last slot is
+        // cleared, with no prune (which would not come: no add follows, and the run goes on)
+        val chunks = loop.runUntilComplete(
+            loop.createTaskAsync {
+                List(10_000) { i -> loop.createTaskAsync { CompletableFuture.completedFuture(i) } }
+                // the next step, after those of the 10,000
+                loop.createTaskAsync { CompletableFuture.completedFuture((loop as EventLoop).tasks.chunks()) }
+            },
+        )
+        assertEquals(1 + 3, chunks, "chunks held after 10,000 tasks the loop's thread started and completed (one a chain)")
+    }
+
+    @Test
+    fun theChunksOfTasksThatAnotherThreadCompletedArePrunedAtTheEndOfARun() {
+        // 10,000 tasks started on the loop's thread and cancelled by another, which clears their
+        // slots without counting them: it marks the chain, whose prune at the end of a run drops
+        // their chunks (the second run's, as in the test below)
+        loop.runUntilComplete(
+            loop.createTaskAsync {
+                madeHereCompletedElsewhere(10_000)
+                loop.createTaskAsync { CompletableFuture.completedFuture(null) }
+            },
+        )
+        Thread.sleep(10)
+        loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
+        assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after the runs (one a chain)")
     }
 
     @Test
     fun theLoopsOwnChainDropsTheChunksOfABurstOnceItEnded() {
         // 10,000 tasks started in one step of the loop's thread (313 chunks of its own chain), all
-        // done a few steps later: no add follows, the end of a run drops their chunks (a run that
-        // ends within a microsecond a chunk of the last such prune leaves them to the next: the
-        // second run)
+        // done a few steps later: no add follows, the end of a run drops their chunks (one that
+        // ends within 10 microseconds a chunk of the loop's making or of the last such prune, 3 ms
+        // here, leaves them to the next: the second run, 10 ms later)
         val sum = loop.runUntilComplete(
             loop.createTaskAsync {
                 val burst = List(10_000) { i -> loop.createTaskAsync { CompletableFuture.completedFuture(i) } }
@@ -232,9 +261,27 @@ class LoopTasksTest {
             },
         )
         assertEquals(49_995_000, sum)
-        Thread.sleep(2)
+        Thread.sleep(10)
         loop.runUntilComplete(loop.createTaskAsync { CompletableFuture.completedFuture(null) })
         assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after the runs (one a chain)")
+    }
+
+    @Test
+    fun closeCancelsTheTasksInEveryChunkAndDropsTheChunks() {
+        // 10,000 pending tasks in the loop's own chain and 300 in the stripes (made from another
+        // thread) when the run ends: close() cancels them all, and the closed loop keeps no chunk
+        // but each chain's last (close() drops them; the end of one of its runs may have pruned them
+        // first)
+        val (own, fromOutside) = loop.runUntilComplete(
+            loop.createTaskAsync {
+                val own = List(10_000) { loop.createTaskAsync { loop.createPromise<Int>() } }
+                val fromOutside = CompletableFuture.supplyAsync { List(300) { loop.createTaskAsync { loop.createPromise<Int>() } } }.join()
+                CompletableFuture.completedFuture(own to fromOutside)
+            },
+        )
+        loop.close()
+        assertEquals(10_300, (own + fromOutside).count { it.isCancelled }, "tasks that close() cancelled")
+        assertEquals(3 + 1, (loop as EventLoop).tasks.chunks(), "chunks held after close(): each chain's last")
     }
 
     @Test
@@ -273,7 +320,7 @@ class LoopTasksTest {
     /** Waits until the tasks of [refs] have left LoopTasks (cleared their slots, after their completion handlers ran). */
     private fun awaitLeft(refs: List<WeakReference<Task<Int>>>) {
         val deadline = System.nanoTime() + 20_000_000_000L
-        while (refs.any { (it.get() as TaskImpl<*>?)?.loopSlots != null }) {
+        while (refs.any { (it.get() as TaskImpl<*>?)?.loopChunk != null }) {
             check(System.nanoTime() < deadline) { "a task did not leave in 20 s" }
             Thread.sleep(1)
         }
