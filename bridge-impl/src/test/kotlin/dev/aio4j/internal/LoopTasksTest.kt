@@ -374,14 +374,24 @@ class LoopTasksTest {
         fun snapshotsUnderChurn(loop: Loop, snapshots: Int): IntArray {
             val churned = AtomicInteger()
             val keepers = ConcurrentLinkedQueue<Task<Int>>()
-            return loop.runUntilComplete(
+            // set when the run ends, whichever way: a run that timed out would otherwise leave the
+            // churn going, and the close that follows would run it for ever
+            val stop = AtomicBoolean()
+            try {
+                return runChurn(loop, snapshots, churned, keepers, stop)
+            } finally {
+                stop.set(true)
+            }
+        }
+
+        private fun runChurn(loop: Loop, snapshots: Int, churned: AtomicInteger, keepers: ConcurrentLinkedQueue<Task<Int>>, stop: AtomicBoolean): IntArray =
+            loop.runUntilComplete(
                 loop.createTaskAsync {
                     val finished = loop.createPromise<IntArray>()
                     val leaving = ArrayDeque<Promise<Int>>()
-                    var stop = false
                     lateinit var churn: Runnable
                     churn = Runnable {
-                        if (!stop) {
+                        if (!stop.get()) {
                             if (leaving.size == 50) leaving.removeFirst().complete(1) // its task leaves now
                             val promise = loop.createPromise<Int>()
                             leaving.addLast(promise)
@@ -402,7 +412,7 @@ class LoopTasksTest {
                             val from = churned.get()
                             var taken = 0
                             var good = 0
-                            while (taken < snapshots || churned.get() - from < snapshots) {
+                            while ((taken < snapshots || churned.get() - from < snapshots) && !stop.get()) {
                                 val before = keepers.toList()
                                 val all = loop.allTasks()
                                 if (before.all { it in all || it.isDone }) good++ // pending after the call: pending all through it
@@ -415,12 +425,11 @@ class LoopTasksTest {
                     }
                     reader.start()
                     finished.whenComplete { _, _ ->
-                        stop = true
+                        stop.set(true)
                         keepers.forEach { it.cancel() }
                     }
                     finished
                 },
             )
-        }
     }
 }
