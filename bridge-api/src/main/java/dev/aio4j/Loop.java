@@ -180,7 +180,7 @@ public interface Loop extends Executor, AutoCloseable {
      *     {@code body} has started goes to the exception handler. An executor that runs
      *     {@code body} on an event loop's thread (this loop itself, a pool whose
      *     {@code CallerRunsPolicy} runs it in the caller when called from a loop's step, a direct
-     *     executor there) fails the task with an {@link IllegalStateException} without running
+     *     executor there, an executor that hands it to this or another loop as a callback) fails the task with an {@link IllegalStateException} without running
      *     {@code body}: a blocking body would stall every callback of the loop. Any other thread,
      *     {@code ForkJoinPool.commonPool()}'s included, runs it as the task's:
      *     {@link #current()} and {@link Async#currentTask()} work in {@code body}

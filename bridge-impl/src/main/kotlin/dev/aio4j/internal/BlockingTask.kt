@@ -88,11 +88,15 @@ internal open class BlockingTask<T>(
     /**
      * The executor ran the body on an event loop's thread (the loop itself, passed as
      * runInExecutor's executor; a pool whose CallerRunsPolicy runs it in the loop's step that
-     * handed it over; a direct executor): a blocking body there would stall every callback of the
-     * loop, and one that joins what the loop must complete would hang it. The task fails with an
-     * IllegalStateException instead, and the body does not run. Before 2026-12-06 it ran marked as
-     * a blocking task's, so its blocking calls were not refused (BlockingBodyOnTheLoopThreadTest;
-     * found from outside).
+     * handed it over; a direct executor; an executor of the user's that hands it to a loop, this
+     * one or another, whose thread or Dispatchers.Default worker runs it in a step): a blocking
+     * body there would stall every callback of that loop, and one that joins what the loop must
+     * complete would hang it. The task fails with an IllegalStateException instead, and the body
+     * does not run. Before 2026-12-06 it ran marked as a blocking task's, so its blocking calls were
+     * not refused (BlockingBodyOnTheLoopThreadTest; found from outside); until 2026-12-07 a loop
+     * reached through a user's executor was not recognised. Told by the thread-local of Current for
+     * a user's executor only: the loop's own executor makes a new virtual thread per body, which
+     * that look-up would give a ThreadLocalMap.
      */
     private fun refuseLoopThread() {
         if (!casPhase(NEW, BODY_DONE)) return // cancelled before: its outcome is the cancellation
@@ -101,7 +105,7 @@ internal open class BlockingTask<T>(
 
     private fun loopThreadRefusal() = IllegalStateException(
         "the executor of ${name()} would run its blocking body on an event loop's thread (a loop itself, a caller-runs " +
-            "policy, a direct executor), where it would block every callback of the loop: give runInExecutor an " +
+            "policy, a direct executor, an executor that hands it to a loop), where it would block every callback of the loop: give runInExecutor an " +
             "executor that runs bodies on threads of its own, or use Async.toThread",
     )
 
@@ -121,7 +125,9 @@ internal open class BlockingTask<T>(
 
     override fun run() {
         val me = Thread.currentThread()
-        if (thread === me || eventLoop.inLoopThread()) return refuseLoopThread() // see HandOver
+        if (thread === me || eventLoop.inLoopThread() || executor !== eventLoop.blockingExecutor && Current.get() is EventLoop) {
+            return refuseLoopThread() // see HandOver; the last test: a user's executor that handed the body to a loop (this one or another)
+        }
         thread = me
         if (!casPhase(NEW, RUNNING)) {
             thread = null

@@ -61,6 +61,39 @@ class BlockingBodyOnTheLoopThreadTest {
     }
 
     /**
+     * runInExecutor(r -> otherLoop.execute(r), body): an executor of the user's that hands the body to
+     * another loop, running on its own thread, which runs it as one of its callbacks. A blocking call
+     * there stalls that other loop as surely as the own loop's: refused the same way (a loop passed
+     * itself is refused before it runs anything; before 2026-12-07 a wrapped one was not recognised,
+     * and the body slept on the other loop's thread).
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aBodyAnotherLoopRunsThroughAWrappingExecutorIsRefusedBlockingCalls(Threading threading) throws Exception {
+        Loop other = Async.newLoop(LoopOptions.defaults().withThreading(threading));
+        Thread runner = new Thread(other::runForever, "other-loop-runner");
+        runner.start();
+        try {
+            Async.run(loop -> {
+                AtomicReference<String> ranOn = new AtomicReference<>();
+                Task<String> t = loop.runInExecutor(r -> other.execute(r), () -> {
+                    ranOn.set(Thread.currentThread().getName());
+                    Async.sleep(Duration.ofMillis(1));
+                    return "slept on " + Thread.currentThread().getName();
+                });
+                Async.gatherOutcomes(t).join();
+                assertRefused(t, "runInExecutor(r -> otherLoop.execute(r), body) whose body ran on " + ranOn.get());
+                return null;
+            });
+        } finally {
+            other.callSoon(other::stop);
+            runner.join(10_000);
+            assertFalse(runner.isAlive(), "the other loop did not stop");
+            other.close();
+        }
+    }
+
+    /**
      * A non-blocking request handler hands a blocking call to a bounded pool with CallerRunsPolicy;
      * the pool is saturated, so the body runs on the thread that called execute(): the loop's.
      */
