@@ -45,8 +45,11 @@ import org.jspecify.annotations.Nullable;
  * <li>A {@link #getAsync()} task that has been handed its item completes in a later step of its
  *     loop; cancelled before then (its {@link Task#cancel()}, a task that follows it and is
  *     cancelled, a timeout, a group, a Kotlin coroutine awaiting it), it gives the item back at
- *     once, to the next waiting getter or to the head of the queue, and ends {@code CANCELLED}:
- *     as asyncio's getter, only woken at that moment, leaves the item in the queue. The item is
+ *     once, to the next waiting getter or back into the queue, and ends {@code CANCELLED}:
+ *     as asyncio's getter, only woken at that moment, leaves the item in the queue. It goes back
+ *     to the place it would have had if no getter had taken it: before every item put after it
+ *     (taken first from a FIFO queue, last from a LIFO one), items given back in the order they
+ *     were put, a priority queue's by priority. The item is
  *     handed over under the queue's lock, which keeps the queue linearizable; giving it back may
  *     take a bounded queue one item above its size for a moment. A {@link #putAsync} task whose
  *     item was let in has taken effect: its {@code cancel()} returns {@code false} and it

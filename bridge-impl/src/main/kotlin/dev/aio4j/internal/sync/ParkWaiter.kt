@@ -64,6 +64,7 @@ internal open class ParkWaiter(
     override var list: WaiterList? = null
     override var prev: Waiter? = null
     override var next: Waiter? = null
+    override var grantSeq: Int = 0
 
     init {
         val t = task
@@ -107,7 +108,7 @@ internal open class ParkWaiter(
         while (true) {
             val s = state
             if (s != GRANTED && s != DELIVERED) return
-            if (STATE.compareAndSet(this, s, GIVEN_BACK)) return op.undo(value)
+            if (STATE.compareAndSet(this, s, GIVEN_BACK)) return op.undo(value, grantSeq)
         }
     }
 
@@ -155,7 +156,7 @@ internal open class ParkWaiter(
         val t = task
         if (took && t != null && !WAITING_IN.compareAndSet(t, this, null)) {
             // its task's cancel() reached this waiter as its thread took the grant, too late to give it back: the thread does
-            undo!!.undo(value)
+            undo!!.undo(value, grantSeq)
             awaitInterruptOf(t)
             Thread.interrupted()
             throw Current.cancellationForInterrupt(what)

@@ -47,7 +47,7 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
     override val undoes: Boolean get() = true
 
     /** A served task that ended cancelled anyway gives its permit back. */
-    override fun undo(value: Any?) = giveBack()
+    override fun undo(value: Any?, seq: Int) = giveBack()
 
     override val firstWaiterSpinNanos: Long get() = FIRST_WAITER_SPIN_NANOS
 

@@ -56,6 +56,8 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
     private val putters = WaiterList()
     private val joiners = WaiterList()
     private var unfinished = 0
+    /** How many items a put has handed straight to a waiting getter (modulo 2^32): their order, should they come back. */
+    private var grants = 0
     @Volatile private var shutDown = false
 
     /** The waiters served in the current critical section, completed by [locked] once it is over. */
@@ -76,12 +78,22 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
 
         override val undoes: Boolean get() = role == Role.GET
 
-        /** A served getter task that ended cancelled anyway: its item goes back, or to the next getter. */
-        override fun undo(value: Any?) {
+        /**
+         * A served getter that ended cancelled anyway: its item goes to the next getter, keeping its
+         * grant's number, else back into the store, to the place it would have had if no getter had
+         * taken it (see QueueStore.giveBack).
+         */
+        override fun undo(value: Any?, seq: Int) {
             if (value === SHUT_DOWN) return
             locked {
+                val next = getters.grantFirst(value)
                 @Suppress("UNCHECKED_CAST")
-                if (getters.grantFirst(value)?.let { servedLocked(it) } == null) store.giveBack(value as T)
+                if (next == null) {
+                    store.giveBack(value as T, seq)
+                } else {
+                    next.grantSeq = seq
+                    servedLocked(next)
+                }
             }
         }
     }
@@ -121,11 +133,19 @@ internal class QueueImpl<T : Any>(private val store: QueueStore<T>, private val 
         while (true) servedLocked(waiters.grantFirst(value) ?: return)
     }
 
-    /** Puts [item]: to the first waiting getter, else into the store. Throws only what the store's comparator throws. */
+    /**
+     * Puts [item]: to the first waiting getter (numbered: [grants]), else into the store. Throws
+     * only what the store's comparator throws.
+     */
     private fun addLocked(item: Any?) {
         val getter = getters.grantFirst(item)
         @Suppress("UNCHECKED_CAST")
-        if (getter == null) store.add(item as T) else servedLocked(getter)
+        if (getter == null) {
+            store.add(item as T)
+        } else {
+            getter.grantSeq = ++grants
+            servedLocked(getter)
+        }
         unfinished++
     }
 

@@ -36,6 +36,7 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     override var list: WaiterList? = null
     override var prev: Waiter? = null
     override var next: Waiter? = null
+    override var grantSeq: Int = 0
 
     /** Registers the undo handler (when the op undoes) once the task has its place in the job tree: see TASK.waiter. */
     override fun onStart() {
@@ -124,7 +125,7 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     private fun giveBack(): Boolean {
         if (!op.undoes || failure != null) return false
         if (!STATE.compareAndSet(this, GRANTED, GIVEN_BACK)) return false
-        op.undo(value)
+        op.undo(value, grantSeq)
         return true
     }
 

@@ -33,6 +33,15 @@ internal interface Waiter {
     /** A queue putter's item; null for every other waiter. */
     val putItem: Any? get() = null
 
+    /**
+     * For a queue's getter served at a put: the number of that grant in the queue's order of
+     * grants, which the item keeps if it is given back (QueueStore.giveBack); kept by the waiters
+     * that can be a getter's (ParkWaiter, WaiterTask), ignored by the others.
+     */
+    var grantSeq: Int
+        get() = 0
+        set(@Suppress("UNUSED_PARAMETER") seq) {}
+
     /** The links of the [WaiterList] this waiter is in (or null), written under its owner's monitor only. */
     var list: WaiterList?
     var prev: Waiter?
@@ -136,7 +145,8 @@ internal fun Waiter.unlink(monitor: ReentrantLock) {
 internal abstract class WaitOp(@JvmField val monitor: ReentrantLock, @JvmField val what: String) {
     open fun outcome(value: Any?): Result<Any?> = Result.success(null)
     open val undoes: Boolean get() = false
-    open fun undo(value: Any?) {}
+    /** Gives back [value], served to a waiter whose [Waiter.grantSeq] was [seq]. */
+    open fun undo(value: Any?, seq: Int) {}
 
     /** How long, in nanoseconds, the first blocking waiter of a line spins before it parks (see PermitGate). */
     open val firstWaiterSpinNanos: Long get() = 0
