@@ -539,7 +539,9 @@ public final class Async {
      * turned into {@link AsyncTimeoutException}.
      *
      * <p><b>Cancellation:</b> only the deadline's own interrupt becomes the timeout exception; a
-     * cancellation of the calling task made while the body runs stays a cancellation. Every other
+     * cancellation of the calling task made while the body runs stays a cancellation, and so does
+     * one made before the call and not yet delivered (the task was cancelled while it computed: the
+     * body's first wait ends on it, whether or not the deadline passes meanwhile). Every other
      * request stays pending (asyncio counts them with {@code cancelling()}/{@code uncancel()}): when
      * an enclosing timeout's deadline has passed too while the body ran, this one converts nothing
      * and lets the {@link java.util.concurrent.CancellationException} through, and the enclosing
@@ -596,8 +598,9 @@ public final class Async {
      *
      * <p><b>Cancellation:</b> when the deadline passes, the calling thread is interrupted; the
      * scope turns only that request into {@link AsyncTimeoutException}: a cancellation of the
-     * calling task made while the body runs stays a cancellation, and when an enclosing scope
-     * expired too while the body ran, the cancellation goes through to it, which raises its timeout
+     * calling task made while the body runs, or pending undelivered at the call, stays a
+     * cancellation, and when an enclosing scope expired too (while the body ran, or before the
+     * call without a wait since), the cancellation goes through to it, which raises its timeout
      * (see {@link #timeout(Duration, Callable)}).
      *
      * @param timeout how long from now until the first deadline, zero or more

@@ -10,9 +10,13 @@
  * pending: one made after the scope was entered (the count is higher than at entry), or one that
  * was pending when it was entered (the flag was set), so that the body's next wait delivers it. A
  * timeout converts the interruption only when no other scope's request made since its entry is
- * pending ([othersPending]; asyncio's uncancel() <= cancelling() at entry): with nested deadlines
- * that have both passed, the inner scope lets the cancellation through and the outer one raises
- * its timeout; and a timeout in cleanup code after a delivered cancellation is that timeout's own.
+ * pending ([othersPending]; asyncio's uncancel() <= cancelling() at entry), and no request was
+ * pending, undelivered, at its entry ([requestPendingAtEntry]: asyncio delivers a request at the
+ * task's next await, so one made while the body computed counts as made inside the scope whose
+ * wait receives it): with nested deadlines that have both passed, the inner scope lets the
+ * cancellation through and the outer one raises its timeout; a task cancelled while its body
+ * computed ends that body's next timeout with the cancellation; and a timeout in cleanup code after
+ * a delivered cancellation is that timeout's own.
  *
  * The interrupt is guarded as kotlinx's runInterruptible guards its own: it reaches the thread only
  * while the body runs, never after the scope closed. Counting a request and interrupting the thread
@@ -80,6 +84,14 @@ internal class CancelScope(private val thread: Thread, private val task: TaskImp
             task.unlockRequests()
         }
     }
+
+    /**
+     * Whether a request was pending on the thread when the scope was entered (its interrupt flag
+     * set: the task's cancellation or an enclosing scope's deadline, made while the body computed
+     * and not yet delivered): the body's next wait ends on it whether or not this scope fires, so
+     * an interruption is not this scope's own.
+     */
+    fun requestPendingAtEntry(): Boolean = pendingAtEntry
 
     /** Whether the task itself was cancelled after the scope was entered (such a cancel stays a cancellation). */
     fun cancelledInside(): Boolean = !cancelledAtEntry && task?.isCancelling() == true

@@ -77,7 +77,10 @@ internal object Runs {
             // the cancellation goes on to it (asyncio: uncancel() <= cancelling() at entry). Before,
             // this scope converted it and left the other's request for the next wait: a body that
             // handled this timeout and returned made the expired enclosing scope return normally
-            val ours = interrupted && !cancelScope.cancelledInside() && !cancelScope.othersPending()
+            // nor when a request was pending at the entry (the task cancelled, or an enclosing deadline passed, while the body
+            // computed): the wait ended on it. Before 2026-12-07 this scope converted that cancellation into its timeout too,
+            // and a body that retried on a timeout went on working for a cancelled task (found from outside)
+            val ours = interrupted && !cancelScope.requestPendingAtEntry() && !cancelScope.cancelledInside() && !cancelScope.othersPending()
             cancelScope.release(redeliver = !interrupted || ours)
             if (ours) {
                 val length = scope.lengthOfDeadline(timeout)
