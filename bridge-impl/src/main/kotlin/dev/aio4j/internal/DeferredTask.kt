@@ -20,11 +20,15 @@ internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T
     init {
         start(loop.taskContext) // one of the loop's tasks
         deferred.invokeOnCompletion(this)
+        // a lazy one too, as ensure_future starts a coroutine and the deferred's own await() starts it: before
+        // 2026-12-07 the task of a CoroutineStart.LAZY deferred never completed, and its join() waited for ever
+        deferred.start()
     }
 
     override fun invoke(cause: Throwable?) {
         val failure = deferred.getCompletionExceptionOrNull()
-        tryFinish(if (failure == null) Result.success(deferred.getCompleted()) else Result.failure(failure))
+        // the instance the deferred's code threw, not kotlinx's debug-mode copy of it (see thrownInstance)
+        tryFinish(if (failure == null) Result.success(deferred.getCompleted()) else Result.failure(thrownInstanceOfJob(failure)))
     }
 
     override val completesInTryFinish: Boolean get() = true

@@ -1006,7 +1006,7 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
 
     /** Called when no parent takes the failure (the loop's root is a supervisor): it may go unretrieved. */
     override fun handleJobException(exception: Throwable): Boolean {
-        task.onUnhandledFailure(exception)
+        task.onUnhandledFailure(thrownInstanceOfJob(exception))
         return true
     }
 
@@ -1015,7 +1015,7 @@ internal class TaskJob<T>(parentContext: CoroutineContext, @JvmField val task: T
     /** The job completed (its final state is set; its own handlers run after): the task is done with its outcome. */
     override fun onCompleted(value: T) = task.completeFromJob(Result.success(value))
 
-    override fun onCancelled(cause: Throwable, handled: Boolean) = task.completeFromJob(Result.failure(cause))
+    override fun onCancelled(cause: Throwable, handled: Boolean) = task.completeFromJob(Result.failure(thrownInstanceOfJob(cause)))
 
     /**
      * This job is failing (a task of a TaskGroup failed, or the group's body did): kotlinx has fixed

@@ -16,3 +16,21 @@ internal fun thrownInstance(e: Throwable): Throwable {
         x = cause
     }
 }
+
+/**
+ * [thrownInstance] of the exception a coroutine's job completed with: a job whose code was resumed
+ * with kotlinx's copy completes with the copy, and a failing parent job (a task group's) adds its
+ * children's later failures to it as suppressed; those go to the original, as they go to an
+ * exception a Java body threw (no copy there), so that the group's outcome keeps them. Before
+ * 2026-12-07 a coroutine task (CoroutineScope.task, Deferred.asTask) handed Java the copy.
+ */
+internal fun thrownInstanceOfJob(e: Throwable): Throwable {
+    val original = thrownInstance(e)
+    if (original === e) return e
+    var x = e
+    while (x !== original) {
+        for (s in x.suppressed) if (s !== original && original.suppressed.none { it === s }) original.addSuppressed(s)
+        x = x.cause ?: break
+    }
+    return original
+}

@@ -120,11 +120,14 @@ public fun <T> Task<T>.asDeferred(): Deferred<T> {
 
 /**
  * A [Task] that follows this deferred on [loop]; asyncio's `asyncio.ensure_future(awaitable)`.
+ * A lazy deferred (`CoroutineStart.LAZY`) is started, as `ensure_future` starts a coroutine and
+ * the deferred's own `await()` starts it.
  *
  * **Cancellation:** cancelling the task cancels the deferred; the task is done only once the
  * deferred is (its `finally` blocks have run), `CANCELLED` if the deferred was cancelled.
  *
- * **Exceptions:** the deferred's value or exception instance.
+ * **Exceptions:** the deferred's value, or the exception instance its code threw (not the copy
+ * that kotlinx's debug mode may hand the deferred when it resumes the code with it).
  *
  * **Threading:** any thread; the task completes on the thread that completes the deferred.
  *
