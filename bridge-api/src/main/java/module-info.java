@@ -1,7 +1,7 @@
 /**
  * aio4j's API: Python's asyncio for Java.
  *
- * <p>Pure Java, no run-time dependency. The implementation ({@code dev.aio4j:bridge-impl})
+ * <p>Pure Java, no run-time dependency (JSpecify's annotations only at compile time). The implementation ({@code dev.aio4j:bridge-impl})
  * is found at run time through {@link dev.aio4j.spi.AsyncProvider} and {@link java.util.ServiceLoader}.
  */
 module dev.aio4j {
