@@ -19,7 +19,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Single use: {@link #iterator()} and {@link #stream()} return the one walk, and the source is
  * closed when the walk reaches its end, when the source fails, when the waiting thread is
  * interrupted (the consuming task was cancelled), or by {@link #close()}, whichever comes first;
- * it is closed once.
+ * it is closed once. A walk that a blocking-style task's body began and left open (a loop left by
+ * {@code break} or by an exception, without try-with-resources) is closed when that body ends, on
+ * its thread, before the task completes (asyncio closes an abandoned async generator when it is
+ * collected); what that closing throws goes to the loop's exception handler. Prefer
+ * try-with-resources all the same: it closes the source where the walk ends.
  *
  * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} waits closes the source, waits for
  * the closing, and throws {@link java.util.concurrent.CancellationException}; a failure to close

@@ -37,7 +37,7 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 
-internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: JoinLoop) : FlowCollector<T>, JoinLoop.Wait {
+internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: JoinLoop) : FlowCollector<T>, JoinLoop.Wait, JoinLoop.Walk {
     private val coroutine = object : JoinCoroutine<Unit>(joinLoop) {
         override val waiter: String get() = "the blocking view's hasNext()"
     }
@@ -118,6 +118,8 @@ internal class FlowOnThread<T>(private val flow: Flow<T>, private val joinLoop: 
      * run here) and waited for, uninterruptibly (an interrupt meanwhile is set again after). Returns
      * what the flow threw other than the cancellation, if anything; null when the walk had ended.
      */
+    override fun closeLeftOpen(): Throwable? = close()
+
     fun close(): Throwable? {
         checkOwner("close()")
         if (closed) return null

@@ -139,33 +139,43 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
         fun stopWaiting(): Boolean
     }
 
-    /** The blocking views of Flows begun on [owner] and not ended yet (owner thread only). */
-    private var walks: ArrayList<FlowOnThread<*>>? = null
-
-    fun openWalk(walk: FlowOnThread<*>) {
-        (walks ?: ArrayList<FlowOnThread<*>>(2).also { walks = it }).add(walk)
+    /** A walk that the task's body may leave open: the blocking view of a Flow, run on [owner] (FlowOnThread), or of any other source. */
+    interface Walk {
+        /** Closes the walk unless it is closed already, and waits for that; the closing's failure. */
+        fun closeLeftOpen(): Throwable?
     }
 
-    fun closeWalk(walk: FlowOnThread<*>) {
+    /** The walks begun on [owner] and not ended yet (owner thread only), the last begun last. */
+    private var walks: ArrayList<Walk>? = null
+
+    fun openWalk(walk: Walk) {
+        (walks ?: ArrayList<Walk>(2).also { walks = it }).add(walk)
+    }
+
+    fun closeWalk(walk: Walk) {
         walks?.remove(walk)
     }
 
     /**
-     * Closes the walks the task's body left open (its finally blocks run now, on the task's
-     * thread); what closing one throws goes to the loop's exception handler. Called on [owner] when
-     * the body has returned.
+     * Closes the walks the task's body left open, the last begun first (their finally blocks run
+     * now: a Flow's on the task's thread, a generator's on its producer's, waited for); what closing
+     * one throws goes to the loop's exception handler. Called on [owner] when the body has returned.
+     * A Flow's walk must end here, since its coroutine runs on this thread; another source's was
+     * left, before 2026-12-07, to the loop's close, and a long-running loop kept its producer parked
+     * on a full buffer for its life (found from outside); now it ends with the body, as asyncio
+     * closes an abandoned async generator when it is collected.
      */
     fun closeWalks(task: BlockingTask<*>) {
         while (true) {
             val walk = walks?.lastOrNull() ?: return
             val failure = try {
-                walk.close()
+                walk.closeLeftOpen()
             } catch (e: Throwable) {
                 e
             }
-            walks?.remove(walk) // close() removed it unless it threw first
+            walks?.remove(walk) // closing removed it unless it threw first
             if (failure != null) {
-                loop.callExceptionHandler(ExceptionContext("Exception closing the blocking view of a Flow that ${task.name()} left open", failure, task))
+                loop.callExceptionHandler(ExceptionContext("Exception closing a blocking view that ${task.name()} left open", failure, task))
             }
         }
     }
@@ -176,11 +186,11 @@ internal class JoinLoop(loop: EventLoop, @JvmField val owner: Thread) : LoopDisp
         private val DEPTH: AtomicIntegerFieldUpdater<JoinLoop> = AtomicIntegerFieldUpdater.newUpdater(JoinLoop::class.java, "depth")
 
         /** [task]'s JoinLoop, made at the first need; called on the task's thread, whose loop must be open. */
-        fun of(task: BlockingTask<*>): JoinLoop {
-            val made = task.joinLoop ?: JoinLoop(task.eventLoop, Thread.currentThread()).also { task.joinLoop = it }
-            made.loop.checkOpen()
-            return made
-        }
+        fun of(task: BlockingTask<*>): JoinLoop = ofAnyLoop(task).also { it.loop.checkOpen() }
+
+        /** [task]'s JoinLoop, made at the first need, on the task's thread: for its walks ([openWalk]), which a closing loop does not refuse. */
+        fun ofAnyLoop(task: BlockingTask<*>): JoinLoop =
+            task.joinLoop ?: JoinLoop(task.eventLoop, Thread.currentThread()).also { task.joinLoop = it }
     }
 }
 

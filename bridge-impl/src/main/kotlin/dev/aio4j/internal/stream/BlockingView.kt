@@ -9,9 +9,11 @@
  */
 package dev.aio4j.internal.stream
 
+import dev.aio4j.internal.BlockingTask
 import dev.aio4j.internal.Current
 import dev.aio4j.internal.FlowIterable
 import dev.aio4j.internal.FlowOnThread
+import dev.aio4j.internal.JoinLoop
 import dev.aio4j.internal.Runs
 import dev.aio4j.internal.unwrap
 import dev.aio4j.stream.AsyncIterable
@@ -25,7 +27,7 @@ import java.util.concurrent.locks.LockSupport
 import java.util.stream.Stream
 import java.util.stream.StreamSupport
 
-internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : BlockingIterable<T>, MutableIterator<T> {
+internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : BlockingIterable<T>, MutableIterator<T>, JoinLoop.Walk {
     private var source: AsyncIterator<T>? = null
     /** The walk of a Kotlin Flow read by a blocking-style task: collected on its thread (FlowOnThread), instead of [source]. */
     private var onThread: FlowOnThread<T>? = null
@@ -45,6 +47,13 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
      * emitted (13 and 46 of 300 rounds), or a NoSuchElementException from next() after hasNext().
      */
     @Volatile private var reader: Thread? = null
+
+    /**
+     * The JoinLoop of the blocking-style task whose thread began the walk (of a source other than a
+     * Flow's, which registers its own): it closes the walk when the task's body ends, if the body left
+     * it open (JoinLoop.closeWalks). Read by the reader's thread only.
+     */
+    private var registeredIn: JoinLoop? = null
 
     override fun iterator(): MutableIterator<T> {
         synchronized(this) {
@@ -102,6 +111,7 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
                 awaitUninterruptibly(closeStageOf(made))?.let { throw it }
                 return NONE
             }
+            (Current.get() as? BlockingTask<*>)?.let { task -> registeredIn = JoinLoop.ofAnyLoop(task).also { it.openWalk(this) } }
             made
         }
         return if (it is GeneratorIterator<T>) nextOfGenerator(it) else nextOf(it)
@@ -164,6 +174,9 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
         closeWaiting()?.let { throw Runs.unchecked(it, "closing the source") }
     }
 
+    /** Closes the walk that the body of the task whose thread began it left open: see [registeredIn]. */
+    override fun closeLeftOpen(): Throwable? = closeWaiting()
+
     /** Drops what the reader holds of the walk (its thread's only). */
     private fun dropBuffered() {
         peeked = NONE
@@ -189,7 +202,10 @@ internal class BlockingView<T>(private val iterable: AsyncIterable<T>) : Blockin
             closed = true
             it = source
         }
-        if (Thread.currentThread() === reader || reader == null) dropBuffered() // else the reader's, at its next hasNext()
+        if (Thread.currentThread() === reader || reader == null) {
+            dropBuffered() // else the reader's, at its next hasNext()
+            registeredIn?.closeWalk(this) // a close from another thread leaves it there, for JoinLoop.closeWalks to find closed
+        }
         onThread?.let { walk -> return walk.close() } // not under the monitor: the flow's finally blocks run here
         if (it == null) return null // never started: nothing to close
         return awaitUninterruptibly(
