@@ -359,10 +359,51 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     private fun disposeOnClose(r: Runnable) {
         when (r) {
             is HandleImpl -> if (r.accepted) r.run() // accepted by execute(): must run (see above)
-            is ResumeTimer -> r.abandon(closedCancellation())
+            is ResumeTimer -> if (r.abandon(closedCancellation())) endedByTheClose(r.continuation.context)
             is KotlinTimeoutTimer -> r.moveOnClose()
-            is kotlin.coroutines.Continuation<*> -> runOffTheClosedLoop(r.context, r)
+            is kotlin.coroutines.Continuation<*> -> {
+                runOffTheClosedLoop(r.context, r)
+                endedByTheClose(r.context)
+            }
         }
+    }
+
+    /**
+     * The jobs of the coroutines that [disposeOnClose] cancelled in close() (a scope's own, left in a
+     * delay on the loop or queued to resume on it): close() returns once they have completed, their
+     * finally blocks run on Dispatchers.IO ([awaitEndedByTheClose]). The closing thread's.
+     */
+    private var endedByTheClose: ArrayList<Job>? = null
+
+    private fun endedByTheClose(context: CoroutineContext) {
+        val job = context[Job] ?: return
+        (endedByTheClose ?: ArrayList<Job>().also { endedByTheClose = it }).add(job)
+    }
+
+    /**
+     * Waits, uninterruptibly (an interrupt is set again after), until the coroutines that the close
+     * cancelled off the loop have completed: their finally blocks have run when close() returns, as
+     * those of the loop's own tasks have. Before 2026-12-07 close() returned first, and a `launch`
+     * of a scope of its own that was in a delay on the loop ran its finally after Async.run had
+     * returned (found from outside). A coroutine cancelled while it waits for something else than
+     * the loop (a foreign future, a channel) is not known to the loop, and still ends after, when it
+     * resumes (on Dispatchers.IO, cancelled).
+     */
+    private fun awaitEndedByTheClose() {
+        val jobs = endedByTheClose ?: return
+        endedByTheClose = null
+        val left = java.util.concurrent.CountDownLatch(jobs.size)
+        for (job in jobs) job.invokeOnCompletion { left.countDown() }
+        var interrupted = false
+        while (true) {
+            try {
+                left.await()
+                break
+            } catch (e: InterruptedException) {
+                interrupted = true
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt()
     }
 
     /** Runs [block] of a coroutine of [context] on Dispatchers.IO with its job cancelled: what a closed loop does with a coroutine's work. */
@@ -685,6 +726,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             while (true) disposeOnClose(inbox.poll() ?: break)
             takenAtClose?.forEach(::disposeOnClose)
             takenAtClose = null
+            awaitEndedByTheClose()
         } catch (e: Throwable) {
             synchronized(this) {
                 // e.g. refused on another loop's thread: a later close() may try again, and a close()

@@ -105,9 +105,11 @@ internal class ResumeTimer(
         if (!isTimerCancelled) dispatcher.resumeFromTimer(continuation)
     }
 
-    /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled. */
-    fun abandon(closed: java.util.concurrent.CancellationException) {
-        if (!isTimerCancelled) cancelDelay(continuation, closed)
+    /** The loop closed with this timer pending (a coroutine of a scope of its own): it never fires, so the delay is cancelled; true if it was pending. */
+    fun abandon(closed: java.util.concurrent.CancellationException): Boolean {
+        if (isTimerCancelled) return false
+        cancelDelay(continuation, closed)
+        return true
     }
 }
 

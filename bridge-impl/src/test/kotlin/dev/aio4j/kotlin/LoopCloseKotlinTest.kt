@@ -81,6 +81,43 @@ class LoopCloseKotlinTest {
         assertTrue(job.get().isCancelled)
     }
 
+    /**
+     * close() returns once such a coroutine has ended, its finally blocks run, as Async.run returns
+     * once its tasks have: nothing of it runs after. Before 2026-12-07
+     * close() returned first and the finally ran later on Dispatchers.IO (found from outside).
+     */
+    @ParameterizedTest
+    @EnumSource(Threading::class)
+    fun closeReturnsOnceACoroutineItCancelledInADelayHasEnded(t: Threading) {
+        for (viaRun in listOf(false, true)) {
+            val started = CountDownLatch(1)
+            val finished = CountDownLatch(1)
+            val job = AtomicReference<Job>()
+            val body: (dev.aio4j.Loop) -> java.util.concurrent.CompletionStage<Void?> = { loop ->
+                job.set(CoroutineScope(loop.asCoroutineDispatcher()).launch {
+                    started.countDown()
+                    try {
+                        delay(60_000)
+                    } finally {
+                        Thread.sleep(20) // a finally that takes a while (one that suspends is cancelled at its resumption, as on kotlinx's closed executor)
+                        finished.countDown()
+                    }
+                })
+                Async.sleepAsync(Duration.ofMillis(20))
+            }
+            if (viaRun) {
+                Async.runAsync(LoopOptions.defaults().withThreading(t)) { loop -> body(loop) }
+            } else {
+                val loop = newLoop(t)
+                loop.runUntilComplete(loop.createTaskAsync<Void?> { body(loop) })
+                loop.close()
+            }
+            assertEquals(0L, started.count, "the coroutine did not start") // else its block never runs
+            assertEquals(0L, finished.count, "close() returned before the finally ran (${if (viaRun) "Async.runAsync" else "Loop.close"})")
+            assertTrue(job.get().isCompleted && job.get().isCancelled, "${job.get()}")
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Threading::class)
     fun aCoroutineResumedAfterTheCloseIsCancelledAndRunsItsFinally(t: Threading) {
