@@ -88,6 +88,12 @@ import org.jspecify.annotations.Nullable;
  *       {@code thenCompose} function's returned stage then receives the request (it is the next
  *       wait): {@code lock.acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} never
  *       leaks the lock;</li>
+ *   <li>a request that went up to an input still pending is delivered there, once: the stage
+ *       that an {@code exceptionallyCompose} function returns on the cancellation coming back down
+ *       (a clean-up that waits, asyncio's {@code except CancelledError: await cleanup(); raise})
+ *       runs uncancelled, and the derived task ends {@code CANCELLED} after it, as a blocking
+ *       body's {@code catch} that waits and rethrows does; a further {@code cancel()} does not cut
+ *       it, in either style (a task is cancelled once);</li>
  *   <li>a derived task that received a request ends {@link TaskState#CANCELLED CANCELLED} even
  *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
  *       something else, as a task's body does; except that a function that ran on what a

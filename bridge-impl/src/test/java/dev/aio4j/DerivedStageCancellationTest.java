@@ -37,6 +37,94 @@ class DerivedStageCancellationTest {
         });
     }
 
+    /**
+     * asyncio's {@code try: await sleep(5) except CancelledError: await sleep(0.2); raise}, written
+     * as a chain: the request goes up to the sleep it waits in, comes back down as the
+     * CancellationException, and the clean-up's own wait, the stage that exceptionallyCompose's
+     * function returns, is not cancelled again: the request was delivered once, at the first wait
+     * (Task's Javadoc: a function's returned stage receives the request only when the function's
+     * input had completed before it came). The task ends CANCELLED after the clean-up. Before
+     * 2026-12-07 the pending request cancelled the clean-up's sleep at once (found from outside).
+     */
+    @Test
+    void theCleanUpStageOfAnExceptionallyComposeRunsUncancelledAfterTheRequestWasDelivered() {
+        Async.run(loop -> {
+            AtomicReference<Throwable> cleanUpEnded = new AtomicReference<>();
+            CountDownLatch bodyRan = new CountDownLatch(1);
+            Task<String> t = loop.createTaskAsync(() -> {
+                bodyRan.countDown();
+                return Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "value")
+                        .exceptionallyCompose(e -> {
+                            Task<Void> cleanUp = Async.sleepAsync(Duration.ofMillis(50));
+                            return cleanUp.handle((v, e2) -> {
+                                cleanUpEnded.set(e2 == null ? new Throwable("normally") : e2);
+                                return null;
+                            }).thenCompose(v -> CompletableFuture.<String>failedFuture(e));
+                        });
+            });
+            bodyRan.await();
+            Async.sleep(Duration.ofMillis(10));
+            long cancelledAt = System.nanoTime();
+            t.cancel();
+            assertThrows(CancellationException.class, t::join);
+            long tookMillis = (System.nanoTime() - cancelledAt) / 1_000_000;
+            org.junit.jupiter.api.Assertions.assertEquals("normally", cleanUpEnded.get().getMessage(), "the clean-up's sleep was cancelled: " + cleanUpEnded.get());
+            org.junit.jupiter.api.Assertions.assertTrue(tookMillis >= 45, "the task ended " + tookMillis + " ms after cancel(), before its clean-up");
+            org.junit.jupiter.api.Assertions.assertEquals(TaskState.CANCELLED, t.state());
+            return null;
+        });
+    }
+
+    /**
+     * A task is cancelled once: a second cancel() while the clean-up's stage runs does not cut it,
+     * as it does not cut a blocking body's clean-up after its interrupt (both styles alike).
+     */
+    @Test
+    void aSecondRequestDuringTheCleanUpDoesNotCutItAsInTheBlockingStyle() {
+        Async.run(loop -> {
+            for (boolean blocking : new boolean[] {false, true}) {
+                AtomicReference<String> cleanUpEnded = new AtomicReference<>();
+                CountDownLatch inCleanUp = new CountDownLatch(1);
+                CountDownLatch bodyRan = new CountDownLatch(1);
+                Task<String> t = blocking
+                        ? loop.createTask(() -> {
+                            bodyRan.countDown();
+                            try {
+                                Async.sleep(Duration.ofMinutes(1));
+                                return "value";
+                            } catch (CancellationException e) {
+                                inCleanUp.countDown();
+                                try {
+                                    Async.sleep(Duration.ofMillis(100));
+                                    cleanUpEnded.set("normally");
+                                } catch (CancellationException again) {
+                                    cleanUpEnded.set("cancelled");
+                                }
+                                throw e;
+                            }
+                        })
+                        : loop.createTaskAsync(() -> {
+                            bodyRan.countDown();
+                            return Async.sleepAsync(Duration.ofMinutes(1)).thenApply(v -> "value")
+                                    .exceptionallyCompose(e -> {
+                                        inCleanUp.countDown();
+                                        return Async.sleepAsync(Duration.ofMillis(100))
+                                                .whenComplete((v, e2) -> cleanUpEnded.set(e2 == null ? "normally" : "cancelled"))
+                                                .thenCompose(v -> CompletableFuture.<String>failedFuture(e));
+                                    });
+                        });
+                bodyRan.await();
+                Async.sleep(Duration.ofMillis(10));
+                t.cancel();
+                inCleanUp.await();
+                t.cancel("again");
+                assertThrows(CancellationException.class, t::join);
+                org.junit.jupiter.api.Assertions.assertEquals("normally", cleanUpEnded.get(), blocking ? "blocking" : "non-blocking");
+            }
+            return null;
+        });
+    }
+
     /** 1,000 trials: the old stages leaked the lock in about one in ten. */
     @Test
     void aThenComposeThatReleasesALockRunsWhenCancelledJustAfterTheGrant() {

@@ -10,6 +10,10 @@
  *   - once the input is done the function runs even if the request came first, and a thenCompose
  *     function's stage receives the request instead (it is the next wait): a thenCompose that
  *     releases a lock it was granted still runs;
+ *   - a request that went up to a pending input was delivered there (REQUEST_WENT_UP): the stage
+ *     an exceptionallyCompose function returns on the cancellation coming back down runs
+ *     uncancelled (a clean-up's wait; NOT_PASSED_ON), as a blocking body's catch that waits. Before
+ *     2026-12-07 the pending request cancelled that stage at once (found from outside);
  *   - a task that received a request ends CANCELLED even if its function returned normally, as a
  *     body that catches the cancellation does (a function that throws makes it FAILED).
  *
@@ -99,8 +103,14 @@ internal open class DerivedTask<T>(
             when {
                 kind == COMPOSE && e == null ->
                     return follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(outcome.getOrNull())))
-                kind == EXCEPTIONALLY_COMPOSE && e != null ->
-                    return follow(stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e)))
+                kind == EXCEPTIONALLY_COMPOSE && e != null -> {
+                    val stage = stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e))
+                    // the request this task passed up to its input came back down as [e]: it was delivered there,
+                    // and the stage of the clean-up that handles it runs uncancelled (asyncio's `except
+                    // CancelledError: await cleanup(); raise`); a further request reaches it (TaskImpl.requestCancellation)
+                    if (requestWentUp) markFollowsUnrequested()
+                    return follow(stage)
+                }
             }
         } catch (thrown: Throwable) {
             tryFinish(Result.failure(thrown)) // a failure of its own, reported if nobody retrieves it
@@ -148,6 +158,7 @@ internal open class DerivedTask<T>(
             val a = first
             val b = second
             val message = passedOnMessage(cause)
+            markRequestWentUp() // before the inputs hear of it: cancelling one may run the function at once
             // an input whose body has not started first, as a gather's cancel does: the interrupt
             // of a running one could free the pool thread that the other waits for (1 in 30 rounds
             // of applyToEither under load, found from outside on 2026-12-06)

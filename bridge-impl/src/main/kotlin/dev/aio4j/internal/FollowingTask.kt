@@ -61,7 +61,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         }
         followed = stage
         stage.whenComplete(this)
-        if (isCancelling() && !isDone && cancelsDown) cancelFollowedStage(stage, cancellationCause())
+        if (isCancelling() && !isDone && cancelsDown && !followsUnrequested) cancelFollowedStage(stage, cancellationCause())
     }
 
     /** [follow] found this task cancelled already: cancels the [stage] it follows now. */
@@ -71,7 +71,7 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
         other.markRetrieved()
         followed = other
         other.whenDone(this)
-        if (isCancelling() && cancelsDown) other.cancelPassing(passedOnMessage(cancellationCause()))
+        if (isCancelling() && cancelsDown && !followsUnrequested) other.cancelPassing(passedOnMessage(cancellationCause()))
     }
 
     /**

@@ -556,6 +556,30 @@ internal abstract class TaskImpl<T>(
     /** Whether [markCarriesGrant] was called. */
     protected val carriesGrantMarked: Boolean get() = status and CARRIES_GRANT != 0
 
+    /**
+     * Notes that a cancellation request went up to this derived task's input while it was pending:
+     * it is delivered there, and comes back down as the input's outcome (DerivedTask). A bit of
+     * [status], not a field.
+     */
+    protected fun markRequestWentUp() {
+        setFlag(REQUEST_WENT_UP)
+    }
+
+    /** Whether [markRequestWentUp] was called. */
+    protected val requestWentUp: Boolean get() = status and REQUEST_WENT_UP != 0
+
+    /**
+     * Notes that this task, being cancelled, follows a stage without passing its request on: the
+     * request was spent at the wait it went up to. A task is cancelled once: a further request
+     * does nothing, as for a blocking body whose clean-up runs after its interrupt.
+     */
+    protected fun markFollowsUnrequested() {
+        setFlag(NOT_PASSED_ON)
+    }
+
+    /** Whether the pending request is not to be passed on to the stage this task follows: see [markFollowsUnrequested]. */
+    protected val followsUnrequested: Boolean get() = status and NOT_PASSED_ON != 0
+
     // -------------------------------------------------------------- outcome, for internals
 
     /** The completion exception of a completed task, or null for a result (and for a task not done). */
@@ -912,8 +936,14 @@ internal abstract class TaskImpl<T>(
         const val DONE = 0x100
         const val FAILED = 0x200
 
-        /** Added to LoopTasks (bits 11 and 12 are free). */
+        /** Added to LoopTasks. */
         const val IN_LOOP = 0x400
+
+        /** A derived task's request went up to its pending input (DerivedTask.onCancelRequested); see [markRequestWentUp]. */
+        private const val REQUEST_WENT_UP = 0x800
+
+        /** The task follows a stage without having passed its pending request to it (the request was spent): see [followsUnrequested]. */
+        private const val NOT_PASSED_ON = 0x1000
 
         /** The lock of [lockRequests]. */
         private const val REQUEST_LOCK = 1 shl 13

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -96,16 +97,23 @@ class CrossLoopAwaitTest {
     }
 
     static Task<Integer> awaiter(Loop a, boolean blocking, Via via, Task<Integer> w, AtomicBoolean entered, CountDownLatch enteredLatch) {
+        return awaiter(a, blocking, via, w, entered, enteredLatch, new AtomicLong());
+    }
+
+    /** As above; [calledAt] gets System.nanoTime() just before the awaiter calls the combinator. */
+    static Task<Integer> awaiter(Loop a, boolean blocking, Via via, Task<Integer> w, AtomicBoolean entered, CountDownLatch enteredLatch, AtomicLong calledAt) {
         if (blocking) {
             return a.createTask(() -> {
                 entered.set(true);
                 enteredLatch.countDown();
+                calledAt.set(System.nanoTime());
                 return awaitBlocking(via, w);
             });
         }
         return a.createTaskAsync(() -> {
             entered.set(true);
             enteredLatch.countDown();
+            calledAt.set(System.nanoTime());
             return awaitAsync(via, w);
         });
     }
@@ -317,6 +325,7 @@ class CrossLoopAwaitTest {
 
             // ---- phase 3: B closes while tasks of A await B's tasks (the ones left, and new ones)
             List<Task<Integer>> awaitersOfB = new ArrayList<>();
+            List<AtomicLong> calledAt3 = new ArrayList<>();
             List<Via> vias3 = new ArrayList<>();
             CountDownLatch entered3 = new CountDownLatch(Via.values().length * 4);
             for (Via via : Via.values()) {
@@ -324,10 +333,13 @@ class CrossLoopAwaitTest {
                     Task<Integer> w = work(b, k % 2 == 0, TimeUnit.MINUTES.toNanos(1), -1);
                     longWork.add(w);
                     vias3.add(via);
-                    awaitersOfB.add(awaiter(a, k / 2 == 0, via, w, new AtomicBoolean(), entered3));
+                    AtomicLong calledAt = new AtomicLong(Long.MIN_VALUE);
+                    calledAt3.add(calledAt);
+                    awaitersOfB.add(awaiter(a, k / 2 == 0, via, w, new AtomicBoolean(), entered3, calledAt));
                 }
             }
             assertTrue(entered3.await(10, TimeUnit.SECONDS), "awaiters of A did not start");
+            long bCloseBegan = System.nanoTime();
             CompletableFuture<Void> closingB = CompletableFuture.runAsync(() -> {
                 try {
                     stopAndClose(b, rb);
@@ -351,7 +363,12 @@ class CrossLoopAwaitTest {
                 }
                 // a wait may complete, with B's task cancelled in its done set, before the close's sweep reaches it
                 // (under DEFAULT_DISPATCHER its step runs on a worker while the sweep goes on)
-                if (!aw.isCancelled() && !(vias3.get(i) == Via.WAIT && aw.state() == TaskState.SUCCESS && aw.resultNow() == -2))
+                // an awaiter whose thread got to its call only once B's close had begun (on a loaded machine) may be refused
+                // the combinator: a task of a closed loop (its documented IllegalStateException), a race of this test's own
+                boolean calledDuringTheClose = calledAt3.get(i).get() - bCloseBegan > 0;
+                boolean refusedAfterTheClose = calledDuringTheClose && aw.state() == TaskState.FAILED
+                        && aw.exceptionNow() instanceof IllegalStateException && "loop is closed".equals(aw.exceptionNow().getMessage());
+                if (!aw.isCancelled() && !refusedAfterTheClose && !(vias3.get(i) == Via.WAIT && aw.state() == TaskState.SUCCESS && aw.resultNow() == -2))
                     failure(where + ": awaiter ended " + aw.state() + (aw.state() == TaskState.FAILED ? " " + aw.exceptionNow() : ""));
             }
         } finally {

@@ -108,6 +108,12 @@ class CloseFailureUnderCancellationTest {
                 .toList();
     }
 
+    /** Completes once [latch] is counted down, or at [deadline] (System.nanoTime()), sleeping on the loop in between. */
+    static java.util.concurrent.CompletionStage<Void> untilCounted(CountDownLatch latch, long deadline) {
+        if (latch.getCount() == 0 || System.nanoTime() - deadline > 0) return CompletableFuture.completedFuture(null);
+        return Async.sleepAsync(Duration.ofMillis(5)).thenCompose(v -> untilCounted(latch, deadline));
+    }
+
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("cases")
     void theCloseFailureIsSuppressedAndReported(Consumer consumer, Threading threading) throws Exception {
@@ -116,9 +122,11 @@ class CloseFailureUnderCancellationTest {
             loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
             CountDownLatch started = new CountDownLatch(1);
             Task<?> task = loop.runUntilComplete(loop.createTaskAsync(() -> CompletableFuture.completedFuture(consumer.start.apply(started))));
-            Task<Void> waited = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(100)));
-            loop.runUntilComplete(waited);
-            assertTrue(started.await(10, TimeUnit.SECONDS), "the consumer started");
+            // the loop runs until the consumer has started (a producer's virtual thread may take a while on a loaded
+            // machine: with only 100 ms of running, the consumer never started in one full run), then a little more
+            loop.runUntilComplete(loop.createTaskAsync(() -> untilCounted(started, System.nanoTime() + TimeUnit.SECONDS.toNanos(10))));
+            assertTrue(started.await(0, TimeUnit.SECONDS), "the consumer started");
+            loop.runUntilComplete(loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofMillis(100))));
             task.cancel();
             loop.runUntilComplete(loop.createTaskAsync(() -> Async.wait(List.of(task))));
             assertEquals(TaskState.CANCELLED, task.state(), "a cancellation stays a cancellation");
