@@ -633,4 +633,15 @@ class TaskTest {
         assertThrows(IllegalStateException.class, loop::createPromise);
         assertThrows(IllegalStateException.class, () -> loop.adopt(new CompletableFuture<>()));
     }
+
+    /** A task whose result is itself (found from outside: toString() overflowed the stack) prints its name once. */
+    @Test
+    void aTaskWhoseResultIsItselfPrints() {
+        Async.run(loop -> {
+            Task<Task<?>> t = loop.createTask(Async::currentTask);
+            t.join();
+            assertEquals("Task(" + t.name() + " SUCCESS result=Task(" + t.name() + " SUCCESS))", t.toString());
+            return null;
+        });
+    }
 }

@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Threading:</b> one consumer thread at a time, not a loop's thread
  * ({@link IllegalStateException} there); {@link #close()} may be called from any thread, but for
  * one walk: a Kotlin {@code Flow}'s view read by a blocking-style task runs the flow on that task's
- * thread, and another thread's {@code hasNext()} or {@code close()} throws
- * {@link IllegalStateException} and ends nothing.
+ * thread, and another thread's {@code hasNext()} that would advance the flow, or its
+ * {@code close()}, throws {@link IllegalStateException} and ends nothing (one that answers from
+ * the element the owner already fetched does not).
  *
  * @param <T> the type of the elements
  */

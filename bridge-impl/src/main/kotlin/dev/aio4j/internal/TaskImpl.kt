@@ -913,7 +913,9 @@ internal abstract class TaskImpl<T>(
     override fun toString(): String {
         val state = state()
         val detail = when (state) {
-            TaskState.SUCCESS -> " result=${value}"
+            // a result that is a task is named, not printed with its own result: a task whose result is
+            // itself (createTask(Async::currentTask)), or two that hold each other, overflowed the stack
+            TaskState.SUCCESS -> " result=${(value as? TaskImpl<*>)?.let { "Task(${it.name()} ${it.state()})" } ?: value}"
             TaskState.FAILED, TaskState.CANCELLED -> " exception=${exceptionOrNull()}"
             else -> ""
         }

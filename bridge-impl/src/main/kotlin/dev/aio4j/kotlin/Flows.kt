@@ -42,7 +42,8 @@ import kotlinx.coroutines.flow.flow
  * **Threading:** walk it from any thread of a running loop, one iterator per walk (an iterator is
  * used by one consumer at a time); the flow runs on the loop, or, in a blocking view read by a
  * blocking-style task, on that task's thread, which alone may go on with the walk (another
- * thread's `hasNext()` or `close()` throws IllegalStateException). An element's emission
+ * thread's `hasNext()` that would advance the flow, or its `close()`, throws IllegalStateException;
+ * one that answers from the element the owner already fetched does not). An element's emission
  * happens-before the `hasNext()` stage that announces it completes. Making the iterable starts
  * nothing and throws nothing; its `asyncIterator()` throws IllegalStateException with no running loop
  * on the calling thread, or when that loop is closed.
