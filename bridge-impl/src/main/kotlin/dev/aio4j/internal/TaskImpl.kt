@@ -168,6 +168,10 @@ internal abstract class TaskImpl<T>(
      * following task, a derived stage, a view), kept as it is, without a node; a stack of
      * [HandlerNode]s, newest first (the follower gets its node when a second handler comes); or
      * [HANDLERS_CLOSED] once done. One field, so that completion takes them all with one swap.
+     * While the completion runs them: [HANDLERS_SCANNING] for the few instructions in which it
+     * looks for a done callback among them, then [HANDLERS_CLOSED], or, when it found one,
+     * [HANDLERS_RUNNING] (or a stack pushed on it) until it has scheduled them and the done
+     * callbacks added meanwhile (see [complete]).
      */
     @Volatile private var handlers: Any? = null
 
@@ -330,12 +334,39 @@ internal abstract class TaskImpl<T>(
             val e = outcome.exceptionOrNull()
             value = e ?: outcome.getOrNull()
             STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
-            val stack = HANDLERS.getAndSet(this, HANDLERS_CLOSED)
-            if (stack is HandlerNode) runHandlers(stack, e) else if (stack != null) runHandler(handlerOf(stack), e) // a follower alone
+            val stack = HANDLERS.getAndSet(this, HANDLERS_SCANNING)
+            if (!holdsDoneCallback(stack)) {
+                HANDLERS.lazySet(this, HANDLERS_CLOSED)
+                runStack(stack, e)
+            } else {
+                // Done callbacks are scheduled in the order they were added (Task.addDoneCallback): one added
+                // from another thread while these are being scheduled (an internal handler before them may run
+                // a stage's function first) goes on the stack, which this thread takes and runs until it can
+                // close it. Before 2026-12-07 the stack was closed at once, and such a callback was scheduled
+                // at once, ahead of those registered before it (found from outside; DoneCallbackOrderRaceTest)
+                HANDLERS.lazySet(this, HANDLERS_RUNNING)
+                runStack(stack, e)
+                while (!HANDLERS.compareAndSet(this, HANDLERS_RUNNING, HANDLERS_CLOSED)) runStack(HANDLERS.getAndSet(this, HANDLERS_RUNNING), e)
+            }
             if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
         } finally {
             if (elsewhere) eventLoop.completionsElsewhere.decrementAndGet()
         }
+    }
+
+    /** Runs what [complete] took from [handlers]: a stack of nodes, a follower alone, or nothing. */
+    private fun runStack(stack: Any?, cause: Throwable?) {
+        if (stack is HandlerNode) runHandlers(stack, cause) else if (stack != null) runHandler(handlerOf(stack), cause) // a follower alone
+    }
+
+    /** Whether [stack] holds a done callback (Task.addDoneCallback's node), withdrawn or not. */
+    private fun holdsDoneCallback(stack: Any?): Boolean {
+        var node = stack as? HandlerNode
+        while (node != null) {
+            if (node is DoneCallback<*>) return true
+            node = node.next
+        }
+        return false
     }
 
     /**
@@ -470,8 +501,19 @@ internal abstract class TaskImpl<T>(
      * if the task is done (then its handler has been called here).
      */
     private fun push(node: HandlerNode): HandlerNode? {
+        var spins = 0
         while (true) {
             val top = handlers
+            if (top === HANDLERS_SCANNING) {
+                // the completion is looking for done callbacks, a few instructions: a done callback waits for
+                // its verdict (it goes on the stack if the completion is scheduling earlier ones, else at once)
+                if (node is DoneCallback<*>) {
+                    if (++spins < 64) Thread.onSpinWait() else Thread.yield()
+                    continue
+                }
+                node.handler?.invoke(exceptionOrNull())
+                return null
+            }
             if (closedToHandlers(top)) {
                 node.handler?.invoke(exceptionOrNull())
                 return null
@@ -962,6 +1004,12 @@ internal abstract class TaskImpl<T>(
         private const val MAX_HANDLER_RECURSION = 64
 
         private val HANDLERS_CLOSED = Any()
+
+        /** [handlers] while the completion looks for done callbacks: see [complete]. */
+        private val HANDLERS_SCANNING = Any()
+
+        /** [handlers] while the completion schedules done callbacks: a node without a handler, which a stack pushed meanwhile may keep at its bottom or prune. */
+        private val HANDLERS_RUNNING = HandlerNode(null)
 
         private val STATUS: AtomicIntegerFieldUpdater<TaskImpl<*>> =
             AtomicIntegerFieldUpdater.newUpdater(TaskImpl::class.java, "status")

@@ -1,0 +1,102 @@
+package dev.aio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Task.addDoneCallback: callbacks are scheduled in the order they were added and run in that order
+ * on a single-threaded loop, also when they are added from one thread while another completes the
+ * task. Found from outside (2026-12-07): a callback added just after the completion had taken the
+ * registered ones was scheduled at once, ahead of those the completing thread had not scheduled yet
+ * ([0, 9, 1, 2, ...]: about 3 rounds in 1,000).
+ */
+@Timeout(120)
+class DoneCallbackOrderRaceTest {
+    private static final int ROUNDS = 3_000;
+
+    private static void spin(long micros) {
+        long end = System.nanoTime() + micros * 1_000;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+    }
+
+    @Test
+    void callbacksAddedWhileAnotherThreadCompletesTheTaskRunInTheOrderTheyWereAdded() throws Exception {
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        try {
+            List<String> wrong = Async.run(loop -> {
+                List<String> w = new ArrayList<>();
+                for (int round = 0; round < ROUNDS; round++) {
+                    CountDownLatch go = new CountDownLatch(1);
+                    Promise<Integer> p = loop.createPromise();
+                    int delay = ThreadLocalRandom.current().nextInt(30);
+                    completer.submit(() -> {
+                        go.await();
+                        spin(delay);
+                        return p.complete(1);
+                    });
+                    List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+                    go.countDown();
+                    for (int k = 0; k < 10; k++) {
+                        int n = k;
+                        p.addDoneCallback(t -> ran.add(n));
+                    }
+                    p.join();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (ran.size() < 10 && System.nanoTime() < deadline) Async.sleep(Duration.ofMillis(1));
+                    if (!ran.equals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)) && w.size() < 5) w.add("round " + round + ": " + ran);
+                }
+                return w;
+            });
+            assertEquals(List.of(), wrong);
+        } finally {
+            completer.shutdownNow();
+            completer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The window made wide: a stage derived with thenApply, registered first, runs its function on
+     * the completing thread (300 us) before the completion schedules the callback registered after
+     * it; a callback added meanwhile, once the task is done, must still run after that one.
+     */
+    @Test
+    void aCallbackAddedWhileTheCompletionRunsAnEarlierHandlerRunsAfterTheCallbacksAddedBefore() throws Exception {
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        try {
+            List<String> wrong = Async.run(loop -> {
+                List<String> w = new ArrayList<>();
+                for (int round = 0; round < 50; round++) {
+                    Promise<Integer> p = loop.createPromise();
+                    List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+                    p.thenApply(x -> {
+                        spin(300);
+                        return x;
+                    });
+                    p.addDoneCallback(t -> ran.add(0));
+                    completer.submit(() -> p.complete(1));
+                    while (!p.isDone()) Thread.onSpinWait();
+                    p.addDoneCallback(t -> ran.add(1));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (ran.size() < 2 && System.nanoTime() < deadline) Async.sleep(Duration.ofMillis(1));
+                    if (!ran.equals(List.of(0, 1)) && w.size() < 5) w.add("round " + round + ": " + ran);
+                }
+                return w;
+            });
+            assertEquals(List.of(), wrong);
+        } finally {
+            completer.shutdownNow();
+            completer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+}
