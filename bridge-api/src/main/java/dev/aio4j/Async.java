@@ -648,6 +648,14 @@ public final class Async {
      * {@code task} (asyncio's {@code shield}): awaiting the shield from a task that gets cancelled
      * cancels only the shield, and {@code task} runs on.
      *
+     * <p><b>Exceptions:</b> the shield completes with {@code task}'s result or the same exception
+     * instance. Once the shield is cancelled, a later failure of {@code task} that nobody else looks
+     * at is reported to the loop's exception handler ("never retrieved"), where asyncio's
+     * {@code shield} marks it retrieved and drops it: the caller that walked away has no other way
+     * to learn of it.
+     *
+     * <p><b>Threading:</b> may be called from any thread; the shield belongs to {@code task}'s loop.
+     *
      * @param task the task to protect (a stage is adopted)
      * @param <T> the type of the result
      * @return the shield
