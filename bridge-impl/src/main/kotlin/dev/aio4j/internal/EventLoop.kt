@@ -394,16 +394,7 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
         endedByTheClose = null
         val left = java.util.concurrent.CountDownLatch(jobs.size)
         for (job in jobs) job.invokeOnCompletion { left.countDown() }
-        var interrupted = false
-        while (true) {
-            try {
-                left.await()
-                break
-            } catch (e: InterruptedException) {
-                interrupted = true
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt()
+        if (waitThroughInterrupts { left.await() }) Thread.currentThread().interrupt()
     }
 
     /** Runs [block] of a coroutine of [context] on Dispatchers.IO with its job cancelled: what a closed loop does with a coroutine's work. */

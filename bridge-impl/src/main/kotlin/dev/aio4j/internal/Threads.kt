@@ -93,21 +93,28 @@ internal object Threads {
         /** Waits until every thread made has exited; an interrupt does not stop it (returned: whether one came). */
         fun awaitExited(): Boolean {
             var interrupted = false
-            for (t in made) {
-                while (true) {
-                    try {
-                        t.join()
-                        break
-                    } catch (e: InterruptedException) {
-                        interrupted = true
-                    }
-                }
-            }
+            for (t in made) if (waitThroughInterrupts { t.join() }) interrupted = true
             return interrupted
         }
 
         private companion object {
             const val PRUNE_MIN = 64
+        }
+    }
+}
+
+/**
+ * Calls [wait] again each time it throws InterruptedException, until it returns; true if an
+ * interrupt came meanwhile (the flag is then clear: the caller sets it again when it is done).
+ */
+internal inline fun waitThroughInterrupts(wait: () -> Unit): Boolean {
+    var interrupted = false
+    while (true) {
+        try {
+            wait()
+            return interrupted
+        } catch (e: InterruptedException) {
+            interrupted = true
         }
     }
 }
