@@ -93,7 +93,9 @@ import org.jspecify.annotations.Nullable;
  *       (a clean-up that waits, asyncio's {@code except CancelledError: await cleanup(); raise})
  *       runs uncancelled, and the derived task ends {@code CANCELLED} after it, as a blocking
  *       body's {@code catch} that waits and rethrows does; a further {@code cancel()} does not cut
- *       it, in either style (a task is cancelled once);</li>
+ *       it, in either style (a task is cancelled once). An input that ended otherwise (a deadline
+ *       that passed as the request came, a failure of its own) did not take the request: the
+ *       stage returned then, the next wait, receives it, so a retry on a failure stops;</li>
  *   <li>a derived task that received a request ends {@link TaskState#CANCELLED CANCELLED} even
  *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
  *       something else, as a task's body does; except that a function that ran on what a

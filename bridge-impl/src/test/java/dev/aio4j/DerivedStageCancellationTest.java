@@ -76,6 +76,36 @@ class DerivedStageCancellationTest {
     }
 
     /**
+     * The request went up, but the input ended with something else than the cancellation (a failure
+     * of its own as it was cancelled; a timeout that passed as the request came): the request was not
+     * delivered, and the stage the function returns, its next wait, receives it. Without that, a
+     * chain that retries on a failure (timeoutAsync(...).exceptionallyCompose(e -> retry)) went on
+     * retrying for ever after its cancel() (a full CI run of ConditionBufferTest hung with 18,000 tasks).
+     */
+    @Test
+    void theStageReturnedOnAnotherFailureThanTheCancellationReceivesTheRequest() {
+        Async.run(loop -> {
+            CountDownLatch bodyRan = new CountDownLatch(1);
+            AtomicReference<Throwable> retryEnded = new AtomicReference<>();
+            Task<String> input = loop.createTaskAsync(() -> {
+                bodyRan.countDown();
+                return Async.sleepAsync(Duration.ofMinutes(1)).<String>handle((v, e) -> {
+                    throw new IllegalStateException("a failure of its own as it is cancelled");
+                });
+            });
+            Task<String> chain = input.exceptionallyCompose(e -> Async.sleepAsync(Duration.ofMinutes(1))
+                    .whenComplete((v, e2) -> retryEnded.set(e2)).thenApply(v -> "retried"));
+            bodyRan.await();
+            Async.sleep(Duration.ofMillis(10));
+            chain.cancel();
+            assertThrows(CancellationException.class, () -> chain.join(Duration.ofSeconds(10)));
+            assertInstanceOf(IllegalStateException.class, input.exceptionNow());
+            assertInstanceOf(CancellationException.class, retryEnded.get(), "the retry's wait was not cancelled");
+            return null;
+        });
+    }
+
+    /**
      * A task is cancelled once: a second cancel() while the clean-up's stage runs does not cut it,
      * as it does not cut a blocking body's clean-up after its interrupt (both styles alike).
      */

@@ -105,10 +105,12 @@ internal open class DerivedTask<T>(
                     return follow(stageOf((f as Function<Any?, CompletionStage<out T>?>).apply(outcome.getOrNull())))
                 kind == EXCEPTIONALLY_COMPOSE && e != null -> {
                     val stage = stageOf((f as Function<Throwable, CompletionStage<out T>?>).apply(e))
-                    // the request this task passed up to its input came back down as [e]: it was delivered there,
-                    // and the stage of the clean-up that handles it runs uncancelled (asyncio's `except
-                    // CancelledError: await cleanup(); raise`); a further request reaches it (TaskImpl.requestCancellation)
-                    if (requestWentUp) markFollowsUnrequested()
+                    // the request this task passed up to its input came back down as the cancellation [e]: it was
+                    // delivered there, and the stage of the clean-up that handles it runs uncancelled (asyncio's
+                    // `except CancelledError: await cleanup(); raise`). Not when the input ended otherwise (its deadline
+                    // passed as the request came, a failure of its own): the request is still this task's, and the
+                    // stage is its next wait (a retry on a timeout must not go on for ever: ConditionBufferTest)
+                    if (requestWentUp && e is java.util.concurrent.CancellationException) markFollowsUnrequested()
                     return follow(stage)
                 }
             }

@@ -612,8 +612,9 @@ internal abstract class TaskImpl<T>(
 
     /**
      * Notes that this task, being cancelled, follows a stage without passing its request on: the
-     * request was spent at the wait it went up to. A task is cancelled once: a further request
-     * does nothing, as for a blocking body whose clean-up runs after its interrupt.
+     * request was spent at the wait it went up to, and came back down as its cancellation. A task
+     * is cancelled once: a further request does nothing, as for a blocking body whose clean-up
+     * runs after its interrupt.
      */
     protected fun markFollowsUnrequested() {
         setFlag(NOT_PASSED_ON)
