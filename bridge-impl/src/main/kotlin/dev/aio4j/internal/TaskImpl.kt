@@ -26,8 +26,9 @@
  * "loop is closed". DoneTask, born done, is never started.
  *
  * Internal states (Task.state() is read from them; [status] packs the phase in its low 4 bits,
- * the flags, whether the task was added to LoopTasks (IN_LOOP), the lock of [lockRequests]
- * (bit 13), and from bit 14 up [cancelRequests]):
+ * the flags, whether the task was added to LoopTasks (IN_LOOP), two bits of a derived task's
+ * cancellation (bits 11 and 12), the lock of [lockRequests] (bit 13), CARRIES_GRANT (bit 14), and
+ * from bit 15 up [cancelRequests]):
  *
  *   flags                        phase            Task.state()   fields in use
  *   --------------------------   --------------   ------------   -------------------------------
@@ -46,6 +47,9 @@
  *   RECORDED   the task failed while not retrieved, and [Extras.unretrieved] holds its record
  *   IN_LOOP    the task was added to its loop's LoopTasks; it stays set after the task has left
  *              (then [loopChunk] is null)
+ *   CARRIES_GRANT   a derived task's function ran on what a primitive handed over (see [markCarriesGrant])
+ *   REQUEST_WENT_UP a derived task's request went up to its pending input ([markRequestWentUp])
+ *   NOT_PASSED_ON   the task follows a stage without passing its spent request on ([markFollowsUnrequested])
  *
  * What few tasks need (a name, a cancellation's cause, an unretrieved failure's record) is in a
  * side object, [Extras], made the first time one is set, in the field that a task without a job
