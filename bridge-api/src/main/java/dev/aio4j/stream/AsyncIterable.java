@@ -82,7 +82,10 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * <p><b>Threading:</b> the body's task belongs to the loop current when the walk starts (the
      * consumer's). Thread-safe: each iterator has its own producer.
      *
-     * @param buffer how many elements may wait for the consumer, at least 1
+     * @param buffer how many elements may wait in the generator's buffer, at least 1 ({@code forEach},
+     *     {@code forEachAsync}, {@code toList}, {@code toPublisher} and the blocking view take up to
+     *     64 of them out at a time, so the producer may run up to {@code buffer + min(buffer, 64)}
+     *     elements ahead of the consumer's action)
      * @param body the producer
      * @param <T> the type of the elements
      * @return the generator
@@ -133,7 +136,10 @@ public interface AsyncIterable<T extends @Nullable Object> {
      *
      * <p><b>Threading:</b> {@code body} is called on the loop current when the walk starts.
      *
-     * @param buffer how many elements may wait for the consumer, at least 1
+     * @param buffer how many elements may wait in the generator's buffer, at least 1 ({@code forEach},
+     *     {@code forEachAsync}, {@code toList}, {@code toPublisher} and the blocking view take up to
+     *     64 of them out at a time, so the producer may run up to {@code buffer + min(buffer, 64)}
+     *     elements ahead of the consumer's action)
      * @param body the producer
      * @param <T> the type of the elements
      * @return the generator
@@ -330,8 +336,10 @@ public interface AsyncIterable<T extends @Nullable Object> {
     /**
      * Sees this iterable as a {@link Flow.Publisher} (kotlinx's {@code Flow.asPublisher()}): each
      * subscriber gets its own walk, started when it first requests, delivered as it requests
-     * (Reactive Streams' backpressure), and closed when it cancels its subscription. The publisher
-     * passes the Reactive Streams TCK.
+     * (Reactive Streams' backpressure), and closed when it cancels its subscription. The walk reads
+     * the source one element ahead of the demand (never sending it before it is asked for), so that
+     * the end or a failure after the elements asked for is signalled at once, without another
+     * request. The publisher passes the Reactive Streams TCK.
      *
      * <p><b>Cancellation:</b> {@code Subscription.cancel()} closes the walk's iterator, and the
      * subscriber gets no signal after it (a later {@code request} is a no-op, even once the loop has
@@ -341,7 +349,8 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * {@code onError} with a {@code CancellationException}, after the iterator's close). A
      * subscription whose first request comes after the loop has closed, or that is made then, gets
      * {@code onError} with an {@link IllegalStateException}; {@code subscribe} and {@code request}
-     * never throw.
+     * throw nothing of their own (an exception the subscriber's {@code onSubscribe} throws, a
+     * breach of §2.13, comes out of {@code subscribe}).
      *
      * <p><b>Exceptions:</b> the source's failure arrives in {@code onError}, as the same instance.
      *

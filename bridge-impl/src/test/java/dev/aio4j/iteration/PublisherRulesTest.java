@@ -264,4 +264,55 @@ class PublisherRulesTest {
         }
         assertEquals(0, bad, bad + " of " + rounds + " rounds signalled after the cancel, e.g. " + example);
     }
+    /**
+     * §1.4 and §1.5: a source that ended, or failed, after the elements the subscriber asked for is
+     * signalled at once, without a further request (onComplete and onError need no demand). The
+     * walk sat in kotlinx's emit after the last demanded element, so it learnt of the end only at
+     * the next request: a subscriber that asked for exactly what there was waited for ever (found
+     * from outside, 2026-12-07). An element the subscriber has not asked for is still never sent.
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void theEndOrAFailureAfterTheDemandedElementsComesWithoutAnotherRequest(Threading threading) throws Exception {
+        RuntimeException boom = new RuntimeException("boom");
+        for (String end : new String[] {"complete", "fail", "more"}) {
+            for (boolean async : new boolean[] {false, true}) {
+                Recorder s = new Recorder(3);
+                AtomicInteger finallies = new AtomicInteger();
+                Async.run(options(threading), l -> {
+                    AsyncIterable<Integer> source = async
+                            ? AsyncIterable.generateAsync(8, e -> e.emitAsync(0).thenCompose(v -> e.emitAsync(1)).thenCompose(v -> e.emitAsync(2))
+                                    .thenCompose(v -> end.equals("more") ? e.emitAsync(3) : end.equals("fail") ? java.util.concurrent.CompletableFuture.failedFuture(boom)
+                                            : java.util.concurrent.CompletableFuture.completedFuture(null))
+                                    .whenComplete((v, x) -> finallies.incrementAndGet()))
+                            : AsyncIterable.generate(8, e -> {
+                                try {
+                                    for (int i = 0; i < 3; i++) {
+                                        e.emit(i);
+                                    }
+                                    if (end.equals("more")) {
+                                        e.emit(3);
+                                    } else if (end.equals("fail")) {
+                                        throw boom;
+                                    }
+                                } finally {
+                                    finallies.incrementAndGet();
+                                }
+                            });
+                    source.toPublisher().subscribe(s);
+                    waitUntil(() -> s.items.get() == 3 && finallies.get() == 1, "the three elements, and the producer's end");
+                    if (end.equals("more")) {
+                        Thread.sleep(50);
+                        assertEquals(List.of(0, 1, 2), s.signals, "no element beyond the demand, no end before the fourth element");
+                        s.subscription.request(1);
+                    }
+                    assertTrue(s.ended.await(10, TimeUnit.SECONDS), end + ", async " + async + ": the terminal signal without another request; got " + s.signals);
+                    return null;
+                });
+                List<Object> expected = end.equals("fail") ? List.of(0, 1, 2, boom) : end.equals("more") ? List.of(0, 1, 2, 3, "complete") : List.of(0, 1, 2, "complete");
+                assertEquals(expected, s.signals, end + ", async " + async);
+                assertEquals(null, s.overlap.get());
+            }
+        }
+    }
 }

@@ -17,6 +17,14 @@
  *    walk's iterator is closed. A request made before the walk began asks for one element, which
  *    begins the walk (kotlinx begins it at the first demand), and the walk throws it as it begins.
  *
+ * And the demand: kotlinx's FlowSubscription waits for demand inside emit, after the onNext that
+ * used the last of it, so the walk learnt of the source's end, or failure, only at the next
+ * request, and a subscriber that had asked for exactly what there was never got onComplete
+ * (§1.4/§1.5 need no demand; found from outside, 2026-12-07). The relay counts the demand itself
+ * and asks kotlinx for everything at the first request; the walk takes the next element (or the
+ * end) from the source first and then waits for demand to pass it on, so the end comes at once.
+ * The source is read one element ahead of the demand, never more is sent.
+ *
  * And the loop's close, which kotlinx's subscription knows nothing of (its coroutine has no parent):
  *  - a walk that has begun has a watcher under the loop's root (a coroutine that waits for it),
  *    which the loop's close cancels and waits for, as it does its tasks; the watcher then cancels
@@ -33,8 +41,12 @@ import dev.aio4j.internal.EventLoop
 import dev.aio4j.stream.AsyncIterable
 import java.util.Objects
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.atomic.AtomicReference
 import java.util.concurrent.Flow as JdkFlow
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -47,6 +59,7 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.FlowCollector
 import kotlinx.coroutines.jdk9.asPublisher
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
 
 internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : JdkFlow.Publisher<T> {
@@ -76,7 +89,9 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
             try {
                 closing(iterator) {
                     iterator.forEachRemaining {
-                        collector.emit(it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements"))
+                        val element = it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements")
+                        relay.awaitDemand() // here, not in kotlinx's emit: see the file comment
+                        collector.emit(element)
                     }
                 }
             } catch (e: CancellationException) {
@@ -120,8 +135,16 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         /** Whether this is the first terminal signal and may be passed on: not after [cancel]. */
         private fun terminates(): Boolean = terminated.compareAndSet(false, true) && !cancelled
 
-        /** Demand held while onSubscribe runs; [FORWARD] once requests go straight up. */
-        private val held = AtomicLong(0)
+        /**
+         * The subscriber's demand not met yet: requests add to it (saturating: [Long.MAX_VALUE] is
+         * unbounded), [onNext] takes one. The walk waits on it ([awaitDemand]); kotlinx's own count
+         * is made unbounded once, at the first request ([begin]).
+         */
+        private val demand = AtomicLong(0)
+        /** The walk while it waits for [demand]: resumed by the request that adds to none. */
+        private val waiting = AtomicReference<CancellableContinuation<Unit>?>(null)
+        /** [IN_ON_SUBSCRIBE], [BEGIN_HELD], [OPEN] or [BEGUN]: when the first request may begin the walk (§1.3). */
+        private val phase = AtomicInteger(IN_ON_SUBSCRIBE)
         @Volatile var badRequest: IllegalArgumentException? = null
         /** The job of the coroutine that walks the iterator, once the walk has begun. */
         @Volatile var walk: Job? = null
@@ -129,12 +152,26 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         override fun onSubscribe(subscription: JdkFlow.Subscription) {
             upstream = subscription
             subscriber.onSubscribe(this)
-            val n = held.getAndSet(FORWARD)
-            if (n > 0) forward(subscription, n)
+            if (!phase.compareAndSet(IN_ON_SUBSCRIBE, OPEN)) { // a request came in onSubscribe: the walk begins now
+                phase.set(BEGUN)
+                forward(subscription)
+            }
+        }
+
+        /** Returns once the subscriber has asked for an element it has not had; cancellable. */
+        suspend fun awaitDemand() {
+            if (demand.get() > 0) return
+            suspendCancellableCoroutine { c ->
+                waiting.set(c)
+                if (demand.get() > 0 && waiting.compareAndSet(c, null)) c.resume(Unit) // a request that came meanwhile
+            }
         }
 
         @Suppress("UNCHECKED_CAST")
-        override fun onNext(item: Any) = subscriber.onNext(item as T)
+        override fun onNext(item: Any) {
+            if (demand.get() != Long.MAX_VALUE) demand.decrementAndGet() // before: a request made in onNext adds to what is left
+            subscriber.onNext(item as T)
+        }
         override fun onError(throwable: Throwable) {
             if (terminates()) subscriber.onError(throwable)
         }
@@ -143,27 +180,30 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         }
 
         /**
-         * Passes [n] on to kotlinx's subscription, which begins or resumes the walk on the loop. On a
+         * Asks kotlinx's subscription for everything, once, which begins the walk on the loop. On a
          * closed loop the subscriber gets onError instead, once: the walk cannot run there (the
          * loop's dispatcher cancels what is dispatched to it once closed, and kotlinx's walk ends
          * without a signal then). No walk runs then: the close has waited for every walk that had
          * begun.
          */
-        private fun forward(subscription: JdkFlow.Subscription, n: Long) {
+        private fun forward(subscription: JdkFlow.Subscription) {
             if (!loop.isClosed()) {
                 try {
-                    subscription.request(n)
+                    subscription.request(Long.MAX_VALUE)
                 } catch (e: Throwable) {
                     if (!loop.isClosed()) throw e
                 }
                 if (!loop.isClosed()) return
             }
+            loopClosed()
+        }
+
+        private fun loopClosed() {
             if (terminates()) subscriber.onError(IllegalStateException("loop is closed"))
         }
 
         override fun request(n: Long) {
             if (cancelled) return // §3.6
-            var demand = n
             if (n <= 0) {
                 if (badRequest == null) badRequest = IllegalArgumentException("§3.9: a request must be positive, was $n")
                 val started = walk
@@ -171,16 +211,20 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                     started.cancel(CancellationException("§3.9: a request that was not positive"))
                     return
                 }
-                demand = 1 // kotlinx begins the walk at the first demand, and the walk throws it as it begins
+                // not begun: the walk begins, and throws it as it begins
+            } else if (demand.getAndAccumulate(n) { d, add -> if (d + add < 0) Long.MAX_VALUE else d + add } == 0L) {
+                waiting.getAndSet(null)?.resume(Unit)
             }
             while (true) {
-                val h = held.get()
-                if (h == FORWARD) {
-                    forward(upstream!!, demand)
-                    return
+                when (phase.get()) {
+                    IN_ON_SUBSCRIBE -> if (phase.compareAndSet(IN_ON_SUBSCRIBE, BEGIN_HELD)) return
+                    BEGIN_HELD -> return
+                    OPEN -> if (phase.compareAndSet(OPEN, BEGUN)) return forward(upstream!!)
+                    else -> { // begun: a walk that the loop's close kept from running signals nothing, so this does
+                        if (loop.isClosed()) loopClosed()
+                        return
+                    }
                 }
-                val sum = if (h + demand < 0) Long.MAX_VALUE else h + demand
-                if (held.compareAndSet(h, sum)) return
             }
         }
 
@@ -190,7 +234,14 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         }
 
         private companion object {
-            const val FORWARD = -1L
+            /** onSubscribe runs: a request is held until it returns (§1.3). */
+            const val IN_ON_SUBSCRIBE = 0
+            /** onSubscribe runs, and a request came: the walk begins when it returns. */
+            const val BEGIN_HELD = 1
+            /** onSubscribe has returned, no request yet. */
+            const val OPEN = 2
+            /** The walk has begun: requests only add to [demand]. */
+            const val BEGUN = 3
         }
     }
 }
