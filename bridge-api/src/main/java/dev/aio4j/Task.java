@@ -95,7 +95,11 @@ import org.jspecify.annotations.Nullable;
  *       body's {@code catch} that waits and rethrows does; a further {@code cancel()} does not cut
  *       it, in either style (a task is cancelled once). An input that ended otherwise (a deadline
  *       that passed as the request came, a failure of its own) did not take the request: the
- *       stage returned then, the next wait, receives it, so a retry on a failure stops;</li>
+ *       stage returned then, the next wait, receives it, so a retry on a failure stops. Only
+ *       {@code exceptionallyCompose} (and {@code thenCompose}) wait for the stage their function
+ *       returns: {@code handle((v, e) -> cleanup()).thenCompose(s -> s)} does not, since
+ *       {@code handle}'s task ends {@code CANCELLED} as its function returns (the next rule), and
+ *       the clean-up runs on unattended;</li>
  *   <li>a derived task that received a request ends {@link TaskState#CANCELLED CANCELLED} even
  *       if its function returned normally, and {@link TaskState#FAILED FAILED} if it threw
  *       something else, as a task's body does; except that a function that ran on what a
@@ -251,7 +255,9 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      *
      * <p>Callbacks never run inside this method nor on the completing thread's stack: each is
      * scheduled on the task's loop with {@link Loop#callSoon}, in the order they were added, once
-     * the task is done (at once if it already is); they run in that order on a single-threaded loop
+     * the task is done (at once if it already is, unless the completion has not yet scheduled all the
+     * callbacks added before it, as when a stage's function registered earlier runs on the completing
+     * thread and adds one: then right after them); they run in that order on a single-threaded loop
      * (under {@link LoopOptions.Threading#DEFAULT_DISPATCHER} callbacks may run in parallel). An exception from a callback goes to the
      * loop's exception handler. Adding a callback counts as retrieving a failure. It never waits.
      *

@@ -99,4 +99,43 @@ class DoneCallbackOrderRaceTest {
             completer.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
+    /**
+     * A callback added to a done task whose earlier callbacks have all been scheduled is scheduled
+     * at once (asyncio's add_done_callback on a done future is a call_soon), also from a handler
+     * that the completion runs after it scheduled them: between two callSoon calls it runs between
+     * their callbacks. Found from outside (2026-12-07): the completion kept the stack open until
+     * its last handler had run, so such a callback came after both ([cs-before, cs-after, late]).
+     */
+    @Test
+    void aCallbackAddedAfterTheEarlierOnesWereScheduledIsScheduledAtOnce() throws Exception {
+        for (String registeredFirst : new String[] {"callback", "stage"}) {
+            List<String> log = Async.runAsync(loop -> {
+                List<String> l = new ArrayList<>();
+                Promise<Integer> p = loop.createPromise();
+                Runnable addLate = () -> {
+                    loop.callSoon(() -> l.add("cs-before"));
+                    p.addDoneCallback(t -> l.add("late"));
+                    loop.callSoon(() -> l.add("cs-after"));
+                };
+                if (registeredFirst.equals("callback")) {
+                    p.addDoneCallback(t -> l.add("early"));
+                    p.whenComplete((v, e) -> addLate.run());
+                } else {
+                    p.thenApply(v -> {
+                        addLate.run();
+                        return v;
+                    });
+                    p.addDoneCallback(t -> l.add("early"));
+                }
+                loop.callSoon(() -> p.complete(1));
+                return Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> l);
+            });
+            // a stage registered first runs before the earlier callback is scheduled: the late one
+            // waits for it (order of adding), and so comes after both callSoon calls
+            List<String> expected = registeredFirst.equals("callback")
+                    ? List.of("early", "cs-before", "late", "cs-after")
+                    : List.of("cs-before", "cs-after", "early", "late");
+            assertEquals(expected, log, "registered first: " + registeredFirst);
+        }
+    }
 }

@@ -344,13 +344,16 @@ internal abstract class TaskImpl<T>(
                 runStack(stack, e)
             } else {
                 // Done callbacks are scheduled in the order they were added (Task.addDoneCallback): one added
-                // from another thread while these are being scheduled (an internal handler before them may run
-                // a stage's function first) goes on the stack, which this thread takes and runs until it can
-                // close it. Before 2026-12-07 the stack was closed at once, and such a callback was scheduled
-                // at once, ahead of those registered before it (found from outside; DoneCallbackOrderRaceTest)
+                // (from another thread, or by a handler run here) while earlier ones wait to be scheduled (an
+                // internal handler before them may run a stage's function first) goes on the stack, which this
+                // thread takes and runs once it has scheduled the newest of them, and then closes; one added
+                // after that is scheduled at once, as asyncio's add_done_callback on a done future. Before
+                // 2026-12-07 the stack was closed at once, and such a callback was scheduled ahead of those
+                // registered before it; and then, for a day, kept open until the last handler had run, so that
+                // one added by a handler after them all came after the handler's later callSoon calls (both
+                // found from outside; DoneCallbackOrderRaceTest)
                 HANDLERS.lazySet(this, HANDLERS_RUNNING)
-                runStack(stack, e)
-                while (!HANDLERS.compareAndSet(this, HANDLERS_RUNNING, HANDLERS_CLOSED)) runStack(HANDLERS.getAndSet(this, HANDLERS_RUNNING), e)
+                if (!runHandlersClosing(stack as HandlerNode, e, doneCallbackAbove = false, depth = 0)) closeHandlers(e)
             }
             if (status and IN_LOOP != 0) eventLoop.tasks.remove(this)
         } finally {
@@ -361,6 +364,53 @@ internal abstract class TaskImpl<T>(
     /** Runs what [complete] took from [handlers]: a stack of nodes, a follower alone, or nothing. */
     private fun runStack(stack: Any?, cause: Throwable?) {
         if (stack is HandlerNode) runHandlers(stack, cause) else if (stack != null) runHandler(handlerOf(stack), cause) // a follower alone
+    }
+
+    /**
+     * [runHandlers] for a stack that holds a done callback ([complete]), [doneCallbackAbove] telling
+     * whether a newer node than [node] is one: closes the handlers ([closeHandlers]) right after the
+     * newest done callback has run (been scheduled), before the handlers added after it. Whether it
+     * closed them: not if that node was unlinked meanwhile (withdrawn and pruned), which leaves it to
+     * the caller.
+     */
+    private fun runHandlersClosing(node: HandlerNode, cause: Throwable?, doneCallbackAbove: Boolean, depth: Int): Boolean {
+        val below = node.next
+        val above = doneCallbackAbove || node is DoneCallback<*>
+        var closed = when {
+            below == null -> false
+            depth < MAX_HANDLER_RECURSION -> runHandlersClosing(below, cause, above, depth + 1)
+            else -> runDeepHandlersClosing(below, cause, above)
+        }
+        node.handler?.let { runHandler(it, cause) }
+        if (!closed && !doneCallbackAbove && node is DoneCallback<*>) {
+            closeHandlers(cause)
+            closed = true
+        }
+        return closed
+    }
+
+    private fun runDeepHandlersClosing(stack: HandlerNode, cause: Throwable?, doneCallbackAbove: Boolean): Boolean {
+        val nodes = ArrayList<HandlerNode>()
+        var node: HandlerNode? = stack
+        while (node != null) {
+            nodes.add(node)
+            node = node.next
+        }
+        val newest = if (doneCallbackAbove) -1 else nodes.indexOfFirst { it is DoneCallback<*> }
+        var closed = false
+        for (i in nodes.indices.reversed()) {
+            nodes[i].handler?.let { runHandler(it, cause) }
+            if (i == newest) {
+                closeHandlers(cause)
+                closed = true
+            }
+        }
+        return closed
+    }
+
+    /** Closes [handlers] after [complete] scheduled the done callbacks it took: runs those added meanwhile first. */
+    private fun closeHandlers(cause: Throwable?) {
+        while (!HANDLERS.compareAndSet(this, HANDLERS_RUNNING, HANDLERS_CLOSED)) runStack(HANDLERS.getAndSet(this, HANDLERS_RUNNING), cause)
     }
 
     /** Whether [stack] holds a done callback (Task.addDoneCallback's node), withdrawn or not. */
