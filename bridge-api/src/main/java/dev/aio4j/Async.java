@@ -626,7 +626,11 @@ public final class Async {
      *
      * <p><b>Cancellation:</b> when the deadline passes, the stage {@code body} returned is cancelled
      * and, once it has completed cancelled, the task fails with {@link AsyncTimeoutException};
-     * cancelling the returned task cancels the stage and stays a cancellation.
+     * cancelling the returned task cancels the stage and stays a cancellation. A stage that
+     * {@code exceptionally} or {@code handle} derived to swallow the cancellation still ends
+     * cancelled (a derived task that received a request does, see {@link Task}), so the scope
+     * fails with the timeout; a blocking body that catches the interrupt and returns makes
+     * {@link #timeoutScope} return its value instead, as asyncio's scope does.
      *
      * @param timeout how long from now until the first deadline, zero or more
      * @param body returns the stage to wait for, given the scope; what it throws fails the task

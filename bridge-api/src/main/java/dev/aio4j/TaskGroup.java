@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * group was being cancelled): then the group fails with that failure, as asyncio's does (errors
  * win over the cancellation). The group converts only its own cancellation.
  *
+ * <p>The other tasks are cancelled when the failure happens, as kotlinx's {@code coroutineScope}
+ * does, not a loop step later as asyncio's done callback does: a task of the group that had not
+ * started then never runs, and one that would have failed in the same step ends cancelled instead
+ * of adding its failure (asyncio would have started both, and raised both in its
+ * {@code ExceptionGroup}).
+ *
  * <p>Safe to use from any thread while the group is open.
  */
 public interface TaskGroup {

@@ -187,7 +187,11 @@ public fun <T> CoroutineScope.task(
  * loop once it is closed, or left in a `delay` by
  * its close, has its job cancelled and goes on on `Dispatchers.IO` to run its `finally` blocks, as
  * kotlinx's dispatcher of a closed executor does (a `withTimeout` pending at the close, or begun
- * after it, still times out, on the JDK's delay scheduler); the close returns once a coroutine it
+ * after it, still times out, on the JDK's delay scheduler). Such a `finally` block cannot come back
+ * to the loop, so it cannot suspend on it, not even under `NonCancellable` (`withContext`, `delay`,
+ * `yield` throw the loop's CancellationException there, as on kotlinx's closed executor), and
+ * `withContext(dispatcher) { }` begun after the close throws `CancellationException("the loop N is
+ * closed")` without running its block. The close returns once a coroutine it
  * left in a delay, or found queued to resume on the loop, has ended (one waiting for something
  * else is unknown to the loop and ends when it resumes); a [task] made on a scope of its own is
  * one of the loop's tasks, cancelled by the close.
