@@ -819,10 +819,26 @@ class GeneratorTest extends LoopFixture {
         assertThrows(NullPointerException.class, () -> AsyncIterable.generate(null));
         assertThrows(NullPointerException.class, () -> AsyncIterable.generateAsync(null));
         assertThrows(IllegalArgumentException.class, () -> AsyncIterable.generate(0, e -> {}));
+        // a buffer is an array made when a walk begins: one too large for any array was accepted,
+        // and every walk then failed with OutOfMemoryError (found from outside, 2026-12-07)
+        for (int tooLarge : new int[] {(1 << 20) + 1, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AsyncIterable.generate(tooLarge, x -> {}));
+            assertEquals("buffer must be at most 1048576 (it is allocated when a walk begins): " + tooLarge, e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> AsyncIterable.generateAsync(tooLarge, x -> CompletableFuture.completedFuture(null)));
+        }
         assertThrows(IllegalArgumentException.class, () -> range(true, 1, new Probe()).take(-1));
         assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).map(null));
         assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).filter(null));
         assertThrows(NullPointerException.class, () -> range(true, 1, new Probe()).forEachAsync(null));
         assertThrows(NullPointerException.class, () -> AsyncIterable.fromPublisher(null));
+    }
+
+    @Test
+    void theLargestBufferWorks() {
+        List<Integer> got = Async.run(loop -> AsyncIterable.<Integer>generate(1 << 20, e -> {
+            e.emit(1);
+            e.emit(2);
+        }).toList().join());
+        assertEquals(List.of(1, 2), got);
     }
 }

@@ -85,12 +85,13 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @param buffer how many elements may wait in the generator's buffer, at least 1 ({@code forEach},
      *     {@code forEachAsync}, {@code toList}, {@code toPublisher} and the blocking view take up to
      *     64 of them out at a time, so the producer may run up to {@code buffer + min(buffer, 64)}
-     *     elements ahead of the consumer's action)
+     *     elements ahead of the consumer's action), at most 1,048,576: each walk allocates it as an
+     *     array when it begins, as {@code ArrayBlockingQueue} does
      * @param body the producer
      * @param <T> the type of the elements
      * @return the generator
      * @throws NullPointerException if {@code body} is null
-     * @throws IllegalArgumentException if {@code buffer} is less than 1
+     * @throws IllegalArgumentException if {@code buffer} is less than 1 or more than 1,048,576
      */
     static <T extends @Nullable Object> AsyncIterable<T> generate(int buffer, Generator<T> body) {
         Objects.requireNonNull(body, "body");
@@ -139,12 +140,13 @@ public interface AsyncIterable<T extends @Nullable Object> {
      * @param buffer how many elements may wait in the generator's buffer, at least 1 ({@code forEach},
      *     {@code forEachAsync}, {@code toList}, {@code toPublisher} and the blocking view take up to
      *     64 of them out at a time, so the producer may run up to {@code buffer + min(buffer, 64)}
-     *     elements ahead of the consumer's action)
+     *     elements ahead of the consumer's action), at most 1,048,576: each walk allocates it as an
+     *     array when it begins, as {@code ArrayBlockingQueue} does
      * @param body the producer
      * @param <T> the type of the elements
      * @return the generator
      * @throws NullPointerException if {@code body} is null
-     * @throws IllegalArgumentException if {@code buffer} is less than 1
+     * @throws IllegalArgumentException if {@code buffer} is less than 1 or more than 1,048,576
      */
     static <T extends @Nullable Object> AsyncIterable<T> generateAsync(
             int buffer, ThrowingFunction<? super AsyncEmitter<T>, ? extends CompletionStage<?>> body) {
@@ -368,6 +370,10 @@ public interface AsyncIterable<T extends @Nullable Object> {
     private static void requirePositive(int buffer) {
         if (buffer < 1) {
             throw new IllegalArgumentException("buffer must be at least 1: " + buffer);
+        }
+        int max = 1 << 20; // an array made when a walk begins: larger ones failed every walk (OutOfMemoryError)
+        if (buffer > max) {
+            throw new IllegalArgumentException("buffer must be at most " + max + " (it is allocated when a walk begins): " + buffer);
         }
     }
 }
