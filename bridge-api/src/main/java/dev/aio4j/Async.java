@@ -428,7 +428,8 @@ public final class Async {
      * @return the tasks, in completion order; each iteration walks them anew
      * @throws NullPointerException if {@code tasks} or one of them is null
      * @throws IllegalArgumentException if the tasks belong to different loops
-     * @throws IllegalStateException if their loop is closed; when iterated on a loop's thread
+     * @throws IllegalStateException if their loop is closed; from the iterator's {@code next()}, when
+     *     it would have to wait on a loop's thread (a task already done is returned there)
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks) {
         return provider().asCompleted(copyOf(tasks, "Async.asCompleted"), null);
@@ -451,7 +452,8 @@ public final class Async {
      * @throws NullPointerException if an argument or task is null
      * @throws IllegalArgumentException if {@code timeout} is negative, or the tasks belong to
      *     different loops
-     * @throws IllegalStateException if their loop is closed; when iterated on a loop's thread
+     * @throws IllegalStateException if their loop is closed; from the iterator's {@code next()}, when
+     *     it would have to wait on a loop's thread (a task already done is returned there)
      */
     public static <T extends @Nullable Object> Iterable<Task<T>> asCompleted(Collection<? extends Task<? extends T>> tasks, Duration timeout) {
         requireNonNegative(timeout, "timeout", "Async.asCompleted");
@@ -557,7 +559,8 @@ public final class Async {
      * @throws AsyncTimeoutException if the deadline passed and interrupted the body
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws IllegalStateException if called on a loop's thread
+     * @throws IllegalStateException if called on a loop's thread, or outside any loop (its timer is the
+     *     current loop's: call it from a blocking-style task)
      * @throws TaskFailedException if {@code body} threw a checked exception
      */
     public static <T extends @Nullable Object> T timeout(Duration timeout, Callable<? extends T> body) {
@@ -610,7 +613,8 @@ public final class Async {
      * @throws AsyncTimeoutException if the deadline passed and interrupted the body
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws IllegalStateException if called on a loop's thread
+     * @throws IllegalStateException if called on a loop's thread, or outside any loop (its timer is the
+     *     current loop's: call it from a blocking-style task)
      * @throws TaskFailedException if {@code body} threw a checked exception
      */
     public static <T extends @Nullable Object> T timeoutScope(Duration timeout, ThrowingFunction<? super TimeoutScope, ? extends T> body) {

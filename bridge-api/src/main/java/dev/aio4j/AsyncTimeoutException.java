@@ -22,11 +22,11 @@ public final class AsyncTimeoutException extends RuntimeException {
     /**
      * Creates the exception for a deadline of the given length.
      *
-     * @param message what timed out
+     * @param message what timed out (may be null, as {@link Throwable}'s)
      * @param timeout the length of the deadline that passed, or {@code null} if unknown
      * @throws NullPointerException if {@code message} is null
      */
-    public AsyncTimeoutException(String message, @Nullable Duration timeout) {
+    public AsyncTimeoutException(@Nullable String message, @Nullable Duration timeout) {
         super(Objects.requireNonNull(message, "message (AsyncTimeoutException)"));
         this.timeout = timeout;
     }

@@ -101,6 +101,10 @@ public record LoopOptions(Threading threading, boolean debug, Duration slowCallb
      * @throws IllegalArgumentException if {@code threshold} is negative
      */
     public LoopOptions withSlowCallbackThreshold(Duration threshold) {
+        Objects.requireNonNull(threshold, "threshold (LoopOptions.withSlowCallbackThreshold)");
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("threshold must not be negative: " + threshold);
+        }
         return new LoopOptions(threading, debug, threshold);
     }
 }

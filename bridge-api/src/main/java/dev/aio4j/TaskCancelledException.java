@@ -2,6 +2,7 @@ package dev.aio4j;
 
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cancellation of a task by {@link Task#cancel()} or {@link Task#cancel(String)}, carrying the
@@ -25,13 +26,13 @@ public class TaskCancelledException extends CancellationException {
     /**
      * Creates the cancellation of the task named {@code taskName}.
      *
-     * @param message the detail message, such as {@code "Task-3 was cancelled"} or the message given to {@code cancel(String)}
+     * @param message the detail message, such as {@code "Task-3 was cancelled"} or the message given to {@code cancel(String)} (may be null, as {@link Throwable}'s)
      * @param taskName the name of the task that was cancelled
      * @param withStackTrace whether to record the stack trace of the calling thread
      * @throws NullPointerException if {@code taskName} is null
      */
     @SuppressWarnings("this-escape") // Throwable's own fillInStackTrace, called non-virtually (javac 21+ warns of any call with this)
-    public TaskCancelledException(String message, String taskName, boolean withStackTrace) {
+    public TaskCancelledException(@Nullable String message, String taskName, boolean withStackTrace) {
         super(message);
         this.taskName = Objects.requireNonNull(taskName, "taskName (TaskCancelledException)");
         if (withStackTrace) {

@@ -80,7 +80,7 @@ class ValueTypesTest {
         assertEquals(LoopOptions.defaults(), d, "withers do not change the original");
         assertThrows(IllegalArgumentException.class, () -> d.withSlowCallbackThreshold(Duration.ofMillis(-1)));
         assertEquals("threading (LoopOptions)", assertThrows(NullPointerException.class, () -> d.withThreading(null)).getMessage());
-        assertEquals("slowCallbackThreshold (LoopOptions)", assertThrows(NullPointerException.class, () -> d.withSlowCallbackThreshold(null)).getMessage());
+        assertEquals("threshold (LoopOptions.withSlowCallbackThreshold)", assertThrows(NullPointerException.class, () -> d.withSlowCallbackThreshold(null)).getMessage());
     }
 
     @Test

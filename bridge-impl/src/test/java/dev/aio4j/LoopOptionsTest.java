@@ -83,7 +83,7 @@ class LoopOptionsTest {
         assertTrue(String.valueOf(npe.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("threshold"), npe.getMessage());
         IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
                 () -> LoopOptions.defaults().withSlowCallbackThreshold(Duration.ofMillis(-1)));
-        assertEquals("slowCallbackThreshold must not be negative: PT-0.001S", iae.getMessage());
+        assertEquals("threshold must not be negative: PT-0.001S", iae.getMessage()); // the wither names its parameter
         assertThrows(IllegalArgumentException.class, () -> new LoopOptions(Threading.SINGLE_THREAD, true, Duration.ofNanos(-1)));
     }
 

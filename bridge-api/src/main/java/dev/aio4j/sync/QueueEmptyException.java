@@ -1,5 +1,7 @@
 package dev.aio4j.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link AsyncQueue#getNow} found the queue empty: asyncio's {@code QueueEmpty}.
  *
@@ -12,9 +14,9 @@ public final class QueueEmptyException extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message what happened
+     * @param message what happened (may be null, as {@link Throwable}'s)
      */
-    public QueueEmptyException(String message) {
+    public QueueEmptyException(@Nullable String message) {
         super(message);
     }
 }

@@ -1,5 +1,7 @@
 package dev.aio4j.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link AsyncQueue#putNow} found the queue full: asyncio's {@code QueueFull}.
  *
@@ -12,9 +14,9 @@ public final class QueueFullException extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message what happened
+     * @param message what happened (may be null, as {@link Throwable}'s)
      */
-    public QueueFullException(String message) {
+    public QueueFullException(@Nullable String message) {
         super(message);
     }
 }

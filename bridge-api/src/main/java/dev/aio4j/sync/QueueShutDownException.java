@@ -1,5 +1,7 @@
 package dev.aio4j.sync;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A put on a queue that was {@linkplain AsyncQueue#shutdown() shut down}, or a get on one that is
  * shut down and empty: asyncio's {@code QueueShutDown} (Python 3.13). Waiting getters and putters
@@ -14,9 +16,9 @@ public final class QueueShutDownException extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message what happened
+     * @param message what happened (may be null, as {@link Throwable}'s)
      */
-    public QueueShutDownException(String message) {
+    public QueueShutDownException(@Nullable String message) {
         super(message);
     }
 }
