@@ -13,6 +13,13 @@ import org.jspecify.annotations.Nullable;
  * in this exception when it is checked. There is no {@code CompletionException} or
  * {@code ExecutionException} onion, except from {@link Task#toCompletableFuture()}'s own
  * {@code get()}, whose contract says {@code ExecutionException}.
+ *
+ * <p>A task's failure is never this wrapper: a body that lets one through (a blocking body that
+ * passes on what {@code join()} threw) fails with its cause, the checked exception as it was first
+ * thrown, with what was added to the wrapper on the way ({@linkplain Throwable#getSuppressed()
+ * suppressed}) moved onto it; so {@code exceptionNow()}, {@code whenComplete} and
+ * {@code gatherOutcomes} see the same exception in both body styles, and {@code join()} wraps it
+ * once again.
  */
 public final class TaskFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

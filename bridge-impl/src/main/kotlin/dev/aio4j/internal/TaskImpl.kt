@@ -267,7 +267,7 @@ internal abstract class TaskImpl<T>(
         val outcome = if (old and CANCELLING == 0) result else outcomeWhenCancelled(result)
         val failure = outcome.exceptionOrNull()
         // A top-level task's failure is nobody's but its own (a group's task: the group takes it, through the job)
-        if (own == null && failure != null && failure !is CancellationException && status and RETRIEVED == 0) onUnhandledFailure(failure)
+        if (own == null && failure != null && failure !is CancellationException && status and RETRIEVED == 0) onUnhandledFailure(passedOnFailure(failure))
         complete(outcome)
         own?.resumeWith(outcome) // a group waits for its task's job
     }
@@ -314,7 +314,7 @@ internal abstract class TaskImpl<T>(
      * as "call at once" once DONE is set.
      */
     fun bornDone(outcome: Result<T>) {
-        val e = outcome.exceptionOrNull()
+        val e = outcome.exceptionOrNull()?.let(::passedOnFailure)
         value = e ?: outcome.getOrNull()
         if (e != null && e !is CancellationException) onUnhandledFailure(e)
         // A release store publishes [value] as well as a volatile one would, without its fence.
@@ -335,7 +335,7 @@ internal abstract class TaskImpl<T>(
         val elsewhere = this !is BlockingTask<*> && !eventLoop.inLoopStep()
         if (elsewhere) eventLoop.completionsElsewhere.incrementAndGet()
         try {
-            val e = outcome.exceptionOrNull()
+            val e = outcome.exceptionOrNull()?.let(::passedOnFailure)
             value = e ?: outcome.getOrNull()
             STATUS.getAndAdd(this, if (e == null) DONE else DONE or FAILED) // neither bit was set: an add is an or
             val stack = HANDLERS.getAndSet(this, HANDLERS_SCANNING)
@@ -696,6 +696,23 @@ internal abstract class TaskImpl<T>(
         markRetrieved()
         val e = exceptionOrNull() ?: return valueNow()
         throw rethrowable(e)
+    }
+
+    /**
+     * The failure a task records for [e]: a TaskFailedException around a checked exception (the
+     * wrapper of join() or of a blocking combinator, which a body let through) is that checked
+     * exception, with what was added to the wrapper on its way out (suppressed) moved onto it.
+     * So a checked failure that a body passes on is the task's failure as it was first thrown in
+     * both styles, as a non-blocking body that returns the failed task gets, and join() wraps it once
+     * again. Before 2026-12-07 (found from outside) a blocking task's failure was the wrapper:
+     * exceptionNow(), whenComplete and gatherOutcomes saw it in one style and the cause in the other.
+     */
+    private fun passedOnFailure(e: Throwable): Throwable {
+        if (e !is TaskFailedException) return e
+        val cause = e.cause ?: return e // never null (its constructor checks)
+        if (cause is RuntimeException || cause is Error) return e // not the wrapper's contract: the body's own
+        for (s in e.suppressed) if (s !== cause && cause.suppressed.none { it === s }) cause.addSuppressed(s)
+        return cause
     }
 
     fun rethrowable(e: Throwable): RuntimeException = when (e) {
