@@ -294,8 +294,11 @@ public interface Loop extends Executor, AutoCloseable {
      * Asks a running loop to stop at the end of its current iteration (asyncio's {@code stop()}):
      * the callbacks that were ready when the iteration began run; one scheduled meanwhile (by this
      * iteration's callbacks, or by another thread) waits for the next run. If the loop is not
-     * running, the next {@link #runForever()} runs one iteration and returns. Never waits, and
-     * throws nothing, on a closed loop too.
+     * running, the next {@link #runForever()} runs one iteration and returns. Under
+     * {@link LoopOptions.Threading#DEFAULT_DISPATCHER} the callbacks run on worker threads, which
+     * pass on what they schedule at once, so the run ends once the callbacks handed out have
+     * returned, and those scheduled meanwhile may run in it. Never waits, and throws nothing, on
+     * a closed loop too.
      */
     void stop();
 
@@ -334,7 +337,8 @@ public interface Loop extends Executor, AutoCloseable {
      *
      * @throws IllegalStateException if the loop is running (call {@link #stop()} first), if
      *     called from one of the loop's own tasks (or, under {@code DEFAULT_DISPATCHER}, callbacks),
-     *     or from a thread that runs another loop
+     *     from a callback that a close of this loop runs (a done callback, the exception handler:
+     *     the close is under way), or from a thread that runs another loop
      */
     @Override
     void close();

@@ -56,6 +56,38 @@ class LoopCloseTest extends LoopFixture {
         assertTrue(loop.isClosed());
     }
 
+    /**
+     * close() from a callback that the close itself runs (a done callback of a task it cancelled) is
+     * refused, as a callback's close is under DEFAULT_DISPATCHER; the outer close goes on and
+     * closes the loop. It returned normally with the loop still open and other tasks running
+     * (found from outside, 2026-12-07).
+     */
+    @Test
+    void closeFromADoneCallbackThatTheCloseRunsIsRefused() {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean finallyDone = new AtomicBoolean();
+        Task<String> other = sleeper(loop, started, finallyDone);
+        Task<Void> t = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofDays(1)));
+        AtomicReference<Throwable> inner = new AtomicReference<>();
+        AtomicBoolean closedThen = new AtomicBoolean(true);
+        t.addDoneCallback(x -> {
+            try {
+                loop.close();
+            } catch (Throwable e) {
+                inner.set(e);
+            }
+            closedThen.set(loop.isClosed());
+        });
+        Expect.await(started);
+        loop.close();
+        assertTrue(inner.get() instanceof IllegalStateException, "the inner close: " + inner.get());
+        assertEquals("cannot close a loop from a callback that its close runs: the loop is closing", inner.get().getMessage());
+        assertFalse(closedThen.get());
+        assertTrue(loop.isClosed());
+        assertTrue(finallyDone.get());
+        assertTrue(other.isCancelled());
+    }
+
     @Test
     void closeCancelsABlockingTaskOnALoopThatRan() {
         CountDownLatch started = new CountDownLatch(1);

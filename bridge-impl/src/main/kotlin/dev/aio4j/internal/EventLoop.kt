@@ -682,8 +682,10 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
             val closedElsewhere = synchronized(this) {
                 if (closed) return
                 if (closing) {
-                    // a callback of the closing, run by the closing thread: the close is under way
-                    if (closingThread === me) return
+                    // a callback that the closing runs (a done callback, the exception handler): refused, as a
+                    // callback's close is under DEFAULT_DISPATCHER (asyncio: "Cannot close a running event
+                    // loop"). Before 2026-12-07 it returned with the loop still open (found from outside)
+                    if (closingThread === me) throw IllegalStateException("cannot close a loop from a callback that its close runs: the loop is closing")
                     true
                 } else {
                     if (thread != null) throw IllegalStateException("cannot close a running loop: call stop() first")
