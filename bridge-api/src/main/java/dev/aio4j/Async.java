@@ -61,6 +61,9 @@ public final class Async {
      * thread before, and may {@code join}); the calling thread runs the loop.
      * When {@code main} returns or throws, tasks still pending are cancelled and waited for, the
      * loop's thread pool is shut down, and the loop is closed: no task of the run outlives it.
+     * Runs nest: a blocking-style task (or a {@code toThread} body) may call it, and its thread then
+     * runs the new loop; the current loop and task are the outer ones again when it returns, and
+     * cancelling the outer task cancels the inner {@code main}.
      *
      * <p><b>Cancellation:</b> interrupting the calling thread cancels {@code main} (as asyncio's
      * {@code KeyboardInterrupt}); the run ends as above and throws

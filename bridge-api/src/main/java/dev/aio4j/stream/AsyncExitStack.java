@@ -23,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  * it as suppressed. Closing twice closes once: the second call returns the same stage.
  *
  * <p><b>Cancellation:</b> a closing that has started runs to its end; cancelling its stage does
- * not cut it short.
+ * not cut it short. That stage is a plain {@code CompletableFuture}, under its own rule: in a
+ * cancelled non-blocking body, {@code closeAsync().whenComplete(f)} is done at once and skips
+ * {@code f}, and a close failure then reaches no one, where a blocking body's {@code close()}
+ * waits for the closing and throws its failure.
  *
  * <p><b>Threading:</b> thread-safe. The first close is started on the caller's thread; each
  * next one, when the previous one completes on another thread, on the loop that was current at
