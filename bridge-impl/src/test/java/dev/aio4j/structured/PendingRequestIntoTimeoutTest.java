@@ -67,8 +67,10 @@ class PendingRequestIntoTimeoutTest {
         for (Threading threading : Threading.values()) {
             String seen = Async.run(ScopeSupport.options(threading), loop -> {
                 AtomicBoolean cancelReturned = new AtomicBoolean();
+                AtomicBoolean bodyStarted = new AtomicBoolean();
                 AtomicReference<String> inBody = new AtomicReference<>("nothing");
                 Task<Void> t = loop.createTask(() -> {
+                    bodyStarted.set(true);
                     while (!cancelReturned.get()) Thread.onSpinWait(); // the cancellation is pending now
                     try {
                         Async.timeoutScope(Duration.ZERO, scope -> {
@@ -84,7 +86,9 @@ class PendingRequestIntoTimeoutTest {
                         throw e;
                     }
                 });
-                Async.sleep(Duration.ofMillis(1));
+                // the body must have started: a task cancelled before that never runs it (a CI run on
+                // JDK 17 got "nothing" after a sleep of 1 ms here)
+                while (!bodyStarted.get()) Async.sleep(Duration.ofMillis(1));
                 assertTrue(t.cancel());
                 cancelReturned.set(true);
                 Async.gatherOutcomes(t).join();
