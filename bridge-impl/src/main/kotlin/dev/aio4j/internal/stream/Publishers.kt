@@ -90,7 +90,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                 closing(iterator) {
                     iterator.forEachRemaining {
                         val element = it ?: throw NullPointerException("a Flow.Publisher cannot publish null elements")
-                        relay.awaitDemand() // here, not in kotlinx's emit: see the file comment
+                        if (!relay.hasDemand()) relay.awaitDemand() // here, not in kotlinx's emit: see the file comment
                         collector.emit(element)
                     }
                 }
@@ -157,6 +157,9 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
                 forward(subscription)
             }
         }
+
+        /** Whether the subscriber has asked for an element it has not had: the walk's check before [awaitDemand], without a suspending call. */
+        fun hasDemand(): Boolean = demand.get() > 0
 
         /** Returns once the subscriber has asked for an element it has not had; cancellable. */
         suspend fun awaitDemand() {
