@@ -14,8 +14,8 @@
  *    subscription signals nothing), wherever it waits (for demand, or for the source's next
  *    element); the walk turns that cancellation into the recorded exception and throws it, and
  *    onError comes from kotlinx's own coroutine, in sequence with the other signals, after the
- *    walk's iterator is closed. A request made before the walk began asks for one element, which
- *    begins the walk (kotlinx begins it at the first demand), and the walk throws it as it begins.
+ *    walk's iterator is closed. A bad request made before the walk began begins it (with no
+ *    demand), and the walk throws it as it begins.
  *
  * And the demand: kotlinx's FlowSubscription waits for demand inside emit, after the onNext that
  * used the last of it, so the walk learnt of the source's end, or failure, only at the next
@@ -138,7 +138,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
         /**
          * The subscriber's demand not met yet: requests add to it (saturating: [Long.MAX_VALUE] is
          * unbounded), [onNext] takes one. The walk waits on it ([awaitDemand]); kotlinx's own count
-         * is made unbounded once, at the first request ([begin]).
+         * is made unbounded once, at the first request ([forward]).
          */
         private val demand = AtomicLong(0)
         /** The walk while it waits for [demand]: resumed by the request that adds to none. */
@@ -163,7 +163,7 @@ internal class IterablePublisher<T>(private val iterable: AsyncIterable<T>) : Jd
 
         /** Returns once the subscriber has asked for an element it has not had; cancellable. */
         suspend fun awaitDemand() {
-            if (demand.get() > 0) return
+            if (hasDemand()) return
             suspendCancellableCoroutine { c ->
                 waiting.set(c)
                 if (demand.get() > 0 && waiting.compareAndSet(c, null)) c.resume(Unit) // a request that came meanwhile
