@@ -138,4 +138,60 @@ class DoneCallbackOrderRaceTest {
             assertEquals(expected, log, "registered first: " + registeredFirst);
         }
     }
+    /**
+     * The same order with more handlers than the completion runs by recursion (64): stages
+     * registered before, between and after the callbacks put the newest callback, or both, among
+     * the handlers run from a list. The late callback must still be scheduled at once, and the
+     * handlers all run, in the order they were added.
+     */
+    @Test
+    void theOrderHoldsWhenTheHandlersAreTooManyToRunByRecursion() throws Exception {
+        for (int[] padding : new int[][] {{100, 0}, {0, 100}, {70, 70}}) {
+            List<String> log = Async.runAsync(loop -> {
+                List<String> l = new ArrayList<>();
+                List<Integer> stages = new ArrayList<>();
+                int[] added = {0};
+                Promise<Integer> p = loop.createPromise();
+                for (int k = 0; k < padding[0]; k++) {
+                    int n = added[0]++;
+                    p.whenComplete((v, e) -> stages.add(n));
+                }
+                p.addDoneCallback(t -> l.add("early"));
+                for (int k = 0; k < padding[1]; k++) {
+                    int n = added[0]++;
+                    p.whenComplete((v, e) -> stages.add(n));
+                }
+                p.whenComplete((v, e) -> {
+                    loop.callSoon(() -> l.add("cs-before"));
+                    p.addDoneCallback(t -> l.add("late"));
+                    loop.callSoon(() -> l.add("cs-after"));
+                });
+                loop.callSoon(() -> p.complete(1));
+                return Async.sleepAsync(Duration.ofMillis(20)).thenApply(v -> {
+                    List<Integer> inOrder = new ArrayList<>();
+                    for (int k = 0; k < added[0]; k++) inOrder.add(k);
+                    if (!stages.equals(inOrder)) l.add("stages ran as " + stages);
+                    return l;
+                });
+            });
+            assertEquals(List.of("early", "cs-before", "late", "cs-after"), log, "padding " + padding[0] + "/" + padding[1]);
+        }
+    }
+    /** Without a done callback too: 200 stages derived from one task run in the order they were derived. */
+    @Test
+    void manyStagesRunInTheOrderTheyWereDerived() throws Exception {
+        List<Integer> ran = Async.runAsync(loop -> {
+            List<Integer> l = new ArrayList<>();
+            Promise<Integer> p = loop.createPromise();
+            for (int k = 0; k < 200; k++) {
+                int n = k;
+                p.whenComplete((v, e) -> l.add(n));
+            }
+            loop.callSoon(() -> p.complete(1));
+            return p.thenApply(v -> l);
+        });
+        List<Integer> inOrder = new ArrayList<>();
+        for (int k = 0; k < 200; k++) inOrder.add(k);
+        assertEquals(inOrder, ran);
+    }
 }

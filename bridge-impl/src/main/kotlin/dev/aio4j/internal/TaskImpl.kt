@@ -389,6 +389,10 @@ internal abstract class TaskImpl<T>(
         return closed
     }
 
+    /**
+     * [runHandlersClosing] for the part of a stack too deep for recursion, from a list; also
+     * the deep part of [runHandlers], with [doneCallbackAbove] true (it then closes nothing).
+     */
     private fun runDeepHandlersClosing(stack: HandlerNode, cause: Throwable?, doneCallbackAbove: Boolean): Boolean {
         val nodes = ArrayList<HandlerNode>()
         var node: HandlerNode? = stack
@@ -432,20 +436,11 @@ internal abstract class TaskImpl<T>(
     private fun runHandlers(stack: HandlerNode, cause: Throwable?, depth: Int = 0) {
         val below = stack.next
         if (below != null) {
-            if (depth < MAX_HANDLER_RECURSION) runHandlers(below, cause, depth + 1) else runDeepHandlers(below, cause)
+            if (depth < MAX_HANDLER_RECURSION) runHandlers(below, cause, depth + 1) else runDeepHandlersClosing(below, cause, doneCallbackAbove = true)
         }
         stack.handler?.let { runHandler(it, cause) }
     }
 
-    private fun runDeepHandlers(stack: HandlerNode, cause: Throwable?) {
-        val nodes = ArrayList<HandlerNode>()
-        var node: HandlerNode? = stack
-        while (node != null) {
-            nodes.add(node)
-            node = node.next
-        }
-        for (i in nodes.indices.reversed()) nodes[i].handler?.let { runHandler(it, cause) }
-    }
 
     /**
      * The follower as a handler: an unchecked cast, because a checked cast to a function type
