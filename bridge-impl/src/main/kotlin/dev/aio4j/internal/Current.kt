@@ -140,13 +140,15 @@ internal object Current {
     /**
      * The exception for a blocking call ended by an interrupt: the calling task's own
      * cancellation if it is being cancelled, else a new one. On a thread that is not a task's, the
-     * interrupt flag is set again, so that the interrupt is not lost.
+     * interrupt flag is set again, so that the interrupt is not lost. The new one says what asked
+     * (before 2026-12-07 it said the task was being cancelled, which it was not: an Async.timeout
+     * that fired gave the body, and the AsyncTimeoutException's cause, that message).
      */
     fun cancellationForInterrupt(what: String): CancellationException {
         val task = get() as? TaskImpl<*>
         if (task != null) {
             if (task.isCancelling()) return task.cancellationCause()
-            return CancellationException("$what was interrupted: ${task.name()} is being cancelled")
+            return CancellationException("$what was interrupted: a cancellation of ${task.name()}'s wait (a timeout or task group scope, or Thread.interrupt())")
         }
         Thread.currentThread().interrupt()
         return CancellationException("$what was interrupted")

@@ -166,7 +166,7 @@ public class KotlinAsyncProvider : AsyncProvider {
         // Before, a deadline that had passed when the body's step came (a zero timeout: always, by
         // wait_for's zero rule; from another thread, whenever the loop acted on the timer before the
         // body's step) cancelled the body's task before it ran, and the body was never called
-        val waitFor = WaitForTask<T>(loop, timeout, zeroCancelsAtOnce = false).also { it.start(loop.taskContext) }.startDeadline(armed = false)
+        val waitFor = WaitForTask<T>(loop, timeout, zeroCancelsAtOnce = false, subject = "the body").also { it.start(loop.taskContext) }.startDeadline(armed = false)
         return waitFor.followInner(loop.newAsyncTask(null, Callable {
             // armed once the body has returned a stage still to wait for; a body that threw, or
             // returned a done stage, is over before any deadline (under DEFAULT_DISPATCHER the

@@ -24,6 +24,12 @@ internal class WaitForTask<T>(
      * may finish, or move the deadline, before then.
      */
     private val zeroCancelsAtOnce: Boolean = true,
+    /**
+     * What the timeout's message says did not complete: the inner task by its name if null
+     * (wait_for's), "the body" for timeoutScopeAsync, whose inner task the user never saw (the
+     * blocking Async.timeout's words too; before, its message named that hidden task).
+     */
+    private val subject: String? = null,
 ) : FollowingTask<T>(loop, null, RUNNING) {
     @Volatile private var inner: TaskImpl<out T>? = null
     @JvmField val scope = TimeoutScopeImpl(loop) { inner?.cancel() }
@@ -66,7 +72,7 @@ internal class WaitForTask<T>(
         val e = result.exceptionOrNull()
         if (scope.expired() && e is CancellationException && !isCancelling()) {
             val length = scope.lengthOfDeadline(timeout)
-            val timeoutError = AsyncTimeoutException("${inner?.name()} did not complete within $length", length)
+            val timeoutError = AsyncTimeoutException("${subject ?: inner?.name()} did not complete within $length", length)
             timeoutError.initCause(e)
             timeoutMade = timeoutError
             return Result.failure(timeoutError)
