@@ -48,6 +48,25 @@ import kotlinx.coroutines.suspendCancellableCoroutine
 
 internal object KotlinAwait {
 
+    /**
+     * Refuses an await that would wait for ever: in `runBlocking` on a loop's thread (a callback's,
+     * a non-blocking body's), which holds the thread that the loop needs to complete the task, as
+     * Java's join() is refused there. runBlocking is known by its dispatcher, kotlinx's internal
+     * BlockingEventLoop: a coroutine on the loop's own dispatcher, or Unconfined, or the bridge's
+     * continuation, suspends without holding the thread. Before 2026-12-07 this hung, with no
+     * message (found from outside).
+     */
+    private suspend fun checkNotBlockingTheLoop(task: TaskImpl<*>) {
+        if (!Current.isLoopThread()) return
+        val interceptor = kotlin.coroutines.coroutineContext[kotlin.coroutines.ContinuationInterceptor] ?: return
+        if (interceptor.javaClass.name != "kotlinx.coroutines.BlockingEventLoop") return
+        throw IllegalStateException(
+            "await() on ${task.name()} in runBlocking on the event loop's thread would wait for ever: runBlocking holds the " +
+                "thread that the loop needs to complete the task; await from a coroutine on the loop " +
+                "(loop.asCoroutineDispatcher(), CoroutineScope.task) or from a blocking-style task (loop.createTask)",
+        )
+    }
+
     suspend fun <T> task(task: TaskImpl<T>): T {
         task.markRetrieved()
         if (!task.isDone) {
@@ -57,6 +76,7 @@ internal object KotlinAwait {
             if (own != null && kotlin.coroutines.coroutineContext[kotlinx.coroutines.Job] === own) {
                 throw IllegalStateException("${task.name()} cannot await itself")
             }
+            checkNotBlockingTheLoop(task)
             var cancelledWith: Throwable? = null // the original: what a resumed coroutine catches may be a copy
             try {
                 suspendCancellableCoroutine<Unit> { cont ->

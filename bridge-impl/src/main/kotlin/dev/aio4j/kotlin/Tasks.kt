@@ -66,9 +66,13 @@ import kotlinx.coroutines.Deferred
  * exceptions).
  *
  * **Threading:** any coroutine on any dispatcher; it resumes on its own dispatcher. The task's
- * completion happens-before the return.
+ * completion happens-before the return. Not in `runBlocking` on a loop's thread (in a callback or
+ * a non-blocking body): `runBlocking` holds the thread that the loop needs to complete the task,
+ * so an await that would wait there is refused, as Java's `join()` is.
  *
  * @return the task's result
+ * @throws IllegalStateException if the task is not done and this is called in `runBlocking` on
+ *   the thread of a loop (it would wait for ever), or if a coroutine task awaits itself
  */
 public suspend fun <T> Task<T>.await(): T =
     if (this is TaskImpl<T>) KotlinAwait.task(this) else KotlinAwait.stage(this)

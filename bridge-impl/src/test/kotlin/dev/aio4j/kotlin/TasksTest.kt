@@ -310,4 +310,28 @@ class TasksTest {
             assertTrue(outcome is IllegalStateException && outcome.message!!.endsWith("cannot await itself"), "$outcome")
         }
     }
+    /**
+     * runBlocking on the loop's thread holds the thread the loop needs: an await() there that would
+     * wait is refused, as Java's join() is there. Before (found from outside, 2026-12-07) it hung
+     * with no message. In a blocking-style task, whose thread is its own, runBlocking may await.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    fun awaitInRunBlockingOnTheLoopsThreadIsRefused() {
+        val outcome = Async.runAsync<Any?> { loop ->
+            val onLoop = runCatching {
+                kotlinx.coroutines.runBlocking { Async.sleepAsync(java.time.Duration.ofMillis(10)).await() }
+            }.exceptionOrNull()
+            val donePromise = loop.createPromise<Int>().also { it.complete(7) }
+            val done = kotlinx.coroutines.runBlocking { donePromise.await() } // a done task needs no wait: given
+            val inBlockingTask = loop.createTask<Int> {
+                kotlinx.coroutines.runBlocking { loop.createTaskAsync<Int> { Async.sleepAsync(java.time.Duration.ofMillis(10)).thenApply { 5 } }.await() }
+            }
+            inBlockingTask.thenApply { v -> listOf(onLoop, done, v) }
+        } as List<*>
+        val refused = outcome[0]
+        assertTrue(refused is IllegalStateException && refused.message!!.contains("in runBlocking on the event loop's thread would wait for ever"), "$refused")
+        assertEquals(7, outcome[1])
+        assertEquals(5, outcome[2])
+    }
 }
