@@ -20,6 +20,7 @@ import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Deferred
 
@@ -152,7 +153,9 @@ public fun <T> Deferred<T>.asTask(loop: Loop = Current.loop()): Task<T> {
  *
  * The coroutine is a child of this scope's job (structured: the scope waits for it, and its
  * failure cancels the scope), on this scope's dispatcher, or on the loop's when the scope has none.
- * The task belongs to the loop whose dispatcher is in the context, else to the current loop.
+ * The task belongs to the loop whose dispatcher is in the context, else to the current loop. Its
+ * [Task.name] is the coroutine's name, a [CoroutineName] in [context] or the scope's (kotlinx's
+ * children inherit it), else the loop's next `Task-N` (asyncio's `create_task(coro, name=...)`).
  *
  * **Cancellation:** cancelling the task cancels the coroutine (kotlinx's prompt, sticky rules
  * inside it); it is `CANCELLED` once the coroutine has finished. Cancelling the scope cancels it.
@@ -175,7 +178,7 @@ public fun <T> CoroutineScope.task(
     val loop = (combined[ContinuationInterceptor] as? LoopDispatcherBase)?.loop ?: Current.loop()
     loop.checkOpen()
     val context = loop.taskContext + combined
-    return CoroutineTask(loop, context, null, block).also { it.start(context) }
+    return CoroutineTask(loop, context, combined[CoroutineName]?.name, block).also { it.start(context) }
 }
 
 /**

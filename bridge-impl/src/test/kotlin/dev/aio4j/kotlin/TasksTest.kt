@@ -334,4 +334,15 @@ class TasksTest {
         assertEquals(7, outcome[1])
         assertEquals(5, outcome[2])
     }
+    /** A CoroutineName names the task, as kotlinx names the coroutine; before (found from outside, 2026-12-07) it was ignored. */
+    @Test
+    fun aCoroutineNameNamesTheTask() = onLoop { loop ->
+        val named = task(kotlinx.coroutines.CoroutineName("fetch-users")) { 1 }
+        val inherited = kotlinx.coroutines.CoroutineScope(loop.asCoroutineDispatcher() + kotlinx.coroutines.CoroutineName("svc")).task { 2 }
+        val unnamed = task { 3 }
+        assertEquals("fetch-users", named.name())
+        assertEquals("svc", inherited.name())
+        assertTrue(unnamed.name().startsWith("Task-"), unnamed.name())
+        assertEquals(6, named.await() + inherited.await() + unnamed.await())
+    }
 }
