@@ -58,7 +58,10 @@ public final class Async {
      * Runs {@code main} as the first task of a new single-threaded loop, on the calling thread,
      * and returns its result (asyncio's {@code asyncio.run}). {@code main} is a blocking-style body
      * (it runs on a thread of its own, a virtual thread on JDK 21 and later, a pooled platform
-     * thread before, and may {@code join}); the calling thread runs the loop.
+     * thread before, and may {@code join}); the calling thread runs the loop. {@code main} is the
+     * task named {@code "main"}, and its thread carries that name while it runs, as every named
+     * task's does: in a thread dump taken from a run begun on the JVM's main thread, two threads
+     * are then named {@code main}, the loop's (the caller) and the body's.
      * When {@code main} returns or throws, tasks still pending are cancelled and waited for, the
      * loop's thread pool is shut down, and the loop is closed: no task of the run outlives it.
      * Runs nest: a blocking-style task (or a {@code toThread} body) may call it, and its thread then

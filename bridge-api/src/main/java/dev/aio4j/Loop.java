@@ -48,7 +48,10 @@ public interface Loop extends Executor, AutoCloseable {
      * Starts a blocking-style task (asyncio's {@code create_task}): {@code body} runs on a new
      * virtual thread (JDK 21+) or a pooled platform thread (JDK 17–20), where it may block and
      * call {@link Task#join()}, {@link Async#sleep}, and the blocking methods of
-     * {@code dev.aio4j.sync}. The body starts at once, on its own thread.
+     * {@code dev.aio4j.sync}. The body starts on its own thread: at once when this is called
+     * off the loop's thread (from another task's body, say); when called in a step of the loop (a
+     * callback, a non-blocking body), at the loop's next step, as asyncio's task starts at the
+     * next iteration (so cancelling it before then skips the body, as {@link Task#cancel()} says).
      *
      * <p><b>Cancellation:</b> {@link Task#cancel()} interrupts the body's thread; aio4j's blocking
      * calls then throw {@link java.util.concurrent.CancellationException}. The task is

@@ -20,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  * resource in the reverse order of {@link #enter}, one after the other, each after the previous
  * one's close has completed, whether it failed or not. The exception rules are
  * try-with-resources': the first close that fails gives the exception, the later ones are added to
- * it as suppressed. Closing twice closes once: the second call returns the same stage.
+ * it as suppressed. Closing twice closes once: a later call returns another stage of the same
+ * closing, as {@link AsyncCloseable#closeAsync()} says.
  *
- * <p><b>Cancellation:</b> a closing that has started runs to its end; cancelling its stage does
- * not cut it short. That stage is a plain {@code CompletableFuture}, under its own rule: in a
+ * <p><b>Cancellation:</b> a closing that has started runs to its end; cancelling a stage of it
+ * does not cut it short. Such a stage is a {@code CompletableFuture}, not a task, under
+ * {@code CompletableFuture}'s rule: in a
  * cancelled non-blocking body, {@code closeAsync().whenComplete(f)} is done at once and skips
  * {@code f}, and a close failure then reaches no one, where a blocking body's {@code close()}
  * waits for the closing and throws its failure.

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  *     Job job = jobs.get();
  *     try { run(job); } finally { jobs.taskDone(); }
  * }
- * // non-blocking style
- * jobs.getAsync().thenCompose(job -> runAsync(job)).whenComplete((r, e) -> jobs.taskDone());
+ * // consumer (non-blocking style): taskDone() once the job has run, not for a get that got nothing
+ * jobs.getAsync().thenCompose(job -> runAsync(job).whenComplete((r, e) -> jobs.taskDone()));
  * }</pre>
  *
  * <p>Items may not be {@code null}. The <a href="AsyncLock.html#general">general rules</a> of

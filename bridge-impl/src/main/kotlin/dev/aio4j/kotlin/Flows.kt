@@ -73,7 +73,8 @@ public fun <T> Flow<T>.asAsyncIterable(): AsyncIterable<T> = FlowIterable(this)
  * of one) belongs to the loop running on the thread that starts its walk, so a flow of one is
  * collected on a loop's thread (a coroutine on `loop.asCoroutineDispatcher()`, a function called
  * by `Suspend.call`): collected on `Dispatchers.Default`, or moved there by `flowOn`, it fails with
- * `IllegalStateException` ("no running event loop"). An iterable of your own opens its iterators
+ * `IllegalStateException` ("no running event loop"); `.flowOn(loop.asCoroutineDispatcher())` moves
+ * the walk back to the loop, and such a flow is collected from any dispatcher. An iterable of your own opens its iterators
  * where it allows. The iterator's stages may complete on any thread, and the collector resumes on
  * its own dispatcher.
  *

@@ -163,7 +163,7 @@ public object Suspend {
 
     /**
      * The body of a `suspend` function implemented in Java over any asynchronous Java API:
-     * `return Suspend.resumeWith(client.sendAsync(request), continuation);`; what an `async def`
+     * `return Suspend.resumeWith(client.sendAsync(request, BodyHandlers.ofString()), continuation);`; what an `async def`
      * doing `return await asyncio.wrap_future(f)` is in asyncio.
      *
      * A stage that is already done gives its value at once; otherwise the Kotlin caller suspends
