@@ -80,6 +80,48 @@ class AsyncSemaphoreTest {
         assertEquals(0, none.availablePermits());
     }
 
+    /**
+     * A release accepted while a permit is on its way to a waiter (the count below the bound only
+     * because of it), then that waiter cancelled: the permit it gives back finds the count at its
+     * bound. It is dropped and the over-release reported to the loop's exception handler; the
+     * cancellation itself throws nothing, so a gather's cancel still reaches the sibling. Before
+     * (found from outside, 2026-12-07), Task.cancel() and gather.cancel() threw an
+     * IllegalStateException, and the sleeping sibling was never cancelled.
+     */
+    @Test
+    void aPermitGivenBackAboveTheBoundAfterAnExtraReleaseIsDroppedAndReported() {
+        for (String how : new String[] {"cancel", "gather"}) {
+            AsyncSemaphore sem = AsyncSemaphore.bounded(1);
+            List<Object> reported = Collections.synchronizedList(new ArrayList<>());
+            List<Object> seen = Async.run(loop -> {
+                loop.setExceptionHandler((l, c) -> reported.add(c.exception()));
+                assertTrue(sem.tryAcquire());
+                Task<Void> sibling = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofSeconds(30)));
+                Task<List<Object>> step = loop.createTaskAsync(() -> {
+                    Task<Void> waiter = sem.acquireAsync();
+                    Task<List<Void>> both = Async.gather(waiter, sibling);
+                    sem.release(); // hands the permit to the waiter, which completes at a later step
+                    sem.release(); // the caller's error: accepted, the count being 0
+                    boolean cancelled = how.equals("cancel") ? waiter.cancel() : both.cancel();
+                    return CompletableFuture.completedFuture(List.<Object>of(cancelled, waiter, sibling));
+                });
+                List<Object> r = step.join();
+                if (how.equals("cancel")) sibling.cancel(); // not the waiter's: only a gather's cancel reaches it
+                Async.gatherOutcomes(List.of((Task<?>) r.get(1), (Task<?>) r.get(2))).join();
+                return r;
+            });
+            Task<?> waiter = (Task<?>) seen.get(1);
+            Task<?> sibling = (Task<?>) seen.get(2);
+            assertEquals(true, seen.get(0), how);
+            assertTrue(waiter.isCancelled(), how + ": " + waiter);
+            assertTrue(sibling.isCancelled(), how + ": the gather's cancel reached the sibling: " + sibling);
+            assertEquals(1, sem.availablePermits(), how + ": the count stays at its bound");
+            assertEquals(1, reported.size(), how + ": " + reported);
+            assertTrue(reported.get(0) instanceof IllegalStateException
+                    && ((Throwable) reported.get(0)).getMessage().startsWith("AsyncSemaphore released too many times"), how + ": " + reported);
+        }
+    }
+
     @Test
     void negativePermitsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> AsyncSemaphore.create(-1));
