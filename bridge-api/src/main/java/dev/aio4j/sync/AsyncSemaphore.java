@@ -47,11 +47,11 @@ public interface AsyncSemaphore {
      * Creates a bounded semaphore (asyncio's {@code BoundedSemaphore(value)}): a
      * {@link #release()} that would raise the count above {@code permits} is an error, which
      * catches a release without a matching acquire. A permit on its way to a waiter (handed over,
-     * the waiter's task not yet complete) is not in the count, as in asyncio since 3.12: an extra
+     * the waiter's task not yet complete) is not in the count, as in asyncio (3.11.7): an extra
      * release made then is accepted. If that waiter is then cancelled, the permit it gives back
      * finds the count at its bound; it is dropped, and the extra release is reported to the
      * current loop's exception handler as an {@link IllegalStateException}; the cancellation
-     * itself throws nothing.
+     * itself throws nothing (asyncio keeps the permit, and ends above its bound).
      *
      * @param permits the initial and largest number of permits, zero or more
      * @return a new bounded semaphore
