@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * too. Calling a wait or a signal without it is an {@link IllegalStateException} (asyncio's
  * {@code RuntimeError}), and never a {@link java.util.concurrent.CancellationException}.
  * Spurious wake-ups are possible (a cancelled waiter that had been signalled passes its signal on,
- * as asyncio does): wait in a loop, or with {@link #awaitUntil}.
+ * as asyncio 3.13 does; 3.11 drops it): wait in a loop, or with {@link #awaitUntil}.
  */
 public interface AsyncCondition extends AsyncLock {
 

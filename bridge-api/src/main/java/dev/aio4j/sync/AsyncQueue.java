@@ -48,10 +48,18 @@ import org.jspecify.annotations.Nullable;
  *     once, to the next waiting getter or back into the queue, and ends {@code CANCELLED}:
  *     as asyncio's getter, only woken at that moment, leaves the item in the queue. It goes back
  *     to the place it would have had if no getter had taken it: before every item put after it
- *     (taken first from a FIFO queue, last from a LIFO one), items given back in the order they
- *     were put, a priority queue's by priority. The item is
- *     handed over under the queue's lock, which keeps the queue linearizable; giving it back may
- *     take a bounded queue one item above its size for a moment. A {@link #putAsync} task whose
+ *     that is still in the queue (taken first from a FIFO queue, last from a LIFO one), items
+ *     given back in the order they were put, a priority queue's by priority. Items put after it
+ *     and already handed to other getters stay theirs, so across consumers the order may differ
+ *     from asyncio's, whose woken getters take the items in the queue's order when they resume.
+ *     The item is handed over under the queue's lock, which keeps the queue linearizable.
+ *     <b>A bounded queue and hand-over:</b> an item handed straight to a waiting getter is not in
+ *     the queue, so a put (and {@link #putNow}) succeeds at once for every waiting getter, where
+ *     asyncio's {@code put_nowait} keeps the item in the queue until its getter resumes (then
+ *     {@code full()} is true and the next {@code put_nowait} raises {@code QueueFull}). Items that
+ *     served getters give back go back in even when the queue is full: such a queue holds more
+ *     than its size, by at most the number of getters cancelled after they were served, until
+ *     those items are taken (puts wait meanwhile). A {@link #putAsync} task whose
  *     item was let in has taken effect: its {@code cancel()} returns {@code false} and it
  *     succeeds, and so does a task that follows it.
  * </ul>
