@@ -199,12 +199,17 @@ public interface Loop extends Executor, AutoCloseable {
      * Schedules {@code callback} to run on the loop's next iteration, after the callbacks already
      * scheduled (asyncio's {@code call_soon} and {@code call_soon_threadsafe}). It never runs
      * inside this method. What it throws goes to the exception handler. Cancel it with
-     * {@link Handle#cancel()}.
+     * {@link Handle#cancel()}. Called from another thread while the loop is closing, it is
+     * accepted as {@link #execute} accepts a command: the callback runs in one of the closing's
+     * steps, or the call is refused once {@link #close()} has run its last step; a callback whose
+     * handle was returned is never dropped. (What the loop's own thread schedules in the closing's
+     * last step is dropped, as asyncio's {@code loop.close()} drops it.)
      *
      * @param callback the callback
      * @return a handle that can cancel it
      * @throws NullPointerException if {@code callback} is null
-     * @throws IllegalStateException if the loop is closed
+     * @throws IllegalStateException if the loop is closed, or, called from another thread, if its
+     *     close has begun its last step (message {@code "loop is closed"})
      */
     Handle callSoon(Runnable callback);
 

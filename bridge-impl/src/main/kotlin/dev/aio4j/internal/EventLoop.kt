@@ -426,8 +426,19 @@ internal class EventLoop(private val options: LoopOptions) : Loop {
     override fun callSoon(callback: Runnable?): Handle {
         requireArgument(callback, "callback", "Loop.callSoon")
         checkOpen()
-        val h = HandleImpl(this, callback)
-        enqueue(h)
+        if (isLoopThread()) {
+            val h = HandleImpl(this, callback)
+            enqueue(h)
+            return h
+        }
+        // From another thread, as execute(): never accepted and then dropped by a close. A callback
+        // queued while the loop closes runs in the closing's last step, or is refused once that has
+        // begun (the loop is closed for it then), which also ends a flood of calls that kept a close
+        // queuing what it would never run. Before 2026-12-07 a handle was returned and the callback
+        // dropped (a third of a flood's callbacks), and a close under such a flood ran out of memory
+        // (both found from outside)
+        val h = HandleImpl(this, callback, accepted = true)
+        if (!enqueueAccepted(h)) throw IllegalStateException("loop is closed")
         return h
     }
 
