@@ -429,6 +429,14 @@ public final class Async {
      * <p><b>Cancellation:</b> an interrupt while {@code hasNext()} or {@code next()} waits throws
      * {@link java.util.concurrent.CancellationException}; the tasks are left alone.
      *
+     * <p><b>Leaving early:</b> an iteration registers with every task when it begins, and a
+     * registration goes only when its task completes (asyncio's {@code as_completed} keeps its
+     * callbacks the same way): a loop left early ({@code break}, a throw) keeps the iteration, and
+     * the tasks it was given, reachable from each task still pending. Over a long-lived task (a
+     * shutdown signal) in a loop that runs many times, that adds up; there, use
+     * {@link #asCompletedAsync(Collection)} and close its iterator, or {@link #wait(Collection, ReturnWhen)} with
+     * {@link ReturnWhen#FIRST_COMPLETED}, which withdraw their registrations.
+     *
      * @param tasks the tasks; none gives an empty iteration
      * @param <T> the type of the results
      * @return the tasks, in completion order; each iteration walks them anew
