@@ -57,9 +57,9 @@ internal object KotlinAwait {
      * message (found from outside).
      */
     private suspend fun checkNotBlockingTheLoop(task: TaskImpl<*>) {
-        if (!Current.isLoopThread()) return
         val interceptor = kotlin.coroutines.coroutineContext[kotlin.coroutines.ContinuationInterceptor] ?: return
-        if (interceptor.javaClass.name != "kotlinx.coroutines.BlockingEventLoop") return
+        if (interceptor is LoopDispatcherBase) return // the usual case, first: a coroutine on a loop
+        if (interceptor.javaClass.name != "kotlinx.coroutines.BlockingEventLoop" || !Current.isLoopThread()) return
         throw IllegalStateException(
             "await() on ${task.name()} in runBlocking on the event loop's thread would wait for ever: runBlocking holds the " +
                 "thread that the loop needs to complete the task; await from a coroutine on the loop " +

@@ -441,7 +441,6 @@ internal abstract class TaskImpl<T>(
         stack.handler?.let { runHandler(it, cause) }
     }
 
-
     /**
      * The follower as a handler: an unchecked cast, because a checked cast to a function type
      * costs a call to Kotlin's arity check (TypeIntrinsics) per task. Only handlers are stored there.

@@ -13,8 +13,10 @@
  */
 package dev.aio4j.internal.sync
 
+import dev.aio4j.ExceptionContext
 import dev.aio4j.Task
 import dev.aio4j.sync.Held
+import dev.aio4j.internal.Current
 import dev.aio4j.internal.EventLoop
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Callable
@@ -104,9 +106,9 @@ internal class PermitGate(initial: Int, private val bound: Int, what: String, @J
             "$owner released too many times: a permit given back by a cancelled waiter found all $bound permits there, " +
                 "so a release() was accepted while that permit was on its way to the waiter; the permit is dropped",
         )
-        val loop = dev.aio4j.internal.Current.loopOrNull()
+        val loop = Current.loopOrNull()
         if (loop != null) {
-            loop.callExceptionHandler(dev.aio4j.ExceptionContext(error.message!!, error, null))
+            loop.callExceptionHandler(ExceptionContext(error.message!!, error, null))
         } else {
             System.getLogger(PermitGate::class.java.name).log(System.Logger.Level.ERROR, error.message, error)
         }
