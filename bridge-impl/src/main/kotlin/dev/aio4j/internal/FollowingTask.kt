@@ -59,8 +59,14 @@ internal abstract class FollowingTask<T>(loop: EventLoop, name: String?, phase: 
             accept(stage.join(), null)
             return
         }
-        followed = stage
+        // Listened to first, published after: a cancel() on another thread that finds the stage and
+        // abandons it (cancelStage) then knows its completion reaches this task, so whoever completes
+        // it runs onFollowedDone (a guarded body's give-back) before complete() returns. Published
+        // first, a cancel could abandon it before the listener was there, and a completion in between
+        // reached nobody until the listener came (found by CI, 2026-12-07). A cancel that comes
+        // before the store finds nothing, and the check below, after the store, sees its request.
         stage.whenComplete(this)
+        followed = stage
         if (isCancelling() && !isDone && cancelsDown && !followsUnrequested) cancelFollowedStage(stage, cancellationCause())
     }
 

@@ -301,6 +301,69 @@ class AsyncSemaphoreTest {
         });
     }
 
+    /**
+     * The same, with the cancel landing while the loop's thread starts listening to the body's
+     * stage (held there by a stage that is slow to listen): once the task is done, completing the
+     * stage gives the permit back before complete() returns. Failed before the follower listened
+     * first and published what it follows after (CI, 2026-12-07, 1 run in many: the cancel found
+     * the stage published but not yet listened to and abandoned it; the stage completed with
+     * nobody listening, and the permit came back later, from the loop's thread).
+     */
+    @Test
+    void anAbandonedStageIsListenedToBeforeTheTaskEnds() throws InterruptedException {
+        AsyncSemaphore sem = AsyncSemaphore.create(1);
+        CountDownLatch listening = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch checked = new CountDownLatch(1);
+        SlowToListen<String> source = new SlowToListen<>(listening, cancelled, checked);
+        Async.run(loop -> {
+            Task<String> t = sem.withPermitAsync(() -> source);
+            assertTrue(listening.await(10, java.util.concurrent.TimeUnit.SECONDS), "the loop's thread listens to the body's stage");
+            t.cancel();
+            cancelled.countDown();
+            assertThrows(CancellationException.class, t::join);
+            source.complete("late");
+            int permits = sem.availablePermits();
+            checked.countDown();
+            assertEquals(1, permits, "given back as the stage completed");
+            return null;
+        });
+    }
+
+    /**
+     * A stage that cannot be cancelled through toCompletableFuture() (a copy) and that, on the
+     * loop's thread, takes its time to register a listener: until a cancel() returned and the test
+     * checked, or 200 ms.
+     */
+    private static final class SlowToListen<T> extends CompletableFuture<T> {
+        private final CountDownLatch listening;
+        private final CountDownLatch cancelled;
+        private final CountDownLatch checked;
+
+        SlowToListen(CountDownLatch listening, CountDownLatch cancelled, CountDownLatch checked) {
+            this.listening = listening;
+            this.cancelled = cancelled;
+            this.checked = checked;
+        }
+
+        @Override
+        public CompletableFuture<T> whenComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+            listening.countDown();
+            try {
+                cancelled.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                checked.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return super.whenComplete(action);
+        }
+
+        @Override
+        public CompletableFuture<T> toCompletableFuture() {
+            return copy();
+        }
+    }
+
     @Test
     void cancelledWaitersOfBothStylesTakeNoPermit() {
         AsyncSemaphore sem = AsyncSemaphore.bounded(1);
