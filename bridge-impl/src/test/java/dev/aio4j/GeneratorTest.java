@@ -752,6 +752,50 @@ class GeneratorTest extends LoopFixture {
         });
     }
 
+    /**
+     * The same error fails the close even when the body catches it and returns, as asyncio's
+     * aclose() raises "async generator ignored GeneratorExit" whatever the generator does next.
+     * Failed before: the close succeeded (found from outside, 2026-12-07).
+     */
+    @Test
+    void anIgnoredCloseFailsTheCloseEvenWhenTheBodySwallowsTheError() {
+        run(() -> {
+            AtomicReference<Throwable> swallowed = new AtomicReference<>();
+            AsyncIterable<Integer> stubborn = AsyncIterable.generate(1, e -> {
+                e.emit(1);
+                try {
+                    Async.sleep(Duration.ofSeconds(10));
+                } catch (CancellationException exit) {
+                    try {
+                        e.emit(3); // the GeneratorExit
+                    } catch (CancellationException again) {
+                        try {
+                            e.emit(4);
+                        } catch (IllegalStateException ignored) {
+                            swallowed.set(ignored);
+                        }
+                    }
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, stubborn.take(1).toList()::join);
+            assertSame(swallowed.get(), e, "the error the body swallowed fails the close");
+
+            AtomicReference<Throwable> swallowedAsync = new AtomicReference<>();
+            AsyncIterable<Integer> stubbornAsync = AsyncIterable.generateAsync(1, out -> out.emitAsync(1)
+                    .thenCompose(v -> Async.sleepAsync(Duration.ofSeconds(10)))
+                    .handle((v, t) -> t)
+                    .thenCompose(t -> out.emitAsync(3).handle((v, t2) -> t2))
+                    .thenCompose(t -> out.emitAsync(4).handle((v, t3) -> {
+                        swallowedAsync.set(t3);
+                        return null;
+                    })));
+            IllegalStateException e2 = assertThrows(IllegalStateException.class, stubbornAsync.take(1).toList()::join);
+            assertInstanceOf(IllegalStateException.class, swallowedAsync.get(), "the body caught the error and completed normally");
+            assertTrue(e2.getMessage().contains("ignored GeneratorExit"), e2.getMessage());
+            return null;
+        });
+    }
+
     /** A non-blocking producer that emits again when its emitAsync fails with the close's cancellation. */
     static CompletionStage<Void> emitForEver(AsyncEmitter<Integer> out, int i) {
         return out.emitAsync(i).handle((v, t) -> t).thenCompose(t -> {

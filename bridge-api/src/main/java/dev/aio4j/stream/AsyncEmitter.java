@@ -52,7 +52,8 @@ public interface AsyncEmitter<T extends @Nullable Object> {
      *
      * <p><b>Exceptions:</b> an {@code emitAsync} after one that ended with that cancellation
      * returns a task failed with {@link IllegalStateException} (asyncio: "async generator ignored
-     * GeneratorExit"), and so does one called while the task of the previous call is still pending
+     * GeneratorExit"; that failure then fails the consumer's close, even if the body handles it and
+     * completes normally), and so does one called while the task of the previous call is still pending
      * (misuse: the element is not taken). Such a failed task is reported to the loop's exception
      * handler if nobody looks at its outcome, as any task's failure is.
      *

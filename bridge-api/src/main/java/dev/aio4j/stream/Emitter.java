@@ -29,7 +29,8 @@ public interface Emitter<T extends @Nullable Object> {
      *
      * <p><b>Exceptions:</b> a body that emits again after {@code emit} has thrown that
      * cancellation gets {@link IllegalStateException} (asyncio: "async generator ignored
-     * GeneratorExit"), which then fails the consumer's close.
+     * GeneratorExit"), which then fails the consumer's close, even if the body catches it and
+     * returns (asyncio's {@code aclose()} raises it whatever the generator does next).
      *
      * <p><b>Threading:</b> actions in the producer before {@code emit} happen-before the consumer
      * receiving the element.

@@ -82,6 +82,14 @@ internal abstract class GeneratorIterator<T>(
     /** Volatile for [emitAsync]'s staged path, which reads it without the monitor. */
     @Volatile private var closed = false
     private var exitThrown = false
+
+    /**
+     * The error of the first emit after the GeneratorExit (under the monitor): it fails the close
+     * even if the body catches it and ends normally, as asyncio's aclose() raises "async generator
+     * ignored GeneratorExit" whatever the generator does next (before 2026-12-07 a body that
+     * swallowed it closed cleanly; found from outside).
+     */
+    private var exitIgnored: RuntimeException? = null
     /** The close cancels [producer] (its thread is interrupted or about to be): see [exitDelivers]. */
     private var producerCancelled = false
     /** The close found the producer waiting at its emit (parked, or at its emitAsync): that emit throws its GeneratorExit. */
@@ -501,17 +509,21 @@ internal abstract class GeneratorIterator<T>(
     private fun producerDone(task: TaskImpl<*>?, e: Throwable?) {
         val wake: Any?
         val c: LoopFuture<Void?>?
+        val ignored: RuntimeException?
         monitor.withLock {
             absorbStaged() // the elements the body emitted in the run that completed it (or, by the contract, before)
             ended = true
             failure = e
             wake = consumerWaiter.also { consumerWaiter = null }
             c = closing
+            ignored = exitIgnored
         }
         if (wake != null) wakeConsumer(wake)
         if (c != null && task != null) {
-            // a close that waited for the producer: its cancellation (GeneratorExit) is the normal end
-            if (e == null || e is CancellationException) c.complete(null) else c.completeExceptionally(e)
+            // a close that waited for the producer: its cancellation (GeneratorExit) is the normal end,
+            // unless the body emitted after it ([exitIgnored]), caught that error or not
+            val error = if (e == null || e is CancellationException) ignored else e
+            if (error == null) c.complete(null) else c.completeExceptionally(error)
         }
     }
 
@@ -560,7 +572,9 @@ internal abstract class GeneratorIterator<T>(
         monitor.withLock {
             if (closed) {
                 absorbStaged()
-                return DoneTask.of(loop, Result.failure(exit()))
+                val e = exit()
+                // an ignored GeneratorExit's error fails the close (exitIgnored): not reported again if the body drops it
+                return if (e is CancellationException) DoneTask.of(loop, Result.failure(e)) else DoneTask.passedOn(loop, e)
             }
             if (count + staged == capacity) {
                 val previous = pendingRoom
@@ -800,7 +814,7 @@ internal abstract class GeneratorIterator<T>(
             return IllegalStateException(
                 "the generator was closed and its body emitted again after emit threw the CancellationException " +
                     "of the close (asyncio: async generator ignored GeneratorExit)",
-            )
+            ).also { if (exitIgnored == null) exitIgnored = it }
         }
         exitThrown = true
         return CancellationException("the consumer closed the generator")
