@@ -827,7 +827,15 @@ public final class Async {
      *
      * <p><b>Cancellation:</b> cancelling the returned task cancels what is pending ({@code open}'s
      * stage, or {@code body}'s), then closes the resource if it was opened; the closing is not cut
-     * short, and the task is cancelled once it has finished. The resource is closed exactly once.
+     * short, and the task is cancelled once it has finished. A resource that {@code open}'s stage
+     * delivers is closed exactly once. An {@code open} stage that ends cancelled delivers nothing:
+     * a resource made by a derived stage's function ({@code sleepAsync(d).thenApply(v -> open())})
+     * is lost with the function's result when the cancellation reaches that stage while the
+     * function runs, which a cancel from another thread (a blocking-style body, {@code Async.run}'s
+     * own included, or any loop under {@code DEFAULT_DISPATCHER}) can do; asyncio drops the result
+     * of a coroutine cancelled as it returns, too (a {@code CompletableFuture} cancelled while its
+     * function runs drops it the same way). An {@code open} that makes the resource itself and
+     * returns it completed has no such window.
      *
      * <p><b>Exceptions:</b> try-with-resources' rule, as {@link #using(Callable, ThrowingFunction)}:
      * the task fails with {@code body}'s failure, the close's added as suppressed (and, when the

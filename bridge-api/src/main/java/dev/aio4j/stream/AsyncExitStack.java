@@ -68,8 +68,11 @@ public interface AsyncExitStack extends AsyncResource {
      * that arrives anyway ({@code opening} completes with it) is closed. An {@code opening} that
      * ends cancelled delivers nothing: a resource its function made is lost with the function's
      * result, as a derived stage's is when the cancellation reaches it while the function runs
-     * (for example {@code sleepAsync(d).thenApply(v -> open())} under {@code DEFAULT_DISPATCHER});
-     * asyncio's task drops the result of a coroutine cancelled as it returns, too.
+     * (for example {@code sleepAsync(d).thenApply(v -> open())} cancelled from another thread: a
+     * blocking-style body, {@code Async.run}'s own included, or any loop under
+     * {@code DEFAULT_DISPATCHER}); asyncio's task drops the result of a coroutine cancelled as it
+     * returns, too. A resource made in a step of the loop and pushed with {@link #enter} has no
+     * such window.
      *
      * <p><b>Exceptions:</b> the task fails with what {@code opening} failed with; if the stack
      * started closing before the resource arrived, the resource is closed and the task fails with
@@ -86,7 +89,10 @@ public interface AsyncExitStack extends AsyncResource {
     /**
      * Starts closing every pushed resource in reverse order (asyncio's {@code aclose()}). It does
      * not wait; a close that fails is reported through the returned stage. See the class
-     * description for its cancellation and threading.
+     * description for its cancellation and threading. A stack found again inside its own closing
+     * (entered into itself, or through a cycle of stacks) counts as closed there, and the closing
+     * goes on, so that everything is closed once, as asyncio's nested {@code aclose()} unwinds the
+     * rest of the stack.
      *
      * @return a stage that completes when all are closed, exceptionally with the first close
      *     failure (the others suppressed)

@@ -87,4 +87,45 @@ class ExitStackOrderTest {
             return null;
         });
     }
+
+    /**
+     * A stack found again inside its own closing (entered into itself, or through a cycle of two
+     * stacks) counts as closed there, and its closing goes on: everything is closed once, in
+     * reverse order, as asyncio's nested aclose() unwinds the rest. Before, the closing waited on
+     * itself for ever, and the resources pushed before that entry were never closed (found from
+     * outside, 2026-12-07).
+     */
+    @ParameterizedTest
+    @EnumSource(Threading.class)
+    void aStackInsideItsOwnClosingCountsAsClosedThere(Threading threading) {
+        Async.run(options(threading), l -> {
+            List<String> log = new CopyOnWriteArrayList<>();
+            AsyncExitStack self = AsyncExitStack.create();
+            self.enter(logging(log, "inner"));
+            self.enter(self);
+            self.enter(logging(log, "top"));
+            self.closeAsync().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of("top", "inner"), log);
+
+            log.clear();
+            AsyncExitStack a = AsyncExitStack.create();
+            AsyncExitStack b = AsyncExitStack.create();
+            a.enter(logging(log, "a1"));
+            a.enter(b);
+            a.enter(logging(log, "a2"));
+            b.enter(logging(log, "b1"));
+            b.enter(a);
+            b.enter(logging(log, "b2"));
+            a.close(); // the blocking form, on the body's thread
+            assertEquals(List.of("a2", "b2", "b1", "a1"), log);
+            b.closeAsync().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS); // closed with a: nothing more
+            assertEquals(4, log.size());
+            return null;
+        });
+    }
+
+    /** A resource whose close logs [name] a step later, so that the closing goes on from a callback. */
+    private static AsyncCloseable logging(List<String> log, String name) {
+        return () -> Async.sleepAsync(java.time.Duration.ofMillis(1)).thenRun(() -> log.add(name));
+    }
 }

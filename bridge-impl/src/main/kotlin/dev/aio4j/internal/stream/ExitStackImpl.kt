@@ -62,7 +62,17 @@ internal class ExitStackImpl : AsyncExitStack {
         }.also { it.start(loop.taskContext) }
     }
 
-    override fun closeAsync(): CompletionStage<Void?> {
+    override fun closeAsync(): CompletionStage<Void?> = closeWithin(null)
+
+    /**
+     * [closeAsync], called by the closings in [within] (the stacks being closed around this one, the
+     * nearest first). A stack found again inside its own closing (entered into itself, or through
+     * a cycle of stacks) counts as closed there, and the closing goes on: asyncio's nested aclose()
+     * unwinds the rest of the same stack and returns. Waiting for its own closing instead, it never
+     * ended, and the resources below that entry were never closed (found from outside, 2026-12-07).
+     */
+    private fun closeWithin(within: Closing?): CompletionStage<Void?> {
+        if (within != null && within.has(this)) return CompletableFuture.completedFuture(null)
         val done: CompletableFuture<Void?>
         val toClose: List<AsyncCloseable>
         val loop = Current.loopOrNull()
@@ -73,8 +83,20 @@ internal class ExitStackImpl : AsyncExitStack {
             toClose = resources.reversed()
             resources.clear()
         }
-        closeFrom(loop, toClose, 0, null, done)
+        closeFrom(loop, toClose, 0, null, done, Closing(this, within))
         return callersCopyOf(done)
+    }
+
+    /** A closing stack and the closings around it: the chain a nested stack's closing is called in. */
+    private class Closing(private val stack: ExitStackImpl, private val around: Closing?) {
+        fun has(s: ExitStackImpl): Boolean {
+            var c: Closing? = this
+            while (c != null) {
+                if (c.stack === s) return true
+                c = c.around
+            }
+            return false
+        }
     }
 
     /**
@@ -86,19 +108,19 @@ internal class ExitStackImpl : AsyncExitStack {
      * exit on the loop; the thread that completed the close may have no loop current), or where it
      * completed when the stack was closed outside any loop.
      */
-    private fun closeFrom(loop: EventLoop?, toClose: List<AsyncCloseable>, from: Int, firstIn: Throwable?, done: CompletableFuture<Void?>) {
+    private fun closeFrom(loop: EventLoop?, toClose: List<AsyncCloseable>, from: Int, firstIn: Throwable?, done: CompletableFuture<Void?>, chain: Closing) {
         var i = from
         var first = firstIn
         while (i < toClose.size) {
             val resource = toClose[i]
-            val stage = closeStageOf(resource)
+            val stage = if (resource is ExitStackImpl) resource.closeWithin(chain) else closeStageOf(resource)
             val step = CloseStep()
             val next = i + 1
             val firstSoFar = first
             stage.whenComplete { _, e ->
                 step.error = e
                 if (!step.finishedInline()) { // the loop below has moved on: this callback goes on
-                    val rest = Runnable { closeFrom(loop, toClose, next, withFailure(firstSoFar, e), done) }
+                    val rest = Runnable { closeFrom(loop, toClose, next, withFailure(firstSoFar, e), done, chain) }
                     if (loop == null || loop.isLoopThread()) rest.run() else execute(loop, rest)
                 }
             }
