@@ -83,7 +83,12 @@ import org.jspecify.annotations.Nullable;
  *       finishes when that has finished and its function has run;</li>
  *   <li>the functions of the chain still run as the cancellation comes back down:
  *       {@code whenComplete} and {@code handle} receive the
- *       {@link java.util.concurrent.CancellationException}, {@code exceptionally} too;</li>
+ *       {@link java.util.concurrent.CancellationException}, {@code exceptionally} too; a
+ *       {@code whenComplete} action that throws on a cancellation makes the derived task
+ *       {@link TaskState#FAILED FAILED} with what it threw, as an exception raised in a
+ *       {@code finally} replaces asyncio's {@code CancelledError}, whoever was cancelled (on an
+ *       input's other failure, that failure stays the task's, the thrown one suppressed in it, as
+ *       {@code CompletableFuture.whenComplete} does);</li>
  *   <li>a function whose input had already completed runs even if the request came first; a
  *       {@code thenCompose} function's returned stage then receives the request (it is the next
  *       wait): {@code lock.acquireAsync().thenCompose(v -> { ...; lock.release(); ... })} never
@@ -673,7 +678,9 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
      * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
-     * function is the code that follows an {@code await} of this task in a coroutine.
+     * function is the code that follows an {@code await} of this task in a coroutine, in a
+     * {@code finally}. Unlike {@code CompletableFuture}'s, an action that throws on a cancellation
+     * makes the returned task fail with what it threw, not with the cancellation.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if this task's loop is closed
@@ -684,7 +691,9 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
      * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
-     * function is the code that follows an {@code await} of this task in a coroutine.
+     * function is the code that follows an {@code await} of this task in a coroutine, in a
+     * {@code finally}. Unlike {@code CompletableFuture}'s, an action that throws on a cancellation
+     * makes the returned task fail with what it threw, not with the cancellation.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if this task's loop is closed
@@ -695,7 +704,9 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
      * for its cancellation, exceptions and threading. asyncio has no equivalent method: the
-     * function is the code that follows an {@code await} of this task in a coroutine.
+     * function is the code that follows an {@code await} of this task in a coroutine, in a
+     * {@code finally}. Unlike {@code CompletableFuture}'s, an action that throws on a cancellation
+     * makes the returned task fail with what it threw, not with the cancellation.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if this task's loop is closed

@@ -274,6 +274,45 @@ class DerivedTaskTest extends LoopFixture {
         }));
     }
 
+    /**
+     * The same when the cancellation comes down from the input (cancelled by someone else, or by a
+     * closing loop, which cancels every task): the action is asyncio's finally, and what it raises
+     * replaces the CancelledError, so the task fails with it and, if nobody retrieves it, it is
+     * reported. Before (found from outside, 2026-12-07) the task ended CANCELLED with the action's
+     * exception suppressed in the input's cancellation, and a loop's close reported nothing. On
+     * another failure the input's stays the task's, the action's suppressed (CompletableFuture's rule).
+     */
+    @Test
+    void aWhenCompleteActionThatThrowsOnItsInputsCancellationMakesTheTaskFail() {
+        RuntimeException boom = new RuntimeException("boom in whenComplete");
+        loop.runUntilComplete(loop.createTask(() -> {
+            Task<String> input = sleeper();
+            Task<String> w = input.whenComplete((v, e) -> {
+                throw boom;
+            });
+            Async.sleep(Duration.ofMillis(5));
+            input.cancel();
+            assertSame(boom, assertThrows(RuntimeException.class, w::join));
+            assertEquals(TaskState.FAILED, w.state());
+
+            IllegalStateException inputsOwn = new IllegalStateException("input's own");
+            Task<String> failing = loop.createTaskAsync(() -> CompletableFuture.failedFuture(inputsOwn));
+            Task<String> w2 = failing.whenComplete((v, e) -> {
+                throw boom;
+            });
+            assertSame(inputsOwn, assertThrows(IllegalStateException.class, w2::join));
+            return null;
+        }));
+        RuntimeException atClose = new RuntimeException("clean-up failed at close");
+        Task<Object> t = loop.createTaskAsync(() -> Async.sleepAsync(Duration.ofSeconds(10)).whenComplete((v, e) -> {
+            throw atClose;
+        }));
+        loop.runUntilComplete(loop.createTask(() -> Async.sleep(Duration.ofMillis(5))));
+        loop.close();
+        assertEquals(TaskState.FAILED, t.state());
+        assertTrue(x.reports().stream().anyMatch(r -> r.exception() == atClose), x.reports().toString());
+    }
+
     @Test
     void aFailureAFunctionThrowsIsReportedIfUnretrievedAndAPassedOnOneIsNot() {
         IllegalStateException passed = new IllegalStateException("passed on");

@@ -30,6 +30,7 @@
  */
 package dev.aio4j.internal
 
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 import java.util.function.BiConsumer
@@ -110,7 +111,7 @@ internal open class DerivedTask<T>(
                     // `except CancelledError: await cleanup(); raise`). Not when the input ended otherwise (its deadline
                     // passed as the request came, a failure of its own): the request is still this task's, and the
                     // stage is its next wait (a retry on a timeout must not go on for ever: ConditionBufferTest)
-                    if (requestWentUp && e is java.util.concurrent.CancellationException) markFollowsUnrequested()
+                    if (requestWentUp && e is CancellationException) markFollowsUnrequested()
                     return follow(stage)
                 }
             }
@@ -243,7 +244,13 @@ internal open class DerivedTask<T>(
             } catch (thrown: Throwable) {
                 if (e == null) return Failed(thrown)
                 if (thrown === e) return PassedOn(e)
-                e.addSuppressed(thrown) // as CompletableFuture.whenComplete does
+                // The action is asyncio's finally: what it throws on a cancellation coming down from
+                // the input replaces the cancellation (the task fails with it, reported if nobody
+                // retrieves it), as it does when the request came to this task (step). Before
+                // 2026-12-07 it was only suppressed in the input's cancellation, and a closing loop,
+                // which cancels the input too, reported it nowhere (found from outside).
+                if (e is CancellationException && thrown !is CancellationException) return Failed(thrown)
+                e.addSuppressed(thrown) // on another failure, as CompletableFuture.whenComplete does
                 return PassedOn(e, thrown)
             }
             return if (e == null) v else PassedOn(e)
