@@ -354,7 +354,12 @@ internal abstract class GeneratorIterator<T>(
         }
         if (undelivered != null) {
             loop.callExceptionHandler(
-                ExceptionContext("Exception in an async generator's producer that its consumer closed before reading up to it", undelivered, task),
+                ExceptionContext(
+                    "Exception in an async generator's producer that its consumer did not receive: " +
+                        "the walk was closed first (the consumer stopped early, or a closing loop cancelled both)",
+                    undelivered,
+                    task,
+                ),
             )
         }
         if (consumerWake != null) wakeConsumer(consumerWake)
