@@ -749,7 +749,8 @@ public final class Async {
      * not a method call (a literal, a variable, {@code a + b}), picks the value form; a block
      * without {@code return} picks this one. An expression lambda that is a method call
      * ({@code tg -> start(tg)}) fits both, and javac reports the call as ambiguous: write it as a
-     * block.
+     * block. So does a block that cannot end normally (one that ends in {@code throw}, or loops for
+     * ever): give it a cast, {@code (ThrowingConsumer<TaskGroup>) tg -> { ...; throw e; }}.
      *
      * @param body creates the group's tasks
      * @throws NullPointerException if {@code body} is null

@@ -66,9 +66,12 @@ import org.jspecify.annotations.Nullable;
  * {@code thenCompose}, {@code handle}, {@code whenComplete}, {@code exceptionally} and the rest) is
  * a task too, on the same loop: it has {@link #join()}, a name, done callbacks, and it can be
  * returned by a non-blocking body or passed to any combinator without {@link Loop#adopt}. The
- * plain forms run their function where the input completes (or at once in the caller, if it is
- * done); the {@code ...Async} forms without an executor run it on the task's loop, never on
- * {@code ForkJoinPool.commonPool()}. Functions receive exceptions as thrown, without
+ * plain forms run their function where the input completes when that thread belongs to a loop,
+ * and in a step of the running loop when it does not (a blocking task's thread after its body, a
+ * {@code toThread} pool's, a plain thread completing an adopted future), as asyncio's code after
+ * an {@code await} runs on the loop; at once in the caller if the input is done already, or on
+ * the completing thread if the loop is not running; the {@code ...Async} forms without an
+ * executor run it on the task's loop, never on {@code ForkJoinPool.commonPool()}. Functions receive exceptions as thrown, without
  * {@link java.util.concurrent.CompletionException} wrappers; one that throws makes the derived
  * task fail with that exception. A stage method on a task of a closed loop throws
  * {@link IllegalStateException} (use {@link #toCompletableFuture()} for a plain view).

@@ -7,7 +7,8 @@ package dev.aio4j;
  *
  * <p>A lambda whose body returns a value picks the value-returning form of those methods; one
  * whose body is a block without {@code return} (or a call of a {@code void} method) picks this
- * form.
+ * form. A block that cannot end normally (it ends in {@code throw}) fits both, and javac reports
+ * the call as ambiguous: cast the lambda to the form meant.
  */
 @FunctionalInterface
 public interface ThrowingRunnable {

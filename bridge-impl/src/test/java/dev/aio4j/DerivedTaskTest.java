@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -272,6 +274,45 @@ class DerivedTaskTest extends LoopFixture {
             assertTrue(quiet.isCancelled(), "an action that returns normally: CANCELLED");
             return null;
         }));
+    }
+
+    /**
+     * asyncio's code after an await runs on the loop: a plain form's function over an input that
+     * completes on a thread of no loop (a blocking task's, after its body; a to_thread pool's; a
+     * plain thread completing an adopted future) runs in a step of the running loop, where
+     * Loop.current() and sleepAsync work. Before (found from outside, 2026-12-07) it ran on that
+     * thread and both threw IllegalStateException("no running event loop").
+     */
+    @Test
+    void aFunctionOverAnInputCompletedOnAThreadOfNoLoopRunsOnTheLoop() {
+        Async.run(l -> {
+            CountDownLatch go = new CountDownLatch(1);
+            CompletableFuture<String> plain = new CompletableFuture<>();
+            List<Task<String>> inputs = List.of(
+                    l.createTask(() -> {
+                        go.await();
+                        return "blocking";
+                    }),
+                    Async.toThread(() -> {
+                        go.await();
+                        return "toThread";
+                    }),
+                    l.adopt(plain));
+            List<Task<String>> derived = new ArrayList<>();
+            for (Task<String> input : inputs) {
+                derived.add(l.createTaskAsync(() -> input.thenCompose(v ->
+                        Async.sleepAsync(Duration.ofMillis(1)).thenApply(x -> v + (Loop.current() == l ? " on the loop" : " elsewhere")))));
+            }
+            Async.sleep(Duration.ofMillis(20)); // the derived stages are made while their inputs are pending
+            go.countDown();
+            new Thread(() -> plain.complete("plain")).start();
+            List<String> got = new ArrayList<>();
+            for (Task<String> d : derived) {
+                got.add(d.join());
+            }
+            assertEquals(List.of("blocking on the loop", "toThread on the loop", "plain on the loop"), got);
+            return null;
+        });
     }
 
     /**

@@ -80,7 +80,28 @@ internal open class DerivedTask<T>(
     }
 
     /** The input has arrived with [outcome]: a plain form runs the function here (an ...Async form's [FullDerivedTask] on its executor). */
-    protected open fun runFunction(outcome: Result<Any?>) = step(outcome)
+    protected open fun runFunction(outcome: Result<Any?>) = runPlain(outcome)
+
+    /**
+     * A plain form's function: here, where the input completed, if this thread belongs to a loop
+     * (the loop's own, a worker in a step, a blocking body's); else, on a thread of no loop (a
+     * blocking task's after its body, a to_thread pool's, a plain thread completing an adopted
+     * future), in a step of the loop while it runs, as asyncio's code after an await runs on the
+     * loop. Before 2026-12-07 it ran on that thread, where Loop.current() and sleepAsync threw
+     * "no running event loop" (found from outside: `await task` as thenCompose broke, depending on
+     * timing). A loop that is not running, or refuses (closed), leaves it here, as before.
+     */
+    protected fun runPlain(outcome: Result<Any?>) {
+        if (Current.get() != null || !eventLoop.isRunning()) {
+            step(outcome)
+            return
+        }
+        try {
+            eventLoop.execute { step(outcome) }
+        } catch (e: java.util.concurrent.RejectedExecutionException) {
+            step(outcome)
+        }
+    }
 
     /** The function will not run (its executor refused it): drops it and the inputs, as [step] does. */
     protected fun dropFunction() {
@@ -323,7 +344,7 @@ internal class FullDerivedTask<T>(loop: EventLoop, kind: Int, fn: Any?, private 
 
     override fun runFunction(outcome: Result<Any?>) {
         if (executor == null) {
-            step(outcome)
+            runPlain(outcome)
             return
         }
         input = outcome
