@@ -299,11 +299,18 @@ class DerivedTaskTest extends LoopFixture {
                     }),
                     l.adopt(plain));
             List<Task<String>> derived = new ArrayList<>();
+            List<Boolean> inputDoneWhenDerived = new java.util.concurrent.CopyOnWriteArrayList<>();
             for (Task<String> input : inputs) {
-                derived.add(l.createTaskAsync(() -> input.thenCompose(v ->
-                        Async.sleepAsync(Duration.ofMillis(1)).thenApply(x -> v + (Loop.current() == l ? " on the loop" : " elsewhere")))));
+                derived.add(l.createTaskAsync(() -> {
+                    inputDoneWhenDerived.add(input.isDone());
+                    return input.thenCompose(v ->
+                            Async.sleepAsync(Duration.ofMillis(1)).thenApply(x -> v + (Loop.current() == l ? " on the loop" : " elsewhere")));
+                }));
             }
-            Async.sleep(Duration.ofMillis(20)); // the derived stages are made while their inputs are pending
+            while (inputDoneWhenDerived.size() < inputs.size()) {
+                Async.sleep(Duration.ofMillis(1));
+            }
+            assertEquals(List.of(false, false, false), inputDoneWhenDerived, "the stages are derived while their inputs are pending");
             go.countDown();
             new Thread(() -> plain.complete("plain")).start();
             List<String> got = new ArrayList<>();

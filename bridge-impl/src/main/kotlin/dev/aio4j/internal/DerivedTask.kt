@@ -33,6 +33,7 @@ package dev.aio4j.internal
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
+import java.util.concurrent.RejectedExecutionException
 import java.util.function.BiConsumer
 import java.util.function.BiFunction
 import java.util.function.Consumer
@@ -92,13 +93,14 @@ internal open class DerivedTask<T>(
      * timing). A loop that is not running, or refuses (closed), leaves it here, as before.
      */
     protected fun runPlain(outcome: Result<Any?>) {
-        if (Current.get() != null || !eventLoop.isRunning()) {
+        // the loop's own thread first: one comparison, where a chain on the loop runs nearly always
+        if (eventLoop.inLoopThread() || Current.get() != null || !eventLoop.isRunning()) {
             step(outcome)
             return
         }
         try {
             eventLoop.execute { step(outcome) }
-        } catch (e: java.util.concurrent.RejectedExecutionException) {
+        } catch (e: RejectedExecutionException) {
             step(outcome)
         }
     }
