@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -208,7 +209,7 @@ class DerivedTaskTest extends LoopFixture {
 
     /** A blocking task, started, that sleeps until cancelled and then spends {@code cleanUpMillis} on its clean-up. */
     private Task<String> slowToCancel(long cleanUpMillis) throws InterruptedException {
-        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
         Task<String> t = loop.createTask(() -> {
             started.countDown();
             try {
@@ -299,7 +300,7 @@ class DerivedTaskTest extends LoopFixture {
                     }),
                     l.adopt(plain));
             List<Task<String>> derived = new ArrayList<>();
-            List<Boolean> inputDoneWhenDerived = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Boolean> inputDoneWhenDerived = new CopyOnWriteArrayList<>();
             for (Task<String> input : inputs) {
                 derived.add(l.createTaskAsync(() -> {
                     inputDoneWhenDerived.add(input.isDone());

@@ -10,11 +10,13 @@ import dev.aio4j.LoopOptions;
 import dev.aio4j.LoopOptions.Threading;
 import dev.aio4j.stream.AsyncCloseable;
 import dev.aio4j.stream.AsyncExitStack;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,7 +106,7 @@ class ExitStackOrderTest {
             self.enter(logging(log, "inner"));
             self.enter(self);
             self.enter(logging(log, "top"));
-            self.closeAsync().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            self.closeAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertEquals(List.of("top", "inner"), log);
 
             log.clear();
@@ -118,7 +120,7 @@ class ExitStackOrderTest {
             b.enter(logging(log, "b2"));
             a.close(); // the blocking form, on the body's thread
             assertEquals(List.of("a2", "b2", "b1", "a1"), log);
-            b.closeAsync().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS); // closed with a: nothing more
+            b.closeAsync().toCompletableFuture().get(10, TimeUnit.SECONDS); // closed with a: nothing more
             assertEquals(4, log.size());
             return null;
         });
@@ -126,6 +128,6 @@ class ExitStackOrderTest {
 
     /** A resource whose close logs [name] a step later, so that the closing goes on from a callback. */
     private static AsyncCloseable logging(List<String> log, String name) {
-        return () -> Async.sleepAsync(java.time.Duration.ofMillis(1)).thenRun(() -> log.add(name));
+        return () -> Async.sleepAsync(Duration.ofMillis(1)).thenRun(() -> log.add(name));
     }
 }

@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 class AsyncSemaphoreTest {
@@ -318,7 +320,7 @@ class AsyncSemaphoreTest {
         SlowToListen<String> source = new SlowToListen<>(listening, cancelled, checked);
         Async.run(loop -> {
             Task<String> t = sem.withPermitAsync(() -> source);
-            assertTrue(listening.await(10, java.util.concurrent.TimeUnit.SECONDS), "the loop's thread listens to the body's stage");
+            assertTrue(listening.await(10, TimeUnit.SECONDS), "the loop's thread listens to the body's stage");
             t.cancel();
             cancelled.countDown();
             assertThrows(CancellationException.class, t::join);
@@ -347,11 +349,11 @@ class AsyncSemaphoreTest {
         }
 
         @Override
-        public CompletableFuture<T> whenComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
             listening.countDown();
             try {
-                cancelled.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                checked.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                cancelled.await(200, TimeUnit.MILLISECONDS);
+                checked.await(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
