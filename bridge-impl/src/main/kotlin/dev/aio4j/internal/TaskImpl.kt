@@ -273,10 +273,19 @@ internal abstract class TaskImpl<T>(
     }
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
+        onFinishingCancelled()
         val e = result.exceptionOrNull()
         if (e == null) return if (resultWinsOverCancel()) result else Result.failure(extras!!.cancelCause!!)
         return if (e is CancellationException || !failureWinsOverCancel(e)) Result.failure(extras!!.cancelCause!!) else result
     }
+
+    /**
+     * A task whose cancellation was requested before its outcome was fixed is finishing: its
+     * outcome is fixed now, and nobody can see it done yet. A served waiter whose canceller is
+     * giving its grant back on another thread waits for that here (WaiterTask), so that whoever
+     * sees the task cancelled finds the grant back.
+     */
+    protected open fun onFinishingCancelled() {}
 
     /**
      * Whether a result completing a task whose cancellation was requested first is the task's

@@ -5,7 +5,8 @@
  *   WAITING ──tryGrant (under the owner's monitor)──▶ GRANTED ──deliver: a step of the loop──▶ completed
  *      └──cancel() / a cancelled parent──▶ WITHDRAWN (unlinked, completes cancelled at once)
  *   GRANTED, not completed ──any cancellation (cancel(), a parent, a group, the close)──▶ GIVEN_BACK
- *      (the op's undo at once; the completing step then ends the task cancelled)
+ *      (the op's undo at once, on the cancelling thread; the completing step then ends the task
+ *      cancelled, once the undo has returned)
  *   completed SUCCESS, GRANTED ──its Kotlin awaiter cancelled before it resumed──▶ GIVEN_BACK
  *      (giveBackAfterCompletion; see KotlinAwait.task)
  *
@@ -121,12 +122,30 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
      */
     fun giveBackAfterCompletion(): Boolean = exceptionOrNull() == null && giveBack()
 
-    /** Gives a served grant back through the op's undo, once at most: true if this call did. */
+    /**
+     * The completing step of a task whose cancellation came after it was served: the canceller
+     * gives the grant back on its own thread (onCancelRequested), and may be held up there on the
+     * primitive's monitor; the task is not seen done before the grant is back. Before 2026-12-08
+     * a done callback, or a Kotlin awaiter on a multi-threaded loop, could see the task cancelled
+     * and the lock still locked (GrantBackBeforeTheCancelIsSeenTest).
+     */
+    override fun onFinishingCancelled() {
+        giveBack()
+    }
+
+    /**
+     * Gives a served grant back through the op's undo, once at most: true if this call did. A call
+     * that finds another thread giving it back waits until that one has (the lock on this task:
+     * taken on cancellation paths only, and held around the op's undo, which takes the primitive's
+     * monitor; nothing holding that monitor takes this lock).
+     */
     private fun giveBack(): Boolean {
         if (!op.undoes || failure != null) return false
-        if (!STATE.compareAndSet(this, GRANTED, GIVEN_BACK)) return false
-        op.undo(value, grantSeq)
-        return true
+        synchronized(this) {
+            if (!STATE.compareAndSet(this, GRANTED, GIVEN_BACK)) return false
+            op.undo(value, grantSeq)
+            return true
+        }
     }
 
     override val completesInTryFinish: Boolean get() = true
