@@ -654,7 +654,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    <U extends @Nullable Object> Task<U> handle(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
+    <U extends @Nullable Object> Task<U> handle(BiFunction<? super @Nullable T, @Nullable Throwable, ? extends U> fn);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
@@ -665,7 +665,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn);
+    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super @Nullable T, @Nullable Throwable, ? extends U> fn);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
@@ -676,7 +676,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super T, @Nullable Throwable, ? extends U> fn, Executor executor);
+    <U extends @Nullable Object> Task<U> handleAsync(BiFunction<? super @Nullable T, @Nullable Throwable, ? extends U> fn, Executor executor);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
@@ -689,7 +689,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    Task<T> whenComplete(BiConsumer<? super T, ? super @Nullable Throwable> action);
+    Task<T> whenComplete(BiConsumer<? super @Nullable T, ? super @Nullable Throwable> action);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
@@ -702,7 +702,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action);
+    Task<T> whenCompleteAsync(BiConsumer<? super @Nullable T, ? super @Nullable Throwable> action);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>
@@ -715,7 +715,7 @@ public interface Task<T extends @Nullable Object> extends CompletionStage<T> {
      * @throws IllegalStateException if this task's loop is closed
      */
     @Override
-    Task<T> whenCompleteAsync(BiConsumer<? super T, ? super @Nullable Throwable> action, Executor executor);
+    Task<T> whenCompleteAsync(BiConsumer<? super @Nullable T, ? super @Nullable Throwable> action, Executor executor);
 
     /**
      * {@inheritDoc} <p>Returns a task on this task's loop: see <a href="#composition">Composition</a>

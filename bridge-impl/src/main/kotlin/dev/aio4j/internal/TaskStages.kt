@@ -163,27 +163,27 @@ internal abstract class TaskStages<T> : Task<T> {
         derive(DerivedTask.COMPOSE, fn, "fn (Task.thenComposeAsync)", executor)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun <U : Any?> handle(fn: BiFunction<in T, Throwable?, out U>?): Task<U> =
+    override fun <U : Any?> handle(fn: BiFunction<in T?, Throwable?, out U>?): Task<U> =
         derive(DerivedTask.HANDLE, fn, "fn (Task.handle)", INLINE)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>?): Task<U> =
+    override fun <U : Any?> handleAsync(fn: BiFunction<in T?, Throwable?, out U>?): Task<U> =
         derive(DerivedTask.HANDLE, fn, "fn (Task.handleAsync)", stageLoop)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun <U : Any?> handleAsync(fn: BiFunction<in T, Throwable?, out U>?, executor: Executor?): Task<U> =
+    override fun <U : Any?> handleAsync(fn: BiFunction<in T?, Throwable?, out U>?, executor: Executor?): Task<U> =
         derive(DerivedTask.HANDLE, fn, "fn (Task.handleAsync)", executor)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun whenComplete(action: BiConsumer<in T, in Throwable?>?): Task<T> =
+    override fun whenComplete(action: BiConsumer<in T?, in Throwable?>?): Task<T> =
         derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenComplete)", INLINE)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>?): Task<T> =
+    override fun whenCompleteAsync(action: BiConsumer<in T?, in Throwable?>?): Task<T> =
         derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenCompleteAsync)", stageLoop)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt
-    override fun whenCompleteAsync(action: BiConsumer<in T, in Throwable?>?, executor: Executor?): Task<T> =
+    override fun whenCompleteAsync(action: BiConsumer<in T?, in Throwable?>?, executor: Executor?): Task<T> =
         derive(DerivedTask.WHEN_COMPLETE, action, "action (Task.whenCompleteAsync)", executor)
 
     @Suppress("WRONG_TYPE_FOR_JAVA_OVERRIDE") // checked in derive: see Arguments.kt

@@ -129,7 +129,10 @@ public fun <T> Task<T>.asDeferred(): Deferred<T> {
  * the deferred's own `await()` starts it.
  *
  * **Cancellation:** cancelling the task cancels the deferred; the task is done only once the
- * deferred is (its `finally` blocks have run), `CANCELLED` if the deferred was cancelled.
+ * deferred is (its `finally` blocks have run), `CANCELLED` if the deferred was cancelled. The
+ * task's outcome is always the deferred's: a deferred that completes all the same (the request
+ * came as it completed) gives the task its value or failure, and `Task.cancel()` returns false
+ * once the deferred has completed.
  *
  * **Exceptions:** the deferred's value, or the exception instance its code threw (not the copy
  * that kotlinx's debug mode may hand the deferred when it resumes the code with it).
