@@ -129,6 +129,34 @@ class KotlinInteropTest extends LoopFixture {
         assertEquals(1, e.getSuppressed().length, "the joining code's frames are added once: " + text);
     }
 
+    /**
+     * Whenever the function's failure lands (joined while pending or once done; the function
+     * resumed on the loop, or its delay over before it could suspend), the failure's trace shows
+     * the Java code: in its own frames when it was raised on the calling thread, else in the
+     * CallSite that the first join() adds.
+     */
+    @Test
+    void everyFailedCallsTraceShowsTheJavaCode() {
+        int rounds = 400;
+        java.util.List<String> missed = new java.util.ArrayList<>();
+        Async.run(l -> {
+            for (int i = 0; i < rounds; i++) {
+                Task<Integer> t = i % 4 < 2 ? Suspend.call(c -> service.failsInKotlin(c)) : Suspend.call(c -> service.failsAfterDelay(1, c));
+                if (i % 2 == 1) {
+                    Async.sleep(java.time.Duration.ofMillis(1));
+                }
+                IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> javaJoinerOf(t));
+                StringWriter trace = new StringWriter();
+                thrown.printStackTrace(new PrintWriter(trace));
+                if (!trace.toString().contains("KotlinInteropTest.lambda$everyFailedCallsTraceShowsTheJavaCode")) {
+                    missed.add("round " + i + ": suspended=" + ((dev.aio4j.internal.SuspendTask<?>) t).suspended + " " + trace);
+                }
+            }
+            return null;
+        });
+        assertEquals(java.util.List.of(), missed.subList(0, Math.min(2, missed.size())), missed.size() + " of " + rounds);
+    }
+
     @Test
     void aFailureThrownBeforeSuspendingHasTheJavaCallerInItsOwnStack() {
         IllegalStateException early = new IllegalStateException("early");

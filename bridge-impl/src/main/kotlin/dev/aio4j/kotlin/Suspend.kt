@@ -68,7 +68,12 @@ public object Suspend {
      * **Cancellation:** cancelling the task cancels the function where it is suspended (its kotlinx
      * suspensions throw `CancellationException`, its `finally` blocks run); the task is `CANCELLED`
      * once the function has finished. A function that ends with a `CancellationException` of its
-     * own makes the task `CANCELLED` too.
+     * own makes the task `CANCELLED` too. A cancellation that lands after the function's last
+     * suspension and before it returns (a `cancel()` from another thread, even on the
+     * single-threaded loop) still ends the task `CANCELLED` and drops what it was returning, as
+     * kotlinx drops the value of a coroutine cancelled before it completed: a function that takes a
+     * lock, a permit or a queue item should use it before it returns (a `getAsync().await()` still
+     * pending when the cancellation comes gives the item back).
      *
      * **Exceptions:** the task fails with the exception the function threw, the same instance
      * (`Task.join()` then wraps a checked one once in `TaskFailedException`); one thrown inside a
@@ -80,7 +85,8 @@ public object Suspend {
      * task's frames), at no cost unless the call fails. In debug mode (`LoopOptions.withDebug(true)`,
      * asyncio's debug mode, which records where tasks were created) the frames of the code that made
      * the call are added too, when it fails. A failure thrown before the function suspended was
-     * thrown on the calling thread and has the caller in its stack already.
+     * thrown on the calling thread and has the caller in its stack already (so has one after a
+     * wait that was over before it could suspend: a short `delay` whose timer fired meanwhile).
      *
      * **Threading:** the function's first part runs on the calling thread, its resumptions on the
      * loop, also when a blocking-style body made the call and then joins the task: the task runs

@@ -64,6 +64,11 @@ public class TestService {
         throw e
     }
 
+    public suspend fun failsAfterDelay(millis: Long): Int {
+        kotlinx.coroutines.delay(millis)
+        throw IllegalStateException("thrown in Kotlin after a delay")
+    }
+
     public suspend fun failsInKotlin(): Int {
         yield()
         throw IllegalStateException("thrown in Kotlin after a suspension")
