@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aio4j.internal.SuspendTask;
 import dev.aio4j.kotlin.Suspend;
 import dev.aio4j.kotlin.TestService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -138,23 +142,23 @@ class KotlinInteropTest extends LoopFixture {
     @Test
     void everyFailedCallsTraceShowsTheJavaCode() {
         int rounds = 400;
-        java.util.List<String> missed = new java.util.ArrayList<>();
+        List<String> missed = new ArrayList<>();
         Async.run(l -> {
             for (int i = 0; i < rounds; i++) {
                 Task<Integer> t = i % 4 < 2 ? Suspend.call(c -> service.failsInKotlin(c)) : Suspend.call(c -> service.failsAfterDelay(1, c));
                 if (i % 2 == 1) {
-                    Async.sleep(java.time.Duration.ofMillis(1));
+                    Async.sleep(Duration.ofMillis(1));
                 }
                 IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> javaJoinerOf(t));
                 StringWriter trace = new StringWriter();
                 thrown.printStackTrace(new PrintWriter(trace));
                 if (!trace.toString().contains("KotlinInteropTest.lambda$everyFailedCallsTraceShowsTheJavaCode")) {
-                    missed.add("round " + i + ": suspended=" + ((dev.aio4j.internal.SuspendTask<?>) t).suspended + " " + trace);
+                    missed.add("round " + i + ": suspended=" + ((SuspendTask<?>) t).suspended + " " + trace);
                 }
             }
             return null;
         });
-        assertEquals(java.util.List.of(), missed.subList(0, Math.min(2, missed.size())), missed.size() + " of " + rounds);
+        assertEquals(List.of(), missed.subList(0, Math.min(2, missed.size())), missed.size() + " of " + rounds);
     }
 
     @Test
@@ -256,7 +260,7 @@ class KotlinInteropTest extends LoopFixture {
             if (blocking) {
                 l.runUntilComplete(l.createTask(() -> {
                     task.set(Suspend.call(c -> service.leavesLongChild(childDone, c)));
-                    Async.sleep(java.time.Duration.ofMillis(5));
+                    Async.sleep(Duration.ofMillis(5));
                     listed.set(l.allTasks().contains(task.get()));
                 }));
             } else {

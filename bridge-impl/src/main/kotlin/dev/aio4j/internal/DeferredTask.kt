@@ -37,7 +37,7 @@ internal class DeferredTask<T>(loop: EventLoop, private val deferred: Deferred<T
     /**
      * The deferred's outcome is the task's, even when a cancellation was requested before the
      * deferred's completion reached the task: the request only asks the deferred to cancel, and a
-     * deferred that completed all the same keeps its value. Before 2026-12-08 a cancel() racing
+     * deferred that completed all the same keeps its value. Before 2026-12-07 a cancel() racing
      * with complete() ended the task CANCELLED and its value was lost (found from outside:
      * TasksTest#aCancelRacingTheDeferredsCompletionLeavesTheTaskItsValue).
      */

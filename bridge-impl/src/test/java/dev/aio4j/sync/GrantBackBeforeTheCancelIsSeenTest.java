@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * cancelled must find the grant back already: the lock free, the permit counted, the item in the
  * queue, as asyncio's single thread can never see otherwise. The canceller's give-back needs the
  * primitive's monitor, so it can be held up there on a busy primitive while the loop's step
- * completes the task. Before 2026-12-08 that step did not wait for it: the task's done callbacks
+ * completes the task. Before 2026-12-07 that step did not wait for it: the task's done callbacks
  * and a Kotlin awaiter (withTimeoutOrNull { lock.acquireAsync().await() } on DEFAULT_DISPATCHER,
  * 1 of 300 rounds in a CI run) saw the task cancelled and the lock still locked, the give-back
  * landing a moment later. The test holds the monitor white-box until the canceller blocks on it.

@@ -1,6 +1,6 @@
 /*
  * A Kotlin caller's whenComplete/handle lambda over a task that failed or was cancelled receives a
- * null value, as CompletionStage says. Before 2026-12-08 Task declared the value parameter
+ * null value, as CompletionStage says. Before 2026-12-07 Task declared the value parameter
  * non-null (`? super T` in a @NullMarked package), so Kotlin's generated null check on `v` threw
  * an NPE: the clean-up never ran, handle's recovery became an NPE, and the cancellation an NPE
  * failure (found from outside).

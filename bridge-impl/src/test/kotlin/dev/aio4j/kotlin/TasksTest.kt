@@ -185,7 +185,7 @@ class TasksTest {
     /**
      * A cancel() that lands after the deferred has completed and before its completion reached the
      * task (another completion handler of the deferred, registered first, holds it up): the
-     * deferred's value is the task's, and cancel() says it came too late. Before 2026-12-08 the
+     * deferred's value is the task's, and cancel() says it came too late. Before 2026-12-07 the
      * task ended CANCELLED and the value was lost, with the deferred not cancelled (found from
      * outside: 13-16 of 2,000 rounds of complete() racing cancel()).
      */

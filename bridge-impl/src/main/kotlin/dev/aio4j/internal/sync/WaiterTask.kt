@@ -125,7 +125,7 @@ internal class WaiterTask<R>(loop: EventLoop, private val op: WaitOp, override v
     /**
      * The completing step of a task whose cancellation came after it was served: the canceller
      * gives the grant back on its own thread (onCancelRequested), and may be held up there on the
-     * primitive's monitor; the task is not seen done before the grant is back. Before 2026-12-08
+     * primitive's monitor; the task is not seen done before the grant is back. Before 2026-12-07
      * a done callback, or a Kotlin awaiter on a multi-threaded loop, could see the task cancelled
      * and the lock still locked (GrantBackBeforeTheCancelIsSeenTest).
      */
