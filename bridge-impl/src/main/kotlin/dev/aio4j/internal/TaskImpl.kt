@@ -264,7 +264,12 @@ internal abstract class TaskImpl<T>(
             own.resumeWith(result)
             return
         }
-        val outcome = if (old and CANCELLING == 0) result else outcomeWhenCancelled(result)
+        val outcome = if (old and CANCELLING == 0) {
+            result
+        } else {
+            onFinishingCancelled()
+            outcomeWhenCancelled(result)
+        }
         val failure = outcome.exceptionOrNull()
         // A top-level task's failure is nobody's but its own (a group's task: the group takes it, through the job)
         if (own == null && failure != null && failure !is CancellationException && status and RETRIEVED == 0) onUnhandledFailure(passedOnFailure(failure))
@@ -273,7 +278,6 @@ internal abstract class TaskImpl<T>(
     }
 
     private fun outcomeWhenCancelled(result: Result<T>): Result<T> {
-        onFinishingCancelled()
         val e = result.exceptionOrNull()
         if (e == null) return if (resultWinsOverCancel()) result else Result.failure(extras!!.cancelCause!!)
         return if (e is CancellationException || !failureWinsOverCancel(e)) Result.failure(extras!!.cancelCause!!) else result

@@ -1,5 +1,6 @@
 package dev.aio4j.sync;
 
+import static dev.aio4j.sync.SyncTestSupport.awaitBlockedOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,22 +155,5 @@ class ConditionRelineCancelRaceTest {
         }
         lock.release();
         return null;
-    }
-
-    /** Waits until {@code t} is waiting to take {@code monitor} (or, with {@code mayEnd}, has ended). */
-    private static void awaitBlockedOn(Thread t, ReentrantLock monitor, boolean mayEnd) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
-            if (mayEnd && t.getState() == Thread.State.TERMINATED) {
-                return;
-            }
-            if (monitor.hasQueuedThread(t)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(t + " not blocked on the monitor but " + t.getState());
-            }
-            Thread.onSpinWait();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.aio4j.sync;
 
+import static dev.aio4j.sync.SyncTestSupport.awaitBlockedOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.aio4j.Async;
@@ -164,7 +165,7 @@ class GrantBackBeforeTheCancelIsSeenTest {
         try {
             c.serve(); // the waiter is served; its completing step is queued behind the one above
             canceller.start(); // claims the grant for the cancel, then blocks giving it back
-            awaitQueuedOn(canceller, monitor);
+            awaitBlockedOn(canceller, monitor, false);
             go.countDown();
             // the loop's step completes the task meanwhile, or waits (for the give-back, or for the monitor)
             Thread lt = loopThread.get();
@@ -182,16 +183,5 @@ class GrantBackBeforeTheCancelIsSeenTest {
         Async.sleep(Duration.ofMillis(1));
         String after = c.state();
         return "ok".equals(after) ? seen.get() : seen.get() + "; afterwards " + after;
-    }
-
-    /** Waits until {@code t} is waiting to take {@code monitor}. */
-    private static void awaitQueuedOn(Thread t, ReentrantLock monitor) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!monitor.hasQueuedThread(t)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(t + " not blocked on the monitor but " + t.getState());
-            }
-            Thread.onSpinWait();
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.function.Executable;
 
@@ -109,6 +110,23 @@ final class SyncTestSupport {
         assertFalse(e instanceof CancellationException, e.toString());
         if (!e.getMessage().contains("would block the event loop's thread")) {
             fail("unexpected message: " + e.getMessage());
+        }
+    }
+
+    /** Waits until {@code t} is waiting to take {@code monitor} (or, with {@code mayEnd}, has ended). */
+    static void awaitBlockedOn(Thread t, ReentrantLock monitor, boolean mayEnd) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            if (mayEnd && t.getState() == Thread.State.TERMINATED) {
+                return;
+            }
+            if (monitor.hasQueuedThread(t)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(t + " not blocked on the monitor but " + t.getState());
+            }
+            Thread.onSpinWait();
         }
     }
 }
